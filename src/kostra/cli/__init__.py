@@ -1,0 +1,40 @@
+"""The ``kostra`` command line. Each area registers its commands in its own module."""
+
+from __future__ import annotations
+
+import sys
+
+from rich.console import Console
+
+from kostra.cli._app import app
+from kostra.errors import KostraError
+
+# Importing a command module registers its commands on ``app``; one line per area.
+
+__all__ = ["app", "main"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``kostra`` command: user errors print a message, no traceback."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except KostraError as error:
+        console = Console(stderr=True)
+        console.print(f"[bold red]Error:[/] {error.message}", highlight=False)
+        if error.hint:
+            console.print(error.hint, highlight=False)
+        sys.exit(2)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        Console(stderr=True).print("Interrupted; nothing half-written was kept.")
+        sys.exit(130)
+    except Exception as error:  # click's usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(error, click.exceptions.Abort):
+            sys.exit(1)
+        if isinstance(error, click.ClickException):
+            error.show()
+            sys.exit(error.exit_code)
+        raise

@@ -1,0 +1,107 @@
+"""Writing a result frame the way the user asked: a Rich table, CSV, JSON, XLSX or Parquet."""
+
+from __future__ import annotations
+
+import io
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import polars as pl
+from rich.console import Console
+from rich.table import Table
+
+from kostra.errors import KostraError
+
+
+class OutputFormat(StrEnum):
+    """Formats a command can write."""
+
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+    XLSX = "xlsx"
+    PARQUET = "parquet"
+
+
+_BINARY = {OutputFormat.XLSX, OutputFormat.PARQUET}
+
+
+def format_number(value: object, lang: str = "nb", decimals: int | None = None) -> str:
+    """A number as people read it: decimal comma and no-break-space thousands in Norwegian."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, float) and value != value:
+        return ""
+    if decimals is None:
+        decimals = 0 if isinstance(value, int) or abs(value) >= 100 else 1
+    text = f"{value:,.{decimals}f}"
+    if lang == "nb":
+        text = text.replace(",", "\u00a0").replace(".", ",")
+    return text
+
+
+def write_frame(
+    frame: pl.DataFrame,
+    fmt: OutputFormat,
+    output: Path | None = None,
+    *,
+    title: str | None = None,
+    lang: str = "nb",
+    caption: str | None = None,
+) -> None:
+    """Write ``frame`` in ``fmt`` to ``output`` (stdout when None); a table goes to the terminal."""
+    if fmt in _BINARY and output is None:
+        raise KostraError(
+            f"--format {fmt.value} writes a binary file.", hint="Give a file name with -o FILE."
+        )
+    if fmt is OutputFormat.TABLE:
+        table = Table(title=title, caption=caption)
+        for name in frame.columns:
+            numeric = frame.schema[name].is_numeric()
+            table.add_column(name, justify="right" if numeric else "left")
+        for row in frame.iter_rows():
+            table.add_row(*(format_number(v, lang) for v in row))
+        if output is None:
+            Console().print(table)
+        else:
+            console = Console(file=io.StringIO(), width=200)
+            console.print(table)
+            _atomic_write_text(output, console.file.getvalue())  # type: ignore[attr-defined]
+        return
+    if fmt is OutputFormat.CSV:
+        text = frame.write_csv()
+    elif fmt is OutputFormat.JSON:
+        text = frame.write_json()
+    elif fmt is OutputFormat.XLSX:
+        assert output is not None
+        _atomic_write(output, lambda path: frame.write_excel(path, worksheet=title or "kostra"))
+        return
+    else:
+        assert output is not None
+        _atomic_write(output, lambda path: frame.write_parquet(path))
+        return
+    if output is None:
+        sys.stdout.write(text)
+        if caption:
+            Console(stderr=True).print(caption)
+    else:
+        _atomic_write_text(output, text)
+
+
+def _atomic_write_text(output: Path, text: str) -> None:
+    _atomic_write(output, lambda path: path.write_text(text, encoding="utf-8"))
+
+
+def _atomic_write(output: Path, write: object) -> None:
+    """Write to a temporary file beside ``output`` , then rename: no half-written file."""
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    temporary = output.with_name(f".{output.name}.partial")
+    try:
+        write(temporary)  # type: ignore[operator]
+        temporary.replace(output)
+    finally:
+        temporary.unlink(missing_ok=True)

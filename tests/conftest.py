@@ -1,0 +1,26 @@
+"""Shared fixtures. The network guard is loaded for every run by pyproject's ``-p`` option."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """``../shared`` beside the checkout: real reference data, read-only."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not beside this checkout")
+    return SHARED
+
+
+@pytest.fixture
+def tmp_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A warehouse path of the test's own; KOSTRA_DB points at it."""
+    path = tmp_path / "kostra.duckdb"
+    monkeypatch.setenv("KOSTRA_DB", str(path))
+    return path
