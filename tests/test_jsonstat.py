@@ -1,0 +1,482 @@
+"""The JSON-stat decoder on real responses, on malformed input, and against a plain reference."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import orjson
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from kostra.errors import SourceError
+from kostra.frames import OBSERVATION_SCHEMA
+from kostra.sources import jsonstat
+
+DATA = Path(__file__).parent / "data"
+SCHEMA = json.loads((DATA / "jsonstat-2.0-dataset.schema.json").read_text(encoding="utf-8"))
+
+
+def examples_dir(shared_dir: Path) -> Path:
+    return shared_dir / "reference" / "pxwebapi" / "examples"
+
+
+def read_example(shared_dir: Path, relative: str) -> bytes:
+    return (examples_dir(shared_dir) / relative).read_bytes()
+
+
+def strip_json_comments(text: str) -> str:
+    """Remove // and /* */ comments outside strings (the archive examples are JSONC drafts)."""
+    out = []
+    i, n = 0, len(text)
+    in_string = False
+    while i < n:
+        ch = text[i]
+        if in_string:
+            out.append(ch)
+            if ch == "\\" and i + 1 < n:
+                out.append(text[i + 1])
+                i += 1
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+            out.append(ch)
+        elif text.startswith("//", i):
+            while i < n and text[i] != "\n":
+                i += 1
+            continue
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+            continue
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def reference_decode(doc: dict[str, Any]) -> pl.DataFrame:
+    """A slow, plain decoding written straight from the JSON-stat 2.0 text, cell by cell."""
+    ids = doc["id"]
+    cats = []
+    for dim_id in ids:
+        category = doc["dimension"][dim_id]["category"]
+        index = category.get("index")
+        if index is None:
+            codes = list(category["label"])
+        elif isinstance(index, list):
+            codes = list(index)
+        else:
+            codes = [code for code, _ in sorted(index.items(), key=lambda kv: kv[1])]
+        cats.append(codes)
+    value = doc["value"]
+    status = doc.get("status")
+    rows = []
+    for flat, combo in enumerate(itertools.product(*cats)):
+        v = value[flat] if isinstance(value, list) else value.get(str(flat))
+        if status is None:
+            s = None
+        elif isinstance(status, str):
+            s = status
+        elif isinstance(status, list):
+            s = status[0] if len(status) == 1 else status[flat]
+        else:
+            s = status.get(str(flat))
+        rows.append([*combo, None if v is None else float(v), s])
+    schema = {**dict.fromkeys(ids, pl.Utf8), "value": pl.Float64, "status": pl.Utf8}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def dataset_example_paths() -> list[str]:
+    root = Path(__file__).resolve().parents[2] / "shared" / "reference" / "pxwebapi" / "examples"
+    if not root.is_dir():
+        return []
+    found = []
+    for path in sorted(root.rglob("*.json")):
+        text = strip_json_comments(path.read_text(encoding="utf-8"))
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError:
+            continue  # JSONC drafts with elisions ("//." lines, "???") are not documents
+        if isinstance(doc, dict) and doc.get("class") == "dataset":
+            found.append(str(path.relative_to(root)))
+    return found
+
+
+# Spec-archive drafts whose numbers do not add up; the decoder must refuse them.
+INCONSISTENT = {
+    "pxapispecs-archive/examplesAsJson__dataset-meta.json": "'Alder' has 102 categories but size",
+    "pxapispecs-archive/examples__table-metadata-example-jsonstat-nocomments.json": (
+        "'Alder' has 102"
+    ),
+}
+# Real responses outside the letter of the schema that the decoder still reads: SSB's 2024 beta
+# metadata has no "value" and a link relation "data" the schema's IANA list does not know.
+SCHEMA_INVALID = {"ssb-v2beta-janbrus-guide/tables_11118_metadata_lang-no.jsonstat2.json"}
+
+
+# --------------------------------------------------------------------------- real responses
+
+
+@pytest.mark.parametrize("relative", dataset_example_paths())
+def test_every_real_dataset_example(shared_dir: Path, relative: str) -> None:
+    raw = strip_json_comments(read_example(shared_dir, relative).decode("utf-8"))
+    doc = json.loads(raw)
+    if relative in INCONSISTENT:
+        with pytest.raises(SourceError, match=re.escape(INCONSISTENT[relative])):
+            jsonstat.decode(raw)
+        return
+    if relative not in SCHEMA_INVALID:
+        jsonschema.Draft202012Validator(SCHEMA).validate(doc)
+    ds = jsonstat.decode(raw)
+    assert ds.dimensions == tuple(doc["id"])
+    assert [len(ds.categories[d]) for d in ds.dimensions] == doc["size"]
+    if ds.metadata_only:
+        assert ds.frame.height == 0
+    else:
+        assert ds.frame.height == math.prod(doc["size"])
+        assert_frame_equal(ds.frame, reference_decode(doc))
+
+
+def test_ssb_03024_post_no_and_en(shared_dir: Path) -> None:
+    no = jsonstat.decode(
+        read_example(shared_dir, "ssb-v2-notebooks/03024_data_POST_lang-no.jsonstat2.json")
+    )
+    en = jsonstat.decode(
+        read_example(shared_dir, "ssb-v2-notebooks/03024_data_POST_lang-en.jsonstat2.json")
+    )
+    assert no.frame.shape == (192, 5)
+    assert no.frame.columns == ["VareGrupper2", "ContentsCode", "Tid", "value", "status"]
+    first = no.frame.row(0, named=True)
+    assert first == {
+        "VareGrupper2": "01",
+        "ContentsCode": "Vekt",
+        "Tid": "2025U01",
+        "value": 11364.0,
+        "status": None,
+    }
+    last = no.frame.row(-1, named=True)
+    assert (last["VareGrupper2"], last["ContentsCode"], last["Tid"]) == (
+        "02",
+        "Kilopris",
+        "2025U48",
+    )
+    assert last["value"] == 77.24
+    # The values are the same in both languages; the labels are not.
+    assert_frame_equal(no.frame, en.frame)
+    assert no.labels["VareGrupper2"]["01"] == "Fersk oppalen laks"
+    assert no.dimension_labels["VareGrupper2"] == "varegruppe"
+    assert no.units["ContentsCode"]["Kilopris"] == {"base": "kr", "decimals": 2}
+    assert no.role == {"time": ["Tid"], "metric": ["ContentsCode"]}
+    assert no.updated == "2025-12-03T07:00:00Z"
+    assert no.source == "Statistisk sentralbyrå"
+    assert no.extension["px"]["tableid"] == "03024"
+    assert no.frame.get_column("status").null_count() == 192
+
+
+def test_ssb_05810_metadata_index_out_of_key_order(shared_dir: Path) -> None:
+    ds = jsonstat.decode(
+        read_example(shared_dir, "ssb-v2-userguide/tables_05810_metadata_lang-en.jsonstat2.json")
+    )
+    assert ds.metadata_only
+    assert ds.frame.height == 0
+    # index {"0":0,"1":2,"2":1}: the order is by position, so females ("2") come second.
+    assert ds.categories["Kjonn"] == ["0", "2", "1"]
+    assert ds.labels["Kjonn"]["2"] == "Females"
+    assert ds.categories["Alder"][0] == "999B"
+    assert "codeLists" in ds.dimension_extension["Kjonn"]
+    assert (
+        ds.dimension_extension["Kjonn"]["codelists"] == ds.dimension_extension["Kjonn"]["codeLists"]
+    )
+
+
+def test_ssb_11118_beta_data_and_valueless_metadata(shared_dir: Path) -> None:
+    ds = jsonstat.decode(
+        read_example(
+            shared_dir, "ssb-v2beta-janbrus-guide/tables_11118_data_lang-no.jsonstat2.json"
+        )
+    )
+    assert ds.frame.shape == (28, 5)
+    # id order is Leveringssektor, Tid, ContentsCode: ContentsCode varies fastest.
+    assert ds.frame.row(0) == ("B1", "2023", "LevIndAar", 133.3, None)
+    assert ds.frame.row(1) == ("B1", "2023", "Aarsendring", 5.8, None)
+    assert ds.frame.row(23) == ("B22", "2023", "Aarsendring", 6.2, None)
+    # No region dimension: not storable as KOSTRA observations, and said so.
+    with pytest.raises(SourceError, match="no region dimension"):
+        jsonstat.to_observations(ds, "11118")
+    meta = jsonstat.decode(
+        read_example(
+            shared_dir, "ssb-v2beta-janbrus-guide/tables_11118_metadata_lang-no.jsonstat2.json"
+        )
+    )
+    assert meta.metadata_only
+    assert len(meta.categories["Tid"]) == 9
+
+
+def test_scb_tab6471_data(shared_dir: Path) -> None:
+    raw = read_example(shared_dir, "scb-v2-pxwebpy/TAB6471_data.json")
+    ds = jsonstat.decode(raw)
+    assert ds.frame.shape == (21 * 11 * 3 * 1 * 4, 7)
+    assert ds.frame.row(0) == ("01", "0-9", "TotSa", "000007SF", "2026M01", 245284.0, None)
+    assert ds.frame.row(-1)[0] == "25"
+    assert ds.frame.row(-1)[4:6] == ("2026M04", 54.0)
+    assert ds.labels["Region"]["01"] == "Stockholms län"
+    with pytest.raises(SourceError, match="not annual"):
+        jsonstat.to_observations(ds, "06471")
+
+
+def test_server_expected_metadata(shared_dir: Path) -> None:
+    raw = read_example(shared_dir, "pxwebapi-server-expected/MetadataById_tab001_js2.json")
+    ds = jsonstat.decode(raw)
+    assert ds.metadata_only
+    assert [len(ds.categories[d]) for d in ds.dimensions] == [30, 3, 22, 1, 3]
+    assert ds.role["geo"] == ["REGION"]
+
+
+# --------------------------------------------------------------------------- forms and variants
+
+
+def small_doc(**overrides: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "version": "2.0",
+        "class": "dataset",
+        "id": ["Region", "ContentsCode", "Tid"],
+        "size": [2, 1, 2],
+        "role": {"geo": ["Region"], "metric": ["ContentsCode"], "time": ["Tid"]},
+        "dimension": {
+            "Region": {
+                "label": "region",
+                "category": {"index": {"K-0301": 0, "3201": 1}, "label": {"K-0301": "Oslo"}},
+            },
+            "ContentsCode": {"category": {"label": {"KOSbelop0000": "Beløp"}}},
+            "Tid": {"category": {"index": ["2023", "2024"]}},
+        },
+        "value": [1, None, 3.5, 4],
+        "status": {"1": ".."},
+    }
+    doc.update(overrides)
+    return doc
+
+
+def test_small_doc_forms_and_observations() -> None:
+    ds = jsonstat.decode(small_doc())
+    assert ds.frame.to_dict(as_series=False) == {
+        "Region": ["K-0301", "K-0301", "3201", "3201"],
+        "ContentsCode": ["KOSbelop0000"] * 4,
+        "Tid": ["2023", "2024", "2023", "2024"],
+        "value": [1.0, None, 3.5, 4.0],
+        "status": [None, "..", None, None],
+    }
+    # A missing label falls back to the code.
+    assert ds.labels["Region"] == {"K-0301": "Oslo", "3201": "3201"}
+    obs = jsonstat.to_observations(ds, "12362")
+    assert dict(obs.schema) == OBSERVATION_SCHEMA
+    assert obs.to_dict(as_series=False) == {
+        "table_id": ["12362"] * 4,
+        "contents_code": ["KOSbelop0000"] * 4,
+        "region": ["0301", "0301", "3201", "3201"],
+        "year": [2023, 2024, 2023, 2024],
+        "dims": [""] * 4,
+        "value": [1.0, None, 3.5, 4.0],
+        "status": [None, "..", None, None],
+    }
+
+
+def test_observations_dims_and_kostra_region_names() -> None:
+    doc = small_doc(
+        id=["KOKkommuneregion0000", "KOKfunksjon0000", "KOKart0000", "ContentsCode", "Tid"],
+        size=[1, 2, 1, 1, 1],
+        role={"metric": ["ContentsCode"], "time": ["Tid"]},
+        dimension={
+            "KOKkommuneregion0000": {"category": {"index": ["EAK"]}},
+            "KOKfunksjon0000": {"category": {"index": {"FG2": 1, "FG1": 0}}},
+            "KOKart0000": {"category": {"index": ["AGD2"]}},
+            "ContentsCode": {"category": {"index": ["KOSbelop0000"]}},
+            "Tid": {"category": {"index": ["2024"]}},
+        },
+        value=[10, 20],
+        status=None,
+    )
+    obs = jsonstat.to_observations(jsonstat.decode(doc), "12362")
+    assert obs.get_column("region").to_list() == ["EAK", "EAK"]
+    assert obs.get_column("dims").to_list() == [
+        "KOKart0000=AGD2;KOKfunksjon0000=FG1",
+        "KOKart0000=AGD2;KOKfunksjon0000=FG2",
+    ]
+    assert obs.get_column("status").to_list() == [None, None]
+
+
+def test_observations_need_region_time_and_contents() -> None:
+    doc = small_doc(
+        id=["Kjonn", "Tid"],
+        size=[1, 1],
+        role={"time": ["Tid"]},
+        dimension={
+            "Kjonn": {"category": {"index": ["1"]}},
+            "Tid": {"category": {"index": ["2024"]}},
+        },
+        value=[1],
+        status=None,
+    )
+    with pytest.raises(SourceError, match="ContentsCode, region"):
+        jsonstat.to_observations(jsonstat.decode(doc), "99999")
+
+
+def test_sparse_value_and_status_forms() -> None:
+    ds = jsonstat.decode(small_doc(value={"3": 4, "0": 1}, status="..."))
+    assert ds.frame.get_column("value").to_list() == [1.0, None, None, 4.0]
+    assert ds.frame.get_column("status").to_list() == ["..."] * 4
+    ds = jsonstat.decode(small_doc(status=[None, ":", "-", "."]))
+    assert ds.frame.get_column("status").to_list() == [None, ":", "-", "."]
+    ds = jsonstat.decode(small_doc(status=[":"]))  # deprecated one-element form
+    assert ds.frame.get_column("status").to_list() == [":"] * 4
+
+
+def test_bytes_str_and_dict_agree_and_case_and_1x_tolerated() -> None:
+    doc = small_doc()
+    from_dict = jsonstat.decode(doc).frame
+    assert_frame_equal(jsonstat.decode(orjson.dumps(doc)).frame, from_dict)
+    assert_frame_equal(jsonstat.decode(json.dumps(doc)).frame, from_dict)
+    # Dimension object keyed in another case than "id"; role members likewise.
+    dims = dict(doc["dimension"])
+    dims["tid"] = dims.pop("Tid")
+    ds = jsonstat.decode(small_doc(dimension=dims, role={"time": ["TID"]}))
+    assert_frame_equal(ds.frame, from_dict)
+    assert ds.role == {"time": ["Tid"]}
+    # 1.x: id/size inside "dimension" only, or duplicated there.
+    legacy = small_doc()
+    legacy["dimension"] = {**doc["dimension"], "id": legacy.pop("id"), "size": legacy.pop("size")}
+    assert_frame_equal(jsonstat.decode(legacy).frame, from_dict)
+    both = small_doc()
+    both["dimension"] = {**doc["dimension"], "id": doc["id"], "size": doc["size"]}
+    assert_frame_equal(jsonstat.decode(both).frame, from_dict)
+    # A 1.0 bundle with one dataset.
+    legacy.pop("class")
+    assert_frame_equal(jsonstat.decode({"ds": legacy}).frame, from_dict)
+
+
+def test_notes_are_kept_at_three_levels() -> None:
+    doc = small_doc(note=["Tallene er foreløpige."])
+    doc["dimension"]["Region"]["note"] = ["Oslo er både kommune og fylke."]
+    doc["dimension"]["Region"]["category"]["note"] = {"3201": ["Ny kommune 2020."]}
+    ds = jsonstat.decode(doc)
+    assert ds.notes.dataset == ["Tallene er foreløpige."]
+    assert ds.notes.dimension == {"Region": ["Oslo er både kommune og fylke."]}
+    assert ds.notes.category == {"Region": {"3201": ["Ny kommune 2020."]}}
+
+
+# --------------------------------------------------------------------------- malformed input
+
+
+def _drop_dim(doc: dict[str, Any]) -> dict[str, Any]:
+    doc["dimension"].pop("Tid")
+    return doc
+
+
+MALFORMED: dict[str, tuple[Any, str]] = {
+    "size/id length": (small_doc(size=[2, 1]), "'id' has 3 dimensions but 'size' has 2"),
+    "size vs categories": (small_doc(size=[3, 1, 2]), "has 2 categories but size says 3"),
+    "value too short": (small_doc(value=[1, 2, 3]), "'value' has 3 entries but the sizes"),
+    "value too long": (small_doc(value=[1, 2, 3, 4, 5]), "'value' has 5 entries"),
+    "value text": (small_doc(value=[1, "x", 3, 4]), "neither numbers nor null"),
+    "sparse out of range": (small_doc(value={"4": 1}), "outside 0..3"),
+    "sparse bad key": (small_doc(value={"a": 1}), "not a cell index"),
+    "status length": (small_doc(status=[".", "."]), "'status' has 2 entries"),
+    "status out of range": (small_doc(status={"9": "."}), "outside 0..3"),
+    "status not text": (small_doc(status=[1, 2, 3, 4]), "not strings"),
+    "unknown class": (small_doc(**{"class": "collection"}), "class 'collection'"),
+    "missing dimension": (_drop_dim(small_doc()), "'Tid' is listed in 'id' but not described"),
+    "no dimension": (small_doc(dimension=None), "no 'dimension'"),
+    "repeated id": (small_doc(id=["Region", "Region", "Tid"]), "repeats a dimension"),
+    "not json": (b"{not json", "not valid JSON"),
+    "not an object": (b"[1, 2]", "expected a JSON object"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_malformed_documents_raise(name: str) -> None:
+    doc, message = MALFORMED[name]
+    with pytest.raises(SourceError, match=re.escape(message)):
+        jsonstat.decode(doc)
+
+
+@pytest.mark.parametrize(
+    ("index", "message"),
+    [
+        ({"K-0301": 0, "3201": 2}, "position out of range"),
+        ({"K-0301": 1, "3201": 1}, "duplicate positions"),
+        ({"K-0301": -1, "3201": 0}, "position out of range"),
+        ({"K-0301": "0", "3201": 1}, "must be integers"),
+        (["K-0301", "K-0301"], "repeats a code"),
+        ("K-0301", "must be a list or an object"),
+    ],
+)
+def test_malformed_index_raises(index: Any, message: str) -> None:
+    doc = small_doc()
+    doc["dimension"]["Region"]["category"]["index"] = index
+    with pytest.raises(SourceError, match=re.escape(message)):
+        jsonstat.decode(doc)
+
+
+def test_omitted_index_needs_a_single_label() -> None:
+    doc = small_doc()
+    doc["dimension"]["Tid"]["category"] = {"label": {"2023": "2023", "2024": "2024"}}
+    with pytest.raises(SourceError, match=r"omits category\.index"):
+        jsonstat.decode(doc)
+
+
+def test_root_and_legacy_id_must_agree() -> None:
+    doc = small_doc()
+    doc["dimension"]["size"] = [2, 2, 1]
+    with pytest.raises(SourceError, match="disagree"):
+        jsonstat.decode(doc)
+
+
+def test_non_annual_time_is_refused() -> None:
+    doc = small_doc()
+    doc["dimension"]["Tid"]["category"]["index"] = ["2024M01", "2024M02"]
+    with pytest.raises(SourceError, match="'2024M01'"):
+        jsonstat.to_observations(jsonstat.decode(doc), "12362")
+
+
+# --------------------------------------------------------------------------- encode
+
+
+def test_encode_ssb_flavour_validates_and_round_trips() -> None:
+    frame = jsonstat.decode(small_doc()).frame
+    doc = jsonstat.encode(
+        frame,
+        dimensions=["Region", "ContentsCode", "Tid"],
+        labels={"Region": {"K-0301": "Oslo"}},
+        updated="2025-03-14T07:00:00Z",
+        label="12362: test",
+        source="Statistisk sentralbyrå",
+        extension={"px": {"tableid": "12362"}},
+    )
+    jsonschema.Draft202012Validator(SCHEMA).validate(doc)
+    assert doc["status"] == {"1": ".."}
+    assert doc["role"] == {"time": ["Tid"], "metric": ["ContentsCode"]}
+    assert doc["dimension"]["Region"]["category"]["index"] == {"K-0301": 0, "3201": 1}
+    assert doc["value"] == [1.0, None, 3.5, 4.0]
+    assert_frame_equal(jsonstat.decode(orjson.dumps(doc)).frame, frame)
+
+
+def test_encode_rejects_frames_that_do_not_fit() -> None:
+    frame = pl.DataFrame({"Tid": ["2023", "2023"], "value": [1.0, 2.0]})
+    with pytest.raises(ValueError, match="more than one row"):
+        jsonstat.encode(frame, dimensions=["Tid"])
+    with pytest.raises(ValueError, match="not among the given categories"):
+        jsonstat.encode(frame.head(1), dimensions={"Tid": ["2024"]})
+    with pytest.raises(ValueError, match="one symbol"):
+        jsonstat.encode(
+            pl.DataFrame({"Tid": ["1", "2"], "value": [None, 1.0], "status": [".", None]}),
+            dimensions=["Tid"],
+            status="string",
+        )

@@ -1,0 +1,147 @@
+"""Hypothesis: generated JSON-stat 2.0 documents decode like a plain reference, and round-trip."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import jsonschema
+import orjson
+import polars as pl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
+
+from kostra.sources import jsonstat
+from test_jsonstat import SCHEMA, reference_decode
+
+SYMBOLS = [".", "..", "...", ":", "-"]
+DIM_IDS = ["Region", "KOKkommuneregion0000", "ContentsCode", "Tid", "Alder", "Kjonn", "KOKart0000"]
+CODE = st.text(alphabet="0123456789ABKEU-", min_size=1, max_size=6)
+NUMBER = st.one_of(
+    st.integers(min_value=-(10**9), max_value=10**9),
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+)
+
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> dict[str, Any]:
+    """A JSON-stat 2.0 dataset in any of the allowed forms."""
+    ids = draw(st.lists(st.sampled_from(DIM_IDS), min_size=1, max_size=4, unique=True))
+    dimension: dict[str, Any] = {}
+    sizes = []
+    for dim_id in ids:
+        codes = draw(st.lists(CODE, min_size=1, max_size=4, unique=True))
+        sizes.append(len(codes))
+        labels = {c: f"{dim_id} {c}" for c in codes}
+        form = draw(
+            st.sampled_from(
+                ["list", "object", "omitted"] if len(codes) == 1 else ["list", "object"]
+            )
+        )
+        category: dict[str, Any] = {"label": labels}
+        if form == "list":
+            category["index"] = codes
+        elif form == "object":
+            # Positions are the code order; the object's key order is shuffled.
+            keys = draw(st.permutations(codes))
+            category["index"] = {c: codes.index(c) for c in keys}
+        dimension[dim_id] = {"label": dim_id.lower(), "category": category}
+    n = math.prod(sizes)
+    cell_values = st.one_of(st.none(), NUMBER)
+    if draw(st.booleans()):
+        value: Any = draw(st.lists(cell_values, min_size=n, max_size=n))
+    else:
+        keys = draw(st.lists(st.integers(0, n - 1), unique=True, max_size=n))
+        value = {str(k): draw(NUMBER) for k in keys}
+    status_form = draw(st.sampled_from(["none", "string", "array", "single", "object"]))
+    doc: dict[str, Any] = {
+        "version": "2.0",
+        "class": "dataset",
+        "id": ids,
+        "size": sizes,
+        "dimension": dimension,
+        "value": value,
+    }
+    if status_form == "string":
+        doc["status"] = draw(st.sampled_from(SYMBOLS))
+    elif status_form == "array":
+        doc["status"] = draw(
+            st.lists(st.one_of(st.none(), st.sampled_from(SYMBOLS)), min_size=n, max_size=n)
+        )
+    elif status_form == "single":
+        doc["status"] = [draw(st.sampled_from(SYMBOLS))]
+    elif status_form == "object":
+        keys = draw(st.lists(st.integers(0, n - 1), unique=True, max_size=n))
+        doc["status"] = {str(k): draw(st.sampled_from(SYMBOLS)) for k in keys}
+    return doc
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents())
+def test_decode_matches_plain_reference(doc: dict[str, Any]) -> None:
+    VALIDATOR.validate(doc)
+    expected = reference_decode(doc)
+    assert_frame_equal(jsonstat.decode(doc).frame, expected)
+    assert_frame_equal(jsonstat.decode(orjson.dumps(doc)).frame, expected)
+    assert_frame_equal(jsonstat.decode(json.dumps(doc)).frame, expected)
+
+
+@st.composite
+def frames(draw: st.DrawFn) -> tuple[pl.DataFrame, dict[str, list[str]]]:
+    """A long frame over a random cube, possibly with cells left out."""
+    ids = draw(st.lists(st.sampled_from(DIM_IDS), min_size=1, max_size=4, unique=True))
+    cats = {d: draw(st.lists(CODE, min_size=1, max_size=4, unique=True)) for d in ids}
+    grid = pl.DataFrame({ids[0]: cats[ids[0]]})
+    for d in ids[1:]:
+        grid = grid.join(pl.DataFrame({d: cats[d]}), how="cross")
+    keep = draw(st.lists(st.booleans(), min_size=grid.height, max_size=grid.height))
+    values = draw(
+        st.lists(st.one_of(st.none(), NUMBER), min_size=grid.height, max_size=grid.height)
+    )
+    statuses = draw(
+        st.lists(
+            st.one_of(st.none(), st.sampled_from(SYMBOLS)),
+            min_size=grid.height,
+            max_size=grid.height,
+        )
+    )
+    frame = grid.with_columns(
+        pl.Series("value", values, dtype=pl.Float64), pl.Series("status", statuses, dtype=pl.Utf8)
+    ).filter(pl.Series(keep))
+    return frame, cats
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    frames(),
+    st.sampled_from(["object", "array"]),
+    st.booleans(),
+    st.sampled_from(["object", "array"]),
+)
+def test_encode_decode_round_trip(
+    case: tuple[pl.DataFrame, dict[str, list[str]]], status: str, sparse: bool, index: str
+) -> None:
+    frame, cats = case
+    doc = jsonstat.encode(
+        frame,
+        dimensions=cats,
+        status=status,  # type: ignore[arg-type]
+        sparse=sparse,
+        index=index,  # type: ignore[arg-type]
+        updated="2025-01-01T08:00:00Z",
+    )
+    VALIDATOR.validate(doc)
+    decoded = jsonstat.decode(orjson.dumps(doc))
+    assert decoded.categories == cats
+    ids = list(cats)
+    # Cells the frame left out come back as missing, with no status.
+    grid = pl.DataFrame({ids[0]: cats[ids[0]]})
+    for d in ids[1:]:
+        grid = grid.join(pl.DataFrame({d: cats[d]}), how="cross")
+    expected = grid.join(frame, on=ids, how="left", maintain_order="left")
+    assert_frame_equal(decoded.frame, expected)
+    assert_frame_equal(decoded.frame, reference_decode(json.loads(orjson.dumps(doc))))
