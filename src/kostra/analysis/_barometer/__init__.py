@@ -1,0 +1,1 @@
+"""Internals of :mod:`kostra.analysis.barometer`: NumPy kernels and configuration loading."""

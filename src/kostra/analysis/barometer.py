@@ -1,0 +1,1337 @@
+"""Kommunebarometer-style ranking: grades 1–6, sector and total ranks, explanations, uncertainty.
+
+Pure functions: an indicator-value frame (``indicator_id, region, year, value``, as
+:func:`kostra.analysis.indicators.evaluate` returns it) and the catalog in, frames out.
+
+Method (``methodology.md`` §6; [C] confirmed, [D] our documented default, a parameter here):
+
+* Every barometer indicator of the catalog (``Indicator.barometer`` set, direction not neutral) is
+  graded 1–6 for every municipality of a year [C]. ``current`` method (from 2019) [C/D]: 3.5 at the
+  national mean μ, 6 at the "best" cut-off b, 1 at the "worst" w, linear on each side,
+  ``g = 3.5 + 2.5 (x−μ)/(b−μ)`` above μ and ``g = 3.5 − 2.5 (μ−x)/(μ−w)`` below, clipped to
+  [1, 6]; ``pre2019``: ``g = 1 + 5 (x−w)/(b−w)``, clipped. Lower-is-better indicators are graded
+  on −x (mirrored). Cut-offs [D]: :class:`ScoringParams` — by default the mean of the best and of
+  the worst 10 % of municipalities after trimming 2 % at each end; μ unweighted.
+* Sector score: weighted mean of the grades, indicator weights from the catalog, renormalised over
+  the indicators a municipality has [C]; ranked only with data for at least 60 % of the sector's
+  weight among the indicators graded that year [C: 60 % of indicators; D: measured by weight].
+* Total: sector scores weighted by the sector weights of ``data/barometer_weights.toml``
+  (published 2019–2021 weights) [C], renormalised over the sectors a municipality is ranked in,
+  ranked with at least 60 % of the sector weight [D]. Income adjustment [D]: OLS of the total on
+  free income per inhabitant across ranked municipalities of the year; residual + mean is ranked.
+* Ties [D]: scores are rounded to ``ScoringParams.tie_decimals`` decimals before ranking;
+  equal rounded scores share the best place of the group and the next place skips
+  ("min"/competition ranking: 1, 2, 2, 4). Otherwise ranks run 1..N without gaps.
+* Uncertainty (not in the published barometer) [D]: :func:`rank_intervals` resamples the indicator
+  weights (Dirichlet around the defaults), the sector weights, the cut-offs (trimming and tail
+  share) and optional measurement noise, all as array operations, and reports the 5–95 % range of
+  each municipality's place.
+
+Only municipalities (four-digit region codes) are graded; aggregates such as ``EAK`` are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from kostra.analysis._barometer import kernel
+from kostra.catalog.models import BarometerSector, Catalog, Sector
+
+Method = Literal["current", "pre2019"]
+CutoffRule = Literal["tail_mean", "quantile"]
+MeanRule = Literal["unweighted", "population"]
+TOTAL = "total"
+MUNICIPALITY = re.compile(r"^\d{4}$")
+
+__all__ = [
+    "TOTAL",
+    "BarometerConfig",
+    "BarometerItem",
+    "BarometerResult",
+    "Explanation",
+    "ResamplingParams",
+    "ScoringParams",
+    "SectorInfo",
+    "barometer_items",
+    "explain",
+    "income_indicator_id",
+    "kostnadsniva_items",
+    "load_config",
+    "rank_changes",
+    "rank_intervals",
+    "rank_municipalities",
+    "ranking_table",
+]
+
+
+@dataclass(frozen=True)
+class ScoringParams:
+    """How indicators are graded and ranked; every default is a documented assumption [D].
+
+    ``method``: ``"current"`` (3.5 = national mean, since 2019) or ``"pre2019"`` (3.5 halfway
+    between the cut-offs). ``cutoff``: ``"tail_mean"`` — the best/worst cut-off is the mean of the
+    best/worst ``tail`` share of municipalities — or ``"quantile"`` — the ``1−tail``/``tail``
+    quantile. ``trim``: share dropped at each end before the cut-offs are taken, so that a few
+    extreme small municipalities do not compress everyone else. ``mean``: μ unweighted over
+    municipalities, or weighted by ``population``. ``min_coverage``: share of a sector's indicator
+    weight a municipality needs data for to be ranked (also applied to the total over sector
+    weights). ``tie_decimals``: scores equal to this many decimals tie. ``min_regions``: an
+    indicator with fewer municipalities with data in a year is not graded that year.
+    """
+
+    method: Method = "current"
+    cutoff: CutoffRule = "tail_mean"
+    tail: float = 0.10
+    trim: float = 0.02
+    mean: MeanRule = "unweighted"
+    min_coverage: float = 0.60
+    tie_decimals: int = 3
+    min_regions: int = 10
+
+    def __post_init__(self) -> None:
+        if self.method not in ("current", "pre2019"):
+            raise ValueError(f"unknown method {self.method!r}")
+        if self.cutoff not in ("tail_mean", "quantile"):
+            raise ValueError(f"unknown cut-off rule {self.cutoff!r}")
+        if self.mean not in ("unweighted", "population"):
+            raise ValueError(f"unknown mean {self.mean!r}")
+        if not 0 < self.tail <= 0.5:
+            raise ValueError("tail must be in (0, 0.5]")
+        if not 0 <= self.trim < 0.5 - 1e-12 or self.trim + self.tail > 1:
+            raise ValueError("trim must be in [0, 0.5)")
+        if not 0 <= self.min_coverage <= 1:
+            raise ValueError("min_coverage must be in [0, 1]")
+
+    def describe(self, lang: str = "nb") -> str:
+        """One line naming the method and its assumptions, for "Metode og forutsetninger"."""
+        tail = f"{self.tail:.0%}".replace("%", " %")
+        trim = f"{self.trim:.0%}".replace("%", " %")
+        cover = f"{self.min_coverage:.0%}".replace("%", " %")
+        if lang == "en":
+            method = "3.5 = national mean" if self.method == "current" else "3.5 = midpoint"
+            cut = "mean of" if self.cutoff == "tail_mean" else "quantile at"
+            mean = "population-weighted" if self.mean == "population" else "unweighted"
+            return (
+                f"Grades 1–6 ({method}, {mean} mean); best/worst cut-off: {cut} the best/worst "
+                f"{tail} after trimming {trim} at each end; ranked with data for ≥ {cover} of "
+                f"the weight; ties at {self.tie_decimals} decimals share the best place."
+            )
+        method = "3,5 = landsgjennomsnittet" if self.method == "current" else "3,5 = midtpunktet"
+        cut = "snittet av" if self.cutoff == "tail_mean" else "kvantilen for"
+        mean = "befolkningsvektet" if self.mean == "population" else "uvektet"
+        return (
+            f"Karakter 1–6 ({method}, {mean} snitt); beste/dårligste grense: {cut} beste/"
+            f"dårligste {tail} etter at {trim} er trimmet i hver ende; rangert med data for "
+            f"≥ {cover} av vekten; like poeng med {self.tie_decimals} desimaler deler beste plass."
+        )
+
+
+@dataclass(frozen=True)
+class ResamplingParams:
+    """What :func:`rank_intervals` perturbs, and how the result is flagged [D].
+
+    Indicator weights inside each sector are drawn from a Dirichlet distribution centred on the
+    catalog weights with concentration ``weight_concentration`` (larger = closer to the defaults;
+    100 gives a weight of 0.1 a standard deviation of 0.03); sector weights likewise with
+    ``sector_concentration``. Each resample and indicator draws its own trimming share uniformly
+    from ``trim_range`` and its tail share from ``tail_range``. ``interval`` gives the quantiles of
+    the reported rank range. A municipality is flagged ``small`` under ``small_population``
+    inhabitants and ``wide`` when its range spans more than ``wide_share`` of the ranked count.
+    ``chunk`` resamples are processed per array block (memory bound, not a loop per municipality).
+    """
+
+    n_resamples: int = 1000
+    weight_concentration: float = 100.0
+    sector_concentration: float = 200.0
+    trim_range: tuple[float, float] = (0.0, 0.05)
+    tail_range: tuple[float, float] = (0.05, 0.15)
+    interval: tuple[float, float] = (0.05, 0.95)
+    small_population: int = 5000
+    wide_share: float = 0.10
+    seed: int = 0
+    chunk: int = 100
+
+
+@dataclass(frozen=True)
+class SectorInfo:
+    """A barometer sector: its weight in the total and its names."""
+
+    id: BarometerSector
+    weight: float
+    name_nb: str
+    name_en: str
+
+    def name(self, lang: str = "nb") -> str:
+        """The sector's name in ``lang``."""
+        return self.name_en if lang == "en" else self.name_nb
+
+
+@dataclass(frozen=True)
+class BarometerItem:
+    """One graded indicator: its sector, weight inside the sector, direction and names."""
+
+    indicator_id: str
+    sector: BarometerSector
+    weight: float
+    direction: Literal["higher_better", "lower_better"]
+    name_nb: str
+    name_en: str
+    unit: str = ""
+
+    def name(self, lang: str = "nb") -> str:
+        """The indicator's name in ``lang``."""
+        return self.name_en if lang == "en" else self.name_nb
+
+
+@dataclass(frozen=True)
+class BarometerConfig:
+    """Sector weights, the income series and the kostnadsnivå breakdown (data, not code)."""
+
+    sectors: tuple[SectorInfo, ...]
+    income_source: tuple[str, str] | None = None
+    kostnadsniva: tuple[tuple[str, float, str, str], ...] = ()
+    source: str = ""
+
+    def sector(self, sector: str) -> SectorInfo:
+        """The sector with this id; ``KeyError`` if there is none."""
+        for info in self.sectors:
+            if info.id == sector:
+                return info
+        raise KeyError(sector)
+
+    def sector_name(self, sector: str, lang: str = "nb") -> str:
+        """A sector's display name, ``total`` included."""
+        if sector == TOTAL:
+            return "Total" if lang == "en" else "Totalt"
+        return self.sector(sector).name(lang)
+
+
+def load_config(path: Path | None = None) -> BarometerConfig:
+    """Read the barometer configuration (default: the packaged ``data/barometer_weights.toml``)."""
+    if path is None:
+        text = resources.files("kostra").joinpath("data/barometer_weights.toml").read_text("utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    raw = tomllib.loads(text)
+    sectors = tuple(
+        SectorInfo(
+            id=BarometerSector(entry["id"]),
+            weight=float(entry["weight"]),
+            name_nb=str(entry["name_nb"]),
+            name_en=str(entry["name_en"]),
+        )
+        for entry in raw["sector"]
+    )
+    if len({s.id for s in sectors}) != len(sectors):
+        raise ValueError("a barometer sector is listed twice")
+    if any(s.weight < 0 for s in sectors) or sum(s.weight for s in sectors) <= 0:
+        raise ValueError("barometer sector weights must be non-negative with a positive sum")
+    income = raw.get("income")
+    income_source = (str(income["table_id"]), str(income["contents_code"])) if income else None
+    kostnadsniva = tuple(
+        (Sector(key).value, float(entry["weight"]), str(entry["name_nb"]), str(entry["name_en"]))
+        for key, entry in raw.get("kostnadsniva", {}).items()
+    )
+    return BarometerConfig(
+        sectors=sectors,
+        income_source=income_source,
+        kostnadsniva=kostnadsniva,
+        source=str(raw.get("source", "")),
+    )
+
+
+def barometer_items(catalog: Catalog) -> tuple[BarometerItem, ...]:
+    """The catalog's graded indicators: those with a barometer use and a direction (not neutral)."""
+    items = []
+    for indicator in catalog.indicators:
+        if indicator.barometer is None or indicator.direction == "neutral":
+            continue
+        items.append(
+            BarometerItem(
+                indicator_id=indicator.id,
+                sector=indicator.barometer.sector,
+                weight=indicator.barometer.weight,
+                direction=indicator.direction,
+                name_nb=indicator.name_nb,
+                name_en=indicator.name_en,
+                unit=indicator.unit,
+            )
+        )
+    return tuple(items)
+
+
+def kostnadsniva_items(config: BarometerConfig | None = None) -> tuple[BarometerItem, ...]:
+    """The kostnadsnivå indicators of the configuration, ids ``kostnadsniva_<sector>``.
+
+    Their values are the need-corrected net operating expenditure per inhabitant of each sector
+    (``kostra.analysis.need``); lower is better.
+    """
+    config = config or load_config()
+    return tuple(
+        BarometerItem(
+            indicator_id=f"kostnadsniva_{sector}",
+            sector=BarometerSector.KOSTNADSNIVA,
+            weight=weight,
+            direction="lower_better",
+            name_nb=name_nb,
+            name_en=name_en,
+            unit="kr",
+        )
+        for sector, weight, name_nb, name_en in config.kostnadsniva
+    )
+
+
+def income_indicator_id(catalog: Catalog, config: BarometerConfig | None = None) -> str | None:
+    """The id of the catalog indicator holding free income per inhabitant, found by its source."""
+    config = config or load_config()
+    if config.income_source is None:
+        return None
+    table_id, contents_code = config.income_source
+    for indicator in catalog.indicators:
+        source = indicator.source
+        if source is not None and (source.table_id, source.contents_code) == (
+            table_id,
+            contents_code,
+        ):
+            return indicator.id
+    return None
+
+
+@dataclass(frozen=True)
+class BarometerResult:
+    """Everything a ranking produced; each frame is sorted by year, then sector/region.
+
+    ``indicators``: indicator_id, sector, region, year, value, score, weight, direction.
+    ``cutoffs``: indicator_id, sector, year, direction, n, mean, best, worst (indicator units).
+    ``sectors``: region, year, sector, score, coverage, ranked, rank, n_ranked.
+    ``total``: region, year, score, coverage, ranked, rank, n_ranked, income,
+    score_income_adjusted, rank_income_adjusted, income_adjusted (true in years where the
+    adjustment could be made; the adjusted columns are null otherwise).
+    """
+
+    indicators: pl.DataFrame
+    cutoffs: pl.DataFrame
+    sectors: pl.DataFrame
+    total: pl.DataFrame
+    items: tuple[BarometerItem, ...]
+    config: BarometerConfig
+    params: ScoringParams = field(default_factory=ScoringParams)
+
+    def item(self, indicator_id: str) -> BarometerItem:
+        """The graded indicator with this id."""
+        for item in self.items:
+            if item.indicator_id == indicator_id:
+                return item
+        raise KeyError(indicator_id)
+
+
+# --------------------------------------------------------------------------- array building
+
+
+@dataclass(frozen=True)
+class _Cube:
+    years: list[int]
+    regions: list[str]
+    items: tuple[BarometerItem, ...]
+    sectors: list[str]
+    values: kernel.Float  # (Y, M, I)
+    exists: kernel.Bool  # (Y, M): the region has any value that year
+    population: kernel.Float | None  # (Y, M)
+
+
+def _resolve_items(
+    catalog: Catalog | Sequence[BarometerItem], config: BarometerConfig
+) -> tuple[BarometerItem, ...]:
+    if isinstance(catalog, Catalog):
+        items = barometer_items(catalog)
+        if not any(i.sector == BarometerSector.KOSTNADSNIVA for i in items):
+            items = items + kostnadsniva_items(config)
+    else:
+        items = tuple(catalog)
+    known = {s.id for s in config.sectors}
+    items = tuple(i for i in items if i.sector in known)
+    if not items:
+        raise ValueError("no barometer indicators: the catalog has none with a barometer sector")
+    if len({i.indicator_id for i in items}) != len(items):
+        raise ValueError("a barometer indicator is listed twice")
+    return items
+
+
+def _population_frame(population: pl.DataFrame) -> pl.DataFrame:
+    frame = population
+    if "age_group" in frame.columns:
+        frame = frame.filter(pl.col("age_group") == "total")
+    return frame.select(
+        pl.col("region").cast(pl.Utf8),
+        pl.col("year").cast(pl.Int64),
+        pl.col("population").cast(pl.Float64),
+    ).unique(["region", "year"], keep="first")
+
+
+def _build_cube(
+    values: pl.DataFrame,
+    items: tuple[BarometerItem, ...],
+    config: BarometerConfig,
+    years: Sequence[int] | None,
+    population: pl.DataFrame | None,
+) -> _Cube:
+    missing = [c for c in ("indicator_id", "region", "year", "value") if c not in values.columns]
+    if missing:
+        raise ValueError(f"indicator-value frame lacks columns {missing}")
+    ids = [i.indicator_id for i in items]
+    frame = values.select(
+        pl.col("indicator_id").cast(pl.Utf8),
+        pl.col("region").cast(pl.Utf8),
+        pl.col("year").cast(pl.Int64),
+        pl.col("value").cast(pl.Float64),
+    ).filter(
+        pl.col("indicator_id").is_in(ids)
+        & pl.col("region").str.contains(MUNICIPALITY.pattern)
+        & pl.col("value").is_not_null()
+        & pl.col("value").is_finite()
+    )
+    if years is not None:
+        frame = frame.filter(pl.col("year").is_in([int(y) for y in years]))
+    if frame.height != frame.select("indicator_id", "region", "year").n_unique():
+        raise ValueError("indicator-value frame has more than one value per indicator/region/year")
+    year_list = sorted(frame.get_column("year").unique().to_list())
+    region_list = sorted(frame.get_column("region").unique().to_list())
+    y_index = dict(zip(year_list, range(len(year_list)), strict=True))
+    m_index = dict(zip(region_list, range(len(region_list)), strict=True))
+    i_index = dict(zip(ids, range(len(ids)), strict=True))
+    cube = np.full((len(year_list), len(region_list), len(ids)), np.nan)
+    if frame.height:
+        yi = frame.get_column("year").replace_strict(y_index, return_dtype=pl.Int64).to_numpy()
+        mi = frame.get_column("region").replace_strict(m_index, return_dtype=pl.Int64).to_numpy()
+        ii = (
+            frame.get_column("indicator_id")
+            .replace_strict(i_index, return_dtype=pl.Int64)
+            .to_numpy()
+        )
+        cube[yi, mi, ii] = frame.get_column("value").to_numpy()
+    exists = ~np.isnan(cube).all(axis=-1)
+    pop: kernel.Float | None = None
+    if population is not None:
+        grid = pl.DataFrame(
+            {
+                "region": np.tile(np.array(region_list, dtype=object), len(year_list)),
+                "year": np.repeat(np.array(year_list, dtype=np.int64), len(region_list)),
+            },
+            schema={"region": pl.Utf8, "year": pl.Int64},
+        )
+        joined = grid.join(_population_frame(population), on=["region", "year"], how="left")
+        pop = (
+            joined.get_column("population")
+            .fill_null(np.nan)
+            .to_numpy()
+            .reshape(len(year_list), len(region_list))
+            .astype(np.float64)
+        )
+    sectors = [s.id.value for s in config.sectors]
+    return _Cube(year_list, region_list, items, sectors, cube, exists, pop)
+
+
+def _orient(items: Sequence[BarometerItem]) -> kernel.Float:
+    return np.array([1.0 if i.direction == "higher_better" else -1.0 for i in items])
+
+
+def _membership(items: Sequence[BarometerItem], sectors: list[str]) -> kernel.Float:
+    member = np.zeros((len(items), len(sectors)))
+    for column, item in enumerate(items):
+        member[column, sectors.index(item.sector.value)] = 1.0
+    return member
+
+
+@dataclass(frozen=True)
+class _Scored:
+    grades: kernel.Float  # (B, M, I)
+    cut: kernel.Cutoffs  # oriented units
+    sector_score: kernel.Float  # (B, M, S)
+    sector_coverage: kernel.Float
+    sector_rank: kernel.Float  # (B, M, S)
+    total_score: kernel.Float  # (B, M)
+    total_coverage: kernel.Float
+    total_rank: kernel.Float  # (B, M)
+
+
+def _score_batch(
+    oriented: kernel.Float,
+    *,
+    params: ScoringParams,
+    weights: kernel.Float,
+    membership: kernel.Float,
+    sector_weights: kernel.Float,
+    population: kernel.Float | None,
+    tail: kernel.Float | float,
+    trim: kernel.Float | float,
+    presorted: tuple[kernel.Float, kernel.Float, kernel.Int] | None = None,
+) -> _Scored:
+    """Grades, sector and total scores and ranks for a batch of ``(B, M, I)`` oriented values."""
+    pop = population if params.mean == "population" else None
+    cut = kernel.cutoffs(
+        oriented,
+        tail=tail,
+        trim=trim,
+        cutoff=params.cutoff,
+        population=pop,
+        min_regions=params.min_regions,
+        presorted=presorted,
+    )
+    grades = kernel.grade(oriented, cut, params.method)
+    present = (~np.isnan(cut.mean)).astype(np.float64)  # (B, I)
+    score, coverage = kernel.sector_scores(grades, weights, membership, present)
+    eps = 1e-9
+    ranked = (coverage >= params.min_coverage - eps) & np.isfinite(score)
+    ranks = np.swapaxes(
+        kernel.rank_min(
+            np.swapaxes(score, -1, -2), np.swapaxes(ranked, -1, -2), params.tie_decimals
+        ),
+        -1,
+        -2,
+    )
+    total, total_cov = kernel.combine(score, ranked, sector_weights)
+    total_ranked = (total_cov >= params.min_coverage - eps) & np.isfinite(total)
+    total_rank = kernel.rank_min(total, total_ranked, params.tie_decimals)
+    return _Scored(grades, cut, score, coverage, ranks, total, total_cov, total_rank)
+
+
+def _sector_weight_vector(config: BarometerConfig) -> kernel.Float:
+    return np.array([s.weight for s in config.sectors], dtype=np.float64)
+
+
+# --------------------------------------------------------------------------- ranking
+
+
+def rank_municipalities(
+    values: pl.DataFrame,
+    catalog: Catalog | Sequence[BarometerItem],
+    *,
+    params: ScoringParams | None = None,
+    config: BarometerConfig | None = None,
+    population: pl.DataFrame | None = None,
+    income: pl.DataFrame | None = None,
+    years: Sequence[int] | None = None,
+) -> BarometerResult:
+    """Grade every barometer indicator, then rank every municipality per sector and in total.
+
+    ``values``: ``indicator_id, region, year, value`` (other columns ignored). ``catalog``: the
+    indicator catalog (its barometer indicators are used; kostnadsnivå falls back to
+    :func:`kostnadsniva_items` when the catalog has none) or explicit :class:`BarometerItem` s.
+    ``population``: ``region, year, population`` (needed for ``ScoringParams(mean="population")``).
+    ``income``: ``region, year, income`` free income per inhabitant; when omitted and ``catalog``
+    is a catalog, the income indicator found by :func:`income_indicator_id` is taken from
+    ``values``. Every year present in ``values`` (or ``years``) is ranked, all years as one array.
+    """
+    params = params or ScoringParams()
+    config = config or load_config()
+    items = _resolve_items(catalog, config)
+    if params.mean == "population" and population is None:
+        raise ValueError("ScoringParams(mean='population') needs a population frame")
+    cube = _build_cube(values, items, config, years, population)
+    weights = np.array([i.weight for i in items])
+    membership = _membership(items, cube.sectors)
+    sign = _orient(items)
+    scored = _score_batch(
+        cube.values * sign,
+        params=params,
+        weights=weights,
+        membership=membership,
+        sector_weights=_sector_weight_vector(config),
+        population=cube.population,
+        tail=params.tail,
+        trim=params.trim,
+    )
+    if income is None and isinstance(catalog, Catalog):
+        income_id = income_indicator_id(catalog, config)
+        if income_id is not None:
+            income = values.filter(pl.col("indicator_id") == income_id).select(
+                "region", "year", pl.col("value").alias("income")
+            )
+    return BarometerResult(
+        indicators=_indicator_frame(cube, scored, sign),
+        cutoffs=_cutoff_frame(cube, scored, sign),
+        sectors=_sector_frame(cube, scored),
+        total=_total_frame(cube, scored, income),
+        items=items,
+        config=config,
+        params=params,
+    )
+
+
+def _grid(cube: _Cube, extra: int) -> tuple[kernel.Int, npt.NDArray[np.object_]]:
+    """Year and region labels of a ``(Y, M, extra)`` array, flattened in C order."""
+    y = np.repeat(np.array(cube.years, dtype=np.int64), len(cube.regions) * extra)
+    m = np.tile(np.repeat(np.array(cube.regions, dtype=object), extra), len(cube.years))
+    return y, m
+
+
+def _indicator_frame(cube: _Cube, scored: _Scored, sign: kernel.Float) -> pl.DataFrame:
+    n_items = len(cube.items)
+    y, m = _grid(cube, n_items)
+    keep = (~np.isnan(cube.values)).ravel()
+    ids = np.tile(np.array([i.indicator_id for i in cube.items], dtype=object), y.size // n_items)
+    sectors = np.tile(
+        np.array([i.sector.value for i in cube.items], dtype=object), y.size // n_items
+    )
+    weights = np.tile(np.array([i.weight for i in cube.items]), y.size // n_items)
+    directions = np.tile(
+        np.array([i.direction for i in cube.items], dtype=object), y.size // n_items
+    )
+    del sign
+    return pl.DataFrame(
+        {
+            "indicator_id": ids[keep],
+            "sector": sectors[keep],
+            "region": m[keep],
+            "year": y[keep],
+            "value": cube.values.ravel()[keep],
+            "score": scored.grades.ravel()[keep],
+            "weight": weights[keep],
+            "direction": directions[keep],
+        },
+        schema={
+            "indicator_id": pl.Utf8,
+            "sector": pl.Utf8,
+            "region": pl.Utf8,
+            "year": pl.Int32,
+            "value": pl.Float64,
+            "score": pl.Float64,
+            "weight": pl.Float64,
+            "direction": pl.Utf8,
+        },
+        nan_to_null=True,
+    ).sort("year", "indicator_id", "region")
+
+
+def _cutoff_frame(cube: _Cube, scored: _Scored, sign: kernel.Float) -> pl.DataFrame:
+    n_items = len(cube.items)
+    years = np.repeat(np.array(cube.years, dtype=np.int64), n_items)
+    ids = np.tile(np.array([i.indicator_id for i in cube.items], dtype=object), len(cube.years))
+    sectors = np.tile(np.array([i.sector.value for i in cube.items], dtype=object), len(cube.years))
+    directions = np.tile(np.array([i.direction for i in cube.items], dtype=object), len(cube.years))
+    cut = scored.cut
+    return pl.DataFrame(
+        {
+            "indicator_id": ids,
+            "sector": sectors,
+            "year": years,
+            "direction": directions,
+            "n": cut.n.ravel(),
+            "mean": (cut.mean * sign).ravel(),
+            "best": (cut.best * sign).ravel(),
+            "worst": (cut.worst * sign).ravel(),
+        },
+        schema={
+            "indicator_id": pl.Utf8,
+            "sector": pl.Utf8,
+            "year": pl.Int32,
+            "direction": pl.Utf8,
+            "n": pl.Int64,
+            "mean": pl.Float64,
+            "best": pl.Float64,
+            "worst": pl.Float64,
+        },
+        nan_to_null=True,
+    ).sort("year", "indicator_id")
+
+
+def _n_ranked(ranks: kernel.Float, axis: int) -> kernel.Float:
+    return np.asarray((~np.isnan(ranks)).sum(axis=axis, keepdims=True), dtype=np.float64)
+
+
+def _sector_frame(cube: _Cube, scored: _Scored) -> pl.DataFrame:
+    n_sectors = len(cube.sectors)
+    y, m = _grid(cube, n_sectors)
+    keep = np.repeat(cube.exists.ravel(), n_sectors)
+    sectors = np.tile(np.array(cube.sectors, dtype=object), y.size // n_sectors)
+    ranks = scored.sector_rank
+    counts = np.broadcast_to(_n_ranked(ranks, axis=-2), ranks.shape)
+    frame = pl.DataFrame(
+        {
+            "region": m[keep],
+            "year": y[keep],
+            "sector": sectors[keep],
+            "score": scored.sector_score.ravel()[keep],
+            "coverage": scored.sector_coverage.ravel()[keep],
+            "rank": ranks.ravel()[keep],
+            "n_ranked": counts.ravel()[keep],
+        },
+        schema={
+            "region": pl.Utf8,
+            "year": pl.Int32,
+            "sector": pl.Utf8,
+            "score": pl.Float64,
+            "coverage": pl.Float64,
+            "rank": pl.Float64,
+            "n_ranked": pl.Float64,
+        },
+        nan_to_null=True,
+    )
+    return frame.select(
+        "region",
+        "year",
+        "sector",
+        "score",
+        "coverage",
+        pl.col("rank").is_not_null().alias("ranked"),
+        pl.col("rank").cast(pl.Int32),
+        pl.col("n_ranked").cast(pl.Int32),
+    ).sort("year", "sector", "rank", "region", nulls_last=True)
+
+
+def _income_adjust(
+    total: kernel.Float, ranked: kernel.Bool, income: kernel.Float, decimals: int
+) -> tuple[kernel.Float, kernel.Float, kernel.Bool]:
+    """Per year (row): OLS of ``total`` on ``income`` over ranked rows with income.
+
+    Returns residual + mean of the total, its ranks, and per year whether it could be done.
+    """
+    usable = ranked & np.isfinite(income)
+    count = usable.sum(axis=-1, keepdims=True)
+    safe_income = np.where(usable, income, 0.0)
+    safe_total = np.where(usable, total, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_income = safe_income.sum(axis=-1, keepdims=True) / count
+        mean_total = safe_total.sum(axis=-1, keepdims=True) / count
+        dx = np.where(usable, income - mean_income, 0.0)
+        dy = np.where(usable, total - mean_total, 0.0)
+        sxx = (dx * dx).sum(axis=-1, keepdims=True)
+        slope = np.where(sxx > 0, (dx * dy).sum(axis=-1, keepdims=True) / sxx, np.nan)
+    # An adjustment needs at least three points and some spread in income.
+    possible = (count[..., 0] >= 3) & np.isfinite(slope[..., 0])
+    adjusted = np.where(usable & possible[..., None], total - slope * dx, np.nan)
+    rank = kernel.rank_min(adjusted, np.isfinite(adjusted), decimals)
+    return adjusted, rank, possible
+
+
+def _total_frame(cube: _Cube, scored: _Scored, income: pl.DataFrame | None) -> pl.DataFrame:
+    y, m = _grid(cube, 1)
+    keep = cube.exists.ravel()
+    ranks = scored.total_rank
+    counts = np.broadcast_to(_n_ranked(ranks, axis=-1), ranks.shape)
+    income_matrix = np.full(ranks.shape, np.nan)
+    if income is not None and income.height:
+        grid = pl.DataFrame(
+            {"region": m, "year": y}, schema={"region": pl.Utf8, "year": pl.Int64}
+        ).with_row_index("position")
+        source = (
+            income.select(
+                pl.col("region").cast(pl.Utf8),
+                pl.col("year").cast(pl.Int64),
+                pl.col("income").cast(pl.Float64),
+            )
+            .drop_nulls()
+            .unique(["region", "year"], keep="first")
+        )
+        joined = grid.join(source, on=["region", "year"], how="left").sort("position")
+        income_matrix = (
+            joined.get_column("income").fill_null(np.nan).to_numpy().reshape(ranks.shape)
+        )
+    adjusted, adjusted_rank, possible = _income_adjust(
+        scored.total_score, ~np.isnan(ranks), income_matrix, 3
+    )
+    possible_rows = np.repeat(possible, len(cube.regions))
+    frame = pl.DataFrame(
+        {
+            "region": m[keep],
+            "year": y[keep],
+            "score": scored.total_score.ravel()[keep],
+            "coverage": scored.total_coverage.ravel()[keep],
+            "rank": ranks.ravel()[keep],
+            "n_ranked": counts.ravel()[keep],
+            "income": income_matrix.ravel()[keep],
+            "score_income_adjusted": adjusted.ravel()[keep],
+            "rank_income_adjusted": adjusted_rank.ravel()[keep],
+            "income_adjusted": possible_rows[keep],
+        },
+        schema={
+            "region": pl.Utf8,
+            "year": pl.Int32,
+            "score": pl.Float64,
+            "coverage": pl.Float64,
+            "rank": pl.Float64,
+            "n_ranked": pl.Float64,
+            "income": pl.Float64,
+            "score_income_adjusted": pl.Float64,
+            "rank_income_adjusted": pl.Float64,
+            "income_adjusted": pl.Boolean,
+        },
+        nan_to_null=True,
+    )
+    return frame.select(
+        "region",
+        "year",
+        "score",
+        "coverage",
+        pl.col("rank").is_not_null().alias("ranked"),
+        pl.col("rank").cast(pl.Int32),
+        pl.col("n_ranked").cast(pl.Int32),
+        "income",
+        "score_income_adjusted",
+        pl.col("rank_income_adjusted").cast(pl.Int32),
+        "income_adjusted",
+    ).sort("year", "rank", "region", nulls_last=True)
+
+
+def ranking_table(
+    result: BarometerResult,
+    *,
+    year: int,
+    sector: str | None = None,
+) -> pl.DataFrame:
+    """One year's ranking, best first: ``region, sector, score, rank, n_ranked, coverage`` and,
+    for the total (``sector=None``), ``rank_income_adjusted`` and ``income_adjusted``.
+    Unranked municipalities come last with a null rank."""
+    if sector is None or sector == TOTAL:
+        frame = result.total.filter(pl.col("year") == year).with_columns(
+            pl.lit(TOTAL).alias("sector")
+        )
+        columns = [
+            "region",
+            "sector",
+            "score",
+            "rank",
+            "n_ranked",
+            "coverage",
+            "score_income_adjusted",
+            "rank_income_adjusted",
+            "income_adjusted",
+        ]
+    else:
+        frame = result.sectors.filter((pl.col("year") == year) & (pl.col("sector") == sector))
+        columns = ["region", "sector", "score", "rank", "n_ranked", "coverage"]
+    return frame.select(columns).sort("rank", "region", nulls_last=True)
+
+
+# --------------------------------------------------------------------------- explanations
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a municipality has its place in a sector (or the total, ``sector="total"``).
+
+    ``contributions`` has one row per indicator (per sector for the total): ``indicator_id,
+    name, unit, direction, value, score, weight, weight_share, contribution, best, gap_to_best,
+    potential_gain, sentence``. ``weight_share`` is the weight renormalised over what the
+    municipality has, ``contribution = weight_share × score`` (they sum to the sector score),
+    ``best`` the value graded 6 (the best cut-off), ``gap_to_best = best − value`` in the
+    indicator's units, ``potential_gain = weight_share × (6 − score)`` the sector-score points the
+    indicator would add at the top grade. ``movers`` are the ids with the largest potential gain.
+    """
+
+    region: str
+    year: int
+    sector: str
+    score: float | None
+    rank: int | None
+    n_ranked: int
+    coverage: float
+    sector_best_score: float | None
+    gap_to_best: float | None
+    contributions: pl.DataFrame
+    movers: tuple[str, ...]
+    sentences: tuple[str, ...]
+    interval: tuple[int, int] | None = None
+
+    def place(self, lang: str = "nb") -> str:
+        """ "plass 14 av 356 (10–19)" / "place 14 of 356 (10–19)"; "ikke rangert" when unranked."""
+        if self.rank is None:
+            return "not ranked" if lang == "en" else "ikke rangert"
+        word, of = ("place", "of") if lang == "en" else ("plass", "av")
+        text = f"{word} {self.rank} {of} {self.n_ranked}"
+        if self.interval is not None:
+            text += f" ({self.interval[0]}–{self.interval[1]})"
+        return text
+
+
+def _lower_first(name: str) -> str:
+    """``"Andel ansatte"`` → ``"andel ansatte"``; acronyms (``"NDU per elev"``) keep their case."""
+    if len(name) > 1 and name[1].isupper():
+        return name
+    return name[:1].lower() + name[1:]
+
+
+def _sentence(name: str, direction: str, score: float, lang: str) -> str:
+    """A sentence from the indicator's name and direction: which way it pulls the score."""
+    high_value = (direction == "higher_better") == (score >= 3.5)
+    pulls_down = score < 3.5
+    if lang == "en":
+        adjective = "High" if high_value else "Low"
+        verb = "pulls down" if pulls_down else "pulls up"
+    else:
+        adjective = "Høy" if high_value else "Lav"
+        verb = "trekker ned" if pulls_down else "trekker opp"
+    return f"{adjective} {_lower_first(name)} {verb}"
+
+
+def explain(
+    result: BarometerResult,
+    region: str,
+    sector: str,
+    *,
+    year: int | None = None,
+    lang: str = "nb",
+    top: int = 3,
+    intervals: pl.DataFrame | None = None,
+) -> Explanation:
+    """Explain ``region``'s place in ``sector`` (``"total"`` for the total) in ``year``.
+
+    ``year`` defaults to the newest ranked year. ``intervals`` (from :func:`rank_intervals`)
+    adds the rank interval. Sentences name the ``top`` indicators that would move the score
+    furthest, and the strongest one pulling it up, generated from the catalog's names and
+    directions ("Lav andel ansatte med fagutdanning trekker ned").
+    """
+    if year is None:
+        year = int(result.total.get_column("year").max())  # type: ignore[arg-type]
+    if sector == TOTAL:
+        row = result.total.filter((pl.col("region") == region) & (pl.col("year") == year))
+        parts = result.sectors.filter(
+            (pl.col("region") == region) & (pl.col("year") == year) & pl.col("ranked")
+        )
+        info = {s.id.value: s for s in result.config.sectors}
+        rows = pl.DataFrame(
+            {
+                "indicator_id": parts.get_column("sector"),
+                "name": [info[s].name(lang) for s in parts.get_column("sector").to_list()],
+                "unit": ["" for _ in range(parts.height)],
+                "direction": ["higher_better" for _ in range(parts.height)],
+                "value": parts.get_column("score"),
+                "score": parts.get_column("score"),
+                "weight": [info[s].weight for s in parts.get_column("sector").to_list()],
+                "best": [6.0 for _ in range(parts.height)],
+            },
+            schema={
+                "indicator_id": pl.Utf8,
+                "name": pl.Utf8,
+                "unit": pl.Utf8,
+                "direction": pl.Utf8,
+                "value": pl.Float64,
+                "score": pl.Float64,
+                "weight": pl.Float64,
+                "best": pl.Float64,
+            },
+        )
+        best_score = result.total.filter(pl.col("year") == year).get_column("score").max()
+    else:
+        row = result.sectors.filter(
+            (pl.col("region") == region) & (pl.col("year") == year) & (pl.col("sector") == sector)
+        )
+        graded = result.indicators.filter(
+            (pl.col("region") == region)
+            & (pl.col("year") == year)
+            & (pl.col("sector") == sector)
+            & pl.col("score").is_not_null()
+        )
+        cut = result.cutoffs.filter(pl.col("year") == year).select("indicator_id", "best")
+        graded = graded.join(cut, on="indicator_id", how="left")
+        ids = graded.get_column("indicator_id").to_list()
+        items = [result.item(i) for i in ids]
+        rows = graded.select(
+            "indicator_id",
+            pl.Series("name", [i.name(lang) for i in items], dtype=pl.Utf8),
+            pl.Series("unit", [i.unit for i in items], dtype=pl.Utf8),
+            "direction",
+            "value",
+            "score",
+            "weight",
+            "best",
+        )
+        best_score = (
+            result.sectors.filter((pl.col("year") == year) & (pl.col("sector") == sector))
+            .get_column("score")
+            .max()
+        )
+    if row.height == 0:
+        raise KeyError(f"no barometer result for region {region} in {year}")
+    record = row.row(0, named=True)
+    total_weight = float(rows.get_column("weight").sum()) if rows.height else 0.0
+    rows = rows.with_columns(
+        (pl.col("weight") / total_weight if total_weight > 0 else pl.lit(None, pl.Float64)).alias(
+            "weight_share"
+        )
+    ).with_columns(
+        (pl.col("weight_share") * pl.col("score")).alias("contribution"),
+        (pl.col("best") - pl.col("value")).alias("gap_to_best"),
+        (pl.col("weight_share") * (6.0 - pl.col("score"))).alias("potential_gain"),
+    )
+    sentences_col = [
+        _sentence(name, direction, score, lang)
+        for name, direction, score in zip(
+            rows.get_column("name").to_list(),
+            rows.get_column("direction").to_list(),
+            rows.get_column("score").to_list(),
+            strict=True,
+        )
+    ]
+    if sector == TOTAL:
+        # Sectors are not "high" or "low"; say which sectors pull the total up or down.
+        sentences_col = [
+            f"{name} {'pulls down' if lang == 'en' else 'trekker ned'}"
+            if score < 3.5
+            else f"{name} {'pulls up' if lang == 'en' else 'trekker opp'}"
+            for name, score in zip(
+                rows.get_column("name").to_list(), rows.get_column("score").to_list(), strict=True
+            )
+        ]
+    rows = rows.with_columns(pl.Series("sentence", sentences_col, dtype=pl.Utf8)).sort(
+        "potential_gain", "indicator_id", descending=[True, False]
+    )
+    movers = rows.head(top)
+    sentences = list(movers.get_column("sentence").to_list())
+    strongest = rows.filter(pl.col("score") > 3.5).sort(
+        "contribution", "indicator_id", descending=[True, False]
+    )
+    if strongest.height and strongest.item(0, "sentence") not in sentences:
+        sentences.append(strongest.item(0, "sentence"))
+    interval = None
+    if intervals is not None:
+        match = intervals.filter(
+            (pl.col("region") == region)
+            & (pl.col("sector") == sector)
+            & (pl.col("year") == year)
+            & pl.col("rank_low").is_not_null()
+        )
+        if match.height:
+            interval = (int(match.item(0, "rank_low")), int(match.item(0, "rank_high")))
+    score = record["score"]
+    return Explanation(
+        region=region,
+        year=year,
+        sector=sector,
+        score=score,
+        rank=record["rank"],
+        n_ranked=int(record["n_ranked"] or 0),
+        coverage=float(record["coverage"] or 0.0),
+        sector_best_score=best_score,  # type: ignore[arg-type]
+        gap_to_best=None if score is None or best_score is None else best_score - score,
+        contributions=rows,
+        movers=tuple(movers.get_column("indicator_id").to_list()),
+        sentences=tuple(sentences),
+        interval=interval,
+    )
+
+
+# --------------------------------------------------------------------------- uncertainty
+
+
+def _dirichlet_blocks(
+    rng: np.random.Generator,
+    base: kernel.Float,
+    groups: kernel.Float,
+    concentration: float,
+    size: int,
+) -> kernel.Float:
+    """``size`` draws of weights, Dirichlet within each group (one-hot ``groups`` ``(n, G)``)
+    around ``base``; each group keeps its total weight. Zero weights stay zero."""
+    group_total = groups @ (base @ groups)  # (n,) each weight's group total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shape = np.where(base > 0, concentration * base / group_total, 0.0)
+    draws = np.zeros((size, base.size))
+    positive = shape > 0
+    draws[:, positive] = rng.gamma(shape[positive], 1.0, size=(size, int(positive.sum())))
+    sums = draws @ groups  # (size, G)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(positive, draws / (sums @ groups.T), 0.0)
+    return np.asarray(share * group_total, dtype=np.float64)
+
+
+def _quantile_sorted(ordered: kernel.Float, count: kernel.Int, q: float) -> kernel.Float:
+    """Inverted-CDF quantile along axis 0 of NaN-last sorted ``ordered`` with ``count`` valid."""
+    index = np.clip(np.ceil(q * count).astype(np.int64) - 1, 0, ordered.shape[0] - 1)
+    value = np.take_along_axis(ordered, index[None], axis=0)[0]
+    return np.where(count > 0, value, np.nan)
+
+
+def rank_intervals(
+    values: pl.DataFrame,
+    catalog: Catalog | Sequence[BarometerItem],
+    *,
+    year: int,
+    params: ScoringParams | None = None,
+    resampling: ResamplingParams | None = None,
+    config: BarometerConfig | None = None,
+    population: pl.DataFrame | None = None,
+    noise: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Rank intervals for every municipality, sector and the total of one ``year``.
+
+    Each resample draws indicator weights (Dirichlet within sectors), sector weights, a trimming
+    and tail share per indicator and, when ``noise`` (``indicator_id, region, se`` — a standard
+    error in the indicator's units, optional ``year``) is given, a normal measurement error; then
+    grades and ranks everything as arrays shaped ``resamples × municipalities × indicators``.
+
+    Returns ``region, year, sector, rank, rank_low, rank_high, rank_median, share_ranked,
+    n_ranked, interval, population, small, wide, volatile``: ``rank`` is the place with the
+    default parameters, ``rank_low``–``rank_high`` the ``resampling.interval`` quantiles of the
+    place over the resamples in which the municipality is ranked, ``interval`` the text
+    "14 (10–19)", ``small`` under ``resampling.small_population`` inhabitants (null without a
+    population frame), ``wide`` a range over ``wide_share`` of ``n_ranked``.
+    """
+    params = params or ScoringParams()
+    resampling = resampling or ResamplingParams()
+    config = config or load_config()
+    items = _resolve_items(catalog, config)
+    cube = _build_cube(values, items, config, [year], population)
+    if not cube.years:
+        raise ValueError(f"no barometer values for {year}")
+    baseline = rank_municipalities(
+        values, items, params=params, config=config, population=population, years=[year]
+    )
+    sign = _orient(items)
+    oriented = cube.values * sign  # (1, M, I)
+    weights = np.array([i.weight for i in items])
+    membership = _membership(items, cube.sectors)
+    sector_weights = _sector_weight_vector(config)
+    rng = np.random.default_rng(resampling.seed)
+    noise_matrix = _noise_matrix(noise, cube, year) if noise is not None else None
+    presorted = kernel.presort(oriented) if noise_matrix is None else None
+    n_regions, n_items = oriented.shape[1], oriented.shape[2]
+    n_sectors = len(cube.sectors)
+    ranks = np.empty((resampling.n_resamples, n_regions, n_sectors + 1), dtype=np.float64)
+    for start in range(0, resampling.n_resamples, resampling.chunk):
+        size = min(resampling.chunk, resampling.n_resamples - start)
+        w = _dirichlet_blocks(rng, weights, membership, resampling.weight_concentration, size)
+        omega = _dirichlet_blocks(
+            rng,
+            sector_weights,
+            np.ones((n_sectors, 1)),
+            resampling.sector_concentration,
+            size,
+        )
+        trim = rng.uniform(*resampling.trim_range, size=(size, 1, n_items))
+        tail = rng.uniform(*resampling.tail_range, size=(size, 1, n_items))
+        batch = oriented
+        if noise_matrix is not None:
+            batch = oriented + noise_matrix * sign * rng.standard_normal((size, n_regions, n_items))
+        scored = _score_batch(
+            batch,
+            params=params,
+            weights=w,
+            membership=membership,
+            sector_weights=omega,
+            population=cube.population,
+            tail=tail,
+            trim=trim,
+            presorted=presorted,
+        )
+        ranks[start : start + size, :, :n_sectors] = scored.sector_rank
+        ranks[start : start + size, :, n_sectors] = scored.total_rank
+    ordered = np.sort(ranks, axis=0)  # NaN (unranked) last
+    count = (~np.isnan(ranks)).sum(axis=0)
+    low = _quantile_sorted(ordered, count, resampling.interval[0])
+    high = _quantile_sorted(ordered, count, resampling.interval[1])
+    median = _quantile_sorted(ordered, count, 0.5)
+    labels = [*cube.sectors, TOTAL]
+    n_labels = len(labels)
+    keep = np.repeat(cube.exists[0], n_labels)
+    frame = pl.DataFrame(
+        {
+            "region": np.repeat(np.array(cube.regions, dtype=object), n_labels)[keep],
+            "sector": np.tile(np.array(labels, dtype=object), n_regions)[keep],
+            "rank_low": low.ravel()[keep].astype(np.float64),
+            "rank_high": high.ravel()[keep].astype(np.float64),
+            "rank_median": median.ravel()[keep].astype(np.float64),
+            "share_ranked": (count / resampling.n_resamples).ravel()[keep],
+        },
+        schema={
+            "region": pl.Utf8,
+            "sector": pl.Utf8,
+            "rank_low": pl.Float64,
+            "rank_high": pl.Float64,
+            "rank_median": pl.Float64,
+            "share_ranked": pl.Float64,
+        },
+        nan_to_null=True,
+    ).with_columns(pl.col("rank_low", "rank_high", "rank_median").cast(pl.Int32))
+    base = pl.concat(
+        [
+            baseline.sectors.select("region", "sector", "rank", "n_ranked"),
+            baseline.total.select("region", pl.lit(TOTAL).alias("sector"), "rank", "n_ranked"),
+        ]
+    )
+    frame = frame.join(base, on=["region", "sector"], how="left")
+    if population is not None:
+        pops = _population_frame(population).filter(pl.col("year") == year).drop("year")
+        frame = frame.join(pops, on="region", how="left")
+    else:
+        frame = frame.with_columns(pl.lit(None, pl.Float64).alias("population"))
+    width = (pl.col("rank_high") - pl.col("rank_low")).cast(pl.Float64)
+    frame = frame.with_columns(
+        pl.lit(year, pl.Int32).alias("year"),
+        (pl.col("population") < resampling.small_population).alias("small"),
+        (width > resampling.wide_share * pl.col("n_ranked")).fill_null(False).alias("wide"),
+        pl.when(pl.col("rank").is_not_null() & pl.col("rank_low").is_not_null())
+        .then(
+            pl.format(
+                "{} ({}–{})",
+                pl.col("rank"),
+                pl.col("rank_low"),
+                pl.col("rank_high"),
+            )
+        )
+        .otherwise(None)
+        .alias("interval"),
+    ).with_columns((pl.col("small").fill_null(False) | pl.col("wide")).alias("volatile"))
+    return frame.select(
+        "region",
+        "year",
+        "sector",
+        "rank",
+        "rank_low",
+        "rank_high",
+        "rank_median",
+        "share_ranked",
+        "n_ranked",
+        "interval",
+        "population",
+        "small",
+        "wide",
+        "volatile",
+    ).sort("sector", "rank", "region", nulls_last=True)
+
+
+def _noise_matrix(noise: pl.DataFrame, cube: _Cube, year: int) -> kernel.Float:
+    """Standard errors ``(1, M, I)`` from ``indicator_id, region, se`` (0 where not given)."""
+    frame = noise
+    if "year" in frame.columns:
+        frame = frame.filter(pl.col("year") == year)
+    m_index = dict(zip(cube.regions, range(len(cube.regions)), strict=True))
+    i_index = {item.indicator_id: i for i, item in enumerate(cube.items)}
+    frame = frame.filter(
+        pl.col("region").is_in(cube.regions) & pl.col("indicator_id").is_in(list(i_index))
+    )
+    matrix = np.zeros((1, len(cube.regions), len(cube.items)))
+    if frame.height:
+        mi = frame.get_column("region").replace_strict(m_index, return_dtype=pl.Int64).to_numpy()
+        ii = (
+            frame.get_column("indicator_id")
+            .replace_strict(i_index, return_dtype=pl.Int64)
+            .to_numpy()
+        )
+        matrix[0, mi, ii] = frame.get_column("se").cast(pl.Float64).fill_null(0.0).to_numpy()
+    return matrix
+
+
+# --------------------------------------------------------------------------- year over year
+
+
+def rank_changes(
+    ranks: BarometerResult | pl.DataFrame,
+    *,
+    predecessors: pl.DataFrame | None = None,
+    series_breaks: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Rank changes from one year to the next, per region and sector (``total`` included).
+
+    ``ranks``: a :class:`BarometerResult` or a frame ``region, year, sector, rank``.
+    ``predecessors`` (``region, year, previous_region`` and optionally ``series_break``) maps a
+    region of year t to its code(s) in t − 1; without it a region is compared with the same code.
+    A region with several predecessors (a merger) gets no previous rank and a series break; a
+    split part keeps its predecessor's rank, flagged. ``series_breaks`` (``region, year,
+    series_break``, as the indicator frame carries it) adds breaks known from harmonisation.
+
+    Returns ``region, year, sector, rank, previous_rank, change, series_break``; ``change`` =
+    previous_rank − rank, positive when the municipality moved up.
+    """
+    if isinstance(ranks, BarometerResult):
+        frame = pl.concat(
+            [
+                ranks.sectors.select("region", "year", "sector", "rank"),
+                ranks.total.select("region", "year", pl.lit(TOTAL).alias("sector"), "rank"),
+            ]
+        )
+    else:
+        frame = ranks.select("region", "year", "sector", "rank")
+    frame = frame.with_columns(pl.col("year").cast(pl.Int32), pl.col("rank").cast(pl.Int32))
+    keys = frame.select("region", "year").unique()
+    if predecessors is None:
+        links = keys.with_columns(
+            pl.col("region").alias("previous_region"), pl.lit(False).alias("link_break")
+        )
+    else:
+        links = predecessors.select(
+            pl.col("region").cast(pl.Utf8),
+            pl.col("year").cast(pl.Int32),
+            pl.col("previous_region").cast(pl.Utf8),
+            (
+                pl.col("series_break").cast(pl.Boolean)
+                if "series_break" in predecessors.columns
+                else pl.lit(False)
+            ).alias("link_break"),
+        )
+        unlinked = keys.join(links.select("region", "year"), on=["region", "year"], how="anti")
+        links = pl.concat(
+            [
+                links,
+                unlinked.with_columns(
+                    pl.col("region").alias("previous_region"), pl.lit(False).alias("link_break")
+                ),
+            ]
+        )
+    previous = frame.select(
+        pl.col("region").alias("previous_region"),
+        (pl.col("year") + 1).cast(pl.Int32).alias("year"),
+        "sector",
+        pl.col("rank").alias("previous_rank"),
+    )
+    linked = (
+        frame.join(links, on=["region", "year"], how="left")
+        .join(previous, on=["previous_region", "year", "sector"], how="left")
+        .group_by("region", "year", "sector", maintain_order=True)
+        .agg(
+            pl.col("rank").first(),
+            pl.col("previous_rank").first(),
+            pl.col("previous_region").n_unique().alias("_n_prev"),
+            pl.col("link_break").any().alias("_break"),
+        )
+        .with_columns(
+            pl.when(pl.col("_n_prev") > 1)
+            .then(None)
+            .otherwise(pl.col("previous_rank"))
+            .alias("previous_rank"),
+            ((pl.col("_n_prev") > 1) | pl.col("_break").fill_null(False)).alias("series_break"),
+        )
+    )
+    if series_breaks is not None:
+        breaks = (
+            series_breaks.select(
+                pl.col("region").cast(pl.Utf8),
+                pl.col("year").cast(pl.Int32),
+                pl.col("series_break").cast(pl.Boolean),
+            )
+            .group_by("region", "year")
+            .agg(pl.col("series_break").any().alias("_known"))
+        )
+        # A break between t−1 and t shows as a change in the harmonised flag between the years.
+        shifted = breaks.select(
+            "region",
+            (pl.col("year") + 1).cast(pl.Int32).alias("year"),
+            pl.col("_known").alias("_before"),
+        )
+        linked = (
+            linked.join(breaks, on=["region", "year"], how="left")
+            .join(shifted, on=["region", "year"], how="left")
+            .with_columns(
+                (
+                    pl.col("series_break")
+                    | (pl.col("_known").fill_null(False) != pl.col("_before").fill_null(False))
+                ).alias("series_break")
+            )
+        )
+    return (
+        linked.with_columns(
+            (pl.col("previous_rank") - pl.col("rank")).cast(pl.Int32).alias("change")
+        )
+        .select("region", "year", "sector", "rank", "previous_rank", "change", "series_break")
+        .sort("year", "sector", "rank", "region", nulls_last=True)
+    )

@@ -1,0 +1,487 @@
+"""Kommunebarometer ranking: hand-computed grades, the 60 % rule, weights, ties, explanations."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import polars as pl
+import pytest
+
+from kostra.analysis.barometer import (
+    TOTAL,
+    BarometerConfig,
+    BarometerItem,
+    ResamplingParams,
+    ScoringParams,
+    SectorInfo,
+    explain,
+    kostnadsniva_items,
+    load_config,
+    rank_changes,
+    rank_intervals,
+    rank_municipalities,
+    ranking_table,
+)
+from kostra.catalog.models import BarometerSector
+
+GS = BarometerSector.GRUNNSKOLE
+BH = BarometerSector.BARNEHAGE
+PLAIN = ScoringParams(trim=0.0, tail=0.2, min_regions=1)
+CONFIG = BarometerConfig(
+    sectors=(
+        SectorInfo(GS, 0.75, "Grunnskole", "School"),
+        SectorInfo(BH, 0.25, "Barnehage", "Kindergarten"),
+    )
+)
+
+
+def item(
+    indicator_id: str,
+    sector: BarometerSector = GS,
+    weight: float = 1.0,
+    direction: str = "higher_better",
+    name: str = "Andel ansatte med fagutdanning",
+    name_en: str = "Share of staff with professional training",
+) -> BarometerItem:
+    return BarometerItem(indicator_id, sector, weight, direction, name, name_en)  # type: ignore[arg-type]
+
+
+def frame(rows: dict[str, Sequence[float | None]], year: int = 2024) -> pl.DataFrame:
+    """``{"indicator": [value per municipality 0101, 0102, ...]}`` as an indicator-value frame."""
+    records = [
+        (indicator_id, f"{101 + k:04d}", year, value)
+        for indicator_id, values in rows.items()
+        for k, value in enumerate(values)
+    ]
+    return pl.DataFrame(
+        records,
+        schema={"indicator_id": pl.Utf8, "region": pl.Utf8, "year": pl.Int32, "value": pl.Float64},
+        orient="row",
+    )
+
+
+def scores(result_frame: pl.DataFrame, indicator_id: str) -> list[float]:
+    return (
+        result_frame.filter(pl.col("indicator_id") == indicator_id)
+        .sort("region")
+        .get_column("score")
+        .to_list()
+    )
+
+
+# --------------------------------------------------------------------------- grading
+
+ONE_TO_TEN = [float(v) for v in range(1, 11)]
+SKEWED = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 30.0]
+
+
+def test_current_method_by_hand() -> None:
+    # μ = 5.5; tail 20 % of 10 = 2: worst = (1+2)/2 = 1.5, best = (9+10)/2 = 9.5.
+    result = rank_municipalities(frame({"a": ONE_TO_TEN}), [item("a")], params=PLAIN, config=CONFIG)
+    cut = result.cutoffs.row(0, named=True)
+    assert (cut["mean"], cut["best"], cut["worst"], cut["n"]) == (5.5, 9.5, 1.5, 10)
+    got = scores(result.indicators, "a")
+    # x=1: 3.5 − 2.5·4.5/4 = 0.6875 → clipped to 1; x=3: 3.5 − 2.5·2.5/4 = 1.9375;
+    # x=7: 3.5 + 2.5·1.5/4 = 4.4375; x=10: 3.5 + 2.5·4.5/4 = 6.3125 → clipped to 6.
+    assert got[0] == 1.0
+    assert got[2] == pytest.approx(1.9375)
+    assert got[6] == pytest.approx(4.4375)
+    assert got[9] == 6.0
+
+
+def test_current_method_uses_the_mean_not_the_midpoint() -> None:
+    # Skewed: μ = 7.5, worst = 1.5, best = (9+30)/2 = 19.5.
+    result = rank_municipalities(frame({"a": SKEWED}), [item("a")], params=PLAIN, config=CONFIG)
+    got = scores(result.indicators, "a")
+    assert got[4] == pytest.approx(3.5 - 2.5 * 2.5 / 6.0)  # x = 5
+    assert got[8] == pytest.approx(3.5 + 2.5 * 1.5 / 12.0)  # x = 9
+
+
+def test_pre2019_method_by_hand() -> None:
+    params = ScoringParams(method="pre2019", trim=0.0, tail=0.2, min_regions=1)
+    result = rank_municipalities(frame({"a": SKEWED}), [item("a")], params=params, config=CONFIG)
+    got = scores(result.indicators, "a")
+    assert got[4] == pytest.approx(1 + 5 * (5 - 1.5) / 18.0)  # 1.9722
+    assert got[8] == pytest.approx(1 + 5 * (9 - 1.5) / 18.0)  # 3.0833
+    assert got[0] == 1.0  # 1 + 5·(−0.5)/18 < 1, clipped
+    assert got[9] == 6.0
+
+
+def test_lower_is_better_is_mirrored() -> None:
+    values = frame({"up": ONE_TO_TEN, "down": [11.0 - v for v in ONE_TO_TEN]})
+    items = [item("up"), item("down", direction="lower_better")]
+    result = rank_municipalities(values, items, params=PLAIN, config=CONFIG)
+    assert scores(result.indicators, "down") == pytest.approx(scores(result.indicators, "up"))
+    cut = result.cutoffs.filter(pl.col("indicator_id") == "down").row(0, named=True)
+    assert (cut["best"], cut["worst"]) == (1.5, 9.5)  # in the indicator's own units
+
+
+def test_trimming_keeps_an_outlier_from_setting_the_cutoff() -> None:
+    # trim 10 % of 10 = 1 at each end: cut-offs from 2..9; tail round(0.2·8) = 2.
+    params = ScoringParams(trim=0.1, tail=0.2, min_regions=1)
+    result = rank_municipalities(frame({"a": SKEWED}), [item("a")], params=params, config=CONFIG)
+    cut = result.cutoffs.row(0, named=True)
+    assert (cut["worst"], cut["best"], cut["mean"]) == (2.5, 8.5, 7.5)
+    got = scores(result.indicators, "a")
+    assert got[7] == pytest.approx(3.5 + 2.5 * 0.5 / 1.0)  # x = 8
+    assert got[9] == 6.0
+
+
+def test_quantile_cutoffs_match_numpy() -> None:
+    params = ScoringParams(cutoff="quantile", trim=0.0, tail=0.2, min_regions=1)
+    result = rank_municipalities(frame({"a": SKEWED}), [item("a")], params=params, config=CONFIG)
+    cut = result.cutoffs.row(0, named=True)
+    assert cut["worst"] == pytest.approx(np.quantile(SKEWED, 0.2))
+    assert cut["best"] == pytest.approx(np.quantile(SKEWED, 0.8))
+
+
+def test_population_weighted_mean() -> None:
+    values = frame({"a": [0.0, 10.0, 20.0, 30.0]})
+    population = pl.DataFrame(
+        {"region": ["0101", "0102", "0103", "0104"], "year": [2024] * 4, "population": [3, 1, 0, 0]}
+    )
+    params = ScoringParams(mean="population", trim=0.0, tail=0.25, min_regions=1)
+    result = rank_municipalities(
+        values, [item("a")], params=params, config=CONFIG, population=population
+    )
+    assert result.cutoffs.item(0, "mean") == pytest.approx(2.5)  # (3·0 + 1·10) / 4
+
+
+def test_constant_indicator_grades_everyone_35() -> None:
+    result = rank_municipalities(frame({"a": [4.0] * 5}), [item("a")], params=PLAIN, config=CONFIG)
+    assert scores(result.indicators, "a") == [3.5] * 5
+
+
+def test_too_few_municipalities_are_not_graded() -> None:
+    params = ScoringParams(min_regions=5, trim=0.0)
+    values = frame({"a": [1.0, 2.0, 3.0, 4.0, 5.0], "b": [1.0, 2.0, None, None, None]})
+    result = rank_municipalities(values, [item("a"), item("b")], params=params, config=CONFIG)
+    assert result.indicators.filter(pl.col("indicator_id") == "b")["score"].null_count() == 2
+    # "b" is not part of the year's indicator set, so it does not lower anyone's coverage.
+    assert (
+        result.sectors.filter(pl.col("sector") == "grunnskole")["coverage"].to_list() == [1.0] * 5
+    )
+
+
+def test_aggregates_and_missing_values_are_ignored() -> None:
+    values = pl.concat(
+        [
+            frame({"a": ONE_TO_TEN}),
+            pl.DataFrame(
+                {"indicator_id": ["a", "a"], "region": ["EAK", "0199"], "year": [2024, 2024]},
+                schema={"indicator_id": pl.Utf8, "region": pl.Utf8, "year": pl.Int32},
+            ).with_columns(pl.Series("value", [99.0, None], dtype=pl.Float64)),
+        ]
+    )
+    result = rank_municipalities(values, [item("a")], params=PLAIN, config=CONFIG)
+    assert result.cutoffs.item(0, "n") == 10
+    assert "EAK" not in result.indicators["region"].to_list()
+    assert "0199" not in result.sectors["region"].to_list()
+
+
+# --------------------------------------------------------------------------- sectors, total
+
+
+def test_sixty_percent_rule_and_renormalised_weights() -> None:
+    # Sector weights 2 + 1 + 1 = 4. 0101 has only "a" (50 %): not ranked. 0102 has "a" and
+    # "b" (75 %): ranked with score (2·g_a + g_b) / 3.
+    values = frame(
+        {
+            "a": [1.0, 2.0, 3.0, 4.0, 5.0],
+            "b": [None, 5.0, 4.0, 3.0, 2.0],
+            "c": [None, None, 1.0, 2.0, 3.0],
+        }
+    )
+    items = [item("a", weight=2.0), item("b"), item("c")]
+    result = rank_municipalities(values, items, params=PLAIN, config=CONFIG)
+    sector = result.sectors.filter(pl.col("sector") == "grunnskole").sort("region")
+    first, second = sector.row(0, named=True), sector.row(1, named=True)
+    assert first["coverage"] == 0.5
+    assert not first["ranked"]
+    assert first["rank"] is None
+    assert second["coverage"] == 0.75
+    g = result.indicators.filter(pl.col("region") == "0102").sort("indicator_id")
+    g_a, g_b = g.get_column("score").to_list()
+    assert second["score"] == pytest.approx((2 * g_a + g_b) / 3)
+    assert second["ranked"]
+    assert sector.get_column("n_ranked").unique().to_list() == [4]
+
+
+def test_exactly_sixty_percent_is_enough() -> None:
+    values = frame({"a": [1.0, 2.0, 3.0], "b": [None, 1.0, 2.0], "c": [1.0, 2.0, 3.0]})
+    items = [item("a", weight=3.0), item("b", weight=2.0), item("c", weight=0.0 + 5.0)]
+    values = values.filter(~((pl.col("indicator_id") == "c") & (pl.col("region") == "0101")))
+    result = rank_municipalities(values, items, params=PLAIN, config=CONFIG)
+    row = result.sectors.filter((pl.col("region") == "0101") & (pl.col("sector") == "grunnskole"))
+    assert row.item(0, "coverage") == pytest.approx(0.3)
+    assert not row.item(0, "ranked")
+    values2 = frame({"a": [1.0, 2.0, 3.0], "b": [None, 1.0, 2.0]})
+    result2 = rank_municipalities(
+        values2, [item("a", weight=3.0), item("b", weight=2.0)], params=PLAIN, config=CONFIG
+    )
+    row2 = result2.sectors.filter((pl.col("region") == "0101") & (pl.col("sector") == "grunnskole"))
+    assert row2.item(0, "coverage") == pytest.approx(0.6)
+    assert row2.item(0, "ranked")
+
+
+def test_ties_share_the_best_place_and_the_next_place_skips() -> None:
+    result = rank_municipalities(
+        frame({"a": [4.0, 3.0, 3.0, 1.0, 0.0]}), [item("a")], params=PLAIN, config=CONFIG
+    )
+    table = ranking_table(result, year=2024, sector="grunnskole").sort("region")
+    assert table.get_column("rank").to_list() == [1, 2, 2, 4, 5]
+
+
+def test_total_is_weighted_over_ranked_sectors() -> None:
+    values = frame({"a": [1.0, 2.0, 3.0, 5.0], "k": [4.0, 1.0, None, 2.0]})
+    items = [item("a"), item("k", sector=BH)]
+    result = rank_municipalities(values, items, params=PLAIN, config=CONFIG)
+    sectors = result.sectors.pivot(on="sector", index="region", values="score").sort("region")
+    total = result.total.sort("region")
+    expected = 0.75 * sectors["grunnskole"] + 0.25 * sectors["barnehage"]
+    assert total["score"][0] == pytest.approx(expected[0])
+    # 0103 has no barnehage: the total is its grunnskole score (75 % of the weight ≥ 60 %).
+    assert total["score"][2] == pytest.approx(sectors["grunnskole"][2])
+    assert total["coverage"][2] == pytest.approx(0.75)
+    assert total["rank"].sort().to_list() == [1, 2, 3, 4]
+    assert not total["income_adjusted"].any()
+
+
+def test_income_adjustment_ranks_residual_plus_mean() -> None:
+    values = frame({"a": [1.0, 3.0, 2.0, 5.0, 4.0, 6.0]})
+    income = pl.DataFrame(
+        {
+            "region": [f"{101 + k:04d}" for k in range(6)],
+            "year": [2024] * 6,
+            "income": [10.0, 20.0, 30.0, 40.0, 50.0, 30.0],
+        }
+    )
+    result = rank_municipalities(values, [item("a")], params=PLAIN, config=CONFIG, income=income)
+    total = result.total.sort("region")
+    x = income["income"].to_numpy()
+    y = total["score"].to_numpy()
+    slope, intercept = np.polyfit(x, y, 1)
+    expected = y - (intercept + slope * x) + y.mean()
+    assert total["score_income_adjusted"].to_numpy() == pytest.approx(expected)
+    assert total["income_adjusted"].all()
+    rounded = np.round(expected, 3)
+    ranks = [1 + int((rounded > r).sum()) for r in rounded]
+    assert total["rank_income_adjusted"].to_list() == ranks
+    # 0106 has a middling income and the top score: first after adjustment too.
+    assert ranks[5] == 1
+
+
+def test_all_years_are_ranked_independently() -> None:
+    values = pl.concat(
+        [frame({"a": ONE_TO_TEN}, year=2023), frame({"a": ONE_TO_TEN[::-1]}, year=2024)]
+    )
+    result = rank_municipalities(values, [item("a")], params=PLAIN, config=CONFIG)
+    best = result.total.filter(pl.col("rank") == 1).sort("year")
+    assert best.get_column("region").to_list() == ["0110", "0101"]
+
+
+def test_default_config_has_the_published_weights() -> None:
+    config = load_config()
+    weights = {s.id.value: s.weight for s in config.sectors}
+    assert len(weights) == 12
+    assert math.isclose(sum(weights.values()), 1.0)
+    assert weights["grunnskole"] == 0.20
+    assert weights["kostnadsniva"] == 0.05
+    assert config.income_source == ("12134", "KOSAG110000")
+    kost = kostnadsniva_items(config)
+    assert {i.direction for i in kost} == {"lower_better"}
+    assert all(i.sector == BarometerSector.KOSTNADSNIVA for i in kost)
+
+
+def test_params_are_validated() -> None:
+    with pytest.raises(ValueError, match="method"):
+        ScoringParams(method="later")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="tail"):
+        ScoringParams(tail=0.0)
+    assert "3,5 = landsgjennomsnittet" in ScoringParams().describe("nb")
+    assert "10 %" in ScoringParams().describe("en")
+
+
+# --------------------------------------------------------------------------- explanations
+
+
+def test_explain_contributions_sum_to_the_score_and_sentences_follow_direction() -> None:
+    values = frame(
+        {
+            "staff": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            "cost": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            "size": [6.0, 5.0, 4.0, 3.0, 2.0, 1.0],
+        }
+    )
+    items = [
+        item("staff", weight=2.0),
+        item(
+            "cost",
+            direction="lower_better",
+            name="Netto driftsutgifter per elev",
+            name_en="Net operating expenditure per pupil",
+        ),
+        item("size", name="NDU per innbygger", name_en="NOE per inhabitant"),
+    ]
+    result = rank_municipalities(values, items, params=PLAIN, config=CONFIG)
+    e = explain(result, "0102", "grunnskole", year=2024)
+    rows = e.contributions
+    assert rows["contribution"].sum() == pytest.approx(e.score)
+    assert rows["weight_share"].sum() == pytest.approx(1.0)
+    staff = rows.filter(pl.col("indicator_id") == "staff").row(0, named=True)
+    assert staff["weight_share"] == pytest.approx(0.5)
+    assert staff["potential_gain"] == pytest.approx(0.5 * (6 - staff["score"]))
+    assert staff["sentence"] == "Lav andel ansatte med fagutdanning trekker ned"
+    assert e.movers[0] == "staff"  # largest weight × distance to 6
+    by_id = {r["indicator_id"]: r["sentence"] for r in rows.iter_rows(named=True)}
+    assert by_id["cost"] == "Lav netto driftsutgifter per elev trekker opp"
+    assert by_id["size"] == "Høy NDU per innbygger trekker opp"  # acronym keeps its case
+    assert e.gap_to_best == pytest.approx(e.sector_best_score - e.score)  # type: ignore[operator]
+    english = explain(result, "0102", "grunnskole", year=2024, lang="en")
+    assert "Low share of staff with professional training pulls down" in english.sentences
+    assert e.place("nb").startswith(f"plass {e.rank} av 6")
+
+
+def test_explain_total_lists_sectors() -> None:
+    values = frame({"a": [1.0, 2.0, 3.0, 4.0], "k": [4.0, 1.0, 2.0, 3.0]})
+    result = rank_municipalities(
+        values, [item("a"), item("k", sector=BH)], params=PLAIN, config=CONFIG
+    )
+    e = explain(result, "0101", TOTAL)
+    assert set(e.contributions["indicator_id"]) == {"grunnskole", "barnehage"}
+    assert e.contributions["contribution"].sum() == pytest.approx(e.score)
+    assert any(s == "Grunnskole trekker ned" for s in e.sentences)
+
+
+# --------------------------------------------------------------------------- uncertainty
+
+
+def _random_values(n_regions: int = 40, seed: int = 3) -> tuple[pl.DataFrame, list[BarometerItem]]:
+    rng = np.random.default_rng(seed)
+    items = [item(f"g{j}", weight=1.0 + j % 3) for j in range(5)]
+    items += [item(f"b{j}", sector=BH, direction="lower_better") for j in range(4)]
+    data = {i.indicator_id: rng.normal(10, 3, n_regions).tolist() for i in items}
+    return frame(data), items
+
+
+def test_rank_intervals_collapse_without_perturbation() -> None:
+    values, items = _random_values()
+    params = ScoringParams(min_regions=1)
+    fixed = ResamplingParams(
+        n_resamples=20,
+        weight_concentration=1e12,
+        sector_concentration=1e12,
+        trim_range=(params.trim, params.trim),
+        tail_range=(params.tail, params.tail),
+        chunk=7,
+    )
+    out = rank_intervals(values, items, year=2024, params=params, resampling=fixed, config=CONFIG)
+    ranked = out.filter(pl.col("rank").is_not_null())
+    assert ranked.height == 40 * 3
+    assert (ranked["rank_low"] == ranked["rank"]).all()
+    assert (ranked["rank_high"] == ranked["rank"]).all()
+    assert ranked.filter(pl.col("rank") == 3)["interval"].to_list()[0] == "3 (3–3)"
+
+
+def test_rank_intervals_widen_with_resampling_and_noise() -> None:
+    values, items = _random_values()
+    population = pl.DataFrame(
+        {
+            "region": [f"{101 + k:04d}" for k in range(40)],
+            "year": [2024] * 40,
+            "population": [1000.0 if k % 2 else 50000.0 for k in range(40)],
+        }
+    )
+    base = rank_intervals(
+        values,
+        items,
+        year=2024,
+        resampling=ResamplingParams(n_resamples=200, chunk=64),
+        config=CONFIG,
+        population=population,
+    )
+    assert (base["rank_low"] <= base["rank"]).all()
+    assert (base["rank"] <= base["rank_high"]).all()
+    assert base.filter(pl.col("region") == "0102")["small"].all()
+    assert not base.filter(pl.col("region") == "0101")["small"].any()
+    noise = values.select("indicator_id", "region", pl.lit(5.0).alias("se"))
+    noisy = rank_intervals(
+        values,
+        items,
+        year=2024,
+        resampling=ResamplingParams(n_resamples=200, chunk=64),
+        config=CONFIG,
+        noise=noise,
+    )
+    width = (pl.col("rank_high") - pl.col("rank_low")).mean()
+    assert noisy.select(width).item() > base.select(width).item()
+    assert noisy["wide"].any()
+    assert (noisy["volatile"] == (noisy["wide"] | noisy["small"].fill_null(False))).all()
+    again = rank_intervals(
+        values,
+        items,
+        year=2024,
+        resampling=ResamplingParams(n_resamples=200, chunk=64),
+        config=CONFIG,
+        population=population,
+    )
+    assert again.equals(base)  # seeded
+
+
+def test_explain_carries_the_interval() -> None:
+    values, items = _random_values()
+    result = rank_municipalities(values, items, config=CONFIG)
+    intervals = rank_intervals(
+        values, items, year=2024, resampling=ResamplingParams(n_resamples=50), config=CONFIG
+    )
+    e = explain(result, "0105", "grunnskole", intervals=intervals)
+    assert e.interval is not None
+    low, high = e.interval
+    assert low <= (e.rank or 0) <= high
+    assert e.place("en") == f"place {e.rank} of {e.n_ranked} ({low}–{high})"
+
+
+# --------------------------------------------------------------------------- year over year
+
+
+def test_rank_changes_with_merger_split_and_renumbering() -> None:
+    ranks = pl.DataFrame(
+        {
+            "region": ["0219", "0220", "0301", "3024", "3025", "0301"],
+            "year": [2019, 2019, 2019, 2020, 2020, 2020],
+            "sector": ["grunnskole"] * 6,
+            "rank": [5, 7, 9, 3, 1, 4],
+        }
+    )
+    predecessors = pl.DataFrame(
+        {
+            "region": ["3024", "3025", "3025"],
+            "year": [2020, 2020, 2020],
+            "previous_region": ["0219", "0220", "0221"],
+        }
+    )
+    out = rank_changes(ranks, predecessors=predecessors).filter(pl.col("year") == 2020)
+    rows = {r["region"]: r for r in out.iter_rows(named=True)}
+    assert rows["3024"]["previous_rank"] == 5  # renumbering: joined, no break
+    assert rows["3024"]["change"] == 2
+    assert not rows["3024"]["series_break"]
+    assert rows["3025"]["previous_rank"] is None  # merger of 0220 and 0221
+    assert rows["3025"]["series_break"]
+    assert rows["0301"]["change"] == 5
+    breaks = pl.DataFrame(
+        {"region": ["0301", "0301"], "year": [2019, 2020], "series_break": [True, False]}
+    )
+    flagged = rank_changes(ranks, series_breaks=breaks).filter(pl.col("region") == "0301")
+    assert flagged.filter(pl.col("year") == 2020)["series_break"].all()
+
+
+def test_rank_changes_from_a_result() -> None:
+    values = pl.concat(
+        [frame({"a": ONE_TO_TEN}, year=2023), frame({"a": ONE_TO_TEN[::-1]}, year=2024)]
+    )
+    result = rank_municipalities(values, [item("a")], params=PLAIN, config=CONFIG)
+    out = rank_changes(result).filter((pl.col("year") == 2024) & (pl.col("sector") == TOTAL))
+    first = out.filter(pl.col("region") == "0101").row(0, named=True)
+    assert (first["rank"], first["previous_rank"], first["change"]) == (1, 10, 9)
