@@ -49,6 +49,8 @@ class BarometerSector(StrEnum):
 
 Direction = Literal["higher_better", "lower_better", "neutral"]
 Averaging = Literal["weighted", "simple"]
+Role = Literal["net_opex", "gross_opex", "total_net_opex"]
+"""What a helper series is for: a sector's NDU or BDU, or the municipality's total NDU."""
 
 
 class _Strict(BaseModel):
@@ -126,6 +128,7 @@ class Indicator(_Strict):
     caveat_en: str | None = None
     source_confirmed: bool = False
     note: str | None = None
+    role: Role | None = None
 
     @model_validator(mode="after")
     def _one_definition(self) -> Indicator:
@@ -164,3 +167,62 @@ class Catalog(_Strict):
     def for_sector(self, sector: Sector) -> list[Indicator]:
         """The sector's indicators, in catalog order."""
         return [i for i in self.indicators if i.sector == sector]
+
+    def with_role(self, sector: Sector, role: Role) -> Indicator:
+        """The sector's helper series with this role (``net_opex`` / ``gross_opex``).
+
+        ``KeyError`` if the sector has none: not every sector has a BDU series.
+        """
+        for indicator in self.indicators:
+            if indicator.sector == sector and indicator.role == role:
+                return indicator
+        raise KeyError(f"{sector.value}:{role}")
+
+    def for_barometer(self, sector: BarometerSector | None = None) -> list[Indicator]:
+        """Indicators that enter Kommunebarometeret, optionally for one barometer sector."""
+        return [
+            i
+            for i in self.indicators
+            if i.barometer is not None and (sector is None or i.barometer.sector == sector)
+        ]
+
+    def for_production(self, sector: Sector) -> list[Indicator]:
+        """The sector's indicators that enter its production index."""
+        return [i for i in self.for_sector(sector) if i.production is not None]
+
+    def series(self) -> list[SeriesRef]:
+        """Every SSB series the catalog refers to (sources, formula sides, weights), unique."""
+        seen: dict[tuple[str, str, tuple[tuple[str, str], ...]], SeriesRef] = {}
+        for indicator in self.indicators:
+            for ref in series_of(indicator):
+                seen.setdefault(series_key(ref), ref)
+        return list(seen.values())
+
+
+def series_key(ref: SeriesRef) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """A hashable identity of a series: table, contents code and sorted dims (scale ignored)."""
+    return (ref.table_id, ref.contents_code, tuple(sorted(ref.dims.items())))
+
+
+def series_of(indicator: Indicator) -> list[SeriesRef]:
+    """The SSB series one indicator reads: its source, formula sides and ``weight_by``."""
+    refs: list[SeriesRef] = []
+    if indicator.source is not None:
+        refs.append(indicator.source)
+    if indicator.formula is not None:
+        refs.extend(indicator.formula.numerator)
+        if isinstance(indicator.formula.denominator, list):
+            refs.extend(indicator.formula.denominator)
+    if isinstance(indicator.weight_by, SeriesRef):
+        refs.append(indicator.weight_by)
+    return refs
+
+
+def population_refs(indicator: Indicator) -> list[PopulationRef]:
+    """The population groups one indicator reads (formula denominator or ``weight_by``)."""
+    refs: list[PopulationRef] = []
+    if indicator.formula is not None and isinstance(indicator.formula.denominator, PopulationRef):
+        refs.append(indicator.formula.denominator)
+    if isinstance(indicator.weight_by, PopulationRef):
+        refs.append(indicator.weight_by)
+    return refs

@@ -6,10 +6,10 @@ import sys
 
 from rich.console import Console
 
+# Importing a command module registers its commands on ``app``; one line per area.
+from kostra.cli import catalog as _catalog  # noqa: F401
 from kostra.cli._app import app
 from kostra.errors import KostraError
-
-# Importing a command module registers its commands on ``app``; one line per area.
 
 __all__ = ["app", "main"]
 

@@ -1,0 +1,160 @@
+"""``kostra catalog``: list the key figures of the indicator catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+
+from kostra.catalog import load_catalog
+from kostra.catalog.models import Catalog, Indicator, PopulationRef, Sector, SeriesRef
+from kostra.cli._app import app, state
+from kostra.cli._output import OutputFormat, write_frame
+from kostra.errors import KostraError
+
+_HEADERS = {
+    "nb": {
+        "id": "id",
+        "sector": "sektor",
+        "name": "navn",
+        "unit": "enhet",
+        "source": "kilde",
+        "direction": "retning",
+        "average": "snitt",
+        "production": "produksjon",
+        "barometer": "barometer",
+        "confirmed": "kilde bekreftet",
+    },
+    "en": {
+        "id": "id",
+        "sector": "sector",
+        "name": "name",
+        "unit": "unit",
+        "source": "source",
+        "direction": "direction",
+        "average": "average",
+        "production": "production",
+        "barometer": "barometer",
+        "confirmed": "source confirmed",
+    },
+}
+_WORDS = {
+    "nb": {
+        "higher_better": "høyere er bedre",
+        "lower_better": "lavere er bedre",
+        "neutral": "nøytral",
+        "weighted": "veid",
+        "simple": "enkelt",
+        "yes": "ja",
+        "no": "nei",
+        "formula": "formel",
+        "inhabitants": "innbyggere",
+    },
+    "en": {
+        "higher_better": "higher is better",
+        "lower_better": "lower is better",
+        "neutral": "neutral",
+        "weighted": "weighted",
+        "simple": "simple",
+        "yes": "yes",
+        "no": "no",
+        "formula": "formula",
+        "inhabitants": "inhabitants",
+    },
+}
+
+
+def _describe_refs(refs: list[SeriesRef]) -> str:
+    tables = sorted({f"{ref.table_id} {ref.contents_code}" for ref in refs})
+    return ", ".join(tables)
+
+
+def _source_text(indicator: Indicator, lang: str) -> str:
+    words = _WORDS[lang]
+    if indicator.source is not None:
+        return f"{indicator.source.table_id} {indicator.source.contents_code}"
+    assert indicator.formula is not None
+    numerator = _describe_refs(indicator.formula.numerator)
+    denominator = indicator.formula.denominator
+    if isinstance(denominator, PopulationRef):
+        below = f"{words['inhabitants']} {denominator.age_group}"
+    else:
+        below = _describe_refs(denominator)
+    return f"{words['formula']}: ({numerator}) / ({below})"
+
+
+def catalog_frame(
+    catalog: Catalog, *, sector: Sector | None = None, lang: str = "nb"
+) -> pl.DataFrame:
+    """The catalog as a table, one row per indicator, headers and words in ``lang``."""
+    words = _WORDS[lang]
+    rows = []
+    for indicator in catalog.indicators:
+        if sector is not None and indicator.sector != sector:
+            continue
+        production = indicator.production
+        barometer = indicator.barometer
+        rows.append(
+            {
+                "id": indicator.id,
+                "sector": indicator.sector.value,
+                "name": indicator.name_nb if lang == "nb" else indicator.name_en,
+                "unit": indicator.unit,
+                "source": _source_text(indicator, lang),
+                "direction": words[indicator.direction],
+                "average": words[indicator.average],
+                "production": (
+                    f"{production.kind} ({production.weight:g})" if production is not None else ""
+                ),
+                "barometer": (
+                    f"{barometer.sector.value} ({barometer.weight:g})"
+                    if barometer is not None
+                    else ""
+                ),
+                "confirmed": words["yes"] if indicator.source_confirmed else words["no"],
+            }
+        )
+    headers = _HEADERS[lang]
+    frame = pl.DataFrame(rows, schema={key: pl.Utf8() for key in headers})
+    return frame.rename(headers)
+
+
+@app.command("catalog")
+def catalog_command(
+    sector: Annotated[
+        str | None,
+        typer.Option("--sector", "-s", help="Only this sector (e.g. grunnskole, barnevern)."),
+    ] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="table, csv, json, xlsx or parquet.")
+    ] = OutputFormat.TABLE,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE.")] = None,
+) -> None:
+    """List the key figures of the indicator catalog, with their SSB sources."""
+    lang = state.settings.lang
+    chosen: Sector | None = None
+    if sector is not None:
+        try:
+            chosen = Sector(sector.strip().lower())
+        except ValueError:
+            valid = ", ".join(item.value for item in Sector)
+            raise KostraError(
+                f"Ukjent sektor: {sector!r}." if lang == "nb" else f"Unknown sector: {sector!r}.",
+                hint=("Velg en av: " if lang == "nb" else "Choose one of: ") + valid,
+            ) from None
+    frame = catalog_frame(load_catalog(), sector=chosen, lang=lang)
+    caption = (
+        f"{frame.height} nøkkeltall. Kilder uten bekreftelse må sjekkes mot SSBs metadata."
+        if lang == "nb"
+        else f"{frame.height} key figures. Check unconfirmed sources against SSB's metadata."
+    )
+    write_frame(
+        frame,
+        fmt,
+        output,
+        title="Nøkkeltall" if lang == "nb" else "Key figures",
+        lang=lang,
+        caption=caption,
+    )
