@@ -1,0 +1,348 @@
+"""Need-corrected costs (behovskorrigerte utgifter), methodology §4.
+
+Notation: ``N`` inhabitants on 1 January t+1, ``NDU`` net operating expenditure in NOK,
+``I`` the sector's expenditure-need index (country = 1), ``land`` the whole country.
+
+* ``K = (NDU / N) / I`` — need-corrected NDU per inhabitant (Kommunebarometeret's kostnadsnivå);
+* ``r = (NDU / N) / (I × NDU_land / N_land)`` and ``R = 100 r`` — resource index vs the country;
+* ``RBI = r / mean_unweighted(r_j, j ∈ peers)`` — ASSS resource-use indicator (two steps);
+* ``D = NDU / N − I × NDU_land / N_land`` (NOK per inhabitant), ``D_peers`` the population-
+  weighted mean of the peers' ``D``, ``M = (D − D_peers) × N`` — NOK spent more (+) or less (−)
+  than the peers after need correction; ``M_total = Σ_s M_s`` over the welfare sectors.
+
+Need indices: the budget year after the accounting year by default (``need_year_offset=1``); a
+fixed ``need_year`` can be given. When the wanted year is not available the nearest available
+year is used (the later one on a tie) and ``need_year_fallback`` says so. The published indices
+are on 2024 municipality borders (2025 and 2026 budgets), so spending must be on 2024 borders
+(``evaluate(..., borders=2024)``): earlier years are harmonised to today's municipalities, and
+a code without an index gets null results and a ``note``.
+
+Simplifications [D]: no depreciation is subtracted and no pension/employer's-tax correction is
+made (KS does both; the inputs are not in the tables we read).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import polars as pl
+
+from kostra.analysis._common import OSLO, conform_grouping
+from kostra.catalog.models import Catalog, Indicator, PopulationRef, Role
+
+WELFARE_SECTORS: tuple[str, ...] = (
+    "grunnskole",
+    "barnehage",
+    "barnevern",
+    "pleie_og_omsorg",
+    "sosiale_tjenester",
+    "kommunehelse",
+)
+NEED_SECTORS: tuple[str, ...] = (*WELFARE_SECTORS, "administrasjon")
+COUNTRY = "EAK"
+TOTAL = "total"
+
+NEED_COLUMNS: tuple[str, ...] = (
+    "group",
+    "region",
+    "year",
+    "sector",
+    "net_opex",
+    "population",
+    "net_opex_per_capita",
+    "need_year",
+    "need_year_fallback",
+    "need_index",
+    "need_index_basis",
+    "country_per_capita",
+    "expected_per_capita",
+    "need_corrected_per_capita",
+    "resource_index",
+    "resource_use_index",
+    "difference_per_capita",
+    "peer_difference_per_capita",
+    "excess_spending",
+    "in_average",
+    "note",
+)
+
+
+def sector_spending(
+    evaluated: pl.DataFrame,
+    catalog: Catalog | Iterable[Indicator],
+    *,
+    role: Role = "net_opex",
+    sectors: Sequence[str] = NEED_SECTORS,
+) -> pl.DataFrame:
+    """Per region, year and sector: the amount (NOK) and inhabitants behind a role indicator.
+
+    Reads the catalog's ``role`` indicators (sector NDU or BDU per inhabitant: a formula of
+    accounts series over total population) from the evaluated frame. Result: ``region, year,
+    sector, amount, population``; a suppressed amount is null.
+    """
+    indicators = list(catalog.indicators if isinstance(catalog, Catalog) else catalog)
+    rows = []
+    for ind in indicators:
+        if ind.role != role or ind.sector.value not in sectors or ind.formula is None:
+            continue
+        den = ind.formula.denominator
+        if not isinstance(den, PopulationRef) or den.age_group != "total":
+            raise ValueError(f"{ind.id}: a {role} indicator must be per inhabitant (total)")
+        rows.append((ind.id, ind.sector.value, ind.formula.scale * den.per))
+    spec = pl.DataFrame(
+        rows,
+        schema={"indicator_id": pl.Utf8, "sector": pl.Utf8, "factor": pl.Float64},
+        orient="row",
+    )
+    return evaluated.join(spec, on="indicator_id", how="inner").select(
+        "region",
+        "year",
+        "sector",
+        (pl.col("numerator") / pl.col("factor")).alias("amount"),
+        # the population also when the amount is suppressed: value × denominator is lost then
+        pl.col("denominator").alias("population"),
+    )
+
+
+def choose_need_year(
+    years: Iterable[int],
+    available: Iterable[int],
+    *,
+    need_year: int | None = None,
+    need_year_offset: int = 1,
+) -> pl.DataFrame:
+    """``year, need_year_wanted, need_year, need_year_fallback`` for each accounting year.
+
+    The wanted year is ``need_year`` when given, else ``year + need_year_offset``; the chosen one
+    is the nearest available year (the later one on a tie).
+    """
+    have = sorted(set(available))
+    if not have:
+        raise ValueError("no need-index years available")
+    rows = []
+    for year in sorted(set(years)):
+        wanted = need_year if need_year is not None else year + need_year_offset
+        chosen = min(have, key=lambda y: (abs(y - wanted), -y))
+        rows.append((year, wanted, chosen, chosen != wanted))
+    return pl.DataFrame(
+        rows,
+        schema={
+            "year": pl.Int32,
+            "need_year_wanted": pl.Int32,
+            "need_year": pl.Int32,
+            "need_year_fallback": pl.Boolean,
+        },
+        orient="row",
+    )
+
+
+def need_corrected_costs(
+    spending: pl.DataFrame,
+    need_index: pl.DataFrame,
+    groups: pl.DataFrame,
+    *,
+    need_year: int | None = None,
+    need_year_offset: int = 1,
+    include_self: bool = False,
+    exclude_from_average: Sequence[str] = (OSLO,),
+    welfare_sectors: Sequence[str] = WELFARE_SECTORS,
+    country: pl.DataFrame | None = None,
+    country_region: str = COUNTRY,
+) -> pl.DataFrame:
+    """Need-corrected costs of every member of every group, per sector and in total.
+
+    ``spending``: ``region, year, sector, amount, population`` (NOK and inhabitants on
+    1 January t+1; :func:`sector_spending` builds it). ``need_index``: ``need_year, region,
+    sector, need_index`` (optional ``basis``), e.g. the packaged indices. ``groups``: a grouping
+    ``group, region``. The country level comes from ``country`` (``year, sector, amount,
+    population``), else from ``spending``'s ``country_region`` rows, else from the sum over all
+    municipalities (4-digit codes) in ``spending``.
+
+    Peer averages follow the accounts convention [D]: each region is compared with the *other*
+    members (``include_self=False``) and Oslo is left out (``exclude_from_average``). Columns:
+    :data:`NEED_COLUMNS`; sector ``total`` sums ``net_opex`` and ``excess_spending`` over
+    ``welfare_sectors`` (null when one of them is missing).
+    """
+    groups = conform_grouping(groups)
+    spend = spending.select(
+        pl.col("region").cast(pl.Utf8),
+        pl.col("year").cast(pl.Int32),
+        pl.col("sector").cast(pl.Utf8),
+        pl.col("amount").cast(pl.Float64).alias("net_opex"),
+        pl.col("population").cast(pl.Float64),
+    )
+    land = _country(spend, country, country_region)
+    municipal = spend.filter(pl.col("region").str.contains(r"^\d{4}$"))
+    years = municipal["year"].unique().to_list()
+    index = need_index.select(
+        pl.col("need_year").cast(pl.Int32),
+        pl.col("region").cast(pl.Utf8),
+        pl.col("sector").cast(pl.Utf8),
+        pl.col("need_index").cast(pl.Float64),
+        (pl.col("basis") if "basis" in need_index.columns else pl.lit("sector"))
+        .cast(pl.Utf8)
+        .alias("need_index_basis"),
+    )
+    chosen = choose_need_year(
+        years or [0],
+        index["need_year"].unique().to_list(),
+        need_year=need_year,
+        need_year_offset=need_year_offset,
+    )
+    data = (
+        municipal.join(chosen, on="year", how="left")
+        .join(index, on=["need_year", "region", "sector"], how="left")
+        .join(land, on=["year", "sector"], how="left")
+        .with_columns(
+            (pl.col("net_opex") / pl.col("population")).alias("net_opex_per_capita"),
+        )
+        .with_columns(
+            (pl.col("need_index") * pl.col("country_per_capita")).alias("expected_per_capita"),
+            (pl.col("net_opex_per_capita") / pl.col("need_index")).alias(
+                "need_corrected_per_capita"
+            ),
+        )
+        .with_columns(
+            (pl.col("net_opex_per_capita") / pl.col("expected_per_capita")).alias("_r"),
+            (pl.col("net_opex_per_capita") - pl.col("expected_per_capita")).alias(
+                "difference_per_capita"
+            ),
+        )
+        .with_columns((100.0 * pl.col("_r")).alias("resource_index"))
+    )
+    rows = data.join(groups, on=["region", "year"] if "year" in groups.columns else ["region"])
+    rows = rows.with_columns(
+        (
+            ~pl.col("region").is_in(list(exclude_from_average))
+            & pl.col("_r").is_not_null()
+            & pl.col("difference_per_capita").is_not_null()
+        ).alias("in_average")
+    ).with_columns(
+        pl.when("in_average").then(pl.col("_r")).alias("_ar"),
+        pl.when("in_average")
+        .then(pl.col("difference_per_capita") * pl.col("population"))
+        .alias("_ad"),
+        pl.when("in_average").then(pl.col("population")).alias("_an"),
+    )
+    by = ["group", "year", "sector"]
+    stats = rows.group_by(by).agg(
+        pl.col("_ar").sum().alias("_sr"),
+        pl.col("_ar").count().alias("_nr"),
+        pl.col("_ad").sum().alias("_sd"),
+        pl.col("_an").sum().alias("_sn"),
+    )
+    rows = rows.join(stats, on=by, how="left")
+    if include_self:
+        sr, nr, sd, sn = pl.col("_sr"), pl.col("_nr"), pl.col("_sd"), pl.col("_sn")
+    else:
+        sr = pl.col("_sr") - pl.col("_ar").fill_null(0.0)
+        nr = pl.col("_nr") - pl.col("_ar").is_not_null().cast(pl.UInt32)
+        sd = pl.col("_sd") - pl.col("_ad").fill_null(0.0)
+        sn = pl.col("_sn") - pl.col("_an").fill_null(0.0)
+    rows = rows.with_columns(
+        pl.when((nr > 0) & (sr != 0)).then(pl.col("_r") * nr / sr).alias("resource_use_index"),
+        pl.when(sn > 0).then(sd / sn).alias("peer_difference_per_capita"),
+    ).with_columns(
+        (
+            (pl.col("difference_per_capita") - pl.col("peer_difference_per_capita"))
+            * pl.col("population")
+        ).alias("excess_spending"),
+        _note().alias("note"),
+    )
+    sectors = rows.select(NEED_COLUMNS)
+    return pl.concat([sectors, _totals(sectors, welfare_sectors)], how="vertical").sort(
+        "group", "region", "year", "sector"
+    )
+
+
+def _note() -> pl.Expr:
+    missing_index = pl.when(pl.col("need_index").is_null()).then(
+        pl.format(
+            "no need index for {} in {} (need indices exist for 2024 borders only)",
+            pl.col("region"),
+            pl.col("need_year"),
+        )
+    )
+    fallback = pl.when(pl.col("need_year_fallback")).then(
+        pl.format(
+            "need index of {} used for {} (nearest available to {})",
+            pl.col("need_year"),
+            pl.col("year"),
+            pl.col("need_year_wanted"),
+        )
+    )
+    uniform = pl.when(pl.col("need_index_basis") == "total_uniform").then(
+        pl.lit("no sector need index published: the total index is used")
+    )
+    return pl.concat_str([missing_index, fallback, uniform], separator="; ", ignore_nulls=True)
+
+
+def _country(
+    spend: pl.DataFrame, country: pl.DataFrame | None, country_region: str
+) -> pl.DataFrame:
+    if country is not None:
+        land = country.select(
+            pl.col("year").cast(pl.Int32),
+            pl.col("sector").cast(pl.Utf8),
+            pl.col("amount").cast(pl.Float64),
+            pl.col("population").cast(pl.Float64),
+        )
+    else:
+        given = spend.filter(pl.col("region") == country_region)
+        summed = (
+            spend.filter(pl.col("region").str.contains(r"^\d{4}$"))
+            .group_by("year", "sector")
+            .agg(
+                # a suppressed municipality must not make the country total look smaller
+                pl.when(pl.col("net_opex").null_count() == 0).then(pl.col("net_opex").sum()),
+                pl.col("population").sum(),
+            )
+        )
+        land = (
+            summed.join(
+                given.drop("region"), on=["year", "sector"], how="left", suffix="_g"
+            ).select(
+                "year",
+                "sector",
+                pl.coalesce("net_opex_g", "net_opex").alias("amount"),
+                pl.coalesce("population_g", "population").alias("population"),
+            )
+            if given.height
+            else summed.rename({"net_opex": "amount"})
+        )
+    return land.select(
+        "year", "sector", (pl.col("amount") / pl.col("population")).alias("country_per_capita")
+    )
+
+
+def _totals(sectors: pl.DataFrame, welfare_sectors: Sequence[str]) -> pl.DataFrame:
+    wanted = len(welfare_sectors)
+    welfare = sectors.filter(pl.col("sector").is_in(list(welfare_sectors)))
+    complete = (pl.col("excess_spending").count() == wanted) & (pl.len() == wanted)
+    totals = welfare.group_by("group", "region", "year").agg(
+        pl.when(pl.col("net_opex").count() == wanted).then(pl.col("net_opex").sum()),
+        pl.col("population").first(),
+        pl.col("need_year").first(),
+        pl.col("need_year_fallback").any(),
+        pl.when(complete).then(pl.col("excess_spending").sum()).alias("excess_spending"),
+        pl.col("in_average").all(),
+        pl.when(~complete)
+        .then(pl.lit("total needs every welfare sector: ") + pl.lit(", ".join(welfare_sectors)))
+        .alias("note"),
+    )
+    return (
+        totals.with_columns(
+            pl.lit(TOTAL).alias("sector"),
+            (pl.col("net_opex") / pl.col("population")).alias("net_opex_per_capita"),
+            (pl.col("excess_spending") / pl.col("population")).alias("_m"),
+        )
+        .select(
+            [
+                pl.col(c)
+                if c in totals.columns or c in ("sector", "net_opex_per_capita")
+                else pl.lit(None).alias(c)
+                for c in NEED_COLUMNS
+            ]
+        )
+        .cast({c: sectors.schema[c] for c in NEED_COLUMNS})
+    )
