@@ -480,3 +480,41 @@ def test_encode_rejects_frames_that_do_not_fit() -> None:
             dimensions=["Tid"],
             status="string",
         )
+
+
+# --------------------------------------------------------------------------- the raw-bytes path
+
+
+def test_nested_value_key_does_not_fool_the_byte_parser() -> None:
+    # A numeric "value" array nested in an extension, after the real (sparse) value.
+    doc = small_doc(value={"0": 7})
+    doc["zextension"] = {"x": {"value": [9, 9, 9, 9]}}
+    for raw in (orjson.dumps(doc), json.dumps(doc, indent=2).encode()):
+        frame = jsonstat.decode(raw).frame
+        assert frame.get_column("value").to_list() == [7.0, None, None, None]
+    # And before the real dense one.
+    doc = small_doc()
+    doc = {"extension": {"value": [5, 5]}, **doc}
+    assert jsonstat.decode(orjson.dumps(doc)).frame.get_column("value").to_list() == [
+        1.0,
+        None,
+        3.5,
+        4.0,
+    ]
+
+
+@pytest.mark.parametrize(
+    "body", ["1,,2,3", "+1,2,3,4", "1.,2,3,4", "01,2,3,4", "1e,2,3,4", "1,2,3,"]
+)
+def test_numbers_json_forbids_are_refused_from_bytes(body: str) -> None:
+    raw = orjson.dumps(small_doc(value=[0, 0, 0, 0])).replace(b"[0,0,0,0]", f"[{body}]".encode())
+    with pytest.raises(SourceError, match="not valid JSON"):
+        jsonstat.decode(raw)
+
+
+def test_pretty_and_compact_bytes_agree_with_exponents_and_nulls() -> None:
+    doc = small_doc(value=[1e-300, None, -2.5e12, 0])
+    compact = jsonstat.decode(orjson.dumps(doc)).frame
+    pretty = jsonstat.decode(json.dumps(doc, indent=1)).frame
+    assert_frame_equal(compact, pretty)
+    assert compact.get_column("value").to_list() == [1e-300, None, -2.5e12, 0.0]

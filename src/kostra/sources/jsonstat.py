@@ -18,6 +18,7 @@ a malformed document never yields a frame.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import re
@@ -56,6 +57,16 @@ _HINT = "The server sent a JSON-stat document that does not add up; try again or
 _RESERVED_COLUMNS = frozenset({"value", "status"})
 _REGION_NAMES = ("region", "kokkommuneregion0000", "kokfylkesregion0000", "kokbydelsregion0000")
 _YEAR = re.compile(r"^\d{4}$")
+_VALUE_KEY = re.compile(rb'"value"\s*:\s*\[')
+# The bytes a compact array of JSON numbers and nulls can hold; anything else (strings, nested
+# arrays, whitespace, NaN/Infinity) sends the document down the ordinary full parse.
+_NUMBER_BYTES = b"0123456789-+.eE,nul"
+_NOT_JSON_NUMBERS = (
+    r"(^|,)(,|$)|(^|[,-])0[0-9]|(^|[^0-9])[.eE]|[.eE]([^0-9+-]|$)|\.[^0-9]"
+    r"|[^,eE]-|-([^0-9]|$)|[^eE]\+|^\+|\+([^0-9]|$)"
+)
+_PLACEHOLDER = b'"\\u0000kostra:value"'
+_PLACEHOLDER_TEXT = "\x00kostra:value"
 
 
 @dataclass(frozen=True)
@@ -108,13 +119,61 @@ def _lookup(mapping: Mapping[str, Any], key: str) -> Any:
     return None
 
 
-def _parse(document: bytes | bytearray | memoryview | str | Mapping[str, Any]) -> dict[str, Any]:
+def _split_dense_value(raw: bytes) -> tuple[bytes, pl.Series] | None:
+    """Cut a compact numeric ``value`` array out of the raw bytes and parse it in Polars.
+
+    An 800 000-cell array costs some 40 bytes per cell as Python floats in a list, against about
+    7 in the response; parsing it as one column keeps peak memory near the response size. Returns
+    the document with a placeholder where the array was, and the values; or None when the array
+    is not plainly numbers and nulls (the caller then parses the whole document). The caller
+    checks that the placeholder landed at the top level, so a nested "value" key cannot fool it.
+    """
+    match = None
+    for match in _VALUE_KEY.finditer(raw):  # noqa: B007 - the last one is SSB's top-level array
+        pass
+    if match is None:
+        return None
+    start = match.end()
+    end = raw.find(b"]", start)
+    if end <= start:
+        return None
+    body = raw[start:end]
+    if body.translate(None, _NUMBER_BYTES):
+        return None
+    # Number grammar the CSV reader would let through but JSON does not (empty entries, "+1",
+    # "1.", ".5", "01", "1e", "--1"), found in one pass of Polars' regex engine.
+    if pl.Series([body.decode("ascii")]).str.contains(_NOT_JSON_NUMBERS).item():
+        return None
+    try:
+        values = pl.read_csv(
+            io.BytesIO(body.replace(b",", b"\n")),
+            has_header=False,
+            schema={"value": pl.Float64},
+            null_values="null",
+        ).to_series()
+    except pl.exceptions.PolarsError:
+        return None
+    return raw[: start - 1] + _PLACEHOLDER + raw[end + 1 :], values
+
+
+def _parse(
+    document: bytes | bytearray | memoryview | str | Mapping[str, Any],
+) -> tuple[dict[str, Any], pl.Series | None]:
+    dense: pl.Series | None = None
     if isinstance(document, Mapping):
         doc: Any = document
     else:
-        raw = bytes(document) if isinstance(document, bytearray | memoryview) else document
+        raw = document.encode() if isinstance(document, str) else bytes(document)
+        split = _split_dense_value(raw)
         try:
-            doc = _loads(raw)
+            if split is not None:
+                doc = _loads(split[0])
+                if isinstance(doc, dict) and doc.get("value") == _PLACEHOLDER_TEXT:
+                    dense = split[1]
+                else:  # the cut was not the top-level value: parse it all the ordinary way
+                    doc = _loads(raw)
+            else:
+                doc = _loads(raw)
         except ValueError as exc:  # orjson.JSONDecodeError and json.JSONDecodeError both are
             raise _fail(f"not valid JSON ({exc})") from exc
     if not isinstance(doc, Mapping):
@@ -128,7 +187,7 @@ def _parse(document: bytes | bytearray | memoryview | str | Mapping[str, Any]) -
     klass = doc.get("class", "dataset")
     if klass != "dataset":
         raise _fail(f"class {klass!r} is not supported, only 'dataset'")
-    return cast(dict[str, Any], doc)
+    return cast(dict[str, Any], doc), dense
 
 
 def _ids_and_sizes(doc: Mapping[str, Any], dims: Mapping[str, Any]) -> tuple[list[str], list[int]]:
@@ -207,6 +266,10 @@ def _flat_keys(obj: Mapping[Any, Any], n_cells: int, what: str) -> npt.NDArray[n
 
 
 def _values(raw: Any, n_cells: int) -> pl.Series:
+    if isinstance(raw, pl.Series):  # already parsed from the raw bytes
+        if raw.len() != n_cells:
+            raise _fail(f"'value' has {raw.len()} entries but the sizes multiply to {n_cells}")
+        return raw
     if isinstance(raw, list):
         if len(raw) != n_cells:
             raise _fail(f"'value' has {len(raw)} entries but the sizes multiply to {n_cells}")
@@ -276,7 +339,7 @@ def decode(document: bytes | bytearray | memoryview | str | Mapping[str, Any]) -
 
     Raises :class:`~kostra.errors.SourceError` when the document is malformed.
     """
-    doc = _parse(document)
+    doc, dense = _parse(document)
     dims_obj = doc.get("dimension")
     if not isinstance(dims_obj, Mapping):
         raise _fail("the dataset has no 'dimension' object")
@@ -316,7 +379,7 @@ def decode(document: bytes | bytearray | memoryview | str | Mapping[str, Any]) -
         dim_ext[dim_id] = ext
 
     n_cells = math.prod(sizes)
-    raw_value = doc.get("value")
+    raw_value = dense if dense is not None else doc.get("value")
     metadata_only = raw_value is None or (isinstance(raw_value, list) and not raw_value)
     if metadata_only and n_cells:
         # PxWebApi metadata responses: "value": [] (or, in the 2024 beta, no value at all) and a
