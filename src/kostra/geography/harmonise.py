@@ -1,0 +1,223 @@
+"""Moving a series to the municipality borders of one year.
+
+Rules (methodology §7):
+
+* amounts and counts (``sum_columns``) are summed over the predecessors, a split unit
+  contributing its population share;
+* ratios are recomputed from the harmonised numerator and denominator, never averaged;
+  a mean with a known weight (``weight_columns``) is recomputed as sum(mean·weight)/sum(weight);
+* a value whose series crosses a merger or split between its year and the target year is
+  flagged ``series_break``; a renumbering alone is no break;
+* missing stays missing: if any predecessor's value is null, or a predecessor has no row at
+  all, the harmonised value is null (with the predecessor's SSB status symbol, or ".." when the
+  row is absent), never a smaller sum;
+* regions that are not municipalities (EAK, EAKUO, EKA.., EKG.., county codes) pass untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import polars as pl
+
+from kostra.errors import KostraError
+from kostra.geography import _data
+from kostra.geography.history import _check_year, mapping
+
+_MUNICIPALITY = r"^\d{4}$"
+_PREFIX = "__h_"
+
+
+def harmonise(
+    frame: pl.DataFrame,
+    to_year: int,
+    *,
+    sum_columns: Sequence[str],
+    ratios: Mapping[str, tuple[str, str]] | None = None,
+    weight_columns: Mapping[str, str] | None = None,
+    region_col: str = "region",
+    year_col: str = "year",
+    status_col: str | None = "status",
+) -> pl.DataFrame:
+    """Move the rows of ``frame`` from the borders of their own year to those of ``to_year``.
+
+    ``sum_columns`` are amounts or counts; ``ratios`` maps a ratio column to its
+    ``(numerator, denominator)`` columns, which are harmonised (summed) and divided again;
+    ``weight_columns`` maps a mean column to its weight column (e.g. an average class size to
+    the number of classes). Every other column except ``status_col`` identifies a row
+    (``table_id``, ``contents_code``, ``dims``...): rows are summed within those keys. Value
+    columns come back as Float64 (split shares make fractions); a boolean ``series_break`` is
+    added. Going back in time works across renumberings and splits; moving a merged unit back
+    to its parts raises :class:`~kostra.errors.KostraError`.
+    """
+    _check_year(to_year)
+    ratios = dict(ratios or {})
+    weight_columns = dict(weight_columns or {})
+    summed = list(dict.fromkeys([*sum_columns, *(c for pair in ratios.values() for c in pair)]))
+    summed += [w for w in weight_columns.values() if w not in summed]
+    derived = [*ratios, *weight_columns]
+    needed = [region_col, year_col, *summed, *derived]
+    absent = [c for c in needed if c not in frame.columns]
+    if absent:
+        raise KostraError(
+            f"harmonise: the frame has no column(s) {absent}.",
+            hint=f"Columns present: {frame.columns}.",
+        )
+    status = status_col if status_col is not None and status_col in frame.columns else None
+    value_cols = set(summed) | set(derived) | {region_col, year_col}
+    if status is not None:
+        value_cols.add(status)
+    keys = [c for c in frame.columns if c not in value_cols]
+
+    is_municipality = pl.col(region_col).cast(pl.Utf8).str.contains(_MUNICIPALITY) & pl.col(
+        region_col
+    ).is_in(list(_data.all_codes()))
+    others = frame.filter(~is_municipality.fill_null(False))
+    rows = frame.filter(is_municipality.fill_null(False))
+
+    years = sorted(rows[year_col].unique().drop_nulls().to_list()) if rows.height else []
+    links = _links(years, to_year, year_col)
+    rows = rows.with_columns(pl.col(year_col).cast(pl.Int32).alias(_PREFIX + "year"))
+    _check_rows(rows, links, region_col, year_col, to_year)
+
+    # The mean columns are carried as sum(mean * weight) and divided back after summing.
+    products = {m: _PREFIX + "x_" + m for m in weight_columns}
+    rows = rows.with_columns(
+        [(pl.col(m) * pl.col(w)).alias(products[m]) for m, w in weight_columns.items()]
+    )
+    carried = [*summed, *products.values()]
+    joined = rows.join(
+        links,
+        left_on=[_PREFIX + "year", region_col],
+        right_on=[_PREFIX + "year", _PREFIX + "from"],
+        how="inner",
+    )
+    any_null = [pl.col(c).is_null().any().alias(_PREFIX + "null_" + c) for c in carried]
+    aggregations = [
+        *[(pl.col(c).cast(pl.Float64) * pl.col(_PREFIX + "w")).sum().alias(c) for c in carried],
+        *any_null,
+        pl.col(region_col).n_unique().alias(_PREFIX + "present"),
+        pl.col(_PREFIX + "expected").first(),
+        pl.col(_PREFIX + "break").any().alias("series_break"),
+    ]
+    if status is not None:
+        aggregations.append(pl.col(status).drop_nulls().first().alias(status))
+    grouped = joined.group_by([_PREFIX + "to", year_col, *keys], maintain_order=True).agg(
+        aggregations
+    )
+    incomplete = pl.col(_PREFIX + "present") < pl.col(_PREFIX + "expected")
+    grouped = grouped.with_columns(
+        [
+            pl.when(pl.col(_PREFIX + "null_" + c) | incomplete)
+            .then(None)
+            .otherwise(pl.col(c))
+            .alias(c)
+            for c in carried
+        ]
+    )
+    if status is not None:
+        first = summed[0] if summed else None
+        if first is not None:
+            grouped = grouped.with_columns(
+                pl.when(pl.col(first).is_null())
+                .then(pl.coalesce(pl.col(status), pl.lit("..")))
+                .otherwise(pl.col(status))
+                .alias(status)
+            )
+    grouped = grouped.with_columns(
+        [_divide(num, den).alias(ratio) for ratio, (num, den) in ratios.items()]
+        + [_divide(products[m], w).alias(m) for m, w in weight_columns.items()]
+    ).rename({_PREFIX + "to": region_col})
+
+    out_columns = [*frame.columns, "series_break"]
+    harmonised = grouped.select(
+        [
+            pl.col(c).cast(pl.Float64)
+            if c in summed or c in derived
+            else pl.col(c).cast(frame.schema[c])
+            for c in frame.columns
+        ]
+        + [pl.col("series_break")]
+    )
+    untouched = others.with_columns(
+        [pl.col(c).cast(pl.Float64) for c in [*summed, *derived]]
+        + [pl.lit(False).alias("series_break")]
+    ).select(out_columns)
+    return pl.concat([harmonised, untouched], how="vertical_relaxed")
+
+
+def _divide(numerator: str, denominator: str) -> pl.Expr:
+    den = pl.col(denominator)
+    return pl.when(den.is_null() | (den == 0)).then(None).otherwise(pl.col(numerator) / den)
+
+
+def _links(years: list[int], to_year: int, year_col: str) -> pl.DataFrame:
+    """One table of (year, from, to, weight, break, expected) for every year in the frame."""
+    parts = []
+    for year in years:
+        _check_year(int(year))
+        part = mapping(int(year), to_year)
+        parts.append(part.with_columns(pl.lit(int(year), dtype=pl.Int32).alias(_PREFIX + "year")))
+    if not parts:
+        return pl.DataFrame(
+            schema={
+                _PREFIX + "from": pl.Utf8,
+                _PREFIX + "to": pl.Utf8,
+                _PREFIX + "w": pl.Float64,
+                _PREFIX + "break": pl.Boolean,
+                _PREFIX + "year": pl.Int32,
+                _PREFIX + "expected": pl.UInt32,
+            }
+        )
+    links = pl.concat(parts).rename(
+        {
+            "from_code": _PREFIX + "from",
+            "to_code": _PREFIX + "to",
+            "weight": _PREFIX + "w",
+            "series_break": _PREFIX + "break",
+        }
+    )
+    return links.with_columns(
+        pl.len().over(_PREFIX + "year", _PREFIX + "to").cast(pl.UInt32).alias(_PREFIX + "expected")
+    )
+
+
+def _check_rows(
+    rows: pl.DataFrame, links: pl.DataFrame, region_col: str, year_col: str, to_year: int
+) -> None:
+    """Every municipality row must be valid in its year and movable to ``to_year``."""
+    if rows.height == 0:
+        return
+    matched = (
+        rows.select(_PREFIX + "year", region_col)
+        .unique()
+        .join(
+            links.select(_PREFIX + "year", _PREFIX + "from", _PREFIX + "to"),
+            left_on=[_PREFIX + "year", region_col],
+            right_on=[_PREFIX + "year", _PREFIX + "from"],
+            how="left",
+        )
+    )
+    invalid = matched.filter(pl.col(_PREFIX + "to").is_null())
+    if invalid.height == 0:
+        return
+    examples = ", ".join(
+        f"{region} ({year})"
+        for year, region in invalid.select(_PREFIX + "year", region_col).head(5).iter_rows()
+    )
+    unknown = invalid.join(
+        links.select(_PREFIX + "year", _PREFIX + "from"),
+        left_on=[_PREFIX + "year", region_col],
+        right_on=[_PREFIX + "year", _PREFIX + "from"],
+        how="anti",
+    )
+    if unknown.height:
+        raise KostraError(
+            f"harmonise: region codes not valid in their year: {examples}.",
+            hint="Each row must carry the municipality code valid in its own year.",
+        )
+    raise KostraError(
+        f"harmonise: cannot move merged municipalities back to the borders of {to_year}: "
+        f"{examples}.",
+        hint="A merged unit cannot be split into its parts; use the merger year or later.",
+    )
