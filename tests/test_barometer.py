@@ -485,3 +485,72 @@ def test_rank_changes_from_a_result() -> None:
     out = rank_changes(result).filter((pl.col("year") == 2024) & (pl.col("sector") == TOTAL))
     first = out.filter(pl.col("region") == "0101").row(0, named=True)
     assert (first["rank"], first["previous_rank"], first["change"]) == (1, 10, 9)
+
+
+# --------------------------------------------------------------------------- kostnadsnivå
+
+
+def test_need_correct_divides_kostnadsniva_by_next_years_index() -> None:
+    from kostra.analysis.barometer import need_correct
+    from kostra.catalog import load_catalog
+
+    catalog = load_catalog()
+    kost = next(
+        i
+        for i in catalog.for_barometer(BarometerSector.KOSTNADSNIVA)
+        if i.sector.value == "grunnskole"
+    )
+    other = next(i for i in catalog.for_barometer(BarometerSector.GRUNNSKOLE))
+    values = pl.DataFrame(
+        {
+            "indicator_id": [kost.id, kost.id, kost.id, other.id],
+            "region": ["3201", "5501", "3024", "3201"],
+            "year": [2024, 2025, 2023, 2024],
+            "value": [20000.0, 18000.0, 19000.0, 41.5],
+            "status": [None, None, None, None],
+        },
+        schema_overrides={"year": pl.Int32, "status": pl.Utf8},
+    )
+    index = pl.DataFrame(
+        {
+            "need_year": [2025, 2026, 2025],
+            "region": ["3201", "5501", "3201"],
+            "sector": ["grunnskole", "grunnskole", "barnehage"],
+            "need_index": [0.8, 1.2, 2.0],
+        }
+    )
+    out = need_correct(values, catalog, index).sort("year", "region")
+    got = {(r["region"], r["year"]): r for r in out.iter_rows(named=True)}
+    assert got[("3201", 2024)]["value"] == pytest.approx(25000.0)  # 2024 → 2025 index
+    assert got[("5501", 2025)]["value"] == pytest.approx(15000.0)  # 2025 → 2026 index
+    assert got[("3024", 2023)]["value"] is None  # no index for the old code: not guessed
+    assert got[("3024", 2023)]["status"] == "."
+    assert out.filter(pl.col("indicator_id") == other.id)["value"].to_list() == [41.5]
+    links = pl.DataFrame({"region": ["3024"], "year": [2023], "index_region": ["3201"]})
+    mapped = need_correct(values, catalog, index, index_regions=links)
+    old = mapped.filter(pl.col("region") == "3024")
+    assert old["value"].to_list() == [pytest.approx(19000.0 / 0.8)]  # 2023 → 2024 → nearest 2025
+
+
+def test_the_catalog_drives_items_kostnadsniva_and_income() -> None:
+    from kostra.analysis.barometer import barometer_items, income_indicator_id
+    from kostra.catalog import load_catalog
+
+    catalog = load_catalog()
+    items = barometer_items(catalog)
+    assert items, "the catalog has barometer indicators"
+    assert all(i.direction != "neutral" for i in items)
+    assert {i.sector.value for i in items} <= {s.id.value for s in load_config().sectors}
+    income_id = income_indicator_id(catalog)
+    assert income_id is not None
+    rng = np.random.default_rng(7)
+    ids = [i.indicator_id for i in items] + [income_id]
+    data = {indicator_id: rng.normal(100, 20, 30).tolist() for indicator_id in ids}
+    result = rank_municipalities(frame(data), catalog)
+    assert set(result.sectors["sector"].unique()) == {s.id.value for s in load_config().sectors}
+    assert result.sectors["ranked"].all()
+    # The kostnadsnivå sector is the catalog's, not the configuration's fallback.
+    kost = result.indicators.filter(pl.col("sector") == "kostnadsniva")["indicator_id"].unique()
+    assert set(kost) == {i.indicator_id for i in items if i.sector.value == "kostnadsniva"}
+    assert result.total["income_adjusted"].all()
+    assert income_id not in result.indicators["indicator_id"].to_list()

@@ -67,6 +67,7 @@ __all__ = [
     "income_indicator_id",
     "kostnadsniva_items",
     "load_config",
+    "need_correct",
     "rank_changes",
     "rank_intervals",
     "rank_municipalities",
@@ -305,6 +306,97 @@ def income_indicator_id(catalog: Catalog, config: BarometerConfig | None = None)
         ):
             return indicator.id
     return None
+
+
+def need_correct(
+    values: pl.DataFrame,
+    catalog: Catalog,
+    need_index: pl.DataFrame,
+    *,
+    need_year: int | None = None,
+    need_year_offset: int = 1,
+    index_regions: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Divide the kostnadsnivå indicators' values by their sector's expenditure-need index.
+
+    Kommunebarometeret's kostnadsnivå [C] is NDU per inhabitant / the sector's need index for the
+    year after the accounting year (``need_year_offset``; the nearest available year otherwise,
+    as :func:`kostra.analysis.need.choose_need_year` chooses). The catalog's indicators in the
+    kostnadsnivå barometer sector hold NDU per inhabitant; their catalog ``sector`` names the
+    need-index sector. ``need_index``: ``need_year, region, sector, need_index``.
+    ``index_regions`` (``region, year, index_region``) maps codes of earlier years to the codes
+    the index is published for (e.g. a renumbered municipality to its 2024 code) [D: a
+    municipality that went wholly into a later one takes that one's index]; without it codes are
+    matched as they are. A value without an index becomes null: it is not graded, never guessed.
+    Other indicators pass through unchanged. Returns ``values`` with the same columns.
+    """
+    from kostra.analysis.need import choose_need_year
+
+    sectors = {
+        i.id: i.sector.value
+        for i in catalog.indicators
+        if i.barometer is not None and i.barometer.sector == BarometerSector.KOSTNADSNIVA
+    }
+    if not sectors:
+        return values
+    target = pl.col("indicator_id").is_in(list(sectors))
+    rows = values.filter(target)
+    if rows.height == 0:
+        return values
+    index = need_index.select(
+        pl.col("need_year").cast(pl.Int32),
+        pl.col("region").cast(pl.Utf8).alias("_index_region"),
+        pl.col("sector").cast(pl.Utf8).alias("_need_sector"),
+        pl.col("need_index").cast(pl.Float64).alias("_need_index"),
+    )
+    chosen = choose_need_year(
+        rows.get_column("year").unique().to_list(),
+        index.get_column("need_year").unique().to_list(),
+        need_year=need_year,
+        need_year_offset=need_year_offset,
+    ).select(pl.col("year").cast(pl.Int32).alias("_year"), "need_year")
+    year_dtype = values.schema["year"]
+    keyed = rows.with_columns(
+        pl.col("year").cast(pl.Int32).alias("_year"),
+        pl.col("indicator_id").replace_strict(sectors, return_dtype=pl.Utf8).alias("_need_sector"),
+    )
+    if index_regions is not None:
+        links = index_regions.select(
+            pl.col("region").cast(pl.Utf8),
+            pl.col("year").cast(pl.Int32).alias("_year"),
+            pl.col("index_region").cast(pl.Utf8).alias("_index_region"),
+        ).unique(["region", "_year"], keep="first")
+        keyed = keyed.join(links, on=["region", "_year"], how="left").with_columns(
+            pl.col("_index_region").fill_null(pl.col("region"))
+        )
+    else:
+        keyed = keyed.with_columns(pl.col("region").alias("_index_region"))
+    corrected = (
+        keyed.join(chosen, on="_year", how="left")
+        .join(index, on=["need_year", "_index_region", "_need_sector"], how="left")
+        .with_columns(
+            pl.when(pl.col("_need_index") > 0)
+            .then(pl.col("value") / pl.col("_need_index"))
+            .otherwise(None)
+            .alias("value")
+        )
+    )
+    if "status" in values.columns:
+        # No index: the figure cannot be formed, SSB's "." ("not applicable"), never a number.
+        corrected = corrected.with_columns(
+            pl.when(pl.col("value").is_null() & pl.col("status").is_null())
+            .then(pl.lit("."))
+            .otherwise(pl.col("status"))
+            .alias("status")
+        )
+    # numerator/denominator no longer describe the corrected value: drop them, not mislead.
+    stale = [c for c in ("numerator", "denominator") if c in values.columns]
+    corrected = (
+        corrected.with_columns([pl.lit(None, values.schema[c]).alias(c) for c in stale])
+        .select(values.columns)
+        .with_columns(pl.col("year").cast(year_dtype))
+    )
+    return pl.concat([values.filter(~target), corrected], how="vertical_relaxed")
 
 
 @dataclass(frozen=True)
