@@ -554,3 +554,36 @@ def test_the_catalog_drives_items_kostnadsniva_and_income() -> None:
     assert set(kost) == {i.indicator_id for i in items if i.sector.value == "kostnadsniva"}
     assert result.total["income_adjusted"].all()
     assert income_id not in result.indicators["indicator_id"].to_list()
+
+
+def test_code_history_links_for_rank_changes_and_need_index() -> None:
+    from kostra.analysis.barometer import index_regions_from_history, predecessors_from_history
+
+    links = predecessors_from_history([2020, 2024])
+    baerum = links.filter((pl.col("region") == "3024") & (pl.col("year") == 2020))
+    assert baerum.select("previous_region", "series_break").rows() == [("0219", False)]
+    moss = links.filter((pl.col("region") == "3002") & (pl.col("year") == 2020))
+    assert moss.height == 2  # Moss and Rygge merged
+    assert moss["series_break"].all()
+    ranks = pl.DataFrame(
+        {
+            "region": ["0219", "0104", "0136", "3024", "3002"],
+            "year": [2019, 2019, 2019, 2020, 2020],
+            "sector": [TOTAL] * 5,
+            "rank": [3, 50, 60, 4, 40],
+        }
+    )
+    changes = rank_changes(ranks, predecessors=links).filter(pl.col("year") == 2020)
+    rows = {r["region"]: r for r in changes.iter_rows(named=True)}
+    assert (rows["3024"]["previous_rank"], rows["3024"]["series_break"]) == (3, False)
+    assert (rows["3002"]["previous_rank"], rows["3002"]["series_break"]) == (None, True)
+    index_links = index_regions_from_history([2019, 2023], 2024)
+    got = dict(
+        zip(
+            index_links.filter(pl.col("year") == 2019)["region"],
+            index_links.filter(pl.col("year") == 2019)["index_region"],
+            strict=True,
+        )
+    )
+    assert got["0219"] == "3201"
+    assert "1507" not in index_links.filter(pl.col("year") == 2023)["region"].to_list()  # split

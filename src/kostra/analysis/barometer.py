@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -65,9 +65,11 @@ __all__ = [
     "barometer_items",
     "explain",
     "income_indicator_id",
+    "index_regions_from_history",
     "kostnadsniva_items",
     "load_config",
     "need_correct",
+    "predecessors_from_history",
     "rank_changes",
     "rank_intervals",
     "rank_municipalities",
@@ -397,6 +399,29 @@ def need_correct(
         .with_columns(pl.col("year").cast(year_dtype))
     )
     return pl.concat([values.filter(~target), corrected], how="vertical_relaxed")
+
+
+def index_regions_from_history(years: Iterable[int], to_year: int) -> pl.DataFrame:
+    """``region, year, index_region``: each code of ``years`` that went wholly into one code of
+    ``to_year`` (renumbered, or merged into it), from :func:`kostra.geography.mapping`.
+
+    Split parts are left out: a need index cannot be shared out. For :func:`need_correct`.
+    """
+    from kostra.geography import mapping
+
+    frames = [
+        mapping(year, to_year)
+        .filter(pl.col("to_code").is_not_null() & (pl.col("weight") >= 1.0 - 1e-9))
+        .select(
+            pl.col("from_code").alias("region"),
+            pl.lit(year, pl.Int32).alias("year"),
+            pl.col("to_code").alias("index_region"),
+        )
+        for year in sorted(set(years))
+        if year != to_year
+    ]
+    schema = {"region": pl.Utf8, "year": pl.Int32, "index_region": pl.Utf8}
+    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
 
 
 @dataclass(frozen=True)
@@ -1315,6 +1340,32 @@ def _noise_matrix(noise: pl.DataFrame, cube: _Cube, year: int) -> kernel.Float:
 
 
 # --------------------------------------------------------------------------- year over year
+
+
+def predecessors_from_history(years: Iterable[int]) -> pl.DataFrame:
+    """``region, year, previous_region, series_break`` linking each code of a year to its
+    code(s) the year before, from :func:`kostra.geography.mapping` (for :func:`rank_changes`).
+
+    Renumberings link without a break; mergers and splits are breaks.
+    """
+    from kostra.geography import mapping
+
+    frames = [
+        mapping(year - 1, year).select(
+            pl.col("to_code").alias("region"),
+            pl.lit(year, pl.Int32).alias("year"),
+            pl.col("from_code").alias("previous_region"),
+            "series_break",
+        )
+        for year in sorted(set(years))
+    ]
+    schema = {
+        "region": pl.Utf8,
+        "year": pl.Int32,
+        "previous_region": pl.Utf8,
+        "series_break": pl.Boolean,
+    }
+    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
 
 
 def rank_changes(
