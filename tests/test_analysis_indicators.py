@@ -307,3 +307,33 @@ def test_unchanged_regions_give_the_same_result_harmonised_or_not(
         pl.col("region") == "1009"
     )
     assert plain.equals(moved)
+
+
+def test_real_harmonisation_across_the_2020_and_2024_reforms() -> None:
+    rows: list[Obs] = []
+    pop_rows = []
+    for region, amount in (("0219", 10.0), ("0226", 1.0), ("0227", 2.0), ("0231", 3.0)):
+        rows += [_acc(region, 2019, "202", amount), _acc(region, 2019, "213", 0.0)]
+        rows += [("12255", "Poeng", region, 2019, "", 40.0, None)]
+        pop_rows += [(region, 2019, "total", 100.0), (region, 2019, "6-15", 10.0)]
+    rows += [_acc("0301", 2019, "202", 7.0), _acc("0301", 2019, "213", 1.0)]
+    rows += [_acc("3024", 2023, "202", 20.0), _acc("3024", 2023, "213", 0.0)]
+    pop_rows += [("0301", 2019, "total", 50.0), ("0301", 2020, "total", 80.0)]
+    pop_rows += [("3024", 2023, "total", 100.0), ("3201", 2024, "total", 200.0)]
+    pop_rows += [("3024", 2020, "total", 1.0), ("3030", 2020, "total", 600.0)]
+    obs, pop = _obs(rows), _pop(pop_rows)
+    out = evaluate(obs, pop, _catalog(), borders=2024)
+    merged = _row(out, "ndu_skole_per_innb", "3205", 2019)
+    assert merged["numerator"] == pytest.approx(6000.0)
+    assert merged["denominator"] == pytest.approx(600.0)
+    assert merged["series_break"] is True
+    assert _row(out, "grunnskolepoeng", "3205", 2019)["value"] is None
+    renumbered = _row(out, "ndu_skole_per_innb", "3201", 2023)
+    assert renumbered["value"] == pytest.approx(100.0)
+    assert renumbered["series_break"] is False
+    assert _row(out, "grunnskolepoeng", "3201", 2019)["value"] == pytest.approx(40.0)
+    plain = evaluate(obs, pop, _catalog()).filter(pl.col("region") == "0301")
+    moved = out.filter(pl.col("region") == "0301")
+    assert plain.equals(moved)
+    assert _row(out, "ndu_skole_per_innb", "0301", 2019)["value"] == pytest.approx(100.0)
+    assert _row(out, "ndu_per_elev", "0301", 2019)["status"] == ".."

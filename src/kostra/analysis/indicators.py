@@ -372,6 +372,19 @@ def evaluate(
             sum_columns=_SUM_COLUMNS,
         )
         moved = moved.join(kind_spec.select("indicator_id", "kind", "den_pop"), on="indicator_id")
+        # harmonise nulls every sum of a target whose predecessor has no row: not available
+        incomplete = pl.col("_nsrc").is_null()
+        missing_column = _STATUS_COLUMNS[STATUS_PRIORITY.index(MISSING_STATUS)]
+        moved = moved.with_columns(
+            pl.when(incomplete).then(1.0).otherwise(pl.col("_miss")).alias("_miss"),
+            pl.when(incomplete).then(1.0).otherwise(pl.col(missing_column)).alias(missing_column),
+            pl.col("_nsrc").fill_null(1.0),
+            *[
+                pl.col(c).fill_null(0.0)
+                for c in _SUM_COLUMNS
+                if c not in ("_nsrc", "_miss", missing_column)
+            ],
+        )
         pop_target = harmonise(
             population.select(
                 pl.col("region").cast(pl.Utf8),
@@ -387,7 +400,6 @@ def evaluate(
             "indicator_id", "region", "year", pl.col("_pop").alias("den_population")
         )
         absent = (pl.col("den_pop") & pl.col("den_population").is_null()).cast(pl.Float64)
-        missing_column = _STATUS_COLUMNS[STATUS_PRIORITY.index(MISSING_STATUS)]
         moved = moved.join(dens, on=["indicator_id", "region", "year"], how="left").with_columns(
             pl.when(pl.col("den_pop"))
             .then(pl.col("den_population"))
