@@ -172,7 +172,7 @@ def test_codes_and_texts_dialect_of_the_api(tmp_path: Path) -> None:
 
 def test_api_csv_with_weeks_is_not_annual(shared_dir: Path) -> None:
     path = shared_dir / "reference/pxwebapi/examples/ssb-v2-notebooks/03024_data_GET_lang-no.csv"
-    with pytest.raises(InputFileError, match="'2025U14 - 2025U14' are not years"):
+    with pytest.raises(InputFileError, match=r"'2025U\d\d - 2025U\d\d' are not years"):
         read_file(path, table_id="03024")
 
 

@@ -607,7 +607,7 @@ def _from_table(table: pl.DataFrame, *, name: str) -> _Parsed:
 def _years_from_cells(long: pl.DataFrame, column: str, name: str) -> pl.DataFrame:
     cells = long.get_column(column).str.strip_chars()
     year = cells.str.extract(r"^((?:18|19|20|21)\d{2})(?:\s*-\s*.*)?$", 1)
-    bad = cells.filter(year.is_null()).unique()
+    bad = cells.filter(year.is_null()).unique(maintain_order=True)
     if bad.len():
         raise InputFileError(
             f"{name}: time values such as {bad[0]!r} are not years.",
