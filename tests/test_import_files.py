@@ -338,7 +338,7 @@ def test_px_with_codes_symbols_and_continued_strings(tmp_path: Path) -> None:
     assert meta.encoding == "iso-8859-1"
     assert meta.title is not None
     assert meta.title.endswith("fortsetter på neste linje")
-    assert meta.updated == "20240221 08:00"
+    assert meta.updated == "2024-02-21T08:00:00"
     assert frame.select("region", "year", "dims", "value", "status").rows() == [
         ("3001", 2023, "Alder=000", 236.0, None),
         ("3001", 2024, "Alder=000", 240.0, None),

@@ -265,3 +265,16 @@ def test_bad_vintage_info(tmp_db: Path) -> None:
         with pytest.raises(KostraError, match="vintage"):
             wh.observations(vintage="oldest")  # type: ignore[arg-type]
         assert wh.vintages().is_empty()
+
+
+def test_load_many_is_all_or_nothing(tmp_db: Path) -> None:
+    good = extract(["0301"], [2019])
+    with Warehouse.open(tmp_db) as wh:
+        with pytest.raises(SourceError, match="share a cell"):
+            wh.load_many([(good, ssb()), (pl.concat([good, good]), ssb())])
+        assert wh.vintages().is_empty()
+        ids = wh.load_many(
+            [(good, ssb()), (extract(["0301"], [2020]), ssb()), (extract(["0301"], [2020]), ssb())]
+        )
+        assert ids == [1, 2, 2]
+        assert wh.observations()["year"].to_list() == [2019, 2020]

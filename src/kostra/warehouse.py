@@ -372,30 +372,44 @@ class Warehouse:
         inserted in one transaction (bulk, through Arrow). If the newest vintage of the table has
         the same content hash and flags, its id is returned and nothing is stored.
         """
+        return self.load_many([(frame, info)])[0]
+
+    def load_many(self, extracts: Sequence[tuple[pl.DataFrame, VintageInfo]]) -> list[int]:
+        """Store several extracts, one vintage each, in a single transaction: all or nothing.
+
+        Returns the vintage ids in order; the rules of :meth:`load` apply to each extract in turn
+        (an extract identical to one stored earlier in the same call returns that id).
+        """
         if self.read_only:
             raise KostraError("The warehouse was opened read-only; cannot load.")
-        record = info.record()
-        rows = _validated(frame, info.table_id)
-        record["content_hash"] = content_hash(rows)
-        record["n_rows"] = rows.height
+        prepared = []
+        for frame, info in extracts:
+            record = info.record()
+            rows = _validated(frame, info.table_id)
+            record["content_hash"] = content_hash(rows)
+            record["n_rows"] = rows.height
+            prepared.append((record, rows))
         conn = self.conn
+        ids: list[int] = []
         conn.execute("BEGIN TRANSACTION")
         try:
-            existing = self._same_as_newest(record)
-            if existing is not None:
-                conn.execute("ROLLBACK")
-                return existing
-            (vintage_id,) = _one(
-                conn.execute("SELECT coalesce(max(vintage_id), 0) + 1 FROM vintages")
-            )
-            record["vintage_id"] = int(vintage_id)
-            self._insert_vintage(record)
-            self._insert_observations(rows, int(vintage_id))
+            for record, rows in prepared:
+                existing = self._same_as_newest(record)
+                if existing is not None:
+                    ids.append(existing)
+                    continue
+                (vintage_id,) = _one(
+                    conn.execute("SELECT coalesce(max(vintage_id), 0) + 1 FROM vintages")
+                )
+                record["vintage_id"] = int(vintage_id)
+                self._insert_vintage(record)
+                self._insert_observations(rows, int(vintage_id))
+                ids.append(int(vintage_id))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        return int(vintage_id)
+        return ids
 
     def _same_as_newest(self, record: Mapping[str, Any]) -> int | None:
         found = _first(

@@ -1007,9 +1007,10 @@ def _px_to_parsed(px: PxFile) -> _Parsed:
         *[pl.col(o).alias(f"_dim_{o}") for o in others],
     )
     matrix = px.keyword("MATRIX") or px.keyword("TABLEID")
-    updated = next(
-        (v[0] for k, v in px.keywords.items() if k.startswith("LAST-UPDATED") and v), None
-    )
+    stamp = next((v[0] for k, v in px.keywords.items() if k.startswith("LAST-UPDATED") and v), None)
+    # PX writes "20240221 08:00"; the warehouse wants ISO 8601
+    found = re.match(r"^(\d{4})(\d{2})(\d{2})\s+(\d{2}):(\d{2})", stamp or "")
+    updated = f"{found[1]}-{found[2]}-{found[3]}T{found[4]}:{found[5]}:00" if found else None
     return _Parsed(
         frame=out,
         dim_ids=others,
