@@ -8,6 +8,7 @@ from rich.console import Console
 
 # Importing a command module registers its commands on ``app``; one line per area.
 from kostra.cli import catalog as _catalog  # noqa: F401
+from kostra.cli import geography as _geography  # noqa: F401
 from kostra.cli._app import app
 from kostra.errors import KostraError
 
