@@ -1,0 +1,730 @@
+"""Findings in words: documented rules that turn analysis results into neutral sentences.
+
+Every finding is a structured object (:class:`Finding`): the rule that produced it, the indicator
+or sector it is about, the numbers it used, the sentence in bokmål and English, and the anchor id of
+the figure or table in the report the numbers come from. A sentence shows only numbers that are in
+``Finding.numbers`` (``Finding.shown`` pairs each number in the text with its key), so a test can
+trace every sentence back to the analysis results. No rule writes a sentence without a number.
+
+Rules (parameters in :class:`FindingRules`; every threshold is a documented default [D]):
+
+==  ==============================================  ==============================================
+id  fires when                                      sentence (the size is always stated)
+==  ==============================================  ==============================================
+P1  profile index ≥ 100 + t or ≤ 100 − t            "<key figure> er N % over/under <peer>-snittet
+    (t = ``profile_threshold_pct`` = 10)            (value mot average)"; catalog caveat attached
+P2  highest or lowest value among ≥ 3 peers         "<key figure>: <kommune> har den høyeste/laveste
+    with data (``extreme_min_peers``)               verdien blant de N kommunene i <peer> (value)"
+T1  a year of the last ``trend_years`` (5) lies     "<key figure> i <år> var X % høyere/lavere enn
+    > k robust SDs (k = ``trend_k`` = 3) and        utviklingen de 4 foregående årene tilsier
+    ≥ ``trend_min_change`` (5 %) off the least-     (value mot forventet pred)"; robust SD =
+    squares line through the ``trend_window`` (4)   1.4826 × median |residual|, floored at
+    prior years; never across a series break        ``trend_floor`` (2 %) × mean of the prior years
+C1  a sector's need-corrected cost differs from     "Etter behovskorrigering brukte <kommune> X
+    the peers' by ≥ ``need_threshold_pct`` (2 %)    mill. kr mer/mindre enn <peer>-snittet på
+                                                    <sektor> (a mot b kr per innbygger)"
+C2  excess spending exists for ≥ 1 sector           the total over sectors, in mill. kr
+E1  sector production index ≥ ``index_threshold``   "Produksjonsindeksen for <sektor> er P, N poeng
+    (3) points from 100                             over/under <referansen> (= 100)"
+E2  sector efficiency index, same threshold         as E1, "Effektivitetsindeksen"
+E3  total production / efficiency index exists      as E1, "samlet"
+B1  a barometer total rank exists                   "nr. R av N i Kommunebarometeret
+                                                    (usikkerhetsintervall a–b), og nr. p av n i
+                                                    <peer>"
+B2  ≥ 2 barometer sectors are ranked                best and weakest placed sector, rank, interval
+B3  a ranked sector has graded indicators           the ``drivers_per_sector`` (2) indicators with
+                                                    largest |effect| = weight × (grade − 3.5),
+                                                    direction and grade
+M1  key figures are missing for the municipality    "N nøkkeltall mangler for <kommune> i <år>"
+==  ==============================================  ==============================================
+
+The rule engine is pure: frames and the catalog in, findings out (inputs are described on
+:func:`generate_findings`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from kostra.catalog.models import Catalog, Indicator
+
+#: Sector names (report and barometer sectors), bokmål and English: the one table both the
+#: findings and the report use.
+SECTOR_NAMES: dict[str, tuple[str, str]] = {
+    "grunnskole": ("grunnskole", "primary and lower secondary school"),
+    "barnehage": ("barnehage", "kindergarten"),
+    "barnevern": ("barnevern", "child welfare"),
+    "pleie_og_omsorg": ("pleie og omsorg", "health and care services"),
+    "sosiale_tjenester": ("sosiale tjenester", "social services"),
+    "kommunehelse": ("kommunehelse", "municipal health services"),
+    "kultur_og_fritid": ("kultur og fritid", "culture and leisure"),
+    "administrasjon": ("administrasjon", "administration"),
+    "eiendom": ("eiendom", "municipal property"),
+    "okonomi": ("økonomi", "finances"),
+    "miljo_og_ressurser": ("miljø og ressurser", "environment and resources"),
+    "saksbehandling": ("saksbehandling", "case processing"),
+    "vann_avlop_renovasjon": ("vann, avløp og renovasjon", "water, sewage and waste"),
+    "helse": ("helse", "health"),
+    "sosial": ("sosial", "social services"),
+    "kultur": ("kultur", "culture"),
+    "kostnadsniva": ("kostnadsnivå", "cost level"),
+}
+
+_PERCENT_UNITS = frozenset({"%", "prosent", "percent", "andel", "pct"})
+
+
+@dataclass(frozen=True)
+class FindingRules:
+    """Thresholds and parameters of the rules (all [D] defaults, named in the report's method)."""
+
+    profile_threshold_pct: float = 10.0
+    extreme_min_peers: int = 3
+    trend_window: int = 4
+    trend_years: int = 5
+    trend_k: float = 3.0
+    trend_floor: float = 0.02
+    trend_min_change: float = 0.05
+    need_threshold_pct: float = 2.0
+    index_threshold: float = 3.0
+    drivers_per_sector: int = 2
+
+
+@dataclass(frozen=True)
+class FindingContext:
+    """Names a sentence needs: the municipality, the year, the peer group."""
+
+    municipality: str
+    year: int
+    peer_name: str
+    n_municipalities: int | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One sentence and the numbers behind it.
+
+    ``numbers`` are the analysis results the rule read (full precision); ``shown`` lists, for
+    each number printed in the sentences, the key in ``numbers`` and the text as printed in
+    bokmål and English. ``size`` orders findings for the summary (larger first).
+    """
+
+    rule_id: str
+    anchor: str
+    text_nb: str
+    text_en: str
+    numbers: Mapping[str, float]
+    shown: tuple[tuple[str, str, str], ...]
+    indicator_id: str | None = None
+    sector: str | None = None
+    size: float = 0.0
+    caveat_nb: str | None = None
+    caveat_en: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def text(self, lang: str) -> str:
+        """The sentence in ``lang`` ("nb" or "en")."""
+        return self.text_en if lang == "en" else self.text_nb
+
+    def caveat(self, lang: str) -> str | None:
+        """The catalog caveat of the finding's indicator in ``lang``, if any."""
+        return self.caveat_en if lang == "en" else self.caveat_nb
+
+
+def fmt(value: float, lang: str, decimals: int | None = None) -> str:
+    """A number as the report prints it (same rule as ``kostra.cli._output.format_number``)."""
+    if decimals is None:
+        decimals = 0 if abs(value) >= 100 else 1
+    text = f"{value:,.{decimals}f}"
+    if lang == "nb":
+        text = text.replace(",", "\u00a0").replace(".", ",")
+    return text
+
+
+class _Sentence:
+    """Collects numbers as they are printed, so the finding can list them in ``shown``."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, float] = {}
+        self.shown: list[tuple[str, str, str]] = []
+
+    def use(self, key: str, value: float) -> None:
+        self.numbers[key] = float(value)
+
+    def num(self, key: str, value: float, decimals: int | None = None) -> tuple[str, str]:
+        """Record ``value`` under ``key`` and return it printed in (nb, en)."""
+        self.numbers[key] = float(value)
+        nb, en = fmt(value, "nb", decimals), fmt(value, "en", decimals)
+        self.shown.append((key, nb, en))
+        return nb, en
+
+    def finding(self, rule_id: str, anchor: str, nb: str, en: str, **kwargs: Any) -> Finding:
+        return Finding(
+            rule_id=rule_id,
+            anchor=anchor,
+            text_nb=nb,
+            text_en=en,
+            numbers=dict(self.numbers),
+            shown=tuple(self.shown),
+            **kwargs,
+        )
+
+
+def unit_suffix(indicator: Indicator, lang: str) -> str:
+    """The unit as printed after a number: " %" for shares, " kr", or the catalog's unit."""
+    unit = indicator.unit.strip()
+    if unit.lower() in _PERCENT_UNITS:
+        return "\u00a0%" if lang == "nb" else " %"
+    if unit.lower() in {"kr", "nok"}:
+        return "\u00a0kr" if lang == "nb" else " NOK"
+    return f" {unit}" if unit else ""
+
+
+def _sector_name(sector: str, lang: str) -> str:
+    nb, en = SECTOR_NAMES.get(sector, (sector, sector))
+    return en if lang == "en" else nb
+
+
+def _ok(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def _indicator(catalog: Catalog, indicator_id: str) -> Indicator | None:
+    try:
+        return catalog.get(indicator_id)
+    except KeyError:
+        return None
+
+
+def _caveats(indicator: Indicator) -> dict[str, str | None]:
+    return {"caveat_nb": indicator.caveat_nb, "caveat_en": indicator.caveat_en}
+
+
+# --- profile rules -----------------------------------------------------------------------------
+
+
+def profile_findings(
+    profile: pl.DataFrame, catalog: Catalog, context: FindingContext, rules: FindingRules
+) -> list[Finding]:
+    """Rules P1 and P2 on the service profile of the report year."""
+    found: list[Finding] = []
+    for row in profile.iter_rows(named=True):
+        indicator = _indicator(catalog, row["indicator_id"])
+        if indicator is None or not _ok(row["value"]):
+            continue
+        anchor = f"ind-{indicator.id}"
+        index = row["index"]
+        if (
+            _ok(index)
+            and _ok(row["peer_average"])
+            and (abs(index - 100.0) >= rules.profile_threshold_pct)
+        ):
+            s = _Sentence()
+            s.use("index", index)
+            diff_nb, diff_en = s.num("difference_pct", abs(index - 100.0), 0)
+            val_nb, val_en = s.num("value", row["value"])
+            avg_nb, avg_en = s.num("peer_average", row["peer_average"])
+            above = index > 100.0
+            u_nb, u_en = unit_suffix(indicator, "nb"), unit_suffix(indicator, "en")
+            nb = (
+                f"{indicator.name_nb} er {diff_nb}\u00a0% {'over' if above else 'under'} "
+                f"{context.peer_name}-snittet ({val_nb}{u_nb} mot {avg_nb}{u_nb})."
+            )
+            en = (
+                f"{indicator.name_en} is {diff_en} % {'above' if above else 'below'} the "
+                f"{context.peer_name} average ({val_en}{u_en} against {avg_en}{u_en})."
+            )
+            found.append(
+                s.finding(
+                    "P1",
+                    anchor,
+                    nb,
+                    en,
+                    indicator_id=indicator.id,
+                    sector=indicator.sector.value,
+                    size=abs(index - 100.0),
+                    **_caveats(indicator),
+                )
+            )
+        n_peers, rank = row["n_peers"], row["peer_rank"]
+        if (
+            _ok(n_peers)
+            and _ok(rank)
+            and n_peers >= rules.extreme_min_peers
+            and rank
+            in (
+                1,
+                n_peers,
+            )
+        ):
+            s = _Sentence()
+            s.use("peer_rank", rank)
+            n_nb, n_en = s.num("n_peers", n_peers, 0)
+            val_nb, val_en = s.num("value", row["value"])
+            u_nb, u_en = unit_suffix(indicator, "nb"), unit_suffix(indicator, "en")
+            # peer_rank 1 is the highest value, whatever the direction: the sentence stays neutral
+            top = rank == 1
+            nb = (
+                f"{indicator.name_nb}: {context.municipality} har den "
+                f"{'høyeste' if top else 'laveste'} verdien blant de {n_nb} kommunene i "
+                f"{context.peer_name} ({val_nb}{u_nb})."
+            )
+            en = (
+                f"{indicator.name_en}: {context.municipality} has the "
+                f"{'highest' if top else 'lowest'} value of the {n_en} municipalities in "
+                f"{context.peer_name} ({val_en}{u_en})."
+            )
+            found.append(
+                s.finding(
+                    "P2",
+                    anchor,
+                    nb,
+                    en,
+                    indicator_id=indicator.id,
+                    sector=indicator.sector.value,
+                    size=abs((index or 100.0) - 100.0),
+                    **_caveats(indicator),
+                )
+            )
+    return found
+
+
+# --- trend rule --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendBreak:
+    """A year whose value departs from the line through the prior years."""
+
+    indicator_id: str
+    year: int
+    value: float
+    expected: float
+    deviation: float
+    relative: float
+    robust_sd: float
+
+
+def _fit_line(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float]:
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = 0.0 if sxx == 0 else sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
+    return my - slope * mx, slope
+
+
+def trend_breaks(history: pl.DataFrame, rules: FindingRules, year: int) -> list[TrendBreak]:
+    """Years in ``(year - trend_years, year]`` that break the municipality's own trend (rule T1).
+
+    ``history``: ``indicator_id, year, value, series_break``. A year is tested when the
+    ``trend_window`` years before it all have values and no series break lies between them.
+    """
+    found: list[TrendBreak] = []
+    if history.is_empty():
+        return found
+    for (indicator_id,), part in history.sort("year").group_by(
+        ["indicator_id"], maintain_order=True
+    ):
+        points = {
+            int(r["year"]): (r["value"], bool(r["series_break"]))
+            for r in part.iter_rows(named=True)
+        }
+        for test_year in range(year - rules.trend_years + 1, year + 1):
+            if test_year not in points or not _ok(points[test_year][0]):
+                continue
+            prior = [test_year - rules.trend_window + i for i in range(rules.trend_window)]
+            if any(y not in points or not _ok(points[y][0]) for y in prior):
+                continue
+            # a break flagged on any year of the window or the tested year means the levels are
+            # not comparable (merger), so no trend is claimed
+            if any(points[y][1] for y in [*prior, test_year]):
+                continue
+            ys = [float(points[y][0]) for y in prior]
+            intercept, slope = _fit_line([float(y) for y in prior], ys)
+            residuals = sorted(
+                abs(y - (intercept + slope * x)) for x, y in zip(prior, ys, strict=True)
+            )
+            mid = len(residuals) // 2
+            median = (
+                residuals[mid] if len(residuals) % 2 else (residuals[mid - 1] + residuals[mid]) / 2
+            )
+            mean_level = abs(sum(ys) / len(ys))
+            robust_sd = max(1.4826 * median, rules.trend_floor * mean_level)
+            expected = intercept + slope * test_year
+            value = float(points[test_year][0])
+            deviation = value - expected
+            if robust_sd <= 0 or expected == 0:
+                continue
+            relative = deviation / abs(expected)
+            if (
+                abs(deviation) > rules.trend_k * robust_sd
+                and abs(relative) >= rules.trend_min_change
+            ):
+                found.append(
+                    TrendBreak(
+                        str(indicator_id),
+                        test_year,
+                        value,
+                        expected,
+                        deviation,
+                        relative,
+                        robust_sd,
+                    )
+                )
+    return found
+
+
+def trend_findings(
+    history: pl.DataFrame, catalog: Catalog, context: FindingContext, rules: FindingRules
+) -> list[Finding]:
+    """Rule T1: one finding per trend break."""
+    found: list[Finding] = []
+    for brk in trend_breaks(history, rules, context.year):
+        indicator = _indicator(catalog, brk.indicator_id)
+        if indicator is None:
+            continue
+        s = _Sentence()
+        s.use("expected_exact", brk.expected)
+        s.use("robust_sd", brk.robust_sd)
+        s.use("year", brk.year)
+        pct_nb, pct_en = s.num("relative_pct", abs(brk.relative) * 100, 0)
+        val_nb, val_en = s.num("value", brk.value)
+        exp_nb, exp_en = s.num("expected", brk.expected)
+        up = brk.deviation > 0
+        u_nb, u_en = unit_suffix(indicator, "nb"), unit_suffix(indicator, "en")
+        pandemic_nb = " (pandemiår)" if brk.year in (2020, 2021) else ""
+        pandemic_en = " (a pandemic year)" if brk.year in (2020, 2021) else ""
+        nb = (
+            f"{indicator.name_nb} i {brk.year}{pandemic_nb} var {pct_nb}\u00a0% "
+            f"{'høyere' if up else 'lavere'} enn utviklingen de {rules.trend_window} foregående "
+            f"årene tilsier ({val_nb}{u_nb} mot forventet {exp_nb}{u_nb})."
+        )
+        en = (
+            f"{indicator.name_en} in {brk.year}{pandemic_en} was {pct_en} % "
+            f"{'higher' if up else 'lower'} than the trend of the {rules.trend_window} previous "
+            f"years predicts ({val_en}{u_en} against {exp_en}{u_en} expected)."
+        )
+        found.append(
+            s.finding(
+                "T1",
+                f"trend-{indicator.id}-{brk.year}",
+                nb,
+                en,
+                indicator_id=indicator.id,
+                sector=indicator.sector.value,
+                size=abs(brk.relative) * 100,
+                extra={"year": brk.year},
+                **_caveats(indicator),
+            )
+        )
+    return found
+
+
+# --- need-corrected costs ----------------------------------------------------------------------
+
+
+def need_findings(
+    need: pl.DataFrame, context: FindingContext, rules: FindingRules
+) -> list[Finding]:
+    """Rules C1 (per sector) and C2 (total).
+
+    ``need``: ``sector, need_corrected, peer_need_corrected, excess_nok``.
+    """
+    found: list[Finding] = []
+    total = 0.0
+    counted = 0
+    for row in need.iter_rows(named=True):
+        excess = row["excess_nok"]
+        if _ok(excess):
+            total += excess
+            counted += 1
+        own, peer = row["need_corrected"], row["peer_need_corrected"]
+        if not (_ok(own) and _ok(peer) and _ok(excess)) or peer == 0:
+            continue
+        pct = 100.0 * (own - peer) / peer
+        if abs(pct) < rules.need_threshold_pct:
+            continue
+        s = _Sentence()
+        s.use("excess_nok", excess)
+        s.use("difference_pct", pct)
+        m_nb, m_en = s.num("excess_mnok", abs(excess) / 1e6, 0 if abs(excess) >= 1e7 else 1)
+        a_nb, a_en = s.num("need_corrected", own, 0)
+        b_nb, b_en = s.num("peer_need_corrected", peer, 0)
+        more = excess > 0
+        sector = row["sector"]
+        nb = (
+            f"Etter behovskorrigering brukte {context.municipality} {m_nb} mill. kr "
+            f"{'mer' if more else 'mindre'} enn {context.peer_name}-snittet på "
+            f"{_sector_name(sector, 'nb')} ({a_nb} mot {b_nb} kr per innbygger)."
+        )
+        en = (
+            f"After need correction, {context.municipality} spent NOK {m_en} million "
+            f"{'more' if more else 'less'} than the {context.peer_name} average on "
+            f"{_sector_name(sector, 'en')} ({a_en} against {b_en} NOK per inhabitant)."
+        )
+        found.append(s.finding("C1", f"need-{sector}", nb, en, sector=sector, size=abs(pct)))
+    if counted:
+        s = _Sentence()
+        s.use("excess_nok", total)
+        m_nb, m_en = s.num("excess_mnok", abs(total) / 1e6, 0 if abs(total) >= 1e7 else 1)
+        n_nb, n_en = s.num("sectors", counted, 0)
+        more = total > 0
+        nb = (
+            f"Samlet for {n_nb} sektorer brukte {context.municipality} etter behovskorrigering "
+            f"{m_nb} mill. kr {'mer' if more else 'mindre'} enn om utgiftene per innbygger "
+            f"hadde vært som {context.peer_name}-snittet."
+        )
+        en = (
+            f"Across {n_en} sectors, after need correction, {context.municipality} spent NOK "
+            f"{m_en} million {'more' if more else 'less'} than at the {context.peer_name} "
+            f"average spending per inhabitant."
+        )
+        found.append(s.finding("C2", "tab-need", nb, en, size=1e9))
+    return found
+
+
+# --- production and efficiency -----------------------------------------------------------------
+
+
+def _index_sentence(
+    rule_id: str,
+    key: str,
+    value: float,
+    anchor: str,
+    sector: str | None,
+    reference: tuple[str, str],
+) -> Finding:
+    s = _Sentence()
+    v_nb, v_en = s.num(key, value, 0)
+    d_nb, d_en = s.num("difference", abs(value - 100.0), 0)
+    above = value >= 100.0
+    kind_nb = {
+        "production_index": "Produksjonsindeksen",
+        "efficiency_index": "Effektivitetsindeksen",
+    }
+    kind_en = {
+        "production_index": "The production index",
+        "efficiency_index": "The efficiency index",
+    }
+    where_nb = f" for {_sector_name(sector, 'nb')}" if sector else " samlet"
+    where_en = f" for {_sector_name(sector, 'en')}" if sector else " in total"
+    nb = (
+        f"{kind_nb[key]}{where_nb} er {v_nb}, {d_nb} poeng {'over' if above else 'under'} "
+        f"{reference[0]} (= 100)."
+    )
+    en = (
+        f"{kind_en[key]}{where_en} is {v_en}, {d_en} points {'above' if above else 'below'} "
+        f"{reference[1]} (= 100)."
+    )
+    size = 1e9 - 1 if sector is None else abs(value - 100.0)  # totals lead the summary
+    return s.finding(rule_id, anchor, nb, en, sector=sector, size=size)
+
+
+def production_findings(
+    production: pl.DataFrame,
+    context: FindingContext,
+    rules: FindingRules,
+    *,
+    production_total: float | None = None,
+    efficiency_total: float | None = None,
+    reference_nb: str = "",
+    reference_en: str = "",
+) -> list[Finding]:
+    """Rules E1, E2 (``production``: ``sector, production_index, efficiency_index``) and E3."""
+    reference = (
+        reference_nb or f"{context.peer_name}-snittet",
+        reference_en or f"the {context.peer_name} average",
+    )
+    found: list[Finding] = []
+    for row in production.iter_rows(named=True):
+        for rule_id, key in (("E1", "production_index"), ("E2", "efficiency_index")):
+            value: float | None = row.get(key)
+            if value is not None and _ok(value) and abs(value - 100.0) >= rules.index_threshold:
+                anchor = f"prod-{row['sector']}"
+                found.append(_index_sentence(rule_id, key, value, anchor, row["sector"], reference))
+    totals = (("production_index", production_total), ("efficiency_index", efficiency_total))
+    for key, total in totals:
+        if total is not None and _ok(total):
+            found.append(_index_sentence("E3", key, total, "tab-production", None, reference))
+    return found
+
+
+# --- barometer ---------------------------------------------------------------------------------
+
+
+def barometer_findings(
+    total: Mapping[str, Any] | None,
+    sectors: pl.DataFrame,
+    drivers: pl.DataFrame,
+    catalog: Catalog,
+    context: FindingContext,
+    rules: FindingRules,
+) -> list[Finding]:
+    """Rules B1–B3.
+
+    ``total``: ``rank, rank_low, rank_high, n_ranked, peer_rank, n_peers`` (any may be None);
+    ``sectors``: ``sector, rank, rank_low, rank_high, n_ranked``; ``drivers``: ``sector,
+    indicator_id, value, grade, weight, effect``.
+    """
+    found: list[Finding] = []
+    if total is not None and _ok(total.get("rank")) and _ok(total.get("n_ranked")):
+        s = _Sentence()
+        r_nb, r_en = s.num("rank", total["rank"], 0)
+        n_nb, n_en = s.num("n_ranked", total["n_ranked"], 0)
+        nb = f"{context.municipality} er nr. {r_nb} av {n_nb} kommuner i Kommunebarometeret"
+        en = f"{context.municipality} ranks {r_en} of {n_en} municipalities in the Kommunebarometer"
+        if _ok(total.get("rank_low")) and _ok(total.get("rank_high")):
+            lo_nb, lo_en = s.num("rank_low", total["rank_low"], 0)
+            hi_nb, hi_en = s.num("rank_high", total["rank_high"], 0)
+            nb += f" (usikkerhetsintervall {lo_nb}–{hi_nb})"
+            en += f" (uncertainty interval {lo_en}–{hi_en})"
+        if _ok(total.get("peer_rank")) and _ok(total.get("n_peers")):
+            p_nb, p_en = s.num("peer_rank", total["peer_rank"], 0)
+            q_nb, q_en = s.num("n_peers", total["n_peers"], 0)
+            nb += f", og nr. {p_nb} av {q_nb} i {context.peer_name}"
+            en += f", and {p_en} of {q_en} in {context.peer_name}"
+        found.append(s.finding("B1", "barometer", nb + ".", en + ".", size=1e9 - 2))
+    ranked = sectors.filter(pl.col("rank").is_not_null()) if not sectors.is_empty() else sectors
+    if ranked.height >= 2:
+        ordered = ranked.sort("rank")
+        for row, best in ((ordered.row(0, named=True), True), (ordered.row(-1, named=True), False)):
+            s = _Sentence()
+            r_nb, r_en = s.num("rank", row["rank"], 0)
+            n_nb, n_en = s.num("n_ranked", row["n_ranked"], 0)
+            interval_nb = interval_en = ""
+            if _ok(row.get("rank_low")) and _ok(row.get("rank_high")):
+                lo_nb, lo_en = s.num("rank_low", row["rank_low"], 0)
+                hi_nb, hi_en = s.num("rank_high", row["rank_high"], 0)
+                interval_nb, interval_en = (
+                    f" (intervall {lo_nb}–{hi_nb})",
+                    f" (interval {lo_en}–{hi_en})",
+                )
+            sector = row["sector"]
+            nb = (
+                f"{'Best' if best else 'Svakest'} plassert i barometeret er "
+                f"{_sector_name(sector, 'nb')}: nr. {r_nb} av {n_nb}{interval_nb}."
+            )
+            en = (
+                f"The {'best' if best else 'weakest'} placed barometer sector is "
+                f"{_sector_name(sector, 'en')}: {r_en} of {n_en}{interval_en}."
+            )
+            found.append(s.finding("B2", f"bar-{sector}", nb, en, sector=sector, size=1e9 - 3))
+    if not drivers.is_empty():
+        ranked_sectors = set(ranked["sector"].to_list()) if ranked.height else set()
+        usable = drivers.filter(
+            pl.col("effect").is_not_null()
+            & pl.col("grade").is_not_null()
+            & pl.col("sector").is_in(list(ranked_sectors))
+        )
+        for (sector,), part in usable.group_by(["sector"], maintain_order=True):
+            top = part.with_columns(pl.col("effect").abs().alias("_size")).sort(
+                "_size", descending=True
+            )
+            for row in top.head(rules.drivers_per_sector).iter_rows(named=True):
+                indicator = _indicator(catalog, row["indicator_id"])
+                if indicator is None:
+                    continue
+                s = _Sentence()
+                s.use("effect", row["effect"])
+                s.use("weight", row["weight"])
+                g_nb, g_en = s.num("grade", row["grade"], 1)
+                up = row["effect"] > 0
+                nb = (
+                    f"I barometersektoren {_sector_name(str(sector), 'nb')} trekker "
+                    f"{indicator.name_nb[0].lower() + indicator.name_nb[1:]} "
+                    f"{'opp' if up else 'ned'} (karakter {g_nb} av 6)."
+                )
+                en = (
+                    f"In the barometer sector {_sector_name(str(sector), 'en')}, "
+                    f"{indicator.name_en[0].lower() + indicator.name_en[1:]} pulls the score "
+                    f"{'up' if up else 'down'} (grade {g_en} of 6)."
+                )
+                found.append(
+                    s.finding(
+                        "B3",
+                        f"bar-{sector}",
+                        nb,
+                        en,
+                        indicator_id=indicator.id,
+                        sector=str(sector),
+                        size=abs(row["effect"]),
+                        **_caveats(indicator),
+                    )
+                )
+    return found
+
+
+# --- missing figures ---------------------------------------------------------------------------
+
+
+def missing_findings(missing_count: int, context: FindingContext) -> list[Finding]:
+    """Rule M1: how many key figures the municipality lacks in the report year."""
+    if missing_count <= 0:
+        return []
+    s = _Sentence()
+    n_nb, n_en = s.num("missing", missing_count, 0)
+    nb = f"{n_nb} nøkkeltall mangler for {context.municipality} i {context.year}."
+    en = f"{n_en} key figures are missing for {context.municipality} in {context.year}."
+    return [s.finding("M1", "missing", nb, en, size=float(missing_count))]
+
+
+# --- all rules ---------------------------------------------------------------------------------
+
+
+def generate_findings(
+    *,
+    catalog: Catalog,
+    context: FindingContext,
+    profile: pl.DataFrame,
+    history: pl.DataFrame,
+    need: pl.DataFrame | None = None,
+    production: pl.DataFrame | None = None,
+    production_total: float | None = None,
+    efficiency_total: float | None = None,
+    barometer_total: Mapping[str, Any] | None = None,
+    barometer_sectors: pl.DataFrame | None = None,
+    barometer_drivers: pl.DataFrame | None = None,
+    missing_count: int = 0,
+    rules: FindingRules | None = None,
+    reference_nb: str = "",
+    reference_en: str = "",
+) -> list[Finding]:
+    """Apply every rule; findings come back in rule order (see the module docstring).
+
+    ``profile``: ``indicator_id, value, peer_average, index, peer_rank, n_peers`` (report year);
+    ``history``: ``indicator_id, year, value, series_break`` (the municipality's own series).
+    """
+    rules = rules or FindingRules()
+    found = profile_findings(profile, catalog, context, rules)
+    found += trend_findings(history, catalog, context, rules)
+    if need is not None and not need.is_empty():
+        found += need_findings(need, context, rules)
+    if production is not None:
+        found += production_findings(
+            production,
+            context,
+            rules,
+            production_total=production_total,
+            efficiency_total=efficiency_total,
+            reference_nb=reference_nb,
+            reference_en=reference_en,
+        )
+    found += barometer_findings(
+        barometer_total,
+        barometer_sectors if barometer_sectors is not None else pl.DataFrame(),
+        barometer_drivers if barometer_drivers is not None else pl.DataFrame(),
+        catalog,
+        context,
+        rules,
+    )
+    found += missing_findings(missing_count, context)
+    return found
+
+
+def summary(findings: Sequence[Finding], limit: int = 8) -> list[Finding]:
+    """The main findings: totals and barometer first, then the largest deviations."""
+    return sorted(findings, key=lambda f: f.size, reverse=True)[:limit]

@@ -1,0 +1,1 @@
+"""The yearly KOSTRA report: one typed input (:class:`ReportData`), charts, findings, HTML/PDF."""

@@ -1,0 +1,467 @@
+"""The adapter from the analysis results to :class:`~kostra.report.model.ReportData`.
+
+:func:`build_report_data` takes the analysis outputs as frames, by column name, so the report
+depends on the analysis modules' columns only (documented on each argument), not on their code:
+
+* ``profile`` — :func:`kostra.analysis.profile.service_profile`'s ``series`` (or
+  ``peer_profile``): ``indicator_id, region, year, value, status, peer_average, index, rank,
+  n_ranked, peer_min, peer_max, previous_value, series_break, preliminary`` (``role`` optional);
+* ``evaluated`` — :func:`kostra.analysis.indicators.evaluate`: ``indicator_id, region, year,
+  value`` for every municipality (rank strips and maps), on the report year's borders;
+* ``need`` — need-corrected costs, one row per sector of the municipality: ``sector,
+  net_opex_per_inhabitant, need_index, need_corrected, peer_need_corrected, resource_index,
+  excess_nok``;
+* ``production`` — ``sector, production_index, cost_index, efficiency_index``; a row with
+  ``sector == "total"`` carries the totals;
+* ``barometer_total`` — every municipality's total: ``region, year, rank, n_ranked`` and
+  optionally ``score, rank_low, rank_high, rank_income_adjusted``; the report uses the
+  income-adjusted rank as "the" rank when it is there and names the unadjusted one;
+* ``barometer_sectors`` — ``region, year, sector, rank, n_ranked`` and optionally ``score,
+  coverage, rank_low, rank_high``;
+* ``barometer_drivers`` — the municipality's graded indicators: ``sector, indicator_id, value,
+  score`` (grade 1–6) and ``weight_share`` or ``weight``.
+
+Any frame may be ``None`` (the analysis is not available); the report then says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import polars as pl
+
+from kostra.analysis.findings import Finding, FindingContext, FindingRules, generate_findings
+from kostra.catalog.models import Catalog, Indicator
+from kostra.report.model import (
+    REPORT_SECTORS,
+    Assumption,
+    BarometerInfo,
+    BarometerSectorRow,
+    ChangeEvent,
+    Distribution,
+    Driver,
+    HistoryPoint,
+    MissingFigure,
+    NeedCostRow,
+    PeerGroupInfo,
+    Place,
+    ProductionRow,
+    ProfileRow,
+    RegionValue,
+    ReportData,
+    VintageInfo,
+)
+
+#: How many key figures per sector get a rank strip (the first ones of the catalog with data).
+STRIPS_PER_SECTOR = 2
+TOTAL = "total"
+
+
+def _col(row: Mapping[str, Any], *names: str) -> Any:
+    for name in names:
+        if name in row and row[name] is not None:
+            return row[name]
+    return None
+
+
+def _float(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return None if number != number else number
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _own_rows(frame: pl.DataFrame, code: str) -> pl.DataFrame:
+    if "role" in frame.columns:
+        return frame.filter(pl.col("role") == "self")
+    return frame.filter(pl.col("region") == code)
+
+
+def _profile(frame: pl.DataFrame, code: str, year: int, ids: set[str]) -> list[ProfileRow]:
+    own = _own_rows(frame, code).filter(
+        (pl.col("year") == year) & pl.col("indicator_id").is_in(list(ids))
+    )
+    rows = []
+    for r in own.iter_rows(named=True):
+        rows.append(
+            ProfileRow(
+                indicator_id=r["indicator_id"],
+                value=_float(r.get("value")),
+                status=r.get("status") if r.get("value") is None else None,
+                peer_average=_float(r.get("peer_average")),
+                index=_float(r.get("index")),
+                peer_rank=_int(_col(r, "rank", "peer_rank")),
+                n_peers=_int(_col(r, "n_ranked", "n_peers")),
+                peer_min=_float(r.get("peer_min")),
+                peer_max=_float(r.get("peer_max")),
+                previous_value=_float(r.get("previous_value")),
+                series_break=bool(r.get("series_break") or r.get("peer_series_break") or False),
+                preliminary=bool(r.get("preliminary") or False),
+            )
+        )
+    return rows
+
+
+def _history(
+    profile: pl.DataFrame, evaluated: pl.DataFrame | None, code: str, year: int, ids: set[str]
+) -> list[HistoryPoint]:
+    """The profile's years, extended backwards with the municipality's own evaluated values.
+
+    The trend rule needs the years before the profile's 4-year window; peer averages exist only
+    for the profile's years.
+    """
+    own = _own_rows(profile, code).filter(
+        (pl.col("year") <= year) & pl.col("indicator_id").is_in(list(ids))
+    )
+    points: dict[tuple[str, int], HistoryPoint] = {}
+    if evaluated is not None:
+        earlier = evaluated.filter(
+            (pl.col("region") == code)
+            & (pl.col("year") <= year)
+            & pl.col("indicator_id").is_in(list(ids))
+        )
+        for r in earlier.iter_rows(named=True):
+            key = (r["indicator_id"], int(r["year"]))
+            points[key] = HistoryPoint(
+                indicator_id=r["indicator_id"],
+                year=int(r["year"]),
+                value=_float(r.get("value")),
+                status=r.get("status") if r.get("value") is None else None,
+                series_break=bool(r.get("series_break") or False),
+            )
+    for r in own.iter_rows(named=True):
+        key = (r["indicator_id"], int(r["year"]))
+        points[key] = HistoryPoint(
+            indicator_id=r["indicator_id"],
+            year=int(r["year"]),
+            value=_float(r.get("value")),
+            peer_average=_float(r.get("peer_average")),
+            status=r.get("status") if r.get("value") is None else None,
+            series_break=bool(r.get("series_break") or False),
+        )
+    return [points[k] for k in sorted(points)]
+
+
+def _distributions(
+    evaluated: pl.DataFrame,
+    indicators: Sequence[Indicator],
+    profile: Sequence[ProfileRow],
+    year: int,
+    names: Mapping[str, str],
+) -> list[Distribution]:
+    with_value = {row.indicator_id for row in profile if row.value is not None}
+    chosen: list[str] = []
+    for sector in REPORT_SECTORS:
+        ids = [i.id for i in indicators if i.sector == sector and i.id in with_value]
+        chosen.extend(ids[:STRIPS_PER_SECTOR])
+    part = evaluated.filter(
+        (pl.col("year") == year)
+        & pl.col("indicator_id").is_in(chosen)
+        & pl.col("region").is_in(list(names))
+    ).select("indicator_id", "region", "value")
+    grouped: dict[str, list[RegionValue]] = {i: [] for i in chosen}
+    for indicator_id, region, value in part.iter_rows():
+        grouped[indicator_id].append(
+            RegionValue(code=region, name=names.get(region, region), value=_float(value))
+        )
+    return [Distribution(indicator_id=i, values=tuple(v)) for i, v in grouped.items() if v]
+
+
+def _need(frame: pl.DataFrame) -> list[NeedCostRow]:
+    sectors = {s.value for s in REPORT_SECTORS}
+    rows = []
+    for r in frame.iter_rows(named=True):
+        if r["sector"] not in sectors:
+            continue
+        rows.append(
+            NeedCostRow(
+                sector=r["sector"],
+                net_opex_per_inhabitant=_float(r.get("net_opex_per_inhabitant")),
+                need_index=_float(r.get("need_index")),
+                need_corrected=_float(r.get("need_corrected")),
+                peer_need_corrected=_float(r.get("peer_need_corrected")),
+                resource_index=_float(r.get("resource_index")),
+                excess_nok=_float(r.get("excess_nok")),
+            )
+        )
+    return rows
+
+
+def _production(frame: pl.DataFrame) -> tuple[list[ProductionRow], float | None, float | None]:
+    rows: list[ProductionRow] = []
+    total_p = total_e = None
+    sectors = {s.value for s in REPORT_SECTORS}
+    for r in frame.iter_rows(named=True):
+        if r["sector"] == TOTAL:
+            total_p = _float(r.get("production_index"))
+            total_e = _float(r.get("efficiency_index"))
+        elif r["sector"] in sectors:
+            rows.append(
+                ProductionRow(
+                    sector=r["sector"],
+                    production_index=_float(r.get("production_index")),
+                    cost_index=_float(r.get("cost_index")),
+                    efficiency_index=_float(r.get("efficiency_index")),
+                )
+            )
+    return rows, total_p, total_e
+
+
+def _barometer(
+    total: pl.DataFrame,
+    sectors: pl.DataFrame | None,
+    drivers: pl.DataFrame | None,
+    code: str,
+    year: int,
+    peer_codes: Sequence[str],
+    names: Mapping[str, str],
+) -> BarometerInfo | None:
+    this_year = total.filter(pl.col("year") == year)
+    own = this_year.filter(pl.col("region") == code)
+    if own.is_empty():
+        return None
+    r = own.row(0, named=True)
+    adjusted = "rank_income_adjusted" in this_year.columns and r.get("rank_income_adjusted")
+    rank_col = "rank_income_adjusted" if adjusted else "rank"
+    rank = _int(r.get(rank_col))
+    group = this_year.filter(
+        pl.col("region").is_in([code, *peer_codes]) & pl.col(rank_col).is_not_null()
+    )
+    peer_rank = None
+    if rank is not None and group.height:
+        peer_rank = 1 + group.filter(pl.col(rank_col) < rank).height
+    n_ranked = int(this_year.filter(pl.col(rank_col).is_not_null()).height)
+    all_ranks = tuple(
+        RegionValue(code=reg, name=names.get(reg, reg), value=_float(value))
+        for reg, value in this_year.select("region", rank_col).iter_rows()
+    )
+    sector_rows: list[BarometerSectorRow] = []
+    if sectors is not None:
+        by_sector: dict[str, list[Driver]] = {}
+        if drivers is not None:
+            for d in drivers.iter_rows(named=True):
+                weight = _float(_col(d, "weight_share", "weight")) or 0.0
+                grade = _float(_col(d, "grade", "score"))
+                by_sector.setdefault(d["sector"], []).append(
+                    Driver(
+                        indicator_id=d["indicator_id"],
+                        value=_float(d.get("value")),
+                        grade=grade,
+                        weight=weight,
+                        effect=None if grade is None else weight * (grade - 3.5),
+                    )
+                )
+        own_sectors = sectors.filter((pl.col("year") == year) & (pl.col("region") == code))
+        for s in own_sectors.iter_rows(named=True):
+            sector_rows.append(
+                BarometerSectorRow(
+                    sector=s["sector"],
+                    rank=_int(s.get("rank")),
+                    rank_low=_int(s.get("rank_low")),
+                    rank_high=_int(s.get("rank_high")),
+                    n_ranked=_int(s.get("n_ranked")),
+                    score=_float(s.get("score")),
+                    coverage=_float(s.get("coverage")),
+                    drivers=tuple(by_sector.get(s["sector"], ())),
+                )
+            )
+    return BarometerInfo(
+        total_rank=rank,
+        total_rank_low=_int(r.get("rank_low")),
+        total_rank_high=_int(r.get("rank_high")),
+        unadjusted_rank=_int(r.get("rank")) if adjusted else None,
+        n_ranked=n_ranked,
+        score=_float(r.get("score")),
+        peer_rank=peer_rank,
+        n_peers=group.height or None,
+        sectors=tuple(sector_rows),
+        all_ranks=all_ranks,
+    )
+
+
+def build_report_data(
+    *,
+    municipality: Place,
+    year: int,
+    peers: PeerGroupInfo,
+    catalog: Catalog,
+    profile: pl.DataFrame,
+    vintage: VintageInfo,
+    synthetic: bool,
+    names: Mapping[str, str],
+    evaluated: pl.DataFrame | None = None,
+    need: pl.DataFrame | None = None,
+    need_index_year: int | None = None,
+    production: pl.DataFrame | None = None,
+    production_reference: str = "peers",
+    barometer_total: pl.DataFrame | None = None,
+    barometer_sectors: pl.DataFrame | None = None,
+    barometer_drivers: pl.DataFrame | None = None,
+    events: Iterable[ChangeEvent] = (),
+    assumptions: Iterable[Assumption] = (),
+    county: str | None = None,
+    pandemic_years: Sequence[int] = (2020, 2021),
+) -> ReportData:
+    """Assemble one municipality's :class:`ReportData` from the analysis frames.
+
+    ``names`` maps every municipality code of the report year to its name (rank strips, maps).
+    See the module docstring for each frame's columns.
+    """
+    code = municipality.code
+    indicators = [
+        i
+        for i in catalog.indicators
+        if i.in_profile and getattr(i, "role", None) is None and i.sector in REPORT_SECTORS
+    ]
+    ids = {i.id for i in indicators}
+    profile_rows = _profile(profile, code, year, ids)
+    history = _history(profile, evaluated, code, year, ids)
+    distributions = (
+        _distributions(evaluated, indicators, profile_rows, year, names)
+        if evaluated is not None
+        else []
+    )
+    missing = [
+        MissingFigure(
+            indicator_id=row.indicator_id,
+            code=code,
+            name=municipality.name,
+            status=row.status,
+        )
+        for row in profile_rows
+        if row.value is None
+    ]
+    production_rows, production_total, efficiency_total = (
+        _production(production) if production is not None else ([], None, None)
+    )
+    peer_codes = [p.code for p in peers.members if p.code != code]
+    barometer = (
+        _barometer(
+            barometer_total, barometer_sectors, barometer_drivers, code, year, peer_codes, names
+        )
+        if barometer_total is not None
+        else None
+    )
+    return ReportData(
+        municipality=municipality,
+        county=county,
+        year=year,
+        peers=peers,
+        vintage=vintage,
+        synthetic=synthetic,
+        indicators=tuple(indicators),
+        profile=tuple(profile_rows),
+        history=tuple(history),
+        distributions=tuple(distributions),
+        need_costs=tuple(_need(need)) if need is not None else (),
+        need_index_year=need_index_year,
+        production=tuple(production_rows),
+        production_total=production_total,
+        efficiency_total=efficiency_total,
+        production_reference="country" if production_reference == "country" else "peers",
+        barometer=barometer,
+        events=tuple(events),
+        missing=tuple(missing),
+        assumptions=tuple(assumptions),
+        pandemic_years=tuple(pandemic_years),
+    )
+
+
+def report_findings(data: ReportData, rules: FindingRules | None = None) -> list[Finding]:
+    """The findings of ``data``, by the rules of :mod:`kostra.analysis.findings`."""
+    context = FindingContext(
+        municipality=data.municipality.name, year=data.year, peer_name=data.peers.name
+    )
+    need = pl.DataFrame(
+        [r.model_dump() for r in data.need_costs],
+        schema={
+            "sector": pl.Utf8,
+            "net_opex_per_inhabitant": pl.Float64,
+            "need_index": pl.Float64,
+            "need_corrected": pl.Float64,
+            "peer_need_corrected": pl.Float64,
+            "resource_index": pl.Float64,
+            "excess_nok": pl.Float64,
+        },
+    )
+    production = pl.DataFrame(
+        [r.model_dump() for r in data.production],
+        schema={
+            "sector": pl.Utf8,
+            "production_index": pl.Float64,
+            "cost_index": pl.Float64,
+            "efficiency_index": pl.Float64,
+        },
+    )
+    barometer = data.barometer
+    total = None
+    sectors = pl.DataFrame()
+    drivers = pl.DataFrame()
+    if barometer is not None:
+        total = {
+            "rank": barometer.total_rank,
+            "rank_low": barometer.total_rank_low,
+            "rank_high": barometer.total_rank_high,
+            "n_ranked": barometer.n_ranked,
+            "peer_rank": barometer.peer_rank,
+            "n_peers": barometer.n_peers,
+        }
+        sectors = pl.DataFrame(
+            [
+                {
+                    "sector": s.sector.value,
+                    "rank": s.rank,
+                    "rank_low": s.rank_low,
+                    "rank_high": s.rank_high,
+                    "n_ranked": s.n_ranked,
+                }
+                for s in barometer.sectors
+            ],
+            schema={
+                "sector": pl.Utf8,
+                "rank": pl.Int64,
+                "rank_low": pl.Int64,
+                "rank_high": pl.Int64,
+                "n_ranked": pl.Int64,
+            },
+        )
+        drivers = pl.DataFrame(
+            [
+                {"sector": s.sector.value, **d.model_dump()}
+                for s in barometer.sectors
+                for d in s.drivers
+            ],
+            schema={
+                "sector": pl.Utf8,
+                "indicator_id": pl.Utf8,
+                "value": pl.Float64,
+                "grade": pl.Float64,
+                "weight": pl.Float64,
+                "effect": pl.Float64,
+            },
+        )
+    reference = ("", "")
+    if data.production_reference == "country":
+        reference = ("landsgjennomsnittet", "the national average")
+    return generate_findings(
+        catalog=Catalog(indicators=data.indicators),
+        context=context,
+        profile=data.profile_frame(),
+        history=data.history_frame(),
+        need=need,
+        production=production,
+        production_total=data.production_total,
+        efficiency_total=data.efficiency_total,
+        barometer_total=total,
+        barometer_sectors=sectors,
+        barometer_drivers=drivers,
+        missing_count=len(data.missing),
+        rules=rules,
+        reference_nb=reference[0],
+        reference_en=reference[1],
+    )

@@ -1,0 +1,531 @@
+"""The report's charts as Vega-Lite specifications (plain dicts).
+
+Every function is pure: plain rows in, a spec dict out, with the alt text in the spec's
+``description`` (Vega writes it as the SVG's ``aria-label``; :func:`alt_text` reads it back) and
+the number/time locale in ``config.locale`` (decimal comma and no-break-space thousands in
+bokmål), so the same spec renders alike in the browser, in vl-convert and in the web app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from kostra.report.geo import GEO_BORDERS_YEAR, GEO_OBJECT
+from kostra.report.locale import number, t, vega_locale
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+OWN_COLOR = "#1f4e79"
+PEER_COLOR = "#d9822b"
+OTHER_COLOR = "#b8bec6"
+FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
+WIDTH = 500
+
+Spec = dict[str, Any]
+
+
+def _base(lang: str, description: str, *, title: str | None = None, width: int = WIDTH) -> Spec:
+    spec: Spec = {
+        "$schema": SCHEMA,
+        "description": description,
+        "width": width,
+        "config": {
+            "locale": vega_locale(lang),
+            "font": FONT,
+            "view": {"stroke": None},
+            "axis": {"labelFontSize": 10, "titleFontSize": 11, "labelLimit": 240},
+            "legend": {"labelFontSize": 10, "titleFontSize": 11, "orient": "bottom"},
+            "title": {"fontSize": 12, "anchor": "start", "subtitleFontSize": 10},
+        },
+    }
+    if title:
+        spec["title"] = title
+    return spec
+
+
+def alt_text(spec: Mapping[str, Any]) -> str:
+    """The chart's alt text (its ``description``)."""
+    return str(spec.get("description", ""))
+
+
+def profile_chart(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    lang: str,
+    municipality: str,
+    sector: str,
+    year: int,
+    peer_name: str,
+    width: int = WIDTH,
+) -> Spec:
+    """Service profile: one bar per key figure from 100 to its index, with a rule at 100.
+
+    ``rows``: ``label`` (key-figure name), ``index`` (peer average = 100; None = missing).
+    """
+    data = [
+        {"label": r["label"], "index": r["index"], "text": number(r["index"], lang, 0)}
+        for r in rows
+        if r.get("index") is not None
+    ]
+    details = "; ".join(f"{d['label']}: {d['text']}" for d in data)
+    description = t(
+        "chart_profile_alt",
+        lang,
+        name=municipality,
+        sector=sector,
+        year=year,
+        peer=peer_name,
+        details=details,
+    )
+    spec = _base(lang, description, width=width)
+    spec["height"] = {"step": 22}
+    spec["data"] = {"values": data}
+    indices = [d["index"] for d in data] + [100.0]
+    low, high = min(indices), max(indices)
+    pad = max(5.0, (high - low) * 0.12)
+    domain = [max(0.0, low - pad), high + pad]
+    y = {"field": "label", "type": "nominal", "sort": None, "title": None}
+    x = {"field": "index", "type": "quantitative"}
+    spec["layer"] = [
+        {
+            "mark": {"type": "bar", "height": 14},
+            "encoding": {
+                "y": y,
+                "x": {**x, "title": t("index", lang), "scale": {"domain": domain, "nice": False}},
+                "x2": {"datum": 100},
+                "color": {
+                    "condition": {"test": "datum.index >= 100", "value": PEER_COLOR},
+                    "value": OWN_COLOR,
+                },
+                "tooltip": [
+                    {"field": "label", "title": t("indicator", lang)},
+                    {"field": "index", "format": ",.0f", "title": t("index", lang)},
+                ],
+            },
+        },
+        {
+            # the label sits outside the bar's free end: right of it above 100, left below
+            "mark": {
+                "type": "text",
+                "fontSize": 10,
+                "align": {"expr": "datum.index >= 100 ? 'left' : 'right'"},
+                "dx": {"expr": "datum.index >= 100 ? 4 : -4"},
+            },
+            "encoding": {"y": y, "x": x, "text": {"field": "text"}},
+        },
+        {
+            "mark": {"type": "rule", "color": "#333", "strokeDash": [4, 2]},
+            "encoding": {"x": {"datum": 100}},
+        },
+    ]
+    return spec
+
+
+def series_chart(
+    points: Sequence[Mapping[str, Any]],
+    *,
+    lang: str,
+    indicator: str,
+    unit: str,
+    municipality: str,
+    peer_name: str,
+    pandemic_years: Sequence[int] = (2020, 2021),
+    break_years: Sequence[int] = (),
+    width: int = 240,
+) -> Spec:
+    """Time series of one key figure: the municipality against the peer average.
+
+    ``points``: ``year``, ``value``, ``peer_average`` (None = missing, drawn as a gap). Pandemic
+    years are shaded and series breaks drawn as dashed rules.
+    """
+    own = municipality
+    peers = t("peer_average", lang, peer=peer_name)
+    data: list[dict[str, Any]] = []
+    for p in points:
+        data.append({"year": int(p["year"]), "series": own, "value": p.get("value")})
+        data.append({"year": int(p["year"]), "series": peers, "value": p.get("peer_average")})
+    years = sorted({int(p["year"]) for p in points}) or [0]
+    last = max(years)
+    last_point = next((p for p in points if int(p["year"]) == last), {})
+    details = (
+        f"{last}: {own} {number(last_point.get('value'), lang)} {unit}, "
+        f"{peers} {number(last_point.get('peer_average'), lang)} {unit}."
+    )
+    description = t(
+        "chart_series_alt",
+        lang,
+        indicator=indicator,
+        name=municipality,
+        peer=peer_name,
+        first=min(years),
+        last=last,
+        details=details,
+    )
+    spec = _base(lang, description, title=indicator, width=width)
+    spec["title"] = {"text": indicator, "subtitle": unit, "fontSize": 11}
+    spec["height"] = 120
+    x = {
+        "field": "year",
+        "type": "ordinal",
+        "title": None,
+        "axis": {"labelAngle": 0, "labelExpr": "datum.value"},
+    }
+    layers: list[Spec] = []
+    shaded = [{"year": y} for y in pandemic_years if y in years]
+    if shaded:
+        layers.append(
+            {
+                "data": {"values": shaded},
+                "mark": {"type": "bar", "color": "#eeeeee", "width": {"band": 1}},
+                "encoding": {"x": {**x, "scale": {"domain": years}}},
+            }
+        )
+    breaks = [{"year": y} for y in break_years if y in years]
+    if breaks:
+        layers.append(
+            {
+                "data": {"values": breaks},
+                "mark": {"type": "rule", "color": "#a33", "strokeDash": [3, 3]},
+                "encoding": {"x": {**x, "scale": {"domain": years}}},
+            }
+        )
+    color = {
+        "field": "series",
+        "type": "nominal",
+        "title": None,
+        "scale": {"domain": [own, peers], "range": [OWN_COLOR, PEER_COLOR]},
+    }
+    layers.append(
+        {
+            "data": {"values": data},
+            "mark": {"type": "line", "point": True},
+            "encoding": {
+                "x": {**x, "scale": {"domain": years}},
+                "y": {
+                    "field": "value",
+                    "type": "quantitative",
+                    "title": None,
+                    "scale": {"zero": False},
+                    "axis": {"format": "~s" if _large(data) else ",.4~f"},
+                },
+                "color": color,
+                "tooltip": [
+                    {"field": "series", "title": " "},
+                    {"field": "year", "title": t("year", lang)},
+                    {"field": "value", "format": ",.1f", "title": t("value", lang)},
+                ],
+            },
+        }
+    )
+    spec["layer"] = layers
+    return spec
+
+
+def _large(data: Sequence[Mapping[str, Any]]) -> bool:
+    values = [abs(d["value"]) for d in data if d.get("value") is not None]
+    return bool(values) and max(values) >= 100_000
+
+
+def rank_strip_chart(
+    values: Sequence[Mapping[str, Any]],
+    *,
+    lang: str,
+    code: str,
+    peers: Sequence[str],
+    indicator: str,
+    unit: str,
+    year: int,
+    width: int = WIDTH,
+) -> Spec:
+    """Every municipality's value on one axis; the municipality and its peers highlighted.
+
+    ``values``: ``code``, ``name``, ``value``. The rank counts from the highest value (1),
+    whatever the catalog's direction: the chart shows position, not judgement.
+    """
+    peer_set = set(peers) - {code}
+    own_label = next((v["name"] for v in values if v["code"] == code), code)
+    rows = []
+    for v in values:
+        if v.get("value") is None:
+            continue
+        group = (
+            own_label
+            if v["code"] == code
+            else t("peer_label", lang)
+            if v["code"] in peer_set
+            else t("other_label", lang)
+        )
+        rows.append({"code": v["code"], "name": v["name"], "value": v["value"], "group": group})
+    ordered = sorted(rows, key=lambda r: -r["value"])
+    rank = next((n for n, r in enumerate(ordered, 1) if r["code"] == code), None)
+    own_value = next((r["value"] for r in rows if r["code"] == code), None)
+    description = t(
+        "chart_strip_alt",
+        lang,
+        indicator=indicator,
+        n=len(rows),
+        year=year,
+        name=own_label,
+        rank=rank if rank is not None else "–",
+        value=f"{number(own_value, lang)} {unit}".strip(),
+    )
+    spec = _base(lang, description, width=width)
+    spec["title"] = {"text": indicator, "subtitle": unit, "fontSize": 11}
+    spec["height"] = 46
+    domain = [own_label, t("peer_label", lang), t("other_label", lang)]
+    spec["data"] = {"values": rows}
+    spec["transform"] = [
+        {
+            "calculate": f"datum.group === {_js(own_label)} ? 3 : "
+            f"datum.group === {_js(t('peer_label', lang))} ? 2 : 1",
+            "as": "order",
+        }
+    ]
+    spec["layer"] = [
+        {
+            "mark": {"type": "tick", "thickness": 2},
+            "encoding": {
+                "x": {
+                    "field": "value",
+                    "type": "quantitative",
+                    "title": None,
+                    "scale": {"zero": False},
+                    "axis": {"format": "~s" if _large(rows) else ",.4~f"},
+                },
+                "color": {
+                    "field": "group",
+                    "type": "nominal",
+                    "title": None,
+                    "scale": {"domain": domain, "range": [OWN_COLOR, PEER_COLOR, OTHER_COLOR]},
+                },
+                "size": {
+                    "field": "order",
+                    "type": "quantitative",
+                    "legend": None,
+                    "scale": {"domain": [1, 3], "range": [14, 30]},
+                },
+                "order": {"field": "order"},
+                "tooltip": [
+                    {"field": "name", "title": t("region", lang)},
+                    {"field": "value", "format": ",.1f", "title": t("value", lang)},
+                ],
+            },
+        }
+    ]
+    return spec
+
+
+def need_cost_chart(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    lang: str,
+    municipality: str,
+    peer_name: str,
+    year: int,
+    width: int = WIDTH,
+) -> Spec:
+    """Need-corrected spending above (+) or below (−) the peer average per sector, NOK million.
+
+    ``rows``: ``sector`` (label), ``excess_mnok``.
+    """
+    data = [
+        {
+            "sector": r["sector"],
+            "excess_mnok": r["excess_mnok"],
+            "sign": "+" if r["excess_mnok"] >= 0 else "-",
+            "text": number(r["excess_mnok"], lang, 0 if abs(r["excess_mnok"]) >= 10 else 1),
+        }
+        for r in rows
+        if r.get("excess_mnok") is not None
+    ]
+    details = "; ".join(f"{d['sector']}: {d['text']}" for d in data)
+    description = t(
+        "chart_need_alt", lang, name=municipality, peer=peer_name, year=year, details=details
+    )
+    spec = _base(lang, description, width=width)
+    spec["height"] = {"step": 22}
+    spec["data"] = {"values": data}
+    y = {"field": "sector", "type": "nominal", "sort": None, "title": None}
+    spec["layer"] = [
+        {
+            "mark": {"type": "bar", "height": 14},
+            "encoding": {
+                "y": y,
+                "x": {"field": "excess_mnok", "type": "quantitative", "title": t("mnok", lang)},
+                "color": {
+                    "field": "sign",
+                    "type": "nominal",
+                    "legend": None,
+                    "scale": {"domain": ["+", "-"], "range": [PEER_COLOR, OWN_COLOR]},
+                },
+                "tooltip": [
+                    {"field": "sector", "title": t("sector", lang)},
+                    {"field": "excess_mnok", "format": ",.1f", "title": t("mnok", lang)},
+                ],
+            },
+        },
+        {
+            "mark": {"type": "text", "dx": 4, "align": "left", "fontSize": 10},
+            "encoding": {
+                "y": y,
+                "x": {"datum": 0},
+                "text": {"field": "text"},
+            },
+        },
+        {"mark": {"type": "rule", "color": "#333"}, "encoding": {"x": {"datum": 0}}},
+    ]
+    return spec
+
+
+def barometer_chart(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    lang: str,
+    municipality: str,
+    year: int,
+    width: int = WIDTH,
+) -> Spec:
+    """Rank per barometer sector (1 = best) with its uncertainty interval.
+
+    ``rows``: ``sector`` (label), ``rank``, ``rank_low``, ``rank_high``, ``n_ranked``.
+    """
+    data = [dict(r) for r in rows if r.get("rank") is not None]
+    details = "; ".join(
+        f"{d['sector']}: {d['rank']}"
+        + (f" ({d['rank_low']}–{d['rank_high']})" if d.get("rank_low") is not None else "")
+        for d in data
+    )
+    description = t("chart_barometer_alt", lang, name=municipality, year=year, details=details)
+    spec = _base(lang, description, width=width)
+    spec["height"] = {"step": 20}
+    spec["data"] = {"values": data}
+    n_max = max((d.get("n_ranked") or 0 for d in data), default=0) or None
+    y = {"field": "sector", "type": "nominal", "sort": None, "title": None}
+    x_scale: Spec = {"reverse": False, "domainMin": 1}
+    if n_max:
+        x_scale["domain"] = [1, n_max]
+    spec["layer"] = [
+        {
+            "mark": {"type": "rule", "color": OWN_COLOR, "strokeWidth": 2, "opacity": 0.5},
+            "encoding": {
+                "y": y,
+                "x": {"field": "rank_low", "type": "quantitative"},
+                "x2": {"field": "rank_high"},
+            },
+        },
+        {
+            "mark": {"type": "point", "filled": True, "color": OWN_COLOR, "size": 60},
+            "encoding": {
+                "y": y,
+                "x": {
+                    "field": "rank",
+                    "type": "quantitative",
+                    "title": t("rank", lang),
+                    "scale": x_scale,
+                },
+                "tooltip": [
+                    {"field": "sector", "title": t("sector", lang)},
+                    {"field": "rank", "title": t("rank", lang)},
+                    {"field": "rank_low", "title": t("interval", lang)},
+                    {"field": "rank_high", "title": " "},
+                ],
+            },
+        },
+    ]
+    return spec
+
+
+def map_chart(
+    values: Sequence[Mapping[str, Any]],
+    *,
+    topology: Mapping[str, Any],
+    lang: str,
+    code: str,
+    peers: Sequence[str],
+    measure: str,
+    year: int,
+    rank: bool = False,
+    municipality: str = "",
+    width: int = 320,
+    height: int = 420,
+) -> Spec:
+    """Norway's municipalities coloured by a value (or a rank: 1 is best, drawn darkest), with
+    the municipality and its peers outlined; credit Kartverket.
+
+    ``values``: ``code`` (on ``topology``'s borders, 2024), ``name``, ``value``. For a year
+    before 2024 the values must already be harmonised to 2024 borders; the subtitle says so.
+    """
+    notes = [t("map_credit", lang)]
+    if year < GEO_BORDERS_YEAR:
+        notes.insert(0, t("harmonised_note", lang, year=year))
+    note = " ".join(notes)
+    description = t(
+        "chart_map_alt",
+        lang,
+        measure=measure,
+        year=year,
+        name=municipality or code,
+        note=note,
+    )
+    spec = _base(lang, description, width=width)
+    spec["height"] = height
+    spec["title"] = {"text": f"{measure[0].upper()}{measure[1:]}, {year}", "subtitle": notes}
+    features = {"values": topology, "format": {"type": "topojson", "feature": GEO_OBJECT}}
+    rows = [{"code": v["code"], "value": v.get("value"), "vname": v.get("name")} for v in values]
+    projection = {"type": "transverseMercator", "rotate": [-15, -65]}
+    color: Spec = {
+        "field": "value",
+        "type": "quantitative",
+        "title": t("rank", lang) if rank else t("value", lang),
+        "scale": {"scheme": "blues", "reverse": rank},
+        "legend": {"format": ",.0f" if rank else ",.3~s", "orient": "right"},
+    }
+    outline = list(dict.fromkeys([code, *peers]))
+    spec["projection"] = projection
+    spec["layer"] = [
+        {
+            "data": features,
+            "transform": [
+                {
+                    "lookup": "properties.code",
+                    "from": {"data": {"values": rows}, "key": "code", "fields": ["value"]},
+                },
+            ],
+            "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 0.15},
+            "encoding": {
+                "color": {**color, "condition": None} if False else color,
+                "tooltip": [
+                    {"field": "properties.name", "title": t("region", lang)},
+                    {"field": "value", "format": ",.1f", "title": measure},
+                ],
+            },
+        },
+        {
+            "data": features,
+            "transform": [{"filter": {"field": "properties.code", "oneOf": outline}}],
+            "mark": {
+                "type": "geoshape",
+                "fill": None,
+                "filled": False,
+                "stroke": PEER_COLOR,
+                "strokeWidth": 1.2,
+            },
+        },
+        {
+            "data": features,
+            "transform": [{"filter": {"field": "properties.code", "equal": code}}],
+            "mark": {
+                "type": "geoshape",
+                "filled": False,
+                "stroke": "#c0392b",
+                "strokeWidth": 2,
+            },
+        },
+    ]
+    return spec
+
+
+def _js(text: str) -> str:
+    """A JavaScript string literal for a Vega expression."""
+    escaped = text.replace("\\", "\\\\").replace("'", "\\'")
+    return f"'{escaped}'"

@@ -1,0 +1,106 @@
+"""Municipality boundaries for maps: a compact TopoJSON of the 2024 borders (© Kartverket).
+
+The packaged file ``kostra/data/geo/kommuner_2024.topojson`` is built once from the shared
+``kommuner_2024_S.topojson`` by :func:`compact_topology` (quantised, delta-encoded arcs, only
+the properties a map needs); provenance is in ``docs/DATA.md`` (section "Maps").
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+GEO_OBJECT = "kommuner"
+GEO_BORDERS_YEAR = 2024
+GEO_CREDIT = "Kartverket"
+_PACKAGE_FILE = "kommuner_2024.topojson"
+
+
+def compact_topology(document: dict[str, Any], *, quantization: int = 20_000) -> dict[str, Any]:
+    """A smaller copy of a TopoJSON of municipalities with float arcs.
+
+    Coordinates are quantised to a ``quantization``² grid over the bounding box and delta-encoded
+    (the TopoJSON ``transform``); points that fall on the same grid cell as their predecessor are
+    dropped. Every geometry keeps its arcs, so shared borders stay shared. Properties are reduced
+    to ``code`` (kommunenummer, a string) and ``name``.
+    """
+    if "transform" in document:
+        raise ValueError("topology is already quantised")
+    (objects_name, collection), *_ = document["objects"].items()
+    x0, y0, x1, y1 = document["bbox"]
+    kx = (x1 - x0) / (quantization - 1) or 1.0
+    ky = (y1 - y0) / (quantization - 1) or 1.0
+    arcs: list[list[list[int]]] = []
+    for arc in document["arcs"]:
+        points = [(round((x - x0) / kx), round((y - y0) / ky)) for x, y in arc]
+        kept = [points[0]]
+        for point in points[1:-1]:
+            if point != kept[-1]:
+                kept.append(point)
+        kept.append(points[-1])
+        encoded = [list(kept[0])]
+        for (px, py), (qx, qy) in itertools.pairwise(kept):
+            encoded.append([qx - px, qy - py])
+        arcs.append(encoded)
+    float_arcs: list[list[list[float]]] = document["arcs"]
+    geometries = []
+    for geometry in collection["geometries"]:
+        properties = geometry["properties"]
+        code = str(properties.get("kommunenummer", properties.get("id"))).zfill(4)
+        polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
+        polygons = [_clockwise(polygon, float_arcs) for polygon in polygons]
+        geometries.append(
+            {
+                "type": geometry["type"],
+                "arcs": polygons if geometry["type"] == "MultiPolygon" else polygons[0],
+                "properties": {"code": code, "name": properties.get("kommunenavn", "")},
+            }
+        )
+    del objects_name
+    return {
+        "type": "Topology",
+        "bbox": [x0, y0, x1, y1],
+        "transform": {"scale": [kx, ky], "translate": [x0, y0]},
+        "objects": {GEO_OBJECT: {"type": "GeometryCollection", "geometries": geometries}},
+        "arcs": arcs,
+    }
+
+
+def _ring_area(ring: list[int], arcs: list[list[list[float]]]) -> float:
+    """Signed planar area of a ring in lon/lat (positive: counter-clockwise)."""
+    points: list[list[float]] = []
+    for index in ring:
+        arc = arcs[index] if index >= 0 else arcs[~index][::-1]
+        points.extend(arc if not points else arc[1:])
+    return 0.5 * sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(points))
+
+
+def _clockwise(polygon: list[list[int]], arcs: list[list[list[float]]]) -> list[list[int]]:
+    """The polygon with d3's winding: exterior ring clockwise (RFC 7946 files use the reverse).
+
+    d3-geo (and so Vega) reads a counter-clockwise exterior as "the whole sphere minus this
+    shape", which paints the map as one filled rectangle.
+    """
+    if _ring_area(polygon[0], arcs) <= 0:
+        return polygon
+    return [[~index for index in reversed(ring)] for ring in polygon]
+
+
+@lru_cache(maxsize=1)
+def _topology_text() -> str:
+    return (resources.files("kostra") / "data" / "geo" / _PACKAGE_FILE).read_text(encoding="utf-8")
+
+
+def municipality_topology() -> dict[str, Any]:
+    """The packaged 2024 municipality boundaries (a fresh dict each call)."""
+    result: dict[str, Any] = json.loads(_topology_text())
+    return result
+
+
+def map_codes() -> frozenset[str]:
+    """Municipality codes that have a shape on the map (the 2024 structure)."""
+    topology = municipality_topology()
+    return frozenset(g["properties"]["code"] for g in topology["objects"][GEO_OBJECT]["geometries"])

@@ -1,0 +1,328 @@
+"""The report's input: one typed model, built by :func:`kostra.report.build.build_report_data`.
+
+Everything the report shows comes from a :class:`ReportData`: rendering, charts and findings
+never reach the warehouse or the analysis modules themselves. Values are in the indicator's
+unit; ``None`` means missing (with SSB's status symbol where there is one), never 0.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field
+
+from kostra.catalog.models import BarometerSector, Indicator, Sector
+
+#: The nine sectors of the report, in the order ASSS reports present them.
+REPORT_SECTORS: tuple[Sector, ...] = (
+    Sector.GRUNNSKOLE,
+    Sector.BARNEHAGE,
+    Sector.BARNEVERN,
+    Sector.PLEIE_OG_OMSORG,
+    Sector.SOSIALE_TJENESTER,
+    Sector.KOMMUNEHELSE,
+    Sector.KULTUR_OG_FRITID,
+    Sector.ADMINISTRASJON,
+    Sector.EIENDOM,
+)
+
+#: The Kommunebarometer sector that ranks each report sector; ``None``: not ranked.
+BAROMETER_SECTOR: dict[Sector, BarometerSector | None] = {
+    Sector.GRUNNSKOLE: BarometerSector.GRUNNSKOLE,
+    Sector.BARNEHAGE: BarometerSector.BARNEHAGE,
+    Sector.BARNEVERN: BarometerSector.BARNEVERN,
+    Sector.PLEIE_OG_OMSORG: BarometerSector.PLEIE_OG_OMSORG,
+    Sector.SOSIALE_TJENESTER: BarometerSector.SOSIAL,
+    Sector.KOMMUNEHELSE: BarometerSector.HELSE,
+    Sector.KULTUR_OG_FRITID: BarometerSector.KULTUR,
+    Sector.ADMINISTRASJON: None,
+    Sector.EIENDOM: None,
+}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Place(_Model):
+    """A municipality (or aggregate) as the report names it."""
+
+    code: str = Field(pattern=r"^[0-9A-Z]{2,6}$")
+    name: str
+
+
+class PeerGroupInfo(_Model):
+    """The comparison group of the report year, plus municipalities added with ``--compare``."""
+
+    key: str
+    name: str
+    members: tuple[Place, ...]
+    compare: tuple[Place, ...] = ()
+    averaging_note_nb: str = ""
+    averaging_note_en: str = ""
+
+
+class TableStamp(_Model):
+    """One SSB table behind the report and SSB's update stamp for it."""
+
+    table_id: str
+    updated: datetime | None = None
+    preliminary: bool | None = None
+
+
+class VintageInfo(_Model):
+    """Which publication of the figures the report uses."""
+
+    preliminary: bool
+    tables: tuple[TableStamp, ...] = ()
+    fetched: datetime | None = None
+    sources: tuple[str, ...] = ("Statistisk sentralbyrå (SSB), KOSTRA",)
+
+
+class ProfileRow(_Model):
+    """One key figure of the service profile in the report year (index: peer average = 100)."""
+
+    indicator_id: str
+    value: float | None
+    status: str | None = None
+    peer_average: float | None = None
+    index: float | None = None
+    peer_rank: int | None = None
+    n_peers: int | None = None
+    peer_min: float | None = None
+    peer_max: float | None = None
+    previous_value: float | None = None
+    series_break: bool = False
+    preliminary: bool = False
+
+
+class HistoryPoint(_Model):
+    """The municipality's value and the peer average of one key figure in one year."""
+
+    indicator_id: str
+    year: int
+    value: float | None
+    peer_average: float | None = None
+    status: str | None = None
+    series_break: bool = False
+
+
+class RegionValue(_Model):
+    """One municipality's value (or rank) in the report year, for strips and maps."""
+
+    code: str
+    name: str
+    value: float | None
+
+
+class Distribution(_Model):
+    """All municipalities' values of one key figure in the report year (harmonised borders)."""
+
+    indicator_id: str
+    values: tuple[RegionValue, ...]
+
+
+class NeedCostRow(_Model):
+    """Need-corrected net operating expenditure of one sector (kr per inhabitant)."""
+
+    sector: Sector
+    net_opex_per_inhabitant: float | None
+    need_index: float | None
+    need_corrected: float | None
+    peer_need_corrected: float | None = None
+    resource_index: float | None = None
+    excess_nok: float | None = None
+
+
+class ProductionRow(_Model):
+    """A sector's production, gross-expenditure and efficiency indices (reference = 100)."""
+
+    sector: Sector
+    production_index: float | None
+    cost_index: float | None = None
+    efficiency_index: float | None = None
+
+
+class Driver(_Model):
+    """An indicator that moves a barometer sector score: its grade (1–6) and weight."""
+
+    indicator_id: str
+    value: float | None
+    grade: float | None
+    weight: float
+    effect: float | None = Field(
+        default=None, description="weight × (grade − 3.5): points above/below an average sector"
+    )
+
+
+class BarometerSectorRow(_Model):
+    """The municipality's place in one Kommunebarometer sector."""
+
+    sector: BarometerSector
+    rank: int | None
+    rank_low: int | None = None
+    rank_high: int | None = None
+    n_ranked: int | None = None
+    score: float | None = None
+    coverage: float | None = None
+    drivers: tuple[Driver, ...] = ()
+
+
+class BarometerInfo(_Model):
+    """The Kommunebarometer-style total and sector ranks, with uncertainty intervals."""
+
+    total_rank: int | None
+    total_rank_low: int | None = None
+    total_rank_high: int | None = None
+    unadjusted_rank: int | None = None
+    n_ranked: int
+    score: float | None = None
+    peer_rank: int | None = None
+    n_peers: int | None = None
+    sectors: tuple[BarometerSectorRow, ...] = ()
+    all_ranks: tuple[RegionValue, ...] = ()
+    interval_level: float = 0.9
+
+    def sector(self, sector: BarometerSector) -> BarometerSectorRow | None:
+        """The row of ``sector``, if the barometer has one."""
+        return next((row for row in self.sectors if row.sector == sector), None)
+
+
+class ChangeEvent(_Model):
+    """A merger, split or renumbering touching the municipality or a peer."""
+
+    kind: Literal["merger", "split", "renumbering"]
+    year: int
+    code: str
+    name: str
+    old_codes: tuple[str, ...]
+    old_names: tuple[str, ...] = ()
+    role: Literal["self", "peer", "compare"]
+    series_break: bool
+
+
+class MissingFigure(_Model):
+    """A figure SSB does not give (suppressed or not reported), with its status symbol."""
+
+    indicator_id: str
+    code: str
+    name: str
+    status: str | None
+
+
+class Assumption(_Model):
+    """A documented default ([D]) the numbers depend on, named in the method section."""
+
+    key: str
+    value: str
+    text_nb: str
+    text_en: str
+
+
+class ReportData(_Model):
+    """Everything one municipality's yearly report shows."""
+
+    municipality: Place
+    county: str | None = None
+    year: int
+    peers: PeerGroupInfo
+    vintage: VintageInfo
+    synthetic: bool
+    indicators: tuple[Indicator, ...]
+    profile: tuple[ProfileRow, ...]
+    history: tuple[HistoryPoint, ...] = ()
+    distributions: tuple[Distribution, ...] = ()
+    need_costs: tuple[NeedCostRow, ...] = ()
+    need_index_year: int | None = None
+    production: tuple[ProductionRow, ...] = ()
+    production_total: float | None = None
+    efficiency_total: float | None = None
+    production_reference: Literal["peers", "country"] = "peers"
+    barometer: BarometerInfo | None = None
+    events: tuple[ChangeEvent, ...] = ()
+    missing: tuple[MissingFigure, ...] = ()
+    assumptions: tuple[Assumption, ...] = ()
+    pandemic_years: tuple[int, ...] = (2020, 2021)
+    generated: date | None = None
+
+    # Lookups used by rendering and findings; cheap enough to recompute.
+    def indicator(self, indicator_id: str) -> Indicator:
+        """The catalog entry of ``indicator_id``; ``KeyError`` if the report does not carry it."""
+        for indicator in self.indicators:
+            if indicator.id == indicator_id:
+                return indicator
+        raise KeyError(indicator_id)
+
+    def profile_row(self, indicator_id: str) -> ProfileRow | None:
+        """The profile row of ``indicator_id`` in the report year, if any."""
+        return next((row for row in self.profile if row.indicator_id == indicator_id), None)
+
+    def sector_profile(self, sector: Sector) -> list[ProfileRow]:
+        """The sector's profile rows, in catalog order."""
+        order = {ind.id: n for n, ind in enumerate(self.indicators) if ind.sector == sector}
+        rows = [row for row in self.profile if row.indicator_id in order]
+        return sorted(rows, key=lambda row: order[row.indicator_id])
+
+    def need_cost(self, sector: Sector) -> NeedCostRow | None:
+        """The sector's need-corrected cost row, if computed."""
+        return next((row for row in self.need_costs if row.sector == sector), None)
+
+    def production_row(self, sector: Sector) -> ProductionRow | None:
+        """The sector's production/efficiency row, if computed."""
+        return next((row for row in self.production if row.sector == sector), None)
+
+    def distribution(self, indicator_id: str) -> Distribution | None:
+        """All municipalities' values of ``indicator_id``, if the report carries them."""
+        return next((d for d in self.distributions if d.indicator_id == indicator_id), None)
+
+    def excess_total(self) -> float | None:
+        """NOK spent more (+) or less (−) than the peers over all sectors with a figure."""
+        values = [row.excess_nok for row in self.need_costs if row.excess_nok is not None]
+        return sum(values) if values else None
+
+    # Frames for the analysis-side rule engine (``kostra.analysis.findings``).
+    def profile_frame(self) -> pl.DataFrame:
+        """The profile rows as a frame, with the catalog's sector, direction and unit."""
+        meta = {ind.id: ind for ind in self.indicators}
+        rows = [
+            {
+                **row.model_dump(),
+                "sector": meta[row.indicator_id].sector.value,
+                "direction": meta[row.indicator_id].direction,
+            }
+            for row in self.profile
+            if row.indicator_id in meta
+        ]
+        return pl.DataFrame(rows, schema=_PROFILE_SCHEMA)
+
+    def history_frame(self) -> pl.DataFrame:
+        """The history points as a frame (indicator_id, year, value, peer_average, ...)."""
+        return pl.DataFrame([p.model_dump() for p in self.history], schema=_HISTORY_SCHEMA)
+
+
+_PROFILE_SCHEMA: dict[str, pl.DataType] = {
+    "indicator_id": pl.Utf8(),
+    "value": pl.Float64(),
+    "status": pl.Utf8(),
+    "peer_average": pl.Float64(),
+    "index": pl.Float64(),
+    "peer_rank": pl.Int64(),
+    "n_peers": pl.Int64(),
+    "peer_min": pl.Float64(),
+    "peer_max": pl.Float64(),
+    "previous_value": pl.Float64(),
+    "series_break": pl.Boolean(),
+    "preliminary": pl.Boolean(),
+    "sector": pl.Utf8(),
+    "direction": pl.Utf8(),
+}
+_HISTORY_SCHEMA: dict[str, pl.DataType] = {
+    "indicator_id": pl.Utf8(),
+    "year": pl.Int64(),
+    "value": pl.Float64(),
+    "peer_average": pl.Float64(),
+    "status": pl.Utf8(),
+    "series_break": pl.Boolean(),
+}

@@ -1,0 +1,511 @@
+"""Rendering a :class:`ReportData` to a self-contained HTML file or a PDF.
+
+HTML: interactive charts through Vega-Embed, with the Vega, Vega-Lite and Vega-Embed JavaScript
+inlined from vl-convert's bundle (no CDN: the file works offline). PDF: the same template in
+print mode, charts converted to static SVG by vl-convert, laid out by WeasyPrint with page
+numbers, a table of contents and a banner on every page when the data are synthetic.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from kostra.analysis.findings import Finding, FindingRules, summary
+from kostra.catalog.models import Indicator
+from kostra.errors import KostraError
+from kostra.report import charts
+from kostra.report.build import report_findings
+from kostra.report.geo import municipality_topology
+from kostra.report.locale import (
+    SYNTHETIC_BANNER,
+    number,
+    sector_name,
+    signed,
+    t,
+    vega_locale,
+    when,
+)
+from kostra.report.model import BAROMETER_SECTOR, REPORT_SECTORS, ReportData
+
+#: Key figures per sector drawn as time series (the first ones of the catalog with data).
+SERIES_PER_SECTOR = 4
+
+
+class ReportFormat(StrEnum):
+    """Formats ``kostra report`` writes."""
+
+    HTML = "html"
+    PDF = "pdf"
+
+
+@dataclass
+class Chart:
+    """A chart of the report: its anchor id, Vega-Lite spec and alt text."""
+
+    id: str
+    spec: dict[str, Any]
+    caption: str = ""
+    wide: bool = False
+
+    @property
+    def alt(self) -> str:
+        """The chart's alt text."""
+        return charts.alt_text(self.spec)
+
+
+@dataclass
+class SectorView:
+    """What one sector section shows."""
+
+    sector: str
+    name: str
+    rows: list[dict[str, Any]]
+    caveats: list[tuple[str, str]]
+    profile_chart: Chart | None
+    series: list[Chart]
+    strips: list[Chart]
+    need: Any
+    production: Any
+    barometer_sector: str | None
+    barometer: Any
+    findings: list[Finding]
+    trends: list[Finding]
+    drivers: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _indicator_rows(data: ReportData, sector: Any, lang: str) -> list[dict[str, Any]]:
+    rows = []
+    for row in data.sector_profile(sector):
+        ind = data.indicator(row.indicator_id)
+        rows.append(
+            {
+                "id": ind.id,
+                "name": ind.name_en if lang == "en" else ind.name_nb,
+                "unit": ind.unit,
+                "row": row,
+                "caveat": (ind.caveat_en if lang == "en" else ind.caveat_nb),
+                "change": None
+                if row.value is None or row.previous_value is None
+                else row.value - row.previous_value,
+            }
+        )
+    return rows
+
+
+def _name(ind: Indicator, lang: str) -> str:
+    return ind.name_en if lang == "en" else ind.name_nb
+
+
+def _sector_view(
+    data: ReportData, sector: Any, lang: str, findings: Sequence[Finding]
+) -> SectorView:
+    rows = _indicator_rows(data, sector, lang)
+    label = sector_name(sector.value, lang)
+    profile_rows = [{"label": r["name"], "index": r["row"].index} for r in rows]
+    profile_chart = None
+    if any(r["index"] is not None for r in profile_rows):
+        profile_chart = Chart(
+            f"fig-profile-{sector.value}",
+            charts.profile_chart(
+                profile_rows,
+                lang=lang,
+                municipality=data.municipality.name,
+                sector=label,
+                year=data.year,
+                peer_name=data.peers.name,
+            ),
+            t("profile_caption", lang, peer=data.peers.name),
+            wide=True,
+        )
+    history: dict[str, list[dict[str, Any]]] = {}
+    for point in data.history:
+        history.setdefault(point.indicator_id, []).append(point.model_dump())
+    series: list[Chart] = []
+    for r in rows:
+        points = [p for p in history.get(r["id"], []) if p["year"] > data.year - 6]
+        if len(series) >= SERIES_PER_SECTOR or sum(p["value"] is not None for p in points) < 2:
+            continue
+        breaks = [p["year"] for p in points if p["series_break"]]
+        series.append(
+            Chart(
+                f"fig-series-{r['id']}",
+                charts.series_chart(
+                    points,
+                    lang=lang,
+                    indicator=r["name"],
+                    unit=r["unit"],
+                    municipality=data.municipality.name,
+                    peer_name=data.peers.name,
+                    pandemic_years=data.pandemic_years,
+                    break_years=breaks[-1:],
+                ),
+            )
+        )
+    strips: list[Chart] = []
+    peer_codes = [p.code for p in (*data.peers.members, *data.peers.compare)]
+    for r in rows:
+        dist = data.distribution(r["id"])
+        if dist is None:
+            continue
+        strips.append(
+            Chart(
+                f"fig-strip-{r['id']}",
+                charts.rank_strip_chart(
+                    [v.model_dump() for v in dist.values],
+                    lang=lang,
+                    code=data.municipality.code,
+                    peers=peer_codes,
+                    indicator=r["name"],
+                    unit=r["unit"],
+                    year=data.year,
+                ),
+                wide=True,
+            )
+        )
+    bsector = BAROMETER_SECTOR.get(sector)
+    brow = data.barometer.sector(bsector) if data.barometer is not None and bsector else None
+    drivers = []
+    if brow is not None:
+        ordered = sorted(brow.drivers, key=lambda d: -abs(d.effect or 0.0))
+        for d in ordered:
+            try:
+                ind = data.indicator(d.indicator_id)
+                dname, unit = _name(ind, lang), ind.unit
+            except KeyError:
+                dname, unit = d.indicator_id, ""
+            drivers.append({"name": dname, "unit": unit, "driver": d})
+    own = [f for f in findings if f.sector == sector.value and f.rule_id != "T1"]
+    trends = [f for f in findings if f.sector == sector.value and f.rule_id == "T1"]
+    caveats = [(r["name"], r["caveat"]) for r in rows if r["caveat"]]
+    return SectorView(
+        sector=sector.value,
+        name=label,
+        rows=rows,
+        caveats=caveats,
+        profile_chart=profile_chart,
+        series=series,
+        strips=strips,
+        need=data.need_cost(sector),
+        production=data.production_row(sector),
+        barometer_sector=bsector.value if bsector else None,
+        barometer=brow,
+        findings=own,
+        trends=trends,
+        drivers=drivers,
+    )
+
+
+def _summary_charts(data: ReportData, lang: str) -> dict[str, Chart]:
+    out: dict[str, Chart] = {}
+    need_rows = [
+        {
+            "sector": sector_name(r.sector.value, lang, capital=True),
+            "excess_mnok": r.excess_nok / 1e6,
+        }
+        for r in data.need_costs
+        if r.excess_nok is not None
+    ]
+    if need_rows:
+        out["need"] = Chart(
+            "fig-need",
+            charts.need_cost_chart(
+                need_rows,
+                lang=lang,
+                municipality=data.municipality.name,
+                peer_name=data.peers.name,
+                year=data.year,
+            ),
+            wide=True,
+        )
+    barometer = data.barometer
+    if barometer is not None:
+        brows = [
+            {
+                "sector": sector_name(s.sector.value, lang, capital=True),
+                "rank": s.rank,
+                "rank_low": s.rank_low,
+                "rank_high": s.rank_high,
+                "n_ranked": s.n_ranked,
+            }
+            for s in sorted(barometer.sectors, key=lambda s: (s.rank is None, s.rank or 0))
+            if s.rank is not None
+        ]
+        if brows:
+            out["barometer"] = Chart(
+                "fig-barometer",
+                charts.barometer_chart(
+                    brows, lang=lang, municipality=data.municipality.name, year=data.year
+                ),
+                wide=True,
+            )
+        if barometer.all_ranks:
+            out["map"] = Chart(
+                "fig-map",
+                charts.map_chart(
+                    [v.model_dump() for v in barometer.all_ranks],
+                    topology=municipality_topology(),
+                    lang=lang,
+                    code=data.municipality.code,
+                    peers=[p.code for p in data.peers.members],
+                    measure=t("barometer_rank", lang),
+                    year=data.year,
+                    rank=True,
+                    municipality=data.municipality.name,
+                ),
+            )
+    return out
+
+
+def _assumptions(data: ReportData, rules: FindingRules, lang: str) -> list[tuple[str, str]]:
+    rows = [(a.text_en if lang == "en" else a.text_nb, a.value) for a in data.assumptions]
+    rule_texts = {
+        "profile_threshold_pct": (
+            "Funn: minste avvik fra snittet som omtales (%)",
+            "Findings: smallest deviation from the average reported (%)",
+        ),
+        "trend_window": (
+            "Trendbrudd: antall tidligere år i trendlinjen",
+            "Trend breaks: prior years in the trend line",
+        ),
+        "trend_k": (
+            "Trendbrudd: avvik i robuste standardavvik",
+            "Trend breaks: deviation in robust standard deviations",
+        ),
+        "trend_min_change": (
+            "Trendbrudd: minste relative avvik",
+            "Trend breaks: smallest relative deviation",
+        ),
+        "need_threshold_pct": (
+            "Funn: minste behovskorrigerte avvik som omtales (%)",
+            "Findings: smallest need-corrected difference reported (%)",
+        ),
+        "index_threshold": (
+            "Funn: minste avvik i produksjons-/effektivitetsindeks (poeng)",
+            "Findings: smallest production/efficiency index difference (points)",
+        ),
+    }
+    for key, (nb, en) in rule_texts.items():
+        rows.append((en if lang == "en" else nb, number(getattr(rules, key), lang, None)))
+    years = ", ".join(str(y) for y in data.pandemic_years)
+    rows.append((t("pandemic", lang), years))
+    return rows
+
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("kostra.report", "templates"),
+    autoescape=jinja2.select_autoescape(["html", "j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def _static(name: str) -> str:
+    return (resources.files("kostra.report") / "static" / name).read_text(encoding="utf-8")
+
+
+def _context(
+    data: ReportData,
+    lang: str,
+    mode: str,
+    findings: Sequence[Finding] | None,
+    rules: FindingRules,
+    chart_renderer: Callable[[Chart], str] | None,
+) -> dict[str, Any]:
+    found = list(findings) if findings is not None else report_findings(data, rules)
+    sectors = [_sector_view(data, s, lang, found) for s in REPORT_SECTORS]
+    summary_charts = _summary_charts(data, lang)
+    barometer_rows = []
+    if data.barometer is not None:
+        barometer_rows = sorted(data.barometer.sectors, key=lambda s: (s.rank is None, s.rank or 0))
+    all_charts: list[Chart] = list(summary_charts.values())
+    for view in sectors:
+        if view.profile_chart:
+            all_charts.append(view.profile_chart)
+        all_charts.extend(view.series)
+        all_charts.extend(view.strips)
+    events = sorted(data.events, key=lambda e: (e.year, e.role != "self", e.name))
+    rule_ids = sorted({f.rule_id for f in found})
+    return {
+        "d": data,
+        "lang": lang,
+        "mode": mode,
+        "t": lambda key, **kw: t(key, lang, **kw),
+        "num": lambda v, decimals=None: number(v, lang, decimals),
+        "signed": lambda v, decimals=0: signed(v, lang, decimals),
+        "sector_name": lambda s, capital=False: sector_name(str(s), lang, capital=capital),
+        "when": lambda m: when(m, lang),
+        "ind_name": lambda i: _name(data.indicator(i), lang),
+        "findings": found,
+        "main_findings": summary(found),
+        "sectors": sectors,
+        "charts": summary_charts,
+        "barometer_rows": barometer_rows,
+        "assumptions": _assumptions(data, rules, lang),
+        "events": events,
+        "break_events": [e for e in events if e.series_break],
+        "rule_ids": rule_ids,
+        "banner": SYNTHETIC_BANNER["en" if lang == "en" else "nb"] if data.synthetic else None,
+        "css": _static("report.css"),
+        "chart": chart_renderer or (lambda c: ""),
+        "specs_json": _specs_json(all_charts) if mode == "html" else "",
+        "vega_js": javascript_bundle() if mode == "html" else "",
+        "generated": data.generated or date.today(),
+        "peer_codes": {p.code for p in data.peers.members},
+    }
+
+
+def _specs_json(all_charts: Sequence[Chart]) -> str:
+    text = json.dumps({c.id: c.spec for c in all_charts}, ensure_ascii=False)
+    # keep "</script>" in a label from closing the script element
+    return text.replace("</", "<\\/")
+
+
+def _html_chart(chart: Chart) -> str:
+    label = _attr(chart.alt)
+    return f'<div class="vega" data-chart="{chart.id}" role="img" aria-label="{label}"></div>'
+
+
+def _attr(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    )
+
+
+def render_html(
+    data: ReportData,
+    lang: str = "nb",
+    *,
+    findings: Sequence[Finding] | None = None,
+    rules: FindingRules | None = None,
+) -> str:
+    """The report as one self-contained HTML document (works offline)."""
+    context = _context(data, lang, "html", findings, rules or FindingRules(), _html_chart)
+    return _TEMPLATES.get_template("report.html.j2").render(**context)
+
+
+def chart_svg(spec: dict[str, Any], lang: str = "nb") -> str:
+    """A chart spec as a static SVG (vl-convert), with the report's locale."""
+    import vl_convert
+
+    svg: str = vl_convert.vegalite_to_svg(
+        spec,
+        format_locale=vega_locale(lang)["number"],
+        time_format_locale=vega_locale(lang)["time"],
+    )
+    return svg
+
+
+def print_html(
+    data: ReportData,
+    lang: str = "nb",
+    *,
+    findings: Sequence[Finding] | None = None,
+    rules: FindingRules | None = None,
+) -> str:
+    """The report's print version: static SVG charts, no JavaScript (WeasyPrint's input)."""
+
+    def svg_image(chart: Chart) -> str:
+        encoded = base64.b64encode(chart_svg(chart.spec, lang).encode("utf-8")).decode("ascii")
+        return f'<img src="data:image/svg+xml;base64,{encoded}" alt="{_attr(chart.alt)}">'
+
+    context = _context(data, lang, "pdf", findings, rules or FindingRules(), svg_image)
+    return _TEMPLATES.get_template("report.html.j2").render(**context)
+
+
+def render_pdf(
+    data: ReportData,
+    lang: str = "nb",
+    *,
+    findings: Sequence[Finding] | None = None,
+    rules: FindingRules | None = None,
+) -> bytes:
+    """The report as a PDF (WeasyPrint): page numbers, table of contents, static charts."""
+    import weasyprint
+
+    html = print_html(data, lang, findings=findings, rules=rules)
+    pdf: bytes = weasyprint.HTML(string=html, base_url=".").write_pdf()
+    return pdf
+
+
+def write_report(
+    data: ReportData,
+    output: Path,
+    *,
+    fmt: ReportFormat = ReportFormat.HTML,
+    lang: str = "nb",
+    rules: FindingRules | None = None,
+) -> Path:
+    """Render and write the report atomically (a temporary file renamed into place)."""
+    output = Path(output)
+    if fmt is ReportFormat.PDF:
+        content: bytes = render_pdf(data, lang, rules=rules)
+    else:
+        content = render_html(data, lang, rules=rules).encode("utf-8")
+    _atomic_write_bytes(output, content)
+    return output
+
+
+def _atomic_write_bytes(output: Path, content: bytes) -> None:
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise KostraError(f"Cannot create the folder {output.parent}.", hint=str(error)) from error
+    temporary = output.with_name(f".{output.name}.partial")
+    try:
+        temporary.write_bytes(content)
+        temporary.replace(output)
+    except OSError as error:
+        raise KostraError(f"Cannot write {output}.", hint=str(error)) from error
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+_BUNDLE_SNIPPET = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
+
+
+@lru_cache(maxsize=1)
+def javascript_bundle() -> str:
+    """Vega, Vega-Lite and Vega-Embed as one script (from vl-convert), cached on disk.
+
+    Building the bundle takes vl-convert about two seconds, so it is kept in the user cache
+    directory, keyed by vl-convert's version; a damaged cache file is rebuilt.
+    """
+    import vl_convert
+
+    from kostra.settings import Settings
+
+    version = vl_convert.get_vegalite_versions()[-1]
+    key = f"vega-bundle-{vl_convert.get_vega_version()}-{version}.js"
+    cache = Path(Settings().cache_dir) / key
+    try:
+        text = cache.read_text(encoding="utf-8")
+        if "window.vegaEmbed" in text[-500:]:
+            return _script_safe(text)
+    except OSError:
+        pass
+    text = vl_convert.javascript_bundle(_BUNDLE_SNIPPET)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_name(f".{cache.name}.partial")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(cache)
+    except OSError:
+        pass  # a read-only cache directory only costs time
+    return _script_safe(text)
+
+
+def _script_safe(text: str) -> str:
+    """JavaScript safe to inline in a ``<script>`` element."""
+    return text.replace("</script", "<\\/script")

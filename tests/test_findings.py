@@ -1,0 +1,304 @@
+"""The findings rule engine: each rule fires on its condition, states its numbers, and every
+number printed in a sentence is one of the finding's numbers."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import polars as pl
+import pytest
+
+from kostra.analysis import findings as F  # noqa: N812
+from kostra.catalog.models import Catalog, Indicator
+from kostra.cli._output import format_number
+
+CONTEXT = F.FindingContext(municipality="Bærum", year=2024, peer_name="ASSS")
+RULES = F.FindingRules()
+
+
+def _ind(
+    id_: str, unit: str = "prosent", caveat: bool = False, sector: str = "grunnskole"
+) -> Indicator:
+    extra = (
+        {"caveat_nb": "Tolk med varsomhet.", "caveat_en": "Interpret with care."} if caveat else {}
+    )
+    return Indicator(
+        id=id_,
+        sector=sector,  # type: ignore[arg-type]
+        name_nb=f"Andelen elever {id_}",
+        name_en=f"Share of pupils {id_}",
+        unit=unit,
+        source={"table_id": "12222", "contents_code": "X"},  # type: ignore[arg-type]
+        direction="neutral",
+        average="simple",
+        **extra,
+    )
+
+
+CATALOG = Catalog(indicators=(_ind("a", caveat=True), _ind("b", unit="kr"), _ind("c")))
+
+
+def _profile(**rows: dict[str, float | int | None]) -> pl.DataFrame:
+    base = {"value": None, "peer_average": None, "index": None, "peer_rank": None, "n_peers": None}
+    return pl.DataFrame(
+        [{"indicator_id": k, **base, **v} for k, v in rows.items()],
+        schema={
+            "indicator_id": pl.Utf8,
+            "value": pl.Float64,
+            "peer_average": pl.Float64,
+            "index": pl.Float64,
+            "peer_rank": pl.Int64,
+            "n_peers": pl.Int64,
+        },
+    )
+
+
+NUMBER = re.compile(r"\d[\d\u00a0.,]*\d|\d")
+
+
+def assert_traceable(finding: F.Finding) -> None:
+    """Every number in both sentences is printed from ``finding.numbers`` (or is a year/rule
+    constant named in the text such as the trend window)."""
+    for key, nb, en in finding.shown:
+        value = finding.numbers[key]
+        assert nb in {F.fmt(value, "nb", d) for d in (0, 1, 2, 3)}
+        assert en in {F.fmt(value, "en", d) for d in (0, 1, 2, 3)}
+    for lang, text in (("nb", finding.text_nb), ("en", finding.text_en)):
+        printed = {nb if lang == "nb" else en for _, nb, en in finding.shown}
+        allowed = printed | {str(finding.numbers.get("year", "")).split(".")[0]}
+        allowed |= {str(CONTEXT.year), str(RULES.trend_window), "100", "6"}
+        for token in NUMBER.findall(text):
+            token = token.rstrip(".,")
+            assert token in allowed or any(token in p for p in printed), (token, text)
+
+
+def test_format_matches_cli_format_number() -> None:
+    for value in (0.0, 1.25, 12.5, 99.94, 123.4, 12345.678, -4567.8):
+        for lang in ("nb", "en"):
+            assert F.fmt(value, lang) == format_number(value, lang)
+    assert F.fmt(12345.6, "nb", 0) == "12\u00a0346"
+    assert F.fmt(12.34, "nb", 1) == "12,3"
+
+
+def test_p1_states_size_and_direction() -> None:
+    profile = _profile(a={"value": 6.3, "peer_average": 10.0, "index": 63.0})
+    (finding,) = F.profile_findings(profile, CATALOG, CONTEXT, RULES)
+    assert finding.rule_id == "P1"
+    assert finding.text_nb == (
+        "Andelen elever a er 37\u00a0% under ASSS-snittet (6,3\u00a0% mot 10,0\u00a0%)."
+    )
+    assert "37 % below the ASSS average" in finding.text_en
+    assert finding.numbers["index"] == 63.0
+    assert finding.anchor == "ind-a"
+    assert finding.caveat_nb == "Tolk med varsomhet."
+    assert_traceable(finding)
+
+
+def test_p1_threshold() -> None:
+    just = _profile(
+        b={"value": 110.0, "peer_average": 100.0, "index": 110.0},
+        c={"value": 10.9, "peer_average": 10.0, "index": 109.0},
+    )
+    found = F.profile_findings(just, CATALOG, CONTEXT, RULES)
+    assert [f.indicator_id for f in found] == ["b"]
+    assert "over" in found[0].text_nb
+    assert "kr" in found[0].text_nb
+
+
+def test_p1_skips_missing_values() -> None:
+    profile = _profile(a={"value": None, "peer_average": 10.0, "index": None})
+    assert F.profile_findings(profile, CATALOG, CONTEXT, RULES) == []
+
+
+def test_p2_highest_and_lowest_only() -> None:
+    profile = _profile(
+        a={"value": 5.0, "peer_average": 5.0, "index": 100.0, "peer_rank": 1, "n_peers": 12},
+        b={"value": 5.0, "peer_average": 5.0, "index": 100.0, "peer_rank": 12, "n_peers": 12},
+        c={"value": 5.0, "peer_average": 5.0, "index": 100.0, "peer_rank": 4, "n_peers": 12},
+    )
+    found = F.profile_findings(profile, CATALOG, CONTEXT, RULES)
+    assert [(f.rule_id, f.indicator_id) for f in found] == [("P2", "a"), ("P2", "b")]
+    assert "høyeste" in found[0].text_nb
+    assert "laveste" in found[1].text_nb
+    for f in found:
+        assert_traceable(f)
+
+
+def _history(values: dict[int, float | None], breaks: tuple[int, ...] = ()) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "indicator_id": ["a"] * len(values),
+            "year": list(values),
+            "value": list(values.values()),
+            "series_break": [y in breaks for y in values],
+        },
+        schema={
+            "indicator_id": pl.Utf8,
+            "year": pl.Int64,
+            "value": pl.Float64,
+            "series_break": pl.Boolean,
+        },
+    )
+
+
+def test_trend_break_detected_with_size() -> None:
+    history = _history({2016: 40.0, 2017: 41.0, 2018: 42.1, 2019: 42.9, 2020: 30.0, 2021: 44.0})
+    breaks = F.trend_breaks(history, RULES, 2021)
+    years = [b.year for b in breaks]
+    assert 2020 in years
+    brk = next(b for b in breaks if b.year == 2020)
+    slope, intercept = np.polyfit([2016, 2017, 2018, 2019], [40.0, 41.0, 42.1, 42.9], 1)
+    assert brk.expected == pytest.approx(intercept + slope * 2020)
+    assert brk.relative == pytest.approx((30.0 - brk.expected) / brk.expected)
+    (finding, *_) = F.trend_findings(history, CATALOG, CONTEXT, RULES)
+    assert finding.rule_id == "T1"
+    assert "2020 (pandemiår)" in finding.text_nb
+    assert "lavere" in finding.text_nb
+    assert finding.anchor == "trend-a-2020"
+    assert_traceable(finding)
+
+
+def test_no_trend_break_on_a_straight_line_or_small_wobble() -> None:
+    line = _history({y: 10.0 + 0.5 * (y - 2015) for y in range(2015, 2025)})
+    assert F.trend_breaks(line, RULES, 2024) == []
+    wobble = _history({2019: 10.0, 2020: 10.2, 2021: 9.9, 2022: 10.1, 2023: 10.35})
+    assert F.trend_breaks(wobble, RULES, 2023) == []
+
+
+def test_no_trend_claimed_across_a_series_break() -> None:
+    history = _history({2016: 40.0, 2017: 41.0, 2018: 42.0, 2019: 43.0, 2020: 30.0}, breaks=(2019,))
+    assert F.trend_breaks(history, RULES, 2020) == []
+
+
+def test_trend_parameters_are_used() -> None:
+    # a perfect line: the robust SD is the floor, 2 % of the mean 41.5 = 0.83; 46.3 is 2.3 off
+    # (5.2 %), less than k = 3 floors
+    history = _history({2016: 40.0, 2017: 41.0, 2018: 42.0, 2019: 43.0, 2020: 46.3})
+    assert F.trend_breaks(history, RULES, 2020) == []
+    loose = F.FindingRules(trend_k=1.0, trend_min_change=0.03)
+    assert [b.year for b in F.trend_breaks(history, loose, 2020)] == [2020]
+
+
+def test_need_findings_per_sector_and_total() -> None:
+    need = pl.DataFrame(
+        {
+            "sector": ["grunnskole", "barnehage", "barnevern"],
+            "need_corrected": [11_000.0, 10_100.0, 3_000.0],
+            "peer_need_corrected": [10_000.0, 10_000.0, None],
+            "excess_nok": [130e6, 13e6, 2.5e6],
+        }
+    )
+    found = F.need_findings(need, CONTEXT, RULES)
+    c1 = [f for f in found if f.rule_id == "C1"]
+    assert [f.sector for f in c1] == ["grunnskole"]  # barnehage differs by 1 % only
+    assert "130 mill. kr mer" in c1[0].text_nb
+    (c2,) = [f for f in found if f.rule_id == "C2"]
+    assert c2.numbers["excess_nok"] == pytest.approx(145.5e6)
+    assert c2.numbers["sectors"] == 3
+    for f in found:
+        assert_traceable(f)
+
+
+def test_production_findings() -> None:
+    production = pl.DataFrame(
+        {
+            "sector": ["barnehage", "grunnskole"],
+            "production_index": [104.2, 101.0],
+            "efficiency_index": [96.0, 99.0],
+        }
+    )
+    found = F.production_findings(
+        production, CONTEXT, RULES, production_total=97.0, efficiency_total=None
+    )
+    assert [(f.rule_id, f.sector) for f in found] == [
+        ("E1", "barnehage"),
+        ("E2", "barnehage"),
+        ("E3", None),
+    ]
+    assert found[0].text_nb == (
+        "Produksjonsindeksen for barnehage er 104, 4 poeng over ASSS-snittet (= 100)."
+    )
+    for f in found:
+        assert_traceable(f)
+
+
+def test_barometer_findings() -> None:
+    total = {
+        "rank": 12,
+        "rank_low": 8,
+        "rank_high": 17,
+        "n_ranked": 356,
+        "peer_rank": 3,
+        "n_peers": 12,
+    }
+    sectors = pl.DataFrame(
+        {
+            "sector": ["grunnskole", "barnevern", "helse"],
+            "rank": [5, 300, None],
+            "rank_low": [2, 280, None],
+            "rank_high": [9, 320, None],
+            "n_ranked": [356, 350, 356],
+        },
+        schema_overrides={"rank": pl.Int64, "rank_low": pl.Int64, "rank_high": pl.Int64},
+    )
+    drivers = pl.DataFrame(
+        {
+            "sector": ["grunnskole", "grunnskole", "grunnskole", "helse"],
+            "indicator_id": ["a", "b", "c", "a"],
+            "value": [1.0, 2.0, 3.0, 4.0],
+            "grade": [6.0, 3.4, 1.5, 6.0],
+            "weight": [0.2, 0.5, 0.3, 1.0],
+            "effect": [0.5, -0.05, -0.6, 2.5],
+        }
+    )
+    found = F.barometer_findings(total, sectors, drivers, CATALOG, CONTEXT, RULES)
+    b1 = next(f for f in found if f.rule_id == "B1")
+    assert b1.text_nb == (
+        "Bærum er nr. 12 av 356 kommuner i Kommunebarometeret "
+        "(usikkerhetsintervall 8–17), og nr. 3 av 12 i ASSS."
+    )
+    b2 = [f for f in found if f.rule_id == "B2"]
+    assert [f.sector for f in b2] == ["grunnskole", "barnevern"]
+    b3 = [f for f in found if f.rule_id == "B3"]
+    # the two largest |effect| in grunnskole; helse is not ranked, so no drivers
+    assert [f.indicator_id for f in b3] == ["c", "a"]
+    assert "ned" in b3[0].text_nb
+    assert "opp" in b3[1].text_nb
+    assert b3[1].caveat_nb == "Tolk med varsomhet."
+    for f in found:
+        assert_traceable(f)
+
+
+def test_missing_findings() -> None:
+    (finding,) = F.missing_findings(3, CONTEXT)
+    assert finding.text_nb == "3 nøkkeltall mangler for Bærum i 2024."
+    assert F.missing_findings(0, CONTEXT) == []
+
+
+def test_rules_table_lists_every_rule_the_engine_emits() -> None:
+    doc = F.__doc__ or ""
+    for rule_id in ("P1", "P2", "T1", "C1", "C2", "E1", "E2", "E3", "B1", "B2", "B3", "M1"):
+        assert re.search(rf"^{rule_id}\s", doc, re.MULTILINE), rule_id
+
+
+def test_summary_puts_totals_first() -> None:
+    profile = _profile(a={"value": 20.0, "peer_average": 10.0, "index": 200.0})
+    found = F.generate_findings(
+        catalog=CATALOG,
+        context=CONTEXT,
+        profile=profile,
+        history=_history({}),
+        production=pl.DataFrame(
+            {"sector": [], "production_index": [], "efficiency_index": []},
+            schema={
+                "sector": pl.Utf8,
+                "production_index": pl.Float64,
+                "efficiency_index": pl.Float64,
+            },
+        ),
+        production_total=90.0,
+        barometer_total={"rank": 1, "n_ranked": 356},
+    )
+    top = F.summary(found, limit=2)
+    assert [f.rule_id for f in top] == ["E3", "B1"]
