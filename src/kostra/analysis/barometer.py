@@ -41,7 +41,6 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-import numpy.typing as npt
 import polars as pl
 
 from kostra.analysis._barometer import kernel
@@ -426,12 +425,15 @@ def index_regions_from_history(years: Iterable[int], to_year: int) -> pl.DataFra
 
 @dataclass(frozen=True)
 class BarometerResult:
-    """Everything a ranking produced; each frame is sorted by year, then sector/region.
+    """Everything a ranking produced.
 
-    ``indicators``: indicator_id, sector, region, year, value, score, weight, direction.
-    ``cutoffs``: indicator_id, sector, year, direction, n, mean, best, worst (indicator units).
-    ``sectors``: region, year, sector, score, coverage, ranked, rank, n_ranked.
-    ``total``: region, year, score, coverage, ranked, rank, n_ranked, income,
+    ``indicators`` (by year, region, then indicator in sector order): indicator_id, sector,
+    region, year, value, score, weight, direction — one row per value graded or not (score null
+    when the indicator has too few municipalities that year).
+    ``cutoffs`` (by year, indicator): indicator_id, sector, year, direction, n, mean, best,
+    worst (indicator units; best is the value graded 6, worst the value graded 1).
+    ``sectors`` (by year, sector, rank): region, year, sector, score, coverage, ranked, rank,
+    n_ranked. ``total`` (by year, rank): region, year, score, coverage, ranked, rank, n_ranked, income,
     score_income_adjusted, rank_income_adjusted, income_adjusted (true in years where the
     adjustment could be made; the adjusted columns are null otherwise).
     """
@@ -475,8 +477,9 @@ def _resolve_items(
             items = items + kostnadsniva_items(config)
     else:
         items = tuple(catalog)
-    known = {s.id for s in config.sectors}
-    items = tuple(i for i in items if i.sector in known)
+    order = {s.id: position for position, s in enumerate(config.sectors)}
+    # Grouped by sector (in configuration order): the kernel sums each sector as one slice.
+    items = tuple(sorted((i for i in items if i.sector in order), key=lambda i: order[i.sector]))
     if not items:
         raise ValueError("no barometer indicators: the catalog has none with a barometer sector")
     if len({i.indicator_id for i in items}) != len(items):
@@ -493,6 +496,11 @@ def _population_frame(population: pl.DataFrame) -> pl.DataFrame:
         pl.col("year").cast(pl.Int64),
         pl.col("population").cast(pl.Float64),
     ).unique(["region", "year"], keep="first")
+
+
+def _codes(column: pl.Series, categories: list[str]) -> kernel.Int:
+    """Positions of ``column``'s strings in ``categories`` (all present, no duplicates)."""
+    return np.asarray(column.cast(pl.Enum(categories)).to_physical().to_numpy(), dtype=np.int64)
 
 
 def _build_cube(
@@ -519,47 +527,44 @@ def _build_cube(
     )
     if years is not None:
         frame = frame.filter(pl.col("year").is_in([int(y) for y in years]))
-    if frame.height != frame.select("indicator_id", "region", "year").n_unique():
-        raise ValueError("indicator-value frame has more than one value per indicator/region/year")
     year_list = sorted(frame.get_column("year").unique().to_list())
     region_list = sorted(frame.get_column("region").unique().to_list())
-    y_index = dict(zip(year_list, range(len(year_list)), strict=True))
-    m_index = dict(zip(region_list, range(len(region_list)), strict=True))
-    i_index = dict(zip(ids, range(len(ids)), strict=True))
-    cube = np.full((len(year_list), len(region_list), len(ids)), np.nan)
+    shape = (len(year_list), len(region_list), len(ids))
+    cube = np.full(shape, np.nan)
     if frame.height:
-        yi = frame.get_column("year").replace_strict(y_index, return_dtype=pl.Int64).to_numpy()
-        mi = frame.get_column("region").replace_strict(m_index, return_dtype=pl.Int64).to_numpy()
-        ii = (
-            frame.get_column("indicator_id")
-            .replace_strict(i_index, return_dtype=pl.Int64)
-            .to_numpy()
-        )
-        cube[yi, mi, ii] = frame.get_column("value").to_numpy()
+        yi = np.searchsorted(np.array(year_list), frame.get_column("year").to_numpy())
+        mi = _codes(frame.get_column("region"), region_list)
+        ii = _codes(frame.get_column("indicator_id"), ids)
+        flat = (yi * shape[1] + mi) * shape[2] + ii
+        if np.bincount(flat, minlength=cube.size).max() > 1:
+            raise ValueError(
+                "indicator-value frame has more than one value per indicator/region/year"
+            )
+        cube.ravel()[flat] = frame.get_column("value").to_numpy()
     exists = ~np.isnan(cube).all(axis=-1)
     pop: kernel.Float | None = None
     if population is not None:
-        grid = pl.DataFrame(
-            {
-                "region": np.tile(np.array(region_list, dtype=object), len(year_list)),
-                "year": np.repeat(np.array(year_list, dtype=np.int64), len(region_list)),
-            },
-            schema={"region": pl.Utf8, "year": pl.Int64},
+        people = _population_frame(population).filter(
+            pl.col("region").is_in(region_list) & pl.col("year").is_in(year_list)
         )
-        joined = grid.join(_population_frame(population), on=["region", "year"], how="left")
-        pop = (
-            joined.get_column("population")
-            .fill_null(np.nan)
-            .to_numpy()
-            .reshape(len(year_list), len(region_list))
-            .astype(np.float64)
-        )
+        pop = np.full(shape[:2], np.nan)
+        if people.height:
+            py = np.searchsorted(np.array(year_list), people.get_column("year").to_numpy())
+            pm = _codes(people.get_column("region"), region_list)
+            pop[py, pm] = people.get_column("population").fill_null(np.nan).to_numpy()
     sectors = [s.id.value for s in config.sectors]
     return _Cube(year_list, region_list, items, sectors, cube, exists, pop)
 
 
 def _orient(items: Sequence[BarometerItem]) -> kernel.Float:
     return np.array([1.0 if i.direction == "higher_better" else -1.0 for i in items])
+
+
+def _slices(items: Sequence[BarometerItem], sectors: list[str]) -> tuple[kernel.Int, kernel.Int]:
+    """Where each sector's (contiguous) indicators start, and that sector's column."""
+    column = np.array([sectors.index(i.sector.value) for i in items], dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]]) if column.size else column
+    return starts.astype(np.int64), column[starts]
 
 
 def _membership(items: Sequence[BarometerItem], sectors: list[str]) -> kernel.Float:
@@ -586,7 +591,7 @@ def _score_batch(
     *,
     params: ScoringParams,
     weights: kernel.Float,
-    membership: kernel.Float,
+    slices: tuple[kernel.Int, kernel.Int],
     sector_weights: kernel.Float,
     population: kernel.Float | None,
     tail: kernel.Float | float,
@@ -606,7 +611,9 @@ def _score_batch(
     )
     grades = kernel.grade(oriented, cut, params.method)
     present = (~np.isnan(cut.mean)).astype(np.float64)  # (B, I)
-    score, coverage = kernel.sector_scores(grades, weights, membership, present)
+    starts, columns = slices
+    n_sectors = sector_weights.shape[-1]
+    score, coverage = kernel.sector_scores(grades, weights, starts, columns, n_sectors, present)
     eps = 1e-9
     ranked = (coverage >= params.min_coverage - eps) & np.isfinite(score)
     ranks = np.swapaxes(
@@ -656,13 +663,12 @@ def rank_municipalities(
         raise ValueError("ScoringParams(mean='population') needs a population frame")
     cube = _build_cube(values, items, config, years, population)
     weights = np.array([i.weight for i in items])
-    membership = _membership(items, cube.sectors)
     sign = _orient(items)
     scored = _score_batch(
         cube.values * sign,
         params=params,
         weights=weights,
-        membership=membership,
+        slices=_slices(items, cube.sectors),
         sector_weights=_sector_weight_vector(config),
         population=cube.population,
         tail=params.tail,
@@ -685,49 +691,35 @@ def rank_municipalities(
     )
 
 
-def _grid(cube: _Cube, extra: int) -> tuple[kernel.Int, npt.NDArray[np.object_]]:
-    """Year and region labels of a ``(Y, M, extra)`` array, flattened in C order."""
-    y = np.repeat(np.array(cube.years, dtype=np.int64), len(cube.regions) * extra)
-    m = np.tile(np.repeat(np.array(cube.regions, dtype=object), extra), len(cube.years))
-    return y, m
+def _labels(flat: kernel.Int, cube: _Cube, extra: int) -> dict[str, pl.Series]:
+    """Year and region columns for positions ``flat`` of a C-ordered ``(Y, M, extra)`` array."""
+    per_year = len(cube.regions) * extra
+    years = pl.Series("year", cube.years, dtype=pl.Int32)
+    regions = pl.Series("region", cube.regions, dtype=pl.Utf8)
+    return {
+        "year": years.gather(flat // per_year),
+        "region": regions.gather((flat // extra) % len(cube.regions)),
+    }
 
 
 def _indicator_frame(cube: _Cube, scored: _Scored, sign: kernel.Float) -> pl.DataFrame:
-    n_items = len(cube.items)
-    y, m = _grid(cube, n_items)
-    keep = (~np.isnan(cube.values)).ravel()
-    ids = np.tile(np.array([i.indicator_id for i in cube.items], dtype=object), y.size // n_items)
-    sectors = np.tile(
-        np.array([i.sector.value for i in cube.items], dtype=object), y.size // n_items
-    )
-    weights = np.tile(np.array([i.weight for i in cube.items]), y.size // n_items)
-    directions = np.tile(
-        np.array([i.direction for i in cube.items], dtype=object), y.size // n_items
-    )
     del sign
+    n_items = len(cube.items)
+    flat = np.flatnonzero(~np.isnan(cube.values))
+    labels = _labels(flat, cube, n_items)
+    item = flat % n_items
     return pl.DataFrame(
-        {
-            "indicator_id": ids[keep],
-            "sector": sectors[keep],
-            "region": m[keep],
-            "year": y[keep],
-            "value": cube.values.ravel()[keep],
-            "score": scored.grades.ravel()[keep],
-            "weight": weights[keep],
-            "direction": directions[keep],
-        },
-        schema={
-            "indicator_id": pl.Utf8,
-            "sector": pl.Utf8,
-            "region": pl.Utf8,
-            "year": pl.Int32,
-            "value": pl.Float64,
-            "score": pl.Float64,
-            "weight": pl.Float64,
-            "direction": pl.Utf8,
-        },
-        nan_to_null=True,
-    ).sort("year", "indicator_id", "region")
+        [
+            pl.Series("indicator_id", [i.indicator_id for i in cube.items]).gather(item),
+            pl.Series("sector", [i.sector.value for i in cube.items]).gather(item),
+            labels["region"],
+            labels["year"],
+            pl.Series("value", cube.values.ravel()[flat], dtype=pl.Float64),
+            pl.Series("score", scored.grades.ravel()[flat], dtype=pl.Float64, nan_to_null=True),
+            pl.Series("weight", [i.weight for i in cube.items], dtype=pl.Float64).gather(item),
+            pl.Series("direction", [i.direction for i in cube.items]).gather(item),
+        ]
+    )
 
 
 def _cutoff_frame(cube: _Cube, scored: _Scored, sign: kernel.Float) -> pl.DataFrame:
@@ -768,31 +760,20 @@ def _n_ranked(ranks: kernel.Float, axis: int) -> kernel.Float:
 
 def _sector_frame(cube: _Cube, scored: _Scored) -> pl.DataFrame:
     n_sectors = len(cube.sectors)
-    y, m = _grid(cube, n_sectors)
-    keep = np.repeat(cube.exists.ravel(), n_sectors)
-    sectors = np.tile(np.array(cube.sectors, dtype=object), y.size // n_sectors)
+    flat = np.flatnonzero(np.repeat(cube.exists.ravel(), n_sectors))
+    labels = _labels(flat, cube, n_sectors)
     ranks = scored.sector_rank
     counts = np.broadcast_to(_n_ranked(ranks, axis=-2), ranks.shape)
     frame = pl.DataFrame(
-        {
-            "region": m[keep],
-            "year": y[keep],
-            "sector": sectors[keep],
-            "score": scored.sector_score.ravel()[keep],
-            "coverage": scored.sector_coverage.ravel()[keep],
-            "rank": ranks.ravel()[keep],
-            "n_ranked": counts.ravel()[keep],
-        },
-        schema={
-            "region": pl.Utf8,
-            "year": pl.Int32,
-            "sector": pl.Utf8,
-            "score": pl.Float64,
-            "coverage": pl.Float64,
-            "rank": pl.Float64,
-            "n_ranked": pl.Float64,
-        },
-        nan_to_null=True,
+        [
+            labels["region"],
+            labels["year"],
+            pl.Series("sector", cube.sectors, dtype=pl.Utf8).gather(flat % n_sectors),
+            pl.Series("score", scored.sector_score.ravel()[flat], nan_to_null=True),
+            pl.Series("coverage", scored.sector_coverage.ravel()[flat], nan_to_null=True),
+            pl.Series("rank", ranks.ravel()[flat], nan_to_null=True),
+            pl.Series("n_ranked", counts.ravel()[flat]),
+        ]
     )
     return frame.select(
         "region",
@@ -831,59 +812,50 @@ def _income_adjust(
     return adjusted, rank, possible
 
 
+def _income_matrix(cube: _Cube, income: pl.DataFrame | None) -> kernel.Float:
+    matrix = np.full(cube.exists.shape, np.nan)
+    if income is None or income.height == 0:
+        return matrix
+    source = (
+        income.select(
+            pl.col("region").cast(pl.Utf8),
+            pl.col("year").cast(pl.Int64),
+            pl.col("income").cast(pl.Float64),
+        )
+        .drop_nulls()
+        .filter(pl.col("region").is_in(cube.regions) & pl.col("year").is_in(cube.years))
+        .unique(["region", "year"], keep="first")
+    )
+    if source.height:
+        yi = np.searchsorted(np.array(cube.years), source.get_column("year").to_numpy())
+        mi = _codes(source.get_column("region"), cube.regions)
+        matrix[yi, mi] = source.get_column("income").to_numpy()
+    return matrix
+
+
 def _total_frame(cube: _Cube, scored: _Scored, income: pl.DataFrame | None) -> pl.DataFrame:
-    y, m = _grid(cube, 1)
-    keep = cube.exists.ravel()
+    flat = np.flatnonzero(cube.exists.ravel())
+    labels = _labels(flat, cube, 1)
     ranks = scored.total_rank
     counts = np.broadcast_to(_n_ranked(ranks, axis=-1), ranks.shape)
-    income_matrix = np.full(ranks.shape, np.nan)
-    if income is not None and income.height:
-        grid = pl.DataFrame(
-            {"region": m, "year": y}, schema={"region": pl.Utf8, "year": pl.Int64}
-        ).with_row_index("position")
-        source = (
-            income.select(
-                pl.col("region").cast(pl.Utf8),
-                pl.col("year").cast(pl.Int64),
-                pl.col("income").cast(pl.Float64),
-            )
-            .drop_nulls()
-            .unique(["region", "year"], keep="first")
-        )
-        joined = grid.join(source, on=["region", "year"], how="left").sort("position")
-        income_matrix = (
-            joined.get_column("income").fill_null(np.nan).to_numpy().reshape(ranks.shape)
-        )
+    income_matrix = _income_matrix(cube, income)
     adjusted, adjusted_rank, possible = _income_adjust(
         scored.total_score, ~np.isnan(ranks), income_matrix, 3
     )
-    possible_rows = np.repeat(possible, len(cube.regions))
+    possible_cells = np.repeat(possible, len(cube.regions))
     frame = pl.DataFrame(
-        {
-            "region": m[keep],
-            "year": y[keep],
-            "score": scored.total_score.ravel()[keep],
-            "coverage": scored.total_coverage.ravel()[keep],
-            "rank": ranks.ravel()[keep],
-            "n_ranked": counts.ravel()[keep],
-            "income": income_matrix.ravel()[keep],
-            "score_income_adjusted": adjusted.ravel()[keep],
-            "rank_income_adjusted": adjusted_rank.ravel()[keep],
-            "income_adjusted": possible_rows[keep],
-        },
-        schema={
-            "region": pl.Utf8,
-            "year": pl.Int32,
-            "score": pl.Float64,
-            "coverage": pl.Float64,
-            "rank": pl.Float64,
-            "n_ranked": pl.Float64,
-            "income": pl.Float64,
-            "score_income_adjusted": pl.Float64,
-            "rank_income_adjusted": pl.Float64,
-            "income_adjusted": pl.Boolean,
-        },
-        nan_to_null=True,
+        [
+            labels["region"],
+            labels["year"],
+            pl.Series("score", scored.total_score.ravel()[flat], nan_to_null=True),
+            pl.Series("coverage", scored.total_coverage.ravel()[flat], nan_to_null=True),
+            pl.Series("rank", ranks.ravel()[flat], nan_to_null=True),
+            pl.Series("n_ranked", counts.ravel()[flat]),
+            pl.Series("income", income_matrix.ravel()[flat], nan_to_null=True),
+            pl.Series("score_income_adjusted", adjusted.ravel()[flat], nan_to_null=True),
+            pl.Series("rank_income_adjusted", adjusted_rank.ravel()[flat], nan_to_null=True),
+            pl.Series("income_adjusted", possible_cells[flat], dtype=pl.Boolean),
+        ]
     )
     return frame.select(
         "region",
@@ -1208,6 +1180,7 @@ def rank_intervals(
     oriented = cube.values * sign  # (1, M, I)
     weights = np.array([i.weight for i in items])
     membership = _membership(items, cube.sectors)
+    slices = _slices(items, cube.sectors)
     sector_weights = _sector_weight_vector(config)
     rng = np.random.default_rng(resampling.seed)
     noise_matrix = _noise_matrix(noise, cube, year) if noise is not None else None
@@ -1234,7 +1207,7 @@ def rank_intervals(
             batch,
             params=params,
             weights=w,
-            membership=membership,
+            slices=slices,
             sector_weights=omega,
             population=cube.population,
             tail=tail,

@@ -127,46 +127,58 @@ def grade(oriented: Float, cut: Cutoffs, method: str) -> Float:
     When a cut-off does not lie beyond the mean (all equal, or outliers dragging the mean), values
     on that side get the end grade, and values equal to the mean get 3.5.
     """
-    mean = cut.mean[..., None, :]
-    best = cut.best[..., None, :]
-    worst = cut.worst[..., None, :]
-    x = oriented
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if method == "current":
-            up = best - mean
-            down = mean - worst
-            above = 3.5 + 2.5 * (x - mean) / up
-            above = np.where(up > 0, above, np.where(x > mean, 6.0, 3.5))
-            below = 3.5 - 2.5 * (mean - x) / down
-            below = np.where(down > 0, below, np.where(x < mean, 1.0, 3.5))
-            score = np.where(x >= mean, above, below)
-        elif method == "pre2019":
-            span = best - worst
-            linear = 1.0 + 5.0 * (x - worst) / span
-            score = np.where(span > 0, linear, 3.5)
-        else:
-            raise ValueError(f"unknown scoring method {method!r}")
-    score = np.clip(score, 1.0, 6.0)
-    missing = np.isnan(x) | np.isnan(mean) | np.isnan(best) | np.isnan(worst)
-    return np.where(missing, np.nan, score)
+    # Written as one slope per side and indicator, so the big array sees few passes.
+    huge = 1e300  # a slope that sends any non-zero distance past the clip
+    if method == "current":
+        up = cut.best - cut.mean
+        down = cut.mean - cut.worst
+        with np.errstate(divide="ignore", invalid="ignore"):
+            slope_up = np.where(up > 0, 2.5 / up, huge)[..., None, :]
+            slope_down = np.where(down > 0, 2.5 / down, huge)[..., None, :]
+        distance = oriented - cut.mean[..., None, :]
+        slope = np.where(distance >= 0, slope_up, slope_down)  # full (B, M, I) shape
+        with np.errstate(over="ignore", invalid="ignore"):
+            slope *= distance
+        distance = slope
+        distance += 3.5
+    elif method == "pre2019":
+        span = cut.best - cut.worst
+        with np.errstate(divide="ignore", invalid="ignore"):
+            slope_all = np.where(span > 0, 5.0 / span, 0.0)[..., None, :]
+        base = np.where(span > 0, 1.0, 3.5)[..., None, :]
+        distance = (oriented - cut.worst[..., None, :]) * slope_all
+        distance += base
+    else:
+        raise ValueError(f"unknown scoring method {method!r}")
+    with np.errstate(invalid="ignore", over="ignore"):
+        np.clip(distance, 1.0, 6.0, out=distance)
+    return np.asarray(distance, dtype=np.float64)
 
 
 def sector_scores(
-    grades: Float, weights: Float, membership: Float, present: Float
+    grades: Float, weights: Float, starts: Int, columns: Int, n_sectors: int, present: Float
 ) -> tuple[Float, Float]:
     """Weighted mean grade per sector and the share of the sector's weight with data.
 
-    ``grades`` ``(B, M, I)``; ``weights`` ``(I,)`` or ``(B, I)`` indicator weights; ``membership``
-    ``(I, S)`` one-hot; ``present`` ``(B, I)`` 1.0 where the indicator is scored at all in that
-    batch (the year's indicator set, which the coverage is measured against).
-    Returns ``score`` and ``coverage``, both ``(B, M, S)``; score is NaN with no data at all.
+    ``grades`` ``(B, M, I)`` with the indicators grouped by sector: the group of sector
+    ``columns[j]`` starts at indicator ``starts[j]``. ``weights`` ``(I,)`` or ``(B, I)``;
+    ``present`` ``(B, I)`` 1.0 where the indicator is graded at all in that batch (the year's
+    indicator set, which the coverage is measured against).
+    Returns ``score`` and ``coverage``, both ``(B, M, n_sectors)``; score NaN with no data.
     """
-    w = np.asarray(weights, dtype=np.float64) * present  # (B, I), broadcast
-    per_sector = w[..., :, None] * membership  # (B, I, S)
+    w = (np.asarray(weights, dtype=np.float64) * present)[..., None, :]  # (B, 1, I)
     have = ~np.isnan(grades)
-    numerator = np.matmul(np.where(have, grades, 0.0), per_sector)
-    denominator = np.matmul(have.astype(np.float64), per_sector)
-    sector_total = per_sector.sum(axis=-2)[..., None, :]  # (B, 1, S)
+    weighted = np.where(have, grades, 0.0)
+    weighted *= w
+    held = np.where(have, w, 0.0)
+    shape = (*grades.shape[:-1], n_sectors)
+    numerator = np.zeros(shape)
+    denominator = np.zeros(shape)
+    sector_total = np.zeros((*w.shape[:-1], n_sectors))
+    if starts.size:
+        numerator[..., columns] = np.add.reduceat(weighted, starts, axis=-1)
+        denominator[..., columns] = np.add.reduceat(held, starts, axis=-1)
+        sector_total[..., columns] = np.add.reduceat(w, starts, axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
         score = np.where(denominator > 0, numerator / denominator, np.nan)
         coverage = np.where(sector_total > 0, denominator / sector_total, 0.0)
