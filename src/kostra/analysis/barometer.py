@@ -433,8 +433,8 @@ class BarometerResult:
     ``cutoffs`` (by year, indicator): indicator_id, sector, year, direction, n, mean, best,
     worst (indicator units; best is the value graded 6, worst the value graded 1).
     ``sectors`` (by year, sector, rank): region, year, sector, score, coverage, ranked, rank,
-    n_ranked. ``total`` (by year, rank): region, year, score, coverage, ranked, rank, n_ranked, income,
-    score_income_adjusted, rank_income_adjusted, income_adjusted (true in years where the
+    n_ranked. ``total`` (by year, rank): region, year, score, coverage, ranked, rank, n_ranked,
+    income, score_income_adjusted, rank_income_adjusted, income_adjusted (true in years where the
     adjustment could be made; the adjusted columns are null otherwise).
     """
 
