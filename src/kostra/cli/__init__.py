@@ -8,7 +8,9 @@ from rich.console import Console
 
 # Importing a command module registers its commands on ``app``; one line per area.
 from kostra.cli import catalog as _catalog  # noqa: F401
+from kostra.cli import db as _db  # noqa: F401
 from kostra.cli import geography as _geography  # noqa: F401
+from kostra.cli import importing as _importing  # noqa: F401
 from kostra.cli._app import app
 from kostra.errors import KostraError
 

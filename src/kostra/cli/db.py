@@ -1,0 +1,211 @@
+"""``kostra db info`` and ``kostra db vintages``: what the local warehouse holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.console import Console
+
+from kostra.cli._app import db_app, state
+from kostra.cli._output import OutputFormat, format_number, write_frame
+from kostra.warehouse import Warehouse
+
+_TEXT = {
+    "nb": {
+        "missing": "Lageret {path} finnes ikke ennå.",
+        "missing_hint": "Hent data med `kostra fetch` eller `kostra import FIL`.",
+        "summary": "Lager {path}: {size}, skjemaversjon {version}, {vintages} årganger, "
+        "{rows} observasjoner.",
+        "tables": "Tabeller",
+        "vintages": "Årganger (vintages)",
+        "empty": "Lageret er tomt.",
+        "no_table": "Ingen årganger av tabell {table}.",
+        "yes": "ja",
+        "no": "nei",
+    },
+    "en": {
+        "missing": "The warehouse {path} does not exist yet.",
+        "missing_hint": "Get data with `kostra fetch` or `kostra import FILE`.",
+        "summary": "Warehouse {path}: {size}, schema version {version}, {vintages} vintages, "
+        "{rows} observations.",
+        "tables": "Tables",
+        "vintages": "Vintages",
+        "empty": "The warehouse is empty.",
+        "no_table": "No vintages of table {table}.",
+        "yes": "yes",
+        "no": "no",
+    },
+}
+_TABLE_HEADERS = {
+    "nb": {
+        "table_id": "tabell",
+        "title": "tittel",
+        "vintages": "årganger",
+        "real_vintages": "ekte",
+        "observations": "observasjoner",
+        "newest_vintage": "nyeste",
+        "last_fetched": "sist hentet (UTC)",
+    },
+    "en": {
+        "table_id": "table",
+        "title": "title",
+        "vintages": "vintages",
+        "real_vintages": "real",
+        "observations": "observations",
+        "newest_vintage": "newest",
+        "last_fetched": "last fetched (UTC)",
+    },
+}
+_VINTAGE_HEADERS = {
+    "nb": {
+        "vintage_id": "årgang",
+        "table_id": "tabell",
+        "source": "kilde",
+        "title": "tittel",
+        "updated": "oppdatert hos SSB",
+        "fetched_at": "hentet (UTC)",
+        "preliminary": "foreløpig",
+        "synthetic": "syntetisk",
+        "n_rows": "rader",
+        "label": "merknad",
+        "content_hash": "innholdshash",
+    },
+    "en": {
+        "vintage_id": "vintage",
+        "table_id": "table",
+        "source": "source",
+        "title": "title",
+        "updated": "updated by SSB",
+        "fetched_at": "fetched (UTC)",
+        "preliminary": "preliminary",
+        "synthetic": "synthetic",
+        "n_rows": "rows",
+        "label": "label",
+        "content_hash": "content hash",
+    },
+}
+
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="table (default), csv or json.")
+]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to FILE instead of the terminal.")
+]
+
+
+def human_size(size: int, lang: str = "nb") -> str:
+    """A byte count as people read it: "12,3 MB" in Norwegian, "12.3 MB" in English."""
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            decimals = 0 if unit == "B" else 1
+            return f"{format_number(value, lang, decimals)} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
+def _open(lang: str) -> Warehouse | None:
+    path = state.settings.db
+    if not path.exists():
+        console = Console(stderr=True)
+        console.print(_TEXT[lang]["missing"].format(path=path), highlight=False)
+        console.print(_TEXT[lang]["missing_hint"], highlight=False)
+        return None
+    return Warehouse.open(path, read_only=True)
+
+
+def _readable_vintages(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
+    words = _TEXT[lang]
+
+    def flag(name: str) -> pl.Expr:
+        return (
+            pl.when(pl.col(name))
+            .then(pl.lit(words["yes"]))
+            .when(~pl.col(name))
+            .then(pl.lit(words["no"]))
+            .otherwise(pl.lit(""))
+            .alias(name)
+        )
+
+    # Title and hash are left to --format csv/json: the terminal table must stay readable.
+    shown = frame.select(
+        "vintage_id",
+        "table_id",
+        "source",
+        pl.col("updated").dt.strftime("%Y-%m-%d"),
+        pl.col("fetched_at").dt.strftime("%Y-%m-%d %H:%M"),
+        flag("preliminary"),
+        flag("synthetic"),
+        "n_rows",
+        "label",
+    )
+    return shown.rename(_VINTAGE_HEADERS[lang], strict=False)
+
+
+@db_app.command("info")
+def info(fmt: FormatOption = OutputFormat.TABLE, output: OutputOption = None) -> None:
+    """Show the warehouse file, its size, and the tables and vintages it holds."""
+    lang = state.settings.lang
+    warehouse = _open(lang)
+    if warehouse is None:
+        return
+    with warehouse:
+        summary = warehouse.info()
+        vintages = warehouse.vintages()
+    words = _TEXT[lang]
+    caption = words["summary"].format(
+        path=summary.path,
+        size=human_size(summary.file_size, lang),
+        version=summary.schema_version,
+        vintages=format_number(summary.n_vintages, lang),
+        rows=format_number(summary.n_observations, lang),
+    )
+    if fmt is not OutputFormat.TABLE:
+        tables = summary.tables.with_columns(
+            pl.lit(str(summary.path)).alias("file"),
+            pl.lit(summary.file_size).alias("file_size"),
+        )
+        write_frame(tables, fmt, output, title="tables", lang=lang, caption=caption)
+        return
+    console = Console()
+    console.print(caption, highlight=False)
+    if summary.n_vintages == 0:
+        console.print(words["empty"], highlight=False)
+        return
+    tables = summary.tables.with_columns(pl.col("last_fetched").dt.strftime("%Y-%m-%d %H:%M"))
+    write_frame(tables.rename(_TABLE_HEADERS[lang]), fmt, output, title=words["tables"], lang=lang)
+    if output is None:
+        write_frame(
+            _readable_vintages(vintages, lang), fmt, None, title=words["vintages"], lang=lang
+        )
+
+
+@db_app.command("vintages")
+def vintages(
+    table: Annotated[
+        str | None, typer.Option("--table", "-t", help="Only this table (e.g. 07459).")
+    ] = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+    output: OutputOption = None,
+) -> None:
+    """List every stored vintage (one per loaded extract), oldest first."""
+    lang = state.settings.lang
+    warehouse = _open(lang)
+    if warehouse is None:
+        return
+    with warehouse:
+        frame = warehouse.vintages(table)
+    words = _TEXT[lang]
+    if frame.is_empty() and fmt is OutputFormat.TABLE:
+        message = words["no_table"].format(table=table) if table else words["empty"]
+        Console().print(message, highlight=False)
+        return
+    if fmt is OutputFormat.TABLE:
+        write_frame(
+            _readable_vintages(frame, lang), fmt, output, title=words["vintages"], lang=lang
+        )
+    else:
+        write_frame(frame, fmt, output, title="vintages", lang=lang)

@@ -1,0 +1,127 @@
+"""``kostra import FILE``: store a statbank download (CSV, XLSX, PX, JSON-stat) in the warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.console import Console
+
+from kostra.cli._app import app, state
+from kostra.cli._output import format_number
+from kostra.sources.files import FileMetadata, read_file
+from kostra.warehouse import VintageInfo, Warehouse
+
+_TEXT = {
+    "nb": {
+        "stored": "Lagret {rows} observasjoner fra {file} som tabell {table}, årgang {vintage}"
+        " ({years}; {regions} regioner{missing}).",
+        "same": "{file}: samme innhold som årgang {vintage} av tabell {table}; "
+        "ingenting nytt ble lagret.",
+        "missing": "; {n} uten tall (med SSBs symbol)",
+        "heuristic": "Tabell {table} ble antatt fordi filen viser personer etter region og alder;"
+        " bruk --table for å velge en annen.",
+        "db": "Lager: {path}",
+    },
+    "en": {
+        "stored": "Stored {rows} observations from {file} as table {table}, vintage {vintage}"
+        " ({years}; {regions} regions{missing}).",
+        "same": "{file}: same content as vintage {vintage} of table {table}; nothing new stored.",
+        "missing": "; {n} without a number (SSB symbol kept)",
+        "heuristic": "Table {table} was assumed because the file shows persons by region and"
+        " age; use --table to choose another.",
+        "db": "Warehouse: {path}",
+    },
+}
+
+
+def _years(frame: pl.DataFrame) -> str:
+    years = sorted(frame["year"].unique().to_list())
+    if not years:
+        return "-"
+    return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+
+
+@app.command("import")
+def import_files(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Statbank download(s): .csv, .xlsx, .px or JSON-stat .json."),
+    ],
+    table: Annotated[
+        str | None,
+        typer.Option("--table", "-t", help="SSB table id, when the file does not say (07459)."),
+    ] = None,
+    preliminary: Annotated[
+        bool | None,
+        typer.Option(
+            "--preliminary/--final",
+            help="Mark the figures as SSB's preliminary or final ones (default: not known).",
+        ),
+    ] = None,
+    label: Annotated[
+        str | None, typer.Option("--label", help="A note stored with the vintage.")
+    ] = None,
+) -> None:
+    """Import files downloaded from SSB's statbank into the warehouse, one vintage per file.
+
+    Every file is read and checked before anything is written, and all are stored in one
+    transaction: if one fails, nothing is stored.
+    """
+    lang = state.settings.lang
+    words = _TEXT[lang]
+    extracts: list[tuple[pl.DataFrame, FileMetadata]] = [
+        read_file(path, table_id=table) for path in files
+    ]
+    infos = [
+        VintageInfo(
+            source="file",
+            table_id=meta.table_id,
+            title=meta.title,
+            updated=meta.updated,
+            query={
+                "file": meta.path.name,
+                "path": str(meta.path.resolve()),
+                "format": meta.format,
+                "encoding": meta.encoding,
+                "table_from": meta.table_source,
+                "notes": list(meta.notes),
+            },
+            preliminary=preliminary,
+            label=label or meta.path.name,
+        )
+        for _, meta in extracts
+    ]
+    with Warehouse.open(state.settings.db) as warehouse:
+        known = set(warehouse.vintages()["vintage_id"].to_list())
+        ids = warehouse.load_many(
+            [(frame, info) for (frame, _), info in zip(extracts, infos, strict=True)]
+        )
+    console = Console()
+    console.print(words["db"].format(path=state.settings.db), highlight=False)
+    for (frame, meta), vintage_id in zip(extracts, ids, strict=True):
+        if vintage_id in known:
+            console.print(
+                words["same"].format(file=meta.path.name, vintage=vintage_id, table=meta.table_id),
+                highlight=False,
+            )
+            continue
+        n_missing = frame["value"].null_count()
+        console.print(
+            words["stored"].format(
+                rows=format_number(frame.height, lang),
+                file=meta.path.name,
+                table=meta.table_id,
+                vintage=vintage_id,
+                years=_years(frame),
+                regions=format_number(frame["region"].n_unique(), lang),
+                missing=words["missing"].format(n=format_number(n_missing, lang))
+                if n_missing
+                else "",
+            ),
+            highlight=False,
+        )
+        if meta.table_source == "heuristic":
+            console.print(words["heuristic"].format(table=meta.table_id), highlight=False)
