@@ -470,9 +470,7 @@ def test_rank_changes_with_merger_split_and_renumbering() -> None:
     assert rows["3025"]["previous_rank"] is None  # merger of 0220 and 0221
     assert rows["3025"]["series_break"]
     assert rows["0301"]["change"] == 5
-    breaks = pl.DataFrame(
-        {"region": ["0301", "0301"], "year": [2019, 2020], "series_break": [True, False]}
-    )
+    breaks = pl.DataFrame({"region": ["0301"], "year": [2020], "series_break": [True]})
     flagged = rank_changes(ranks, series_breaks=breaks).filter(pl.col("region") == "0301")
     assert flagged.filter(pl.col("year") == 2020)["series_break"].all()
 
@@ -557,7 +555,11 @@ def test_the_catalog_drives_items_kostnadsniva_and_income() -> None:
 
 
 def test_code_history_links_for_rank_changes_and_need_index() -> None:
-    from kostra.analysis.barometer import index_regions_from_history, predecessors_from_history
+    from kostra.analysis.barometer import (
+        breaks_on_borders,
+        index_regions_from_history,
+        predecessors_from_history,
+    )
 
     links = predecessors_from_history([2020, 2024])
     baerum = links.filter((pl.col("region") == "3024") & (pl.col("year") == 2020))
@@ -577,6 +579,13 @@ def test_code_history_links_for_rank_changes_and_need_index() -> None:
     rows = {r["region"]: r for r in changes.iter_rows(named=True)}
     assert (rows["3024"]["previous_rank"], rows["3024"]["series_break"]) == (3, False)
     assert (rows["3002"]["previous_rank"], rows["3002"]["series_break"]) == (None, True)
+    harmonised = breaks_on_borders([2019, 2020, 2021, 2024], 2024)
+    by_year = harmonised.group_by("year").agg(pl.col("region"))
+    regions = dict(zip(by_year["year"], by_year["region"], strict=True))
+    assert "3201" not in regions[2020]  # Bærum was only renumbered
+    assert "3103" in regions[2020]  # Moss (2024 code) = Moss + Rygge merged in 2020
+    assert {"1508", "1580"} <= set(regions[2024])  # Ålesund and Haram split in 2024
+    assert 2021 not in regions
     index_links = index_regions_from_history([2019, 2023], 2024)
     got = dict(
         zip(

@@ -62,6 +62,7 @@ __all__ = [
     "ScoringParams",
     "SectorInfo",
     "barometer_items",
+    "breaks_on_borders",
     "explain",
     "income_indicator_id",
     "index_regions_from_history",
@@ -1341,6 +1342,37 @@ def predecessors_from_history(years: Iterable[int]) -> pl.DataFrame:
     return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
 
 
+def breaks_on_borders(years: Iterable[int], borders: int) -> pl.DataFrame:
+    """``region, year, series_break``: regions of ``borders`` whose series breaks between
+    ``year − 1`` and ``year`` because a merger or split took effect that year in any of the
+    units they are made of (renumberings are no break). For figures harmonised to ``borders``.
+    """
+    from kostra.geography import mapping
+
+    frames = []
+    for year in sorted(set(years)):
+        touched = (
+            mapping(year - 1, year)
+            .filter(pl.col("series_break") & pl.col("to_code").is_not_null())
+            .get_column("to_code")
+            .unique()
+        )
+        if touched.len() == 0:
+            continue
+        frames.append(
+            mapping(year, borders)
+            .filter(pl.col("from_code").is_in(touched.to_list()) & pl.col("to_code").is_not_null())
+            .select(
+                pl.col("to_code").alias("region"),
+                pl.lit(year, pl.Int32).alias("year"),
+                pl.lit(True).alias("series_break"),
+            )
+            .unique()
+        )
+    schema = {"region": pl.Utf8, "year": pl.Int32, "series_break": pl.Boolean}
+    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
+
+
 def rank_changes(
     ranks: BarometerResult | pl.DataFrame,
     *,
@@ -1354,7 +1386,8 @@ def rank_changes(
     region of year t to its code(s) in t − 1; without it a region is compared with the same code.
     A region with several predecessors (a merger) gets no previous rank and a series break; a
     split part keeps its predecessor's rank, flagged. ``series_breaks`` (``region, year,
-    series_break``, as the indicator frame carries it) adds breaks known from harmonisation.
+    series_break``: true when the region's series breaks between ``year − 1`` and ``year``, as
+    :func:`breaks_on_borders` gives it for harmonised figures) adds breaks.
 
     Returns ``region, year, sector, rank, previous_rank, change, series_break``; ``change`` =
     previous_rank − rank, positive when the municipality moved up.
@@ -1428,21 +1461,8 @@ def rank_changes(
             .group_by("region", "year")
             .agg(pl.col("series_break").any().alias("_known"))
         )
-        # A break between t−1 and t shows as a change in the harmonised flag between the years.
-        shifted = breaks.select(
-            "region",
-            (pl.col("year") + 1).cast(pl.Int32).alias("year"),
-            pl.col("_known").alias("_before"),
-        )
-        linked = (
-            linked.join(breaks, on=["region", "year"], how="left")
-            .join(shifted, on=["region", "year"], how="left")
-            .with_columns(
-                (
-                    pl.col("series_break")
-                    | (pl.col("_known").fill_null(False) != pl.col("_before").fill_null(False))
-                ).alias("series_break")
-            )
+        linked = linked.join(breaks, on=["region", "year"], how="left").with_columns(
+            (pl.col("series_break") | pl.col("_known").fill_null(False)).alias("series_break")
         )
     return (
         linked.with_columns(
