@@ -428,3 +428,30 @@ def test_jsonstat_file(tmp_path: Path) -> None:
     broken.write_text('{"version": "2.0", "class": "dataset", "id": ["a"]', encoding="utf-8")
     with pytest.raises(InputFileError):
         read_file(broken, table_id="07459")
+
+
+def test_excel_with_stub_names_under_the_contents_heading(tmp_path: Path) -> None:
+    rows: list[list[object]] = [
+        ["07459: Befolkning"],
+        [None, None, "Personer"],
+        ["region", "alder", "2023", "2024"],
+        ["K-3024 Bærum", "0 år", 1250, 1300],
+        [None, "1 år", 1400, ".."],
+        ["K-3001 Halden", "0 år", 236, 240],
+        [None, "1 år", 276, 250],
+        ["Kilde: SSB"],
+    ]
+    frame, meta = read_file(_excel(tmp_path / "b.xlsx", rows))
+    assert meta.table_id == "07459"
+    assert set(frame["contents_code"]) == {"Personer1"}
+    got = frame.sort("region", "dims", "year").select("region", "year", "dims", "value", "status")
+    assert got.rows() == [
+        ("3001", 2023, "Alder=000", 236.0, None),
+        ("3001", 2024, "Alder=000", 240.0, None),
+        ("3001", 2023, "Alder=001", 276.0, None),
+        ("3001", 2024, "Alder=001", 250.0, None),
+        ("3024", 2023, "Alder=000", 1250.0, None),
+        ("3024", 2024, "Alder=000", 1300.0, None),
+        ("3024", 2023, "Alder=001", 1400.0, None),
+        ("3024", 2024, "Alder=001", None, ".."),
+    ]
