@@ -74,7 +74,7 @@ def test_need_correction_resource_indices_and_nok_difference() -> None:
     assert a["excess_spending"] == pytest.approx(-400.0)
     assert a["need_year"] == 2025
     assert a["need_year_fallback"] is False
-    assert a["note"] == ""
+    assert a["note"] is None
     b = _get(out, "1002", "grunnskole")
     assert b["resource_index"] == pytest.approx(125.0)
     assert b["excess_spending"] == pytest.approx((60 + 200 / 30) * 10)

@@ -156,7 +156,7 @@ def need_corrected_costs(
     sector, need_index`` (optional ``basis``), e.g. the packaged indices. ``groups``: a grouping
     ``group, region``. The country level comes from ``country`` (``year, sector, amount,
     population``), else from ``spending``'s ``country_region`` rows, else from the sum over all
-    municipalities (4-digit codes) in ``spending``.
+    municipalities (4-digit codes) in ``spending`` that report the amount.
 
     Peer averages follow the accounts convention [D]: each region is compared with the *other*
     members (``include_self=False``) and Oslo is left out (``exclude_from_average``). Columns:
@@ -274,7 +274,8 @@ def _note() -> pl.Expr:
     uniform = pl.when(pl.col("need_index_basis") == "total_uniform").then(
         pl.lit("no sector need index published: the total index is used")
     )
-    return pl.concat_str([missing_index, fallback, uniform], separator="; ", ignore_nulls=True)
+    text = pl.concat_str([missing_index, fallback, uniform], separator="; ", ignore_nulls=True)
+    return pl.when(text != "").then(text)
 
 
 def _country(
@@ -293,9 +294,10 @@ def _country(
             spend.filter(pl.col("region").str.contains(r"^\d{4}$"))
             .group_by("year", "sector")
             .agg(
-                # a suppressed municipality must not make the country total look smaller
-                pl.when(pl.col("net_opex").null_count() == 0).then(pl.col("net_opex").sum()),
-                pl.col("population").sum(),
+                # per inhabitant of the municipalities that report: a suppressed municipality
+                # must not make the country level look smaller
+                pl.col("net_opex").sum(),
+                pl.col("population").filter(pl.col("net_opex").is_not_null()).sum(),
             )
         )
         land = (

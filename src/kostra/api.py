@@ -1,0 +1,627 @@
+"""High-level Python API: warehouse (or the shipped sample) → analysis, for one municipality.
+
+Used by the CLI, the report and the web app::
+
+    from kostra import api
+    result = api.profile("Bærum", 2024, peers="asss", compare=["Asker"])
+    result.frames["table"]        # key figures of Bærum, the peers and Asker
+    result.synthetic              # True when the numbers are the synthetic sample
+    result.banner("nb")           # "Eksempeldata (syntetiske tall) – ikke SSB-statistikk"
+
+Data: the warehouse's newest vintages (real data beats the sample there); tables the warehouse
+lacks come from the synthetic sample shipped in the package, so everything works offline.
+Every result says whether any number in it is synthetic (``synthetic``, ``banner``).
+Results are on the borders of ``borders`` (default 2024, the borders of the need indices):
+earlier years are harmonised to today's municipalities.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from kostra.analysis._common import OSLO, single_group
+from kostra.analysis.indicators import evaluate
+from kostra.analysis.need import need_corrected_costs, sector_spending
+from kostra.analysis.production import COST_KEY_WEIGHTS_2026, production_indices
+from kostra.analysis.profile import indicator_info, service_profile
+from kostra.catalog import load_catalog
+from kostra.catalog.models import Catalog, PopulationRef
+from kostra.errors import DataNotFoundError, KostraError
+
+BORDERS = 2024
+FIRST_YEAR = 2015
+SAMPLE_BANNER = {
+    "nb": "Eksempeldata (syntetiske tall) – ikke SSB-statistikk",
+    "en": "Sample data (synthetic figures) – not SSB statistics",
+}
+
+
+@dataclass(frozen=True)
+class AnalysisData:
+    """Observations and population an analysis reads, and where they came from.
+
+    ``observations``: the long observation frame (with ``synthetic``/``preliminary`` columns
+    when read from the warehouse); ``population``: ``region, year, age_group, population`` on
+    the codes valid in each year; ``source``: ``warehouse``, ``sample``, ``warehouse+sample`` or
+    ``given``; ``synthetic``: whether any observation is synthetic.
+    """
+
+    observations: pl.DataFrame
+    population: pl.DataFrame
+    source: str
+    synthetic: bool
+
+    @classmethod
+    def from_frames(
+        cls,
+        observations: pl.DataFrame,
+        population: pl.DataFrame,
+        *,
+        synthetic: bool | None = None,
+    ) -> AnalysisData:
+        """Wrap frames the caller already has (tests, the benchmark, the web app's cache)."""
+        if synthetic is None:
+            synthetic = bool(
+                "synthetic" in observations.columns and observations["synthetic"].any()
+            )
+        return cls(observations, population, "given", synthetic)
+
+
+@dataclass(frozen=True)
+class Note:
+    """An assumption or fallback to state beside a result, in both languages."""
+
+    nb: str
+    en: str
+
+    def text(self, lang: str = "nb") -> str:
+        """The note in ``lang`` (``nb`` or ``en``)."""
+        return self.nb if lang == "nb" else self.en
+
+
+@dataclass(frozen=True)
+class Result:
+    """One analysis for one municipality: frames plus what a reader must be told.
+
+    ``frames``: named result frames (see each function). ``notes``: assumptions and fallbacks to
+    show ("Metode og forutsetninger"). ``synthetic``: the figures are (partly) sample data.
+    """
+
+    kind: str
+    municipality: str
+    name: str
+    year: int
+    peers_name: str
+    peers: tuple[str, ...]
+    compare: tuple[str, ...]
+    borders: int
+    synthetic: bool
+    source: str
+    frames: dict[str, pl.DataFrame]
+    notes: tuple[Note, ...] = field(default=())
+
+    def note_texts(self, lang: str = "nb") -> list[str]:
+        """The notes in ``lang`` ("Metode og forutsetninger")."""
+        return [note.text(lang) for note in self.notes]
+
+    def banner(self, lang: str = "nb") -> str | None:
+        """The visible sample-data warning, or None for real data."""
+        return SAMPLE_BANNER.get(lang, SAMPLE_BANNER["en"]) if self.synthetic else None
+
+
+# -- data -------------------------------------------------------------------------------------
+
+
+def catalog_tables(catalog: Catalog) -> list[str]:
+    """The SSB tables the catalog reads."""
+    return sorted({ref.table_id for ref in catalog.series()})
+
+
+def catalog_age_groups(catalog: Catalog) -> list[str]:
+    """The population age groups the catalog's denominators and weights use (plus total)."""
+    groups = {"total"}
+    for indicator in catalog.indicators:
+        den = indicator.formula.denominator if indicator.formula is not None else None
+        for ref in (den, indicator.weight_by):
+            if isinstance(ref, PopulationRef):
+                groups.add(ref.age_group)
+    return sorted(groups)
+
+
+def _population(years: Iterable[int], age_groups: Sequence[str]) -> pl.DataFrame:
+    geography = importlib.import_module("kostra.geography")
+    wanted = sorted({y for year in years for y in (year, year + 1)})
+    frame: pl.DataFrame = geography.population(wanted, age_group=list(age_groups))
+    return frame
+
+
+def _sample_observations(table_ids: Sequence[str], years: Sequence[int]) -> pl.DataFrame:
+    sample = importlib.import_module("kostra.sample")
+    frame: pl.DataFrame = sample.observations(table_ids=list(table_ids), years=list(years))
+    if "synthetic" not in frame.columns:
+        frame = frame.with_columns(pl.lit(True).alias("synthetic"))
+    if "preliminary" not in frame.columns:
+        frame = frame.with_columns(pl.lit(False).alias("preliminary"))
+    return frame
+
+
+def _warehouse_observations(
+    db: Path, table_ids: Sequence[str], years: Sequence[int]
+) -> pl.DataFrame | None:
+    if not db.exists():
+        return None
+    from kostra.warehouse import Warehouse
+
+    with Warehouse.open(db, read_only=True, wait=5.0) as warehouse:
+        frame = warehouse.observations(table_ids=list(table_ids), years=list(years))
+    return frame if frame.height else None
+
+
+def load_data(
+    years: Iterable[int],
+    *,
+    db: Path | None = None,
+    catalog: Catalog | None = None,
+) -> AnalysisData:
+    """Observations of the catalog's tables for ``years`` and the population they need.
+
+    Reads the warehouse at ``db`` (default: the settings' path); each table it lacks comes from
+    the synthetic sample. Raises :class:`~kostra.errors.DataNotFoundError` when neither has data.
+    """
+    from kostra.settings import Settings
+
+    catalog = catalog or load_catalog()
+    year_list = sorted(set(years))
+    tables = catalog_tables(catalog)
+    path = db if db is not None else Settings().db
+    stored = _warehouse_observations(Path(path), tables, year_list)
+    have = set(stored["table_id"].unique().to_list()) if stored is not None else set()
+    missing = [t for t in tables if t not in have]
+    parts = [stored] if stored is not None else []
+    if missing:
+        # a checkout without the sample module still reads what the warehouse has
+        with contextlib.suppress(ModuleNotFoundError):
+            parts.append(_sample_observations(missing, year_list))
+    parts = [p for p in parts if p.height]
+    if not parts:
+        raise DataNotFoundError(
+            f"No KOSTRA figures for {year_list[0]}–{year_list[-1]} in the warehouse.",
+            hint="Fetch them with `kostra fetch`, or load the sample with `kostra db sample`.",
+        )
+    columns = ["table_id", "contents_code", "region", "year", "dims", "value", "status"]
+    frames = [
+        p.select(
+            *columns,
+            pl.col("synthetic").cast(pl.Boolean) if "synthetic" in p.columns else pl.lit(False),
+            pl.col("preliminary").fill_null(False).cast(pl.Boolean)
+            if "preliminary" in p.columns
+            else pl.lit(False).alias("preliminary"),
+        )
+        for p in parts
+    ]
+    observations = pl.concat(frames, how="vertical_relaxed")
+    source = "+".join(
+        name
+        for name, used in (("warehouse", stored is not None), ("sample", bool(missing)))
+        if used
+    )
+    population = _population(year_list, catalog_age_groups(catalog))
+    synthetic = bool(observations["synthetic"].any())
+    return AnalysisData(observations, population, source, synthetic)
+
+
+def evaluated(
+    data: AnalysisData, catalog: Catalog, years: Iterable[int], *, borders: int = BORDERS
+) -> pl.DataFrame:
+    """The catalog's indicators for ``years`` on ``borders`` (see ``analysis.indicators``)."""
+    return evaluate(data.observations, data.population, catalog, years=years, borders=borders)
+
+
+# -- municipalities and peers -------------------------------------------------------------------
+
+
+def _to_borders(codes: Iterable[str], year: int, borders: int) -> list[str]:
+    """Codes valid in ``year`` moved to ``borders`` (a merged municipality → the new one)."""
+    geography = importlib.import_module("kostra.geography")
+    wanted = list(dict.fromkeys(codes))
+    if year == borders:
+        return wanted
+    links: pl.DataFrame = geography.mapping(year, borders)
+    moved = links.filter(pl.col("from_code").is_in(wanted))
+    order = {code: i for i, code in enumerate(wanted)}
+    moved = moved.with_columns(
+        pl.col("from_code").replace_strict(order, return_dtype=pl.Int64).alias("_o")
+    ).sort("_o")
+    return list(dict.fromkeys(moved["to_code"].to_list()))
+
+
+def resolve(municipality: str, year: int, *, borders: int = BORDERS) -> tuple[str, str]:
+    """``(code on borders, name)`` of a municipality given by name or code in ``year``."""
+    geography = importlib.import_module("kostra.geography")
+    try:
+        found = geography.resolve_municipality(municipality, min(year, borders))
+    except KostraError:
+        found = geography.resolve_municipality(municipality, None)
+    valid_year = min(year, borders)
+    codes = _to_borders([found.code], valid_year, borders) if found.code else []
+    code = codes[0] if codes else found.code
+    named = geography.municipalities(borders).filter(pl.col("code") == code)
+    name = named["name"][0] if named.height else found.name
+    return code, str(name)
+
+
+def peers_on_borders(
+    peers: str | Sequence[str], year: int, municipality: str, *, borders: int = BORDERS
+) -> tuple[str, list[str]]:
+    """A peer group's name and members in ``year``, as codes on ``borders``."""
+    geography = importlib.import_module("kostra.geography")
+    valid_year = min(year, borders)
+    home = _from_borders(municipality, valid_year, borders)
+    group = geography.peer_group(peers, valid_year, municipality=home)
+    return str(group.name), _to_borders(group.members, valid_year, borders)
+
+
+def _from_borders(code: str, year: int, borders: int) -> str:
+    """One code valid in ``year`` that moves to ``code`` on ``borders`` (for peer lookups)."""
+    if year == borders:
+        return code
+    geography = importlib.import_module("kostra.geography")
+    links: pl.DataFrame = geography.mapping(year, borders)
+    found = links.filter(pl.col("to_code") == code)["from_code"].to_list()
+    return str(found[0]) if found else code
+
+
+def names(codes: Iterable[str], *, borders: int = BORDERS) -> dict[str, str]:
+    """Municipality names by code on ``borders``."""
+    geography = importlib.import_module("kostra.geography")
+    frame: pl.DataFrame = geography.municipalities(borders)
+    wanted = set(codes)
+    return {str(c): str(n) for c, n in frame.select("code", "name").iter_rows() if c in wanted}
+
+
+# -- analyses -----------------------------------------------------------------------------------
+
+
+def _prepare(
+    municipality: str,
+    year: int,
+    peers: str | Sequence[str],
+    years: Iterable[int],
+    *,
+    borders: int,
+    data: AnalysisData | None,
+    catalog: Catalog | None,
+    db: Path | None,
+) -> tuple[Catalog, AnalysisData, str, str, str, list[str]]:
+    catalog = catalog or load_catalog()
+    code, name = resolve(municipality, year, borders=borders)
+    peers_name, members = peers_on_borders(peers, year, code, borders=borders)
+    if data is None:
+        data = load_data(years, db=db, catalog=catalog)
+    return catalog, data, code, name, peers_name, members
+
+
+def _frame_notes(data: AnalysisData) -> list[Note]:
+    notes = []
+    if data.synthetic:
+        notes.append(Note(SAMPLE_BANNER["nb"], SAMPLE_BANNER["en"]))
+    return notes
+
+
+_OSLO_OUT = Note("Oslo er holdt utenfor snittet", "Oslo is left out of the peer average")
+
+
+def profile(
+    municipality: str,
+    year: int,
+    *,
+    peers: str | Sequence[str] = "asss",
+    compare: Sequence[str] = (),
+    exclude_oslo: bool = False,
+    include_self: bool = True,
+    sectors: Sequence[str] | None = None,
+    n_years: int = 4,
+    borders: int = BORDERS,
+    data: AnalysisData | None = None,
+    catalog: Catalog | None = None,
+    db: Path | None = None,
+) -> Result:
+    """The service profile of ``municipality`` in ``year`` against ``peers``.
+
+    ``frames["table"]``: one row per key figure and shown municipality (``role`` self / peer /
+    compare) with value, peer average, index, places, min/max, change and flags;
+    ``frames["series"]``: the same for the last ``n_years`` years; ``frames["indicators"]``:
+    name, unit, sector, direction, averaging, caveat and source of each key figure.
+    """
+    window = list(range(year - n_years, year + 1))
+    catalog, data, code, name, peers_name, members = _prepare(
+        municipality, year, peers, window, borders=borders, data=data, catalog=catalog, db=db
+    )
+    compare_codes = [resolve(c, year, borders=borders)[0] for c in compare]
+    frame = evaluated(data, catalog, window, borders=borders)
+    result = service_profile(
+        frame,
+        catalog,
+        code,
+        members,
+        year=year,
+        compare=compare_codes,
+        include_self=include_self,
+        exclude_oslo=exclude_oslo,
+        sectors=sectors,
+        n_years=n_years,
+    )
+    shown = {code, *result.peers, *result.compare}
+    labels = names(shown, borders=borders)
+    label = pl.col("region").replace_strict(labels, default=pl.col("region"))
+    table = result.table.with_columns(label.alias("region_name"))
+    series = result.series.with_columns(label.alias("region_name"))
+    notes = _frame_notes(data)
+    notes += [Note(f"ingen tall for {name} i {year}", text) for text in result.notes]
+    notes.append(
+        Note(
+            "snittet er veid (sum teller / sum nevner) der katalogen sier det, ellers enkelt",
+            "the average is weighted (sum of numerators / sum of denominators) where the "
+            "catalog says so, else a simple mean",
+        )
+    )
+    if exclude_oslo:
+        notes.append(_OSLO_OUT)
+    if include_self:
+        notes.append(Note(f"{name} er med i snittet", f"{name} is part of the average"))
+    else:
+        notes.append(Note(f"{name} er holdt utenfor snittet", f"{name} is left out of the average"))
+    notes.append(
+        Note("pandemiårene 2020–2021 er merket", "the pandemic years 2020–2021 are flagged")
+    )
+    if year < borders:
+        notes.append(
+            Note(
+                f"tallene er omregnet til kommunegrensene i {borders}",
+                f"figures harmonised to the {borders} municipality borders",
+            )
+        )
+    return Result(
+        kind="profile",
+        municipality=code,
+        name=name,
+        year=year,
+        peers_name=peers_name,
+        peers=result.peers,
+        compare=result.compare,
+        borders=borders,
+        synthetic=data.synthetic,
+        source=data.source,
+        frames={"table": table, "series": series, "indicators": indicator_sources(catalog)},
+        notes=tuple(notes),
+    )
+
+
+def indicator_sources(catalog: Catalog) -> pl.DataFrame:
+    """Per indicator: names, unit, sector, direction, averaging, caveats and SSB source text."""
+    sources = []
+    for indicator in catalog.indicators:
+        if indicator.source is not None:
+            text = f"SSB {indicator.source.table_id} {indicator.source.contents_code}"
+        else:
+            assert indicator.formula is not None
+            tables = sorted({ref.table_id for ref in indicator.formula.numerator})
+            den = indicator.formula.denominator
+            if isinstance(den, PopulationRef):
+                below = f"innbyggere {den.age_group} (07459)"
+            else:
+                below = "SSB " + ", ".join(sorted({ref.table_id for ref in den}))
+            text = f"SSB {', '.join(tables)} / {below}"
+        sources.append(text)
+    return indicator_info(catalog).with_columns(pl.Series("source", sources, dtype=pl.Utf8))
+
+
+@cache
+def packaged_need_index() -> pl.DataFrame:
+    """The packaged need indices: ``need_year, region, sector, need_index, basis``."""
+    path = resources.files("kostra") / "data" / "need_index" / "need_index.parquet"
+    with resources.as_file(path) as file:
+        return pl.read_parquet(file)
+
+
+@cache
+def packaged_sector_weights() -> dict[str, dict[str, float]]:
+    """The cost key's sector weights per budget year (``{"2026": {"grunnskole": ...}}``)."""
+    path = resources.files("kostra") / "data" / "need_index" / "sector_weights.json"
+    weights: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return {year: dict(values) for year, values in weights["weights"].items()}
+
+
+def costs(
+    municipality: str,
+    year: int,
+    *,
+    peers: str | Sequence[str] = "asss",
+    need_year: int | None = None,
+    include_self: bool = False,
+    exclude_oslo: bool = True,
+    borders: int = BORDERS,
+    data: AnalysisData | None = None,
+    catalog: Catalog | None = None,
+    db: Path | None = None,
+) -> Result:
+    """Need-corrected costs of ``municipality`` and its peers in ``year``.
+
+    ``frames["costs"]``: ``kostra.analysis.need.NEED_COLUMNS`` for the municipality and each
+    peer, per sector and in total (``region_name`` added). Defaults follow the accounts
+    comparisons [D]: each compared with the other peers, Oslo outside the average.
+    """
+    catalog, data, code, name, peers_name, members = _prepare(
+        municipality, year, peers, [year], borders=borders, data=data, catalog=catalog, db=db
+    )
+    frame = evaluated(data, catalog, [year], borders=borders)
+    spending = sector_spending(frame, catalog)
+    group = single_group("peers", [code, *[m for m in members if m != code]])
+    result = need_corrected_costs(
+        spending,
+        packaged_need_index(),
+        group,
+        need_year=need_year,
+        include_self=include_self,
+        exclude_from_average=(OSLO,) if exclude_oslo else (),
+    ).filter(pl.col("year") == year)
+    labels = names([code, *members], borders=borders)
+    table = result.drop("group").with_columns(
+        pl.col("region").replace_strict(labels, default=pl.col("region")).alias("region_name"),
+        (pl.col("region") == code).alias("is_self"),
+    )
+    notes = _frame_notes(data)
+    notes.append(
+        Note(
+            "behovskorrigert: netto driftsutgifter per innbygger / sektorens utgiftsbehovsindeks "
+            "(Grønt hefte)",
+            "need-corrected: net operating expenditure per inhabitant / the sector's "
+            "expenditure-need index (Grønt hefte)",
+        )
+    )
+    notes.append(
+        Note(
+            "uten korreksjon for avskrivninger, pensjon og arbeidsgiveravgift (KS korrigerer)",
+            "no depreciation, pension or employer's-tax correction (KS makes these)",
+        )
+    )
+    chosen = ", ".join(map(str, table["need_year"].drop_nulls().unique().sort().to_list()))
+    if table["need_year_fallback"].any():
+        notes.append(
+            Note(
+                f"behovsindeks for {chosen} brukt (nærmeste år vi har)",
+                f"need index of {chosen} used (nearest year available)",
+            )
+        )
+    else:
+        notes.append(Note(f"behovsindeks for {chosen}", f"need index of {chosen}"))
+    if exclude_oslo:
+        notes.append(_OSLO_OUT)
+    if not include_self:
+        notes.append(
+            Note(
+                "hver kommune sammenlignes med snittet av de andre",
+                "each municipality is compared with the average of the others",
+            )
+        )
+    return Result(
+        kind="costs",
+        municipality=code,
+        name=name,
+        year=year,
+        peers_name=peers_name,
+        peers=tuple(m for m in members if m != code),
+        compare=(),
+        borders=borders,
+        synthetic=data.synthetic,
+        source=data.source,
+        frames={"costs": table},
+        notes=tuple(notes),
+    )
+
+
+def indices(
+    municipality: str,
+    year: int,
+    *,
+    peers: str | Sequence[str] = "asss",
+    reference: str = "peers",
+    need_year: int | None = None,
+    include_self: bool = True,
+    exclude_oslo: bool = False,
+    sector_weights: dict[str, float] | None = None,
+    borders: int = BORDERS,
+    data: AnalysisData | None = None,
+    catalog: Catalog | None = None,
+    db: Path | None = None,
+) -> Result:
+    """Production, cost and efficiency indices of ``municipality`` and its peers in ``year``.
+
+    ``reference="peers"`` (default) measures against the peer average, ``"country"`` against
+    every municipality. ``frames["sectors"]``: ``kostra.analysis.production.SECTOR_COLUMNS``
+    per member; ``frames["indicators"]``: the indicator-level ``x``, ``x_ref`` and ``z``.
+    """
+    catalog, data, code, name, peers_name, members = _prepare(
+        municipality, year, peers, [year], borders=borders, data=data, catalog=catalog, db=db
+    )
+    frame = evaluated(data, catalog, [year], borders=borders)
+    net = sector_spending(frame, catalog)
+    gross = sector_spending(frame, catalog, role="gross_opex")
+    inhabitants = net.select("region", "year", "population").drop_nulls().unique(["region", "year"])
+    shown = [code, *[m for m in members if m != code]]
+    if reference == "country":
+        geography = importlib.import_module("kostra.geography")
+        everyone = geography.municipalities(borders)["code"].to_list()
+        group = single_group("country", everyone)
+    elif reference == "peers":
+        group = single_group("peers", shown)
+    else:
+        raise KostraError(f"Unknown reference {reference!r}.", hint="Use 'peers' or 'country'.")
+    result = production_indices(
+        frame,
+        catalog,
+        group,
+        inhabitants=inhabitants,
+        need_index=packaged_need_index(),
+        gross_spending=gross,
+        need_year=need_year,
+        include_self=include_self,
+        exclude_from_average=(OSLO,) if exclude_oslo else (),
+        sector_weights=sector_weights or COST_KEY_WEIGHTS_2026,
+    )
+    labels = names(shown, borders=borders)
+    label = pl.col("region").replace_strict(labels, default=pl.col("region"))
+    sectors = (
+        result.sectors.filter(pl.col("region").is_in(shown) & (pl.col("year") == year))
+        .drop("group")
+        .with_columns(label.alias("region_name"), (pl.col("region") == code).alias("is_self"))
+    )
+    detail = (
+        result.indicators.filter(pl.col("region").is_in(shown) & (pl.col("year") == year))
+        .drop("group")
+        .with_columns(label.alias("region_name"))
+    )
+    notes = _frame_notes(data)
+    notes.append(
+        Note(
+            "produksjonsindeks: katalogens indikatorer med katalogens vekter (like vekter om "
+            "ikke annet er sagt); dekningsgrader mot behovskorrigerte målgrupper [forutsetning]",
+            "production index: the catalog's indicators and weights (equal unless stated); "
+            "coverage against need-corrected target groups [assumption]",
+        )
+    )
+    notes.append(
+        Note(
+            "totalen bruker faste sektorvekter (kostnadsnøkkelen 2026) [forutsetning]",
+            "totals use fixed sector weights (the 2026 cost key) [assumption]",
+        )
+    )
+    notes.append(
+        Note("referanse: snittet av sammenligningskommunene", "reference: the peer average")
+        if reference == "peers"
+        else Note("referanse: landet", "reference: the country")
+    )
+    return Result(
+        kind="indices",
+        municipality=code,
+        name=name,
+        year=year,
+        peers_name=peers_name,
+        peers=tuple(shown[1:]),
+        compare=(),
+        borders=borders,
+        synthetic=data.synthetic,
+        source=data.source,
+        frames={"sectors": sectors, "indicators": detail},
+        notes=tuple(notes),
+    )

@@ -1,0 +1,146 @@
+"""``kostra.api`` and the ``profile``/``costs``/``indices`` commands, end to end on made-up data.
+
+The observations are generated here from the catalog (every series, the ASSS municipalities
+and Asker, codes valid in each year) and handed to the API in place of the shipped sample.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from kostra import api, geography
+from kostra.catalog import load_catalog
+from kostra.cli import main
+from kostra.frames import encode_dims
+
+TARGETS = ["0301", "4601", "5001", "1103", "3201", "4204", "3301", "3107", "1108", "5501"]
+TARGETS += ["3203", "3205"]
+
+
+def made_up_observations(table_ids: list[str], years: list[int]) -> pl.DataFrame:
+    rng = np.random.default_rng(7)
+    frames = []
+    for ref in load_catalog().series():
+        if ref.table_id not in table_ids:
+            continue
+        for year in years:
+            links = geography.mapping(year, 2024).filter(pl.col("to_code").is_in(TARGETS))
+            codes = sorted(links["from_code"].unique().to_list())
+            values = rng.uniform(50, 150, len(codes))
+            frames.append(
+                pl.DataFrame(
+                    {
+                        "table_id": ref.table_id,
+                        "contents_code": ref.contents_code,
+                        "region": codes,
+                        "year": year,
+                        "dims": encode_dims(ref.dims),
+                        "value": values,
+                        "status": None,
+                    },
+                    schema_overrides={"year": pl.Int32, "status": pl.Utf8},
+                )
+            )
+    frame = pl.concat(frames)
+    # one suppressed cell, as SSB would
+    frame = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0).then(None).otherwise(pl.col("value")).alias("value"),
+        pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(":")).alias("status"),
+    )
+    return frame.with_columns(pl.lit(True).alias("synthetic"))
+
+
+@pytest.fixture
+def sample(monkeypatch: pytest.MonkeyPatch, tmp_db: Path) -> None:
+    monkeypatch.setattr(api, "_sample_observations", made_up_observations)
+
+
+@pytest.mark.usefixtures("sample")
+def test_profile_api_reads_the_sample_and_says_so(tmp_db: Path) -> None:
+    result = api.profile("Bærum", 2024, compare=["Asker"], db=tmp_db)
+    assert result.municipality == "3201"
+    assert result.synthetic is True
+    assert result.source == "sample"
+    assert result.banner("nb") == "Eksempeldata (syntetiske tall) – ikke SSB-statistikk"
+    assert "3203" in result.peers  # Asker is an ASSS member from 2022
+    table = result.frames["table"]
+    own = table.filter(pl.col("role") == "self")
+    profiled = [i.id for i in load_catalog().indicators if i.in_profile]
+    assert sorted(own["indicator_id"].to_list()) == sorted(profiled)
+    assert own.filter(pl.col("value").is_not_null())["index"].null_count() == 0
+    series = result.frames["series"]
+    assert sorted(series["year"].unique().to_list()) == [2021, 2022, 2023, 2024]
+
+
+@pytest.mark.usefixtures("sample")
+def test_costs_and_indices_api(tmp_db: Path) -> None:
+    costs = api.costs("Bærum", 2024, db=tmp_db).frames["costs"]
+    own = costs.filter(pl.col("is_self"))
+    assert "total" in own["sector"].to_list()
+    assert own.filter(pl.col("sector") == "grunnskole")["need_year"].to_list() == [2025]
+    assert own["excess_spending"].null_count() == 0
+    sectors = api.indices("Bærum", 2024, db=tmp_db).frames["sectors"]
+    assert sectors.filter(pl.col("is_self"))["efficiency_index"].null_count() == 0
+
+
+@pytest.mark.usefixtures("sample")
+def test_profile_command_table_marks_sample_data(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["profile", "Bærum", "--year", "2024"])
+    out = capsys.readouterr().out
+    assert "EKSEMPELDATA" in out
+    assert "Bærum" in out
+
+
+@pytest.mark.usefixtures("sample")
+def test_profile_command_exports(tmp_path: Path) -> None:
+    target = tmp_path / "p.csv"
+    main(
+        ["profile", "Bærum", "--year", "2024", "--compare", "Asker", "-f", "csv", "-o", str(target)]
+    )
+    frame = pl.read_csv(target)
+    assert frame["syntetisk"].all()
+    assert set(frame["rolle"].unique().to_list()) == {"kommunen", "sammenligning"}
+    workbook = tmp_path / "p.xlsx"
+    main(
+        [
+            "--lang",
+            "en",
+            "profile",
+            "3201",
+            "-f",
+            "xlsx",
+            "-o",
+            str(workbook),
+            "--sector",
+            "grunnskole",
+            "--sector",
+            "barnehage",
+        ]
+    )
+    import openpyxl
+
+    book = openpyxl.load_workbook(workbook)
+    assert book.sheetnames == ["About", "barnehage", "grunnskole"]
+    assert "SAMPLE DATA" in str(book["About"]["A1"].value)
+    header = [cell.value for cell in book["grunnskole"][1]]
+    assert {"unit", "source", "flags", "synthetic"} <= set(header)
+
+
+@pytest.mark.usefixtures("sample")
+def test_costs_and_indices_commands_in_english(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["--lang", "en", "costs", "Bærum", "--year", "2024"])
+    out = capsys.readouterr().out
+    assert "SAMPLE DATA" in out
+    main(["--lang", "en", "indices", "Bærum", "--year", "2024", "-f", "json"])
+    captured = capsys.readouterr()
+    assert '"synthetic":true' in captured.out.replace(" ", "")
+
+
+def test_unknown_municipality_is_a_user_error(tmp_db: Path) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["profile", "Bærumm", "--year", "2024"])
+    assert exit_info.value.code == 2
