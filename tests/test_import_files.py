@@ -455,3 +455,16 @@ def test_excel_with_stub_names_under_the_contents_heading(tmp_path: Path) -> Non
         ("3024", 2023, "Alder=001", 1400.0, None),
         ("3024", 2024, "Alder=001", None, ".."),
     ]
+
+
+def test_long_layout_with_a_generic_value_column(tmp_path: Path) -> None:
+    text = "region;alder;år;verdi\n0301 Oslo;0 år;2024;8000\n"
+    path = _write(tmp_path, "generic.csv", text)
+    with pytest.raises(InputFileError, match="does not say which SSB table"):
+        read_file(path)
+    frame, _ = read_file(path, table_id="07459")
+    assert frame.select("contents_code", "region", "year", "dims", "value").rows() == [
+        ("Personer1", "0301", 2024, "Alder=000", 8000.0)
+    ]
+    with pytest.raises(InputFileError, match="do not say what the numbers are"):
+        read_file(path, table_id="12362")

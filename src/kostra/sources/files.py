@@ -572,6 +572,11 @@ def _from_table(table: pl.DataFrame, *, name: str) -> _Parsed:
             value_name="_raw",
         )
         long = _years_from_cells(long, years[0].name, name)
+        # A generic value column ("value", or the table title) does not name a content.
+        named = {c.name: c.content for c in values}
+        long = long.with_columns(
+            pl.col("_content").replace_strict(named, return_dtype=pl.Utf8).alias("_content")
+        )
     if contents:
         long = long.with_columns(
             pl.coalesce(pl.col(contents[0].name), pl.col("_content")).alias("_content")
@@ -751,7 +756,7 @@ class PxFile:
 
 _PX_TOKEN = re.compile(r'"[^"]*"|;|[^";]+', re.S)
 _PX_KEY = re.compile(
-    r"^\s*(?P<name>[A-Za-z0-9_-]+)(?:\[(?P<lang>[^\]]+)\])?(?:\((?P<sub>.*)\))?\s*=\s*(?P<value>.*)$",
+    r"^\s*(?P<name>[A-Za-z0-9_-]+)(?:\[(?P<lang>[^\]]+)\])?(?:\((?P<sub>.*?)\))?\s*=\s*(?P<value>.*)$",
     re.S,
 )
 
