@@ -1,0 +1,262 @@
+"""Benchmark: decoding an 800 000-cell JSON-stat 2.0 response into a frame (issue 3).
+
+Our decoder (:func:`kostra.sources.jsonstat.decode`) against the peers ``pyjstat``
+(``Dataset.read(...).write("dataframe")``) and ``pxwebpy`` (the unpacking its
+``PxApi.get_table_data`` applies to a data response, then ``polars.DataFrame`` as its docs
+show), with bare ``json.loads`` as the floor. The response is generated in KOSTRA's shape:
+region × ContentsCode × Tid × KOKfunksjon0000, integer amounts, about 4 % suppressed cells
+with SSB status symbols in a sparse ``status`` object.
+
+Prints the best-of-N wall time of each, the ratios, and peak memory relative to the response
+size, measured two ways: ``tracemalloc`` (Python and numpy allocations only) and the growth of
+the process's peak RSS in a fresh child process (which also sees Polars' and pandas' native
+allocations). Run: ``python benchmarks/bench_jsonstat.py`` or ``python benchmarks/run.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+GOALS = "goals: ≥20× faster than pyjstat, faster than pxwebpy, ≤3× json.loads, peak < 5× response"
+
+
+def kostra_response(seed: int = 3) -> bytes:
+    """An 800 000-cell KOSTRA-shaped JSON-stat 2.0 data response, as SSB would serialise it."""
+    rng = random.Random(seed)
+    counties = [
+        "03",
+        "11",
+        "15",
+        "18",
+        "31",
+        "32",
+        "33",
+        "34",
+        "39",
+        "40",
+        "42",
+        "46",
+        "50",
+        "55",
+        "56",
+    ]
+    regions: list[str] = []
+    for county in counties:
+        regions += [f"{county}{n:02d}" for n in rng.sample(range(1, 99), 24)]
+    regions = regions[:357]
+    regions += ["EAK", "EAKUO", "EKA03", "EKA11", "EKA15"] + [f"EKG{n:02d}" for n in range(1, 18)]
+    regions += [f"EKA{c}" for c in counties[5:]] + [f"K-{c}00" for c in counties][
+        : 400 - len(regions) - 10
+    ]
+    regions = regions[:400]
+    contents = ["KOSbelop0000", "KOSbeloppers0000", "KOSandel0000", "KOSutgift0000"]
+    years = [str(y) for y in range(2015, 2025)]
+    functions = [f"FG{n}" for n in range(1, 5)] + [f"{n:03d}" for n in range(100, 146)]
+    ids = ["KOKkommuneregion0000", "ContentsCode", "Tid", "KOKfunksjon0000"]
+    cats = [regions, contents, years, functions]
+    sizes = [len(c) for c in cats]
+    n = 1
+    for s in sizes:
+        n *= s
+    assert n == 800_000, n
+    values: list[int | float | None] = []
+    status: dict[str, str] = {}
+    symbols = [".", "..", ":", "..."]
+    for i in range(n):
+        r = rng.random()
+        if r < 0.04:
+            values.append(None)
+            status[str(i)] = symbols[int(r * 100) % 4]
+        elif r < 0.5:
+            values.append(rng.randint(0, 2_000_000))
+        else:
+            values.append(round(rng.uniform(0, 100), 1))
+    dimension: dict[str, Any] = {}
+    labels = {
+        "KOKkommuneregion0000": "region",
+        "ContentsCode": "statistikkvariabel",
+        "Tid": "år",
+        "KOKfunksjon0000": "funksjon",
+    }
+    for dim_id, codes in zip(ids, cats, strict=True):
+        dimension[dim_id] = {
+            "label": labels[dim_id],
+            "category": {
+                "index": {c: i for i, c in enumerate(codes)},
+                "label": {c: f"{c} {labels[dim_id]} {c}" for c in codes},
+            },
+            "extension": {"elimination": dim_id != "ContentsCode", "show": "value"},
+        }
+    dimension["ContentsCode"]["category"]["unit"] = {
+        c: {"base": "1000 kr", "decimals": 0} for c in contents
+    }
+    doc = {
+        "version": "2.0",
+        "class": "dataset",
+        "label": "12362: Kommunenes balanse (B) 2015 - 2024",
+        "source": "Statistisk sentralbyrå",
+        "updated": "2025-06-15T06:00:00Z",
+        "note": [". = Kategorien finnes ikke", ".. = Tall mangler", ": = Vises ikke"],
+        "role": {"time": ["Tid"], "metric": ["ContentsCode"], "geo": ["KOKkommuneregion0000"]},
+        "id": ids,
+        "size": sizes,
+        "dimension": dimension,
+        "extension": {"px": {"tableid": "12362", "decimals": 0}},
+        "value": values,
+        "status": status,
+    }
+    return orjson.dumps(doc)
+
+
+def decode_ours(raw: bytes) -> Any:
+    from kostra.sources.jsonstat import decode
+
+    return decode(raw).frame
+
+
+def decode_pyjstat(raw: bytes) -> Any:
+    from pyjstat import pyjstat
+
+    return pyjstat.Dataset.read(raw.decode("utf-8")).write("dataframe", naming="id")
+
+
+def decode_pxwebpy(raw: bytes) -> Any:
+    import polars as pl
+    from pxweb._internal.functions import unpack_table_data
+
+    # What PxApi.get_table_data_iter does with each response (response.json(), then unpack),
+    # followed by the DataFrame construction its documentation shows.
+    return pl.DataFrame(unpack_table_data(json.loads(raw), show="code"))
+
+
+def decode_json(raw: bytes) -> Any:
+    return json.loads(raw)
+
+
+DECODERS: dict[str, Callable[[bytes], Any]] = {
+    "kostra.jsonstat": decode_ours,
+    "pyjstat": decode_pyjstat,
+    "pxwebpy": decode_pxwebpy,
+    "json.loads": decode_json,
+}
+
+
+def best_time(fn: Callable[[bytes], Any], raw: bytes, repeats: int) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        result = fn(raw)
+        best = min(best, time.perf_counter() - start)
+        del result
+    return best
+
+
+def traced_peak(fn: Callable[[bytes], Any], raw: bytes) -> int:
+    gc.collect()
+    tracemalloc.start()
+    result = fn(raw)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del result
+    return peak
+
+
+def rss_growth(name: str, response: Path) -> int:
+    """Peak-RSS growth (bytes) of decoding once in a fresh process, after imports and input."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", name, "--response", str(response)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+TINY = (
+    b'{"version":"2.0","class":"dataset","id":["a"],"size":[1],"dimension":'
+    b'{"a":{"label":"a","category":{"index":{"x":0},"label":{"x":"x"}}}},"value":[1]}'
+)
+
+
+def child(name: str, response: Path) -> None:
+    """In a fresh process: print the peak-RSS growth of one decoding, in bytes."""
+    raw = response.read_bytes()  # read, not generated: generating would raise the peak first
+    fn = DECODERS[name]
+    fn(TINY)  # import the decoder's modules before taking the baseline
+    gc.collect()
+    # VmHWM is the peak RSS of this process image. (ru_maxrss would not do: Linux carries the
+    # parent's peak across fork and exec.) Writing 5 to clear_refs resets the peak to the
+    # current RSS, so the growth is the decoding's own.
+    Path("/proc/self/clear_refs").write_text("5")
+    before = _status_kib("VmRSS")
+    result = fn(raw)
+    after = _status_kib("VmHWM")
+    del result
+    print((after - before) * 1024)
+
+
+def _status_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"/proc/self/status has no {field}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark and print times, ratios and memory."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--response", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args.child, args.response)
+        return
+    raw = kostra_response()
+    size = len(raw)
+    print(f"JSON-stat 2.0 response: 800 000 cells, {size / 1e6:.1f} MB", flush=True)
+    times: dict[str, float] = {}
+    for name in ("pyjstat", "pxwebpy"):  # seconds each: timed once
+        times[name] = best_time(DECODERS[name], raw, 1)
+    # Ours and the floor alternate, so both see the same load on a shared machine.
+    for _ in range(args.repeats):
+        for name in ("kostra.jsonstat", "json.loads"):
+            times[name] = min(times.get(name, float("inf")), best_time(DECODERS[name], raw, 1))
+    peaks = {name: traced_peak(fn, raw) for name, fn in DECODERS.items()}
+    with tempfile.TemporaryDirectory() as tmp:
+        response = Path(tmp) / "response.json"
+        response.write_bytes(raw)
+        rss = {name: rss_growth(name, response) for name in DECODERS}
+    ours = times["kostra.jsonstat"]
+    print(f"{'decoder':<18}{'time s':>9}{'vs ours':>9}{'tracemalloc peak':>18}{'RSS growth':>12}")
+    for name in DECODERS:
+        print(
+            f"{name:<18}{times[name]:>9.3f}{times[name] / ours:>8.1f}×"
+            f"{peaks[name] / size:>17.1f}×{rss[name] / size:>11.1f}×"
+        )
+    print(
+        f"ours: {times['pyjstat'] / ours:.1f}× faster than pyjstat, "
+        f"{times['pxwebpy'] / ours:.1f}× faster than pxwebpy, "
+        f"{ours / times['json.loads']:.2f}× json.loads; "
+        f"peak memory {peaks['kostra.jsonstat'] / size:.1f}× (tracemalloc), "
+        f"{rss['kostra.jsonstat'] / size:.1f}× (RSS) the response size"
+    )
+    print(GOALS)
+
+
+if __name__ == "__main__":
+    main()
