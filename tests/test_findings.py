@@ -184,15 +184,19 @@ def test_need_findings_per_sector_and_total() -> None:
     need = pl.DataFrame(
         {
             "sector": ["grunnskole", "barnehage", "barnevern"],
-            "need_corrected": [11_000.0, 10_100.0, 3_000.0],
-            "peer_need_corrected": [10_000.0, 10_000.0, None],
+            "expected": [10_000.0, 10_000.0, None],
+            "difference": [1_000.0, 100.0, 50.0],
             "excess_nok": [130e6, 13e6, 2.5e6],
         }
     )
     found = F.need_findings(need, CONTEXT, RULES)
     c1 = [f for f in found if f.rule_id == "C1"]
     assert [f.sector for f in c1] == ["grunnskole"]  # barnehage differs by 1 % only
-    assert "130 mill. kr mer" in c1[0].text_nb
+    assert c1[0].text_nb == (
+        "Etter behovskorrigering brukte Bærum 130 mill. kr mer enn ASSS-snittet på grunnskole "
+        "(1\u00a0000 kr per innbygger)."
+    )
+    assert c1[0].numbers["difference_pct"] == pytest.approx(10.0)
     (c2,) = [f for f in found if f.rule_id == "C2"]
     assert c2.numbers["excess_nok"] == pytest.approx(145.5e6)
     assert c2.numbers["sectors"] == 3

@@ -180,23 +180,28 @@ def profile(code: str) -> pl.DataFrame:
 
 
 def need(code: str) -> pl.DataFrame:
-    """Need-corrected costs per sector (made up, deterministic per municipality)."""
+    """``need_corrected_costs``-shaped rows of the municipality (made up, deterministic)."""
     rng = np.random.default_rng(int(code))
     rows = []
     for sector in REPORT_SECTORS[:7]:
         opex = float(rng.uniform(3_000, 30_000))
         index = float(rng.uniform(0.85, 1.15))
-        peer = opex / float(rng.uniform(0.9, 1.1))
-        corrected = opex / index
+        expected = opex / float(rng.uniform(0.9, 1.1))
+        difference = opex - expected
+        peers = float(rng.uniform(-300, 300))
         rows.append(
             {
+                "region": code,
                 "sector": sector.value,
-                "net_opex_per_inhabitant": opex,
+                "net_opex_per_capita": opex,
                 "need_index": index,
-                "need_corrected": corrected,
-                "peer_need_corrected": peer,
-                "resource_index": 100 * corrected / peer,
-                "excess_nok": (corrected - peer) * 130_000,
+                "need_corrected_per_capita": opex / index,
+                "expected_per_capita": expected,
+                "difference_per_capita": difference,
+                "peer_difference_per_capita": peers,
+                "resource_index": 100 * opex / expected,
+                "resource_use_index": float(rng.uniform(0.9, 1.1)),
+                "excess_spending": (difference - peers) * 130_000,
             }
         )
     return pl.DataFrame(rows)

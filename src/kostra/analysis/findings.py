@@ -20,9 +20,10 @@ T1  a year of the last ``trend_years`` (5) lies     "<key figure> i <år> var X 
     ≥ ``trend_min_change`` (5 %) off the least-     (value mot forventet pred)"; robust SD =
     squares line through the ``trend_window`` (4)   1.4826 × median |residual|, floored at
     prior years; never across a series break        ``trend_floor`` (2 %) × mean of the prior years
-C1  a sector's need-corrected cost differs from     "Etter behovskorrigering brukte <kommune> X
-    the peers' by ≥ ``need_threshold_pct`` (2 %)    mill. kr mer/mindre enn <peer>-snittet på
-                                                    <sektor> (a mot b kr per innbygger)"
+C1  a sector's need-corrected spending per          "Etter behovskorrigering brukte <kommune> X
+    inhabitant differs from the peers' by ≥         mill. kr mer/mindre enn <peer>-snittet på
+    ``need_threshold_pct`` (2 %) of the need-       <sektor> (d kr per innbygger)"
+    expected spending
 C2  excess spending exists for ≥ 1 sector           the total over sectors, in mill. kr
 E1  sector production index ≥ ``index_threshold``   "Produksjonsindeksen for <sektor> er P, N poeng
     (3) points from 100                             over/under <referansen> (= 100)"
@@ -432,7 +433,9 @@ def need_findings(
 ) -> list[Finding]:
     """Rules C1 (per sector) and C2 (total).
 
-    ``need``: ``sector, need_corrected, peer_need_corrected, excess_nok``.
+    ``need``: ``sector, expected, difference, excess_nok``: ``expected`` the need-expected
+    spending per inhabitant (I × the country's), ``difference`` kr per inhabitant above (+) or
+    below (−) the peers after need correction, ``excess_nok`` that difference × inhabitants.
     """
     found: list[Finding] = []
     total = 0.0
@@ -442,29 +445,29 @@ def need_findings(
         if _ok(excess):
             total += excess
             counted += 1
-        own, peer = row["need_corrected"], row["peer_need_corrected"]
-        if not (_ok(own) and _ok(peer) and _ok(excess)) or peer == 0:
+        expected, difference = row["expected"], row["difference"]
+        if not (_ok(expected) and _ok(difference) and _ok(excess)) or expected == 0:
             continue
-        pct = 100.0 * (own - peer) / peer
+        pct = 100.0 * difference / expected
         if abs(pct) < rules.need_threshold_pct:
             continue
         s = _Sentence()
         s.use("excess_nok", excess)
+        s.use("expected", expected)
         s.use("difference_pct", pct)
         m_nb, m_en = s.num("excess_mnok", abs(excess) / 1e6, 0 if abs(excess) >= 1e7 else 1)
-        a_nb, a_en = s.num("need_corrected", own, 0)
-        b_nb, b_en = s.num("peer_need_corrected", peer, 0)
+        d_nb, d_en = s.num("difference", abs(difference), 0)
         more = excess > 0
         sector = row["sector"]
         nb = (
             f"Etter behovskorrigering brukte {context.municipality} {m_nb} mill. kr "
             f"{'mer' if more else 'mindre'} enn {context.peer_name}-snittet på "
-            f"{_sector_name(sector, 'nb')} ({a_nb} mot {b_nb} kr per innbygger)."
+            f"{_sector_name(sector, 'nb')} ({d_nb} kr per innbygger)."
         )
         en = (
             f"After need correction, {context.municipality} spent NOK {m_en} million "
             f"{'more' if more else 'less'} than the {context.peer_name} average on "
-            f"{_sector_name(sector, 'en')} ({a_en} against {b_en} NOK per inhabitant)."
+            f"{_sector_name(sector, 'en')} (NOK {d_en} per inhabitant)."
         )
         found.append(s.finding("C1", f"need-{sector}", nb, en, sector=sector, size=abs(pct)))
     if counted:

@@ -8,9 +8,10 @@ depends on the analysis modules' columns only (documented on each argument), not
   n_ranked, peer_min, peer_max, previous_value, series_break, preliminary`` (``role`` optional);
 * ``evaluated`` — :func:`kostra.analysis.indicators.evaluate`: ``indicator_id, region, year,
   value`` for every municipality (rank strips and maps), on the report year's borders;
-* ``need`` — need-corrected costs, one row per sector of the municipality: ``sector,
-  net_opex_per_inhabitant, need_index, need_corrected, peer_need_corrected, resource_index,
-  excess_nok``;
+* ``need`` — :func:`kostra.analysis.need.need_corrected_costs` rows of the municipality:
+  ``sector, net_opex_per_capita, need_index, need_corrected_per_capita, expected_per_capita,
+  difference_per_capita, peer_difference_per_capita, resource_index, resource_use_index,
+  excess_spending`` (NOK);
 * ``production`` — ``sector, production_index, cost_index, efficiency_index``; a row with
   ``sector == "total"`` carries the totals;
 * ``barometer_total`` — every municipality's total: ``region, year, rank, n_ranked`` and
@@ -178,15 +179,22 @@ def _need(frame: pl.DataFrame) -> list[NeedCostRow]:
     for r in frame.iter_rows(named=True):
         if r["sector"] not in sectors:
             continue
+        own, peers = (
+            _float(r.get("difference_per_capita")),
+            _float(r.get("peer_difference_per_capita")),
+        )
+        difference = None if own is None or peers is None else own - peers
         rows.append(
             NeedCostRow(
                 sector=r["sector"],
-                net_opex_per_inhabitant=_float(r.get("net_opex_per_inhabitant")),
+                net_opex_per_inhabitant=_float(r.get("net_opex_per_capita")),
                 need_index=_float(r.get("need_index")),
-                need_corrected=_float(r.get("need_corrected")),
-                peer_need_corrected=_float(r.get("peer_need_corrected")),
+                need_corrected=_float(r.get("need_corrected_per_capita")),
+                expected=_float(r.get("expected_per_capita")),
+                difference=difference,
                 resource_index=_float(r.get("resource_index")),
-                excess_nok=_float(r.get("excess_nok")),
+                resource_use_index=_float(r.get("resource_use_index")),
+                excess_nok=_float(r.get("excess_spending")),
             )
         )
     return rows
@@ -384,8 +392,10 @@ def report_findings(data: ReportData, rules: FindingRules | None = None) -> list
             "net_opex_per_inhabitant": pl.Float64,
             "need_index": pl.Float64,
             "need_corrected": pl.Float64,
-            "peer_need_corrected": pl.Float64,
+            "expected": pl.Float64,
+            "difference": pl.Float64,
             "resource_index": pl.Float64,
+            "resource_use_index": pl.Float64,
             "excess_nok": pl.Float64,
         },
     )

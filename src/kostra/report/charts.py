@@ -18,6 +18,7 @@ SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 OWN_COLOR = "#1f4e79"
 PEER_COLOR = "#d9822b"
 OTHER_COLOR = "#b8bec6"
+MISSING_COLOR = "#e4e4e4"
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 WIDTH = 500
 
@@ -489,11 +490,16 @@ def map_chart(
                 {
                     "lookup": "properties.code",
                     "from": {"data": {"values": rows}, "key": "code", "fields": ["value"]},
+                    "default": None,
                 },
             ],
-            "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 0.15},
+            # municipalities without a value stay on the map, in grey, instead of vanishing
+            "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 0.15, "invalid": None},
             "encoding": {
-                "color": {**color, "condition": None} if False else color,
+                "color": {
+                    "condition": {"test": "!isValid(datum.value)", "value": MISSING_COLOR},
+                    **color,
+                },
                 "tooltip": [
                     {"field": "properties.name", "title": t("region", lang)},
                     {"field": "value", "format": ",.1f", "title": measure},

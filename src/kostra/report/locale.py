@@ -145,16 +145,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "need": ("Behovskorrigerte utgifter", "Need-corrected expenditure"),
     "need_caption": (
         "Netto driftsutgifter per innbygger delt på sektorens utgiftsbehovsindeks "
-        "(landet = 1,00) for {year}.",
+        "(landet = 1,00) for {year}. Mer/mindreutgift: forskjellen fra {peer}-snittet etter "
+        "behovskorrigering, ganget med innbyggertallet. Ressursbruk: {peer}-snittet = 1,00.",
         "Net operating expenditure per inhabitant divided by the sector's expenditure-need "
-        "index (country = 1.00) for {year}.",
+        "index (country = 1.00) for {year}. Above/below: the difference from the {peer} "
+        "average after need correction, times the inhabitants. Resource use: {peer} average "
+        "= 1.00.",
     ),
-    "net_opex": ("Netto driftsutgifter per innbygger (kr)", "Net operating exp. per inhabitant"),
-    "need_index": ("Utgiftsbehov (indeks)", "Expenditure need (index)"),
-    "need_corrected": ("Behovskorrigert (kr)", "Need-corrected (NOK)"),
-    "peer_need_corrected": ("{peer}-snitt behovskorr. (kr)", "{peer} avg. need-corr. (NOK)"),
-    "resource_index": ("Ressursbruk (indeks)", "Resource use (index)"),
-    "excess": ("Mer-/mindreutgift (mill. kr)", "Spending above/below (NOK m)"),
+    "net_opex": ("Netto driftsutg. per innb. (kr)", "Net op. exp. per inhabitant"),
+    "need_index": ("Utgifts­behov", "Expend. need"),
+    "need_corrected": ("Behovs­korrigert per innb. (kr)", "Need-corrected per inh."),
+    "difference": ("Mer/mindre enn {peer} per innb. (kr)", "Above/below {peer} per inh."),
+    "resource_use_index": ("Ressurs­bruk mot {peer}", "Resource use vs {peer}"),
+    "excess": ("Mer/mindre­utgift (mill. kr)", "Above/below (NOK m)"),
     "total": ("Sum", "Total"),
     "production": ("Produksjon og effektivitet", "Production and efficiency"),
     "production_caption": (

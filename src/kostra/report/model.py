@@ -125,14 +125,22 @@ class Distribution(_Model):
 
 
 class NeedCostRow(_Model):
-    """Need-corrected net operating expenditure of one sector (kr per inhabitant)."""
+    """Need-corrected net operating expenditure of one sector (methodology §4).
+
+    ``need_corrected`` = (NDU / N) / I, kr per inhabitant; ``expected`` = I × the country's NDU
+    per inhabitant; ``difference`` = (D − D_peers), kr per inhabitant spent above (+) or below
+    (−) the peers after need correction; ``excess_nok`` = difference × N; ``resource_index``
+    100 × r against the country, ``resource_use_index`` the ASSS-style r / mean(r_peers).
+    """
 
     sector: Sector
     net_opex_per_inhabitant: float | None
     need_index: float | None
     need_corrected: float | None
-    peer_need_corrected: float | None = None
+    expected: float | None = None
+    difference: float | None = None
     resource_index: float | None = None
+    resource_use_index: float | None = None
     excess_nok: float | None = None
 
 

@@ -1,0 +1,255 @@
+"""Chart specs: pure dicts with alt text and Norwegian number formats, renderable offline."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import pytest
+import vl_convert
+
+from kostra.report import charts
+from kostra.report.geo import GEO_OBJECT, compact_topology, map_codes, municipality_topology
+
+NBSP = "\u00a0"
+
+
+def _profile(lang: str = "nb") -> dict:
+    return charts.profile_chart(
+        [
+            {"label": "Netto driftsutgifter per elev", "index": 112.4},
+            {"label": "Andel elever med spesialundervisning", "index": 63.0},
+            {"label": "Mangler", "index": None},
+        ],
+        lang=lang,
+        municipality="Bærum",
+        sector="grunnskole",
+        year=2024,
+        peer_name="ASSS",
+    )
+
+
+def _series(lang: str = "nb") -> dict:
+    return charts.series_chart(
+        [
+            {"year": y, "value": 110_000.0 + 1500 * i, "peer_average": 120_500.5}
+            for i, y in enumerate(range(2019, 2025))
+        ],
+        lang=lang,
+        indicator="Netto driftsutgifter per elev",
+        unit="kr",
+        municipality="Bærum",
+        peer_name="ASSS",
+        break_years=[2020],
+    )
+
+
+def _svg_text(spec: dict) -> str:
+    return " ".join(re.findall(r">([^<]+)<", vl_convert.vegalite_to_svg(spec)))
+
+
+def test_every_chart_has_alt_text_and_locale() -> None:
+    specs = [
+        _profile(),
+        _series(),
+        charts.rank_strip_chart(
+            [
+                {"code": "3201", "name": "Bærum", "value": 5.0},
+                {"code": "0301", "name": "Oslo", "value": 7.0},
+            ],
+            lang="nb",
+            code="3201",
+            peers=["0301"],
+            indicator="X",
+            unit="%",
+            year=2024,
+        ),
+        charts.need_cost_chart(
+            [{"sector": "Grunnskole", "excess_mnok": 12.5}],
+            lang="nb",
+            municipality="Bærum",
+            peer_name="ASSS",
+            year=2024,
+        ),
+        charts.barometer_chart(
+            [{"sector": "Grunnskole", "rank": 5, "rank_low": 2, "rank_high": 9, "n_ranked": 356}],
+            lang="nb",
+            municipality="Bærum",
+            year=2024,
+        ),
+    ]
+    for spec in specs:
+        assert len(charts.alt_text(spec)) > 30
+        locale = spec["config"]["locale"]
+        assert locale["number"]["decimal"] == ","
+        assert locale["number"]["thousands"] == NBSP
+        assert locale["time"]["months"][0] == "januar"
+        json.dumps(spec)  # plain JSON, no objects
+
+
+def test_english_locale() -> None:
+    spec = _profile("en")
+    assert spec["config"]["locale"]["number"]["decimal"] == "."
+    assert spec["description"].startswith("Bar chart")
+
+
+def test_profile_alt_text_names_the_indices_and_skips_missing() -> None:
+    alt = charts.alt_text(_profile())
+    assert "Netto driftsutgifter per elev: 112" in alt
+    assert "spesialundervisning: 63" in alt
+    assert "Mangler" not in alt
+
+
+def test_profile_domain_includes_100_line() -> None:
+    spec = _profile()
+    domain = spec["layer"][0]["encoding"]["x"]["scale"]["domain"]
+    assert domain[0] < 63.0
+    assert domain[1] > 112.4
+
+
+def test_svg_numbers_use_norwegian_format() -> None:
+    text = _svg_text(_series())
+    assert re.search(r"\d{2,3}" + NBSP + r"\d{3}", text) or re.search(r"\d+k", text), text
+    strip = charts.rank_strip_chart(
+        [{"code": str(1000 + i), "name": f"K{i}", "value": 1000.5 + 2500 * i} for i in range(10)],
+        lang="nb",
+        code="1001",
+        peers=[],
+        indicator="kr per innbygger",
+        unit="kr",
+        year=2024,
+    )
+    assert re.search(r"\d{1,2}" + NBSP + r"\d{3}", _svg_text(strip))
+
+
+def test_profile_svg_labels_use_decimal_comma_when_fractional() -> None:
+    spec = charts.need_cost_chart(
+        [
+            {"sector": "Grunnskole", "excess_mnok": 2.5},
+            {"sector": "Barnehage", "excess_mnok": -1.25},
+        ],
+        lang="nb",
+        municipality="Bærum",
+        peer_name="ASSS",
+        year=2024,
+    )
+    text = _svg_text(spec)
+    assert "2,5" in text
+    assert "-1,2" in text  # Python rounds the binary 1.25 down
+
+
+def test_charts_are_pure() -> None:
+    rows = [{"label": "A", "index": 90.0}]
+    before = copy.deepcopy(rows)
+    first = charts.profile_chart(
+        rows, lang="nb", municipality="B", sector="s", year=2024, peer_name="ASSS"
+    )
+    second = charts.profile_chart(
+        rows, lang="nb", municipality="B", sector="s", year=2024, peer_name="ASSS"
+    )
+    assert rows == before
+    assert first == second
+
+
+def test_series_marks_pandemic_and_break_years() -> None:
+    spec = _series()
+    layers = spec["layer"]
+    assert layers[0]["data"]["values"] == [{"year": 2020}, {"year": 2021}]
+    assert layers[1]["data"]["values"] == [{"year": 2020}]
+    assert "2019–2024" in charts.alt_text(spec)
+
+
+def test_rank_strip_alt_gives_rank_from_top() -> None:
+    values = [{"code": c, "name": c, "value": v} for c, v in (("a", 1.0), ("b", 3.0), ("c", 2.0))]
+    spec = charts.rank_strip_chart(
+        [*values, {"code": "d", "name": "d", "value": None}],
+        lang="en",
+        code="c",
+        peers=["a"],
+        indicator="X",
+        unit="",
+        year=2024,
+    )
+    assert "all 3 municipalities" in spec["description"]
+    assert "number 2 from the top" in spec["description"]
+
+
+def _map(year: int) -> dict:
+    return charts.map_chart(
+        [
+            {"code": "3201", "name": "Bærum", "value": 12.0},
+            {"code": "0301", "name": "Oslo", "value": 3.0},
+        ],
+        topology=municipality_topology(),
+        lang="nb",
+        code="3201",
+        peers=["0301", "3203"],
+        measure="plassering i Kommunebarometeret",
+        year=year,
+        rank=True,
+        municipality="Bærum",
+    )
+
+
+def test_map_outlines_municipality_and_peers_and_credits_kartverket() -> None:
+    spec = _map(2024)
+    outline = spec["layer"][1]["transform"][0]["filter"]["oneOf"]
+    assert outline == ["3201", "0301", "3203"]
+    assert spec["layer"][2]["transform"][0]["filter"]["equal"] == "3201"
+    assert any("Kartverket" in line for line in spec["title"]["subtitle"])
+    assert "Kartverket" in spec["description"]
+    assert "harmonisert" not in spec["description"]
+
+
+def test_map_before_2024_says_it_uses_2024_borders() -> None:
+    spec = _map(2019)
+    assert "Tegnet på 2024-grenser med verdier harmonisert fra 2019" in spec["description"]
+    assert any("2024-grenser" in line for line in spec["title"]["subtitle"])
+
+
+@pytest.mark.slow
+def test_map_renders_offline() -> None:
+    svg = vl_convert.vegalite_to_svg(_map(2024))
+    assert svg.count("<path") > 300
+
+
+def test_packaged_topology_has_every_2024_municipality() -> None:
+    codes = map_codes()
+    assert len(codes) == 357
+    assert {"0301", "3201", "5501", "1508", "1580"} <= codes
+    assert all(isinstance(c, str) and len(c) == 4 for c in codes)
+    topology = municipality_topology()
+    assert topology["objects"][GEO_OBJECT]["type"] == "GeometryCollection"
+    assert "transform" in topology
+
+
+def test_packaged_topology_is_built_from_the_shared_file(shared_dir: Path) -> None:
+    source = json.loads((shared_dir / "data/geo/kommuner_2024_S.topojson").read_text())
+    built = compact_topology(source)
+    assert built == json.loads(json.dumps(built, ensure_ascii=False))
+    assert built["arcs"] == municipality_topology()["arcs"]
+    assert built["objects"] == municipality_topology()["objects"]
+
+
+def test_compaction_orients_rings_clockwise() -> None:
+    # one counter-clockwise unit square (RFC 7946 exterior)
+    doc = {
+        "type": "Topology",
+        "bbox": [0.0, 0.0, 1.0, 1.0],
+        "arcs": [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]],
+        "objects": {
+            "K": {
+                "type": "GeometryCollection",
+                "geometries": [
+                    {"type": "Polygon", "arcs": [[0]], "properties": {"kommunenummer": "301"}}
+                ],
+            }
+        },
+    }
+    built = compact_topology(doc, quantization=11)
+    geometry = built["objects"][GEO_OBJECT]["geometries"][0]
+    assert geometry["arcs"] == [[~0]]
+    assert geometry["properties"]["code"] == "0301"
+    assert built["arcs"][0][0] == [0, 0]
