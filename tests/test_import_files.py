@@ -468,3 +468,13 @@ def test_long_layout_with_a_generic_value_column(tmp_path: Path) -> None:
     ]
     with pytest.raises(InputFileError, match="do not say what the numbers are"):
         read_file(path, table_id="12362")
+
+
+def test_a_blank_line_inside_the_data_does_not_cut_it(tmp_path: Path) -> None:
+    text = (
+        "region;alder;Persons 2020\n0301 Oslo;0 år;3\n\n0219 Bærum;0 år;4\n\n"
+        '"Footnote: figures as of 1 January"\n'
+    )
+    frame, meta = read_file(_write(tmp_path, "gap.csv", text))
+    assert frame["region"].to_list() == ["0301", "0219"]
+    assert any("footnote" in note for note in meta.notes)

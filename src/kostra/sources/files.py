@@ -286,11 +286,26 @@ def _read_csv(raw: bytes, *, name: str) -> _Parsed:
     if start >= len(lines):
         raise InputFileError(f"{name} has a title but no table.")
     sep = _sniff_separator(lines[start])
-    end = start + 1
-    while end < len(lines) and lines[end].strip():
-        end += 1
+    width = len(_split_fields(lines[start], sep))
+    # Data runs to the first blank line that is followed by something other than data rows
+    # (SSB's footnotes); a blank line inside the data must not silently cut it short.
+    kept: list[str] = []
+    block_start = start
+    end = start
+    while True:
+        while end < len(lines) and lines[end].strip():
+            end += 1
+        kept.extend(lines[block_start:end])
+        after = end
+        while after < len(lines) and not lines[after].strip():
+            after += 1
+        if after < len(lines) and len(_split_fields(lines[after], sep)) == width:
+            block_start = end = after
+            continue
+        end = after
+        break
     footer = [line for line in lines[end:] if line.strip()]
-    body = "\n".join(lines[start:end]) + "\n"
+    body = "\n".join(kept) + "\n"
     table = pl.read_csv(
         io.BytesIO(body.encode("utf-8")),
         separator=sep,
