@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 import numpy as np
-import numpy.typing as npt
 import polars as pl
 
 from kostra.errors import SourceError
@@ -255,12 +254,16 @@ def _category_codes(dim_id: str, category: Any) -> list[str]:
     raise _fail(f"dimension {dim_id!r}: category.index must be a list or an object")
 
 
-def _flat_keys(obj: Mapping[Any, Any], n_cells: int, what: str) -> npt.NDArray[np.int64]:
+def _flat_keys(obj: Mapping[Any, Any], n_cells: int, what: str) -> pl.Series:
+    """The object's keys as cell indexes, checked and converted in Polars, not key by key."""
     try:
-        flat = np.fromiter((int(k) for k in obj), dtype=np.int64, count=len(obj))
-    except ValueError as exc:
+        keys = pl.Series("flat", list(obj), dtype=pl.Utf8, strict=True)
+    except (TypeError, pl.exceptions.PolarsError) as exc:
         raise _fail(f"{what} object has a key that is not a cell index") from exc
-    if flat.size and (flat.min() < 0 or flat.max() >= n_cells):
+    if not keys.str.contains(r"^(0|[1-9][0-9]{0,17})$").all():
+        raise _fail(f"{what} object has a key that is not a cell index")
+    flat = keys.cast(pl.Int64)
+    if flat.len() and (cast(int, flat.max()) >= n_cells):
         raise _fail(f"{what} object has a cell index outside 0..{n_cells - 1}")
     return flat
 
