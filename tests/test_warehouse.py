@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from kostra.errors import KostraError, SourceError
+from kostra.errors import DatabaseBusyError, KostraError, SourceError
 from kostra.frames import OBSERVATION_COLUMNS
 from kostra.warehouse import (
     SCHEMA_VERSION,
@@ -278,3 +278,14 @@ def test_load_many_is_all_or_nothing(tmp_db: Path) -> None:
         )
         assert ids == [1, 2, 2]
         assert wh.observations()["year"].to_list() == [2019, 2020]
+
+
+def test_same_process_reader_and_writer(tmp_db: Path) -> None:
+    with Warehouse.open(tmp_db) as writer:
+        writer.load(extract(["0301"], [2019]), ssb())
+        with Warehouse.open(tmp_db, read_only=True) as reader:
+            assert reader.observations().height == 1
+            with pytest.raises(KostraError, match="read-only"):
+                reader.load(extract(["0301"], [2020]), ssb())
+    with Warehouse.open(tmp_db, read_only=True), pytest.raises(DatabaseBusyError):
+        Warehouse.open(tmp_db)

@@ -338,6 +338,18 @@ class Warehouse:
                 f"Cannot open the warehouse {path}: {error}",
                 hint="Check the path (--db or KOSTRA_DB) and that you may write there.",
             ) from error
+        except duckdb.ConnectionException as error:
+            if "different configuration" not in str(error):
+                raise KostraError(f"Cannot open the warehouse {path}: {error}") from error
+            # This process already has the file open the other way. A reader may share the
+            # writer's instance (loads stay blocked by Warehouse.read_only); a writer cannot
+            # upgrade a read-only instance.
+            if read_only:
+                return duckdb.connect(str(path), read_only=False)
+            raise DatabaseBusyError(
+                f"database busy: {path} is open read-only in this process; close it before writing",
+                hint="Close the read-only Warehouse first.",
+            ) from None
         except duckdb.Error as error:
             raise KostraError(
                 f"{path} is not a kostra warehouse (DuckDB could not open it): {error}",
