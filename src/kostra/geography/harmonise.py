@@ -68,6 +68,13 @@ def harmonise(
     if status is not None:
         value_cols.add(status)
     keys = [c for c in frame.columns if c not in value_cols]
+    # A measured number left as a key would split every merger into its parts; say so.
+    floats = [c for c in keys if frame.schema[c].is_float()]
+    if floats:
+        raise KostraError(
+            f"harmonise: numeric column(s) {floats} are neither summed nor ratios.",
+            hint="Name them in sum_columns, ratios or weight_columns, or drop them first.",
+        )
 
     is_municipality = pl.col(region_col).cast(pl.Utf8).str.contains(_MUNICIPALITY) & pl.col(
         region_col
@@ -134,7 +141,7 @@ def harmonise(
         [
             pl.col(c).cast(pl.Float64)
             if c in summed or c in derived
-            else pl.col(c).cast(frame.schema[c])
+            else pl.col(c).cast(_output_dtype(frame.schema[c]))
             for c in frame.columns
         ]
         + [pl.col("series_break")]
@@ -144,6 +151,11 @@ def harmonise(
         + [pl.lit(False).alias("series_break")]
     ).select(out_columns)
     return pl.concat([harmonised, untouched], how="vertical_relaxed")
+
+
+def _output_dtype(dtype: pl.DataType) -> pl.DataType:
+    """A column of only nulls (e.g. a status column with nothing to report) comes back as text."""
+    return pl.Utf8() if dtype == pl.Null() else dtype
 
 
 def _divide(numerator: str, denominator: str) -> pl.Expr:
