@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
+from kostra.frames import OBSERVATION_SCHEMA, encode_dims
 from kostra.sources import jsonstat
 from test_jsonstat import SCHEMA, reference_decode
 
@@ -145,3 +146,75 @@ def test_encode_decode_round_trip(
     expected = grid.join(frame, on=ids, how="left", maintain_order="left")
     assert_frame_equal(decoded.frame, expected)
     assert_frame_equal(decoded.frame, reference_decode(json.loads(orjson.dumps(doc))))
+
+
+@st.composite
+def kostra_documents(draw: st.DrawFn) -> dict[str, Any]:
+    """A KOSTRA-like dataset: region, ContentsCode, annual Tid and 0-2 other dimensions."""
+    others = draw(
+        st.lists(
+            st.sampled_from(["KOKfunksjon0000", "KOKart0000", "Alder"]), unique=True, max_size=2
+        )
+    )
+    region = draw(st.sampled_from(["KOKkommuneregion0000", "Region", "KOKfylkesregion0000"]))
+    ids = draw(st.permutations([region, "ContentsCode", "Tid", *others]))
+    codes = {
+        region: draw(
+            st.lists(
+                st.sampled_from(["0301", "K-3201", "EAK", "EKG13", "4601"]),
+                min_size=1,
+                max_size=3,
+                unique=True,
+            )
+        ),
+        "ContentsCode": draw(
+            st.lists(st.sampled_from(["KOSbelop0000", "KOSandel0000"]), min_size=1, unique=True)
+        ),
+        "Tid": draw(
+            st.lists(
+                st.sampled_from([str(y) for y in range(2015, 2025)]),
+                min_size=1,
+                max_size=3,
+                unique=True,
+            )
+        ),
+    }
+    for dim in others:
+        codes[dim] = draw(st.lists(CODE, min_size=1, max_size=3, unique=True))
+    n = math.prod(len(codes[d]) for d in ids)
+    return {
+        "version": "2.0",
+        "class": "dataset",
+        "id": ids,
+        "size": [len(codes[d]) for d in ids],
+        "role": {"metric": ["ContentsCode"], "time": ["Tid"]},
+        "dimension": {d: {"category": {"index": codes[d]}} for d in ids},
+        "value": draw(st.lists(st.one_of(st.none(), NUMBER), min_size=n, max_size=n)),
+        "status": {"0": ".."},
+    }
+
+
+@settings(max_examples=100, deadline=None)
+@given(kostra_documents())
+def test_to_observations_matches_row_by_row_mapping(doc: dict[str, Any]) -> None:
+    ds = jsonstat.decode(orjson.dumps(doc))
+    observations = jsonstat.to_observations(ds, "12362")
+    region = next(
+        d for d in doc["id"] if d not in ("ContentsCode", "Tid") and "region" in d.lower()
+    )
+    rows = []
+    for row in reference_decode(doc).iter_rows(named=True):
+        others = {d: row[d] for d in doc["id"] if d not in (region, "ContentsCode", "Tid")}
+        rows.append(
+            {
+                "table_id": "12362",
+                "contents_code": row["ContentsCode"],
+                "region": row[region].removeprefix("K-"),
+                "year": int(row["Tid"]),
+                "dims": encode_dims(others),
+                "value": row["value"],
+                "status": row["status"],
+            }
+        )
+    expected = pl.DataFrame(rows, schema=OBSERVATION_SCHEMA)
+    assert_frame_equal(observations, expected)
