@@ -57,6 +57,8 @@ __all__ = [
     "VintageInfo",
     "Warehouse",
     "WarehouseInfo",
+    "content_hash",
+    "migrate",
 ]
 
 Source = Literal["ssb", "file", "sample"]
@@ -272,10 +274,13 @@ def _is_lock_error(error: duckdb.Error) -> bool:
 
 
 class Warehouse:
-    """An open warehouse file. Use :meth:`open` as a context manager::
+    """An open warehouse file, best used as a context manager.
 
-    with Warehouse.open(settings.db) as wh:
-        vintage_id = wh.load(frame, VintageInfo(source="ssb", table_id="07459"))
+    Example::
+
+        with Warehouse.open(settings.db) as wh:
+            vintage_id = wh.load(frame, VintageInfo(source="ssb", table_id="07459"))
+            newest = wh.observations(table_ids=["07459"], years=[2024])
     """
 
     def __init__(self, path: Path, conn: duckdb.DuckDBPyConnection, *, read_only: bool) -> None:
