@@ -1,0 +1,127 @@
+"""Population: 2024 borders and own borders, KOSTRA age groups, sex, accounting-year shift."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from kostra.errors import KostraError
+from kostra.geography import (
+    KOSTRA_AGE_GROUPS,
+    population,
+    population_for_accounting_year,
+)
+
+SPLIT_BY_WEIGHT = {"1508", "1580", "1806", "1875", "5055", "5056", "5059"}
+
+
+def _value(frame: pl.DataFrame, region: str, year: int, group: str = "total") -> float | None:
+    row = frame.filter(
+        (pl.col("region") == region) & (pl.col("year") == year) & (pl.col("age_group") == group)
+    )
+    assert row.height == 1, row
+    value = row["population"][0]
+    return None if value is None else float(value)
+
+
+def test_shape_and_2024_borders() -> None:
+    frame = population([2019, 2024], borders=2024)
+    assert frame.columns == ["region", "year", "age_group", "population"]
+    assert frame.schema["region"] == pl.Utf8
+    assert frame.filter(pl.col("year") == 2019).height == 357
+    assert _value(frame, "3201", 2019) == 126841
+    assert "0219" not in frame["region"].to_list()
+
+
+def test_own_borders() -> None:
+    frame = population([2019, 2022, 2024])
+    assert _value(frame, "0219", 2019) == 126841
+    assert _value(frame, "3024", 2022) is not None
+    assert frame.filter(pl.col("year") == 2019).height == 422
+    assert frame.filter(pl.col("year") == 2022).height == 356
+    # Codes the statbank downloads lack are missing, not zero.
+    assert _value(population(2010), "0706", 2010) is None
+
+
+def test_country_totals_agree_between_bases_from_2017() -> None:
+    # The own-border downloads are complete from 2017; totals differ only by the reference's
+    # rounding of weighted split cells (a few dozen people in five million).
+    own = population(list(range(2017, 2027))).group_by("year").agg(pl.col("population").sum())
+    fixed = (
+        population(list(range(2017, 2027)), borders=2024)
+        .group_by("year")
+        .agg(pl.col("population").sum().alias("fixed"))
+    )
+    both = own.join(fixed, on="year")
+    assert ((both["population"] - both["fixed"]).abs() <= 40).all()
+
+
+def test_other_borders_by_harmonisation() -> None:
+    frame = population([2015, 2019], borders=2020)
+    assert _value(frame, "4204", 2019) == _value(population(2020 - 1), "1001", 2019) + _value(
+        population(2019), "1017", 2019
+    ) + _value(population(2019), "1018", 2019)
+    with pytest.raises(KostraError):
+        population(2022, borders=2019)  # merged units cannot be taken apart
+
+
+def test_kostra_age_groups_match_ssb_reference_file(shared_dir: Path) -> None:
+    reference = pl.read_csv(
+        shared_dir / "data" / "reference" / "population_kostra_agegroups_2005_2026.csv",
+        schema_overrides={"code": pl.Utf8},
+    ).filter(pl.col("granularity_geo") == "municip")
+    assert set(KOSTRA_AGE_GROUPS) == set(reference.columns[5:])
+    ours = population(
+        list(range(2005, 2027)), age_group=["total", *KOSTRA_AGE_GROUPS], borders=2024
+    )
+    wide = ours.pivot(on="age_group", index=["region", "year"], values="population")
+    both = reference.join(
+        wide, left_on=["code", "calyear"], right_on=["region", "year"], suffix="_ours"
+    )
+    # The reference, like SSB, has no 2005 figures for Vindafjord and Aure (merged 2006).
+    assert both.height == reference.height == 357 * 22 - 2
+    # Exact, except where the reference split a unit by weights before 2024: the group file
+    # rounded each weighted group, the single-age file each weighted female/male age cell, so
+    # they may differ by up to one person per single age in the group.
+    weighted = pl.col("code").is_in(list(SPLIT_BY_WEIGHT)) & (pl.col("calyear") < 2024)
+    for label in ["total", *KOSTRA_AGE_GROUPS]:
+        lo, hi = KOSTRA_AGE_GROUPS.get(label, (0, 105))
+        diff = (pl.col(label) - pl.col(f"{label}_ours")).abs()
+        assert both.filter(~weighted & (diff > 0)).height == 0, label
+        assert both.filter(weighted & (diff > hi - lo + 1)).height == 0, label
+
+
+def test_sex_on_2024_borders() -> None:
+    women = _value(population(2024, borders=2024, sex="female"), "0301", 2024)
+    men = _value(population(2024, borders=2024, sex="male"), "0301", 2024)
+    total = _value(population(2024, borders=2024), "0301", 2024)
+    assert women is not None
+    assert men is not None
+    assert women + men == total
+    with pytest.raises(KostraError, match="2024 borders"):
+        population(2019, sex="female")
+
+
+def test_single_ages_and_unknown_group() -> None:
+    single = population(2024, age_group="single", borders=2024).filter(pl.col("region") == "0301")
+    assert single.height == 106
+    assert single["population"].sum() == _value(population(2024, borders=2024), "0301", 2024)
+    with pytest.raises(KostraError, match="Unknown age group"):
+        population(2024, age_group="teenagers")
+
+
+def test_accounting_year_uses_next_first_of_january() -> None:
+    shifted = population_for_accounting_year([2019, 2023], borders=2024)
+    assert _value(shifted, "3201", 2019) == _value(population(2020, borders=2024), "3201", 2020)
+    # On the accounting year's own borders: 1.1.2020 of 3024 is the denominator of 0219 in 2019.
+    own = population_for_accounting_year(2019)
+    assert _value(own, "0219", 2019) == _value(population(2020), "3024", 2020)
+    # Haram merged into Ålesund on 1.1.2020: no count of its own, missing rather than wrong.
+    assert _value(own, "1534", 2019) is None
+    # Ålesund (1507) in 2023 gets the sum of the 2024 parts Ålesund and Haram.
+    later = population_for_accounting_year(2023)
+    parts = population(2024)
+    assert _value(later, "1507", 2023) == _value(parts, "1508", 2024) + _value(parts, "1580", 2024)
+    assert population_for_accounting_year(2026).height == 0
