@@ -174,6 +174,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "The production index does not cover this sector.",
     ),
     "findings": ("Funn", "Findings"),
+    "more_findings": ("Flere funn", "More findings"),
     "trend_breaks": ("Brudd med egen trend", "Breaks with the own trend"),
     "expected": ("Forventet", "Expected"),
     "series": ("Utvikling over tid", "Over time"),

@@ -107,6 +107,19 @@ def _name(ind: Indicator, lang: str) -> str:
     return ind.name_en if lang == "en" else ind.name_nb
 
 
+_REPORT_SECTOR_OF: dict[str, str] = {
+    **{s.value: s.value for s in REPORT_SECTORS},
+    **{b.value: s.value for s, b in BAROMETER_SECTOR.items() if b is not None},
+}
+
+
+def placement(finding: Finding) -> str | None:
+    """The report sector whose section shows ``finding`` (barometer sectors mapped to report
+    sectors: helse → kommunehelse ...); None for findings about the whole municipality or a
+    barometer sector without a report section (økonomi, kostnadsnivå ...)."""
+    return _REPORT_SECTOR_OF.get(finding.sector) if finding.sector else None
+
+
 def _sector_view(
     data: ReportData, sector: Any, lang: str, findings: Sequence[Finding]
 ) -> SectorView:
@@ -185,8 +198,8 @@ def _sector_view(
             except KeyError:
                 dname, unit = d.indicator_id, ""
             drivers.append({"name": dname, "unit": unit, "driver": d})
-    own = [f for f in findings if f.sector == sector.value and f.rule_id != "T1"]
-    trends = [f for f in findings if f.sector == sector.value and f.rule_id == "T1"]
+    own = [f for f in findings if placement(f) == sector.value and f.rule_id != "T1"]
+    trends = [f for f in findings if placement(f) == sector.value and f.rule_id == "T1"]
     caveats = [(r["name"], r["caveat"]) for r in rows if r["caveat"]]
     return SectorView(
         sector=sector.value,
@@ -324,6 +337,7 @@ def _context(
     chart_renderer: Callable[[Chart], str] | None,
 ) -> dict[str, Any]:
     found = list(findings) if findings is not None else report_findings(data, rules)
+    main = summary(found)
     sectors = [_sector_view(data, s, lang, found) for s in REPORT_SECTORS]
     summary_charts = _summary_charts(data, lang)
     barometer_rows = []
@@ -348,7 +362,8 @@ def _context(
         "when": lambda m: when(m, lang),
         "ind_name": lambda i: _name(data.indicator(i), lang),
         "findings": found,
-        "main_findings": summary(found),
+        "main_findings": main,
+        "other_findings": [f for f in found if placement(f) is None and f not in main],
         "sectors": sectors,
         "charts": summary_charts,
         "barometer_rows": barometer_rows,

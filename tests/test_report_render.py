@@ -1,0 +1,332 @@
+"""Rendered reports: sections, numbers and findings checked against the report's data.
+
+Four municipalities of different kinds, both languages: Bærum (ASSS member, renumbered 2024),
+Utsira (the smallest), Sunnfjord (merged 2020) and Hole (renumbered 2024 only).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kostra.analysis.findings import Finding, FindingRules
+from kostra.report import render
+from kostra.report.build import report_findings
+from kostra.report.locale import SYNTHETIC_BANNER, number, sector_name, t
+from kostra.report.model import REPORT_SECTORS, ReportData
+from test_report_data import BAERUM, HOLE, SUNNFJORD, UTSIRA, make_report
+
+REPO = Path(__file__).resolve().parents[1]
+CASES = [BAERUM, UTSIRA, SUNNFJORD, HOLE]
+LANGS = ["nb", "en"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The Vega bundle cache goes to a temporary directory, not the user's cache."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("KOSTRA_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    render.javascript_bundle.cache_clear()
+    yield
+    mp.undo()
+    render.javascript_bundle.cache_clear()
+
+
+_RENDERED: dict[tuple[str, str], tuple[ReportData, list[Finding], str]] = {}
+
+
+def rendered(code: str, lang: str) -> tuple[ReportData, list[Finding], str]:
+    if (code, lang) not in _RENDERED:
+        data = make_report(code)
+        found = report_findings(data)
+        _RENDERED[code, lang] = (data, found, render.render_html(data, lang, findings=found))
+    return _RENDERED[code, lang]
+
+
+def _text(page: str) -> str:
+    """Visible text of the HTML body without scripts, entities decoded."""
+    body = re.sub(r"<script.*?</script>", " ", page, flags=re.DOTALL)
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("code", CASES)
+def test_every_section_is_there(code: str, lang: str) -> None:
+    data, _, page = rendered(code, lang)
+    for anchor in ("front", "toc", "affects", "summary", "method", "missing", "barometer"):
+        assert f'id="{anchor}"' in page, anchor
+    text = _text(page)
+    for key in ("affects", "summary", "method", "changes", "pandemic", "missing"):
+        assert t(key, lang) in text, key
+    for sector in REPORT_SECTORS:
+        assert f'id="sector-{sector.value}"' in page
+        assert sector_name(sector.value, lang, capital=True) in text
+    assert data.municipality.name in text
+    assert str(data.year) in text
+    for member in data.peers.members:
+        assert member.name in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_synthetic_banner_on_sample_data_only(lang: str) -> None:
+    _, _, page = rendered(BAERUM, lang)
+    banner = SYNTHETIC_BANNER[lang]
+    assert f'<div class="banner" role="note">{banner}</div>' in page
+    assert f'@top-center {{ content: "{banner}"' in page  # every printed page
+    real = render.render_html(make_report(BAERUM, synthetic=False), lang)
+    assert banner not in real
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("code", CASES)
+def test_profile_numbers_are_the_data(code: str, lang: str) -> None:
+    data, _, page = rendered(code, lang)
+    for row in data.profile:
+        match = re.search(rf'<tr id="ind-{row.indicator_id}">(.*?)</tr>', page, re.DOTALL)
+        assert match, row.indicator_id
+        cells = [
+            html.unescape(c.strip())
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", match[1], re.DOTALL)
+        ]
+        if row.value is None:
+            assert cells[1] == (row.status or "..")
+        else:
+            assert cells[1] == number(row.value, lang)
+        assert cells[2] == number(row.peer_average, lang)
+        assert cells[3] == number(row.index, lang, 0)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("code", CASES)
+def test_every_finding_is_shown_and_links_to_its_source(code: str, lang: str) -> None:
+    _, found, page = rendered(code, lang)
+    assert found
+    text = " ".join(_text(page).split())
+    ids = set(re.findall(r'id="([^"]+)"', page))
+    for finding in found:
+        sentence = " ".join(finding.text(lang).split())
+        assert sentence in text, sentence
+        assert finding.anchor in ids, (finding.rule_id, finding.anchor)
+        assert f'href="#{finding.anchor}"' in page
+        caveat = finding.caveat(lang)
+        if caveat:
+            assert caveat in text
+
+
+def _trace(data: ReportData, finding: Finding, rules: FindingRules) -> None:
+    """The numbers a finding used are the report data's numbers."""
+    n = finding.numbers
+    approx = pytest.approx
+    if finding.rule_id in ("P1", "P2"):
+        row = data.profile_row(finding.indicator_id or "")
+        assert row is not None
+        assert n["value"] == approx(row.value)
+        if finding.rule_id == "P1":
+            assert n["peer_average"] == approx(row.peer_average)
+            assert n["index"] == approx(row.index)
+            assert n["difference_pct"] == approx(abs((row.index or 0) - 100))
+            assert abs((row.index or 100) - 100) >= rules.profile_threshold_pct
+        else:
+            assert n["peer_rank"] == row.peer_rank
+            assert n["n_peers"] == row.n_peers
+            assert row.peer_rank in (1, row.n_peers)
+    elif finding.rule_id == "T1":
+        year = int(n["year"])
+        series = {p.year: p.value for p in data.history if p.indicator_id == finding.indicator_id}
+        assert n["value"] == approx(series[year])
+        prior = list(range(year - rules.trend_window, year))
+        slope, intercept = np.polyfit(prior, [series[y] for y in prior], 1)
+        assert n["expected"] == approx(intercept + slope * year, rel=1e-6)
+        deviation = series[year] - n["expected"]
+        assert abs(deviation) > rules.trend_k * n["robust_sd"]
+    elif finding.rule_id == "C1":
+        row = data.need_cost(finding.sector)  # type: ignore[arg-type]
+        assert row is not None
+        assert n["excess_nok"] == approx(row.excess_nok)
+        assert n["difference"] == approx(abs(row.difference or 0))
+        assert n["expected"] == approx(row.expected)
+    elif finding.rule_id == "C2":
+        assert n["excess_nok"] == approx(data.excess_total())
+    elif finding.rule_id in ("E1", "E2"):
+        row = data.production_row(finding.sector)  # type: ignore[arg-type]
+        assert row is not None
+        key = "production_index" if finding.rule_id == "E1" else "efficiency_index"
+        assert n[key] == approx(getattr(row, key))
+    elif finding.rule_id == "E3":
+        key = "production_index" if "production_index" in n else "efficiency_index"
+        total = data.production_total if key == "production_index" else data.efficiency_total
+        assert n[key] == approx(total)
+    elif finding.rule_id == "B1":
+        assert data.barometer is not None
+        assert n["rank"] == data.barometer.total_rank
+        assert n["n_ranked"] == data.barometer.n_ranked
+        assert n.get("rank_low") == data.barometer.total_rank_low
+        assert n.get("peer_rank") == data.barometer.peer_rank
+    elif finding.rule_id == "B2":
+        assert data.barometer is not None
+        row = data.barometer.sector(finding.sector)  # type: ignore[arg-type]
+        assert row is not None
+        assert n["rank"] == row.rank
+        ranks = [s.rank for s in data.barometer.sectors if s.rank is not None]
+        assert row.rank in (min(ranks), max(ranks))
+    elif finding.rule_id == "B3":
+        assert data.barometer is not None
+        row = data.barometer.sector(finding.sector)  # type: ignore[arg-type]
+        assert row is not None
+        driver = next(d for d in row.drivers if d.indicator_id == finding.indicator_id)
+        assert n["grade"] == approx(driver.grade)
+        assert n["effect"] == approx(driver.effect)
+    elif finding.rule_id == "M1":
+        assert n["missing"] == len(data.missing)
+    else:  # pragma: no cover - a new rule needs a trace here
+        pytest.fail(f"no trace for rule {finding.rule_id}")
+
+
+@pytest.mark.parametrize("code", CASES)
+def test_every_finding_traces_to_the_analysis_numbers(code: str) -> None:
+    data, found, _ = rendered(code, "nb")
+    rules = FindingRules()
+    for finding in found:
+        _trace(data, finding, rules)
+        for key, nb, en in finding.shown:
+            assert nb in finding.text_nb, (key, nb)
+            assert en in finding.text_en, (key, en)
+
+
+def test_the_pandemic_drop_is_found_as_a_trend_break() -> None:
+    _, found, _ = rendered(BAERUM, "nb")
+    breaks = [f for f in found if f.rule_id == "T1" and f.indicator_id == "pleie_og_omsorg_1"]
+    assert [int(f.numbers["year"]) for f in breaks] == [2020]
+    assert breaks[0].numbers["relative_pct"] > 15
+
+
+def test_merged_municipality_names_the_series_break() -> None:
+    _data, found, page = rendered(SUNNFJORD, "nb")
+    text = " ".join(_text(page).split())
+    assert "2020: Sunnfjord (4647) – sammenslåing fra Førde, Naustdal, Jølster, Gaular." in text
+    assert "Brudd i tidsserien" in text
+    # no trend is claimed across the merger
+    assert not [f for f in found if f.rule_id == "T1" and f.numbers["year"] <= 2023]
+
+
+def test_renumbered_municipality_has_no_break() -> None:
+    _, _, page = rendered(HOLE, "en")
+    text = " ".join(_text(page).split())
+    assert "2024: Hole (3310) – new municipality number from 3038." in text
+    assert "Renumbering only: the series is joined without a break." in text
+
+
+def test_small_municipality_missing_and_unranked() -> None:
+    _data, found, page = rendered(UTSIRA, "nb")
+    missing = re.search(r'id="missing".*?</table>', page, re.DOTALL)
+    assert missing
+    assert "<td>:</td>" in missing[0]
+    assert any(f.rule_id == "M1" and f.numbers["missing"] == 1 for f in found)
+    box = re.search(r'id="barbox-barnevern".*?</aside>', page, re.DOTALL)
+    assert box
+    assert "Utsira er ikke rangert i denne sektoren" in box[0]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_sectors_the_barometer_does_not_rank_say_so(lang: str) -> None:
+    _, _, page = rendered(BAERUM, lang)
+    for sector in ("administrasjon", "eiendom"):
+        box = re.search(rf'id="barbox-{sector}".*?</aside>', page, re.DOTALL)
+        assert box
+        assert t("barometer_not_ranked", lang) in box[0]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_method_section_names_every_assumption(lang: str) -> None:
+    data, found, page = rendered(BAERUM, lang)
+    method = _text(page.split('id="method"', 1)[1])
+    for assumption in data.assumptions:
+        assert (assumption.text_en if lang == "en" else assumption.text_nb) in method
+    assert method.count("[D]") >= 7
+    for rule_id in {f.rule_id for f in found}:
+        assert rule_id in method
+
+
+def test_html_is_self_contained() -> None:
+    _, _, page = rendered(BAERUM, "nb")
+    assert not re.search(r'<(script|link|img)[^>]+(src|href)="(https?:)?//', page)
+    assert "window.vegaEmbed" in page
+    specs = json.loads(
+        re.search(
+            r'<script type="application/json" id="kostra-specs">(.*?)</script>', page, re.DOTALL
+        )[1]  # type: ignore[index]
+    )
+    divs = re.findall(r'data-chart="([^"]+)"', page)
+    assert divs
+    assert set(divs) == set(specs)
+    for spec in specs.values():
+        assert spec["config"]["locale"]["number"]["thousands"] == "\u00a0"
+    assert "fig-map" in specs
+    assert "Kartverket" in page
+
+
+def test_english_report_uses_english_labels_and_numbers() -> None:
+    data, _, page = rendered(BAERUM, "en")
+    text = _text(page)
+    assert "Main findings" in text
+    assert "Hovedfunn" not in text
+    row = next(r for r in data.profile if r.value is not None and r.value >= 1000)
+    assert f"{row.value:,.0f}" in text
+
+
+def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "r.html"
+    out.write_text("old", encoding="utf-8")
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("renderer failed")
+
+    monkeypatch.setattr(render, "render_html", broken)
+    with pytest.raises(RuntimeError):
+        render.write_report(make_report(BAERUM), out)
+    assert out.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+@pytest.mark.parametrize(("code", "lang"), [(BAERUM, "nb"), (SUNNFJORD, "en")])
+def test_pdf_has_every_section_and_page_images(code: str, lang: str, tmp_path: Path) -> None:
+    data = make_report(code)
+    out = render.write_report(data, tmp_path / "r.pdf", fmt=render.ReportFormat.PDF, lang=lang)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(out), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    flat = " ".join(text.split())
+    for key in ("toc", "affects", "summary", "method", "barometer_total", "production", "need"):
+        assert t(key, lang) in flat, key
+    for sector in REPORT_SECTORS:
+        assert sector_name(sector.value, lang, capital=True) in flat
+    assert SYNTHETIC_BANNER[lang] in flat
+    pages = int(
+        re.search(
+            r"Pages:\s+(\d+)",
+            subprocess.run(
+                ["pdfinfo", str(out)], check=True, capture_output=True, text=True
+            ).stdout,
+        )[1]
+    )  # type: ignore[index]
+    # the banner is on every page
+    assert flat.count(SYNTHETIC_BANNER[lang]) >= pages
+    page_word = "Side" if lang == "nb" else "Page"
+    assert f"{page_word} 2 / {pages}" in flat
+    artifacts = REPO / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    prefix = artifacts / f"report-{code}-{lang}"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "4", str(out), str(prefix)], check=True
+    )
+    assert list(artifacts.glob(f"report-{code}-{lang}-*.png"))
