@@ -336,7 +336,7 @@ def test_explain_contributions_sum_to_the_score_and_sentences_follow_direction()
     assert staff["sentence"] == "Lav andel ansatte med fagutdanning trekker ned"
     assert e.movers[0] == "staff"  # largest weight × distance to 6
     by_id = {r["indicator_id"]: r["sentence"] for r in rows.iter_rows(named=True)}
-    assert by_id["cost"] == "Lav netto driftsutgifter per elev trekker opp"
+    assert by_id["cost"] == "Lave netto driftsutgifter per elev trekker opp"  # plural agrees
     assert by_id["size"] == "Høy NDU per innbygger trekker opp"  # acronym keeps its case
     assert e.gap_to_best == pytest.approx(e.sector_best_score - e.score)  # type: ignore[operator]
     english = explain(result, "0102", "grunnskole", year=2024, lang="en")
@@ -596,3 +596,29 @@ def test_code_history_links_for_rank_changes_and_need_index() -> None:
     )
     assert got["0219"] == "3201"
     assert "1507" not in index_links.filter(pl.col("year") == 2023)["region"].to_list()  # split
+
+
+@pytest.mark.parametrize(
+    ("name", "direction", "score", "expected"),
+    [
+        ("Andel ansatte med fagutdanning", "higher_better", 2.0, "Lav andel"),
+        ("Antall barn per årsverk", "lower_better", 2.0, "Høyt antall"),
+        ("Netto driftsutgifter grunnskole per innbygger", "lower_better", 5.0, "Lave netto"),
+        ("Gjennomsnittlige grunnskolepoeng", "higher_better", 5.5, "Høye gjennomsnittlige"),
+        ("Sosialhjelpsmottakere per 100 innbyggere", "lower_better", 1.5, "Mange sosial"),
+        ("Avtalte legeårsverk per 10 000 innbyggere", "higher_better", 1.5, "Få avtalte"),
+        ("Årsgebyr for vannforsyning", "lower_better", 6.0, "Lavt årsgebyr"),
+        ("Areal regulert til naturvern", "higher_better", 2.0, "Lite areal"),
+        ("Gruppestørrelse 2", "lower_better", 2.0, "Høy gruppestørrelse"),
+    ],
+)
+def test_sentences_agree_with_the_head_noun(
+    name: str, direction: str, score: float, expected: str
+) -> None:
+    from kostra.analysis._barometer.text import sentence
+
+    got = sentence(name, direction, score, "nb")
+    assert got.startswith(expected)
+    assert got.endswith("trekker ned" if score < 3.5 else "trekker opp")
+    english = sentence(name, direction, score, "en")
+    assert english.split()[0] in ("High", "Low")

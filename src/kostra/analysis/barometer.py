@@ -43,7 +43,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from kostra.analysis._barometer import kernel
+from kostra.analysis._barometer import kernel, text
 from kostra.catalog.models import BarometerSector, Catalog, Sector
 
 Method = Literal["current", "pre2019"]
@@ -944,26 +944,6 @@ class Explanation:
         return text
 
 
-def _lower_first(name: str) -> str:
-    """``"Andel ansatte"`` → ``"andel ansatte"``; acronyms (``"NDU per elev"``) keep their case."""
-    if len(name) > 1 and name[1].isupper():
-        return name
-    return name[:1].lower() + name[1:]
-
-
-def _sentence(name: str, direction: str, score: float, lang: str) -> str:
-    """A sentence from the indicator's name and direction: which way it pulls the score."""
-    high_value = (direction == "higher_better") == (score >= 3.5)
-    pulls_down = score < 3.5
-    if lang == "en":
-        adjective = "High" if high_value else "Low"
-        verb = "pulls down" if pulls_down else "pulls up"
-    else:
-        adjective = "Høy" if high_value else "Lav"
-        verb = "trekker ned" if pulls_down else "trekker opp"
-    return f"{adjective} {_lower_first(name)} {verb}"
-
-
 def explain(
     result: BarometerResult,
     region: str,
@@ -1055,7 +1035,7 @@ def explain(
         (pl.col("weight_share") * (6.0 - pl.col("score"))).alias("potential_gain"),
     )
     sentences_col = [
-        _sentence(name, direction, score, lang)
+        text.sentence(name, direction, score, lang)
         for name, direction, score in zip(
             rows.get_column("name").to_list(),
             rows.get_column("direction").to_list(),

@@ -8,6 +8,7 @@ from rich.console import Console
 
 # Importing a command module registers its commands on ``app``; one line per area.
 from kostra.cli import analysis as _analysis  # noqa: F401
+from kostra.cli import barometer as _barometer  # noqa: F401
 from kostra.cli import catalog as _catalog  # noqa: F401
 from kostra.cli import db as _db  # noqa: F401
 from kostra.cli import geography as _geography  # noqa: F401

@@ -1,0 +1,176 @@
+"""``kostra barometer`` and ``barometer explain`` on made-up values for real municipalities."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from kostra.analysis.barometer import barometer_items, income_indicator_id
+from kostra.catalog import load_catalog
+from kostra.cli import app
+from kostra.cli import barometer as cli
+
+BANNER_NB = "Eksempeldata (syntetiske tall) – ikke SSB-statistikk"
+
+
+@pytest.fixture(scope="module")
+def made_up_inputs() -> cli.BarometerInputs:
+    """Values for every 2024 municipality, 2023–2024, for the catalog's barometer indicators."""
+    from kostra.geography import municipalities, population
+
+    catalog = load_catalog()
+    ids = [i.indicator_id for i in barometer_items(catalog)]
+    income_id = income_indicator_id(catalog)
+    assert income_id is not None
+    ids.append(income_id)
+    codes = municipalities(2024).get_column("code").to_list()
+    rng = np.random.default_rng(2024)
+    effect = rng.normal(0, 1, (len(codes), len(ids)))
+    frames = []
+    for year in (2023, 2024):
+        values = 100 + 10 * effect + 3 * rng.normal(0, 1, effect.shape)
+        values[rng.random(values.shape) < 0.03] = np.nan
+        frames.append(
+            pl.DataFrame(
+                {
+                    "indicator_id": ids * len(codes),
+                    "region": [c for c in codes for _ in ids],
+                    "year": [year] * values.size,
+                    "value": values.ravel(),
+                },
+                schema_overrides={"year": pl.Int32},
+                nan_to_null=True,
+            )
+        )
+    people = population([2023, 2024], borders=2024)
+    return cli.BarometerInputs(pl.concat(frames), people, catalog, True, "sample", 2024)
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch, made_up_inputs: cli.BarometerInputs) -> CliRunner:
+    def fake_load(years: list[int], **_: object) -> cli.BarometerInputs:
+        values = made_up_inputs.values.filter(pl.col("year").is_in(years))
+        return cli.BarometerInputs(
+            values,
+            made_up_inputs.population,
+            made_up_inputs.catalog,
+            made_up_inputs.synthetic,
+            made_up_inputs.source,
+            made_up_inputs.borders,
+        )
+
+    monkeypatch.setattr(cli, "load_inputs", fake_load)
+    monkeypatch.setenv("COLUMNS", "250")  # wide enough for every column of the tables
+    return CliRunner()
+
+
+def test_total_ranking_is_income_adjusted_and_says_it_is_sample_data(runner: CliRunner) -> None:
+    out = runner.invoke(app, ["barometer", "--year", "2024", "--top", "5", "--format", "csv"])
+    assert out.exit_code == 0, out.output
+    frame = pl.read_csv(out.stdout.encode())
+    assert frame.height == 5
+    assert frame["plass inntektsjustert"].to_list() == sorted(frame["plass inntektsjustert"])
+    assert frame["plass inntektsjustert"][0] == 1
+    assert set(frame["datagrunnlag"]) == {BANNER_NB}
+    assert {"kommune", "kode", "poeng", "plass i fjor", "endring", "brudd i serien"} <= set(
+        frame.columns
+    )
+
+
+def test_sector_table_in_english_with_sample_banner(runner: CliRunner) -> None:
+    out = runner.invoke(
+        app, ["--lang", "en", "barometer", "--year", "2024", "--sector", "Pleie og omsorg"]
+    )
+    assert out.exit_code == 0, out.output
+    assert "SAMPLE DATA" in out.stdout
+    assert "care services" in out.stdout
+    assert "rank" in out.stdout
+
+
+def test_peers_and_intervals(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "asss.json"
+    out = runner.invoke(
+        app,
+        [
+            "barometer",
+            "--year",
+            "2024",
+            "--sector",
+            "barnehage",
+            "--peers",
+            "asss",
+            "--resamples",
+            "40",
+            "--format",
+            "json",
+            "-o",
+            str(target),
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    frame = pl.read_json(target)
+    assert frame.height == 12  # ASSS from 2022: ten cities plus Asker and Lillestrøm
+    assert "Bærum" in frame["kommune"].to_list()
+    ranked = frame.filter(pl.col("plass").is_not_null())
+    assert sorted(ranked["plass blant sammenlignbare"].to_list())[0] == 1
+    assert ranked["plass (5–95 %)"].str.contains(r"^\d+ \(\d+–\d+\)$").all()
+    assert set(frame["datagrunnlag"]) == {BANNER_NB}
+
+
+def test_explain_gives_contributions_interval_and_sentences(runner: CliRunner) -> None:
+    out = runner.invoke(
+        app,
+        [
+            *("barometer", "explain", "Bærum", "--sector", "barnehage"),
+            *("--year", "2024", "--resamples", "60"),
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    text = out.stdout
+    assert BANNER_NB in text
+    assert "Bærum – barnehage 2024: plass " in text
+    assert re.search(r"plass \d+ av \d+ \(\d+–\d+\)", text)  # place and rank interval
+    assert "trekker" in text
+    assert "bidrag" in text
+
+
+def test_explain_export_has_one_row_per_indicator(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "explain.csv"
+    out = runner.invoke(
+        app,
+        [
+            *("--lang", "en", "barometer", "explain", "3201", "--year", "2024"),
+            *("--sector", "grunnskole", "--resamples", "30", "--format", "csv", "-o", str(target)),
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    frame = pl.read_csv(target)
+    catalog = load_catalog()
+    n_school = sum(1 for i in barometer_items(catalog) if i.sector.value == "grunnskole")
+    assert 0 < frame.height <= n_school
+    assert frame["contribution"].sum() == pytest.approx(
+        (frame["weight"] * frame["score"]).sum(), rel=1e-6
+    )
+    assert frame["weight"].sum() == pytest.approx(1.0)
+    assert set(frame["municipality"]) == {"Bærum"}
+    assert set(frame["data"]) == {"Sample data (synthetic figures) – not SSB statistics"}
+
+
+def test_unknown_sector_is_a_user_error(runner: CliRunner) -> None:
+    from kostra.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["barometer", "--sector", "fotball"])
+    assert stop.value.code == 2
+
+
+def test_parse_sector_accepts_names_in_both_languages() -> None:
+    assert cli.parse_sector("Miljø og ressurser") == "miljo_og_ressurser"
+    assert cli.parse_sector("vann/avløp/renovasjon") == "vann_avlop_renovasjon"
+    assert cli.parse_sector("Kindergarten") == "barnehage"
+    assert cli.parse_sector(None) == "total"
