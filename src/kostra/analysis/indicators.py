@@ -46,7 +46,6 @@ from kostra.analysis._common import (
     MISSING_STATUS,
     NOT_APPLICABLE_STATUS,
     STATUS_PRIORITY,
-    first_status,
 )
 from kostra.catalog.models import Catalog, Indicator, PopulationRef, SeriesRef
 from kostra.frames import encode_dims
@@ -253,32 +252,33 @@ def evaluate(
         pl.col("status").cast(pl.Utf8),
         prelim.alias("preliminary"),
     )
-    parts = (
-        obs.join(series_spec, on=["table_id", "contents_code", "dims"], how="inner")
-        .with_columns(
-            (pl.col("value") * pl.col("scale")).alias("value"),
-            pl.when(pl.col("value").is_null())
-            .then(pl.col("status").fill_null(MISSING_STATUS))
-            .alias("status"),
+    rank_of = {symbol: index for index, symbol in enumerate(STATUS_PRIORITY)}
+    parts = obs.join(series_spec, on=["table_id", "contents_code", "dims"], how="inner").select(
+        "indicator_id",
+        "role",
+        "region",
+        "year",
+        (pl.col("value") * pl.col("scale")).alias("value"),
+        # the priority of a missing input's symbol (absent symbol: "not available")
+        pl.when(pl.col("value").is_null())
+        .then(
+            pl.col("status")
+            .fill_null(MISSING_STATUS)
+            .replace_strict(rank_of, default=rank_of[MISSING_STATUS], return_dtype=pl.Int8)
         )
-        .group_by("indicator_id", "role", "region", "year")
-        .agg(
-            pl.col("value").sum().alias("total"),
-            pl.len().alias("n"),
-            pl.col("value").null_count().alias("n_null"),
-            first_status("status").alias("status"),
-            pl.col("preliminary").any().alias("preliminary"),
-        )
+        .alias("_rank"),
+        "preliminary",
     )
 
     def role(name: str) -> list[pl.Expr]:
         sel = pl.col("role") == name
         return [
-            pl.col("total").filter(sel).first().alias(f"{name}_total"),
-            pl.col("n").filter(sel).first().fill_null(0).alias(f"{name}_n"),
-            pl.col("n_null").filter(sel).first().fill_null(0).alias(f"{name}_null"),
+            pl.when(sel).then(pl.col("value")).sum().alias(f"{name}_total"),
+            sel.sum().cast(pl.Int32).alias(f"{name}_n"),
+            (sel & pl.col("value").is_null()).sum().cast(pl.Int32).alias(f"{name}_null"),
         ]
 
+    # One pass over the joined rows: every role's sum, count and missing count per key.
     wide = (
         parts.group_by("indicator_id", "region", "year")
         .agg(
@@ -286,9 +286,25 @@ def evaluate(
             *role("den"),
             *role("val"),
             *role("wgt"),
-            first_status("status").alias("in_status"),
+            pl.col("_rank").min().alias("_rank"),
             pl.col("preliminary").any().alias("preliminary"),
         )
+        .with_columns(
+            *[
+                pl.when((pl.col(f"{name}_n") > 0) & (pl.col(f"{name}_null") == 0))
+                .then(pl.col(f"{name}_total"))
+                .alias(f"{name}_total")
+                for name in ("num", "den", "val", "wgt")
+            ],
+            pl.col("_rank")
+            .replace_strict(
+                {index: symbol for symbol, index in rank_of.items()},
+                default=None,
+                return_dtype=pl.Utf8,
+            )
+            .alias("in_status"),
+        )
+        .drop("_rank")
         .join(kind_spec, on="indicator_id", how="left")
     )
     # A key exists only where a numerator or ready value was observed: a region with only a
@@ -446,9 +462,9 @@ def _finish(moved: pl.DataFrame, year_list: list[int] | None) -> pl.DataFrame:
     )
     if year_list is not None:
         out = out.filter(pl.col("year").is_in(year_list))
-    return out.select([pl.col(name).cast(dtype) for name, dtype in RESULT_SCHEMA.items()]).sort(
-        "indicator_id", "region", "year"
-    )
+    # Rows come in no particular order: sorting half a million rows costs more than every
+    # consumer's own selection.
+    return out.select([pl.col(name).cast(dtype) for name, dtype in RESULT_SCHEMA.items()])
 
 
 def empty_result() -> pl.DataFrame:

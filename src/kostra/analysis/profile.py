@@ -87,7 +87,7 @@ def indicator_info(catalog: Catalog | Iterable[Indicator]) -> pl.DataFrame:
     )
 
 
-def _with_previous(evaluated: pl.DataFrame) -> pl.DataFrame:
+def _with_previous(evaluated: pl.LazyFrame) -> pl.LazyFrame:
     previous = evaluated.select(
         "indicator_id",
         "region",
@@ -120,17 +120,19 @@ def peer_profile(
     """
     info = indicator_info(catalog).select("indicator_id", "sector", "direction", "average")
     groups = conform_grouping(groups)
-    data = evaluated.join(info, on="indicator_id", how="inner")
-    data = _with_previous(data)
+    # Lazy: the optimiser fuses the joins and window expressions over ~10⁶ rows.
+    data = _with_previous(evaluated.lazy().join(info.lazy(), on="indicator_id", how="inner"))
     if years is not None:
         data = data.filter(pl.col("year").is_in(sorted(set(years))))
     keys = ["region", "year"] if "year" in groups.columns else ["region"]
-    members = data.join(groups, on=keys, how="inner").with_columns(pl.lit(True).alias("_member"))
+    members = data.join(groups.lazy(), on=keys, how="inner").with_columns(
+        pl.lit(True).alias("_member")
+    )
     rows = members
     if shown is not None and shown.height:
         extra = conform_grouping(shown)
         extra_keys = ["region", "year"] if "year" in extra.columns else ["region"]
-        extra_rows = data.join(extra, on=extra_keys, how="inner").with_columns(
+        extra_rows = data.join(extra.lazy(), on=extra_keys, how="inner").with_columns(
             pl.lit(False).alias("_member")
         )
         # a region both member and shown is a member
@@ -139,7 +141,7 @@ def peer_profile(
             on=["group", "region", "year", "indicator_id"],
             how="anti",
         )
-        rows = pl.concat([members, extra_rows.select(members.columns)])
+        rows = pl.concat([members, extra_rows.select(members.collect_schema().names())])
 
     weighted = pl.col("average") == "weighted"
     has_value = pl.col("value").is_not_null()
@@ -206,7 +208,8 @@ def peer_profile(
         pl.col("value").is_null().alias("missing"),
         pl.col("peer_series_break").fill_null(False),
     )
-    return out.select(PEER_PROFILE_COLUMNS).sort("group", "indicator_id", "year", "region")
+    # unsorted: callers pick their rows (sorting 10⁶ rows would cost more than the analysis)
+    return out.select(PEER_PROFILE_COLUMNS).collect()
 
 
 @dataclass(frozen=True)
