@@ -147,6 +147,11 @@ def test_population_weighted_mean() -> None:
         values, [item("a")], params=params, config=CONFIG, population=population
     )
     assert result.cutoffs.item(0, "mean") == pytest.approx(2.5)  # (3·0 + 1·10) / 4
+    partial = population.filter(pl.col("region") != "0101")
+    result = rank_municipalities(
+        values, [item("a")], params=params, config=CONFIG, population=partial
+    )
+    assert result.cutoffs.item(0, "mean") == pytest.approx(10.0)  # 0101 has no population
 
 
 def test_constant_indicator_grades_everyone_35() -> None:

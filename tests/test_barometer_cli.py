@@ -77,9 +77,15 @@ def test_total_ranking_is_income_adjusted_and_says_it_is_sample_data(runner: Cli
     assert frame["plass inntektsjustert"].to_list() == sorted(frame["plass inntektsjustert"])
     assert frame["plass inntektsjustert"][0] == 1
     assert set(frame["datagrunnlag"]) == {BANNER_NB}
-    assert {"kommune", "kode", "poeng", "plass i fjor", "endring", "brudd i serien"} <= set(
-        frame.columns
-    )
+    assert {
+        "kommune",
+        "kode",
+        "poeng",
+        "plass i fjor",
+        "endring",
+        "brudd i serien",
+        "usikker",
+    } <= set(frame.columns)
 
 
 def test_sector_table_in_english_with_sample_banner(runner: CliRunner) -> None:
@@ -174,3 +180,13 @@ def test_parse_sector_accepts_names_in_both_languages() -> None:
     assert cli.parse_sector("vann/avløp/renovasjon") == "vann_avlop_renovasjon"
     assert cli.parse_sector("Kindergarten") == "barnehage"
     assert cli.parse_sector(None) == "total"
+
+
+def test_small_municipalities_are_flagged_without_resamples(runner: CliRunner) -> None:
+    out = runner.invoke(app, ["barometer", "--year", "2024", "--format", "csv"])
+    assert out.exit_code == 0, out.output
+    frame = pl.read_csv(out.stdout.encode(), schema_overrides={"kode": pl.Utf8})
+    flags = dict(zip(frame["kode"], frame["usikker"].fill_null(""), strict=True))
+    assert flags["1151"] == "ja"  # Utsira, about 200 inhabitants
+    assert flags["0301"] == ""  # Oslo
+    assert frame.height == 357

@@ -247,6 +247,8 @@ def ranking_frame(
     top: int | None = None,
     breaks: pl.DataFrame | None = None,
     intervals: pl.DataFrame | None = None,
+    population: pl.DataFrame | None = None,
+    small_population: int = ResamplingParams().small_population,
 ) -> tuple[pl.DataFrame, bool]:
     """The ranking table of one year and sector (internal column names), best first, and
     whether the order is the income-adjusted one (total only, when income data exists)."""
@@ -273,6 +275,19 @@ def ranking_frame(
             on="region",
             how="left",
         )
+    elif population is not None:
+        # Without resamples, a small municipality is still flagged: its place is volatile.
+        people = population.filter(pl.col("year") == year)
+        if "age_group" in people.columns:
+            people = people.filter(pl.col("age_group") == "total")
+        frame = frame.join(
+            people.select(
+                pl.col("region").cast(pl.Utf8),
+                (pl.col("population") < small_population).alias("volatile"),
+            ).unique("region"),
+            on="region",
+            how="left",
+        )
     if peers is not None:
         frame = frame.filter(pl.col("region").is_in(peers)).with_columns(
             pl.col(order).rank("min").cast(pl.Int32).alias("peer_rank")
@@ -290,7 +305,9 @@ def ranking_frame(
         columns.insert(1, "peer_rank")
     columns += ["previous_rank", "change", "series_break"]
     if intervals is not None:
-        columns += ["interval", "volatile"]
+        columns += ["interval"]
+    if "volatile" in frame.columns:
+        columns += ["volatile"]
     return frame.select(columns), adjusted
 
 
@@ -372,6 +389,7 @@ def barometer(
         top=top,
         breaks=breaks_on_borders([year], inputs.borders),
         intervals=intervals,
+        population=inputs.population,
     )
     text = _TEXT[lang]
     title = text["title"].format(

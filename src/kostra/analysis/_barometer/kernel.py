@@ -60,7 +60,9 @@ def cutoffs(
         total = cumulative[..., -1:, :]
         mean = np.divide(total, n, out=np.full(total.shape, np.nan), where=n > 0)
     else:
-        weight = np.where(valid, population[..., :, None], 0.0)
+        people = population[..., :, None]
+        # A municipality without a population figure cannot weigh in the mean: weight 0.
+        weight = np.where(valid & np.isfinite(people), people, 0.0)
         weighted = np.where(valid, oriented, 0.0) * weight
         wsum = weight.sum(axis=-2, keepdims=True)
         mean = np.divide(
