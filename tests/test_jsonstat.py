@@ -518,3 +518,15 @@ def test_pretty_and_compact_bytes_agree_with_exponents_and_nulls() -> None:
     pretty = jsonstat.decode(json.dumps(doc, indent=1)).frame
     assert_frame_equal(compact, pretty)
     assert compact.get_column("value").to_list() == [1e-300, None, -2.5e12, 0.0]
+
+
+def test_escaped_quote_before_a_value_key_is_not_a_cut_point() -> None:
+    # The key '"value' (with a quote in it) matches the byte pattern; the cut lands on it, the
+    # placeholder check sees the top-level value untouched, and the whole document is parsed.
+    doc = small_doc(value=[1, 2, 3, 4])
+    doc['"value'] = [9, 9]
+    raw = orjson.dumps(doc)
+    # Put that key last, where the byte parser looks first.
+    raw = raw.replace(b',"\\"value":[9,9]', b"")[:-1] + b',"\\"value":[9,9]}'
+    frame = jsonstat.decode(raw).frame
+    assert frame.get_column("value").to_list() == [1.0, 2.0, 3.0, 4.0]

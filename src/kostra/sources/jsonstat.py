@@ -18,6 +18,7 @@ a malformed document never yields a frame.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import math
@@ -163,18 +164,18 @@ def _parse(
         doc: Any = document
     else:
         raw = document.encode() if isinstance(document, str) else bytes(document)
+        doc = None
         split = _split_dense_value(raw)
-        try:
-            if split is not None:
-                doc = _loads(split[0])
-                if isinstance(doc, dict) and doc.get("value") == _PLACEHOLDER_TEXT:
-                    dense = split[1]
-                else:  # the cut was not the top-level value: parse it all the ordinary way
-                    doc = _loads(raw)
-            else:
+        if split is not None:
+            with contextlib.suppress(ValueError):
+                cut = _loads(split[0])
+                if isinstance(cut, dict) and cut.get("value") == _PLACEHOLDER_TEXT:
+                    doc, dense = cut, split[1]
+        if doc is None:  # no cut, or it was not the top-level value: parse all of it
+            try:
                 doc = _loads(raw)
-        except ValueError as exc:  # orjson.JSONDecodeError and json.JSONDecodeError both are
-            raise _fail(f"not valid JSON ({exc})") from exc
+            except ValueError as exc:  # orjson's and json's decode errors both are
+                raise _fail(f"not valid JSON ({exc})") from exc
     if not isinstance(doc, Mapping):
         raise _fail(f"expected a JSON object, got {type(doc).__name__}")
     doc = dict(doc)
