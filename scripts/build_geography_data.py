@@ -104,6 +104,11 @@ MERGED_2006 = {
     "1572": ("Tustna", "1576"),
 }
 
+# Haram, merged into Ålesund (1507) on 1 January 2020, was re-established on 1 January 2024 within
+# its borders from before 2020 (Klass 131): across both reforms old Haram (1534) is new Haram
+# (1580) and the other four parts of 1507 are new Ålesund (1508), with no weighting at all.
+RESTORED_2024 = {"1534": "1580", "1504": "1508", "1523": "1508", "1529": "1508", "1546": "1508"}
+
 _LABEL = re.compile(r"^(?:K-)?(\d{4})\s+(.*)$")
 _VALIDITY_SUFFIX = re.compile(r"\s*\((?:\d{4})?-\d{4}\)\s*$")
 _AGE = re.compile(r"^(\d+)\s+years?")
@@ -315,7 +320,7 @@ def build(shared: Path) -> dict[str, pl.DataFrame]:
     )
 
     transitions = build_transitions(data, municipality_years)
-    population_2024 = build_population_2024(data)
+    population_2024 = _split_alesund_haram(build_population_2024(data), old_population, transitions)
     population_original = pl.concat(
         [
             old_population,
@@ -328,6 +333,16 @@ def build(shared: Path) -> dict[str, pl.DataFrame]:
         "municipality_years": municipality_years,
         "counties": county_frame,
         "transitions": transitions,
+        "restorations": pl.DataFrame(
+            [(old, new, 2020, 2024) for old, new in RESTORED_2024.items()],
+            schema={
+                "old_code": pl.Utf8,
+                "new_code": pl.Utf8,
+                "merged_year": pl.Int32,
+                "split_year": pl.Int32,
+            },
+            orient="row",
+        ),
         "population_2024_borders": population_2024,
         "population_original_borders": population_original.with_columns(
             pl.col("population").cast(pl.Int32)
@@ -476,6 +491,55 @@ def build_population_2024(data: Path) -> pl.DataFrame:
         )
         .sort("year", "region", "sex", "age")
     )
+
+
+def _split_alesund_haram(
+    population: pl.DataFrame, old_population: pl.DataFrame, transitions: pl.DataFrame
+) -> pl.DataFrame:
+    """Replace the reference's half-and-half split of old Ålesund between 1508 and 1580.
+
+    The reference's combined figure (1508 + 1580, by sex and age) is kept and shared out again:
+    to 2019 by the own-border population of old Haram (1534) against the other four parts, age by
+    age; in 2020–2023 by Haram's share on 1 January 2024, the split weight of the code history.
+    Female and male counts of Haram are thus estimates (the downloads have both sexes only); the
+    sum of the two codes is the reference's, unchanged.
+    """
+    before = population.filter(pl.col("region").is_in(["1508", "1580"]) & (pl.col("year") < 2024))
+    combined = before.group_by("year", "sex", "age").agg(pl.col("population").sum())
+    parts = old_population.filter(pl.col("region").is_in(list(RESTORED_2024))).with_columns(
+        pl.col("region").replace_strict(RESTORED_2024).alias("new")
+    )
+    by_age = parts.group_by("year", "age").agg(
+        (
+            pl.col("population").filter(pl.col("new") == "1580").sum() / pl.col("population").sum()
+        ).alias("share")
+    )
+    weight = transitions.filter(
+        (pl.col("year") == 2024) & (pl.col("old_code") == "1507") & (pl.col("new_code") == "1580")
+    )["weight"].item()
+    shares = combined.join(by_age, on=["year", "age"], how="left").with_columns(
+        pl.when(pl.col("year") >= 2020)
+        .then(pl.lit(weight))
+        .otherwise(pl.col("share").fill_nan(0.0).fill_null(0.0))
+        .alias("share")
+    )
+    haram = (pl.col("population") * pl.col("share")).round(0).cast(pl.Int32)
+    fixed = pl.concat(
+        [
+            shares.select(
+                "year", pl.lit("1580").alias("region"), "sex", "age", haram.alias("population")
+            ),
+            shares.select(
+                "year",
+                pl.lit("1508").alias("region"),
+                "sex",
+                "age",
+                (pl.col("population") - haram).cast(pl.Int32).alias("population"),
+            ),
+        ]
+    )
+    rest = population.join(before, on=["year", "region", "sex", "age"], how="anti")
+    return pl.concat([rest, fixed.select(rest.columns)]).sort("year", "region", "sex", "age")
 
 
 def write(tables: dict[str, pl.DataFrame], out: Path) -> None:

@@ -109,6 +109,16 @@ def test_haram_split_weighted_by_2024_population() -> None:
     assert sum(split.values()) == pytest.approx(1.0)
 
 
+def test_haram_restored_whole_across_2020_and_2024() -> None:
+    assert successors("1534", 2019, 2024) == {"1580": 1.0}
+    assert successors("1504", 2010, 2026) == {"1508": 1.0}
+    assert predecessors("1580", 2024, 2015) == {"1534": 1.0}
+    # Back from 2024 to 2019 new Haram is old Haram; new Ålesund was made of four units.
+    assert successors("1580", 2024, 2019) == {"1534": 1.0}
+    with pytest.raises(KostraError):
+        successors("1508", 2024, 2019)
+
+
 def test_successors_and_predecessors() -> None:
     assert successors("0219", 2005, 2026) == {"3201": 1.0}
     assert successors("5012", 2019, 2024) == pytest.approx(

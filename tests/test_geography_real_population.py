@@ -155,6 +155,18 @@ def test_raw_downloads_harmonised_to_2024_match_reference(
     assert exact_years.height > 700_000
 
 
+def test_haram_is_restored_not_split(raw_old_borders: pl.DataFrame) -> None:
+    # Haram (1534) was merged into Ålesund in 2020 and re-established on its old borders in 2024:
+    # before 2020 it maps whole to 1580, without split weights.
+    frame = raw_old_borders.filter(pl.col("year") <= 2019)
+    harmonised = harmonise(frame, 2024, sum_columns=["value"]).filter(pl.col("region") == "1580")
+    old = frame.filter(pl.col("region") == "1534")
+    both = harmonised.join(old, on=["year", "age"], suffix="_old")
+    assert both.height == old.height == 15 * 106
+    assert (both["value"] == both["value_old"]).all()
+    assert both["series_break"].all()
+
+
 def test_bærum_is_one_series_without_break(raw_old_borders: pl.DataFrame) -> None:
     frame = raw_old_borders.filter(pl.col("region").is_in(["0219", "3024"]))
     harmonised = harmonise(frame, 2024, sum_columns=["value"])

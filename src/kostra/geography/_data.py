@@ -42,6 +42,13 @@ def transitions() -> pl.DataFrame:
 
 
 @cache
+def restorations() -> pl.DataFrame:
+    """(old_code, new_code, merged_year, split_year): units merged and later re-established on
+    the same borders (Haram 1534 -> 1507 in 2020 -> 1580 in 2024)."""
+    return _read("restorations")
+
+
+@cache
 def valid_codes(year: int) -> frozenset[str]:
     """Codes valid on 1 January of ``year``."""
     frame = municipality_years()

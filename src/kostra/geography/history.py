@@ -151,7 +151,29 @@ def mapping(from_year: int, to_year: int) -> pl.DataFrame:
     else:
         for year in range(from_year, to_year, -1):
             result = _compose(result, _step_backward(year))
-    return result.sort("from_code", "to_code", nulls_last=True)
+    return _restore(result, from_year, to_year).sort("from_code", "to_code", nulls_last=True)
+
+
+def _restore(result: pl.DataFrame, from_year: int, to_year: int) -> pl.DataFrame:
+    """Across a merger and the later re-establishment of a part on its old borders, the old and
+    the new unit are the same land: map them whole instead of by the split weight."""
+    rules = _data.restorations()
+    forward = rules.filter(
+        (pl.col("merged_year") > from_year) & (pl.col("split_year") <= to_year)
+    ).select(pl.col("old_code").alias("from_code"), pl.col("new_code").alias("to_code"))
+    # Backward only a unit re-established from exactly one old unit can be taken back whole.
+    backward = (
+        rules.filter((pl.col("split_year") <= from_year) & (pl.col("merged_year") > to_year))
+        .filter(pl.col("old_code").count().over("new_code") == 1)
+        .select(pl.col("new_code").alias("from_code"), pl.col("old_code").alias("to_code"))
+    )
+    direct = pl.concat([forward, backward]).with_columns(
+        pl.lit(1.0).alias("weight"), pl.lit(True).alias("series_break")
+    )
+    if direct.height == 0:
+        return result
+    kept = result.filter(~pl.col("from_code").is_in(direct["from_code"].implode()))
+    return pl.concat([kept, direct.select(list(_MAPPING_SCHEMA))])
 
 
 def successors(code: str, from_year: int, to_year: int) -> dict[str, float]:
