@@ -146,10 +146,12 @@ class ResamplingParams:
     Indicator weights inside each sector are drawn from a Dirichlet distribution centred on the
     catalog weights with concentration ``weight_concentration`` (larger = closer to the defaults;
     100 gives a weight of 0.1 a standard deviation of 0.03); sector weights likewise with
-    ``sector_concentration``. Each resample and indicator draws its own trimming share uniformly
-    from ``trim_range`` and its tail share from ``tail_range``. ``interval`` gives the quantiles of
-    the reported rank range. A municipality is flagged ``small`` under ``small_population``
-    inhabitants and ``wide`` when its range spans more than ``wide_share`` of the ranked count.
+    ``sector_concentration``. Each resample draws one trimming share uniformly from ``trim_range``
+    and one tail share from ``tail_range`` and grades every indicator with them (the cut-off
+    rule is a choice of method, made once per ranking). ``interval`` gives the quantiles of the
+    reported rank range. A municipality is flagged ``small`` under ``small_population``
+    inhabitants and ``wide`` when its range spans more than ``wide_share`` of the ranked count
+    (a quarter by default: in the dense middle of a ranking a few dozen places are normal).
     ``chunk`` resamples are processed per array block (memory bound, not a loop per municipality).
     """
 
@@ -160,7 +162,7 @@ class ResamplingParams:
     tail_range: tuple[float, float] = (0.05, 0.15)
     interval: tuple[float, float] = (0.05, 0.95)
     small_population: int = 5000
-    wide_share: float = 0.10
+    wide_share: float = 0.25
     seed: int = 0
     chunk: int = 100
 
@@ -1136,7 +1138,7 @@ def rank_intervals(
     """Rank intervals for every municipality, sector and the total of one ``year``.
 
     Each resample draws indicator weights (Dirichlet within sectors), sector weights, a trimming
-    and tail share per indicator and, when ``noise`` (``indicator_id, region, se`` — a standard
+    and a tail share and, when ``noise`` (``indicator_id, region, se`` — a standard
     error in the indicator's units, optional ``year``) is given, a normal measurement error; then
     grades and ranks everything as arrays shaped ``resamples × municipalities × indicators``.
 
@@ -1179,8 +1181,8 @@ def rank_intervals(
             resampling.sector_concentration,
             size,
         )
-        trim = rng.uniform(*resampling.trim_range, size=(size, 1, n_items))
-        tail = rng.uniform(*resampling.tail_range, size=(size, 1, n_items))
+        trim = rng.uniform(*resampling.trim_range, size=(size, 1, 1))
+        tail = rng.uniform(*resampling.tail_range, size=(size, 1, 1))
         batch = oriented
         if noise_matrix is not None:
             batch = oriented + noise_matrix * sign * rng.standard_normal((size, n_regions, n_items))
