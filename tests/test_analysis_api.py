@@ -144,3 +144,16 @@ def test_unknown_municipality_is_a_user_error(tmp_db: Path) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["profile", "Bærumm", "--year", "2024"])
     assert exit_info.value.code == 2
+
+
+def test_profile_command_on_the_shipped_sample(
+    tmp_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Done-when of issue 4: offline, on the sample, and it says so."""
+    pytest.importorskip("kostra.sample")
+    main(["profile", "Bærum", "--year", "2024"])
+    text = " ".join(capsys.readouterr().out.split())  # the terminal wraps long lines
+    assert "EKSEMPELDATA (SYNTETISKE TALL) – IKKE SSB-STATISTIKK" in text
+    assert "Eksempeldata (syntetiske tall) – ikke SSB-statistikk" in text
+    assert "Bærum" in text
+    assert not tmp_db.exists()  # reading never creates a warehouse

@@ -146,13 +146,16 @@ def _population(years: Iterable[int], age_groups: Sequence[str]) -> pl.DataFrame
 
 
 def _sample_observations(table_ids: Sequence[str], years: Sequence[int]) -> pl.DataFrame:
+    """The shipped synthetic sample's rows for these tables and years (tables it lacks: none)."""
     sample = importlib.import_module("kostra.sample")
-    frame: pl.DataFrame = sample.observations(table_ids=list(table_ids), years=list(years))
-    if "synthetic" not in frame.columns:
-        frame = frame.with_columns(pl.lit(True).alias("synthetic"))
-    if "preliminary" not in frame.columns:
-        frame = frame.with_columns(pl.lit(False).alias("preliminary"))
-    return frame
+    known = set(sample.sample_tables())
+    wanted = [t for t in table_ids if t in known]
+    if not wanted:
+        return pl.DataFrame()
+    frame: pl.DataFrame = sample.sample_observations(wanted)
+    return frame.filter(pl.col("year").is_in(list(years))).with_columns(
+        pl.lit(True).alias("synthetic"), pl.lit(False).alias("preliminary")
+    )
 
 
 def _warehouse_observations(
