@@ -143,6 +143,13 @@ def test_backwards_across_a_merger_raises() -> None:
         harmonise(_frame([("4204", 2020, 1.0)]), 2019, sum_columns=["value"])
 
 
+def test_empty_cells_of_codes_not_yet_valid_are_dropped() -> None:
+    # As SSB's tables give them: 3201 listed for 2019 with ".." and no value.
+    frame = _frame([("0219", 2019, 5.0), ("3201", 2019, None)], status=[None, ".."])
+    out = harmonise(frame, 2024, sum_columns=["value"])
+    assert out.select("region", "year", "value", "status").rows() == [("3201", 2019, 5.0, None)]
+
+
 def test_code_not_valid_in_its_year_raises() -> None:
     with pytest.raises(KostraError, match="not valid in their year"):
         harmonise(_frame([("3201", 2019, 1.0)]), 2024, sum_columns=["value"])

@@ -11,7 +11,9 @@ Rules (methodology §7):
 * missing stays missing: if any predecessor's value is null, or a predecessor has no row at
   all, the harmonised value is null (with the predecessor's SSB status symbol, or ".." when the
   row is absent), never a smaller sum;
-* regions that are not municipalities (EAK, EAKUO, EKA.., EKG.., county codes) pass untouched.
+* regions that are not municipalities (EAK, EAKUO, EKA.., EKG.., county codes) pass untouched;
+* an empty cell for a code in a year it did not exist (SSB lists every code in every year) is
+  dropped; a value there is an error.
 """
 
 from __future__ import annotations
@@ -85,6 +87,21 @@ def harmonise(
     years = sorted(rows[year_col].unique().drop_nulls().to_list()) if rows.height else []
     links = _links(years, to_year, year_col)
     rows = rows.with_columns(pl.col(year_col).cast(pl.Int32).alias(_PREFIX + "year"))
+    # SSB's tables list every code for every year, with an empty cell ("." or "..") where the
+    # code did not exist; such placeholders carry nothing to move and are dropped.
+    known = links.select(
+        _PREFIX + "year",
+        pl.col(_PREFIX + "from").alias(region_col),
+        pl.lit(True).alias(_PREFIX + "ok"),
+    ).unique()
+    rows = (
+        rows.join(known, on=[_PREFIX + "year", region_col], how="left")
+        .filter(
+            pl.col(_PREFIX + "ok").is_not_null()
+            | pl.any_horizontal([pl.col(c).is_not_null() for c in [*summed, *derived]])
+        )
+        .drop(_PREFIX + "ok")
+    )
     _check_rows(rows, links, region_col, year_col, to_year)
 
     # The mean columns are carried as sum(mean * weight) and divided back after summing.
