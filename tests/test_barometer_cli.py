@@ -190,3 +190,19 @@ def test_small_municipalities_are_flagged_without_resamples(runner: CliRunner) -
     assert flags["1151"] == "ja"  # Utsira, about 200 inhabitants
     assert flags["0301"] == ""  # Oslo
     assert frame.height == 357
+
+
+def test_excel_export_and_peer_kind_without_municipality(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "barometer.xlsx"
+    out = runner.invoke(
+        app, ["barometer", "--year", "2024", "--format", "xlsx", "-o", str(target), "--top", "3"]
+    )
+    assert out.exit_code == 0, out.output
+    sheet = pl.read_excel(target)
+    assert sheet.height == 3
+    assert set(sheet["datagrunnlag"]) == {BANNER_NB}
+    from kostra.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["barometer", "--year", "2024", "--peers", "county"])
+    assert stop.value.code == 2

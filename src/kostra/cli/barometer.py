@@ -311,6 +311,13 @@ def ranking_frame(
     return frame.select(columns), adjusted
 
 
+def _sheet_title(title: str, fmt: OutputFormat, short: str) -> str:
+    """Excel names a worksheet after the title: at most 31 characters, no ``[]:*?/\\``."""
+    if fmt is not OutputFormat.XLSX:
+        return title
+    return "".join(c for c in short if c not in "[]:*?/\\")[:31]
+
+
 def _localise(frame: pl.DataFrame, lang: str, synthetic: bool, fmt: OutputFormat) -> pl.DataFrame:
     headers = _HEADERS[lang]
     words = _TEXT[lang]
@@ -365,6 +372,11 @@ def barometer(
     if peers is not None:
         from kostra import api
 
+        if _fold(peers) in ("county", "fylke", "kostra_group", "kostragruppe"):
+            raise KostraError(
+                f"--peers {peers} depends on a municipality, and a ranking has none.",
+                hint="Use asss, country, country_ex_oslo or a list of names or codes.",
+            )
         peer_name, peer_codes = api.peers_on_borders(peers, year, "", borders=inputs.borders)
         peer_note = [peer_name]
     intervals = None
@@ -400,11 +412,12 @@ def barometer(
     if inputs.synthetic:
         title = f"{_sample_banner(lang).upper()}: {title}"
     caption = _caption(lang, inputs, result.params, extra)
+    sector_label = result.config.sector_name(sector_id, lang)
     write_frame(
         _localise(frame, lang, inputs.synthetic, fmt),
         fmt,
         output,
-        title=title,
+        title=_sheet_title(title, fmt, f"{sector_label} {year}"),
         lang=lang,
         caption=caption,
     )
@@ -526,7 +539,7 @@ def explain_command(
         _localise(frame, lang, inputs.synthetic, fmt),
         fmt,
         output,
-        title=title,
+        title=_sheet_title(title, fmt, f"{name} {sector_name} {year}"),
         lang=lang,
         caption=caption,
     )
