@@ -87,23 +87,6 @@ def harmonise(
     years = sorted(rows[year_col].unique().drop_nulls().to_list()) if rows.height else []
     links = _links(years, to_year, year_col)
     rows = rows.with_columns(pl.col(year_col).cast(pl.Int32).alias(_PREFIX + "year"))
-    # SSB's tables list every code for every year, with an empty cell ("." or "..") where the
-    # code did not exist; such placeholders carry nothing to move and are dropped.
-    known = links.select(
-        _PREFIX + "year",
-        pl.col(_PREFIX + "from").alias(region_col),
-        pl.lit(True).alias(_PREFIX + "ok"),
-    ).unique()
-    rows = (
-        rows.join(known, on=[_PREFIX + "year", region_col], how="left")
-        .filter(
-            pl.col(_PREFIX + "ok").is_not_null()
-            | pl.any_horizontal([pl.col(c).is_not_null() for c in [*summed, *derived]])
-        )
-        .drop(_PREFIX + "ok")
-    )
-    _check_rows(rows, links, region_col, year_col, to_year)
-
     # The mean columns are carried as sum(mean * weight) and divided back after summing.
     products = {m: _PREFIX + "x_" + m for m in weight_columns}
     rows = rows.with_columns(
@@ -111,22 +94,42 @@ def harmonise(
     )
     carried = [*summed, *products.values()]
     joined = rows.join(
-        links,
+        links.with_columns(pl.lit(True).alias(_PREFIX + "known")),
         left_on=[_PREFIX + "year", region_col],
         right_on=[_PREFIX + "year", _PREFIX + "from"],
-        how="inner",
+        how="left",
     )
-    any_null = [pl.col(c).is_null().any().alias(_PREFIX + "null_" + c) for c in carried]
+    # SSB's tables list every code for every year, with an empty cell ("." or "..") where the
+    # code did not exist; such placeholders carry nothing to move and are dropped.
+    unknown = pl.col(_PREFIX + "known").is_null()
+    has_value = pl.any_horizontal([pl.col(c).is_not_null() for c in [*summed, *derived]])
+    joined = joined.filter(~unknown | has_value)
+    _check_rows(joined, region_col, to_year)
+
+    # A target with one predecessor needs no grouping: the value times its share.
+    single = joined.filter(pl.col(_PREFIX + "expected") == 1)
+    multi = joined.filter(pl.col(_PREFIX + "expected") > 1)
+    moved = single.with_columns(
+        [(pl.col(c).cast(pl.Float64) * pl.col(_PREFIX + "w")).alias(c) for c in carried]
+        + [pl.col(_PREFIX + "break").alias("series_break")]
+    )
+    if status is not None and summed:
+        moved = moved.with_columns(
+            pl.when(pl.col(summed[0]).is_null())
+            .then(pl.coalesce(pl.col(status), pl.lit("..")))
+            .otherwise(pl.col(status))
+            .alias(status)
+        )
     aggregations = [
         *[(pl.col(c).cast(pl.Float64) * pl.col(_PREFIX + "w")).sum().alias(c) for c in carried],
-        *any_null,
+        *[pl.col(c).is_null().any().alias(_PREFIX + "null_" + c) for c in carried],
         pl.col(region_col).n_unique().alias(_PREFIX + "present"),
         pl.col(_PREFIX + "expected").first(),
         pl.col(_PREFIX + "break").any().alias("series_break"),
     ]
     if status is not None:
         aggregations.append(pl.col(status).drop_nulls().first().alias(status))
-    grouped = joined.group_by([_PREFIX + "to", year_col, *keys], maintain_order=True).agg(
+    grouped = multi.group_by([_PREFIX + "to", year_col, *keys], maintain_order=True).agg(
         aggregations
     )
     incomplete = pl.col(_PREFIX + "present") < pl.col(_PREFIX + "expected")
@@ -139,19 +142,24 @@ def harmonise(
             for c in carried
         ]
     )
+    if status is not None and summed:
+        grouped = grouped.with_columns(
+            pl.when(pl.col(summed[0]).is_null())
+            .then(pl.coalesce(pl.col(status), pl.lit("..")))
+            .otherwise(pl.col(status))
+            .alias(status)
+        )
+    columns = [_PREFIX + "to", year_col, *keys, *carried, "series_break"]
     if status is not None:
-        first = summed[0] if summed else None
-        if first is not None:
-            grouped = grouped.with_columns(
-                pl.when(pl.col(first).is_null())
-                .then(pl.coalesce(pl.col(status), pl.lit("..")))
-                .otherwise(pl.col(status))
-                .alias(status)
-            )
-    grouped = grouped.with_columns(
-        [_divide(num, den).alias(ratio) for ratio, (num, den) in ratios.items()]
-        + [_divide(products[m], w).alias(m) for m, w in weight_columns.items()]
-    ).rename({_PREFIX + "to": region_col})
+        columns.append(status)
+    grouped = (
+        pl.concat([moved.select(columns), grouped.select(columns)], how="vertical_relaxed")
+        .with_columns(
+            [_divide(num, den).alias(ratio) for ratio, (num, den) in ratios.items()]
+            + [_divide(products[m], w).alias(m) for m, w in weight_columns.items()]
+        )
+        .rename({_PREFIX + "to": region_col})
+    )
 
     out_columns = [*frame.columns, "series_break"]
     harmonised = grouped.select(
@@ -211,42 +219,23 @@ def _links(years: list[int], to_year: int, year_col: str) -> pl.DataFrame:
     )
 
 
-def _check_rows(
-    rows: pl.DataFrame, links: pl.DataFrame, region_col: str, year_col: str, to_year: int
-) -> None:
+def _check_rows(joined: pl.DataFrame, region_col: str, to_year: int) -> None:
     """Every municipality row must be valid in its year and movable to ``to_year``."""
-    if rows.height == 0:
-        return
-    matched = (
-        rows.select(_PREFIX + "year", region_col)
-        .unique()
-        .join(
-            links.select(_PREFIX + "year", _PREFIX + "from", _PREFIX + "to"),
-            left_on=[_PREFIX + "year", region_col],
-            right_on=[_PREFIX + "year", _PREFIX + "from"],
-            how="left",
-        )
-    )
-    invalid = matched.filter(pl.col(_PREFIX + "to").is_null())
-    if invalid.height == 0:
-        return
-    examples = ", ".join(
-        f"{region} ({year})"
-        for year, region in invalid.select(_PREFIX + "year", region_col).head(5).iter_rows()
-    )
-    unknown = invalid.join(
-        links.select(_PREFIX + "year", _PREFIX + "from"),
-        left_on=[_PREFIX + "year", region_col],
-        right_on=[_PREFIX + "year", _PREFIX + "from"],
-        how="anti",
-    )
+    unknown = joined.filter(pl.col(_PREFIX + "known").is_null())
     if unknown.height:
         raise KostraError(
-            f"harmonise: region codes not valid in their year: {examples}.",
+            f"harmonise: region codes not valid in their year: {_examples(unknown, region_col)}.",
             hint="Each row must carry the municipality code valid in its own year.",
         )
-    raise KostraError(
-        f"harmonise: cannot move merged municipalities back to the borders of {to_year}: "
-        f"{examples}.",
-        hint="A merged unit cannot be split into its parts; use the merger year or later.",
-    )
+    impossible = joined.filter(pl.col(_PREFIX + "to").is_null())
+    if impossible.height:
+        raise KostraError(
+            "harmonise: cannot move merged municipalities back to the borders of "
+            f"{to_year}: {_examples(impossible, region_col)}.",
+            hint="A merged unit cannot be split into its parts; use the merger year or later.",
+        )
+
+
+def _examples(rows: pl.DataFrame, region_col: str) -> str:
+    pairs = rows.select(_PREFIX + "year", region_col).unique().sort(_PREFIX + "year", region_col)
+    return ", ".join(f"{region} ({year})" for year, region in pairs.head(5).iter_rows())
