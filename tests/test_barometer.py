@@ -340,6 +340,9 @@ def test_explain_contributions_sum_to_the_score_and_sentences_follow_direction()
     assert staff["potential_gain"] == pytest.approx(0.5 * (6 - staff["score"]))
     assert staff["sentence"] == "Lav andel ansatte med fagutdanning trekker ned"
     assert e.movers[0] == "staff"  # largest weight × distance to 6
+    downs = [s for s in e.sentences if s.endswith("trekker ned")]
+    assert e.sentences[: len(downs)] == tuple(downs)  # what pulls down comes first
+    assert e.sentences[0] == "Lav andel ansatte med fagutdanning trekker ned"
     by_id = {r["indicator_id"]: r["sentence"] for r in rows.iter_rows(named=True)}
     assert by_id["cost"] == "Lave netto driftsutgifter per elev trekker opp"  # plural agrees
     assert by_id["size"] == "Høy NDU per innbygger trekker opp"  # acronym keeps its case

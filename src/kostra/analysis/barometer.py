@@ -918,7 +918,8 @@ class Explanation:
     municipality has, ``contribution = weight_share × score`` (they sum to the sector score),
     ``best`` the value graded 6 (the best cut-off), ``gap_to_best = best − value`` in the
     indicator's units, ``potential_gain = weight_share × (6 − score)`` the sector-score points the
-    indicator would add at the top grade. ``movers`` are the ids with the largest potential gain.
+    indicator would add at the top grade. ``movers`` are the ids with the largest potential gain;
+    ``sentences`` say what pulls the score down, then what lifts it.
     """
 
     region: str
@@ -959,9 +960,11 @@ def explain(
     """Explain ``region``'s place in ``sector`` (``"total"`` for the total) in ``year``.
 
     ``year`` defaults to the newest ranked year. ``intervals`` (from :func:`rank_intervals`)
-    adds the rank interval. Sentences name the ``top`` indicators that would move the score
-    furthest, and the strongest one pulling it up, generated from the catalog's names and
-    directions ("Lav andel ansatte med fagutdanning trekker ned").
+    adds the rank interval. ``movers`` are the ``top`` indicators that would move the score
+    furthest (largest ``potential_gain``). ``sentences`` name up to ``top`` indicators pulling
+    the score down (grade below 3.5, largest ``weight_share × (3.5 − score)`` first), then up to
+    ``top − 1`` lifting it, generated from the catalog's names and directions ("Lav andel
+    ansatte med fagutdanning trekker ned").
     """
     if year is None:
         year = int(result.total.get_column("year").max())  # type: ignore[arg-type]
@@ -1059,12 +1062,16 @@ def explain(
         "potential_gain", "indicator_id", descending=[True, False]
     )
     movers = rows.head(top)
-    sentences = list(movers.get_column("sentence").to_list())
-    strongest = rows.filter(pl.col("score") > 3.5).sort(
-        "contribution", "indicator_id", descending=[True, False]
+    # Sentences: what pulls the score below the average grade (3.5) most, then what lifts it
+    # most, each weighed by its share of the sector: weight_share × |score − 3.5|.
+    pull = pl.col("weight_share") * (pl.col("score") - 3.5)
+    down = rows.filter(pl.col("score") < 3.5).sort(pull, "indicator_id").head(top)
+    up = (
+        rows.filter(pl.col("score") > 3.5)
+        .sort(pull, "indicator_id", descending=[True, False])
+        .head(max(top - 1, 1))
     )
-    if strongest.height and strongest.item(0, "sentence") not in sentences:
-        sentences.append(strongest.item(0, "sentence"))
+    sentences = [*down.get_column("sentence").to_list(), *up.get_column("sentence").to_list()]
     interval = None
     if intervals is not None:
         match = intervals.filter(

@@ -112,7 +112,8 @@ _TEXT = {
         "no": "nei",
         "explain": "{name} – {sector} {year}: {place}, poeng {score} (beste kommune {best}, "
         "avstand {gap}); data for {coverage} av vekten",
-        "movers": "Viktigste forklaringer (størst forbedringspotensial først):",
+        "reasons": "Viktigste forklaringer:",
+        "movers": "Mest å hente på: {names}.",
         "small": "Liten kommune (under {n} innbyggere): plasseringen svinger mye fra år til år.",
         "wide": "Bredt intervall: plasseringen er usikker.",
         "intervals": "Intervall fra {n} trekk av vekter og grenser.",
@@ -127,7 +128,8 @@ _TEXT = {
         "no": "no",
         "explain": "{name} – {sector} {year}: {place}, score {score} (best municipality {best}, "
         "gap {gap}); data for {coverage} of the weight",
-        "movers": "Main reasons (largest room for improvement first):",
+        "reasons": "Main reasons:",
+        "movers": "Most to gain from: {names}.",
         "small": "Small municipality (under {n} inhabitants): its place varies a lot.",
         "wide": "Wide interval: the place is uncertain.",
         "intervals": "Interval from {n} resamples of weights and cut-offs.",
@@ -512,7 +514,20 @@ def explain_command(
         gap=format_number(explanation.gap_to_best, lang, 2),
         coverage=f"{format_number(explanation.coverage * 100, lang, 0)} %",
     )
-    notes = [headline, text["movers"], *(f"– {s}" for s in explanation.sentences)]
+    names_by_id = dict(
+        zip(
+            explanation.contributions.get_column("indicator_id").to_list(),
+            explanation.contributions.get_column("name").to_list(),
+            strict=True,
+        )
+    )
+    gain = ", ".join(names_by_id[i] for i in explanation.movers)
+    notes = [
+        headline,
+        text["reasons"],
+        *(f"– {s}" for s in explanation.sentences),
+        text["movers"].format(names=gain),
+    ]
     if intervals is not None:
         flags = intervals.filter((pl.col("region") == code) & (pl.col("sector") == sector_id))
         if flags.height and flags.item(0, "small"):
