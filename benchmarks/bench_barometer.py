@@ -138,7 +138,11 @@ def measure(
     income: pl.DataFrame | None = None,
 ) -> None:
     catalog_or_items = items  # a Catalog or explicit items
-    n_regions = values.filter(pl.col("year") == INTERVAL_YEAR)["region"].n_unique()
+    n_regions = (
+        values.filter((pl.col("year") == INTERVAL_YEAR) & pl.col("region").str.contains(r"^\d{4}$"))
+        .get_column("region")
+        .n_unique()
+    )
     t_scan = best_of(5, lambda: scan(observations))
     result = rank_municipalities(
         values,
