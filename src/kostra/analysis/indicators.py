@@ -69,12 +69,10 @@ _STATUS_COLUMNS = [f"_st{i}" for i in range(len(STATUS_PRIORITY))]
 _SUM_COLUMNS = ["_num", "_den", "_val", "_nsrc", "_miss", "_wmiss", "_prelim", *_STATUS_COLUMNS]
 
 
-def _series_rows(
-    indicator: Indicator, role: str, refs: Iterable[SeriesRef]
-) -> list[dict[str, Any]]:
+def _series_rows(number: int, role: str, refs: Iterable[SeriesRef]) -> list[dict[str, Any]]:
     return [
         {
-            "indicator_id": indicator.id,
+            "indicator_id": number,
             "role": role,
             "table_id": ref.table_id,
             "contents_code": ref.contents_code,
@@ -90,14 +88,14 @@ def _specs(indicators: Iterable[Indicator]) -> tuple[pl.DataFrame, pl.DataFrame,
     series: list[dict[str, Any]] = []
     population: list[dict[str, Any]] = []
     kinds: list[dict[str, Any]] = []
-    for ind in indicators:
+    for number, ind in enumerate(indicators):
         n_num = n_den = 0
         factor = 1.0
         den_pop = wgt_pop = False
         if ind.formula is not None:
             kind = "formula"
             factor = ind.formula.scale
-            series += _series_rows(ind, "num", ind.formula.numerator)
+            series += _series_rows(number, "num", ind.formula.numerator)
             n_num = len(ind.formula.numerator)
             den = ind.formula.denominator
             if isinstance(den, PopulationRef):
@@ -105,18 +103,18 @@ def _specs(indicators: Iterable[Indicator]) -> tuple[pl.DataFrame, pl.DataFrame,
                 factor *= den.per
                 population.append(
                     {
-                        "indicator_id": ind.id,
+                        "indicator_id": number,
                         "role": "den",
                         "age_group": den.age_group,
                         "offset": den.offset,
                     }
                 )
             else:
-                series += _series_rows(ind, "den", den)
+                series += _series_rows(number, "den", den)
                 n_den = len(den)
         else:
             assert ind.source is not None
-            series += _series_rows(ind, "val", [ind.source])
+            series += _series_rows(number, "val", [ind.source])
             kind = "ready"
             if ind.weight_by is not None:
                 kind = "weighted"
@@ -124,17 +122,17 @@ def _specs(indicators: Iterable[Indicator]) -> tuple[pl.DataFrame, pl.DataFrame,
                     wgt_pop = True
                     population.append(
                         {
-                            "indicator_id": ind.id,
+                            "indicator_id": number,
                             "role": "wgt",
                             "age_group": ind.weight_by.age_group,
                             "offset": ind.weight_by.offset,
                         }
                     )
                 else:
-                    series += _series_rows(ind, "wgt", [ind.weight_by])
+                    series += _series_rows(number, "wgt", [ind.weight_by])
         kinds.append(
             {
-                "indicator_id": ind.id,
+                "indicator_id": number,
                 "kind": kind,
                 "factor": factor,
                 "n_num": n_num,
@@ -146,7 +144,7 @@ def _specs(indicators: Iterable[Indicator]) -> tuple[pl.DataFrame, pl.DataFrame,
     series_frame = pl.DataFrame(
         series,
         schema={
-            "indicator_id": pl.Utf8,
+            "indicator_id": pl.Int32,
             "role": pl.Utf8,
             "table_id": pl.Utf8,
             "contents_code": pl.Utf8,
@@ -157,7 +155,7 @@ def _specs(indicators: Iterable[Indicator]) -> tuple[pl.DataFrame, pl.DataFrame,
     population_frame = pl.DataFrame(
         population,
         schema={
-            "indicator_id": pl.Utf8,
+            "indicator_id": pl.Int32,
             "role": pl.Utf8,
             "age_group": pl.Utf8,
             "offset": pl.Int32,
@@ -166,7 +164,7 @@ def _specs(indicators: Iterable[Indicator]) -> tuple[pl.DataFrame, pl.DataFrame,
     kind_frame = pl.DataFrame(
         kinds,
         schema={
-            "indicator_id": pl.Utf8,
+            "indicator_id": pl.Int32,
             "kind": pl.Utf8,
             "factor": pl.Float64,
             "n_num": pl.Int32,
@@ -424,10 +422,10 @@ def evaluate(
             (pl.col("_miss") + absent).alias("_miss"),
             (pl.col(missing_column) + absent).alias(missing_column),
         )
-    return _finish(moved, year_list)
+    return _finish(moved, year_list, [ind.id for ind in indicators])
 
 
-def _finish(moved: pl.DataFrame, year_list: list[int] | None) -> pl.DataFrame:
+def _finish(moved: pl.DataFrame, year_list: list[int] | None, ids: list[str]) -> pl.DataFrame:
     """Values, numerators and statuses after (possible) harmonisation."""
     single = pl.col("_nsrc") <= 1.0 + _EPS
     missing = pl.col("_miss") > _EPS
@@ -464,6 +462,9 @@ def _finish(moved: pl.DataFrame, year_list: list[int] | None) -> pl.DataFrame:
         out = out.filter(pl.col("year").is_in(year_list))
     # Rows come in no particular order: sorting half a million rows costs more than every
     # consumer's own selection.
+    out = out.with_columns(
+        pl.col("indicator_id").replace_strict(dict(enumerate(ids)), return_dtype=pl.Utf8)
+    )
     return out.select([pl.col(name).cast(dtype) for name, dtype in RESULT_SCHEMA.items()])
 
 
