@@ -236,3 +236,20 @@ def test_ratios_are_ratios_of_harmonised_sums(case: tuple[int, int, pl.DataFrame
     both = out.join(expected, left_on="region", right_on="to_code")
     assert both.height == out.height
     assert ((both["per_person"] - both["ratio"]).abs() <= 1e-9 * both["ratio"].abs() + 1e-12).all()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from([2024, 2025, 2026]),
+    st.sampled_from([2020, 2021, 2022, 2023]),
+    st.integers(0, 2**32 - 1),
+)
+def test_harmonising_backwards_preserves_totals(year: int, target: int, seed: int) -> None:
+    # From 2024 back to 2020–2023 only renumberings and the Ålesund/Haram split are crossed.
+    codes = municipalities(year)["code"].to_list()
+    values = np.random.default_rng(seed).integers(0, 1_000_000, len(codes)).astype(float)
+    frame = pl.DataFrame({"region": codes, "year": year, "amount": values})
+    out = harmonise(frame, target, sum_columns=["amount"])
+    assert out.height == len(codes) - 1  # Ålesund and Haram become one 1507
+    assert math.isclose(out["amount"].sum(), values.sum(), rel_tol=1e-12)
+    assert out.filter(pl.col("series_break"))["region"].to_list() == ["1507"]

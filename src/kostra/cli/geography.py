@@ -10,8 +10,10 @@ import typer
 
 from kostra.cli._app import app, state
 from kostra.cli._output import OutputFormat, write_frame
-from kostra.errors import KostraError
+from kostra.errors import KostraError, UnknownMunicipalityError
 from kostra.geography import (
+    AmbiguousMunicipalityError,
+    Municipality,
     municipalities,
     peer_group,
     population,
@@ -42,6 +44,12 @@ _TEXT = {
         "no_rows": "Ingen folketall for {who} i de valgte årene.",
         "yes": "ja",
         "total": "i alt",
+        "unknown": "Ingen kommune heter {query!r}{when}.",
+        "ambiguous": "{query!r} passer på flere kommuner{when}.",
+        "when": " i {year}",
+        "did_you_mean": "Mente du: {names}?",
+        "give_one": "Velg en av: {names} (kommunenummeret er entydig).",
+        "list_hint": "Se gyldige navn og nummer med `kostra municipalities`.",
     },
     "en": {
         "code": "code",
@@ -64,6 +72,12 @@ _TEXT = {
         "no_rows": "No population figures for {who} in the chosen years.",
         "yes": "yes",
         "total": "total",
+        "unknown": "No municipality matches {query!r}{when}.",
+        "ambiguous": "{query!r} fits several municipalities{when}.",
+        "when": " in {year}",
+        "did_you_mean": "Did you mean: {names}?",
+        "give_one": "Give one of: {names} (the code is unambiguous).",
+        "list_hint": "Run `kostra municipalities` to list valid names and codes.",
     },
 }
 
@@ -92,6 +106,21 @@ def _year(value: int | None) -> int:
             hint=f"Choose a year from {FIRST_YEAR} to {LAST_YEAR}.",
         )
     return year
+
+
+def _resolve(text: str, year: int | None) -> Municipality:
+    """:func:`resolve_municipality` with its error in the user's language."""
+    try:
+        return resolve_municipality(text, year)
+    except UnknownMunicipalityError as error:
+        when = _t("when", year=year) if year is not None else ""
+        names = ", ".join(error.suggestions)
+        if isinstance(error, AmbiguousMunicipalityError):
+            message, hint = _t("ambiguous", query=text, when=when), _t("give_one", names=names)
+        else:
+            message = _t("unknown", query=text, when=when)
+            hint = _t("did_you_mean", names=names) if names else _t("list_hint")
+        raise KostraError(message, hint=hint) from None
 
 
 def _headers(frame: pl.DataFrame, fmt: OutputFormat) -> pl.DataFrame:
@@ -150,7 +179,7 @@ def peers_command(
 ) -> None:
     """List the peer group of a municipality, with the codes valid that year."""
     chosen = _year(year)
-    home = resolve_municipality(name, chosen)
+    home = _resolve(name, chosen)
     peers = peer_group(group, chosen, municipality=home.code)
     frame = (
         municipalities(chosen)
@@ -211,11 +240,11 @@ def population_command(
         codes: dict[int, str] = {}
         for chosen in years:
             try:
-                codes[chosen] = resolve_municipality(name, chosen).code
+                codes[chosen] = _resolve(name, chosen).code
             except KostraError:
                 continue  # the unit did not exist on its own that year
         if not codes:
-            resolve_municipality(name, years[-1])  # raises with suggestions
+            _resolve(name, years[-1])  # raises with suggestions
         frame = population(list(codes), age_group=groups, sex=sex)
         frame = frame.filter(
             pl.struct("year", "region").is_in(
@@ -227,7 +256,7 @@ def population_command(
                 .implode()
             )
         )
-        unit = resolve_municipality(name, max(codes))
+        unit = _resolve(name, max(codes))
         notes.append(_t("own_borders"))
     else:
         try:
@@ -238,7 +267,7 @@ def population_command(
                 hint="Give a year such as 2024, or 'own'.",
             ) from None
         _year(border_year)
-        unit = resolve_municipality(name, border_year)
+        unit = _resolve(name, border_year)
         frame = population(years, age_group=groups, borders=border_year, sex=sex).filter(
             pl.col("region") == unit.code
         )
