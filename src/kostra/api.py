@@ -598,15 +598,15 @@ def indices(
     notes.append(
         Note(
             "produksjonsindeks: katalogens indikatorer med katalogens vekter (like vekter om "
-            "ikke annet er sagt); dekningsgrader mot behovskorrigerte målgrupper [forutsetning]",
+            "ikke annet er sagt); dekningsgrader mot behovskorrigerte målgrupper (forutsetning)",
             "production index: the catalog's indicators and weights (equal unless stated); "
-            "coverage against need-corrected target groups [assumption]",
+            "coverage against need-corrected target groups (assumption)",
         )
     )
     notes.append(
         Note(
-            "totalen bruker faste sektorvekter (kostnadsnøkkelen 2026) [forutsetning]",
-            "totals use fixed sector weights (the 2026 cost key) [assumption]",
+            "totalen bruker faste sektorvekter (kostnadsnøkkelen 2026) (forutsetning)",
+            "totals use fixed sector weights (the 2026 cost key) (assumption)",
         )
     )
     notes.append(

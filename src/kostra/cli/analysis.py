@@ -14,7 +14,7 @@ import typer
 
 from kostra import api
 from kostra.cli._app import app, state
-from kostra.cli._output import OutputFormat, _atomic_write, write_frame
+from kostra.cli._output import OutputFormat, _atomic_write, format_number, write_frame
 from kostra.errors import KostraError
 
 _H: dict[str, dict[str, str]] = {
@@ -173,6 +173,13 @@ def flags_expr(lang: str) -> pl.Expr:
     return pl.concat_str(parts, separator=", ", ignore_nulls=True)
 
 
+def _fixed(column: str, decimals: int, lang: str) -> pl.Expr:
+    """A numeric column as text with a fixed number of decimals, in ``lang``'s number format."""
+    return pl.col(column).map_elements(
+        lambda value: format_number(value, lang, decimals), return_dtype=pl.Utf8
+    )
+
+
 def _headers(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
     names = _H[lang]
     return frame.rename({c: names[c] for c in frame.columns if c in names})
@@ -251,7 +258,15 @@ def costs_frames(result: api.Result, lang: str) -> tuple[pl.DataFrame, pl.DataFr
         "excess_spending",
         "note",
     ]
-    terminal = rows.filter(pl.col("is_self")).select(columns)
+    terminal = (
+        rows.filter(pl.col("is_self"))
+        .select(columns)
+        .with_columns(
+            # indices near 1 need more decimals than the table's default
+            _fixed("need_index", 3, lang),
+            _fixed("resource_use_index", 2, lang),
+        )
+    )
     export = _with_synthetic(
         rows.select(
             "sector",
