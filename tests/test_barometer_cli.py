@@ -206,3 +206,25 @@ def test_excel_export_and_peer_kind_without_municipality(runner: CliRunner, tmp_
     with pytest.raises(SystemExit) as stop:
         main(["barometer", "--year", "2024", "--peers", "county"])
     assert stop.value.code == 2
+
+
+def test_explain_without_figures_is_a_user_error(
+    made_up_inputs: cli.BarometerInputs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kostra.cli import main
+
+    grunnskole = [
+        i.indicator_id
+        for i in barometer_items(made_up_inputs.catalog)
+        if i.sector.value == "grunnskole"
+    ]
+    values = made_up_inputs.values.filter(
+        ~((pl.col("region") == "1151") & pl.col("indicator_id").is_in(grunnskole))
+    )
+    inputs = cli.BarometerInputs(
+        values, made_up_inputs.population, made_up_inputs.catalog, True, "sample", 2024
+    )
+    monkeypatch.setattr(cli, "load_inputs", lambda years, **_: inputs)
+    with pytest.raises(SystemExit) as stop:
+        main(["barometer", "explain", "Utsira", "--sector", "grunnskole", "--year", "2024"])
+    assert stop.value.code == 2

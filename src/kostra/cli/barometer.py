@@ -503,6 +503,11 @@ def explain_command(
         ) from error
     text = _TEXT[lang]
     sector_name = result.config.sector_name(sector_id, lang)
+    if explanation.contributions.height == 0:
+        raise DataNotFoundError(
+            f"{name} has no graded figures in {sector_name.lower()} for {year}.",
+            hint="Choose another sector with --sector or another year with --year.",
+        )
     best = explanation.sector_best_score
     headline = text["explain"].format(
         name=name,
