@@ -77,6 +77,10 @@ def test_total_ranking_is_income_adjusted_and_says_it_is_sample_data(runner: Cli
     assert frame["plass inntektsjustert"].to_list() == sorted(frame["plass inntektsjustert"])
     assert frame["plass inntektsjustert"][0] == 1
     assert set(frame["datagrunnlag"]) == {BANNER_NB}
+    moved = frame.filter(pl.col("plass i fjor").is_not_null())
+    assert moved.height > 0
+    # The change follows the order of the table: the income-adjusted rank.
+    assert (moved["plass i fjor"] - moved["plass inntektsjustert"] == moved["endring"]).all()
     assert {
         "kommune",
         "kode",

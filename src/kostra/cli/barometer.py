@@ -263,7 +263,17 @@ def ranking_frame(
         frame = result.sectors.filter((pl.col("year") == year) & (pl.col("sector") == sector))
         adjusted = False
     order = "rank_income_adjusted" if adjusted else "rank"
-    changes = rank_changes(result, series_breaks=breaks).filter(
+    if adjusted:
+        # The change is in the order the table is sorted by: the income-adjusted rank.
+        history: BarometerResult | pl.DataFrame = result.total.select(
+            "region",
+            "year",
+            pl.lit(TOTAL).alias("sector"),
+            pl.col("rank_income_adjusted").alias("rank"),
+        )
+    else:
+        history = result
+    changes = rank_changes(history, series_breaks=breaks).filter(
         (pl.col("year") == year) & (pl.col("sector") == sector)
     )
     frame = frame.join(
