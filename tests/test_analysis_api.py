@@ -15,6 +15,7 @@ import pytest
 from kostra import api, geography
 from kostra.catalog import load_catalog
 from kostra.cli import main
+from kostra.errors import KostraError
 from kostra.frames import encode_dims
 
 TARGETS = ["0301", "4601", "5001", "1103", "3201", "4204", "3301", "3107", "1108", "5501"]
@@ -157,3 +158,20 @@ def test_profile_command_on_the_shipped_sample(
     assert "Eksempeldata (syntetiske tall) – ikke SSB-statistikk" in text
     assert "Bærum" in text
     assert not tmp_db.exists()  # reading never creates a warehouse
+
+
+@pytest.mark.usefixtures("sample")
+def test_all_profiles_against_counties_and_asss(tmp_db: Path) -> None:
+    frame, data = api.all_profiles(2024, peers="asss", db=tmp_db)
+    assert data.synthetic
+    assert frame["synthetic"].all()
+    assert set(frame["group"].unique().to_list()) == {"asss"}
+    assert frame["region"].n_unique() == 12
+    # every member ranked 1..n per indicator
+    top = frame.filter(pl.col("rank") == 1).group_by("indicator_id").len()
+    assert top["len"].min() >= 1
+    counties = api.grouping("county", [2024])
+    assert counties.filter(pl.col("region") == "3201")["group"].to_list() == ["32"]
+    assert counties["region"].n_unique() == 357
+    with pytest.raises(KostraError):
+        api.grouping("galaxy", [2024])

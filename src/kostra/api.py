@@ -33,7 +33,7 @@ from kostra.analysis._common import OSLO, single_group
 from kostra.analysis.indicators import evaluate
 from kostra.analysis.need import need_corrected_costs, sector_spending
 from kostra.analysis.production import COST_KEY_WEIGHTS_2026, production_indices
-from kostra.analysis.profile import indicator_info, service_profile
+from kostra.analysis.profile import indicator_info, peer_profile, service_profile
 from kostra.catalog import load_catalog
 from kostra.catalog.models import Catalog, PopulationRef
 from kostra.errors import DataNotFoundError, KostraError
@@ -290,6 +290,88 @@ def names(codes: Iterable[str], *, borders: int = BORDERS) -> dict[str, str]:
     frame: pl.DataFrame = geography.municipalities(borders)
     wanted = set(codes)
     return {str(c): str(n) for c, n in frame.select("code", "name").iter_rows() if c in wanted}
+
+
+def grouping(kind: str, years: Iterable[int], *, borders: int = BORDERS) -> pl.DataFrame:
+    """Every municipality's peer group of ``kind`` as a grouping frame ``group, region, year``.
+
+    ``kind``: ``county`` (group = county code on ``borders``), ``asss`` (membership by year),
+    ``country``, ``country_ex_oslo`` or ``kostra_group`` (needs SSB's classification 112 from
+    the Klass cache; offline this raises the geography module's error with its hint). Codes are
+    on ``borders``.
+    """
+    geography = importlib.import_module("kostra.geography")
+    year_list = sorted(set(years))
+    towns: pl.DataFrame = geography.municipalities(borders)
+    year_frame = pl.DataFrame({"year": year_list}, schema={"year": pl.Int32})
+    if kind == "asss":
+        rows = [
+            ("asss", code, year)
+            for year in year_list
+            for code in _to_borders(
+                geography.asss_members(min(year, borders)), min(year, borders), borders
+            )
+        ]
+        return pl.DataFrame(
+            rows, schema={"group": pl.Utf8, "region": pl.Utf8, "year": pl.Int32}, orient="row"
+        )
+    if kind == "county":
+        static = towns.select(pl.col("county_code").alias("group"), pl.col("code").alias("region"))
+    elif kind in ("country", "country_ex_oslo"):
+        static = towns.select(pl.lit(kind).alias("group"), pl.col("code").alias("region"))
+        if kind == "country_ex_oslo":
+            static = static.filter(pl.col("region") != OSLO)
+    elif kind == "kostra_group":
+        labels = {
+            code: geography.peer_group("kostra_group", borders, municipality=code).name
+            for code in towns["code"].to_list()
+        }
+        static = pl.DataFrame({"group": list(labels.values()), "region": list(labels)})
+    else:
+        raise KostraError(
+            f"Unknown peer grouping {kind!r}.",
+            hint="Use county, asss, country, country_ex_oslo or kostra_group.",
+        )
+    return static.join(year_frame, how="cross")
+
+
+def all_profiles(
+    year: int | Sequence[int],
+    *,
+    peers: str = "county",
+    include_self: bool = True,
+    exclude_oslo: bool = False,
+    borders: int = BORDERS,
+    data: AnalysisData | None = None,
+    catalog: Catalog | None = None,
+    db: Path | None = None,
+) -> tuple[pl.DataFrame, AnalysisData]:
+    """Every municipality's profile against its group of kind ``peers`` (the web ranking).
+
+    Returns ``kostra.analysis.profile.PEER_PROFILE_COLUMNS`` plus ``region_name`` and
+    ``synthetic`` for the year(s), and the data it was computed from.
+    """
+    catalog = catalog or load_catalog()
+    years = [year] if isinstance(year, int) else sorted(set(year))
+    if data is None:
+        data = load_data([years[0] - 1, *years], db=db, catalog=catalog)
+    frame = evaluated(data, catalog, [years[0] - 1, *years], borders=borders)
+    result = peer_profile(
+        frame,
+        catalog,
+        grouping(peers, years, borders=borders),
+        years=years,
+        include_self=include_self,
+        exclude_from_average=(OSLO,) if exclude_oslo else (),
+    )
+    labels = names(result["region"].unique().to_list(), borders=borders)
+    return (
+        result.with_columns(
+            pl.col("region").replace_strict(labels, default=pl.col("region")).alias("region_name"),
+            pl.lit(data.synthetic).alias("synthetic"),
+        ),
+        data,
+    )
 
 
 # -- analyses -----------------------------------------------------------------------------------
