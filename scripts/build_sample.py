@@ -411,7 +411,13 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
     )
     # pleie og omsorg
     s[key("12292", "KOSbeboersykehje0000")] = Spec(
-        "count", "80+", 0.125, -0.015, sd=0.2, noise=0.04, need="pleie", aggregate="sum"
+        "binom",
+        level=0.935,
+        space=PCT,
+        sd=0.5,
+        noise=0.25,
+        parent=key("11875", "KOSinstdispplass0000"),
+        aggregate="sum",
     )
     s[key("11875", "KOSinstdispplass0000")] = Spec(
         "count", "80+", 0.134, -0.015, sd=0.2, noise=0.02, need="pleie", aggregate="sum"
@@ -420,13 +426,14 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
         "count", "67+", 0.20, -0.01, sd=0.2, noise=0.04, need="pleie", aggregate="sum"
     )
     s[key("12292", "KOSkjerne80aarov0000")] = Spec(
-        "count",
+        "binom",
         "80+",
         0.248,
         0,
-        sd=0.2,
-        noise=0.05,
-        need="pleie",
+        PCT,
+        sd=0.4,
+        noise=0.1,
+        parent=key("12292", "KOSkjernetotalt0000"),
         aggregate="sum",
         xlsx="Andel innb. 80+ som bruker hjemmetjenester (%)",
         xlsx_scale=0.01,
@@ -1329,9 +1336,17 @@ class Builder:
                     own_real = self.workbook[spec.xlsx]["Landet"]
                     ratios = {y: own_real[y] / parent_real[y] for y in own_real if y in parent_real}
                     p_nat = ratios.get(year, ratios[min(ratios, key=lambda y: abs(y - year))])
+                elif spec.xlsx:
+                    # The workbook gives this count per member of ``group``: turn it into a
+                    # share of the parent count.
+                    p_nat = nat[year] * geo.national(year, spec.group) / float(parent.sum())
                 z = to_space(p_nat * 100, PCT) + effect[units] + drift[t][units]
                 z = z + size_noise(rng, np.maximum(parent, 1), spec.noise)
-                p = from_space(z, PCT) / 100
+                free = np.ones(len(codes), dtype=bool)
+                shares = shift_to_mean(
+                    z, np.maximum(parent, 0), p_nat * 100, PCT, ~free, (None, None)
+                )
+                p = shares / 100
                 values = rng.binomial(parent.astype(np.int64), np.clip(p, 0, 1)).astype(float)
             elif spec.kind == "amount":
                 assert spec.parent is not None

@@ -278,3 +278,26 @@ def test_load_into_warehouse_as_synthetic_vintages(tmp_path: Path) -> None:
         assert after.height == 1
         assert not after["synthetic"].any()
         assert wh.observations(table_ids=["13502"])["synthetic"].all()
+
+
+@pytest.mark.parametrize(
+    ("part", "whole"),
+    [
+        (("12286", "KOSbvbarnus0000", ""), ("12870", "KOSbvbarnust0000", "")),
+        (("12292", "KOSkjerne80aarov0000", ""), ("12292", "KOSkjernetotalt0000", "")),
+        (("12292", "KOSbeboersykehje0000", ""), ("11875", "KOSinstdispplass0000", "")),
+        (("14019", "KOSsoshjelp6mnd0000", ""), ("14019", "KOSsoshjelptilf0000", "")),
+        (
+            ("11906", "KOSareal0000", "KOKeieform0000=eid;KOKfunksjon0000=222"),
+            ("11906", "KOSareal0000", "KOKeieform0000=samlet;KOKfunksjon0000=222"),
+        ),
+    ],
+)
+def test_a_part_never_exceeds_its_whole(
+    sample: pl.DataFrame, part: tuple[str, str, str], whole: tuple[str, str, str]
+) -> None:
+    small = _series(sample, *part).select("region", "year", pl.col("value").alias("part"))
+    large = _series(sample, *whole).select("region", "year", pl.col("value").alias("whole"))
+    joined = small.join(large, on=["region", "year"]).drop_nulls()
+    assert joined.height > 3000
+    assert joined.filter(pl.col("part") > pl.col("whole")).height == 0
