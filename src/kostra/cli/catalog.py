@@ -67,8 +67,30 @@ _WORDS = {
 
 
 def _describe_refs(refs: list[SeriesRef]) -> str:
-    tables = sorted({f"{ref.table_id} {ref.contents_code}" for ref in refs})
-    return ", ".join(tables)
+    """``12362 KOSbelop0000 (KOKart0000=AGD2, KOKfunksjon0000=202+213+…)``, per table/code."""
+    grouped: dict[tuple[str, str], dict[str, list[str]]] = {}
+    for ref in refs:
+        dims = grouped.setdefault((ref.table_id, ref.contents_code), {})
+        for name, value in ref.dims.items():
+            values = dims.setdefault(name, [])
+            if value not in values:
+                values.append(value)
+    parts = []
+    for (table, code), dims in grouped.items():
+        shown = []
+        for name in sorted(dims):
+            values = dims[name]
+            text = "+".join(values) if len(values) <= 8 else f"{values[0]}+…+{values[-1]}"
+            if len(values) > 8:
+                text += f" ({len(values)})"
+            shown.append(f"{name}={text}")
+        parts.append(f"{table} {code}" + (f" ({', '.join(shown)})" if shown else ""))
+    return "; ".join(parts)
+
+
+def _weight(value: float, lang: str) -> str:
+    text = f"{value:g}"
+    return text.replace(".", ",") if lang == "nb" else text
 
 
 def _source_text(indicator: Indicator, lang: str) -> str:
@@ -106,10 +128,12 @@ def catalog_frame(
                 "direction": words[indicator.direction],
                 "average": words[indicator.average],
                 "production": (
-                    f"{production.kind} ({production.weight:g})" if production is not None else ""
+                    f"{production.kind} ({_weight(production.weight, lang)})"
+                    if production is not None
+                    else ""
                 ),
                 "barometer": (
-                    f"{barometer.sector.value} ({barometer.weight:g})"
+                    f"{barometer.sector.value} ({_weight(barometer.weight, lang)})"
                     if barometer is not None
                     else ""
                 ),
@@ -145,6 +169,12 @@ def catalog_command(
                 hint=("Velg en av: " if lang == "nb" else "Choose one of: ") + valid,
             ) from None
     frame = catalog_frame(load_catalog(), sector=chosen, lang=lang)
+    if fmt is OutputFormat.TABLE:
+        # A terminal has room for the essentials; files get every column.
+        headers = _HEADERS[lang]
+        frame = frame.select(
+            [headers[name] for name in ("id", "name", "unit", "source", "barometer")]
+        )
     caption = (
         f"{frame.height} nøkkeltall. Kilder uten bekreftelse må sjekkes mot SSBs metadata."
         if lang == "nb"
