@@ -251,10 +251,13 @@ def evaluate(
         prelim.alias("preliminary"),
     )
     rank_of = {symbol: index for index, symbol in enumerate(STATUS_PRIORITY)}
-    parts = obs.join(series_spec, on=["table_id", "contents_code", "dims"], how="inner").select(
+    parts = (
+        obs.lazy().join(series_spec.lazy(), on=["table_id", "contents_code", "dims"], how="inner")
+    ).select(
         "indicator_id",
         "role",
-        "region",
+        # Categorical while grouping ~10⁶ rows: integer hashing instead of strings
+        pl.col("region").cast(pl.Categorical()),
         "year",
         (pl.col("value") * pl.col("scale")).alias("value"),
         # the priority of a missing input's symbol (absent symbol: "not available")
@@ -303,7 +306,9 @@ def evaluate(
             .alias("in_status"),
         )
         .drop("_rank")
-        .join(kind_spec, on="indicator_id", how="left")
+        .with_columns(pl.col("region").cast(pl.Utf8))
+        .join(kind_spec.lazy(), on="indicator_id", how="left")
+        .collect()
     )
     # A key exists only where a numerator or ready value was observed: a region with only a
     # denominator has nothing to show.

@@ -121,7 +121,15 @@ def peer_profile(
     info = indicator_info(catalog).select("indicator_id", "sector", "direction", "average")
     groups = conform_grouping(groups)
     # Lazy: the optimiser fuses the joins and window expressions over ~10⁶ rows.
-    data = _with_previous(evaluated.lazy().join(info.lazy(), on="indicator_id", how="inner"))
+    # Categorical keys: the windows and joins below hash integers instead of strings.
+    cat = pl.Categorical()
+    info = info.with_columns(pl.col("indicator_id").cast(cat))
+    groups = groups.with_columns(pl.col("group").cast(cat))
+    data = _with_previous(
+        evaluated.lazy()
+        .with_columns(pl.col("indicator_id").cast(cat))
+        .join(info.lazy(), on="indicator_id", how="inner")
+    )
     if years is not None:
         data = data.filter(pl.col("year").is_in(sorted(set(years))))
     keys = ["region", "year"] if "year" in groups.columns else ["region"]
@@ -130,7 +138,7 @@ def peer_profile(
     )
     rows = members
     if shown is not None and shown.height:
-        extra = conform_grouping(shown)
+        extra = conform_grouping(shown).with_columns(pl.col("group").cast(cat))
         extra_keys = ["region", "year"] if "year" in extra.columns else ["region"]
         extra_rows = data.join(extra.lazy(), on=extra_keys, how="inner").with_columns(
             pl.lit(False).alias("_member")
@@ -209,7 +217,11 @@ def peer_profile(
         pl.col("peer_series_break").fill_null(False),
     )
     # unsorted: callers pick their rows (sorting 10⁶ rows would cost more than the analysis)
-    return out.select(PEER_PROFILE_COLUMNS).collect()
+    return (
+        out.select(PEER_PROFILE_COLUMNS)
+        .with_columns(pl.col("group").cast(pl.Utf8), pl.col("indicator_id").cast(pl.Utf8))
+        .collect()
+    )
 
 
 @dataclass(frozen=True)
