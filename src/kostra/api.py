@@ -648,6 +648,7 @@ def indices(
         geography = importlib.import_module("kostra.geography")
         everyone = geography.municipalities(borders)["code"].to_list()
         group = single_group("country", everyone)
+        peers_name = str(geography.peer_group("country", borders).name)
     elif reference == "peers":
         group = single_group("peers", shown)
     else:
