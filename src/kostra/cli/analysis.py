@@ -180,6 +180,11 @@ def _fixed(column: str, decimals: int, lang: str) -> pl.Expr:
     )
 
 
+def _readable(frame: pl.DataFrame) -> pl.DataFrame:
+    """Sector ids as words in the terminal ("pleie_og_omsorg" → "pleie og omsorg")."""
+    return frame.with_columns(pl.col("sector").str.replace_all("_", " "))
+
+
 def _headers(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
     names = _H[lang]
     return frame.rename({c: names[c] for c in frame.columns if c in names})
@@ -242,7 +247,7 @@ def profile_frames(result: api.Result, lang: str) -> tuple[pl.DataFrame, pl.Data
         ),
         result,
     )
-    return _headers(terminal, lang), _headers(export, lang)
+    return _headers(_readable(terminal), lang), _headers(export, lang)
 
 
 def costs_frames(result: api.Result, lang: str) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -290,7 +295,7 @@ def costs_frames(result: api.Result, lang: str) -> tuple[pl.DataFrame, pl.DataFr
         ),
         result,
     )
-    return _headers(terminal, lang), _headers(export, lang)
+    return _headers(_readable(terminal), lang), _headers(export, lang)
 
 
 def indices_frames(result: api.Result, lang: str) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -318,7 +323,7 @@ def indices_frames(result: api.Result, lang: str) -> tuple[pl.DataFrame, pl.Data
         ),
         result,
     )
-    return _headers(terminal, lang), _headers(export, lang)
+    return _headers(_readable(terminal), lang), _headers(export, lang)
 
 
 def _title(result: api.Result, lang: str) -> str:
