@@ -172,8 +172,8 @@ def test_no_trend_claimed_across_a_series_break() -> None:
 
 
 def test_trend_parameters_are_used() -> None:
-    # a perfect line: the robust SD is the floor, 2 % of the mean 41.5 = 0.83; 46.3 is 2.3 off
-    # (5.2 %), less than k = 3 floors
+    # a perfect line: the robust SD is the floor, 3 % of the mean 41.5 = 1.245; 46.3 is 2.3 off
+    # (5.2 %): under k = 3 floors and under the 10 % minimum change
     history = _history({2016: 40.0, 2017: 41.0, 2018: 42.0, 2019: 43.0, 2020: 46.3})
     assert F.trend_breaks(history, RULES, 2020) == []
     loose = F.FindingRules(trend_k=1.0, trend_min_change=0.03)

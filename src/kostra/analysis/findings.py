@@ -17,9 +17,9 @@ P2  highest or lowest value among ≥ 3 peers         "<key figure>: <kommune> h
     with data (``extreme_min_peers``)               verdien blant de N kommunene i <peer> (value)"
 T1  a year of the last ``trend_years`` (5) lies     "<key figure> i <år> var X % høyere/lavere enn
     > k robust SDs (k = ``trend_k`` = 3) and        utviklingen de 4 foregående årene tilsier
-    ≥ ``trend_min_change`` (5 %) off the least-     (value mot forventet pred)"; robust SD =
+    ≥ ``trend_min_change`` (10 %) off the least-    (value mot forventet pred)"; robust SD =
     squares line through the ``trend_window`` (4)   1.4826 × median |residual|, floored at
-    prior years; never across a series break        ``trend_floor`` (2 %) × mean of the prior years
+    prior years; never across a series break        ``trend_floor`` (3 %) × mean of the prior years
 C1  a sector's need-corrected spending per          "Etter behovskorrigering brukte <kommune> X
     inhabitant differs from the peers' by ≥         mill. kr mer/mindre enn <peer>-snittet på
     ``need_threshold_pct`` (2 %) of the need-       <sektor> (d kr per innbygger)"
@@ -88,8 +88,8 @@ class FindingRules:
     trend_window: int = 4
     trend_years: int = 5
     trend_k: float = 3.0
-    trend_floor: float = 0.02
-    trend_min_change: float = 0.05
+    trend_floor: float = 0.03
+    trend_min_change: float = 0.10
     need_threshold_pct: float = 2.0
     index_threshold: float = 3.0
     drivers_per_sector: int = 2

@@ -15,8 +15,9 @@ depends on the analysis modules' columns only (documented on each argument), not
 * ``production`` — ``sector, production_index, cost_index, efficiency_index``; a row with
   ``sector == "total"`` carries the totals;
 * ``barometer_total`` — every municipality's total: ``region, year, rank, n_ranked`` and
-  optionally ``score, rank_low, rank_high, rank_income_adjusted``; the report uses the
-  income-adjusted rank as "the" rank when it is there and names the unadjusted one;
+  optionally ``score, rank_low, rank_high, rank_income_adjusted`` (``rank_intervals`` rows of
+  the total joined with ``rank_municipalities``' income-adjusted rank); the interval belongs to
+  ``rank``, the income-adjusted rank is shown beside it;
 * ``barometer_sectors`` — ``region, year, sector, rank, n_ranked`` and optionally ``score,
   coverage, rank_low, rank_high``;
 * ``barometer_drivers`` — the municipality's graded indicators: ``sector, indicator_id, value,
@@ -234,8 +235,8 @@ def _barometer(
     if own.is_empty():
         return None
     r = own.row(0, named=True)
-    adjusted = "rank_income_adjusted" in this_year.columns and r.get("rank_income_adjusted")
-    rank_col = "rank_income_adjusted" if adjusted else "rank"
+    # the rank the intervals belong to; the income-adjusted rank is shown beside it
+    rank_col = "rank"
     rank = _int(r.get(rank_col))
     group = this_year.filter(
         pl.col("region").is_in([code, *peer_codes]) & pl.col(rank_col).is_not_null()
@@ -282,7 +283,7 @@ def _barometer(
         total_rank=rank,
         total_rank_low=_int(r.get("rank_low")),
         total_rank_high=_int(r.get("rank_high")),
-        unadjusted_rank=_int(r.get("rank")) if adjusted else None,
+        income_adjusted_rank=_int(r.get("rank_income_adjusted")),
         n_ranked=n_ranked,
         score=_float(r.get("score")),
         peer_rank=peer_rank,

@@ -19,7 +19,11 @@ OWN_COLOR = "#1f4e79"
 PEER_COLOR = "#d9822b"
 OTHER_COLOR = "#b8bec6"
 MISSING_COLOR = "#e4e4e4"
-FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
+# One font, no fallback list and no label limits: measuring text for truncation and font
+# fallback is what makes a static conversion slow; labels are shortened here instead.
+FONT = "DejaVu Sans"
+LABEL_CHARS = 46
+STRIP_BINS = 40
 WIDTH = 500
 
 Spec = dict[str, Any]
@@ -34,14 +38,24 @@ def _base(lang: str, description: str, *, title: str | None = None, width: int =
             "locale": vega_locale(lang),
             "font": FONT,
             "view": {"stroke": None},
-            "axis": {"labelFontSize": 10, "titleFontSize": 11, "labelLimit": 240},
-            "legend": {"labelFontSize": 10, "titleFontSize": 11, "orient": "bottom"},
+            "axis": {"labelFontSize": 10, "titleFontSize": 11, "labelLimit": 0},
+            "legend": {
+                "labelFontSize": 10,
+                "titleFontSize": 11,
+                "orient": "bottom",
+                "labelLimit": 0,
+            },
             "title": {"fontSize": 12, "anchor": "start", "subtitleFontSize": 10},
         },
     }
     if title:
         spec["title"] = title
     return spec
+
+
+def short(label: str, limit: int = LABEL_CHARS) -> str:
+    """``label`` cut to ``limit`` characters with an ellipsis (axis labels)."""
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
 def alt_text(spec: Mapping[str, Any]) -> str:
@@ -63,12 +77,19 @@ def profile_chart(
 
     ``rows``: ``label`` (key-figure name), ``index`` (peer average = 100; None = missing).
     """
+    shown = [r for r in rows if r.get("index") is not None]
+    labels: list[str] = []
+    for r in shown:
+        label = short(r["label"])
+        # two names cut to the same text would share one bar
+        while label in labels:
+            label += "​"
+        labels.append(label)
     data = [
-        {"label": r["label"], "index": r["index"], "text": number(r["index"], lang, 0)}
-        for r in rows
-        if r.get("index") is not None
+        {"label": label, "index": r["index"], "text": number(r["index"], lang, 0)}
+        for label, r in zip(labels, shown, strict=True)
     ]
-    details = "; ".join(f"{d['label']}: {d['text']}" for d in data)
+    details = "; ".join(f"{r['label']}: {d['text']}" for r, d in zip(shown, data, strict=True))
     description = t(
         "chart_profile_alt",
         lang,
@@ -272,46 +293,69 @@ def rank_strip_chart(
     )
     spec = _base(lang, description, width=width)
     spec["title"] = {"text": indicator, "subtitle": unit, "fontSize": 11}
-    spec["height"] = 46
-    domain = [own_label, t("peer_label", lang), t("other_label", lang)]
-    spec["data"] = {"values": rows}
-    spec["transform"] = [
-        {
-            "calculate": f"datum.group === {_js(own_label)} ? 3 : "
-            f"datum.group === {_js(t('peer_label', lang))} ? 2 : 1",
-            "as": "order",
-        }
+    spec["height"] = 40
+    numbers: list[float] = [float(r["value"]) for r in rows]
+    low, high = (min(numbers), max(numbers)) if numbers else (0.0, 1.0)
+    # every municipality as a shaded band of STRIP_BINS bins (a density strip), the peers and
+    # the municipality as ticks on top: 40 marks instead of 357 keeps print output light
+    width_bin = (high - low) / STRIP_BINS or 1.0
+    counts = [0] * STRIP_BINS
+    for number_ in numbers:
+        counts[min(int((number_ - low) / width_bin), STRIP_BINS - 1)] += 1
+    bins = [
+        {"x0": low + i * width_bin, "x1": low + (i + 1) * width_bin, "count": n}
+        for i, n in enumerate(counts)
+        if n
     ]
+    x_axis = {"format": "~s" if _large(rows) else ",.4~f"}
+    x_scale = {"domain": [low, high], "zero": False, "nice": False}
+    marked = [r for r in rows if r["group"] != t("other_label", lang)]
     spec["layer"] = [
         {
-            "mark": {"type": "tick", "thickness": 2},
+            "data": {"values": bins},
+            "mark": {"type": "rect", "color": OTHER_COLOR},
             "encoding": {
                 "x": {
-                    "field": "value",
+                    "field": "x0",
                     "type": "quantitative",
                     "title": None,
-                    "scale": {"zero": False},
-                    "axis": {"format": "~s" if _large(rows) else ",.4~f"},
+                    "scale": x_scale,
+                    "axis": x_axis,
                 },
+                "x2": {"field": "x1"},
+                "opacity": {
+                    "field": "count",
+                    "type": "quantitative",
+                    "legend": None,
+                    "scale": {"range": [0.25, 1.0]},
+                },
+                "tooltip": [{"field": "count", "title": t("other_label", lang)}],
+            },
+        },
+        {
+            "data": {"values": marked},
+            "mark": {"type": "tick", "thickness": 2, "size": 30},
+            "encoding": {
+                "x": {"field": "value", "type": "quantitative", "scale": x_scale},
                 "color": {
                     "field": "group",
                     "type": "nominal",
                     "title": None,
-                    "scale": {"domain": domain, "range": [OWN_COLOR, PEER_COLOR, OTHER_COLOR]},
+                    "scale": {
+                        "domain": [own_label, t("peer_label", lang), t("other_label", lang)],
+                        "range": [OWN_COLOR, PEER_COLOR, OTHER_COLOR],
+                    },
                 },
-                "size": {
-                    "field": "order",
-                    "type": "quantitative",
-                    "legend": None,
-                    "scale": {"domain": [1, 3], "range": [14, 30]},
+                "strokeWidth": {
+                    "condition": {"test": f"datum.code === {_js(code)}", "value": 4},
+                    "value": 2,
                 },
-                "order": {"field": "order"},
                 "tooltip": [
                     {"field": "name", "title": t("region", lang)},
                     {"field": "value", "format": ",.1f", "title": t("value", lang)},
                 ],
             },
-        }
+        },
     ]
     return spec
 
@@ -529,6 +573,31 @@ def map_chart(
         },
     ]
     return spec
+
+
+def combine(specs: Sequence[Mapping[str, Any]], *, columns: int = 1) -> Spec:
+    """Several chart specs as one grid (``columns`` per row), e.g. for one static image.
+
+    Converting one combined spec costs about as much as converting one of its parts, so the PDF
+    draws a sector's small charts as one figure. The alt text joins the parts' alt texts; scales
+    and legends stay independent.
+    """
+    if not specs:
+        raise ValueError("nothing to combine")
+    parts = [
+        {k: v for k, v in spec.items() if k not in ("$schema", "config", "description")}
+        for spec in specs
+    ]
+    rows = [parts[i : i + columns] for i in range(0, len(parts), columns)]
+    independent = {"color": "independent", "size": "independent", "x": "independent"}
+    return {
+        "$schema": SCHEMA,
+        "description": " ".join(alt_text(spec) for spec in specs),
+        "config": specs[0].get("config", {}),
+        "spacing": 24,
+        "vconcat": [row[0] if len(row) == 1 else {"hconcat": row, "spacing": 28} for row in rows],
+        "resolve": {"scale": independent, "legend": {"color": "independent"}},
+    }
 
 
 def _js(text: str) -> str:

@@ -112,6 +112,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rank": ("Plass", "Rank"),
     "interval": ("Intervall", "Interval"),
     "of": ("av", "of"),
+    "income_adjusted": ("Plass justert for frie inntekter", "Rank adjusted for free income"),
     "kostra_analysis": ("KOSTRA-analyse", "KOSTRA analysis"),
     "barometer": ("Kommunebarometeret", "Kommunebarometer"),
     "barometer_total": ("Kommunebarometeret – samlet plassering", "Kommunebarometer – total rank"),

@@ -184,7 +184,7 @@ class BarometerInfo(_Model):
     total_rank: int | None
     total_rank_low: int | None = None
     total_rank_high: int | None = None
-    unadjusted_rank: int | None = None
+    income_adjusted_rank: int | None = None
     n_ranked: int
     score: float | None = None
     peer_rank: int | None = None

@@ -83,6 +83,21 @@ class SectorView:
     trends: list[Finding]
     drivers: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def series_grid(self) -> Chart | None:
+        """The time series as one figure, two per row (the PDF's static image)."""
+        if not self.series:
+            return None
+        spec = charts.combine([c.spec for c in self.series], columns=2)
+        return Chart(f"fig-series-{self.sector}", spec, wide=True)
+
+    @property
+    def strip_stack(self) -> Chart | None:
+        """The rank strips as one figure (the PDF's static image)."""
+        if not self.strips:
+            return None
+        return Chart(f"fig-strips-{self.sector}", charts.combine([c.spec for c in self.strips]))
+
 
 def _indicator_rows(data: ReportData, sector: Any, lang: str) -> list[dict[str, Any]]:
     rows = []

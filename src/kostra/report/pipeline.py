@@ -1,0 +1,431 @@
+"""From the warehouse (or the packaged sample) to a :class:`ReportData`: the analyses a report
+needs, computed once per year and shared by every municipality's report.
+
+:func:`prepare` loads the observations, evaluates every key figure for every municipality over
+the history window (on 2024 borders), and ranks the barometer with intervals; then
+:func:`report_data` builds one municipality's report input from those shared results (profile
+against its peers, need-corrected costs, production and efficiency, code changes). ``--all``
+calls :func:`prepare` once and :func:`report_data` per municipality.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from kostra import api
+from kostra.analysis import barometer as barometer_analysis
+from kostra.analysis._common import OSLO, PANDEMIC_YEARS, single_group
+from kostra.analysis.need import need_corrected_costs, sector_spending
+from kostra.analysis.production import COST_KEY_WEIGHTS_2026, production_indices
+from kostra.analysis.profile import service_profile
+from kostra.catalog import load_catalog
+from kostra.catalog.models import Catalog
+from kostra.errors import KostraError
+from kostra.report.build import build_report_data
+from kostra.report.model import (
+    Assumption,
+    ChangeEvent,
+    PeerGroupInfo,
+    Place,
+    ReportData,
+    TableStamp,
+    VintageInfo,
+)
+
+BORDERS = api.BORDERS
+#: Years of history before the report year: the trend rule tests the last 5 years against the
+#: 4 years before each.
+HISTORY_YEARS = 8
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """The analysis choices of a report; each is named in "Metode og forutsetninger" [D]."""
+
+    history_years: int = HISTORY_YEARS
+    resamples: int = 200
+    production_reference: str = "peers"
+    profile_include_self: bool = True
+    costs_include_self: bool = False
+    costs_exclude_oslo: bool = True
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """Everything shared by the reports of one year."""
+
+    year: int
+    catalog: Catalog
+    data: api.AnalysisData
+    evaluated: pl.DataFrame
+    spending: pl.DataFrame
+    gross: pl.DataFrame
+    ranking: barometer_analysis.BarometerResult | None
+    intervals: pl.DataFrame | None
+    names: dict[str, str]
+    vintage: VintageInfo
+    settings: ReportSettings = field(default_factory=ReportSettings)
+
+
+def _vintage(
+    data: api.AnalysisData, db: Path | None, year: int, tables: Sequence[str]
+) -> VintageInfo:
+    observations = data.observations
+    this_year = observations.filter(pl.col("year") == year)
+    preliminary = bool(
+        "preliminary" in this_year.columns and this_year["preliminary"].fill_null(False).any()
+    )
+    stamps: list[TableStamp] = []
+    sources = ["Statistisk sentralbyrå (SSB), KOSTRA (PxWebApi v2)"]
+    if db is not None and Path(db).is_file() and "warehouse" in data.source:
+        from kostra.warehouse import Warehouse
+
+        with Warehouse.open(db) as warehouse:
+            vintages = warehouse.vintages()
+        newest = (
+            vintages.filter(pl.col("table_id").is_in(list(tables)))
+            .group_by("table_id")
+            .agg(pl.all().sort_by("vintage_id").last())
+        )
+        for row in newest.sort("table_id").iter_rows(named=True):
+            stamps.append(
+                TableStamp(
+                    table_id=row["table_id"],
+                    updated=_datetime(row.get("updated")),
+                    preliminary=row.get("preliminary"),
+                )
+            )
+    if data.synthetic:
+        sources.append("kostra: syntetiske eksempeldata / synthetic sample data")
+    sources.append("KDD, Grønt hefte (utgiftsbehov)")
+    return VintageInfo(
+        preliminary=preliminary,
+        tables=tuple(stamps),
+        fetched=None,
+        sources=tuple(sources),
+    )
+
+
+def _datetime(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def prepare(
+    year: int,
+    *,
+    db: Path | None = None,
+    data: api.AnalysisData | None = None,
+    catalog: Catalog | None = None,
+    settings: ReportSettings | None = None,
+) -> ReportInputs:
+    """Load and compute what every report of ``year`` shares (the expensive part, done once)."""
+    settings = settings or ReportSettings()
+    catalog = catalog or load_catalog()
+    first = max(api.FIRST_YEAR, year - settings.history_years)
+    years = list(range(first, year + 1))
+    if data is None:
+        data = api.load_data(years, db=db, catalog=catalog)
+    evaluated = api.evaluated(data, catalog, years, borders=BORDERS)
+    if evaluated.filter(pl.col("year") == year).is_empty():
+        raise KostraError(
+            f"No key figures for {year}.",
+            hint="Choose a year the warehouse or the sample has (see `kostra db info`).",
+        )
+    spending = sector_spending(evaluated, catalog)
+    gross = sector_spending(evaluated, catalog, role="gross_opex")
+    this_year = evaluated.filter(pl.col("year") == year)
+    ranking = intervals = None
+    if catalog.for_barometer():
+        ranking = barometer_analysis.rank_municipalities(this_year, catalog, years=[year])
+        intervals = barometer_analysis.rank_intervals(
+            this_year,
+            catalog,
+            year=year,
+            resampling=barometer_analysis.ResamplingParams(n_resamples=settings.resamples),
+        )
+    geography = importlib.import_module("kostra.geography")
+    municipalities: pl.DataFrame = geography.municipalities(BORDERS)
+    names = {str(c): str(n) for c, n in municipalities.select("code", "name").iter_rows()}
+    return ReportInputs(
+        year=year,
+        catalog=catalog,
+        data=data,
+        evaluated=evaluated,
+        spending=spending,
+        gross=gross,
+        ranking=ranking,
+        intervals=intervals,
+        names=names,
+        vintage=_vintage(data, db, year, api.catalog_tables(catalog)),
+        settings=settings,
+    )
+
+
+def default_peers(code: str, year: int) -> str:
+    """ASSS for its members, otherwise the municipality's county [D]."""
+    members = set(api.peers_on_borders("asss", year, code, borders=BORDERS)[1])
+    return "asss" if code in members else "county"
+
+
+def _events(
+    code: str, peers: Sequence[str], compare: Sequence[str], first: int, year: int
+) -> list[ChangeEvent]:
+    """Mergers, splits and renumberings after ``first`` up to ``year`` that touch the
+    municipality, its peers or the compared municipalities (codes on 2024 borders)."""
+    geography = importlib.import_module("kostra.geography")
+    history: pl.DataFrame = geography.code_history().filter(
+        (pl.col("year") > first) & (pl.col("year") <= year)
+    )
+    roles = dict.fromkeys(compare, "compare") | dict.fromkeys(peers, "peer") | {code: "self"}
+    events: list[ChangeEvent] = []
+    for (change_year, new_code), part in history.group_by(
+        ["year", "new_code"], maintain_order=True
+    ):
+        mapped = (
+            api._to_borders([str(new_code)], int(change_year), BORDERS)
+            if int(change_year) != BORDERS
+            else [str(new_code)]
+        )
+        target = next((c for c in mapped if c in roles), None)
+        if target is None:
+            continue
+        kinds = set(part["kind"].to_list())
+        kind = "merger" if "merger" in kinds else "split" if "split" in kinds else "renumbering"
+        if kind == "renumbering" and roles[target] != "self":
+            continue  # a peer's new number changes nothing in its figures
+        old = part.sort("old_code")
+        events.append(
+            ChangeEvent(
+                kind=kind,
+                year=int(change_year),
+                code=str(new_code),
+                name=str(part["new_name"][0] or new_code),
+                old_codes=tuple(str(c) for c in old["old_code"].to_list()),
+                old_names=tuple(str(n) for n in old["old_name"].to_list() if n is not None)
+                if kind != "renumbering"
+                else (),
+                role=roles[target],
+                series_break=kind != "renumbering",
+            )
+        )
+    return events
+
+
+def _assumptions(inputs: ReportInputs, need_year: int | None, fallback: bool) -> list[Assumption]:
+    s = inputs.settings
+    weighted = sum(1 for i in inputs.catalog.indicators if i.average == "weighted")
+    simple = sum(1 for i in inputs.catalog.indicators if i.average == "simple")
+    return [
+        Assumption(
+            key="peer_average",
+            value=f"{weighted} vektet / {simple} enkelt snitt",
+            text_nb="Snitt i tjenesteprofilen: sum teller / sum nevner, enkelt snitt for ferdige "
+            "forholdstall; kommunen selv og Oslo er med i snittet",
+            text_en="Profile averages: sum of numerators / sum of denominators, simple mean for "
+            "ready ratios; the municipality itself and Oslo are in the average",
+        ),
+        Assumption(
+            key="costs_average",
+            value="uten kommunen selv og Oslo" if s.costs_exclude_oslo else "uten kommunen selv",
+            text_nb="Behovskorrigerte utgifter sammenlignes med de andre kommunene i gruppen",
+            text_en="Need-corrected costs are compared with the other municipalities of the group",
+        ),
+        Assumption(
+            key="need_year",
+            value=f"{need_year}{' (nærmeste tilgjengelige)' if fallback else ''}",
+            text_nb="Utgiftsbehovsindeks fra Grønt hefte for budsjettåret etter regnskapsåret",
+            text_en="Expenditure-need index from Grønt hefte for the budget year after the "
+            "accounting year",
+        ),
+        Assumption(
+            key="no_pension",
+            value="–",
+            text_nb="Ingen korreksjon for avskrivninger, pensjon eller arbeidsgiveravgift",
+            text_en="No correction for depreciation, pensions or employer's tax",
+        ),
+        Assumption(
+            key="production",
+            value=f"{s.production_reference}; sektorvekter kostnadsnøkkel 2026",
+            text_nb="Produksjonsindeks: like vekter innen sektor, dekningsgrader mot "
+            "behovskorrigert målgruppe, faste sektorvekter",
+            text_en="Production index: equal weights within a sector, coverage against the "
+            "need-corrected target group, fixed sector weights",
+        ),
+        Assumption(
+            key="barometer",
+            value=barometer_analysis.ScoringParams().describe("nb"),
+            text_nb="Kommunebarometeret (rekonstruksjon)",
+            text_en="Kommunebarometer (reconstruction)",
+        ),
+        Assumption(
+            key="intervals",
+            value=f"{s.resamples} trekninger, 5–95 %",
+            text_nb="Usikkerhetsintervall for plasseringer: vekter og grenser trukket på nytt",
+            text_en="Rank uncertainty intervals: weights and cut-offs resampled",
+        ),
+        Assumption(
+            key="borders",
+            value=str(BORDERS),
+            text_nb="Tidsserier på 2024-grenser: beløp summeres ved sammenslåing, forholdstall "
+            "regnes på nytt",
+            text_en="Series on 2024 borders: amounts summed over mergers, ratios recomputed",
+        ),
+        Assumption(
+            key="default_peers",
+            value="ASSS / fylket",
+            text_nb="Sammenligningsgruppe uten --peers: ASSS for ASSS-kommuner, ellers fylket",
+            text_en="Peer group without --peers: ASSS for ASSS members, otherwise the county",
+        ),
+    ]
+
+
+def report_data(
+    inputs: ReportInputs,
+    municipality: str,
+    *,
+    peers: str | Sequence[str] | None = None,
+    compare: Sequence[str] = (),
+) -> ReportData:
+    """One municipality's :class:`ReportData` from the shared inputs of the year."""
+    year = inputs.year
+    code, name = api.resolve(municipality, year, borders=BORDERS)
+    if code not in inputs.names:
+        raise KostraError(
+            f"{name} ({code}) has no report on the {BORDERS} borders.",
+            hint="Give a municipality valid in 2024 or later.",
+        )
+    peer_key = peers if peers is not None else default_peers(code, year)
+    peers_name, members = api.peers_on_borders(peer_key, year, code, borders=BORDERS)
+    compare_codes = [api.resolve(c, year, borders=BORDERS)[0] for c in compare]
+    compare_codes = [c for c in dict.fromkeys(compare_codes) if c != code and c not in members]
+    s = inputs.settings
+    profile = service_profile(
+        inputs.evaluated,
+        inputs.catalog,
+        code,
+        members,
+        year=year,
+        compare=compare_codes,
+        include_self=s.profile_include_self,
+        n_years=5,
+    )
+    group_codes = [code, *[m for m in members if m != code]]
+    group = single_group("peers", group_codes)
+    need = need_corrected_costs(
+        inputs.spending.filter(pl.col("year") == year),
+        api.packaged_need_index(),
+        group,
+        include_self=s.costs_include_self,
+        exclude_from_average=(OSLO,) if s.costs_exclude_oslo else (),
+    ).filter((pl.col("region") == code) & (pl.col("year") == year))
+    need_years = need["need_year"].drop_nulls().unique().to_list()
+    need_year = int(need_years[0]) if need_years else None
+    fallback = bool(need["need_year_fallback"].fill_null(False).any())
+    production_frame = _production(inputs, code, group_codes)
+    barometer_total = barometer_sectors = drivers = None
+    if inputs.intervals is not None and inputs.ranking is not None:
+        intervals = inputs.intervals.filter(pl.col("year") == year)
+        adjusted = inputs.ranking.total.filter(pl.col("year") == year).select(
+            "region", "rank_income_adjusted", "score"
+        )
+        barometer_total = (
+            intervals.filter(pl.col("sector") == barometer_analysis.TOTAL)
+            .drop("sector")
+            .join(adjusted, on="region", how="left")
+        )
+        barometer_sectors = intervals.filter(pl.col("sector") != barometer_analysis.TOTAL)
+        drivers = _drivers(inputs.ranking.indicators, code, year)
+    first = max(api.FIRST_YEAR, year - s.history_years)
+    peer_places = tuple(Place(code=m, name=inputs.names.get(m, m)) for m in group_codes)
+    return build_report_data(
+        municipality=Place(code=code, name=name),
+        year=year,
+        peers=PeerGroupInfo(
+            key=peer_key if isinstance(peer_key, str) else "custom",
+            name=peers_name,
+            members=peer_places,
+            compare=tuple(Place(code=c, name=inputs.names.get(c, c)) for c in compare_codes),
+        ),
+        catalog=inputs.catalog,
+        profile=profile.series,
+        evaluated=inputs.evaluated,
+        need=need,
+        need_index_year=need_year,
+        production=production_frame,
+        production_reference=s.production_reference,
+        barometer_total=barometer_total,
+        barometer_sectors=barometer_sectors,
+        barometer_drivers=drivers,
+        vintage=inputs.vintage,
+        synthetic=inputs.data.synthetic,
+        names=inputs.names,
+        events=_events(code, members, compare_codes, first, year),
+        assumptions=_assumptions(inputs, need_year, fallback),
+        county=_county(code),
+        pandemic_years=PANDEMIC_YEARS,
+    ).model_copy(update={"generated": date.today()})
+
+
+def _county(code: str) -> str | None:
+    geography = importlib.import_module("kostra.geography")
+    frame: pl.DataFrame = geography.municipalities(BORDERS).filter(pl.col("code") == code)
+    return str(frame["county_name"][0]) if frame.height else None
+
+
+def _production(inputs: ReportInputs, code: str, group_codes: list[str]) -> pl.DataFrame:
+    year = inputs.year
+    evaluated = inputs.evaluated.filter(pl.col("year") == year)
+    net = inputs.spending.filter(pl.col("year") == year)
+    inhabitants = net.select("region", "year", "population").drop_nulls().unique(["region", "year"])
+    if inputs.settings.production_reference == "country":
+        group = single_group("country", list(inputs.names))
+    else:
+        group = single_group("peers", group_codes)
+    result = production_indices(
+        evaluated,
+        inputs.catalog,
+        group,
+        inhabitants=inhabitants,
+        need_index=api.packaged_need_index(),
+        gross_spending=inputs.gross.filter(pl.col("year") == year),
+        sector_weights=COST_KEY_WEIGHTS_2026,
+    )
+    return result.sectors.filter((pl.col("region") == code) & (pl.col("year") == year))
+
+
+def _drivers(indicators: pl.DataFrame, code: str, year: int) -> pl.DataFrame:
+    """The municipality's graded indicators with their weight share inside the sector."""
+    own = indicators.filter(
+        (pl.col("region") == code) & (pl.col("year") == year) & pl.col("score").is_not_null()
+    )
+    return own.with_columns(
+        (pl.col("weight") / pl.col("weight").sum().over("sector")).alias("weight_share")
+    ).select("sector", "indicator_id", "value", "score", "weight_share")
+
+
+def build_for(
+    municipality: str,
+    year: int,
+    *,
+    peers: str | Sequence[str] | None = None,
+    compare: Sequence[str] = (),
+    db: Path | None = None,
+    settings: ReportSettings | None = None,
+) -> ReportData:
+    """One report's data, computing the year's shared inputs on the way."""
+    inputs = prepare(year, db=db, settings=settings)
+    return report_data(inputs, municipality, peers=peers, compare=compare)
