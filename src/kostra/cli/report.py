@@ -1,0 +1,150 @@
+"""``kostra report``: the yearly KOSTRA report of a municipality as HTML or PDF."""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from kostra.cli._app import app, state
+from kostra.errors import KostraError
+from kostra.report.locale import SYNTHETIC_BANNER
+from kostra.report.render import ReportFormat, write_report
+
+
+def slug(name: str) -> str:
+    """A file-name-safe form of a municipality name: "Bærum" -> "baerum"."""
+    text = name.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "kommune"
+
+
+def _lang(lang: str | None) -> str:
+    chosen = lang or state.settings.lang
+    if chosen not in ("nb", "en"):
+        raise typer.BadParameter("choose 'nb' or 'en'", param_hint="--lang")
+    return chosen
+
+
+@app.command("report")
+def report_command(
+    municipality: Annotated[
+        str | None, typer.Argument(help="Municipality name or code (not with --all).")
+    ] = None,
+    year: Annotated[
+        int, typer.Option("--year", "-y", help="Accounting year of the report.")
+    ] = date.today().year - 1,
+    peers: Annotated[
+        str | None,
+        typer.Option(
+            "--peers",
+            help="Peer group: asss, county, country, country_ex_oslo, kostra_group or a "
+            "comma-separated list (default: ASSS for its members, otherwise the county).",
+        ),
+    ] = None,
+    compare: Annotated[
+        list[str] | None,
+        typer.Option("--compare", help="Also show this municipality (repeatable)."),
+    ] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="nb (default) or en.")] = None,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="html (default) or pdf.")
+    ] = ReportFormat.HTML,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write (default: <name>-<year>.<format>); with --all a folder.",
+        ),
+    ] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="One report per municipality of --group.")
+    ] = False,
+    group: Annotated[
+        str, typer.Option("--group", help="With --all: asss (default), country or a peer kind.")
+    ] = "asss",
+) -> None:
+    """Write the yearly KOSTRA report (HTML that works offline, or PDF)."""
+    from kostra.report import pipeline
+
+    language = _lang(lang)
+    console = Console(stderr=True)
+    if all_ == (municipality is not None):
+        raise KostraError(
+            "Name one municipality, or use --all for a whole group.",
+            hint="kostra report Bærum --year 2024   or   kostra report --all --group asss",
+        )
+    with console.status("Beregner tallene …" if language == "nb" else "Computing the figures …"):
+        inputs = pipeline.prepare(year, db=state.settings.db)
+    if inputs.data.synthetic:
+        console.print(f"[bold red]{SYNTHETIC_BANNER[language]}[/]", highlight=False)
+    compare_list = list(compare or [])
+    if not all_:
+        assert municipality is not None
+        data = pipeline.report_data(inputs, municipality, peers=peers, compare=compare_list)
+        target = output or Path(f"{slug(data.municipality.name)}-{year}.{fmt.value}")
+        write_report(data, target, fmt=fmt, lang=language)
+        console.print(f"{target}", highlight=False)
+        return
+    _write_all(inputs, group, peers, compare_list, fmt, language, output, console)
+
+
+def _write_all(
+    inputs: object,
+    group: str,
+    peers: str | None,
+    compare: list[str],
+    fmt: ReportFormat,
+    language: str,
+    output: Path | None,
+    console: Console,
+) -> None:
+    from kostra import api
+    from kostra.report import pipeline
+
+    assert isinstance(inputs, pipeline.ReportInputs)
+    year = inputs.year
+    if group.strip().lower() in ("county", "fylke", "kostra_group", "kostragruppe", "kostra"):
+        raise KostraError(
+            f"--all --group {group} depends on one municipality.",
+            hint="Use --group asss, country or country_ex_oslo, or a list of names.",
+        )
+    # the group kinds accepted here do not depend on a municipality; Oslo stands in
+    name, members = api.peers_on_borders(group, year, "0301")
+    folder = output or Path(f"kostra-rapporter-{year}")
+    failures: list[str] = []
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task(name, total=len(members))
+        for code in members:
+            label = inputs.names.get(code, code)
+            progress.update(task, description=f"{name}: {label}")
+            try:
+                data = pipeline.report_data(inputs, code, peers=peers, compare=compare)
+                target = folder / f"{slug(data.municipality.name)}-{year}.{fmt.value}"
+                write_report(data, target, fmt=fmt, lang=language)
+            except KostraError as error:
+                failures.append(f"{label} ({code}): {error.message}")
+            progress.advance(task)
+    seconds = time.perf_counter() - started
+    done = len(members) - len(failures)
+    words = "rapporter i" if language == "nb" else "reports in"
+    console.print(f"{done} {words} {folder} ({seconds:.0f} s)", highlight=False)
+    if failures:
+        raise KostraError(
+            f"{len(failures)} reports could not be written.", hint="\n".join(failures)
+        )
