@@ -1,0 +1,227 @@
+"""The FastAPI application: security headers, error pages, static files and the routes.
+
+:func:`create_app` builds the app for one warehouse (or the shipped sample); ``kostra serve``
+runs it with uvicorn on 127.0.0.1. The app only reads: every figure comes through
+:class:`~kostra.web.data.WebData`, which caches per year and warehouse stamp.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kostra.errors import DataNotFoundError, KostraError, UnknownMunicipalityError
+from kostra.web.data import NotFoundError, WebData
+from kostra.web.labels import LANGS, label
+
+log = logging.getLogger("kostra.web")
+
+PACKAGE_DIR = Path(str(resources.files("kostra.web")))
+STATIC_DIR = PACKAGE_DIR / "static"
+TEMPLATE_DIR = PACKAGE_DIR / "templates"
+
+#: Vega-Embed gets ``ast: true`` and Vega's expression interpreter, so no ``eval``; its
+#: tooltips and the charts' own styles need inline styles.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware adding :data:`SECURITY_HEADERS` to every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [h for h in SECURITY_HEADERS if h[0] not in names]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def templates() -> jinja2.Environment:
+    """The page templates (autoescaped)."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _lang_of(request: Request) -> str:
+    lang = request.query_params.get("lang", "nb")
+    return lang if lang in LANGS else "nb"
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+_SUGGESTION = re.compile(r"^(?P<name>.*?) \((?P<code>\d{4})")
+
+
+def _suggestion_links(error: UnknownMunicipalityError) -> list[dict[str, str]]:
+    out = []
+    for text in error.suggestions:
+        match = _SUGGESTION.match(text)
+        if match:
+            out.append({"code": match["code"], "text": text})
+    return out
+
+
+def create_app(
+    db: Path | None = None, *, web: WebData | None = None, warm: bool = False
+) -> FastAPI:
+    """The web application for the warehouse ``db`` (default: the settings' path; tables it
+    lacks come from the synthetic sample). ``warm`` computes the newest year in a background
+    thread at startup, so the first visitor does not wait."""
+    from kostra.web import routes
+
+    web = web or WebData(db)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if warm:
+
+            def compute() -> None:
+                try:
+                    web.year_view(web.default_year())
+                except KostraError as error:
+                    log.warning("could not prepare the figures: %s", error)
+
+            threading.Thread(target=compute, name="kostra-warm", daemon=True).start()
+        yield
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="kostra",
+        summary="KOSTRA figures for every Norwegian municipality: profiles, costs, ranks.",
+        version="1",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.web = web
+    app.state.templates = templates()
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.include_router(routes.api)
+    app.include_router(routes.pages)
+
+    def page_error(request: Request, status: int, title: str, error: KostraError | None) -> Any:
+        lang = _lang_of(request)
+        html = request.app.state.templates.get_template("error.html.j2").render(
+            lang=lang,
+            L=lambda key, **v: label(key, lang, **v),
+            title=title,
+            message=error.message if error else title,
+            hint=error.hint if error else None,
+            suggestions=_suggestion_links(error)
+            if isinstance(error, UnknownMunicipalityError)
+            else [],
+            status=status,
+            path=request.url.path,
+            nav=[],
+            query="",
+        )
+        return HTMLResponse(html, status_code=status)
+
+    def api_error(status: int, error: KostraError | str) -> JSONResponse:
+        if isinstance(error, str):
+            return JSONResponse({"error": error}, status_code=status)
+        body: dict[str, Any] = {"error": error.message, "hint": error.hint}
+        if isinstance(error, UnknownMunicipalityError):
+            body["suggestions"] = _suggestion_links(error)
+        return JSONResponse(body, status_code=status)
+
+    @app.exception_handler(KostraError)
+    async def kostra_error(request: Request, error: KostraError) -> Response:
+        if isinstance(error, UnknownMunicipalityError | NotFoundError):
+            status = 404
+        elif isinstance(error, DataNotFoundError):
+            status = 503
+        else:
+            status = 422
+        if _is_api(request):
+            return api_error(status, error)
+        key = "not_found" if status == 404 else "bad_request"
+        return page_error(request, status, label(key, _lang_of(request)), error)  # type: ignore[no-any-return]
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ())[1:])}: {e.get('msg', '')}"
+            for e in error.errors()
+        )
+        if _is_api(request):
+            return JSONResponse({"error": "invalid parameter", "detail": problems}, status_code=422)
+        lang = _lang_of(request)
+        return page_error(  # type: ignore[no-any-return]
+            request, 422, label("bad_request", lang), KostraError(problems)
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if _is_api(request) or request.url.path.startswith("/static/"):
+            return JSONResponse({"error": str(error.detail)}, status_code=error.status_code)
+        lang = _lang_of(request)
+        key = "not_found" if error.status_code == 404 else "bad_request"
+        return page_error(request, error.status_code, label(key, lang), None)  # type: ignore[no-any-return]
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, error: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path)
+        if _is_api(request):
+            return JSONResponse({"error": "internal error"}, status_code=500)
+        lang = _lang_of(request)
+        return page_error(request, 500, label("server_error", lang), None)  # type: ignore[no-any-return]
+
+    return app

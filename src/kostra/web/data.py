@@ -1,0 +1,466 @@
+"""What the web app shows, computed once and cached in the process.
+
+The expensive part of every view is shared by all municipalities of a year: loading the
+observations, evaluating every key figure for every municipality and ranking the barometer with
+intervals (:func:`kostra.report.pipeline.prepare`, several seconds). It is computed once per year
+and kept; one municipality's view (:func:`kostra.report.pipeline.report_data`, about 0.2 s) is
+cached per (year, municipality, peer group). Every cache key starts with the warehouse *stamp*
+(the file's size and modification time), so loading new figures with ``kostra fetch`` makes the
+next request compute afresh instead of serving stale numbers.
+
+The web app never writes: the warehouse is opened read-only by :func:`kostra.api.load_data`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import polars as pl
+
+from kostra import api
+from kostra.analysis import barometer as barometer_analysis
+from kostra.analysis.findings import Finding, summary
+from kostra.catalog import load_catalog
+from kostra.catalog.models import Catalog, Indicator
+from kostra.errors import DataNotFoundError, KostraError, UnknownMunicipalityError
+from kostra.report.build import report_findings
+from kostra.report.model import REPORT_SECTORS, ReportData
+from kostra.report.pipeline import ReportInputs, ReportSettings, prepare, report_data
+
+BORDERS = api.BORDERS
+#: Peer-group choices offered in the chooser; ``standard`` is the report's default (ASSS for its
+#: members, otherwise the county).
+PEER_CHOICES = ("standard", "asss", "county", "country", "country_ex_oslo", "kostra_group")
+#: Size classes of the ranking filter: inhabitants on 1 January, lower bound inclusive.
+SIZE_CLASSES: dict[str, tuple[int, int | None]] = {
+    "small": (0, 5_000),
+    "medium": (5_000, 20_000),
+    "large": (20_000, 100_000),
+    "city": (100_000, None),
+}
+SECTOR_IDS = tuple(s.value for s in REPORT_SECTORS)
+#: Pseudo-indicator for ranking and map: the barometer's total rank.
+BAROMETER_RANK = "barometer"
+
+T = TypeVar("T")
+
+
+class NotFoundError(KostraError):
+    """A year, sector or indicator the app does not have (shown as a 404)."""
+
+
+class _Cache:
+    """A small LRU cache whose misses are computed once even under concurrent requests."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._key_locks: dict[Hashable, threading.Lock] = {}
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                value: T = self._items[key]
+                return value
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:  # the other requests for the same key wait for the first one
+            with self._lock:
+                cached: T | None = self._items.get(key)
+                if cached is not None:
+                    return cached
+            value = compute()
+            with self._lock:
+                self._items[key] = value
+                while len(self._items) > self.maxsize:
+                    self._items.popitem(last=False)
+                self._key_locks.pop(key, None)
+            return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+@dataclass(frozen=True)
+class Place:
+    """A municipality on the 2024 borders, as the choosers and tables name it."""
+
+    code: str
+    name: str
+    county: str
+
+
+@dataclass(frozen=True)
+class YearView:
+    """Everything of one year that every page shares."""
+
+    year: int
+    inputs: ReportInputs
+    #: one row per municipality on the 2024 borders: code, name, county_code, county_name,
+    #: population, size, kostra_group, rank, rank_low, rank_high, n_ranked, score,
+    #: rank_income_adjusted
+    municipalities: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class MunicipalityView:
+    """One municipality's report data and findings for a year and peer group."""
+
+    data: ReportData
+    findings: tuple[Finding, ...]
+    summary: tuple[Finding, ...]
+    peers_key: str
+
+
+class WebData:
+    """The figures behind every page, for one warehouse (or the shipped sample).
+
+    ``db``: the warehouse file (``None``: the settings' default); tables it lacks come from the
+    synthetic sample, so a fresh clone shows figures. ``resamples``: barometer rank-interval
+    resamples per year.
+    """
+
+    def __init__(self, db: Path | None = None, *, resamples: int = 200) -> None:
+        from kostra.settings import Settings
+
+        self.db = Path(db) if db is not None else Path(Settings().db)
+        self.settings = ReportSettings(resamples=resamples)
+        self.catalog: Catalog = load_catalog()
+        self._indicators = {ind.id: ind for ind in self.catalog.indicators}
+        self._data = _Cache(4)
+        self._years = _Cache(4)
+        self._views = _Cache(512)
+        self._values = _Cache(256)
+        self._rendered = _Cache(16)
+
+    # -- stamps and years ---------------------------------------------------------------------
+
+    def stamp(self) -> tuple[int, int]:
+        """The warehouse file's (size, mtime in ns); (0, 0) when there is none (sample only)."""
+        try:
+            stat = self.db.stat()
+        except OSError:
+            return (0, 0)
+        return (stat.st_size, stat.st_mtime_ns)
+
+    def data(self) -> api.AnalysisData:
+        """Every year's observations (warehouse, then the sample), loaded once per stamp."""
+        years = range(api.FIRST_YEAR, _last_population_year() + 1)
+        return self._data.get(
+            ("data", self.stamp()),
+            lambda: api.load_data(years, db=self.db, catalog=self.catalog),
+        )
+
+    def years(self) -> list[int]:
+        """Years with figures, oldest first."""
+
+        def compute() -> list[int]:
+            found = self.data().observations["year"].unique().sort().to_list()
+            return [int(y) for y in found if int(y) >= api.FIRST_YEAR]
+
+        return list(self._data.get(("years", self.stamp()), compute))
+
+    def default_year(self) -> int:
+        """The newest year with figures."""
+        years = self.years()
+        if not years:
+            raise DataNotFoundError("No KOSTRA figures.", hint="Load them with `kostra fetch`.")
+        return years[-1]
+
+    def check_year(self, year: int | None) -> int:
+        """``year`` when the app has figures for it (``None``: the newest year)."""
+        if year is None:
+            return self.default_year()
+        years = self.years()
+        if year not in years:
+            raise NotFoundError(
+                f"No figures for {year}.",
+                hint=f"Choose a year between {years[0]} and {years[-1]}.",
+            )
+        return year
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether any figure shown is from the synthetic sample."""
+        return self.data().synthetic
+
+    # -- catalog ------------------------------------------------------------------------------
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        """The catalog entry of ``indicator_id``; unknown ids raise :class:`NotFoundError`."""
+        try:
+            return self._indicators[indicator_id]
+        except KeyError:
+            raise NotFoundError(
+                f"No key figure {indicator_id!r}.",
+                hint="See /api/indikatorer for the key figures.",
+            ) from None
+
+    def indicators(self) -> list[Indicator]:
+        """The catalog's key figures in catalog order."""
+        return list(self.catalog.indicators)
+
+    # -- per year -----------------------------------------------------------------------------
+
+    def year_view(self, year: int) -> YearView:
+        """The shared analyses of ``year`` (computed once per warehouse stamp)."""
+        year = self.check_year(year)
+        return self._years.get(("year", self.stamp(), year), lambda: self._compute_year(year))
+
+    def _compute_year(self, year: int) -> YearView:
+        inputs = prepare(year, data=self.data(), catalog=self.catalog, settings=self.settings)
+        geography = importlib.import_module("kostra.geography")
+        places: pl.DataFrame = geography.municipalities(BORDERS)
+        population: pl.DataFrame = geography.population([year], borders=BORDERS)
+        frame = places.join(
+            population.select("region", pl.col("population").cast(pl.Float64)),
+            left_on="code",
+            right_on="region",
+            how="left",
+        )
+        frame = frame.with_columns(_size_expr().alias("size"))
+        frame = frame.with_columns(pl.Series("kostra_group", _kostra_groups(places, year)))
+        if inputs.ranking is not None and inputs.intervals is not None:
+            total = inputs.ranking.total.filter(pl.col("year") == year).select(
+                "region", "rank", "n_ranked", "score", "rank_income_adjusted"
+            )
+            interval = inputs.intervals.filter(
+                (pl.col("year") == year) & (pl.col("sector") == barometer_analysis.TOTAL)
+            ).select("region", "rank_low", "rank_high")
+            frame = frame.join(total, left_on="code", right_on="region", how="left").join(
+                interval, left_on="code", right_on="region", how="left"
+            )
+        else:
+            frame = frame.with_columns(
+                *(
+                    pl.lit(None, dtype=pl.Int64).alias(c)
+                    for c in ("rank", "n_ranked", "rank_income_adjusted", "rank_low", "rank_high")
+                ),
+                pl.lit(None, dtype=pl.Float64).alias("score"),
+            )
+        return YearView(year=year, inputs=inputs, municipalities=frame.sort("code"))
+
+    def places(self, year: int | None = None) -> list[Place]:
+        """Municipalities on the 2024 borders, for the choosers."""
+        geography = importlib.import_module("kostra.geography")
+        frame: pl.DataFrame = geography.municipalities(BORDERS)
+        return [
+            Place(str(c), str(n), str(k))
+            for c, n, k in frame.select("code", "name", "county_name").iter_rows()
+        ]
+
+    def resolve(self, text: str, year: int) -> Place:
+        """The municipality a person means (the CLI's name resolution), on the 2024 borders.
+
+        Unknown names raise :class:`~kostra.errors.UnknownMunicipalityError` with suggestions.
+        """
+        text = text.strip()
+        if not text or len(text) > 80:
+            raise UnknownMunicipalityError(text[:80], [])
+        code, name = api.resolve(text, year, borders=BORDERS)
+        by_code = {p.code: p for p in self.places()}
+        if code not in by_code:
+            raise UnknownMunicipalityError(text, [], year=year)
+        return Place(code, name, by_code[code].county)
+
+    def search(self, text: str, limit: int = 10) -> list[Place]:
+        """Municipalities whose name (or a part of a double name) or code starts with ``text``,
+        then those containing it; matched the way the CLI matches names (case and Norwegian
+        letters folded)."""
+        geography = importlib.import_module("kostra.geography")
+        query = geography.normalise_name(text.strip())
+        if not query:
+            return []
+        starts: list[Place] = []
+        contains: list[Place] = []
+        for place in self.places():
+            if place.code.startswith(text.strip()):
+                starts.append(place)
+                continue
+            name = geography.normalise_name(place.name)
+            parts = [name, *name.replace("-", " ").split()]
+            if any(part.startswith(query) for part in parts):
+                starts.append(place)
+            elif query in name:
+                contains.append(place)
+        return (starts + contains)[:limit]
+
+    # -- per municipality ---------------------------------------------------------------------
+
+    def view(self, code: str, year: int, peers: str = "standard") -> MunicipalityView:
+        """One municipality's report data for ``year`` against ``peers`` (cached)."""
+        if peers not in PEER_CHOICES:
+            raise NotFoundError(
+                f"No peer group {peers!r}.", hint="Choose one of: " + ", ".join(PEER_CHOICES)
+            )
+        year_view = self.year_view(year)
+        key = ("view", self.stamp(), year_view.year, code, peers)
+        return self._views.get(key, lambda: self._compute_view(year_view, code, peers))
+
+    def _compute_view(self, year_view: YearView, code: str, peers: str) -> MunicipalityView:
+        key = None if peers == "standard" else peers
+        data = report_data(year_view.inputs, code, peers=key)
+        found = report_findings(data)
+        return MunicipalityView(
+            data=data, findings=tuple(found), summary=tuple(summary(found)), peers_key=peers
+        )
+
+    # -- all municipalities -------------------------------------------------------------------
+
+    def values(self, year: int, measure: str) -> pl.DataFrame:
+        """``code, name, county_code, county_name, population, size, kostra_group, value,
+        status, place`` for every municipality: a key figure's value in ``year`` or, for
+        ``measure == "barometer"``, the barometer's total rank. ``place`` counts from the best
+        (direction-aware; the highest value for neutral figures)."""
+        year_view = self.year_view(year)
+        if measure != BAROMETER_RANK:
+            self.indicator(measure)
+        key = ("values", self.stamp(), year_view.year, measure)
+        return self._values.get(key, lambda: self._compute_values(year_view, measure))
+
+    def _compute_values(self, year_view: YearView, measure: str) -> pl.DataFrame:
+        base = year_view.municipalities
+        if measure == BAROMETER_RANK:
+            return base.with_columns(
+                pl.col("rank").cast(pl.Float64).alias("value"),
+                pl.lit(None, dtype=pl.Utf8).alias("status"),
+                pl.col("rank").alias("place"),
+            )
+        indicator = self._indicators[measure]
+        evaluated = year_view.inputs.evaluated.filter(
+            (pl.col("year") == year_view.year) & (pl.col("indicator_id") == measure)
+        ).select("region", "value", "status")
+        frame = base.join(evaluated, left_on="code", right_on="region", how="left")
+        descending = indicator.direction != "lower_better"
+        return frame.with_columns(
+            pl.col("value").rank(method="min", descending=descending).cast(pl.Int64).alias("place")
+        )
+
+    def ranking(
+        self,
+        year: int,
+        measure: str = BAROMETER_RANK,
+        *,
+        query: str = "",
+        county: str | None = None,
+        kostra_group: str | None = None,
+        size: str | None = None,
+        sort: str = "place",
+        descending: bool = False,
+    ) -> pl.DataFrame:
+        """The ranking table: :meth:`values` filtered by name, county, KOSTRA group and size,
+        sorted by ``sort`` (missing values last)."""
+        frame = self.values(year, measure)
+        if query.strip():
+            found = {p.code for p in self.search(query, limit=1000)}
+            frame = frame.filter(pl.col("code").is_in(list(found)))
+        if county:
+            frame = frame.filter(pl.col("county_code") == county)
+        if kostra_group:
+            frame = frame.filter(pl.col("kostra_group") == kostra_group)
+        if size:
+            if size not in SIZE_CLASSES:
+                raise NotFoundError(
+                    f"No size class {size!r}.", hint="Choose one of: " + ", ".join(SIZE_CLASSES)
+                )
+            frame = frame.filter(pl.col("size") == size)
+        if sort not in RANKING_SORTS:
+            raise NotFoundError(
+                f"Cannot sort by {sort!r}.", hint="Sort by one of: " + ", ".join(RANKING_SORTS)
+            )
+        return frame.sort(sort, descending=descending, nulls_last=True, maintain_order=True)
+
+    def compare(self, codes: Sequence[str], year: int, measure: str) -> pl.DataFrame:
+        """``code, name, county_name, population, value, status, place`` of ``codes`` (in the
+        given order) in ``year``, plus ``series``: their values over the years shown."""
+        frame = self.values(year, measure)
+        order = {code: i for i, code in enumerate(codes)}
+        return (
+            frame.filter(pl.col("code").is_in(list(codes)))
+            .with_columns(pl.col("code").replace_strict(order, default=None).alias("_order"))
+            .sort("_order")
+            .drop("_order")
+        )
+
+    def compare_series(self, codes: Sequence[str], year: int, measure: str) -> pl.DataFrame:
+        """``code, year, value`` of ``codes`` for the history window up to ``year``."""
+        if measure == BAROMETER_RANK:
+            return pl.DataFrame(schema={"code": pl.Utf8, "year": pl.Int64, "value": pl.Float64})
+        year_view = self.year_view(year)
+        return (
+            year_view.inputs.evaluated.filter(
+                (pl.col("indicator_id") == measure) & pl.col("region").is_in(list(codes))
+            )
+            .select(pl.col("region").alias("code"), pl.col("year").cast(pl.Int64), "value")
+            .sort("code", "year")
+        )
+
+    def kostra_groups_available(self, year: int) -> bool:
+        """Whether the KOSTRA groups of ``year`` are at hand (SSB's Klass 112, cached)."""
+        return bool(self.year_view(year).municipalities["kostra_group"].is_not_null().any())
+
+    def rendered(self, key: Hashable, render: Callable[[], T]) -> T:
+        """A rendered report (PDF bytes or HTML), kept for the next download of the same one."""
+        return self._rendered.get(("rendered", self.stamp(), key), render)
+
+    def clear(self) -> None:
+        """Forget every cached result (tests, or after loading new figures)."""
+        for cache in (self._data, self._years, self._views, self._values, self._rendered):
+            cache.clear()
+
+
+RANKING_SORTS = ("place", "value", "name", "code", "population", "county_name", "rank")
+
+
+def _last_population_year() -> int:
+    """The newest year whose following 1 January the packaged population knows (the
+    per-inhabitant figures of year t divide by the population of 1 January t + 1)."""
+    geography = importlib.import_module("kostra.geography")
+    year = dt.date.today().year + 1
+    while year > api.FIRST_YEAR:
+        try:
+            geography.municipalities(year)
+            return year - 1
+        except KostraError:
+            year -= 1
+    return api.FIRST_YEAR
+
+
+def _size_expr() -> pl.Expr:
+    expr = pl.lit(None, dtype=pl.Utf8)
+    for name, (low, high) in reversed(SIZE_CLASSES.items()):
+        cond = pl.col("population") >= low
+        if high is not None:
+            cond = cond & (pl.col("population") < high)
+        expr = pl.when(cond).then(pl.lit(name)).otherwise(expr)
+    return expr
+
+
+def _kostra_groups(places: pl.DataFrame, year: int) -> list[str | None]:
+    """Each municipality's KOSTRA group name, or None throughout when Klass 112 is not cached
+    (offline: the filter is then hidden)."""
+    geography = importlib.import_module("kostra.geography")
+    codes = places["code"].to_list()
+    valid_year = min(year, BORDERS)
+    try:
+        geography.peer_group("kostra_group", valid_year, municipality=codes[0])
+    except KostraError:
+        return [None] * len(codes)
+    groups: list[str | None] = []
+    for code in codes:
+        try:
+            groups.append(
+                str(geography.peer_group("kostra_group", valid_year, municipality=code).name)
+            )
+        except KostraError:
+            groups.append(None)
+    return groups

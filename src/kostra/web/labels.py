@@ -1,0 +1,100 @@
+"""The web pages' words in bokmål and English; words the report already has come from
+:func:`kostra.report.locale.t`, so page and report say the same."""
+
+from __future__ import annotations
+
+from kostra.report.locale import LABELS as REPORT_LABELS
+from kostra.report.locale import t as report_t
+
+LANGS = ("nb", "en")
+
+LABELS: dict[str, tuple[str, str]] = {
+    "app_title": ("KOSTRA-analyse", "KOSTRA analysis"),
+    "overview": ("Oversikt", "Overview"),
+    "ranking": ("Rangering", "Ranking"),
+    "compare_page": ("Sammenlign", "Compare"),
+    "map_page": ("Kart", "Map"),
+    "choose_municipality": ("Velg kommune", "Choose municipality"),
+    "search_placeholder": ("Skriv kommunenavn eller -nummer", "Type a municipality name or code"),
+    "go": ("Vis", "Show"),
+    "language": ("Språk", "Language"),
+    "other_language": ("English", "Norsk"),
+    "peer_standard": ("Standard (ASSS eller fylket)", "Default (ASSS or the county)"),
+    "peer_asss": ("ASSS-kommunene", "The ASSS municipalities"),
+    "peer_county": ("Fylket", "The county"),
+    "peer_country": ("Landet", "The country"),
+    "peer_country_ex_oslo": ("Landet uten Oslo", "The country without Oslo"),
+    "peer_kostra_group": ("KOSTRA-gruppen", "The KOSTRA group"),
+    "sectors": ("Sektorer", "Sectors"),
+    "download": ("Last ned", "Download"),
+    "download_view": ("Denne visningen", "This view"),
+    "download_report": ("Hele rapporten", "The full report"),
+    "total_rank": ("Samlet plass", "Total rank"),
+    "rank_of": ("{rank} av {n}", "{rank} of {n}"),
+    "rank_interval": ("usikkerhet: plass {low}–{high}", "uncertainty: rank {low}–{high}"),
+    "totals": ("Samlet", "Total"),
+    "excess_total": (
+        "Mer/mindre enn {peer} etter behovskorrigering: {value} mill. kr",
+        "Above/below {peer} after need correction: NOK {value} million",
+    ),
+    "not_found": ("Finner ikke siden", "Page not found"),
+    "bad_request": ("Ugyldig forespørsel", "Invalid request"),
+    "server_error": ("Noe gikk galt", "Something went wrong"),
+    "suggestions": ("Mente du", "Did you mean"),
+    "back_home": ("Til forsiden", "To the front page"),
+    "search": ("Søk", "Search"),
+    "all_counties": ("Alle fylker", "All counties"),
+    "all_groups": ("Alle KOSTRA-grupper", "All KOSTRA groups"),
+    "all_sizes": ("Alle størrelser", "All sizes"),
+    "size_small": ("Under 5 000 innb.", "Under 5,000 inhabitants"),
+    "size_medium": ("5 000–19 999 innb.", "5,000–19,999 inhabitants"),
+    "size_large": ("20 000–99 999 innb.", "20,000–99,999 inhabitants"),
+    "size_city": ("100 000 innb. og mer", "100,000 inhabitants or more"),
+    "measure": ("Vis", "Show"),
+    "filter": ("Filtrer", "Filter"),
+    "code": ("Nr.", "Code"),
+    "population": ("Innbyggere", "Inhabitants"),
+    "kostra_group": ("KOSTRA-gruppe", "KOSTRA group"),
+    "place": ("Plass", "Rank"),
+    "shown_count": ("{n} kommuner", "{n} municipalities"),
+    "compare_intro": (
+        "Velg opptil {n} kommuner og et nøkkeltall.",
+        "Choose up to {n} municipalities and a key figure.",
+    ),
+    "add_municipality": ("Legg til kommune", "Add municipality"),
+    "remove": ("Fjern", "Remove"),
+    "too_many": ("Høyst {n} kommuner kan sammenlignes.", "At most {n} municipalities."),
+    "map_intro": (
+        "Klikk på en kommune for å åpne oversikten.",
+        "Click a municipality to open its overview.",
+    ),
+    "front_intro": (
+        "Sammenlign kommunenes tjenester, utgifter og plassering i KOSTRA-tallene fra SSB.",
+        "Compare municipalities' services, spending and rank in Statistics Norway's KOSTRA "
+        "figures.",
+    ),
+    "barometer_explanation": ("Hva bestemmer plassen", "What sets the rank"),
+    "no_barometer_sector": (
+        "Sektoren inngår ikke i Kommunebarometeret.",
+        "The sector is not part of the Kommunebarometer.",
+    ),
+    "no_data": ("Ingen tall.", "No figures."),
+    "peers_members": ("Sammenligningskommuner", "Peer municipalities"),
+    "coverage": ("Datadekning", "Data coverage"),
+    "score": ("Poeng", "Score"),
+    "need_row": ("Behovskorrigert", "Need-corrected"),
+    "open": ("Åpne", "Open"),
+    "data_source": ("Datagrunnlag", "Data"),
+    "synthetic_value": ("syntetiske eksempeldata", "synthetic sample data"),
+}
+
+
+def label(key: str, lang: str, **values: object) -> str:
+    """The web label ``key`` (or the report's, when the web has none) in ``lang``."""
+    if key in LABELS:
+        nb, en = LABELS[key]
+        text = en if lang == "en" else nb
+        return text.format(**values) if values else text
+    if key in REPORT_LABELS:
+        return report_t(key, lang, **values)
+    raise KeyError(key)

@@ -1,0 +1,547 @@
+"""The numbers of each page as plain rows, and the page's charts as Vega-Lite specs.
+
+Every view function returns a JSON-ready dict: the JSON API serves it as is, the CSV/XLSX
+downloads write its ``rows``, and the templates render the same dict. So a page, its download
+and its API answer cannot disagree. Charts come from :mod:`kostra.report.charts` (the report's
+specs, with the Norwegian number locale), built from the same rows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import polars as pl
+
+from kostra.catalog.models import Indicator
+from kostra.report import charts
+from kostra.report.geo import municipality_topology
+from kostra.report.locale import SYNTHETIC_BANNER, sector_name, t, vega_locale
+from kostra.report.model import BAROMETER_SECTOR, REPORT_SECTORS, ReportData
+from kostra.web.data import BAROMETER_RANK, MunicipalityView, WebData, YearView
+
+#: Where the pages load the municipality boundaries from (one cached file instead of a megabyte
+#: of TopoJSON inside every page).
+TOPOLOGY_URL = "/geo/kommuner_2024.topojson"
+
+#: Time series drawn per sector page (the first key figures with at least two values).
+SERIES_PER_SECTOR = 6
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: NaN and infinities become None (missing stays missing, never 0)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    return [{k: _clean(v) for k, v in row.items()} for row in frame.iter_rows(named=True)]
+
+
+def indicator_name(indicator: Indicator, lang: str) -> str:
+    """The key figure's name in ``lang``."""
+    return indicator.name_en if lang == "en" else indicator.name_nb
+
+
+@cache
+def _topology() -> dict[str, Any]:
+    """The boundaries, parsed once: the specs only carry them until :func:`topology_by_url`."""
+    return municipality_topology()
+
+
+@cache
+def topology_bytes() -> bytes:
+    """The packaged TopoJSON file as served at :data:`TOPOLOGY_URL`."""
+    path = resources.files("kostra") / "data" / "geo" / "kommuner_2024.topojson"
+    return path.read_bytes()
+
+
+def topology_by_url(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with the inlined boundaries of :func:`kostra.report.charts.map_chart` replaced
+    by a reference to :data:`TOPOLOGY_URL` (same format, same feature)."""
+    for layer in spec.get("layer", []):
+        data = layer.get("data")
+        if isinstance(data, dict) and isinstance(data.get("values"), dict):
+            layer["data"] = {"url": TOPOLOGY_URL, "format": data.get("format", {})}
+    return spec
+
+
+def banner(synthetic: bool, lang: str) -> str | None:
+    """The sample-data banner, or None for real figures."""
+    return SYNTHETIC_BANNER[lang] if synthetic else None
+
+
+def _meta(view: MunicipalityView, lang: str) -> dict[str, Any]:
+    data = view.data
+    return {
+        "municipality": {
+            "code": data.municipality.code,
+            "name": data.municipality.name,
+            "county": data.county,
+        },
+        "year": data.year,
+        "peers": {
+            "key": view.peers_key,
+            "name": data.peers.name,
+            "members": [{"code": p.code, "name": p.name} for p in data.peers.members],
+        },
+        "synthetic": data.synthetic,
+        "banner": banner(data.synthetic, lang),
+        "lang": lang,
+    }
+
+
+# -- overview -----------------------------------------------------------------------------------
+
+
+def overview(view: MunicipalityView, lang: str) -> dict[str, Any]:
+    """Summary findings, production/efficiency, barometer (total with interval, sectors ranked)
+    and need-corrected costs of one municipality; ``rows`` is one row per sector."""
+    data = view.data
+    barometer = data.barometer
+    sectors = []
+    for sector in REPORT_SECTORS:
+        prod = data.production_row(sector)
+        need = data.need_cost(sector)
+        bsector = BAROMETER_SECTOR.get(sector)
+        brow = barometer.sector(bsector) if barometer is not None and bsector else None
+        sectors.append(
+            {
+                "sector": sector.value,
+                "sector_name": sector_name(sector.value, lang, capital=True),
+                "production_index": _clean(prod.production_index) if prod else None,
+                "cost_index": _clean(prod.cost_index) if prod else None,
+                "efficiency_index": _clean(prod.efficiency_index) if prod else None,
+                "net_opex_per_inhabitant": _clean(need.net_opex_per_inhabitant) if need else None,
+                "need_index": _clean(need.need_index) if need else None,
+                "need_corrected": _clean(need.need_corrected) if need else None,
+                "difference_per_inhabitant": _clean(need.difference) if need else None,
+                "excess_nok": _clean(need.excess_nok) if need else None,
+                "barometer_rank": brow.rank if brow else None,
+                "barometer_rank_low": brow.rank_low if brow else None,
+                "barometer_rank_high": brow.rank_high if brow else None,
+                "barometer_n_ranked": brow.n_ranked if brow else None,
+            }
+        )
+    barometer_info = None
+    if barometer is not None:
+        barometer_info = {
+            "total_rank": barometer.total_rank,
+            "total_rank_low": barometer.total_rank_low,
+            "total_rank_high": barometer.total_rank_high,
+            "n_ranked": barometer.n_ranked,
+            "income_adjusted_rank": barometer.income_adjusted_rank,
+            "score": _clean(barometer.score),
+            "interval_level": barometer.interval_level,
+            "sectors": sorted(
+                (
+                    {
+                        "sector": s.sector.value,
+                        "sector_name": sector_name(s.sector.value, lang, capital=True),
+                        "rank": s.rank,
+                        "rank_low": s.rank_low,
+                        "rank_high": s.rank_high,
+                        "n_ranked": s.n_ranked,
+                        "score": _clean(s.score),
+                    }
+                    for s in barometer.sectors
+                ),
+                key=lambda s: (s["rank"] is None, s["rank"] or 0),
+            ),
+        }
+    return {
+        **_meta(view, lang),
+        "findings": [
+            {"rule": f.rule_id, "sector": f.sector, "text": f.text(lang)} for f in view.summary
+        ],
+        "production_total": _clean(data.production_total),
+        "efficiency_total": _clean(data.efficiency_total),
+        "production_reference": data.production_reference,
+        "excess_total_nok": _clean(data.excess_total()),
+        "need_index_year": data.need_index_year,
+        "barometer": barometer_info,
+        "rows": sectors,
+    }
+
+
+def overview_charts(view: MunicipalityView, lang: str) -> dict[str, dict[str, Any]]:
+    """Need-corrected costs per sector, barometer sector ranks and the rank map."""
+    data = view.data
+    out: dict[str, dict[str, Any]] = {}
+    need_rows = [
+        {
+            "sector": sector_name(r.sector.value, lang, capital=True),
+            "excess_mnok": r.excess_nok / 1e6,
+        }
+        for r in data.need_costs
+        if r.excess_nok is not None and math.isfinite(r.excess_nok)
+    ]
+    if need_rows:
+        out["need"] = charts.need_cost_chart(
+            need_rows,
+            lang=lang,
+            municipality=data.municipality.name,
+            peer_name=data.peers.name,
+            year=data.year,
+            width=460,
+        )
+    barometer = data.barometer
+    if barometer is not None:
+        brows = [
+            {
+                "sector": sector_name(s.sector.value, lang, capital=True),
+                "rank": s.rank,
+                "rank_low": s.rank_low,
+                "rank_high": s.rank_high,
+                "n_ranked": s.n_ranked,
+            }
+            for s in sorted(barometer.sectors, key=lambda s: (s.rank is None, s.rank or 0))
+            if s.rank is not None
+        ]
+        if brows:
+            out["barometer"] = charts.barometer_chart(
+                brows, lang=lang, municipality=data.municipality.name, year=data.year, width=460
+            )
+        if barometer.all_ranks:
+            out["map"] = topology_by_url(
+                charts.map_chart(
+                    [v.model_dump() for v in barometer.all_ranks],
+                    topology=_topology(),
+                    lang=lang,
+                    code=data.municipality.code,
+                    peers=[p.code for p in data.peers.members],
+                    measure=t("barometer_rank", lang),
+                    year=data.year,
+                    rank=True,
+                    municipality=data.municipality.name,
+                )
+            )
+    return out
+
+
+# -- sector -------------------------------------------------------------------------------------
+
+
+def sector(view: MunicipalityView, sector_id: str, lang: str) -> dict[str, Any]:
+    """One sector: the service profile against the peers (``rows``), the history, the
+    need-corrected cost row and the barometer sector with the key figures that move it."""
+    data = view.data
+    member = next(s for s in REPORT_SECTORS if s.value == sector_id)
+    rows = []
+    for row in data.sector_profile(member):
+        ind = data.indicator(row.indicator_id)
+        rows.append(
+            {
+                "indicator_id": ind.id,
+                "name": indicator_name(ind, lang),
+                "unit": ind.unit,
+                "direction": ind.direction,
+                "value": _clean(row.value),
+                "status": row.status,
+                "peer_average": _clean(row.peer_average),
+                "index": _clean(row.index),
+                "peer_rank": row.peer_rank,
+                "n_peers": row.n_peers,
+                "peer_min": _clean(row.peer_min),
+                "peer_max": _clean(row.peer_max),
+                "previous_value": _clean(row.previous_value),
+                "series_break": row.series_break,
+                "caveat": ind.caveat_en if lang == "en" else ind.caveat_nb,
+            }
+        )
+    ids = {r["indicator_id"] for r in rows}
+    history = [
+        {k: _clean(v) for k, v in p.model_dump().items()}
+        for p in data.history
+        if p.indicator_id in ids
+    ]
+    need = data.need_cost(member)
+    bsector = BAROMETER_SECTOR.get(member)
+    brow = data.barometer.sector(bsector) if data.barometer is not None and bsector else None
+    drivers = []
+    if brow is not None:
+        for d in sorted(brow.drivers, key=lambda d: -abs(d.effect or 0.0)):
+            try:
+                ind = data.indicator(d.indicator_id)
+                name, unit = indicator_name(ind, lang), ind.unit
+            except KeyError:
+                name, unit = d.indicator_id, ""
+            drivers.append(
+                {
+                    "indicator_id": d.indicator_id,
+                    "name": name,
+                    "unit": unit,
+                    "value": _clean(d.value),
+                    "grade": _clean(d.grade),
+                    "weight": _clean(d.weight),
+                    "effect": _clean(d.effect),
+                }
+            )
+    findings = [
+        {"rule": f.rule_id, "text": f.text(lang)}
+        for f in view.findings
+        if f.sector in {sector_id, bsector.value if bsector else None}
+    ]
+    return {
+        **_meta(view, lang),
+        "sector": {"id": sector_id, "name": sector_name(sector_id, lang, capital=True)},
+        "rows": rows,
+        "history": history,
+        "findings": findings,
+        "need": None
+        if need is None
+        else {k: _clean(v) for k, v in need.model_dump(mode="json").items()},
+        "barometer": None
+        if brow is None
+        else {
+            "sector": brow.sector.value,
+            "rank": brow.rank,
+            "rank_low": brow.rank_low,
+            "rank_high": brow.rank_high,
+            "n_ranked": brow.n_ranked,
+            "score": _clean(brow.score),
+            "coverage": _clean(brow.coverage),
+            "drivers": drivers,
+        },
+    }
+
+
+def sector_charts(data: ReportData, content: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
+    """The sector's profile chart, then a time series per key figure with data."""
+    out: list[dict[str, Any]] = []
+    label = content["sector"]["name"]
+    profile_rows = [{"label": r["name"], "index": r["index"]} for r in content["rows"]]
+    if any(r["index"] is not None for r in profile_rows):
+        out.append(
+            charts.profile_chart(
+                profile_rows,
+                lang=lang,
+                municipality=data.municipality.name,
+                sector=label,
+                year=data.year,
+                peer_name=data.peers.name,
+                width=560,
+            )
+        )
+    history: dict[str, list[dict[str, Any]]] = {}
+    for point in content["history"]:
+        history.setdefault(point["indicator_id"], []).append(point)
+    drawn = 0
+    for row in content["rows"]:
+        points = history.get(row["indicator_id"], [])
+        if drawn >= SERIES_PER_SECTOR or sum(p["value"] is not None for p in points) < 2:
+            continue
+        breaks = [p["year"] for p in points if p["series_break"]]
+        out.append(
+            charts.series_chart(
+                points,
+                lang=lang,
+                indicator=row["name"],
+                unit=row["unit"],
+                municipality=data.municipality.name,
+                peer_name=data.peers.name,
+                pandemic_years=data.pandemic_years,
+                break_years=breaks[-1:],
+                width=260,
+            )
+        )
+        drawn += 1
+    return out
+
+
+# -- all municipalities -------------------------------------------------------------------------
+
+
+def measure_label(web: WebData, measure: str, lang: str) -> str:
+    """What ``measure`` is called on the page: a key figure's name or the barometer rank."""
+    if measure == BAROMETER_RANK:
+        return t("barometer_rank", lang)
+    return indicator_name(web.indicator(measure), lang)
+
+
+def measure_unit(web: WebData, measure: str) -> str:
+    """The unit of ``measure`` ("" for the barometer rank)."""
+    return "" if measure == BAROMETER_RANK else web.indicator(measure).unit
+
+
+_RANK_COLUMNS = (
+    "place",
+    "code",
+    "name",
+    "county_code",
+    "county_name",
+    "population",
+    "size",
+    "kostra_group",
+    "value",
+    "status",
+    "rank",
+    "rank_low",
+    "rank_high",
+    "n_ranked",
+    "rank_income_adjusted",
+)
+
+
+def ranking(
+    web: WebData, frame: pl.DataFrame, year: int, measure: str, lang: str
+) -> dict[str, Any]:
+    """The ranking table (``rows``: one per municipality shown)."""
+    return {
+        "year": year,
+        "measure": {
+            "id": measure,
+            "name": measure_label(web, measure, lang),
+            "unit": measure_unit(web, measure),
+        },
+        "synthetic": web.synthetic,
+        "banner": banner(web.synthetic, lang),
+        "lang": lang,
+        "count": frame.height,
+        "rows": _rows(frame.select([c for c in _RANK_COLUMNS if c in frame.columns])),
+    }
+
+
+def map_view(web: WebData, year: int, measure: str, lang: str) -> dict[str, Any]:
+    """Every municipality's value (or barometer rank) for the map (``rows``)."""
+    frame = web.values(year, measure).select("code", "name", "value", "status", "place")
+    return {
+        "year": year,
+        "measure": {
+            "id": measure,
+            "name": measure_label(web, measure, lang),
+            "unit": measure_unit(web, measure),
+        },
+        "synthetic": web.synthetic,
+        "banner": banner(web.synthetic, lang),
+        "lang": lang,
+        "rows": _rows(frame),
+    }
+
+
+def map_spec(
+    content: Mapping[str, Any], lang: str, *, code: str = "", peers: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The map of ``content`` (from :func:`map_view`)."""
+    measure = content["measure"]
+    spec = charts.map_chart(
+        content["rows"],
+        topology=_topology(),
+        lang=lang,
+        code=code,
+        peers=list(peers),
+        measure=measure["name"],
+        year=content["year"],
+        rank=measure["id"] == BAROMETER_RANK,
+        width=360,
+        height=460,
+    )
+    return topology_by_url(spec)
+
+
+def compare(
+    web: WebData, codes: Sequence[str], year: int, measure: str, lang: str
+) -> dict[str, Any]:
+    """Up to ten municipalities side by side on one key figure (``rows``) and their series."""
+    frame = web.compare(codes, year, measure)
+    series = web.compare_series(codes, year, measure)
+    return {
+        "year": year,
+        "measure": {
+            "id": measure,
+            "name": measure_label(web, measure, lang),
+            "unit": measure_unit(web, measure),
+        },
+        "synthetic": web.synthetic,
+        "banner": banner(web.synthetic, lang),
+        "lang": lang,
+        "rows": _rows(
+            frame.select("code", "name", "county_name", "population", "value", "status", "place")
+        ),
+        "series": _rows(series),
+    }
+
+
+def compare_charts(
+    web: WebData, content: Mapping[str, Any], year_view: YearView, lang: str
+) -> list[dict[str, Any]]:
+    """A bar per municipality, their series over the years and their place among all."""
+    out: list[dict[str, Any]] = []
+    measure = content["measure"]
+    rows = [r for r in content["rows"] if r["value"] is not None]
+    if not rows:
+        return out
+    names = {r["code"]: r["name"] for r in content["rows"]}
+    locale = vega_locale(lang)
+    title = f"{measure['name']}, {content['year']}"
+    out.append(
+        {
+            "$schema": charts.SCHEMA,
+            "description": title,
+            "title": title,
+            "width": 460,
+            "height": {"step": 22},
+            "config": {"locale": locale, "font": charts.FONT},
+            "data": {"values": [{"name": r["name"], "value": r["value"]} for r in rows]},
+            "mark": {"type": "bar", "color": charts.OWN_COLOR},
+            "encoding": {
+                "y": {"field": "name", "type": "nominal", "sort": None, "title": None},
+                "x": {"field": "value", "type": "quantitative", "title": measure["unit"] or None},
+                "tooltip": [
+                    {"field": "name", "title": t("region", lang)},
+                    {"field": "value", "format": ",.1f", "title": t("value", lang)},
+                ],
+            },
+        }
+    )
+    series = [
+        {"name": names.get(p["code"], p["code"]), "year": p["year"], "value": p["value"]}
+        for p in content["series"]
+    ]
+    if sum(p["value"] is not None for p in series) > len(rows):
+        out.append(
+            {
+                "$schema": charts.SCHEMA,
+                "description": f"{measure['name']}: {', '.join(names.values())}",
+                "title": measure["name"],
+                "width": 460,
+                "height": 240,
+                "config": {"locale": locale, "font": charts.FONT},
+                "data": {"values": series},
+                "mark": {"type": "line", "point": True},
+                "encoding": {
+                    "x": {"field": "year", "type": "ordinal", "title": t("year", lang)},
+                    "y": {
+                        "field": "value",
+                        "type": "quantitative",
+                        "title": measure["unit"] or None,
+                        "scale": {"zero": False},
+                    },
+                    "color": {"field": "name", "type": "nominal", "title": None},
+                    "tooltip": [
+                        {"field": "name", "title": t("region", lang)},
+                        {"field": "year", "title": t("year", lang)},
+                        {"field": "value", "format": ",.1f", "title": t("value", lang)},
+                    ],
+                },
+            }
+        )
+    if measure["id"] != BAROMETER_RANK:
+        everyone = web.values(year_view.year, measure["id"]).select("code", "name", "value")
+        out.append(
+            charts.rank_strip_chart(
+                _rows(everyone),
+                lang=lang,
+                code=rows[0]["code"],
+                peers=[r["code"] for r in rows[1:]],
+                indicator=measure["name"],
+                unit=measure["unit"],
+                year=content["year"],
+                width=460,
+            )
+        )
+    return out

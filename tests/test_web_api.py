@@ -1,0 +1,455 @@
+"""The web app's JSON API and pages through FastAPI's TestClient: every endpoint, the numbers
+agreeing with the analysis, downloads, and bad input (unknown codes, wrong years, injection
+strings, path traversal) answered with 404/422 and never a 500."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from fastapi.testclient import TestClient
+
+from kostra.web import WebData, create_app
+from kostra.web.app import CONTENT_SECURITY_POLICY
+from kostra.web.data import _Cache
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> WebData:
+    """The app's data over the shipped sample (no warehouse file), newest year prepared."""
+    data = WebData(tmp_path_factory.mktemp("web") / "none.duckdb", resamples=50)
+    data.year_view(data.default_year())
+    return data
+
+
+@pytest.fixture(scope="module")
+def client(web: WebData) -> Iterator[TestClient]:
+    with TestClient(create_app(web=web), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def year(web: WebData) -> int:
+    return web.default_year()
+
+
+def _json(client: TestClient, url: str) -> Any:
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+# -- every endpoint ---------------------------------------------------------------------------
+
+
+def test_years(client: TestClient, web: WebData) -> None:
+    body = _json(client, "/api/ar")
+    assert body["years"] == web.years()
+    assert body["default"] == max(body["years"])
+    assert body["synthetic"] is True
+
+
+def test_indicators(client: TestClient, web: WebData) -> None:
+    body = _json(client, "/api/indikatorer?lang=en")
+    ids = [i["id"] for i in body["indicators"]]
+    assert ids == [i.id for i in web.indicators()]
+    first = web.indicators()[0]
+    assert body["indicators"][0]["name"] == first.name_en
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [("baerum", "3201"), ("BÆRUM", "3201"), ("Bærum", "3201"), ("0301", "0301"), ("oslo", "0301")],
+)
+def test_search_and_resolve_like_the_cli(client: TestClient, query: str, code: str) -> None:
+    from kostra.geography import resolve_municipality
+
+    found = _json(client, f"/api/kommuner?q={query}")["municipalities"]
+    assert found[0]["code"] == code
+    resolved = _json(client, f"/api/finn?q={query}")
+    assert resolved["code"] == resolve_municipality(query, 2024).code == code
+
+
+def test_search_by_prefix_lists_several(client: TestClient) -> None:
+    found = _json(client, "/api/kommuner?q=ber&limit=5")["municipalities"]
+    assert 1 < len(found) <= 5
+    assert all("ber" in m["name"].lower() or m["name"].lower().startswith("ber") for m in found)
+    assert _json(client, "/api/kommuner?q=&limit=3")["municipalities"].__len__() == 3
+
+
+def test_overview_agrees_with_the_report_data(client: TestClient, web: WebData, year: int) -> None:
+    body = _json(client, "/api/kommune/Bærum")
+    assert body["municipality"]["code"] == "3201"
+    assert body["year"] == year
+    assert body["synthetic"] is True
+    assert body["banner"]
+    view = web.view("3201", year)
+    assert body["barometer"]["total_rank"] == view.data.barometer.total_rank  # type: ignore[union-attr]
+    assert body["production_total"] == pytest.approx(view.data.production_total)
+    assert [r["sector"] for r in body["rows"]][:2] == ["grunnskole", "barnehage"]
+    low, high = body["barometer"]["total_rank_low"], body["barometer"]["total_rank_high"]
+    assert low <= body["barometer"]["total_rank"] <= high
+    assert body["findings"]
+    assert all(f["text"] for f in body["findings"])
+    # the ranking says the same rank
+    ranking = _json(client, "/api/rangering?q=Bærum")["rows"]
+    assert ranking[0]["rank"] == body["barometer"]["total_rank"]
+
+
+def test_overview_peer_group_and_language(client: TestClient) -> None:
+    asss = _json(client, "/api/kommune/3201?gruppe=asss")
+    county = _json(client, "/api/kommune/3201?gruppe=county&lang=en")
+    assert asss["peers"]["key"] == "asss"
+    assert len(county["peers"]["members"]) != len(asss["peers"]["members"])
+    assert county["banner"].startswith("Sample data")
+    assert county["rows"][0]["sector_name"] == "Primary and lower secondary school"
+
+
+def test_sector(client: TestClient, web: WebData, year: int) -> None:
+    body = _json(client, "/api/kommune/3201/grunnskole")
+    assert body["sector"]["id"] == "grunnskole"
+    ids = {r["indicator_id"] for r in body["rows"]}
+    assert ids
+    assert all(web.indicator(i).sector.value == "grunnskole" for i in ids)
+    row = next(r for r in body["rows"] if r["value"] is not None and r["peer_average"])
+    assert row["index"] == pytest.approx(100 * row["value"] / row["peer_average"], rel=1e-6)
+    assert {p["indicator_id"] for p in body["history"]} <= ids
+    assert body["need"]["sector"] == "grunnskole"
+    assert body["barometer"]["drivers"]
+
+
+def test_sector_without_barometer(client: TestClient) -> None:
+    body = _json(client, "/api/kommune/3201/eiendom")
+    assert body["barometer"] is None
+
+
+def test_ranking_filters_and_sort(client: TestClient, web: WebData, year: int) -> None:
+    everyone = _json(client, "/api/rangering")["rows"]
+    assert len(everyone) == web.year_view(year).municipalities.height
+    ranks = [r["place"] for r in everyone if r["place"] is not None]
+    assert ranks == sorted(ranks)
+    county = _json(client, "/api/rangering?fylke=03")["rows"]
+    assert [r["code"] for r in county] == ["0301"]
+    small = _json(client, "/api/rangering?storrelse=small&sort=population&retning=synkende")
+    populations = [r["population"] for r in small["rows"]]
+    assert populations == sorted(populations, reverse=True)
+    assert max(populations) < 5000
+    ind = web.indicators()[0]
+    by_value = _json(client, f"/api/rangering?indikator={ind.id}&sort=value")["rows"]
+    values = [r["value"] for r in by_value if r["value"] is not None]
+    assert values == sorted(values)
+    assert _json(client, "/api/rangering?q=ber")["rows"]
+
+
+def test_compare(client: TestClient, web: WebData) -> None:
+    ind = web.indicators()[0]
+    body = _json(client, f"/api/sammenlign?k=0301&k=Bergen,Tromsø&indikator={ind.id}")
+    assert next(r["name"] for r in body["rows"]).startswith("Oslo")
+    assert len(body["rows"]) == 3
+    assert {p["code"] for p in body["series"]} <= {r["code"] for r in body["rows"]}
+    values = web.values(body["year"], ind.id)
+    oslo = values.filter(values["code"] == "0301")["value"][0]
+    assert body["rows"][0]["value"] == pytest.approx(oslo)
+
+
+def test_map(client: TestClient, web: WebData) -> None:
+    body = _json(client, "/api/kart")
+    assert len(body["rows"]) == len(web.places())
+    assert body["measure"]["id"] == "barometer"
+    topology = client.get("/geo/kommuner_2024.topojson")
+    assert topology.status_code == 200
+    assert json.loads(topology.content)["type"] == "Topology"
+
+
+def test_openapi_documents_the_api(client: TestClient) -> None:
+    spec = _json(client, "/openapi.json")
+    paths = set(spec["paths"])
+    assert {
+        "/api/ar",
+        "/api/indikatorer",
+        "/api/kommuner",
+        "/api/finn",
+        "/api/kommune/{kommune}",
+        "/api/kommune/{kommune}/{sektor}",
+        "/api/rangering",
+        "/api/sammenlign",
+        "/api/kart",
+    } <= paths
+    assert not any(p.startswith("/kommune") for p in paths)  # pages are not API
+
+
+# -- downloads --------------------------------------------------------------------------------
+
+
+def test_csv_and_xlsx_downloads(client: TestClient) -> None:
+    response = client.get("/api/kommune/3201?format=csv")
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == 9
+    assert rows[0]["datagrunnlag"] == "syntetiske eksempeldata"
+    english = client.get("/api/kommune/3201/barnehage?format=csv&lang=en")
+    assert "data" in next(csv.reader(io.StringIO(english.text)))
+    xlsx = client.get("/api/rangering?format=xlsx&fylke=46")
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    sheet = book.active
+    assert sheet is not None
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert "code" in header
+    assert "rank" in header
+    assert sheet.max_row > 10
+
+
+def test_report_downloads(client: TestClient) -> None:
+    html = client.get("/kommune/3201/rapport.html?lang=en")
+    assert html.status_code == 200
+    assert "attachment" in html.headers["content-disposition"]
+    assert "Bærum" in html.text
+    assert client.get("/kommune/nowhere/rapport.html").status_code == 404
+    assert client.get("/kommune/3201/rapport.exe").status_code in (404, 422)
+
+
+# -- pages ------------------------------------------------------------------------------------
+
+
+def test_pages_render_with_banner_and_headers(client: TestClient) -> None:
+    for url in [
+        "/",
+        "/kommune/3201",
+        "/kommune/3201/pleie_og_omsorg?lang=en&gruppe=county",
+        "/rangering?storrelse=city&sort=name",
+        "/sammenlign?k=0301&k=4601",
+        "/sammenlign",
+        "/kart?indikator=barometer",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert 'data-testid="sample-banner"' in response.text, url
+        headers = response.headers
+        assert headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+        assert "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY
+        assert "unsafe-eval" not in CONTENT_SECURITY_POLICY
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["x-frame-options"] == "DENY"
+    assert client.get("/static/app.js").headers["x-content-type-options"] == "nosniff"
+
+
+def test_name_urls_redirect_to_the_code_and_keep_the_state(client: TestClient) -> None:
+    response = client.get("/kommune/bærum/barnehage?lang=en", follow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["location"] == "/kommune/3201/barnehage?lang=en"
+    found = client.get("/finn?q=Tromsø&gruppe=asss", follow_redirects=False)
+    assert found.headers["location"] == "/kommune/5501?gruppe=asss"
+
+
+def test_page_state_in_links(client: TestClient, web: WebData) -> None:
+    older = web.years()[-2]
+    text = client.get(f"/kommune/3201?ar={older}&gruppe=county&lang=en").text
+    assert f'href="/kommune/3201/grunnskole?ar={older}&amp;gruppe=county&amp;lang=en"' in text
+    assert f"/kommune/3201/rapport.pdf?ar={older}&amp;gruppe=county&amp;lang=en" in text
+
+
+def test_vega_is_served_locally(client: TestClient) -> None:
+    page = client.get("/kommune/3201").text
+    assert "https://cdn" not in page
+    assert "jsdelivr" not in page
+    bundle = client.get("/vendor/vega.js")
+    assert bundle.status_code == 200
+    assert "vegaEmbed" in bundle.text
+
+
+# -- bad input --------------------------------------------------------------------------------
+
+INJECTIONS = [
+    "'; DROP TABLE observations; --",
+    "1 OR 1=1",
+    "<script>alert(1)</script>",
+    "../../etc/passwd",
+    "..%2F..%2Fetc%2Fpasswd",
+    "%00",
+    "x" * 81,
+]
+
+
+@pytest.mark.parametrize("text", ["9999", "Atlantis", *INJECTIONS])
+def test_unknown_municipality_is_404_never_500(client: TestClient, text: str) -> None:
+    from urllib.parse import quote
+
+    for url in (
+        f"/kommune/{quote(text, safe='')}",
+        f"/kommune/{quote(text, safe='')}/grunnskole",
+        f"/api/kommune/{quote(text, safe='')}",
+        f"/api/finn?q={quote(text, safe='')}",
+        f"/sammenlign?k={quote(text, safe='')}",
+        f"/finn?q={quote(text, safe='')}",
+    ):
+        response = client.get(url, follow_redirects=False)
+        assert response.status_code in (404, 422), (url, response.status_code)
+        if response.headers["content-type"].startswith("text/html"):
+            assert "<script>alert" not in response.text  # echoed escaped, never as markup
+        else:
+            assert response.headers["content-type"] == "application/json"
+        assert "root:" not in response.text
+
+
+def test_unknown_page_suggests_municipalities(client: TestClient) -> None:
+    response = client.get("/kommune/Berum")
+    assert response.status_code == 404
+    assert 'href="/kommune/3201"' in response.text
+    body = client.get("/api/kommune/Berum").json()
+    assert any(s["code"] == "3201" for s in body["suggestions"])
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/kommune/3201?ar=1999",
+        "/api/kommune/3201?ar=2099",
+        "/kommune/3201?ar=2014",
+        "/api/rangering?ar=1800",
+        "/api/kommune/3201?ar=abc",
+        "/api/kommune/3201?ar=2024;DROP",
+        "/kommune/3201?ar=abc",
+    ],
+)
+def test_wrong_year(client: TestClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code in (404, 422)
+    if url.startswith("/api/"):
+        assert "error" in response.json()
+    else:
+        assert "<h1>" in response.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/kommune/3201/rm -rf",
+        "/kommune/3201/%3Cscript%3E",
+        "/api/kommune/3201?gruppe=everyone",
+        "/api/kommune/3201?lang=de",
+        "/api/kommune/3201?format=exe",
+        "/api/rangering?indikator=%27;DROP%20TABLE%20x;--",
+        "/api/rangering?indikator=no_such_indicator",
+        "/api/rangering?fylke=3%27%20OR%201=1",
+        "/api/rangering?sort=code;DROP",
+        "/api/rangering?storrelse=huge",
+        "/api/kart?indikator=../../etc/passwd",
+        "/api/sammenlign",
+        "/api/sammenlign?k="
+        + "&k=".join(
+            str(c)
+            for c in [
+                "0301",
+                "4601",
+                "5001",
+                "1103",
+                "3201",
+                "3203",
+                "4204",
+                "1108",
+                "3107",
+                "3301",
+                "5501",
+            ]
+        ),
+    ],
+)
+def test_invalid_parameters_are_rejected(client: TestClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code in (404, 422), (url, response.status_code, response.text[:200])
+    assert "<script>" not in response.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../../../../etc/passwd",
+        "/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/static/..%2f..%2f..%2fdata/sample/observations.parquet",
+        "/static/%2e%2e/app.py",
+        "/static/../templates/base.html.j2",
+    ],
+)
+def test_static_files_only_from_the_package_static_dir(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "root:" not in response.text
+    assert "import" not in response.text
+
+
+def test_error_pages_escape_what_was_typed(client: TestClient) -> None:
+    response = client.get("/finn?q=%3Cimg%20src=x%20onerror=alert(1)%3E")
+    assert response.status_code == 404
+    assert "<img" not in response.text
+    assert "&lt;img" in response.text
+
+
+def test_only_get(client: TestClient) -> None:
+    assert client.post("/api/kommune/3201").status_code == 405
+    assert client.delete("/kommune/3201").status_code == 405
+
+
+# -- caching ----------------------------------------------------------------------------------
+
+
+def test_views_are_cached_until_the_warehouse_changes(web: WebData, year: int) -> None:
+    first = web.view("0301", year)
+    assert web.view("0301", year) is first
+    stamp = web.stamp()
+    web.db.write_bytes(b"")  # a new warehouse file: the stamp changes, the cache key with it
+    try:
+        assert web.stamp() != stamp
+    finally:
+        web.db.unlink()
+    assert web.stamp() == stamp
+
+
+def test_cache_computes_a_missing_key_once_under_concurrency() -> None:
+    cache = _Cache(4)
+    calls: list[int] = []
+    gate = threading.Event()
+
+    def compute() -> int:
+        gate.wait(1)
+        calls.append(1)
+        return 42
+
+    results: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(cache.get("k", compute))) for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    gate.set()
+    for thread in threads:
+        thread.join()
+    assert results == [42] * 8
+    assert len(calls) == 1
+    for key in range(6):
+        cache.get(key, lambda: 0)
+    assert len(cache._items) == 4
+
+
+# -- kostra serve ---------------------------------------------------------------------------
+
+
+def test_serve_binds_loopback_by_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import uvicorn
+
+    from kostra.cli import main
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(kw, app=app))
+    main(["serve", "--db", str(tmp_path / "w.duckdb"), "--port", "8123"])
+    assert seen["host"] == "127.0.0.1"
+    assert seen["port"] == 8123
+    assert seen["app"].state.web.db == tmp_path / "w.duckdb"
