@@ -132,8 +132,9 @@ def _trace(data: ReportData, finding: Finding, rules: FindingRules) -> None:
         if finding.rule_id == "P1":
             assert n["peer_average"] == approx(row.peer_average)
             assert n["index"] == approx(row.index)
-            assert n["difference_pct"] == approx(abs((row.index or 0) - 100))
-            assert abs((row.index or 100) - 100) >= rules.profile_threshold_pct
+            assert row.index is not None
+            assert n["difference_pct"] == approx(abs(row.index - 100))
+            assert abs(row.index - 100) >= rules.profile_threshold_pct
         else:
             assert n["peer_rank"] == row.peer_rank
             assert n["n_peers"] == row.n_peers
