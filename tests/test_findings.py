@@ -306,3 +306,29 @@ def test_summary_puts_totals_first() -> None:
     )
     top = F.summary(found, limit=2)
     assert [f.rule_id for f in top] == ["E3", "B1"]
+
+
+def test_p1_keeps_the_largest_deviations_per_sector() -> None:
+    indicators = tuple(_ind(f"x{n}") for n in range(8))
+    catalog = Catalog(indicators=indicators)
+    profile = _profile(
+        **{
+            f"x{n}": {"value": 1.0, "peer_average": 1.0, "index": 100.0 + 11 * (n + 1)}
+            for n in range(8)
+        }
+    )
+    found = F.profile_findings(profile, catalog, CONTEXT, RULES)
+    kept = sorted(f.indicator_id or "" for f in found if f.rule_id == "P1")
+    assert kept == ["x3", "x4", "x5", "x6", "x7"]
+    wide = F.FindingRules(profile_max_per_sector=100)
+    assert len(F.profile_findings(profile, catalog, CONTEXT, wide)) == 8
+
+
+def test_trend_rule_tests_the_report_year_and_pandemic_years_only() -> None:
+    base = {2014: 10.0, 2015: 10.1, 2016: 10.2, 2017: 10.3, 2018: 10.4, 2019: 10.5}
+    history = _history({**base, 2020: 10.6, 2021: 10.7, 2022: 14.0, 2023: 10.9, 2024: 11.0})
+    assert F.trend_breaks(history, RULES, 2024) == []  # 2022 is neither
+    history = _history({**base, 2020: 14.0, 2021: 10.7, 2022: 10.8, 2023: 10.9, 2024: 11.0})
+    assert [b.year for b in F.trend_breaks(history, RULES, 2024)] == [2020]
+    no_pandemic = F.FindingRules(trend_pandemic=False)
+    assert F.trend_breaks(history, no_pandemic, 2024) == []

@@ -12,10 +12,14 @@ Rules (parameters in :class:`FindingRules`; every threshold is a documented defa
 id  fires when                                      sentence (the size is always stated)
 ==  ==============================================  ==============================================
 P1  profile index ≥ 100 + t or ≤ 100 − t            "<key figure> er N % over/under <peer>-snittet
-    (t = ``profile_threshold_pct`` = 10)            (value mot average)"; catalog caveat attached
+    (t = ``profile_threshold_pct`` = 10); only the  (value mot average)"; catalog caveat attached
+    ``profile_max_per_sector`` (5) largest per
+    sector (the profile table shows every index)
 P2  highest or lowest value among ≥ 3 peers         "<key figure>: <kommune> har den høyeste/laveste
     with data (``extreme_min_peers``)               verdien blant de N kommunene i <peer> (value)"
-T1  a year of the last ``trend_years`` (5) lies     "<key figure> i <år> var X % høyere/lavere enn
+T1  the report year, and the pandemic years among  "<key figure> i <år> var X % høyere/lavere enn
+    the last ``trend_years`` (5) when
+    ``trend_pandemic`` is set, lies
     > k robust SDs (k = ``trend_k`` = 3) and        utviklingen de 4 foregående årene tilsier
     ≥ ``trend_min_change`` (10 %) off the least-    (value mot forventet pred)"; robust SD =
     squares line through the ``trend_window`` (4)   1.4826 × median |residual|, floored at
@@ -84,12 +88,15 @@ class FindingRules:
     """Thresholds and parameters of the rules (all [D] defaults, named in the report's method)."""
 
     profile_threshold_pct: float = 10.0
+    profile_max_per_sector: int = 5
     extreme_min_peers: int = 3
     trend_window: int = 4
     trend_years: int = 5
     trend_k: float = 3.0
     trend_floor: float = 0.03
     trend_min_change: float = 0.10
+    trend_pandemic: bool = True
+    pandemic_years: tuple[int, ...] = (2020, 2021)
     need_threshold_pct: float = 2.0
     index_threshold: float = 3.0
     drivers_per_sector: int = 2
@@ -212,6 +219,25 @@ def profile_findings(
     profile: pl.DataFrame, catalog: Catalog, context: FindingContext, rules: FindingRules
 ) -> list[Finding]:
     """Rules P1 and P2 on the service profile of the report year."""
+    found = _profile_candidates(profile, catalog, context, rules)
+    # P1: only the largest deviations of each sector get a sentence
+    kept: list[Finding] = []
+    per_sector: dict[str | None, int] = {}
+    ranked = sorted((f for f in found if f.rule_id == "P1"), key=lambda f: -f.size)
+    allowed = set()
+    for f in ranked:
+        if per_sector.get(f.sector, 0) < rules.profile_max_per_sector:
+            per_sector[f.sector] = per_sector.get(f.sector, 0) + 1
+            allowed.add(id(f))
+    for f in found:
+        if f.rule_id != "P1" or id(f) in allowed:
+            kept.append(f)
+    return kept
+
+
+def _profile_candidates(
+    profile: pl.DataFrame, catalog: Catalog, context: FindingContext, rules: FindingRules
+) -> list[Finding]:
     found: list[Finding] = []
     for row in profile.iter_rows(named=True):
         indicator = _indicator(catalog, row["indicator_id"])
@@ -319,7 +345,8 @@ def _fit_line(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float]:
 
 
 def trend_breaks(history: pl.DataFrame, rules: FindingRules, year: int) -> list[TrendBreak]:
-    """Years in ``(year - trend_years, year]`` that break the municipality's own trend (rule T1).
+    """The report year and, with ``trend_pandemic``, the pandemic years among the last
+    ``trend_years``, where they break the municipality's own trend (rule T1).
 
     ``history``: ``indicator_id, year, value, series_break``. A year is tested when the
     ``trend_window`` years before it all have values and no series break lies between them.
@@ -334,7 +361,10 @@ def trend_breaks(history: pl.DataFrame, rules: FindingRules, year: int) -> list[
             int(r["year"]): (r["value"], bool(r["series_break"]))
             for r in part.iter_rows(named=True)
         }
-        for test_year in range(year - rules.trend_years + 1, year + 1):
+        tested = [year]
+        if rules.trend_pandemic:
+            tested += [y for y in rules.pandemic_years if year - rules.trend_years < y < year]
+        for test_year in sorted(tested):
             if test_year not in points or not _ok(points[test_year][0]):
                 continue
             prior = [test_year - rules.trend_window + i for i in range(rules.trend_window)]
@@ -397,8 +427,8 @@ def trend_findings(
         exp_nb, exp_en = s.num("expected", brk.expected)
         up = brk.deviation > 0
         u_nb, u_en = unit_suffix(indicator, "nb"), unit_suffix(indicator, "en")
-        pandemic_nb = " (pandemiår)" if brk.year in (2020, 2021) else ""
-        pandemic_en = " (a pandemic year)" if brk.year in (2020, 2021) else ""
+        pandemic_nb = " (pandemiår)" if brk.year in rules.pandemic_years else ""
+        pandemic_en = " (a pandemic year)" if brk.year in rules.pandemic_years else ""
         nb = (
             f"{indicator.name_nb} i {brk.year}{pandemic_nb} var {pct_nb}\u00a0% "
             f"{'høyere' if up else 'lavere'} enn utviklingen de {rules.trend_window} foregående "

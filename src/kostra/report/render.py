@@ -429,11 +429,15 @@ def chart_svg(spec: dict[str, Any], lang: str = "nb") -> str:
     """A chart spec as a static SVG (vl-convert), with the report's locale."""
     import vl_convert
 
-    svg: str = vl_convert.vegalite_to_svg(
-        spec,
-        format_locale=vega_locale(lang)["number"],
-        time_format_locale=vega_locale(lang)["time"],
-    )
+    # the spec carries its locale in ``config.locale``: ``lang`` only fills a spec without one
+    if "locale" in spec.get("config", {}):
+        svg: str = vl_convert.vegalite_to_svg(spec)
+    else:
+        svg = vl_convert.vegalite_to_svg(
+            spec,
+            format_locale=vega_locale(lang)["number"],
+            time_format_locale=vega_locale(lang)["time"],
+        )
     return svg
 
 
