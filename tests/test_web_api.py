@@ -453,3 +453,24 @@ def test_serve_binds_loopback_by_default(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert seen["host"] == "127.0.0.1"
     assert seen["port"] == 8123
     assert seen["app"].state.web.db == tmp_path / "w.duckdb"
+
+
+def test_response_cache_keeps_pages_with_their_headers(web: WebData) -> None:
+    from kostra.web.app import ResponseCache
+
+    app = create_app(web=web)
+    with TestClient(app) as fresh:
+        first = fresh.get("/api/kommune/3201/barnehage")
+        again = fresh.get("/api/kommune/3201/barnehage")
+        assert again.content == first.content
+        assert again.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+        assert fresh.get("/api/kommune/Atlantis").status_code == 404
+        cache = next(m for m in _middlewares(app.middleware_stack) if isinstance(m, ResponseCache))
+        keys = [key[1] for key in cache._items]
+        assert keys == ["/api/kommune/3201/barnehage"]  # errors are never kept
+
+
+def _middlewares(app: Any) -> Iterator[Any]:
+    while app is not None:
+        yield app
+        app = getattr(app, "app", None)

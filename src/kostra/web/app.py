@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -86,6 +87,74 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class ResponseCache:
+    """Pure ASGI middleware keeping whole successful GET responses, keyed by the warehouse
+    stamp, path and query string: a page or API answer already made is sent again without
+    routing, computing or rendering. Bounded by total bytes (least recently used out first);
+    report downloads have their own cache and are not kept here."""
+
+    def __init__(self, app: ASGIApp, web: WebData, *, max_bytes: int = 96 * 2**20) -> None:
+        self.app = app
+        self.web = web
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple[Any, ...], tuple[int, list[Any], bytes]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        """Forget every kept response."""
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or scope.get("method") != "GET"
+            or path.endswith((".pdf", ".html"))
+            or path.startswith("/static/")
+        ):
+            await self.app(scope, receive, send)
+            return
+        key = (self.web.stamp(), path, scope.get("query_string", b""))
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+        if hit is not None:
+            status, headers, body = hit
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(bytes(message.get("body", b"")))
+                if not message.get("more_body", False) and start.get("status") == 200:
+                    self._keep(key, start, b"".join(chunks))
+            await send(message)
+
+        await self.app(scope, receive, capture)
+
+    def _keep(self, key: tuple[Any, ...], start: Message, body: bytes) -> None:
+        if len(body) > self.max_bytes // 8:
+            return
+        headers = list(start.get("headers", []))
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = (200, headers, body)
+            self._bytes += len(body)
+            while self._bytes > self.max_bytes and self._items:
+                _, (_, _, old) = self._items.popitem(last=False)
+                self._bytes -= len(old)
+
+
 def templates() -> jinja2.Environment:
     """The page templates (autoescaped)."""
     return jinja2.Environment(
@@ -151,6 +220,8 @@ def create_app(
     )
     app.state.web = web
     app.state.templates = templates()
+    # the cache sits inside the headers middleware: a kept response gets the headers anew
+    app.add_middleware(ResponseCache, web=web)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(routes.api)
