@@ -250,6 +250,27 @@ def test_name_urls_redirect_to_the_code_and_keep_the_state(client: TestClient) -
     assert found.headers["location"] == "/kommune/5501?gruppe=asss"
 
 
+@pytest.mark.parametrize(
+    ("fra", "target"),
+    [
+        ("/kommune/3201/barnehage", "/kommune/3201/barnehage?gruppe=county"),
+        ("/rangering", "/rangering?gruppe=county"),
+        ("//evil.example/x", "/?gruppe=county"),
+        ("https://evil.example", "/?gruppe=county"),
+        ("/kommune/3201/../../etc", "/?gruppe=county"),
+        ("/api/kommune/3201", "/?gruppe=county"),
+    ],
+)
+def test_chooser_without_a_name_reopens_only_own_pages(
+    client: TestClient, fra: str, target: str
+) -> None:
+    from urllib.parse import quote
+
+    response = client.get(f"/finn?q=&gruppe=county&fra={quote(fra)}", follow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["location"] == target
+
+
 def test_page_state_in_links(client: TestClient, web: WebData) -> None:
     older = web.years()[-2]
     text = client.get(f"/kommune/3201?ar={older}&gruppe=county&lang=en").text

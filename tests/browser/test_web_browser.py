@@ -63,6 +63,13 @@ def test_pick_municipality_switch_sector_download(
     assert page.locator("div.vega svg").count() == page.locator("script.vega-spec").count()
     page.screenshot(path=str(screenshots / "sector.png"), full_page=True)
 
+    # another year: the same sector page, the year in the URL
+    older = page.locator("[data-testid=year-select] option").nth(1).get_attribute("value")
+    page.select_option("[data-testid=year-select]", older)
+    page.wait_for_url(f"**/kommune/3201/grunnskole?ar={older}", timeout=TIMEOUT)
+    _charts_ready(page)
+    assert f"{older}" in page.locator("p.meta").inner_text()
+
     # the full report as PDF
     with page.expect_download(timeout=120_000) as info:
         page.click("[data-testid=download-pdf]")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
@@ -415,13 +416,23 @@ def find(
     year: Year = None,
     gruppe: Peers = "standard",
     lang: LangQ = "nb",
+    fra: Annotated[str | None, Query(max_length=80)] = None,
 ) -> Response:
-    """The chooser's form target: resolve the name and open the municipality's overview."""
+    """The chooser's form target: resolve the name and open the municipality's overview; with
+    no name, reopen the page the form was on (``fra``, one of this app's own page paths) in the
+    chosen year, peer group and language."""
     web = _web(request)
     year = web.check_year(year)
-    place = web.resolve(q, year)
     state = PageState(request, web, year=year, lang=lang, peers=gruppe)
+    if not q.strip():
+        target = fra if fra is not None and _OWN_PAGE.fullmatch(fra) else "/"
+        return RedirectResponse(state.url(target), status_code=302)
+    place = web.resolve(q, year)
     return RedirectResponse(state.url(f"/kommune/{place.code}"), status_code=302)
+
+
+#: The pages ``/finn`` may send a visitor back to: never another host or an arbitrary path.
+_OWN_PAGE = re.compile(r"/(kommune/[0-9]{4}(/[a-z_]{1,40})?|rangering|sammenlign|kart)?")
 
 
 @pages.get("/kommune/{kommune}/rapport.{ext}")

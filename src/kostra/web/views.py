@@ -187,7 +187,7 @@ def overview_charts(view: MunicipalityView, lang: str) -> dict[str, dict[str, An
             municipality=data.municipality.name,
             peer_name=data.peers.name,
             year=data.year,
-            width=460,
+            width=360,
         )
     barometer = data.barometer
     if barometer is not None:
@@ -204,7 +204,7 @@ def overview_charts(view: MunicipalityView, lang: str) -> dict[str, dict[str, An
         ]
         if brows:
             out["barometer"] = charts.barometer_chart(
-                brows, lang=lang, municipality=data.municipality.name, year=data.year, width=460
+                brows, lang=lang, municipality=data.municipality.name, year=data.year, width=360
             )
         if barometer.all_ranks:
             out["map"] = topology_by_url(
@@ -521,7 +521,12 @@ def compare_charts(
                         "title": measure["unit"] or None,
                         "scale": {"zero": False},
                     },
-                    "color": {"field": "name", "type": "nominal", "title": None},
+                    "color": {
+                        "field": "name",
+                        "type": "nominal",
+                        "title": None,
+                        "scale": {"domain": [r["name"] for r in content["rows"]]},
+                    },
                     "tooltip": [
                         {"field": "name", "title": t("region", lang)},
                         {"field": "year", "title": t("year", lang)},

@@ -136,7 +136,21 @@
     });
   }
 
+  // year and peer group: reopen the current page (all its other state kept) with the new value
+  function stateSelects() {
+    document.querySelectorAll("form.chooser select.state").forEach((select) => {
+      select.addEventListener("change", () => {
+        const params = new URLSearchParams(window.location.search);
+        const isDefault = select.name === "gruppe" && select.value === "standard";
+        if (isDefault) params.delete(select.name); else params.set(select.name, select.value);
+        const text = params.toString();
+        window.location.href = window.location.pathname + (text ? "?" + text : "");
+      });
+    });
+  }
+
   function start() {
+    stateSelects();
     renderCharts();
     autoSubmit();
     const pairs = [["kommune-input", "kommune-list"], ["compare-input", "compare-list"]];
