@@ -495,3 +495,25 @@ def _middlewares(app: Any) -> Iterator[Any]:
     while app is not None:
         yield app
         app = getattr(app, "app", None)
+
+
+def test_warehouse_is_read_only_and_new_loads_are_seen(tmp_path: Path) -> None:
+    from kostra.sample import load_sample, sample_tables
+    from kostra.warehouse import Warehouse
+
+    path = tmp_path / "kostra.duckdb"
+    tables = sample_tables()
+    with Warehouse.open(path) as warehouse:
+        load_sample(warehouse, table_ids=tables[:2])
+    web = WebData(path, resamples=10)
+    before = path.stat().st_mtime_ns
+    with TestClient(create_app(web=web)) as fresh:
+        body = fresh.get("/api/ar").json()
+        assert body["synthetic"] is True
+        first = web.data()
+        assert first.source == "warehouse+sample"
+        assert path.stat().st_mtime_ns == before  # the app never writes
+        with Warehouse.open(path) as warehouse:  # `kostra fetch` in another process, say
+            load_sample(warehouse, table_ids=tables[2:3])
+        assert fresh.get("/api/ar").status_code == 200
+        assert web.data() is not first  # a new warehouse stamp: figures read afresh

@@ -136,7 +136,8 @@ class WebData:
         self.settings = ReportSettings(resamples=resamples)
         self.catalog: Catalog = load_catalog()
         self._indicators = {ind.id: ind for ind in self.catalog.indicators}
-        self._data = _Cache(4)
+        self._data = _Cache(1)  # one warehouse state at a time: an old one is dropped
+        self._year_list = _Cache(1)
         self._years = _Cache(4)
         self._views = _Cache(512)
         self._values = _Cache(256)
@@ -167,7 +168,7 @@ class WebData:
             found = self.data().observations["year"].unique().sort().to_list()
             return [int(y) for y in found if int(y) >= api.FIRST_YEAR]
 
-        return list(self._data.get(("years", self.stamp()), compute))
+        return list(self._year_list.get(("years", self.stamp()), compute))
 
     def default_year(self) -> int:
         """The newest year with figures."""
@@ -414,7 +415,14 @@ class WebData:
 
     def clear(self) -> None:
         """Forget every cached result (tests, or after loading new figures)."""
-        for cache in (self._data, self._years, self._views, self._values, self._rendered):
+        for cache in (
+            self._data,
+            self._year_list,
+            self._years,
+            self._views,
+            self._values,
+            self._rendered,
+        ):
             cache.clear()
 
 
