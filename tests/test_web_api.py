@@ -183,6 +183,7 @@ def test_openapi_documents_the_api(client: TestClient) -> None:
         "/api/kart",
     } <= paths
     assert not any(p.startswith("/kommune") for p in paths)  # pages are not API
+    assert client.get("/api/docs").status_code == 404  # Swagger UI would load from a CDN
 
 
 # -- downloads --------------------------------------------------------------------------------
@@ -412,6 +413,22 @@ def test_error_pages_escape_what_was_typed(client: TestClient) -> None:
     assert response.status_code == 404
     assert "<img" not in response.text
     assert "&lt;img" in response.text
+
+
+def test_busy_warehouse_is_503(web: WebData, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kostra.errors import DatabaseBusyError
+
+    def busy() -> None:
+        raise DatabaseBusyError("The warehouse is busy.", hint="Try again in a minute.")
+
+    monkeypatch.setattr(web, "years", busy)
+    with TestClient(create_app(web=web)) as fresh:
+        response = fresh.get("/api/ar")
+        assert response.status_code == 503
+        assert response.json()["hint"] == "Try again in a minute."
+        page = fresh.get("/rangering")
+        assert page.status_code == 503
+        assert "Noe gikk galt" in page.text
 
 
 def test_only_get(client: TestClient) -> None:

@@ -24,7 +24,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kostra.errors import DataNotFoundError, KostraError, UnknownMunicipalityError
+from kostra.errors import (
+    DatabaseBusyError,
+    DataNotFoundError,
+    KostraError,
+    UnknownMunicipalityError,
+)
 from kostra.web.data import NotFoundError, WebData
 from kostra.web.labels import LANGS, label
 
@@ -214,7 +219,7 @@ def create_app(
         title="kostra",
         summary="KOSTRA figures for every Norwegian municipality: profiles, costs, ranks.",
         version="1",
-        docs_url="/api/docs",
+        docs_url=None,  # Swagger UI loads from a CDN: the app serves nothing from outside
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -257,13 +262,13 @@ def create_app(
     async def kostra_error(request: Request, error: KostraError) -> Response:
         if isinstance(error, UnknownMunicipalityError | NotFoundError):
             status = 404
-        elif isinstance(error, DataNotFoundError):
+        elif isinstance(error, DataNotFoundError | DatabaseBusyError):
             status = 503
         else:
             status = 422
         if _is_api(request):
             return api_error(status, error)
-        key = "not_found" if status == 404 else "bad_request"
+        key = {404: "not_found", 422: "bad_request"}.get(status, "server_error")
         return page_error(request, status, label(key, _lang_of(request)), error)  # type: ignore[no-any-return]
 
     @app.exception_handler(RequestValidationError)
