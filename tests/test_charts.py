@@ -11,7 +11,14 @@ import pytest
 import vl_convert
 
 from kostra.report import charts
-from kostra.report.geo import GEO_OBJECT, compact_topology, map_codes, municipality_topology
+from kostra.report.geo import (
+    GEO_OBJECT,
+    compact_topology,
+    map_codes,
+    municipality_topology,
+    report_topology,
+    simplify_topology,
+)
 
 NBSP = "\u00a0"
 
@@ -253,3 +260,29 @@ def test_compaction_orients_rings_clockwise() -> None:
     assert geometry["arcs"] == [[~0]]
     assert geometry["properties"]["code"] == "0301"
     assert built["arcs"][0][0] == [0, 0]
+
+
+def test_report_topology_is_simplified_but_keeps_every_border() -> None:
+    full, simple = municipality_topology(), report_topology()
+    assert simple["objects"] == full["objects"]
+    assert len(simple["arcs"]) == len(full["arcs"])
+    n_full = sum(len(a) for a in full["arcs"])
+    n_simple = sum(len(a) for a in simple["arcs"])
+    assert n_simple < 0.8 * n_full
+
+    def ends(arc: list[list[int]]) -> tuple[tuple[int, int], tuple[int, int]]:
+        x, y = arc[0]
+        first = (x, y)
+        for dx, dy in arc[1:]:
+            x, y = x + dx, y + dy
+        return first, (x, y)
+
+    # arcs keep their end points, so neighbours still meet
+    assert [ends(a) for a in simple["arcs"]] == [ends(a) for a in full["arcs"]]
+
+
+def test_douglas_peucker_keeps_corners_and_drops_near_collinear_points() -> None:
+    # absolute points (0,0) (5,1) (10,0) (10,10), delta-encoded
+    arc = [[0, 0], [5, 1], [5, -1], [0, 10]]
+    assert simplify_topology({"arcs": [arc]}, tolerance=2)["arcs"] == [[[0, 0], [10, 0], [0, 10]]]
+    assert simplify_topology({"arcs": [arc]}, tolerance=0.5)["arcs"] == [arc]

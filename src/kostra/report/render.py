@@ -26,7 +26,7 @@ from kostra.catalog.models import Indicator
 from kostra.errors import KostraError
 from kostra.report import charts
 from kostra.report.build import report_findings
-from kostra.report.geo import municipality_topology
+from kostra.report.geo import report_topology
 from kostra.report.locale import (
     SYNTHETIC_BANNER,
     number,
@@ -39,7 +39,10 @@ from kostra.report.locale import (
 from kostra.report.model import BAROMETER_SECTOR, REPORT_SECTORS, ReportData
 
 #: Key figures per sector drawn as time series (the first ones of the catalog with data).
-SERIES_PER_SECTOR = 4
+SERIES_PER_SECTOR = 3
+#: Print style of the static charts: no grid lines (bars and points carry their values; fewer
+#: SVG elements also make WeasyPrint draw the PDF faster).
+PRINT_CONFIG: dict[str, Any] = {"axis": {"grid": False}}
 
 
 class ReportFormat(StrEnum):
@@ -282,7 +285,7 @@ def _summary_charts(data: ReportData, lang: str) -> dict[str, Chart]:
                 "fig-map",
                 charts.map_chart(
                     [v.model_dump() for v in barometer.all_ranks],
-                    topology=municipality_topology(),
+                    topology=report_topology(),
                     lang=lang,
                     code=data.municipality.code,
                     peers=[p.code for p in data.peers.members],
@@ -425,16 +428,20 @@ def render_html(
     return _TEMPLATES.get_template("report.html.j2").render(**context)
 
 
-def chart_svg(spec: dict[str, Any], lang: str = "nb") -> str:
-    """A chart spec as a static SVG (vl-convert), with the report's locale."""
+def chart_svg(
+    spec: dict[str, Any], lang: str = "nb", *, config: dict[str, Any] | None = None
+) -> str:
+    """A chart spec as a static SVG (vl-convert), with the report's locale; ``config`` is
+    merged into the spec's own (the PDF passes :data:`PRINT_CONFIG`)."""
     import vl_convert
 
     # the spec carries its locale in ``config.locale``: ``lang`` only fills a spec without one
     if "locale" in spec.get("config", {}):
-        svg: str = vl_convert.vegalite_to_svg(spec)
+        svg: str = vl_convert.vegalite_to_svg(spec, config=config)
     else:
         svg = vl_convert.vegalite_to_svg(
             spec,
+            config=config,
             format_locale=vega_locale(lang)["number"],
             time_format_locale=vega_locale(lang)["time"],
         )
@@ -451,7 +458,8 @@ def print_html(
     """The report's print version: static SVG charts, no JavaScript (WeasyPrint's input)."""
 
     def svg_image(chart: Chart) -> str:
-        encoded = base64.b64encode(chart_svg(chart.spec, lang).encode("utf-8")).decode("ascii")
+        svg = chart_svg(chart.spec, lang, config=PRINT_CONFIG)
+        encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
         return f'<img src="data:image/svg+xml;base64,{encoded}" alt="{_attr(chart.alt)}">'
 
     context = _context(data, lang, "pdf", findings, rules or FindingRules(), svg_image)
