@@ -11,6 +11,7 @@ from kostra.cli import analysis as _analysis  # noqa: F401
 from kostra.cli import barometer as _barometer  # noqa: F401
 from kostra.cli import catalog as _catalog  # noqa: F401
 from kostra.cli import db as _db  # noqa: F401
+from kostra.cli import fetch as _fetch  # noqa: F401
 from kostra.cli import geography as _geography  # noqa: F401
 from kostra.cli import importing as _importing  # noqa: F401
 from kostra.cli import report as _report  # noqa: F401

@@ -1,0 +1,259 @@
+"""``kostra fetch``: SSB tables into the warehouse, one vintage per table."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kostra.cli._app import app, state
+from kostra.cli._output import format_number
+from kostra.errors import KostraError
+from kostra.sources.ssb import FetchPlan, SsbClient, TableMetadata
+
+POPULATION_TABLE = "07459"
+
+_TEXT = {
+    "nb": {
+        "title": "Dette hentes fra {url}",
+        "table": "Tabell",
+        "name": "Tittel",
+        "cells": "Celler",
+        "requests": "Forespørsler",
+        "total": "Sum",
+        "dry": "Tørrkjøring: ingenting ble hentet.",
+        "done": "Tabell {table}: {rows} rader lagret som årgang {vintage} "
+        "({requests} forespørsler, {cached} fra mellomlageret).",
+        "same": "Tabell {table}: uendret siden årgang {vintage}; ingenting nytt lagret.",
+    },
+    "en": {
+        "title": "To fetch from {url}",
+        "table": "Table",
+        "name": "Title",
+        "cells": "Cells",
+        "requests": "Requests",
+        "total": "Total",
+        "dry": "Dry run: nothing was fetched.",
+        "done": "Table {table}: {rows} rows stored as vintage {vintage} "
+        "({requests} requests, {cached} from the chunk cache).",
+        "same": "Table {table}: unchanged since vintage {vintage}; nothing new stored.",
+    },
+}
+
+
+def parse_years(text: str) -> list[int]:
+    """``2015-2025``, ``2024`` or ``2015,2020-2022`` as a sorted list of years."""
+    years: set[int] = set()
+    for part in text.split(","):
+        part = part.strip()
+        match = re.fullmatch(r"(\d{4})\s*(?:-|–|\.\.)\s*(\d{4})", part)
+        if match:
+            first, last = int(match.group(1)), int(match.group(2))
+            if first > last:
+                first, last = last, first
+            years.update(range(first, last + 1))
+        elif re.fullmatch(r"\d{4}", part):
+            years.add(int(part))
+        else:
+            raise KostraError(
+                f"Cannot read the years {text!r}.",
+                hint="Write a year (2024), a range (2015-2025) or a list (2015,2020-2024).",
+            )
+    return sorted(years)
+
+
+def _region_variable(metadata: TableMetadata) -> str | None:
+    raw_role = metadata.raw.get("role") if isinstance(metadata.raw, dict) else None
+    geo = raw_role.get("geo") if isinstance(raw_role, dict) else None
+    if geo:
+        return str(geo[0])
+    for variable in metadata.variables:
+        folded = variable.code.casefold()
+        if folded == "region" or (folded.startswith("kok") and "region" in folded):
+            return variable.code
+    return None
+
+
+def _municipality_codes(text: str) -> list[str]:
+    from kostra.geography import resolve_municipality
+
+    codes: list[str] = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if re.fullmatch(r"\d{4}|E[A-Z0-9]+", part):
+            codes.append(part)
+        else:
+            codes.append(resolve_municipality(part).code)
+    return codes
+
+
+def preset_selections(name: str) -> dict[str, dict[str, list[str]]]:
+    """What a preset fetches: ``{table_id: {variable: codes}}`` beyond region and years.
+
+    ``asss``: every series the indicator catalog reads (sources, formula sides, weights), the
+    union of contents codes and dimension values per table, plus population (07459) for the
+    per-inhabitant denominators.
+    """
+    if name.casefold() != "asss":
+        raise KostraError(f"Unknown preset {name!r}.", hint="The preset is: asss.")
+    from kostra.catalog import load_catalog
+
+    tables: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for ref in load_catalog().series():
+        tables[ref.table_id]["ContentsCode"].add(ref.contents_code)
+        for dim, code in ref.dims.items():
+            tables[ref.table_id][dim].add(code)
+    tables[POPULATION_TABLE]["ContentsCode"].add("Personer1")
+    return {
+        table: {dim: sorted(codes) for dim, codes in dims.items()}
+        for table, dims in sorted(tables.items())
+    }
+
+
+def build_plans(
+    client: SsbClient,
+    selections: dict[str, dict[str, list[str]]],
+    years: list[int] | None,
+    municipalities: list[str] | None,
+) -> list[FetchPlan]:
+    """One plan per table: years and regions narrowed where given, the rest whole."""
+    plans: list[FetchPlan] = []
+    for table_id, given in selections.items():
+        metadata = client.metadata(table_id)
+        selection: dict[str, list[str]] = {k: list(v) for k, v in given.items()}
+        time = metadata.time
+        if years is not None and time is not None:
+            wanted = {str(y) for y in years}
+            codes = [code for code in time.codes if code[:4] in wanted]
+            if not codes:
+                raise KostraError(
+                    f"Table {table_id} has no figures for {years[0]}–{years[-1]}.",
+                    hint=f"It covers {time.codes[0]}–{time.codes[-1]}.",
+                )
+            selection[time.code] = codes
+        region = _region_variable(metadata)
+        if municipalities and region is not None:
+            selection[region] = municipalities
+        eliminate = [
+            v.code
+            for v in metadata.variables
+            if v.elimination and v.code.casefold() == "kjonn" and v.code not in selection
+        ]
+        plans.append(client.plan(table_id, selection, eliminate=eliminate))
+    return plans
+
+
+@app.command("fetch")
+def fetch_command(
+    tables: Annotated[
+        str | None, typer.Option("--tables", help="SSB table ids, comma-separated: 07459,12362.")
+    ] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option("--preset", help="Everything an analysis needs: asss (the catalog)."),
+    ] = None,
+    years: Annotated[
+        str | None, typer.Option("--years", help="Years: 2015-2025, 2024 or 2015,2020-2024.")
+    ] = None,
+    municipalities: Annotated[
+        str | None,
+        typer.Option("--municipalities", help="Municipality codes or names, comma-separated."),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url", help="PxWebApi 2.0 base URL (default: SSB's, or $KOSTRA_BASE_URL)."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be fetched, then stop.")
+    ] = False,
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
+    ] = True,
+) -> None:
+    """Fetch SSB tables into the warehouse; a table is stored only once all of it arrived."""
+    settings = state.settings
+    text = _TEXT.get(settings.lang, _TEXT["nb"])
+    if (tables is None) == (preset is None):
+        raise KostraError(
+            "Give either --tables or --preset.",
+            hint="Example: kostra fetch --tables 07459,12362 --years 2015-2025",
+        )
+    if preset is not None:
+        selections = preset_selections(preset)
+    else:
+        assert tables is not None
+        ids = [t.strip() for t in tables.split(",") if t.strip()]
+        bad = [t for t in ids if not re.fullmatch(r"\d{5}", t)]
+        if bad or not ids:
+            raise KostraError(
+                f"Not SSB table ids: {', '.join(bad) or tables!r}.",
+                hint="SSB table ids have five digits, such as 07459 or 12362.",
+            )
+        selections = {t: {} for t in dict.fromkeys(ids)}
+    year_list = parse_years(years) if years else None
+    codes = _municipality_codes(municipalities) if municipalities else None
+    console = Console(stderr=True)
+    with SsbClient(base_url, settings=settings, progress=progress) as client:
+        plans = build_plans(client, selections, year_list, codes)
+        _show_plans(console, plans, client.base_url, text, settings.lang)
+        if dry_run:
+            console.print(text["dry"])
+            return
+        from kostra.warehouse import Warehouse
+
+        for plan in plans:
+            result = client.fetch(plan)
+            with Warehouse.open(settings.db) as warehouse:
+                before = _newest_vintage(warehouse, plan.table_id)
+                vintage = client.load(warehouse, result)
+            key = "same" if vintage == before else "done"
+            console.print(
+                text[key].format(
+                    table=plan.table_id,
+                    rows=format_number(result.frame.height, settings.lang),
+                    vintage=vintage,
+                    requests=result.requests,
+                    cached=result.cached_chunks,
+                ),
+                highlight=False,
+            )
+
+
+def _newest_vintage(warehouse: Any, table_id: str) -> int | None:
+    frame = warehouse.vintages(table_id)
+    if frame.height == 0:
+        return None
+    return int(frame.get_column("vintage_id").max())
+
+
+def _show_plans(
+    console: Console, plans: list[FetchPlan], url: str, text: dict[str, str], lang: str
+) -> None:
+    table = Table(title=text["title"].format(url=url))
+    table.add_column(text["table"])
+    table.add_column(text["name"])
+    table.add_column(text["cells"], justify="right")
+    table.add_column(text["requests"], justify="right")
+    for plan in plans:
+        title = plan.metadata.label
+        table.add_row(
+            plan.table_id,
+            title if len(title) <= 60 else title[:59] + "…",
+            format_number(plan.cells, lang),
+            format_number(plan.requests, lang),
+        )
+    table.add_row(
+        text["total"],
+        "",
+        format_number(sum(p.cells for p in plans), lang),
+        format_number(sum(p.requests for p in plans), lang),
+    )
+    console.print(table)
