@@ -243,6 +243,16 @@ def test_pages_render_with_banner_and_headers(client: TestClient) -> None:
     assert client.get("/static/app.js").headers["x-content-type-options"] == "nosniff"
 
 
+def test_kostra_group_offered_only_when_available(client: TestClient, web: WebData) -> None:
+    page = client.get("/kommune/3201").text
+    year = web.default_year()
+    assert ('value="kostra_group"' in page) == web.kostra_groups_available(year)
+    if not web.kostra_groups_available(year):
+        response = client.get("/api/kommune/3201?gruppe=kostra_group")
+        assert response.status_code == 422
+        assert "Klass" in response.json()["error"]
+
+
 def test_name_urls_redirect_to_the_code_and_keep_the_state(client: TestClient) -> None:
     response = client.get("/kommune/bærum/barnehage?lang=en", follow_redirects=False)
     assert response.status_code == 302

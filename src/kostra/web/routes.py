@@ -368,7 +368,12 @@ class PageState:
             "sector_name": lambda s: sector_name(s, lang, capital=True),
             "state": self,
             "years": self.web.years(),
-            "peer_choices": PEER_CHOICES,
+            # KOSTRA groups need SSB's classification (Klass 112) cached; offline there is none
+            "peer_choices": [
+                p
+                for p in PEER_CHOICES
+                if p != "kostra_group" or self.web.kostra_groups_available(self.year)
+            ],
             "sectors": [s.value for s in REPORT_SECTORS],
             "path": self.request.url.path,
             "other_lang": "en" if lang == "nb" else "nb",
