@@ -71,6 +71,15 @@ LABELS: dict[str, tuple[str, str]] = {
         "Series break: figures before {year} are summed to today's borders where possible, and "
         "ready ratios are shown only from the break on.",
     ),
+    "series_break_short": ("Brudd i tidsserien.", "Series break."),
+    "series_break_note": (
+        "Ved brudd i tidsserien er tall før sammenslåingen summert til dagens grenser der det "
+        "går (beløp og antall, forholdstall regnet på nytt); ferdige forholdstall vises først "
+        "fra bruddet, og trendbrudd regnes ikke over det.",
+        "Where a series breaks, figures before the merger are summed to today's borders where "
+        "possible (amounts and counts, ratios recomputed); ready ratios are shown only from the "
+        "break on, and no trend break is computed across it.",
+    ),
     "no_series_break": (
         "Bare nytt nummer: serien er skjøtt uten brudd.",
         "Renumbering only: the series is joined without a break.",
