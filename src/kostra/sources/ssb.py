@@ -508,11 +508,13 @@ class SsbClient:
         selection: Mapping[str, Sequence[str]],
         *,
         codelists: Mapping[str, str] | None = None,
+        check: Callable[[bytes], None] | None = None,
     ) -> bytes:
         """One data request for plain codes (no planning); returns the raw JSON-stat2 bytes.
 
         GET when the URL stays within :data:`MAX_URL_LENGTH`, else POST with a
-        VariablesSelection body. The answer is checked to be complete JSON before it returns.
+        VariablesSelection body. The answer is checked (by default: complete JSON; or by
+        ``check``, which raises on a bad body) before it returns; a bad body is retried.
         """
         self.config()
         method, params, body = self.build_data_request(table_id, selection, codelists=codelists)
@@ -522,7 +524,7 @@ class SsbClient:
             params=params,
             body=body,
             what=f"table {table_id}, selection {_summarise(selection)}",
-            check=_json_check,
+            check=check or _json_check,
             data_request=True,
         )
 
@@ -606,8 +608,15 @@ class SsbClient:
                 return [_decode_chunk(content, chunk, plan.table_id)], 1
             except SourceError:
                 self.cache.discard(path)
+        decoded: list[jsonstat.JsonStatDataset] = []
+
+        def check(body: bytes) -> None:
+            # Decoding is the check: a cut or inconsistent body is retried like a dropped one.
+            decoded.clear()
+            decoded.append(_decode_chunk(body, chunk, plan.table_id))
+
         try:
-            content = self.data(plan.table_id, chunk, codelists=plan.codelists)
+            content = self.data(plan.table_id, chunk, codelists=plan.codelists, check=check)
         except QueryTooLargeError as error:
             size = cells(chunk)
             if size <= 1:
@@ -625,14 +634,8 @@ class SsbClient:
                 datasets.extend(got)
                 cached += hits
             return datasets, cached
-        try:
-            dataset = _decode_chunk(content, chunk, plan.table_id)
-        except SourceError:
-            # A body that parses but does not add up (cut inside an array, say): ask once more.
-            content = self.data(plan.table_id, chunk, codelists=plan.codelists)
-            dataset = _decode_chunk(content, chunk, plan.table_id)
         self.cache.write(path, content)
-        return [dataset], 0
+        return [decoded[0]], 0
 
     def load(self, warehouse: Any, result: FetchResult) -> int:
         """Store a fetched table as one vintage, then forget its cached chunks.
