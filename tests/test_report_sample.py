@@ -4,6 +4,8 @@ report are the analysis results, and every finding traces back to them."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from kostra import api
 from kostra.analysis.findings import FindingRules
 from kostra.report import pipeline, render
 from kostra.report.build import report_findings
-from kostra.report.locale import SYNTHETIC_BANNER, number, t
+from kostra.report.locale import SYNTHETIC_BANNER, number, sector_name, t
 from kostra.report.model import REPORT_SECTORS, ReportData
 from test_report_render import _text, _trace
 
@@ -125,3 +127,43 @@ def test_write_html_and_pdf_for_a_person_to_look_at(
     data = data_for(inputs, "Bærum")
     html_file = render.write_report(data, tmp_path / "baerum.html")
     assert html_file.stat().st_size > 500_000  # the Vega bundle is inside
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_pdf_on_the_sample_has_every_section_and_page_images(
+    inputs: pipeline.ReportInputs, tmp_path: Path, lang: str
+) -> None:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils not installed")
+    data = data_for(inputs, "Bærum")
+    out = render.write_report(data, tmp_path / "b.pdf", fmt=render.ReportFormat.PDF, lang=lang)
+    text = subprocess.run(
+        ["pdftotext", str(out), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    flat = " ".join(text.split())
+    for key in ("toc", "affects", "summary", "method", "barometer_total", "production", "need"):
+        assert " ".join(t(key, lang).split()) in flat, key
+    for sector in REPORT_SECTORS:
+        assert sector_name(sector.value, lang, capital=True) in flat
+    for finding in report_findings(data)[:20]:
+        # sentences wrap across lines in the PDF; compare without whitespace
+        assert "".join(finding.text(lang).split()) in "".join(flat.split())
+    artifacts = Path(__file__).resolve().parents[1] / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "60",
+            "-f",
+            "1",
+            "-l",
+            "8",
+            str(out),
+            str(artifacts / f"sample-baerum-{lang}"),
+        ],
+        check=True,
+    )
+    assert list(artifacts.glob(f"sample-baerum-{lang}-*.png"))

@@ -81,6 +81,19 @@ SECTOR_NAMES: dict[str, tuple[str, str]] = {
 }
 
 _PERCENT_UNITS = frozenset({"%", "prosent", "percent", "andel", "pct"})
+#: The catalog's units (bokmål) in English; a unit not listed is printed as the catalog has it.
+UNITS_EN: dict[str, str] = {
+    "timer": "hours",
+    "poeng": "points",
+    "elever": "pupils",
+    "årsverk": "FTEs",
+    "stillinger": "positions",
+    "utlån": "loans",
+    "besøk": "visits",
+    "barn": "children",
+    "antall": "",
+    "dekar": "decares",
+}
 
 
 @dataclass(frozen=True)
@@ -189,6 +202,10 @@ def unit_suffix(indicator: Indicator, lang: str) -> str:
         return "\u00a0%" if lang == "nb" else " %"
     if unit.lower() in {"kr", "nok"}:
         return "\u00a0kr" if lang == "nb" else " NOK"
+    if lang == "en":
+        unit = UNITS_EN.get(unit, unit)
+    elif unit == "antall":
+        unit = ""
     return f" {unit}" if unit else ""
 
 

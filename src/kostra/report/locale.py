@@ -45,6 +45,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "stamps": ("SSBs oppdateringstidspunkt per tabell", "SSB's update stamp per table"),
     "table": ("Tabell", "Table"),
+    "no_stamps": (
+        "Ingen oppdateringstidspunkt fra SSB: tallene kommer ikke fra SSBs tabeller.",
+        "No update stamps from SSB: the figures do not come from SSB's tables.",
+    ),
     "updated": ("Oppdatert", "Updated"),
     "fetched": ("Hentet", "Fetched"),
     "sources": ("Kilder", "Sources"),
@@ -254,11 +258,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "pandemic_band": ("Pandemi", "Pandemic"),
     "banner_note": (
         "Tallene i denne rapporten er syntetiske eksempeldata som følger med kostra. De er ikke "
-        "SSBs statistikk og skal ikke brukes til beslutninger. Hent ekte tall med «kostra db "
+        "SSBs statistikk og skal ikke brukes til beslutninger. Hent ekte tall med «kostra "
         "fetch».",
         "The figures in this report are synthetic sample data shipped with kostra. They are not "
         "SSB's statistics and must not be used for decisions. Fetch real figures with 'kostra "
-        "db fetch'.",
+        "fetch'.",
     ),
 }
 

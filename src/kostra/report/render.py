@@ -21,7 +21,7 @@ from typing import Any
 
 import jinja2
 
-from kostra.analysis.findings import Finding, FindingRules, summary
+from kostra.analysis.findings import UNITS_EN, Finding, FindingRules, summary
 from kostra.catalog.models import Indicator
 from kostra.errors import KostraError
 from kostra.report import charts
@@ -110,7 +110,7 @@ def _indicator_rows(data: ReportData, sector: Any, lang: str) -> list[dict[str, 
             {
                 "id": ind.id,
                 "name": ind.name_en if lang == "en" else ind.name_nb,
-                "unit": ind.unit,
+                "unit": unit_label(ind.unit, lang),
                 "row": row,
                 "caveat": (ind.caveat_en if lang == "en" else ind.caveat_nb),
                 "change": None
@@ -119,6 +119,13 @@ def _indicator_rows(data: ReportData, sector: Any, lang: str) -> list[dict[str, 
             }
         )
     return rows
+
+
+def unit_label(unit: str, lang: str) -> str:
+    """The catalog's unit as a table or chart label in ``lang``."""
+    if lang != "en":
+        return unit
+    return {"kr": "NOK", "prosent": "per cent"}.get(unit, UNITS_EN.get(unit, unit))
 
 
 def _name(ind: Indicator, lang: str) -> str:
@@ -212,7 +219,7 @@ def _sector_view(
         for d in ordered:
             try:
                 ind = data.indicator(d.indicator_id)
-                dname, unit = _name(ind, lang), ind.unit
+                dname, unit = _name(ind, lang), unit_label(ind.unit, lang)
             except KeyError:
                 dname, unit = d.indicator_id, ""
             drivers.append({"name": dname, "unit": unit, "driver": d})
