@@ -356,3 +356,34 @@ def test_preset_asss_plans_every_catalog_table(capsys: pytest.CaptureFixture[str
         assert table_id in err
     with pytest.raises(KostraError, match="Unknown preset"):
         preset_selections("nope")
+
+
+def test_municipalities_by_name_or_code_narrow_the_regions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOSTRA_CACHE_DIR", str(tmp_path / "cache"))
+    db = tmp_path / "kostra.duckdb"
+    table = synthetic_table("99007")  # regions 0301, 1103, 4601, 5001, EAK
+    with serve([table]) as url:
+        code = _run(
+            [
+                "--db",
+                str(db),
+                "fetch",
+                "--tables",
+                "99007",
+                "--municipalities",
+                "Oslo,4601",
+                "--years",
+                "2024",
+                "--base-url",
+                url,
+                "--no-progress",
+            ]
+        )
+    assert code == 0
+    with Warehouse.open(db, read_only=True) as warehouse:
+        stored = warehouse.observations(table_ids=["99007"])
+    assert sorted(stored["region"].unique().to_list()) == ["0301", "4601"]
+    assert stored["year"].unique().to_list() == [2024]
+    assert stored.height == 2 * 2

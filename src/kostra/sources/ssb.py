@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -211,9 +212,14 @@ class SsbClient:
         )
         self.retry = retry or RetryPolicy()
         self.rng = rng or random.random
-        self.limiter = RateLimiter(30, 60.0, clock=clock)
+        # SSB counts calls per IP address, so clients of one server in a process share a limiter.
+        self.limiter = (
+            RateLimiter(30, 60.0, clock=clock) if clock else shared_limiter(self.base_url)
+        )
         self.progress = progress
         self._max_cells_override = max_cells
+        # A server that refuses chunks the announced limit allows teaches a lower one.
+        self._learned_cells: int | None = None
         self._config: ApiConfig | None = None
         self._metadata: dict[str, TableMetadata] = {}
         self._codelists: dict[str, Codelist] = {}
@@ -608,6 +614,8 @@ class SsbClient:
                 return [_decode_chunk(content, chunk, plan.table_id)], 1
             except SourceError:
                 self.cache.discard(path)
+        if self._learned_cells is not None and cells(chunk) > self._learned_cells:
+            return self._pieces(plan, chunk, self._learned_cells)
         decoded: list[jsonstat.JsonStatDataset] = []
 
         def check(body: bytes) -> None:
@@ -627,15 +635,22 @@ class SsbClient:
                     problem=error.problem,
                 ) from error
             self.stats.replanned += 1
-            datasets: list[jsonstat.JsonStatDataset] = []
-            cached = 0
-            for piece in plan_chunks(chunk, max(1, size // 2)):
-                got, hits = self._chunk(plan, piece)
-                datasets.extend(got)
-                cached += hits
-            return datasets, cached
+            learned = max(1, size // 2)
+            self._learned_cells = min(self._learned_cells or learned, learned)
+            return self._pieces(plan, chunk, self._learned_cells)
         self.cache.write(path, content)
         return [decoded[0]], 0
+
+    def _pieces(
+        self, plan: FetchPlan, chunk: Chunk, limit: int
+    ) -> tuple[list[jsonstat.JsonStatDataset], int]:
+        datasets: list[jsonstat.JsonStatDataset] = []
+        cached = 0
+        for piece in plan_chunks(chunk, limit):
+            got, hits = self._chunk(plan, piece)
+            datasets.extend(got)
+            cached += hits
+        return datasets, cached
 
     def load(self, warehouse: Any, result: FetchResult) -> int:
         """Store a fetched table as one vintage, then forget its cached chunks.
@@ -672,6 +687,19 @@ class SsbClient:
             self.load(warehouse, result)
             results.append(result)
         return results
+
+
+_SHARED_LIMITERS: dict[str, RateLimiter] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_limiter(base_url: str) -> RateLimiter:
+    """The process-wide limiter for one server (created with SSB's limits until /config)."""
+    with _SHARED_LOCK:
+        limiter = _SHARED_LIMITERS.get(base_url)
+        if limiter is None:
+            limiter = _SHARED_LIMITERS[base_url] = RateLimiter(30, 60.0)
+        return limiter
 
 
 def _hint_for(status: int) -> str:
