@@ -40,6 +40,10 @@ from kostra.report.model import BAROMETER_SECTOR, REPORT_SECTORS, ReportData
 
 #: Key figures per sector drawn as time series (the first ones of the catalog with data).
 SERIES_PER_SECTOR = 3
+#: The PDF draws fewer small charts per sector than the HTML (print space, and every static
+#: chart costs conversion and drawing time): the first series and strips of each sector.
+PRINT_SERIES_PER_SECTOR = 2
+PRINT_STRIPS_PER_SECTOR = 1
 #: Print style of the static charts: no grid lines (bars and points carry their values; fewer
 #: SVG elements also make WeasyPrint draw the PDF faster).
 PRINT_CONFIG: dict[str, Any] = {"axis": {"grid": False}}
@@ -91,7 +95,7 @@ class SectorView:
         """The time series as one figure, two per row (the PDF's static image)."""
         if not self.series:
             return None
-        spec = charts.combine([c.spec for c in self.series], columns=2)
+        spec = charts.combine([c.spec for c in self.series[:PRINT_SERIES_PER_SECTOR]], columns=2)
         return Chart(f"fig-series-{self.sector}", spec, wide=True)
 
     @property
@@ -99,7 +103,8 @@ class SectorView:
         """The rank strips as one figure (the PDF's static image)."""
         if not self.strips:
             return None
-        return Chart(f"fig-strips-{self.sector}", charts.combine([c.spec for c in self.strips]))
+        chosen = [c.spec for c in self.strips[:PRINT_STRIPS_PER_SECTOR]]
+        return Chart(f"fig-strips-{self.sector}", charts.combine(chosen))
 
 
 def _indicator_rows(data: ReportData, sector: Any, lang: str) -> list[dict[str, Any]]:
