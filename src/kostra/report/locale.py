@@ -195,6 +195,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rank_strip": ("Plassering blant alle kommuner", "Position among all municipalities"),
     "map": ("Kart", "Map"),
     "caveat": ("Merk", "Note"),
+    "caveat_above": ("se merknaden over", "see the note above"),
     "method": ("Metode og forutsetninger", "Method and assumptions"),
     "method_intro": (
         "Tallene bygger på SSBs KOSTRA-tabeller. Der den offentlige metoden ikke er publisert i "

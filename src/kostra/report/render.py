@@ -78,7 +78,7 @@ class SectorView:
     sector: str
     name: str
     rows: list[dict[str, Any]]
-    caveats: list[tuple[str, str]]
+    caveats: list[tuple[list[str], str]]
     profile_chart: Chart | None
     series: list[Chart]
     strips: list[Chart]
@@ -230,7 +230,11 @@ def _sector_view(
             drivers.append({"name": dname, "unit": unit, "driver": d})
     own = [f for f in findings if placement(f) == sector.value and f.rule_id != "T1"]
     trends = [f for f in findings if placement(f) == sector.value and f.rule_id == "T1"]
-    caveats = [(r["name"], r["caveat"]) for r in rows if r["caveat"]]
+    grouped: dict[str, list[str]] = {}
+    for r in rows:
+        if r["caveat"]:
+            grouped.setdefault(r["caveat"], []).append(r["name"])
+    caveats = [(names, caveat) for caveat, names in grouped.items()]
     return SectorView(
         sector=sector.value,
         name=label,
