@@ -364,3 +364,40 @@ def test_preliminary_comes_from_the_metadata_when_ssb_marks_it() -> None:
     assert parse_metadata(doc, "12345").preliminary is None
     doc["note"] = ["Tallene for 2025 er foreløpige tall, publisert 16. mars."]
     assert parse_metadata(doc, "12345").preliminary is True
+
+
+def test_resume_uses_cached_chunks_and_refetches_a_corrupt_one(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    with respx.mock(assert_all_called=False) as router:
+        route = _mock(router, _ok, max_cells=300)
+        client = _client(tmp_path, clock)
+        plan = client.plan("12345")
+        first = client.fetch(plan)
+        assert route.call_count == plan.requests == 4
+        files = sorted((tmp_path / "cache" / "chunks" / "12345").rglob("*.json"))
+        assert len(files) == 4
+        files[0].write_bytes(b'{"version": "2.0", "cla')  # a chunk cut short on disk
+        again = _client(tmp_path, clock).fetch(plan)
+        assert route.call_count == 5
+    assert again.cached_chunks == 3
+    assert again.frame.sort(["region", "contents_code", "year"]).equals(
+        first.frame.sort(["region", "contents_code", "year"])
+    )
+
+
+def test_a_table_republished_during_the_fetch_is_refused(tmp_path: Path, clock: FakeClock) -> None:
+    stamps = iter(["2026-03-16T07:00:00Z", "2026-06-01T06:00:00Z"])
+
+    def data(request: httpx.Request) -> httpx.Response:
+        doc = _answer(_selection_of(request))
+        doc["updated"] = next(stamps, "2026-06-01T06:00:00Z")
+        return httpx.Response(200, json=doc)
+
+    with respx.mock(assert_all_called=False) as router:
+        _mock(router, data, max_cells=600)
+        client = _client(tmp_path, clock)
+        plan = client.plan("12345")
+        with pytest.raises(SourceError, match="while it was being fetched"):
+            client.fetch(plan)
+    assert not list((tmp_path / "cache").rglob("*.json"))
