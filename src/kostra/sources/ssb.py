@@ -81,6 +81,8 @@ __all__ = [
 #: Above this URL length SSB answers 404; the spec's remedy is POST.
 MAX_URL_LENGTH = 2000
 DATA_LANG = "no"
+#: Fraction added to the server's time window by the client's limiter.
+WINDOW_SLACK = 0.02
 _RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
 
 SelectionInput = Mapping[str, Sequence[str] | str]
@@ -348,7 +350,9 @@ class SsbClient:
         if self._config is None:
             doc = self._get_json("/config", {}, "configuration")
             self._config = ApiConfig.from_json(doc)
-            self.limiter.configure(self._config.max_calls, self._config.time_window)
+            # The server counts arrivals, we count departures: a little slack absorbs jitter.
+            window = self._config.time_window * (1 + WINDOW_SLACK)
+            self.limiter.configure(self._config.max_calls, window)
         return self._config
 
     @property
