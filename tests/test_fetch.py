@@ -387,3 +387,18 @@ def test_municipalities_by_name_or_code_narrow_the_regions(
     assert sorted(stored["region"].unique().to_list()) == ["0301", "4601"]
     assert stored["year"].unique().to_list() == [2024]
     assert stored.height == 2 * 2
+
+
+def test_the_client_keeps_under_the_servers_call_rate(tmp_path: Path) -> None:
+    from kostra.sources.ssb import SsbClient
+
+    table = synthetic_table("99008", regions=[f"{i:04d}" for i in range(3001, 3013)])
+    state = PxWebState([table], ServerOptions(max_cells=20, max_calls=5, time_window=1))
+    with serve([], state=state) as url, SsbClient(url, cache_dir=tmp_path) as client:
+        started = time.monotonic()
+        result = client.fetch(client.plan("99008"))
+        elapsed = time.monotonic() - started
+    assert result.requests == 12  # 240 cells, 20 per request
+    assert [status for _, _, status in state.log].count(429) == 0
+    # 1 metadata + 12 data calls at 5 per second: at least two full windows
+    assert elapsed >= 2.0
