@@ -3,8 +3,8 @@
 What it does beyond plain HTTP:
 
 * reads ``/config`` for the cell limit and call rate, and keeps under the rate itself with a
-  sliding-window limiter shared by everything the client sends; a 429 pauses every caller for
-  the server's ``Retry-After``;
+  sliding-window limiter shared by every client of the same server in the process; a 429
+  pauses every caller for the server's ``Retry-After``;
 * retries 5xx answers, timeouts, dropped connections and truncated bodies with exponential
   backoff and jitter (bounded); 400/403/404 are not retried and become a :class:`SsbRequestError`
   naming the table and the selection, except "too many cells" (SSB documents 403, the reference
@@ -19,7 +19,7 @@ Example::
 
     with SsbClient() as client:
         plan = client.plan("07459", {"Region": ["0301"], "Tid": ["range(2015,2025)"]})
-        vintage_ids = client.fetch_into(warehouse, [plan])
+        results = client.fetch_into(warehouse, [plan])  # .vintage_id, .frame, .requests
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ import httpx
 import polars as pl
 
 from kostra.errors import SourceError
-from kostra.frames import OBSERVATION_COLUMNS, conform_observations
+from kostra.frames import conform_observations, empty_observations
 from kostra.settings import Settings
 from kostra.sources import jsonstat
 from kostra.sources._ssb.cache import ChunkCache, stable_hash
@@ -595,7 +595,7 @@ class SsbClient:
         frame = (
             conform_observations(pl.concat(frames, how="vertical"))
             if frames
-            else pl.DataFrame(schema=dict.fromkeys(OBSERVATION_COLUMNS))
+            else empty_observations()
         )
         keys = ["contents_code", "region", "year", "dims"]
         if frame.select(pl.struct(keys).is_duplicated().any()).item():
