@@ -359,30 +359,22 @@ def test_preset_asss_plans_every_catalog_table(capsys: pytest.CaptureFixture[str
 
 
 def test_municipalities_by_name_or_code_narrow_the_regions(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("KOSTRA_CACHE_DIR", str(tmp_path / "cache"))
     db = tmp_path / "kostra.duckdb"
     table = synthetic_table("99007")  # regions 0301, 1103, 4601, 5001, EAK
+    argv = ["--db", str(db), "fetch", "--tables", "99007", "--municipalities", "Oslo,4601"]
+    argv += ["--years", "2024", "--no-progress"]
     with serve([table]) as url:
-        code = _run(
-            [
-                "--db",
-                str(db),
-                "fetch",
-                "--tables",
-                "99007",
-                "--municipalities",
-                "Oslo,4601",
-                "--years",
-                "2024",
-                "--base-url",
-                url,
-                "--no-progress",
-            ]
-        )
-    assert code == 0
+        code = _run([*argv, "--base-url", url])
+        assert code == 0
+        capsys.readouterr()
+        # The same figures again: the warehouse keeps the one vintage it has.
+        assert _run([*argv, "--base-url", url]) == 0
+    assert "uendret siden årgang 1" in capsys.readouterr().err
     with Warehouse.open(db, read_only=True) as warehouse:
+        assert warehouse.vintages().height == 1
         stored = warehouse.observations(table_ids=["99007"])
     assert sorted(stored["region"].unique().to_list()) == ["0301", "4601"]
     assert stored["year"].unique().to_list() == [2024]
