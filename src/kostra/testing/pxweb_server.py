@@ -255,6 +255,7 @@ class PxWebState:
         self.log: list[tuple[str, str, int]] = []
 
     def cube(self, table_id: str) -> _Cube:
+        """The table's dense arrays, built on first use."""
         with self._lock:
             if table_id not in self._cubes:
                 self._cubes[table_id] = _Cube(self.tables[table_id])
