@@ -16,7 +16,8 @@ TIMEOUT = 30_000
 
 
 def _charts_ready(page: Any) -> None:
-    page.wait_for_function("document.body.dataset.chartsReady === 'true'", timeout=TIMEOUT)
+    # a selector, not wait_for_function: the page's CSP forbids the eval that one needs
+    page.locator("body[data-charts-ready=true]").wait_for(state="attached", timeout=TIMEOUT)
 
 
 def test_pick_municipality_switch_sector_download(
@@ -70,9 +71,13 @@ def test_pick_municipality_switch_sector_download(
     _charts_ready(page)
     assert f"{older}" in page.locator("p.meta").inner_text()
 
-    # the full report as PDF
-    with page.expect_download(timeout=120_000) as info:
-        page.click("[data-testid=download-pdf]")
+    # the full report as PDF, from a tab of its own: Chromium may cancel a second download
+    # started in the same tab (its automatic-downloads limiter)
+    tab = page.context.new_page()
+    tab.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
+    tab.goto(page.url, wait_until="load")
+    with tab.expect_download(timeout=120_000) as info:
+        tab.click("[data-testid=download-pdf]")
     pdf = tmp_path / "report.pdf"
     info.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
