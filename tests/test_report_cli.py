@@ -74,3 +74,19 @@ def test_all_reports_of_a_group(tmp_path: Path) -> None:
 def test_pdf_report(tmp_path: Path) -> None:
     assert _run("report", "Sunnfjord", "--year", "2024", "--format", "pdf") == 0
     assert (tmp_path / "sunnfjord-2024.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.slow
+def test_report_from_a_warehouse_lists_its_tables(tmp_db: Path, tmp_path: Path) -> None:
+    from kostra.sample import load_sample
+    from kostra.warehouse import Warehouse
+
+    with Warehouse.open(tmp_db) as warehouse:
+        loaded = load_sample(warehouse)
+    assert _run("--db", str(tmp_db), "report", "Asker", "--year", "2024", "-o", "a.html") == 0
+    page = (tmp_path / "a.html").read_text(encoding="utf-8")
+    stamps = re.search(r'<table class="stamps" id="tab-stamps">(.*?)</table>', page, re.DOTALL)
+    assert stamps
+    for table_id in loaded:
+        assert f"<td>{table_id}</td>" in stamps[1]
+    assert SYNTHETIC_BANNER["nb"] in page  # the sample stays synthetic in the warehouse

@@ -87,7 +87,7 @@ def _vintage(
     if db is not None and Path(db).is_file() and "warehouse" in data.source:
         from kostra.warehouse import Warehouse
 
-        with Warehouse.open(db) as warehouse:
+        with Warehouse.open(db, read_only=True) as warehouse:
             vintages = warehouse.vintages()
         newest = (
             vintages.filter(pl.col("table_id").is_in(list(tables)))
