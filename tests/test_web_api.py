@@ -376,6 +376,7 @@ def test_wrong_year(client: TestClient, url: str) -> None:
         "/api/rangering?storrelse=huge",
         "/api/kart?indikator=../../etc/passwd",
         "/api/sammenlign",
+        "/api/sammenlign?k=" + ",".join(["x"] * 500),
         "/api/sammenlign?k="
         + "&k=".join(
             str(c)
@@ -501,6 +502,10 @@ def test_serve_binds_loopback_by_default(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert seen["host"] == "127.0.0.1"
     assert seen["port"] == 8123
     assert seen["app"].state.web.db == tmp_path / "w.duckdb"
+    with TestClient(seen["app"], base_url="http://127.0.0.1:8123") as local:
+        assert local.get("/static/app.css").status_code == 200
+    with TestClient(seen["app"], base_url="http://attacker.example") as rebound:
+        assert rebound.get("/static/app.css").status_code == 400  # DNS rebinding refused
 
 
 def test_response_cache_keeps_pages_with_their_headers(web: WebData) -> None:

@@ -28,9 +28,11 @@ def serve(
     import uvicorn
 
     from kostra.web import create_app
+    from kostra.web.app import LOOPBACK_HOSTS
 
     path = db if db is not None else state.settings.db
-    application = create_app(path, warm=True)
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    application = create_app(path, warm=True, allowed_hosts=LOOPBACK_HOSTS if loopback else None)
     Console(stderr=True).print(
         f"kostra: http://{host}:{port}/ (warehouse {path}; Ctrl+C stops)", highlight=False
     )

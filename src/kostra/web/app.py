@@ -11,7 +11,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -23,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from kostra.errors import (
     DatabaseBusyError,
@@ -38,6 +39,9 @@ log = logging.getLogger("kostra.web")
 PACKAGE_DIR = Path(str(resources.files("kostra.web")))
 STATIC_DIR = PACKAGE_DIR / "static"
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
+
+#: Host names a server bound to loopback answers to.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 #: Vega-Embed gets ``ast: true`` and Vega's expression interpreter, so no ``eval``; its
 #: tooltips and the charts' own styles need inline styles.
@@ -192,11 +196,16 @@ def _suggestion_links(error: UnknownMunicipalityError) -> list[dict[str, str]]:
 
 
 def create_app(
-    db: Path | None = None, *, web: WebData | None = None, warm: bool = False
+    db: Path | None = None,
+    *,
+    web: WebData | None = None,
+    warm: bool = False,
+    allowed_hosts: Sequence[str] | None = None,
 ) -> FastAPI:
     """The web application for the warehouse ``db`` (default: the settings' path; tables it
     lacks come from the synthetic sample). ``warm`` computes the newest year in a background
-    thread at startup, so the first visitor does not wait."""
+    thread at startup, so the first visitor does not wait. ``allowed_hosts`` limits the
+    ``Host`` header (a loopback server answers only to loopback names: no DNS rebinding)."""
     from kostra.web import routes
 
     web = web or WebData(db)
@@ -228,6 +237,8 @@ def create_app(
     # the cache sits inside the headers middleware: a kept response gets the headers anew
     app.add_middleware(ResponseCache, web=web)
     app.add_middleware(SecurityHeaders)
+    if allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(routes.api)
     app.include_router(routes.pages)

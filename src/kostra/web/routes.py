@@ -263,13 +263,13 @@ def api_ranking(
 
 
 def _codes(web: WebData, k: Sequence[str], year: int) -> list[str]:
-    parts = [p.strip() for item in k for p in item.split(",") if p.strip()]
-    codes = list(dict.fromkeys(web.resolve(p, year).code for p in parts))
-    if len(codes) > MAX_COMPARE:
+    parts = list(dict.fromkeys(p.strip() for item in k for p in item.split(",") if p.strip()))
+    # counted before resolving: a long list costs nothing but this error
+    if len(parts) > MAX_COMPARE:
         raise NotFoundError(
-            f"{len(codes)} municipalities given.", hint=f"Compare at most {MAX_COMPARE}."
+            f"{len(parts)} municipalities given.", hint=f"Compare at most {MAX_COMPARE}."
         )
-    return codes
+    return list(dict.fromkeys(web.resolve(p, year).code for p in parts))
 
 
 K = Annotated[
