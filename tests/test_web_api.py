@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -332,10 +333,22 @@ def test_unknown_municipality_is_404_never_500(client: TestClient, text: str) ->
         assert "root:" not in response.text
 
 
-def test_unknown_page_suggests_municipalities(client: TestClient) -> None:
+def test_unknown_page_suggests_municipalities(client: TestClient, web: WebData) -> None:
     response = client.get("/kommune/Berum")
     assert response.status_code == 404
     assert 'href="/kommune/3201"' in response.text
+    assert "Ingen kommune passer til «Berum»" in response.text
+    assert "Mente du" in response.text
+    current = {p.code for p in web.places()}
+    linked = set(re.findall(r'href="/kommune/([0-9]{4})"', response.text))
+    assert linked
+    assert linked <= current  # today's municipalities only, no merged-away names
+    english = client.get("/kommune/Berum?lang=en")
+    assert "No municipality matches “Berum”" in english.text
+    assert "Did you mean" in english.text
+    year = client.get("/api/kommune/3201?ar=2099&lang=en").json()
+    assert year["error"] == "No figures for 2099."
+    assert client.get("/kommune/3201?ar=2014").text.count("Ingen tall for 2014.") == 1
     body = client.get("/api/kommune/Berum").json()
     assert any(s["code"] == "3201" for s in body["suggestions"])
 

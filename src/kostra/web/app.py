@@ -195,6 +195,16 @@ def _suggestion_links(error: UnknownMunicipalityError) -> list[dict[str, str]]:
     return out
 
 
+def _texts(error: KostraError, lang: str) -> tuple[str, str | None]:
+    """What to tell the visitor about ``error``, in ``lang`` where the web has the words."""
+    if isinstance(error, UnknownMunicipalityError):
+        hint = None if error.suggestions else label("unknown_hint", lang)
+        return label("unknown_municipality", lang, query=error.query), hint
+    if isinstance(error, NotFoundError):
+        return error.texts(lang)
+    return error.message, error.hint
+
+
 def create_app(
     db: Path | None = None,
     *,
@@ -249,8 +259,8 @@ def create_app(
             lang=lang,
             L=lambda key, **v: label(key, lang, **v),
             title=title,
-            message=error.message if error else title,
-            hint=error.hint if error else None,
+            message=_texts(error, lang)[0] if error else title,
+            hint=_texts(error, lang)[1] if error else None,
             suggestions=_suggestion_links(error)
             if isinstance(error, UnknownMunicipalityError)
             else [],
@@ -261,10 +271,9 @@ def create_app(
         )
         return HTMLResponse(html, status_code=status)
 
-    def api_error(status: int, error: KostraError | str) -> JSONResponse:
-        if isinstance(error, str):
-            return JSONResponse({"error": error}, status_code=status)
-        body: dict[str, Any] = {"error": error.message, "hint": error.hint}
+    def api_error(status: int, error: KostraError, lang: str) -> JSONResponse:
+        message, hint = _texts(error, lang)
+        body: dict[str, Any] = {"error": message, "hint": hint}
         if isinstance(error, UnknownMunicipalityError):
             body["suggestions"] = _suggestion_links(error)
         return JSONResponse(body, status_code=status)
@@ -278,7 +287,7 @@ def create_app(
         else:
             status = 422
         if _is_api(request):
-            return api_error(status, error)
+            return api_error(status, error, _lang_of(request))
         key = {404: "not_found", 422: "bad_request"}.get(status, "server_error")
         return page_error(request, status, label(key, _lang_of(request)), error)  # type: ignore[no-any-return]
 

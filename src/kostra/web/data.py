@@ -53,7 +53,19 @@ T = TypeVar("T")
 
 
 class NotFoundError(KostraError):
-    """A year, sector or indicator the app does not have (shown as a 404)."""
+    """A year, sector or indicator the app does not have (shown as a 404), said in bokmål
+    (``nb``, ``hint_nb``) and English (``message``, ``hint``)."""
+
+    def __init__(
+        self, message: str, *, hint: str | None = None, nb: str = "", hint_nb: str | None = None
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.nb = nb or message
+        self.hint_nb = hint_nb if hint_nb is not None else hint
+
+    def texts(self, lang: str) -> tuple[str, str | None]:
+        """``(message, hint)`` in ``lang``."""
+        return (self.nb, self.hint_nb) if lang == "nb" else (self.message, self.hint)
 
 
 class _Cache:
@@ -186,6 +198,8 @@ class WebData:
             raise NotFoundError(
                 f"No figures for {year}.",
                 hint=f"Choose a year between {years[0]} and {years[-1]}.",
+                nb=f"Ingen tall for {year}.",
+                hint_nb=f"Velg et år mellom {years[0]} og {years[-1]}.",
             )
         return year
 
@@ -204,6 +218,8 @@ class WebData:
             raise NotFoundError(
                 f"No key figure {indicator_id!r}.",
                 hint="See /api/indikatorer for the key figures.",
+                nb=f"Finner ikke nøkkeltallet {indicator_id!r}.",
+                hint_nb="Se /api/indikatorer for nøkkeltallene.",
             ) from None
 
     def indicators(self) -> list[Indicator]:
@@ -267,7 +283,16 @@ class WebData:
         text = text.strip()
         if not text or len(text) > 80:
             raise UnknownMunicipalityError(text[:80], [])
-        code, name = api.resolve(text, year, borders=BORDERS)
+        try:
+            code, name = api.resolve(text, year, borders=BORDERS)
+        except UnknownMunicipalityError as error:
+            # suggest today's municipalities (the pages' links), not names of any year
+            geography = importlib.import_module("kostra.geography")
+            try:
+                geography.resolve_municipality(text, BORDERS)
+            except UnknownMunicipalityError as current:
+                raise current from None
+            raise error from None
         by_code = {p.code: p for p in self.places()}
         if code not in by_code:
             raise UnknownMunicipalityError(text, [], year=year)

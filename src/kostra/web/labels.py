@@ -41,6 +41,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "bad_request": ("Ugyldig forespørsel", "Invalid request"),
     "server_error": ("Noe gikk galt", "Something went wrong"),
     "suggestions": ("Mente du", "Did you mean"),
+    "unknown_municipality": (
+        "Ingen kommune passer til «{query}».",
+        "No municipality matches “{query}”.",
+    ),
+    "unknown_hint": (
+        "Skriv et kommunenavn eller et firesifret kommunenummer.",
+        "Type a municipality name or a four-digit code.",
+    ),
     "back_home": ("Til forsiden", "To the front page"),
     "search": ("Søk", "Search"),
     "all_counties": ("Alle fylker", "All counties"),

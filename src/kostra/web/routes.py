@@ -267,7 +267,10 @@ def _codes(web: WebData, k: Sequence[str], year: int) -> list[str]:
     # counted before resolving: a long list costs nothing but this error
     if len(parts) > MAX_COMPARE:
         raise NotFoundError(
-            f"{len(parts)} municipalities given.", hint=f"Compare at most {MAX_COMPARE}."
+            f"{len(parts)} municipalities given.",
+            hint=f"Compare at most {MAX_COMPARE}.",
+            nb=f"{len(parts)} kommuner er valgt.",
+            hint_nb=f"Sammenlign høyst {MAX_COMPARE}.",
         )
     return list(dict.fromkeys(web.resolve(p, year).code for p in parts))
 
