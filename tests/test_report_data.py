@@ -357,7 +357,9 @@ EVENTS = {
 }
 
 
-def make_report(code: str = BAERUM, *, synthetic: bool = True) -> ReportData:
+def make_report(
+    code: str = BAERUM, *, synthetic: bool = True, map_indicator: str | None = None
+) -> ReportData:
     """A :class:`ReportData` for ``code`` built by the adapter from the made-up frames."""
     total, sectors = barometer()
     members = peer_codes(code)
@@ -398,6 +400,7 @@ def make_report(code: str = BAERUM, *, synthetic: bool = True) -> ReportData:
             ),
         ),
         county="Akershus" if code == BAERUM else None,
+        map_indicator=map_indicator,
     )
 
 
@@ -474,3 +477,17 @@ def test_model_is_frozen() -> None:
     data = make_report(BAERUM)
     with pytest.raises(ValueError, match="frozen"):
         data.year = 2023  # type: ignore[misc]
+
+
+def test_map_indicator_gets_every_municipality() -> None:
+    data = make_report(BAERUM, map_indicator="kultur_og_fritid_2")
+    dist = data.distribution("kultur_og_fritid_2")
+    assert dist is not None
+    assert len(dist.values) == len(names())
+
+
+def test_unknown_map_indicator_is_a_user_error() -> None:
+    from kostra.errors import KostraError
+
+    with pytest.raises(KostraError, match="no_such"):
+        make_report(BAERUM, map_indicator="no_such")

@@ -331,3 +331,17 @@ def test_pdf_has_every_section_and_page_images(code: str, lang: str, tmp_path: P
         ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "4", str(out), str(prefix)], check=True
     )
     assert list(artifacts.glob(f"report-{code}-{lang}-*.png"))
+
+
+def test_map_of_a_chosen_key_figure() -> None:
+    data = make_report(BAERUM, map_indicator="kultur_og_fritid_2")
+    page = render.render_html(data, "nb")
+    specs = json.loads(
+        re.search(  # type: ignore[index]
+            r'<script type="application/json" id="kostra-specs">(.*?)</script>', page, re.DOTALL
+        )[1]
+    )
+    spec = specs["fig-map-indicator"]
+    assert "antall per 1000 innbyggere, kultur og fritid 3" in spec["description"].lower()
+    values = spec["layer"][0]["transform"][0]["from"]["data"]["values"]
+    assert len(values) == 357

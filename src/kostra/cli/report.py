@@ -71,6 +71,10 @@ def report_command(
     group: Annotated[
         str, typer.Option("--group", help="With --all: asss (default), country or a peer kind.")
     ] = "asss",
+    map_indicator: Annotated[
+        str | None,
+        typer.Option("--map", help="Also map this key figure (an id from `kostra catalog`)."),
+    ] = None,
 ) -> None:
     """Write the yearly KOSTRA report (HTML that works offline, or PDF)."""
     from kostra.report import pipeline
@@ -89,12 +93,14 @@ def report_command(
     compare_list = list(compare or [])
     if not all_:
         assert municipality is not None
-        data = pipeline.report_data(inputs, municipality, peers=peers, compare=compare_list)
+        data = pipeline.report_data(
+            inputs, municipality, peers=peers, compare=compare_list, map_indicator=map_indicator
+        )
         target = output or Path(f"{slug(data.municipality.name)}-{year}.{fmt.value}")
         write_report(data, target, fmt=fmt, lang=language)
         console.print(f"{target}", highlight=False)
         return
-    _write_all(inputs, group, peers, compare_list, fmt, language, output, console)
+    _write_all(inputs, group, peers, compare_list, fmt, language, output, console, map_indicator)
 
 
 def _write_all(
@@ -106,6 +112,7 @@ def _write_all(
     language: str,
     output: Path | None,
     console: Console,
+    map_indicator: str | None = None,
 ) -> None:
     from kostra import api
     from kostra.report import pipeline
@@ -134,7 +141,9 @@ def _write_all(
             label = inputs.names.get(code, code)
             progress.update(task, description=f"{name}: {label}")
             try:
-                data = pipeline.report_data(inputs, code, peers=peers, compare=compare)
+                data = pipeline.report_data(
+                    inputs, code, peers=peers, compare=compare, map_indicator=map_indicator
+                )
                 target = folder / f"{slug(data.municipality.name)}-{year}.{fmt.value}"
                 write_report(data, target, fmt=fmt, lang=language)
             except KostraError as error:

@@ -35,6 +35,7 @@ import polars as pl
 
 from kostra.analysis.findings import Finding, FindingContext, FindingRules, generate_findings
 from kostra.catalog.models import Catalog, Indicator
+from kostra.errors import KostraError
 from kostra.report.model import (
     REPORT_SECTORS,
     Assumption,
@@ -155,12 +156,14 @@ def _distributions(
     profile: Sequence[ProfileRow],
     year: int,
     names: Mapping[str, str],
+    extra: Sequence[str] = (),
 ) -> list[Distribution]:
     with_value = {row.indicator_id for row in profile if row.value is not None}
     chosen: list[str] = []
     for sector in REPORT_SECTORS:
         ids = [i.id for i in indicators if i.sector == sector and i.id in with_value]
         chosen.extend(ids[:STRIPS_PER_SECTOR])
+    chosen.extend(i for i in extra if i not in chosen)
     part = evaluated.filter(
         (pl.col("year") == year)
         & pl.col("indicator_id").is_in(chosen)
@@ -315,11 +318,13 @@ def build_report_data(
     assumptions: Iterable[Assumption] = (),
     county: str | None = None,
     pandemic_years: Sequence[int] = (2020, 2021),
+    map_indicator: str | None = None,
 ) -> ReportData:
     """Assemble one municipality's :class:`ReportData` from the analysis frames.
 
     ``names`` maps every municipality code of the report year to its name (rank strips, maps).
-    See the module docstring for each frame's columns.
+    See the module docstring for each frame's columns. ``map_indicator`` adds a map of that key
+    figure for every municipality beside the barometer map.
     """
     code = municipality.code
     indicators = [
@@ -330,8 +335,21 @@ def build_report_data(
     ids = {i.id for i in indicators}
     profile_rows = _profile(profile, code, year, ids)
     history = _history(profile, evaluated, code, year, ids)
+    if map_indicator is not None and map_indicator not in ids:
+        known = ", ".join(sorted(ids)[:8])
+        raise KostraError(
+            f"No key figure {map_indicator!r} in the report's catalog.",
+            hint=f"Run `kostra catalog` for the ids (e.g. {known}, ...).",
+        )
     distributions = (
-        _distributions(evaluated, indicators, profile_rows, year, names)
+        _distributions(
+            evaluated,
+            indicators,
+            profile_rows,
+            year,
+            names,
+            extra=[map_indicator] if map_indicator else [],
+        )
         if evaluated is not None
         else []
     )
@@ -378,6 +396,7 @@ def build_report_data(
         missing=tuple(missing),
         assumptions=tuple(assumptions),
         pandemic_years=tuple(pandemic_years),
+        map_indicator=map_indicator,
     )
 
 

@@ -253,6 +253,7 @@ class ReportData(_Model):
     missing: tuple[MissingFigure, ...] = ()
     assumptions: tuple[Assumption, ...] = ()
     pandemic_years: tuple[int, ...] = (2020, 2021)
+    map_indicator: str | None = None
     generated: date | None = None
 
     # Lookups used by rendering and findings; cheap enough to recompute.

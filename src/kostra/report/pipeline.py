@@ -299,8 +299,10 @@ def report_data(
     *,
     peers: str | Sequence[str] | None = None,
     compare: Sequence[str] = (),
+    map_indicator: str | None = None,
 ) -> ReportData:
-    """One municipality's :class:`ReportData` from the shared inputs of the year."""
+    """One municipality's :class:`ReportData` from the shared inputs of the year
+    (``map_indicator``: also map this key figure for every municipality)."""
     year = inputs.year
     code, name = api.resolve(municipality, year, borders=BORDERS)
     if code not in inputs.names:
@@ -377,6 +379,7 @@ def report_data(
         assumptions=_assumptions(inputs, need_year, fallback),
         county=_county(code),
         pandemic_years=PANDEMIC_YEARS,
+        map_indicator=map_indicator,
     ).model_copy(update={"generated": date.today()})
 
 

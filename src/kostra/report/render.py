@@ -311,6 +311,24 @@ def _summary_charts(data: ReportData, lang: str) -> dict[str, Chart]:
                     municipality=data.municipality.name,
                 ),
             )
+    if data.map_indicator is not None:
+        dist = data.distribution(data.map_indicator)
+        indicator = data.indicator(data.map_indicator)
+        if dist is not None:
+            name = _name(indicator, lang)
+            out["map_indicator"] = Chart(
+                "fig-map-indicator",
+                charts.map_chart(
+                    [v.model_dump() for v in dist.values],
+                    topology=report_topology(),
+                    lang=lang,
+                    code=data.municipality.code,
+                    peers=[p.code for p in data.peers.members],
+                    measure=f"{name[0].lower()}{name[1:]} ({unit_label(indicator.unit, lang)})",
+                    year=data.year,
+                    municipality=data.municipality.name,
+                ),
+            )
     return out
 
 
