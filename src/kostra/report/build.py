@@ -177,6 +177,29 @@ def _distributions(
     return [Distribution(indicator_id=i, values=tuple(v)) for i, v in grouped.items() if v]
 
 
+def _missing_others(
+    frame: pl.DataFrame, code: str, year: int, ids: set[str], names: Mapping[str, str]
+) -> list[MissingFigure]:
+    """Figures the peers and compared municipalities lack in the report year."""
+    if "region" not in frame.columns:
+        return []
+    others = frame.filter(
+        (pl.col("year") == year)
+        & (pl.col("region") != code)
+        & pl.col("value").is_null()
+        & pl.col("indicator_id").is_in(list(ids))
+    ).sort("indicator_id", "region")
+    return [
+        MissingFigure(
+            indicator_id=r["indicator_id"],
+            code=r["region"],
+            name=names.get(r["region"], r["region"]),
+            status=r.get("status"),
+        )
+        for r in others.iter_rows(named=True)
+    ]
+
+
 def _need(frame: pl.DataFrame) -> list[NeedCostRow]:
     sectors = {s.value for s in REPORT_SECTORS}
     rows = []
@@ -363,6 +386,7 @@ def build_report_data(
         for row in profile_rows
         if row.value is None
     ]
+    missing += _missing_others(profile, code, year, ids, names)
     production_rows, production_total, efficiency_total = (
         _production(production) if production is not None else ([], None, None)
     )
@@ -490,7 +514,7 @@ def report_findings(data: ReportData, rules: FindingRules | None = None) -> list
         barometer_total=total,
         barometer_sectors=sectors,
         barometer_drivers=drivers,
-        missing_count=len(data.missing),
+        missing_count=len(data.own_missing()),
         rules=rules,
         reference_nb=reference[0],
         reference_en=reference[1],

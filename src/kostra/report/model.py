@@ -286,6 +286,10 @@ class ReportData(_Model):
         """All municipalities' values of ``indicator_id``, if the report carries them."""
         return next((d for d in self.distributions if d.indicator_id == indicator_id), None)
 
+    def own_missing(self) -> list[MissingFigure]:
+        """The municipality's own missing figures (the peers' are listed too)."""
+        return [m for m in self.missing if m.code == self.municipality.code]
+
     def excess_total(self) -> float | None:
         """NOK spent more (+) or less (−) than the peers over all sectors with a figure."""
         values = [row.excess_nok for row in self.need_costs if row.excess_nok is not None]
