@@ -406,8 +406,7 @@ class WebData:
         return frame.sort(sort, descending=descending, nulls_last=True, maintain_order=True)
 
     def compare(self, codes: Sequence[str], year: int, measure: str) -> pl.DataFrame:
-        """``code, name, county_name, population, value, status, place`` of ``codes`` (in the
-        given order) in ``year``, plus ``series``: their values over the years shown."""
+        """:meth:`values` of ``codes`` in ``year``, in the order given."""
         frame = self.values(year, measure)
         order = {code: i for i, code in enumerate(codes)}
         return (
