@@ -36,6 +36,7 @@ import polars as pl
 from kostra.analysis.findings import Finding, FindingContext, FindingRules, generate_findings
 from kostra.catalog.models import Catalog, Indicator
 from kostra.errors import KostraError
+from kostra.report.locale import LABELS
 from kostra.report.model import (
     REPORT_SECTORS,
     Assumption,
@@ -501,7 +502,7 @@ def report_findings(data: ReportData, rules: FindingRules | None = None) -> list
         )
     reference = ("", "")
     if data.production_reference == "country":
-        reference = ("landsgjennomsnittet", "the national average")
+        reference = LABELS["national_average"]
     return generate_findings(
         catalog=Catalog(indicators=data.indicators),
         context=context,
