@@ -230,6 +230,11 @@ def test_pages_render_with_banner_and_headers(client: TestClient) -> None:
         "/sammenlign?k=0301&k=4601",
         "/sammenlign",
         "/kart?indikator=barometer",
+        "/?lang=en",
+        "/kommune/3201?lang=en",
+        "/rangering?lang=en&fylke=46",
+        "/sammenlign?k=0301&lang=en",
+        "/kart?lang=en",
     ]:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -430,6 +435,13 @@ def test_static_files_only_from_the_package_static_dir(client: TestClient, path:
     assert response.status_code == 404
     assert "root:" not in response.text
     assert "import" not in response.text
+
+
+def test_search_field_escapes_what_was_typed(client: TestClient) -> None:
+    response = client.get("/rangering?q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E")
+    assert response.status_code == 200
+    assert "<script>alert" not in response.text
+    assert "&#34;&gt;&lt;script&gt;" in response.text
 
 
 def test_error_pages_escape_what_was_typed(client: TestClient) -> None:
