@@ -332,3 +332,12 @@ def test_trend_rule_tests_the_report_year_and_pandemic_years_only() -> None:
     assert [b.year for b in F.trend_breaks(history, RULES, 2024)] == [2020]
     no_pandemic = F.FindingRules(trend_pandemic=False)
     assert F.trend_breaks(history, no_pandemic, 2024) == []
+
+
+def test_every_rule_has_a_description_in_both_languages() -> None:
+    doc_rules = set(re.findall(r"^([A-Z]\d)\s", F.__doc__ or "", re.MULTILINE))
+    assert doc_rules == set(F.RULE_TEXT)
+    for nb, en in F.RULE_TEXT.values():
+        assert nb
+        assert en
+        assert nb != en

@@ -80,6 +80,56 @@ SECTOR_NAMES: dict[str, tuple[str, str]] = {
     "kostnadsniva": ("kostnadsnivå", "cost level"),
 }
 
+#: One line per rule, bokmål and English, for the report's method section.
+RULE_TEXT: dict[str, tuple[str, str]] = {
+    "P1": (
+        "Nøkkeltallet avviker minst terskelen fra snittet i sammenligningsgruppen (de største "
+        "avvikene per sektor).",
+        "The key figure departs from the peer average by at least the threshold (the largest "
+        "deviations per sector).",
+    ),
+    "P2": (
+        "Kommunen har den høyeste eller laveste verdien i gruppen.",
+        "The municipality has the highest or lowest value of the group.",
+    ),
+    "T1": (
+        "Året (rapportåret eller et pandemiår) avviker fra trendlinjen gjennom de fire "
+        "foregående årene.",
+        "The year (the report year or a pandemic year) departs from the trend line through the "
+        "four previous years.",
+    ),
+    "C1": (
+        "Behovskorrigerte utgifter i sektoren avviker fra gruppens.",
+        "The sector's need-corrected spending differs from the group's.",
+    ),
+    "C2": (
+        "Samlet mer- eller mindreutgift etter behovskorrigering.",
+        "Total spending above or below the group after need correction.",
+    ),
+    "E1": (
+        "Produksjonsindeksen avviker fra referansen.",
+        "The production index departs from the reference.",
+    ),
+    "E2": (
+        "Effektivitetsindeksen avviker fra referansen.",
+        "The efficiency index departs from the reference.",
+    ),
+    "E3": ("Samlet produksjons- og effektivitetsindeks.", "Total production and efficiency."),
+    "B1": (
+        "Plass i Kommunebarometeret med usikkerhetsintervall og plass i gruppen.",
+        "Kommunebarometer rank with its uncertainty interval and the place in the group.",
+    ),
+    "B2": (
+        "Best og svakest plasserte barometersektor.",
+        "Best and weakest placed barometer sector.",
+    ),
+    "B3": (
+        "Nøkkeltallene som trekker en sektors barometerkarakter mest opp eller ned.",
+        "The key figures that move a sector's barometer grade the most.",
+    ),
+    "M1": ("Nøkkeltall som mangler for kommunen.", "Key figures missing for the municipality."),
+}
+
 _PERCENT_UNITS = frozenset({"%", "prosent", "percent", "andel", "pct"})
 #: The catalog's units (bokmål) in English; a unit not listed is printed as the catalog has it.
 UNITS_EN: dict[str, str] = {

@@ -227,6 +227,11 @@ class Assumption(_Model):
     value: str
     text_nb: str
     text_en: str
+    value_en: str | None = None
+
+    def setting(self, lang: str) -> str:
+        """The chosen value as the report prints it in ``lang``."""
+        return self.value_en if lang == "en" and self.value_en is not None else self.value
 
 
 class ReportData(_Model):

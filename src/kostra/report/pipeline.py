@@ -233,6 +233,7 @@ def _assumptions(inputs: ReportInputs, need_year: int | None, fallback: bool) ->
         Assumption(
             key="peer_average",
             value=f"{weighted} vektet / {simple} enkelt snitt",
+            value_en=f"{weighted} weighted / {simple} simple mean",
             text_nb="Snitt i tjenesteprofilen: sum teller / sum nevner, enkelt snitt for ferdige "
             "forholdstall; kommunen selv og Oslo er med i snittet",
             text_en="Profile averages: sum of numerators / sum of denominators, simple mean for "
@@ -241,12 +242,16 @@ def _assumptions(inputs: ReportInputs, need_year: int | None, fallback: bool) ->
         Assumption(
             key="costs_average",
             value="uten kommunen selv og Oslo" if s.costs_exclude_oslo else "uten kommunen selv",
+            value_en="without the municipality itself and Oslo"
+            if s.costs_exclude_oslo
+            else "without the municipality itself",
             text_nb="Behovskorrigerte utgifter sammenlignes med de andre kommunene i gruppen",
             text_en="Need-corrected costs are compared with the other municipalities of the group",
         ),
         Assumption(
             key="need_year",
             value=f"{need_year}{' (nærmeste tilgjengelige)' if fallback else ''}",
+            value_en=f"{need_year}{' (nearest available)' if fallback else ''}",
             text_nb="Utgiftsbehovsindeks fra Grønt hefte for budsjettåret etter regnskapsåret",
             text_en="Expenditure-need index from Grønt hefte for the budget year after the "
             "accounting year",
@@ -259,7 +264,16 @@ def _assumptions(inputs: ReportInputs, need_year: int | None, fallback: bool) ->
         ),
         Assumption(
             key="production",
-            value=f"{s.production_reference}; sektorvekter kostnadsnøkkel 2026",
+            value=(
+                "snittet i sammenligningsgruppen"
+                if s.production_reference == "peers"
+                else "landsgjennomsnittet"
+            )
+            + "; sektorvekter fra kostnadsnøkkelen 2026",
+            value_en=(
+                "the peer average" if s.production_reference == "peers" else "the national average"
+            )
+            + "; sector weights of the 2026 cost key",
             text_nb="Produksjonsindeks: like vekter innen sektor, dekningsgrader mot "
             "behovskorrigert målgruppe, faste sektorvekter",
             text_en="Production index: equal weights within a sector, coverage against the "
@@ -268,12 +282,14 @@ def _assumptions(inputs: ReportInputs, need_year: int | None, fallback: bool) ->
         Assumption(
             key="barometer",
             value=barometer_analysis.ScoringParams().describe("nb"),
+            value_en=barometer_analysis.ScoringParams().describe("en"),
             text_nb="Kommunebarometeret (rekonstruksjon)",
             text_en="Kommunebarometer (reconstruction)",
         ),
         Assumption(
             key="intervals",
             value=f"{s.resamples} trekninger, 5–95 %",
+            value_en=f"{s.resamples} resamples, 5–95 %",
             text_nb="Usikkerhetsintervall for plasseringer: vekter og grenser trukket på nytt",
             text_en="Rank uncertainty intervals: weights and cut-offs resampled",
         ),
@@ -287,6 +303,7 @@ def _assumptions(inputs: ReportInputs, need_year: int | None, fallback: bool) ->
         Assumption(
             key="default_peers",
             value="ASSS / fylket",
+            value_en="ASSS / the county",
             text_nb="Sammenligningsgruppe uten --peers: ASSS for ASSS-kommuner, ellers fylket",
             text_en="Peer group without --peers: ASSS for ASSS members, otherwise the county",
         ),

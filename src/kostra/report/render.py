@@ -21,7 +21,7 @@ from typing import Any
 
 import jinja2
 
-from kostra.analysis.findings import UNITS_EN, Finding, FindingRules, summary
+from kostra.analysis.findings import RULE_TEXT, UNITS_EN, Finding, FindingRules, summary
 from kostra.catalog.models import Indicator
 from kostra.errors import KostraError
 from kostra.report import charts
@@ -333,35 +333,49 @@ def _summary_charts(data: ReportData, lang: str) -> dict[str, Chart]:
 
 
 def _assumptions(data: ReportData, rules: FindingRules, lang: str) -> list[tuple[str, str]]:
-    rows = [(a.text_en if lang == "en" else a.text_nb, a.value) for a in data.assumptions]
-    rule_texts = {
-        "profile_threshold_pct": (
-            "Funn: minste avvik fra snittet som omtales (%)",
-            "Findings: smallest deviation from the average reported (%)",
+    rows = [(a.text_en if lang == "en" else a.text_nb, a.setting(lang)) for a in data.assumptions]
+    pct = "\u00a0%" if lang == "nb" else " %"
+    points = " poeng" if lang == "nb" else " points"
+    settings = [
+        (
+            "Funn: minste avvik fra snittet som omtales",
+            "Findings: smallest deviation from the average reported",
+            number(rules.profile_threshold_pct, lang, 0) + pct,
         ),
-        "trend_window": (
-            "Trendbrudd: antall tidligere år i trendlinjen",
-            "Trend breaks: prior years in the trend line",
+        (
+            "Funn: flest avvik fra snittet som omtales per sektor",
+            "Findings: most deviations from the average reported per sector",
+            str(rules.profile_max_per_sector),
         ),
-        "trend_k": (
-            "Trendbrudd: avvik i robuste standardavvik",
-            "Trend breaks: deviation in robust standard deviations",
+        (
+            "Trendbrudd: tidligere år i trendlinjen (minste kvadraters metode)",
+            "Trend breaks: prior years in the trend line (least squares)",
+            str(rules.trend_window),
         ),
-        "trend_min_change": (
+        (
+            "Trendbrudd: avvik i robuste standardavvik (1,4826 × median absolutt residual, "
+            "minst en andel av nivået)",
+            "Trend breaks: deviation in robust standard deviations (1.4826 × median absolute "
+            "residual, at least a share of the level)",
+            f"{number(rules.trend_k, lang, 1)}; {number(100 * rules.trend_floor, lang, 0)}{pct}",
+        ),
+        (
             "Trendbrudd: minste relative avvik",
             "Trend breaks: smallest relative deviation",
+            number(100 * rules.trend_min_change, lang, 0) + pct,
         ),
-        "need_threshold_pct": (
-            "Funn: minste behovskorrigerte avvik som omtales (%)",
-            "Findings: smallest need-corrected difference reported (%)",
+        (
+            "Funn: minste behovskorrigerte avvik som omtales (av forventet utgift)",
+            "Findings: smallest need-corrected difference reported (of the expected spending)",
+            number(rules.need_threshold_pct, lang, 0) + pct,
         ),
-        "index_threshold": (
-            "Funn: minste avvik i produksjons-/effektivitetsindeks (poeng)",
-            "Findings: smallest production/efficiency index difference (points)",
+        (
+            "Funn: minste avvik i produksjons- og effektivitetsindeks",
+            "Findings: smallest production or efficiency index difference",
+            number(rules.index_threshold, lang, 0) + points,
         ),
-    }
-    for key, (nb, en) in rule_texts.items():
-        rows.append((en if lang == "en" else nb, number(getattr(rules, key), lang, None)))
+    ]
+    rows += [(en if lang == "en" else nb, value) for nb, en, value in settings]
     years = ", ".join(str(y) for y in data.pandemic_years)
     rows.append((t("pandemic", lang), years))
     return rows
@@ -403,6 +417,11 @@ def _context(
         all_charts.extend(view.strips)
     events = sorted(data.events, key=lambda e: (e.year, e.role != "self", e.name))
     rule_ids = sorted({f.rule_id for f in found})
+    rule_rows = [
+        (rule_id, RULE_TEXT[rule_id][1 if lang == "en" else 0])
+        for rule_id in rule_ids
+        if rule_id in RULE_TEXT
+    ]
     return {
         "d": data,
         "lang": lang,
@@ -423,6 +442,7 @@ def _context(
         "events": events,
         "break_events": [e for e in events if e.series_break],
         "rule_ids": rule_ids,
+        "rule_rows": rule_rows,
         "banner": SYNTHETIC_BANNER["en" if lang == "en" else "nb"] if data.synthetic else None,
         "css": _static("report.css"),
         "chart": chart_renderer or (lambda c: ""),
