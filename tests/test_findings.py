@@ -341,3 +341,22 @@ def test_every_rule_has_a_description_in_both_languages() -> None:
         assert nb
         assert en
         assert nb != en
+
+
+def test_c2_uses_the_analysis_total_when_given() -> None:
+    need = pl.DataFrame(
+        {
+            "sector": ["grunnskole", "administrasjon"],
+            "expected": [10_000.0, 5_000.0],
+            "difference": [10.0, 10.0],
+            "excess_nok": [1e6, 5e6],
+        }
+    )
+    (c2,) = [
+        f
+        for f in F.need_findings(need, CONTEXT, RULES, total_nok=2e6, total_sectors=6)
+        if f.rule_id == "C2"
+    ]
+    assert c2.numbers["excess_nok"] == 2e6
+    assert c2.numbers["sectors"] == 6
+    assert c2.text_nb.startswith("Samlet for 6 sektorer")

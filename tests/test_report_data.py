@@ -204,6 +204,9 @@ def need(code: str) -> pl.DataFrame:
                 "excess_spending": (difference - peers) * 130_000,
             }
         )
+    # the analysis' total over the six welfare sectors (not administrasjon)
+    total = sum(r["excess_spending"] for r in rows if r["sector"] != "administrasjon")
+    rows.append({"region": code, "sector": "total", "excess_spending": total})
     return pl.DataFrame(rows)
 
 
@@ -491,3 +494,13 @@ def test_unknown_map_indicator_is_a_user_error() -> None:
 
     with pytest.raises(KostraError, match="no_such"):
         make_report(BAERUM, map_indicator="no_such")
+
+
+def test_need_total_is_the_analysis_total_over_welfare_sectors() -> None:
+    data = make_report(BAERUM)
+    frame = need(BAERUM)
+    total = frame.filter(pl.col("sector") == "total")["excess_spending"][0]
+    assert data.excess_total() == pytest.approx(total)
+    assert len(data.excess_total_sectors) == 6
+    assert all(r.sector != "total" for r in data.need_costs)
+    assert len(data.need_costs) == 7

@@ -83,6 +83,9 @@ def test_need_and_barometer_are_the_analysis_results(
         source = own.filter(pl.col("sector") == row.sector.value).row(0, named=True)
         assert row.excess_nok == pytest.approx(source["excess_spending"], nan_ok=True)
         assert row.need_corrected == pytest.approx(source["need_corrected_per_capita"])
+    total = own.filter(pl.col("sector") == "total")["excess_spending"][0]
+    if total is not None:
+        assert data.excess_total() == pytest.approx(total)
 
 
 def test_merged_and_renumbered_municipalities(inputs: pipeline.ReportInputs) -> None:

@@ -526,13 +526,20 @@ def trend_findings(
 
 
 def need_findings(
-    need: pl.DataFrame, context: FindingContext, rules: FindingRules
+    need: pl.DataFrame,
+    context: FindingContext,
+    rules: FindingRules,
+    *,
+    total_nok: float | None = None,
+    total_sectors: int | None = None,
 ) -> list[Finding]:
     """Rules C1 (per sector) and C2 (total).
 
     ``need``: ``sector, expected, difference, excess_nok``: ``expected`` the need-expected
     spending per inhabitant (I × the country's), ``difference`` kr per inhabitant above (+) or
     below (−) the peers after need correction, ``excess_nok`` that difference × inhabitants.
+    ``total_nok`` over ``total_sectors`` sectors is the analysis' own total (the welfare
+    sectors); without it C2 sums the rows given.
     """
     found: list[Finding] = []
     total = 0.0
@@ -567,6 +574,8 @@ def need_findings(
             f"{_sector_name(sector, 'en')} (NOK {d_en} per inhabitant)."
         )
         found.append(s.finding("C1", f"need-{sector}", nb, en, sector=sector, size=abs(pct)))
+    if total_nok is not None and total_sectors:
+        total, counted = total_nok, total_sectors
     if counted:
         s = _Sentence()
         s.use("excess_nok", total)
@@ -789,6 +798,8 @@ def generate_findings(
     barometer_sectors: pl.DataFrame | None = None,
     barometer_drivers: pl.DataFrame | None = None,
     missing_count: int = 0,
+    excess_total: float | None = None,
+    excess_sectors: int | None = None,
     rules: FindingRules | None = None,
     reference_nb: str = "",
     reference_en: str = "",
@@ -802,7 +813,9 @@ def generate_findings(
     found = profile_findings(profile, catalog, context, rules)
     found += trend_findings(history, catalog, context, rules)
     if need is not None and not need.is_empty():
-        found += need_findings(need, context, rules)
+        found += need_findings(
+            need, context, rules, total_nok=excess_total, total_sectors=excess_sectors
+        )
     if production is not None:
         found += production_findings(
             production,

@@ -34,7 +34,8 @@ from typing import Any
 import polars as pl
 
 from kostra.analysis.findings import Finding, FindingContext, FindingRules, generate_findings
-from kostra.catalog.models import Catalog, Indicator
+from kostra.analysis.need import WELFARE_SECTORS
+from kostra.catalog.models import Catalog, Indicator, Sector
 from kostra.errors import KostraError
 from kostra.report.locale import LABELS
 from kostra.report.model import (
@@ -199,6 +200,17 @@ def _missing_others(
         )
         for r in others.iter_rows(named=True)
     ]
+
+
+def _need_total(frame: pl.DataFrame) -> tuple[float | None, list[Sector]]:
+    """The analysis' total row (NOK above/below the peers over the welfare sectors)."""
+    total = frame.filter(pl.col("sector") == TOTAL)
+    if total.is_empty():
+        return None, []
+    value = _float(total.row(0, named=True).get("excess_spending"))
+    if value is None:
+        return None, []
+    return value, [Sector(s) for s in WELFARE_SECTORS]
 
 
 def _need(frame: pl.DataFrame) -> list[NeedCostRow]:
@@ -388,6 +400,7 @@ def build_report_data(
         if row.value is None
     ]
     missing += _missing_others(profile, code, year, ids, names)
+    total_nok, total_sectors = _need_total(need) if need is not None else (None, [])
     production_rows, production_total, efficiency_total = (
         _production(production) if production is not None else ([], None, None)
     )
@@ -411,6 +424,8 @@ def build_report_data(
         history=tuple(history),
         distributions=tuple(distributions),
         need_costs=tuple(_need(need)) if need is not None else (),
+        excess_total_nok=total_nok,
+        excess_total_sectors=tuple(total_sectors),
         need_index_year=need_index_year,
         production=tuple(production_rows),
         production_total=production_total,
@@ -516,6 +531,8 @@ def report_findings(data: ReportData, rules: FindingRules | None = None) -> list
         barometer_sectors=sectors,
         barometer_drivers=drivers,
         missing_count=len(data.own_missing()),
+        excess_total=data.excess_total_nok,
+        excess_sectors=len(data.excess_total_sectors) or None,
         rules=rules,
         reference_nb=reference[0],
         reference_en=reference[1],

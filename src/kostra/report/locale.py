@@ -176,6 +176,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "resource_use_index": ("Ressurs­bruk mot {peer}", "Resource use vs {peer}"),
     "excess": ("Mer/mindre­utgift (mill. kr)", "Above/below (NOK m)"),
     "total": ("Sum", "Total"),
+    "total_welfare": ("Sum velferdssektorene", "Total, welfare sectors"),
     "production": ("Produksjon og effektivitet", "Production and efficiency"),
     "production_caption": (
         "Indekser mot {ref} = 100. Effektivitet = produksjon / behovskorrigerte brutto "

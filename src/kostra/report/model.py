@@ -248,6 +248,8 @@ class ReportData(_Model):
     history: tuple[HistoryPoint, ...] = ()
     distributions: tuple[Distribution, ...] = ()
     need_costs: tuple[NeedCostRow, ...] = ()
+    excess_total_nok: float | None = None
+    excess_total_sectors: tuple[Sector, ...] = ()
     need_index_year: int | None = None
     production: tuple[ProductionRow, ...] = ()
     production_total: float | None = None
@@ -296,7 +298,10 @@ class ReportData(_Model):
         return [m for m in self.missing if m.code == self.municipality.code]
 
     def excess_total(self) -> float | None:
-        """NOK spent more (+) or less (−) than the peers over all sectors with a figure."""
+        """NOK spent more (+) or less (−) than the peers: the analysis' total over the welfare
+        sectors when it gave one, else the sum over the sectors with a figure."""
+        if self.excess_total_nok is not None:
+            return self.excess_total_nok
         values = [row.excess_nok for row in self.need_costs if row.excess_nok is not None]
         return sum(values) if values else None
 
