@@ -369,6 +369,11 @@ def build_report_data(
         if i.in_profile and getattr(i, "role", None) is None and i.sector in REPORT_SECTORS
     ]
     ids = {i.id for i in indicators}
+    # the barometer's drivers are named even when they are not in the profile
+    driver_ids = (
+        set(barometer_drivers["indicator_id"].to_list()) if barometer_drivers is not None else set()
+    )
+    named = [*indicators, *(i for i in catalog.indicators if i.id in driver_ids - ids)]
     profile_rows = _profile(profile, code, year, ids)
     history = _history(profile, evaluated, code, year, ids)
     if map_indicator is not None and map_indicator not in ids:
@@ -419,7 +424,7 @@ def build_report_data(
         peers=peers,
         vintage=vintage,
         synthetic=synthetic,
-        indicators=tuple(indicators),
+        indicators=tuple(named),
         profile=tuple(profile_rows),
         history=tuple(history),
         distributions=tuple(distributions),

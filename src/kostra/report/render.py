@@ -179,7 +179,8 @@ def _sector_view(
         points = [p for p in history.get(r["id"], []) if p["year"] > data.year - 6]
         if len(series) >= SERIES_PER_SECTOR or sum(p["value"] is not None for p in points) < 2:
             continue
-        breaks = [p["year"] for p in points if p["series_break"]]
+        # ``series_break`` marks the years before a merger; the break lies after the last one
+        breaks = [p["year"] + 1 for p in points if p["series_break"]]
         series.append(
             Chart(
                 f"fig-series-{r['id']}",
@@ -191,7 +192,7 @@ def _sector_view(
                     municipality=data.municipality.name,
                     peer_name=data.peers.name,
                     pandemic_years=data.pandemic_years,
-                    break_years=breaks[-1:],
+                    break_years=[max(breaks)] if breaks else [],
                 ),
             )
         )
