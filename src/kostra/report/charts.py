@@ -211,6 +211,22 @@ def series_chart(
                 "encoding": {"x": {**x, "scale": {"domain": years}}},
             }
         )
+        layers.append(
+            {
+                "data": {"values": breaks},
+                "mark": {
+                    "type": "text",
+                    "color": "#a33",
+                    "fontSize": 9,
+                    "align": "left",
+                    "dx": 3,
+                    "y": 0,
+                    "baseline": "top",
+                    "text": t("break_label", lang),
+                },
+                "encoding": {"x": {**x, "scale": {"domain": years}}},
+            }
+        )
     color = {
         "field": "series",
         "type": "nominal",

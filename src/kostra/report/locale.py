@@ -265,6 +265,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "mnok": ("mill. kr", "NOK million"),
     "kr_per_inh": ("kr per innbygger", "NOK per inhabitant"),
     "pandemic_band": ("Pandemi", "Pandemic"),
+    "break_label": ("brudd", "break"),
     "banner_note": (
         "Tallene i denne rapporten er syntetiske eksempeldata som følger med kostra. De er ikke "
         "SSBs statistikk og skal ikke brukes til beslutninger. Hent ekte tall med «kostra "
