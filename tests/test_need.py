@@ -149,4 +149,9 @@ def test_scaling_every_amount_leaves_the_resource_use_index_unchanged(factor: fl
         welfare_sectors=SECTORS,
     )
     for name in ("resource_use_index", "resource_index"):
-        assert scaled[name].to_list() == pytest.approx(base[name].to_list(), rel=1e-9)
+        pairs = list(zip(scaled[name].to_list(), base[name].to_list(), strict=True))
+        # Rows without an index (the welfare total) must stay without one when scaled.
+        assert [s is None for s, _ in pairs] == [b is None for _, b in pairs]
+        present = [(s, b) for s, b in pairs if b is not None]
+        assert present
+        assert [s for s, _ in present] == pytest.approx([b for _, b in present], rel=1e-9)
