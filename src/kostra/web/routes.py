@@ -14,11 +14,12 @@ import io
 import json
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
 import polars as pl
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from kostra.report.locale import number, sector_name
@@ -30,7 +31,9 @@ from kostra.web.data import (
     RANKING_SORTS,
     SECTOR_IDS,
     SIZE_CLASSES,
+    MunicipalityView,
     NotFoundError,
+    Place,
     WebData,
 )
 from kostra.web.labels import label
@@ -79,6 +82,46 @@ FmtQ = Annotated[Fmt, Query(alias="format", description="json, csv or xlsx")]
 def _web(request: Request) -> WebData:
     web: WebData = request.app.state.web
     return web
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What every route starts from: the app's data, the checked year and the language."""
+
+    request: Request
+    web: WebData
+    year: int
+    lang: Lang
+
+
+def _ctx(request: Request, year: Year = None, lang: LangQ = "nb") -> Ctx:
+    web = _web(request)
+    return Ctx(request, web, web.check_year(year), lang)
+
+
+@dataclass(frozen=True)
+class PlaceCtx(Ctx):
+    """:class:`Ctx` of a municipality's page: the municipality resolved and the peer group."""
+
+    place: Place
+    peers: PeerKey
+
+    def view(self) -> MunicipalityView:
+        """The municipality's analyses in the year against the peer group (cached)."""
+        return self.web.view(self.place.code, self.year, self.peers)
+
+
+def _place_ctx(
+    ctx: Annotated[Ctx, Depends(_ctx)], kommune: Municipality, gruppe: Peers = "standard"
+) -> PlaceCtx:
+    place = ctx.web.resolve(kommune, ctx.year)
+    return PlaceCtx(ctx.request, ctx.web, ctx.year, ctx.lang, place, gruppe)
+
+
+#: The year and language of a request, checked.
+Context = Annotated[Ctx, Depends(_ctx)]
+#: The year, language, municipality and peer group of a request, checked and resolved.
+PlaceContext = Annotated[PlaceCtx, Depends(_place_ctx)]
 
 
 # -- downloads ----------------------------------------------------------------------------------
@@ -161,72 +204,26 @@ def api_search(
 
 @api.get("/finn", summary="Resolve a name or code as the CLI does")
 def api_resolve(
-    request: Request, q: Annotated[str, Query(min_length=1, max_length=80)], year: Year = None
+    ctx: Context, q: Annotated[str, Query(min_length=1, max_length=80)]
 ) -> dict[str, Any]:
     """The municipality ``q`` means (404 with suggestions when none)."""
-    web = _web(request)
-    year = web.check_year(year)
-    place = web.resolve(q, year)
+    place = ctx.web.resolve(q, ctx.year)
     return {"code": place.code, "name": place.name, "county": place.county}
 
 
 @api.get("/kommune/{kommune}", summary="Overview of a municipality")
-def api_overview(
-    request: Request,
-    kommune: Municipality,
-    year: Year = None,
-    gruppe: Peers = "standard",
-    lang: LangQ = "nb",
-    fmt: FmtQ = "json",
-) -> Response:
+def api_overview(ctx: PlaceContext, fmt: FmtQ = "json") -> Response:
     """Summary findings, production/efficiency, barometer rank with interval, need-corrected
     costs; ``rows``: one per sector (what the CSV/XLSX holds)."""
-    web = _web(request)
-    year = web.check_year(year)
-    place = web.resolve(kommune, year)
-    content = views.overview(web.view(place.code, year, gruppe), lang)
-    return _respond(content, fmt, f"kostra_{place.code}_{year}_oversikt")
+    content = views.overview(ctx.view(), ctx.lang)
+    return _respond(content, fmt, f"kostra_{ctx.place.code}_{ctx.year}_oversikt")
 
 
 @api.get("/kommune/{kommune}/{sektor}", summary="One sector of a municipality")
-def api_sector(
-    request: Request,
-    kommune: Municipality,
-    sektor: SectorId,
-    year: Year = None,
-    gruppe: Peers = "standard",
-    lang: LangQ = "nb",
-    fmt: FmtQ = "json",
-) -> Response:
+def api_sector(ctx: PlaceContext, sektor: SectorId, fmt: FmtQ = "json") -> Response:
     """Service profile against the peers (``rows``), history, need-corrected cost, barometer."""
-    web = _web(request)
-    year = web.check_year(year)
-    place = web.resolve(kommune, year)
-    content = views.sector(web.view(place.code, year, gruppe), sektor, lang)
-    return _respond(content, fmt, f"kostra_{place.code}_{year}_{sektor}")
-
-
-def _filters(
-    web: WebData,
-    year: int,
-    measure: str,
-    q: str,
-    fylke: str | None,
-    kostragruppe: str | None,
-    storrelse: str | None,
-    sort: str,
-    retning: str,
-) -> pl.DataFrame:
-    return web.ranking(
-        year,
-        measure,
-        query=q,
-        county=fylke or None,
-        kostra_group=kostragruppe or None,
-        size=storrelse or None,
-        sort=sort,
-        descending=retning == "synkende",
-    )
+    content = views.sector(ctx.view(), sektor, ctx.lang)
+    return _respond(content, fmt, f"kostra_{ctx.place.code}_{ctx.year}_{sektor}")
 
 
 County = Annotated[str | None, Query(pattern=r"^[0-9]{2}$", description="County code")]
@@ -240,26 +237,53 @@ Sort = Annotated[SortKey, Query(description="Sort column")]
 Direction = Annotated[Literal["stigende", "synkende"], Query(description="Sort direction")]
 
 
-@api.get("/rangering", summary="Ranking of every municipality")
-def api_ranking(
-    request: Request,
-    year: Year = None,
-    indikator: Measure = BAROMETER_RANK,
+@dataclass(frozen=True)
+class RankingFilters:
+    """The ranking's search, filters and sort order, as given in the URL."""
+
+    q: str
+    fylke: str | None
+    kostragruppe: str | None
+    storrelse: str | None
+    sort: str
+    retning: str
+
+    def frame(self, ctx: Ctx, measure: str) -> pl.DataFrame:
+        """The ranking of ``measure`` in the context's year, filtered and sorted."""
+        return ctx.web.ranking(
+            ctx.year,
+            measure,
+            query=self.q,
+            county=self.fylke or None,
+            kostra_group=self.kostragruppe or None,
+            size=self.storrelse or None,
+            sort=self.sort,
+            descending=self.retning == "synkende",
+        )
+
+
+def _ranking_filters(
     q: Annotated[str, Query(max_length=80)] = "",
     fylke: County = None,
     kostragruppe: Group = None,
     storrelse: Size = None,
     sort: Sort = "place",
     retning: Direction = "stigende",
-    lang: LangQ = "nb",
-    fmt: FmtQ = "json",
+) -> RankingFilters:
+    return RankingFilters(q, fylke, kostragruppe, storrelse, sort, retning)
+
+
+Filters = Annotated[RankingFilters, Depends(_ranking_filters)]
+
+
+@api.get("/rangering", summary="Ranking of every municipality")
+def api_ranking(
+    ctx: Context, filters: Filters, indikator: Measure = BAROMETER_RANK, fmt: FmtQ = "json"
 ) -> Response:
     """Every municipality's value of a key figure (or barometer rank), filtered and sorted."""
-    web = _web(request)
-    year = web.check_year(year)
-    frame = _filters(web, year, indikator, q, fylke, kostragruppe, storrelse, sort, retning)
-    content = views.ranking(web, frame, year, indikator, lang)
-    return _respond(content, fmt, f"kostra_rangering_{indikator}_{year}")
+    frame = filters.frame(ctx, indikator)
+    content = views.ranking(ctx.web, frame, ctx.year, indikator, ctx.lang)
+    return _respond(content, fmt, f"kostra_rangering_{indikator}_{ctx.year}")
 
 
 def _codes(web: WebData, k: Sequence[str], year: int) -> list[str]:
@@ -283,34 +307,19 @@ K = Annotated[
 
 @api.get("/sammenlign", summary="Compare up to ten municipalities on one key figure")
 def api_compare(
-    request: Request,
-    k: K,
-    year: Year = None,
-    indikator: Measure = BAROMETER_RANK,
-    lang: LangQ = "nb",
-    fmt: FmtQ = "json",
+    ctx: Context, k: K, indikator: Measure = BAROMETER_RANK, fmt: FmtQ = "json"
 ) -> Response:
     """The municipalities' values in the year (``rows``) and over the years (``series``)."""
-    web = _web(request)
-    year = web.check_year(year)
-    codes = _codes(web, k, year)
-    content = views.compare(web, codes, year, indikator, lang)
-    return _respond(content, fmt, f"kostra_sammenligning_{indikator}_{year}")
+    codes = _codes(ctx.web, k, ctx.year)
+    content = views.compare(ctx.web, codes, ctx.year, indikator, ctx.lang)
+    return _respond(content, fmt, f"kostra_sammenligning_{indikator}_{ctx.year}")
 
 
 @api.get("/kart", summary="Values of every municipality for the map")
-def api_map(
-    request: Request,
-    year: Year = None,
-    indikator: Measure = BAROMETER_RANK,
-    lang: LangQ = "nb",
-    fmt: FmtQ = "json",
-) -> Response:
+def api_map(ctx: Context, indikator: Measure = BAROMETER_RANK, fmt: FmtQ = "json") -> Response:
     """Every municipality's value (or barometer rank) on the 2024 borders."""
-    web = _web(request)
-    year = web.check_year(year)
-    content = views.map_view(web, year, indikator, lang)
-    return _respond(content, fmt, f"kostra_kart_{indikator}_{year}")
+    content = views.map_view(ctx.web, ctx.year, indikator, ctx.lang)
+    return _respond(content, fmt, f"kostra_kart_{indikator}_{ctx.year}")
 
 
 # -- pages --------------------------------------------------------------------------------------
@@ -321,22 +330,24 @@ class PageState:
 
     def __init__(
         self,
-        request: Request,
-        web: WebData,
+        ctx: Ctx,
         *,
-        year: int,
-        lang: str,
         peers: str = "standard",
         code: str | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> None:
-        self.request = request
-        self.web = web
-        self.year = year
-        self.lang = lang
+        self.request = ctx.request
+        self.web = ctx.web
+        self.year = ctx.year
+        self.lang = ctx.lang
         self.peers = peers
         self.code = code
         self.extra = dict(extra or {})
+
+    @classmethod
+    def of(cls, ctx: PlaceCtx) -> PageState:
+        """The state of a municipality's page."""
+        return cls(ctx, peers=ctx.peers, code=ctx.place.code)
 
     def query(self, **changes: Any) -> str:
         """The query string of this state with ``changes`` (defaults left out)."""
@@ -384,8 +395,11 @@ class PageState:
         }
 
 
-def _render(request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
-    html = request.app.state.templates.get_template(template).render(**context)
+def _render(state: PageState, template: str, **values: Any) -> HTMLResponse:
+    """``template`` rendered with the state's context, ``values`` and the content's banner."""
+    content = values.get("content", {})
+    context = state.context(banner=content.get("banner"), **values)
+    html = state.request.app.state.templates.get_template(template).render(**context)
     return HTMLResponse(html)
 
 
@@ -400,42 +414,32 @@ def _canonical(request: Request, code: str, suffix: str = "") -> RedirectRespons
 
 
 @pages.get("/", response_class=HTMLResponse)
-def front(request: Request, year: Year = None, lang: LangQ = "nb") -> HTMLResponse:
+def front(ctx: Context) -> HTMLResponse:
     """The front page: the chooser and the barometer map."""
-    web = _web(request)
-    year = web.check_year(year)
-    state = PageState(request, web, year=year, lang=lang)
-    content = views.map_view(web, year, BAROMETER_RANK, lang)
+    content = views.map_view(ctx.web, ctx.year, BAROMETER_RANK, ctx.lang)
     return _render(
-        request,
+        PageState(ctx),
         "front.html.j2",
-        state.context(
-            content=content,
-            banner=content["banner"],
-            charts={"map": views.map_spec(content, lang)},
-        ),
+        content=content,
+        charts={"map": views.map_spec(content, ctx.lang)},
     )
 
 
 @pages.get("/finn")
 def find(
-    request: Request,
+    ctx: Context,
     q: Annotated[str, Query(max_length=80)] = "",
-    year: Year = None,
     gruppe: Peers = "standard",
-    lang: LangQ = "nb",
     fra: Annotated[str | None, Query(max_length=80)] = None,
 ) -> Response:
     """The chooser's form target: resolve the name and open the municipality's overview; with
     no name, reopen the page the form was on (``fra``, one of this app's own page paths) in the
     chosen year, peer group and language."""
-    web = _web(request)
-    year = web.check_year(year)
-    state = PageState(request, web, year=year, lang=lang, peers=gruppe)
+    state = PageState(ctx, peers=gruppe)
     if not q.strip():
         target = fra if fra is not None and _OWN_PAGE.fullmatch(fra) else "/"
         return RedirectResponse(state.url(target), status_code=302)
-    place = web.resolve(q, year)
+    place = ctx.web.resolve(q, ctx.year)
     return RedirectResponse(state.url(f"/kommune/{place.code}"), status_code=302)
 
 
@@ -444,33 +448,20 @@ _OWN_PAGE = re.compile(r"/(kommune/[0-9]{4}(/[a-z_]{1,40})?|rangering|sammenlign
 
 
 @pages.get("/kommune/{kommune}/rapport.{ext}")
-def report(
-    request: Request,
-    kommune: Municipality,
-    ext: Literal["pdf", "html"],
-    year: Year = None,
-    gruppe: Peers = "standard",
-    lang: LangQ = "nb",
-) -> Response:
+def report(ctx: PlaceContext, ext: Literal["pdf", "html"]) -> Response:
     """The full report of the municipality (kostra.report) as PDF or HTML."""
     from kostra.report.render import render_html, render_pdf
 
-    web = _web(request)
-    year = web.check_year(year)
-    place = web.resolve(kommune, year)
-    view = web.view(place.code, year, gruppe)
-    name = f"kostra_{place.code}_{year}_{lang}"
+    view, lang = ctx.view(), ctx.lang
+    name = f"kostra_{ctx.place.code}_{ctx.year}_{lang}"
+    key = (ext, ctx.place.code, ctx.year, ctx.peers, lang)
     if ext == "pdf":
-        body: bytes | str = web.rendered(
-            ("pdf", place.code, year, gruppe, lang),
-            lambda: render_pdf(view.data, lang, findings=view.findings),
+        body: bytes | str = ctx.web.rendered(
+            key, lambda: render_pdf(view.data, lang, findings=view.findings)
         )
         media = "application/pdf"
     else:
-        body = web.rendered(
-            ("html", place.code, year, gruppe, lang),
-            lambda: render_html(view.data, lang, findings=view.findings),
-        )
+        body = ctx.web.rendered(key, lambda: render_html(view.data, lang, findings=view.findings))
         media = "text/html; charset=utf-8"
     return Response(
         body,
@@ -480,64 +471,41 @@ def report(
 
 
 @pages.get("/kommune/{kommune}", response_class=HTMLResponse)
-def overview_page(
-    request: Request,
-    kommune: Municipality,
-    year: Year = None,
-    gruppe: Peers = "standard",
-    lang: LangQ = "nb",
-) -> Response:
+def overview_page(ctx: PlaceContext) -> Response:
     """A municipality's overview."""
-    web = _web(request)
-    year = web.check_year(year)
-    place = web.resolve(kommune, year)
-    redirect = _canonical(request, place.code)
+    redirect = _canonical(ctx.request, ctx.place.code)
     if redirect is not None:
         return redirect
-    view = web.view(place.code, year, gruppe)
-    state = PageState(request, web, year=year, lang=lang, peers=gruppe, code=place.code)
-    content = views.overview(view, lang)
+    view = ctx.view()
     return _render(
-        request,
+        PageState.of(ctx),
         "overview.html.j2",
-        state.context(
-            content=content,
-            banner=content["banner"],
-            charts=views.overview_charts(view, lang),
-            api_path=f"/api/kommune/{place.code}",
-        ),
+        content=views.overview(view, ctx.lang),
+        charts=views.overview_charts(view, ctx.lang),
+        api_path=f"/api/kommune/{ctx.place.code}",
     )
 
 
 @pages.get("/kommune/{kommune}/{sektor}", response_class=HTMLResponse)
-def sector_page(
-    request: Request,
-    kommune: Municipality,
-    sektor: SectorId,
-    year: Year = None,
-    gruppe: Peers = "standard",
-    lang: LangQ = "nb",
-) -> Response:
+def sector_page(ctx: PlaceContext, sektor: SectorId) -> Response:
     """One sector of a municipality."""
-    web = _web(request)
-    year = web.check_year(year)
-    place = web.resolve(kommune, year)
-    redirect = _canonical(request, place.code, f"/{sektor}")
+    redirect = _canonical(ctx.request, ctx.place.code, f"/{sektor}")
     if redirect is not None:
         return redirect
-    view = web.view(place.code, year, gruppe)
-    state = PageState(request, web, year=year, lang=lang, peers=gruppe, code=place.code)
-    content = views.sector(view, sektor, lang)
+    view = ctx.view()
+    content = views.sector(view, sektor, ctx.lang)
     return _render(
-        request,
+        PageState.of(ctx),
         "sector.html.j2",
-        state.context(
-            content=content,
-            banner=content["banner"],
-            charts=views.sector_charts(view.data, content, lang),
-            api_path=f"/api/kommune/{place.code}/{sektor}",
-        ),
+        content=content,
+        charts=views.sector_charts(view.data, content, ctx.lang),
+        api_path=f"/api/kommune/{ctx.place.code}/{sektor}",
     )
+
+
+def _unless_default(value: str, default: str) -> str | None:
+    """``value``, or None (left out of the shared URL) when it is the default."""
+    return None if value == default else value
 
 
 def _measures(web: WebData, lang: str) -> list[tuple[str, str, str]]:
@@ -550,127 +518,83 @@ def _measures(web: WebData, lang: str) -> list[tuple[str, str, str]]:
 
 @pages.get("/rangering", response_class=HTMLResponse)
 def ranking_page(
-    request: Request,
-    year: Year = None,
-    indikator: Measure = BAROMETER_RANK,
-    q: Annotated[str, Query(max_length=80)] = "",
-    fylke: County = None,
-    kostragruppe: Group = None,
-    storrelse: Size = None,
-    sort: Sort = "place",
-    retning: Direction = "stigende",
-    lang: LangQ = "nb",
+    ctx: Context, filters: Filters, indikator: Measure = BAROMETER_RANK
 ) -> HTMLResponse:
     """Every municipality, searchable, sortable and filtered by county, KOSTRA group, size."""
-    web = _web(request)
-    year = web.check_year(year)
-    frame = _filters(web, year, indikator, q, fylke, kostragruppe, storrelse, sort, retning)
-    content = views.ranking(web, frame, year, indikator, lang)
+    web = ctx.web
+    content = views.ranking(web, filters.frame(ctx, indikator), ctx.year, indikator, ctx.lang)
     extra = {
-        "indikator": indikator if indikator != BAROMETER_RANK else None,
-        "q": q or None,
-        "fylke": fylke,
-        "kostragruppe": kostragruppe,
-        "storrelse": storrelse,
-        "sort": sort if sort != "place" else None,
-        "retning": retning if retning != "stigende" else None,
+        "indikator": _unless_default(indikator, BAROMETER_RANK),
+        "q": filters.q or None,
+        "fylke": filters.fylke,
+        "kostragruppe": filters.kostragruppe,
+        "storrelse": filters.storrelse,
+        "sort": _unless_default(filters.sort, "place"),
+        "retning": _unless_default(filters.retning, "stigende"),
     }
-    state = PageState(request, web, year=year, lang=lang, extra=extra)
-    everyone = web.values(year, indikator)
+    everyone = web.values(ctx.year, indikator)
     counties = sorted(
         {(c, n) for c, n in everyone.select("county_code", "county_name").iter_rows()}
     )
     groups = sorted({g for g in everyone["kostra_group"].to_list() if g})
     return _render(
-        request,
+        PageState(ctx, extra=extra),
         "ranking.html.j2",
-        state.context(
-            content=content,
-            banner=content["banner"],
-            measures=_measures(web, lang),
-            measure=indikator,
-            counties=counties,
-            groups=groups,
-            sizes=list(SIZE_CLASSES),
-            filters={
-                "q": q,
-                "fylke": fylke or "",
-                "kostragruppe": kostragruppe or "",
-                "storrelse": storrelse or "",
-                "sort": sort,
-                "retning": retning,
-            },
-            api_path="/api/rangering",
-        ),
+        content=content,
+        measures=_measures(web, ctx.lang),
+        measure=indikator,
+        counties=counties,
+        groups=groups,
+        sizes=list(SIZE_CLASSES),
+        filters={
+            "q": filters.q,
+            "fylke": filters.fylke or "",
+            "kostragruppe": filters.kostragruppe or "",
+            "storrelse": filters.storrelse or "",
+            "sort": filters.sort,
+            "retning": filters.retning,
+        },
+        api_path="/api/rangering",
     )
 
 
 @pages.get("/sammenlign", response_class=HTMLResponse)
 def compare_page(
-    request: Request,
+    ctx: Context,
     k: K = [],  # noqa: B006 (FastAPI reads the default, never mutates it)
-    year: Year = None,
     indikator: Measure = BAROMETER_RANK,
-    lang: LangQ = "nb",
 ) -> HTMLResponse:
     """Up to ten municipalities side by side on one key figure."""
-    web = _web(request)
-    year = web.check_year(year)
+    web, year, lang = ctx.web, ctx.year, ctx.lang
     codes = _codes(web, k, year)
     content = views.compare(web, codes, year, indikator, lang)
-    state = PageState(
-        request,
-        web,
-        year=year,
-        lang=lang,
-        extra={"k": codes, "indikator": indikator if indikator != BAROMETER_RANK else None},
-    )
+    extra = {"k": codes, "indikator": _unless_default(indikator, BAROMETER_RANK)}
     specs = views.compare_charts(web, content, web.year_view(year), lang) if codes else []
     return _render(
-        request,
+        PageState(ctx, extra=extra),
         "compare.html.j2",
-        state.context(
-            content=content,
-            banner=content["banner"],
-            measures=_measures(web, lang),
-            measure=indikator,
-            codes=codes,
-            max_compare=MAX_COMPARE,
-            charts=specs,
-            api_path="/api/sammenlign",
-        ),
+        content=content,
+        measures=_measures(web, lang),
+        measure=indikator,
+        codes=codes,
+        max_compare=MAX_COMPARE,
+        charts=specs,
+        api_path="/api/sammenlign",
     )
 
 
 @pages.get("/kart", response_class=HTMLResponse)
-def map_page(
-    request: Request,
-    year: Year = None,
-    indikator: Measure = BAROMETER_RANK,
-    lang: LangQ = "nb",
-) -> HTMLResponse:
+def map_page(ctx: Context, indikator: Measure = BAROMETER_RANK) -> HTMLResponse:
     """Norway's municipalities coloured by a key figure or the barometer rank."""
-    web = _web(request)
-    year = web.check_year(year)
-    content = views.map_view(web, year, indikator, lang)
-    state = PageState(
-        request,
-        web,
-        year=year,
-        lang=lang,
-        extra={"indikator": indikator if indikator != BAROMETER_RANK else None},
-    )
+    content = views.map_view(ctx.web, ctx.year, indikator, ctx.lang)
     return _render(
-        request,
+        PageState(ctx, extra={"indikator": _unless_default(indikator, BAROMETER_RANK)}),
         "map.html.j2",
-        state.context(
-            content=content,
-            banner=content["banner"],
-            measures=_measures(web, lang),
-            measure=indikator,
-            charts={"map": views.map_spec(content, lang)},
-            api_path="/api/kart",
-        ),
+        content=content,
+        measures=_measures(ctx.web, ctx.lang),
+        measure=indikator,
+        charts={"map": views.map_spec(content, ctx.lang)},
+        api_path="/api/kart",
     )
 
 

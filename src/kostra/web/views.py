@@ -368,6 +368,21 @@ def measure_unit(web: WebData, measure: str) -> str:
     return "" if measure == BAROMETER_RANK else web.indicator(measure).unit
 
 
+def _measure_meta(web: WebData, year: int, measure: str, lang: str) -> dict[str, Any]:
+    """What a page about every municipality says about itself: year, measure, sample banner."""
+    return {
+        "year": year,
+        "measure": {
+            "id": measure,
+            "name": measure_label(web, measure, lang),
+            "unit": measure_unit(web, measure),
+        },
+        "synthetic": web.synthetic,
+        "banner": banner(web.synthetic, lang),
+        "lang": lang,
+    }
+
+
 _RANK_COLUMNS = (
     "place",
     "code",
@@ -392,15 +407,7 @@ def ranking(
 ) -> dict[str, Any]:
     """The ranking table (``rows``: one per municipality shown)."""
     return {
-        "year": year,
-        "measure": {
-            "id": measure,
-            "name": measure_label(web, measure, lang),
-            "unit": measure_unit(web, measure),
-        },
-        "synthetic": web.synthetic,
-        "banner": banner(web.synthetic, lang),
-        "lang": lang,
+        **_measure_meta(web, year, measure, lang),
         "count": frame.height,
         "rows": _rows(frame.select([c for c in _RANK_COLUMNS if c in frame.columns])),
     }
@@ -409,18 +416,7 @@ def ranking(
 def map_view(web: WebData, year: int, measure: str, lang: str) -> dict[str, Any]:
     """Every municipality's value (or barometer rank) for the map (``rows``)."""
     frame = web.values(year, measure).select("code", "name", "value", "status", "place")
-    return {
-        "year": year,
-        "measure": {
-            "id": measure,
-            "name": measure_label(web, measure, lang),
-            "unit": measure_unit(web, measure),
-        },
-        "synthetic": web.synthetic,
-        "banner": banner(web.synthetic, lang),
-        "lang": lang,
-        "rows": _rows(frame),
-    }
+    return {**_measure_meta(web, year, measure, lang), "rows": _rows(frame)}
 
 
 def map_spec(
@@ -450,15 +446,7 @@ def compare(
     frame = web.compare(codes, year, measure)
     series = web.compare_series(codes, year, measure)
     return {
-        "year": year,
-        "measure": {
-            "id": measure,
-            "name": measure_label(web, measure, lang),
-            "unit": measure_unit(web, measure),
-        },
-        "synthetic": web.synthetic,
-        "banner": banner(web.synthetic, lang),
-        "lang": lang,
+        **_measure_meta(web, year, measure, lang),
         "rows": _rows(
             frame.select("code", "name", "county_name", "population", "value", "status", "place")
         ),
