@@ -175,3 +175,71 @@ def test_all_profiles_against_counties_and_asss(tmp_db: Path) -> None:
     assert counties["region"].n_unique() == 357
     with pytest.raises(KostraError):
         api.grouping("galaxy", [2024])
+
+
+def _widths(text: str) -> int:
+    return max(len(line.rstrip()) for line in text.splitlines())
+
+
+@pytest.mark.usefixtures("sample")
+@pytest.mark.parametrize("columns", [80, 120])
+def test_profile_table_fits_the_terminal_one_table_per_sector(
+    columns: int, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    main(["profile", "Bærum", "--year", "2024", "--sector", "grunnskole", "-s", "barnehage"])
+    out = capsys.readouterr().out
+    assert _widths(out) <= columns
+    lines = [line.rstrip() for line in out.splitlines()]
+    assert lines[0].startswith("⚠ EKSEMPELDATA")  # the banner comes first, and last
+    assert lines[-1].startswith("⚠ Eksempeldata")
+    assert "Grunnskole" in lines  # sector headings
+    assert "Barnehage" in lines
+    header = next(line for line in lines if line.startswith("nøkkeltall"))
+    assert header.split() == ["nøkkeltall", "verdi", "snitt", "indeks", "plass", "endring", "merk."]
+    import re
+
+    assert re.search(r"\d+/12\b", out)  # place among the twelve ASSS members
+    assert re.search(r"\d\u00a0(kr|%)", out)  # the unit after the value, on the same line
+    assert "plass: 1 = høyeste verdi" in out
+    # long names are wrapped, never cut
+    assert "…" not in out
+    assert {"Andel", "barn", "1–5", "år", "med", "barnehageplass"} <= set(out.split())
+
+
+@pytest.mark.usefixtures("sample")
+def test_profile_table_flags_are_symbols_explained_below(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    main(["--lang", "en", "profile", "Bærum", "--year", "2021", "-s", "grunnskole"])
+    out = capsys.readouterr().out
+    assert "pandemic year" not in out.split("Flags:")[0]  # the table holds symbols only
+    assert "Flags: P pandemic year" in " ".join(out.split())
+    assert "SAMPLE DATA" in out
+    assert "," in out  # English: thousands comma, decimal point
+    assert "." in out
+
+
+@pytest.mark.usefixtures("sample")
+@pytest.mark.parametrize("command", ["costs", "indices"])
+def test_costs_and_indices_tables_fit_80_columns(
+    command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    main([command, "Bærum", "--year", "2024"])
+    out = capsys.readouterr().out
+    assert _widths(out) <= 80
+    assert "…" not in out  # nothing cut off
+    assert "Totalt" in out
+    assert "Grunnskole" in out
+    assert "EKSEMPELDATA" in out
+
+
+@pytest.mark.usefixtures("sample")
+def test_table_to_a_file_keeps_the_banner(tmp_path: Path) -> None:
+    target = tmp_path / "profile.txt"
+    main(["profile", "Bærum", "-s", "grunnskole", "-o", str(target)])
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("⚠ EKSEMPELDATA")
+    assert "Grunnskole" in text

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 import polars as pl
+from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from kostra.errors import KostraError
 
@@ -41,6 +45,91 @@ def format_number(value: object, lang: str = "nb", decimals: int | None = None) 
     if lang == "nb":
         text = text.replace(",", "\u00a0").replace(".", ",")
     return text
+
+
+def format_signed(value: object, lang: str = "nb", decimals: int | None = None) -> str:
+    """A change with its sign: "+1,5", "−0,3" (a true minus sign), "0"; empty when missing."""
+    text = format_number(value, lang, decimals)
+    if not text or not isinstance(value, int | float) or isinstance(value, bool):
+        return text
+    if text.startswith("-"):
+        return "\u2212" + text[1:]
+    return text if text.strip("0,.\u00a0") == "" else "+" + text
+
+
+#: Terminal width for a table written to a file with ``-o`` (no terminal to measure).
+FILE_WIDTH = 120
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a terminal table: a number column (right-aligned, never broken inside a
+    number) or a text column that wraps its words to fit the terminal."""
+
+    header: str
+    text: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    """One table of a terminal report: an optional heading, rows of ready-formatted cells,
+    and note lines printed under it (caveats, footnotes)."""
+
+    heading: str | None
+    columns: Sequence[Column]
+    rows: Sequence[Sequence[str]]
+    notes: Sequence[str] = field(default=())
+
+
+def print_sections(
+    sections: Sequence[Section],
+    *,
+    title: str,
+    banner: str | None = None,
+    footer: Sequence[str] = (),
+    output: Path | None = None,
+) -> None:
+    """Print tables for a person to read at 80–120 columns, or write them as text to ``output``.
+
+    A sample-data ``banner`` goes above the title and again under the tables, so that neither the
+    top nor the bottom of a long listing can be read without it.
+    """
+    if output is None:
+        console = Console(highlight=False)
+    else:
+        console = Console(file=io.StringIO(), width=FILE_WIDTH, highlight=False)
+    if banner:
+        console.print(Text(f"⚠ {banner.upper()}", style="bold red"))
+    console.print(Text(title, style="bold"))
+    for section in sections:
+        console.print()
+        table = Table(
+            title=section.heading,
+            title_justify="left",
+            title_style="bold",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            show_edge=False,
+            collapse_padding=True,
+        )
+        for column in section.columns:
+            if column.text:
+                table.add_column(column.header, justify="left", overflow="fold", min_width=12)
+            else:
+                table.add_column(column.header, justify="right")
+        for row in section.rows:
+            table.add_row(*row)
+        console.print(table)
+        for note in section.notes:
+            console.print(Text(note, style="dim"))
+    if footer or banner:
+        console.print()
+    for line in footer:
+        console.print(line)
+    if banner:
+        console.print(Text(f"⚠ {banner}", style="bold red"))
+    if output is not None:
+        _atomic_write_text(output, console.file.getvalue())  # type: ignore[attr-defined]
 
 
 def write_frame(

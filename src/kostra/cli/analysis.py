@@ -6,6 +6,7 @@ Every output made from the synthetic sample says so: in the table's title and ca
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -13,8 +14,21 @@ import polars as pl
 import typer
 
 from kostra import api
+from kostra.analysis.findings import SECTOR_NAMES, UNITS_EN
+from kostra.analysis.need import NEED_COLUMNS
+from kostra.analysis.production import SECTOR_COLUMNS
+from kostra.analysis.profile import PEER_PROFILE_COLUMNS
 from kostra.cli._app import app, state
-from kostra.cli._output import OutputFormat, _atomic_write, format_number, write_frame
+from kostra.cli._output import (
+    Column,
+    OutputFormat,
+    Section,
+    _atomic_write,
+    format_number,
+    format_signed,
+    print_sections,
+    write_frame,
+)
 from kostra.errors import KostraError
 
 _H: dict[str, dict[str, str]] = {
@@ -157,6 +171,107 @@ PeersOption = Annotated[
 ]
 
 
+#: Short symbols for a key figure's flags in the terminal, explained in a legend under the tables.
+_SYMBOLS = {
+    "series_break": "B",
+    "peer_series_break": "(B)",
+    "pandemic": "P",
+    "missing": "M",
+    "preliminary": "*",
+}
+_LEGEND = {
+    "nb": {
+        "missing": "mangler (SSBs symbol står i verdikolonnen)",
+        "place": "plass: 1 = høyeste verdi blant {n} kommuner med tall",
+        "index": "indeks: snittet = 100",
+        "change": "endring: siden {year}",
+        "symbols": "Merknader",
+        "caveat": "Merk",
+    },
+    "en": {
+        "missing": "missing (SSB's symbol in the value column)",
+        "place": "place: 1 = highest value among {n} municipalities with figures",
+        "index": "index: average = 100",
+        "change": "change: since {year}",
+        "symbols": "Flags",
+        "caveat": "Note",
+    },
+}
+#: Terminal headers of the profile table (the export keeps the full names in ``_H``).
+_PROFILE_COLUMNS = {
+    "nb": ("nøkkeltall", "verdi", "snitt", "indeks", "plass", "endring", "merk."),
+    "en": ("key figure", "value", "average", "index", "place", "change", "flags"),
+}
+#: Units the terminal writes shorter than the catalog (other units: as the catalog, or
+#: :data:`kostra.analysis.findings.UNITS_EN` in English).
+_SHORT_UNITS = {"kr": ("kr", "NOK"), "prosent": ("%", "%"), "antall": ("", "")}
+#: Terminal headers of the costs table, broken where they read best; the legend explains them.
+_COSTS_COLUMNS = {
+    "nb": (
+        "sektor",
+        "NDU\nper innb.",
+        "behovs-\nindeks",
+        "korrigert\nper innb.",
+        "ressurs-\nindeks",
+        "ressurs-\nbruk",
+        "avvik\nmill. kr",
+    ),
+    "en": (
+        "sector",
+        "net opex\nper inh.",
+        "need\nindex",
+        "corrected\nper inh.",
+        "resource\nindex",
+        "resource\nuse",
+        "difference\nNOK m",
+    ),
+}
+_COSTS_LEGEND = {
+    "nb": "NDU: netto driftsutgifter (kr); korrigert = NDU / behovsindeks; ressursindeks: "
+    "landet = 100; ressursbruk: snittet = 1; avvik: mer- (+) eller mindreutgift (−) mot "
+    "snittet etter behovskorreksjon.",
+    "en": "Net opex: net operating expenditure (NOK); corrected = net opex / need index; "
+    "resource index: country = 100; resource use: average = 1; difference: spent more (+) or "
+    "less (−) than the average after need correction.",
+}
+_INDICES_COLUMNS = {
+    "nb": ("sektor", "produksjon", "ressursbruk", "effektivitet", "indikatorer med data"),
+    "en": ("sector", "production", "resource use", "efficiency", "indicators with data"),
+}
+_INDICES_LEGEND = {
+    "nb": "Prosent over (+) eller under (−) referansen; effektivitet = produksjon / ressursbruk.",
+    "en": "Per cent above (+) or below (−) the reference; efficiency = production / resource use.",
+}
+_TOTAL_NAME = {"nb": "totalt", "en": "total"}
+
+#: Export columns of each analysis: the analysis module's own column list, less what the
+#: terminal-free export has no use for (group keys, flags that the ``flags`` text replaces).
+_PROFILE_MEASURES = PEER_PROFILE_COLUMNS[
+    PEER_PROFILE_COLUMNS.index("year") : PEER_PROFILE_COLUMNS.index("change_pct") + 1
+]
+_PROFILE_EXPORT = (
+    *("sector", "indicator_id", "name", "unit", "region", "region_name", "role"),
+    *(c for c in _PROFILE_MEASURES if c not in ("n_average", "previous_value")),
+    "flags",
+    "source",
+)
+_KEYS = ("group", "region", "year", "sector")
+_COSTS_EXPORT = (
+    "sector",
+    "region",
+    "region_name",
+    "year",
+    *(c for c in NEED_COLUMNS if c not in (*_KEYS, "country_per_capita", "in_average")),
+)
+_INDICES_EXPORT = (
+    "sector",
+    "region",
+    "region_name",
+    "year",
+    *(c for c in SECTOR_COLUMNS if c not in (*_KEYS, "sector_weight")),
+)
+
+
 def flags_expr(lang: str) -> pl.Expr:
     """One text column listing a row's flags in ``lang`` (series break, pandemic, missing…)."""
     words = _FLAGS[lang]
@@ -173,16 +288,11 @@ def flags_expr(lang: str) -> pl.Expr:
     return pl.concat_str(parts, separator=", ", ignore_nulls=True)
 
 
-def _fixed(column: str, decimals: int, lang: str) -> pl.Expr:
-    """A numeric column as text with a fixed number of decimals, in ``lang``'s number format."""
-    return pl.col(column).map_elements(
-        lambda value: format_number(value, lang, decimals), return_dtype=pl.Utf8
-    )
-
-
-def _readable(frame: pl.DataFrame) -> pl.DataFrame:
-    """Sector ids as words in the terminal ("pleie_og_omsorg" → "pleie og omsorg")."""
-    return frame.with_columns(pl.col("sector").str.replace_all("_", " "))
+def sector_label(sector: str, lang: str) -> str:
+    """A sector id as a heading word ("pleie_og_omsorg" → "Pleie og omsorg")."""
+    nb, en = SECTOR_NAMES.get(sector, (sector.replace("_", " "),) * 2)
+    text = _TOTAL_NAME[lang] if sector == "total" else (nb if lang == "nb" else en)
+    return text[:1].upper() + text[1:]
 
 
 def _headers(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
@@ -190,12 +300,85 @@ def _headers(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
     return frame.rename({c: names[c] for c in frame.columns if c in names})
 
 
-def _with_synthetic(frame: pl.DataFrame, result: api.Result) -> pl.DataFrame:
-    return frame.with_columns(pl.lit(result.synthetic).alias("synthetic"))
+def _export(
+    rows: pl.DataFrame, columns: Iterable[str], result: api.Result, lang: str
+) -> pl.DataFrame:
+    """The export frame: ``columns`` of ``rows``, the synthetic flag, headers in ``lang``."""
+    frame = rows.select(*columns).with_columns(pl.lit(result.synthetic).alias("synthetic"))
+    return _headers(frame, lang)
 
 
-def profile_frames(result: api.Result, lang: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(terminal table of the municipality's key figures, export frame of every shown row)."""
+def _decimals(*values: object) -> int:
+    """Decimals for the numbers of one row: none from 100 up, one from 1, two below."""
+    finite = [abs(v) for v in values if isinstance(v, int | float) and v == v]
+    largest = max(finite, default=0.0)
+    return 0 if largest >= 100 else 1 if largest >= 1 else 2
+
+
+def _with_unit(text: str, unit: str | None, lang: str) -> str:
+    """A number with its short unit, joined by a no-break space so the two stay on one line."""
+    unit = unit or ""
+    if unit in _SHORT_UNITS:
+        short = _SHORT_UNITS[unit][0 if lang == "nb" else 1]
+    else:
+        short = UNITS_EN.get(unit, unit) if lang == "en" else unit
+    return f"{text}\u00a0{short}" if text and short else text
+
+
+def profile_sections(result: api.Result, lang: str) -> tuple[list[Section], list[str]]:
+    """The municipality's key figures as one terminal table per sector, and the legend lines."""
+    name_col = "name_nb" if lang == "nb" else "name_en"
+    caveat_col = "caveat_nb" if lang == "nb" else "caveat_en"
+    own = result.frames["table"].filter(pl.col("region") == result.municipality)
+    columns = [Column(_PROFILE_COLUMNS[lang][0], text=True)]
+    columns += [Column(h) for h in _PROFILE_COLUMNS[lang][1:]]
+    seen: set[str] = set()
+    sections = []
+    for (sector,), part in own.group_by("sector", maintain_order=True):
+        rows = []
+        caveats: list[str] = []
+        for row in part.iter_rows(named=True):
+            digits = _decimals(row["value"], row["peer_average"])
+            if row["missing"] or row["value"] is None:
+                value = row["status"] or ".."
+            else:
+                value = _with_unit(format_number(row["value"], lang, digits), row["unit"], lang)
+            place = f"{row['rank']}/{row['n_ranked']}" if row["rank"] is not None else ""
+            symbols = [s for c, s in _SYMBOLS.items() if row[c]]
+            seen.update(c for c in _SYMBOLS if row[c])
+            rows.append(
+                (
+                    str(row[name_col]),
+                    value,
+                    format_number(row["peer_average"], lang, digits),
+                    format_number(row["index"], lang, 0),
+                    place,
+                    format_signed(row["change"], lang, digits),
+                    " ".join(symbols),
+                )
+            )
+            caveat = row.get(caveat_col)
+            if caveat and caveat not in caveats:
+                caveats.append(caveat)
+        notes = [f"{_LEGEND[lang]['caveat']}: {c}" for c in caveats]
+        sections.append(Section(sector_label(str(sector), lang), columns, rows, notes))
+    legend = _LEGEND[lang]
+    n_ranked = own.get_column("n_ranked").drop_nulls()
+    explained = [legend["index"], legend["change"].format(year=result.year - 1)]
+    if n_ranked.len():
+        explained.insert(0, legend["place"].format(n=int(n_ranked.max())))  # type: ignore[arg-type]
+    lines = ["; ".join(explained) + "."]
+    if seen:
+        words = {**_FLAGS[lang], "missing": legend["missing"]}
+        keys = [c for c in _SYMBOLS if c in seen]
+        lines.append(
+            f"{legend['symbols']}: " + " · ".join(f"{_SYMBOLS[c]} {words[c]}" for c in keys)
+        )
+    return sections, lines
+
+
+def profile_export(result: api.Result, lang: str) -> pl.DataFrame:
+    """Every shown row of a profile (municipality, peers, extra municipalities), full columns."""
     info = result.frames["indicators"].select("indicator_id", "source")
     name = "name_nb" if lang == "nb" else "name_en"
     rows = (
@@ -207,123 +390,64 @@ def profile_frames(result: api.Result, lang: str) -> tuple[pl.DataFrame, pl.Data
             pl.col("role").replace_strict(_ROLES[lang], default=pl.col("role")),
         )
     )
-    terminal = rows.filter(pl.col("region") == result.municipality).select(
-        "sector",
-        "name",
-        "unit",
-        "value",
-        "peer_average",
-        "index",
-        "rank",
-        "n_ranked",
-        "peer_min",
-        "peer_max",
-        "change",
-        "flags",
-    )
-    export = _with_synthetic(
-        rows.select(
-            "sector",
-            "indicator_id",
-            "name",
-            "unit",
-            "region",
-            "region_name",
-            "role",
-            "year",
-            "value",
-            "status",
-            "peer_average",
-            "index",
-            "rank",
-            "rank_best",
-            "n_ranked",
-            "peer_min",
-            "peer_max",
-            "change",
-            "change_pct",
-            "flags",
-            "source",
-        ),
-        result,
-    )
-    return _headers(_readable(terminal), lang), _headers(export, lang)
+    return _export(rows, _PROFILE_EXPORT, result, lang)
 
 
-def costs_frames(result: api.Result, lang: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(terminal table of the municipality's sectors, export frame of every peer)."""
-    rows = result.frames["costs"]
-    columns = [
-        "sector",
-        "net_opex_per_capita",
-        "need_index",
-        "need_corrected_per_capita",
-        "resource_index",
-        "resource_use_index",
-        "excess_spending",
-        "note",
-    ]
-    terminal = (
-        rows.filter(pl.col("is_self"))
-        .select(columns)
-        .with_columns(
-            # indices near 1 need more decimals than the table's default
-            _fixed("need_index", 3, lang),
-            _fixed("resource_use_index", 2, lang),
+def _own_sectors(rows: pl.DataFrame) -> pl.DataFrame:
+    """The municipality's own rows, sectors in the catalog's order, the total last."""
+    own = rows.filter(pl.col("is_self"))
+    return own.sort(pl.col("sector") == "total", maintain_order=True)
+
+
+def costs_sections(result: api.Result, lang: str) -> tuple[list[Section], list[str]]:
+    """Need-corrected costs per sector as a terminal table; notes as numbered footnotes."""
+    headers = _COSTS_COLUMNS[lang]
+    columns = [Column(headers[0], text=True), *(Column(h) for h in headers[1:])]
+    rows = []
+    footnotes: list[str] = []
+    for row in _own_sectors(result.frames["costs"]).iter_rows(named=True):
+        label = sector_label(row["sector"], lang)
+        if row["note"]:
+            footnotes.append(f"{len(footnotes) + 1}) {label}: {row['note']}")
+            label += f" {len(footnotes)})"
+        excess = row["excess_spending"]
+        rows.append(
+            (
+                label,
+                format_number(row["net_opex_per_capita"], lang, 0),
+                format_number(row["need_index"], lang, 3),
+                format_number(row["need_corrected_per_capita"], lang, 0),
+                format_number(row["resource_index"], lang, 0),
+                format_number(row["resource_use_index"], lang, 2),
+                format_signed(None if excess is None else excess / 1e6, lang, 1),
+            )
         )
-    )
-    export = _with_synthetic(
-        rows.select(
-            "sector",
-            "region",
-            "region_name",
-            "year",
-            "net_opex",
-            "population",
-            "net_opex_per_capita",
-            "need_year",
-            "need_index",
-            "need_index_basis",
-            "expected_per_capita",
-            "need_corrected_per_capita",
-            "resource_index",
-            "resource_use_index",
-            "difference_per_capita",
-            "peer_difference_per_capita",
-            "excess_spending",
-            "note",
-        ),
-        result,
-    )
-    return _headers(_readable(terminal), lang), _headers(export, lang)
+    return [Section(None, columns, rows)], [_COSTS_LEGEND[lang], *footnotes]
 
 
-def indices_frames(result: api.Result, lang: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(terminal table of the municipality's sectors, export frame of every peer)."""
-    rows = result.frames["sectors"]
-    terminal = rows.filter(pl.col("is_self")).select(
-        "sector", "production_pct", "cost_pct", "efficiency_pct", "n_available", "n_indicators"
-    )
-    export = _with_synthetic(
-        rows.select(
-            "sector",
-            "region",
-            "region_name",
-            "year",
-            "production_index",
-            "cost_index",
-            "efficiency_index",
-            "production_pct",
-            "cost_pct",
-            "efficiency_pct",
-            "n_indicators",
-            "n_available",
-            "need_index",
-            "need_year",
-        ),
-        result,
-    )
-    return _headers(_readable(terminal), lang), _headers(export, lang)
+def costs_export(result: api.Result, lang: str) -> pl.DataFrame:
+    """Need-corrected costs of every peer, full columns."""
+    return _export(result.frames["costs"], _COSTS_EXPORT, result, lang)
+
+
+def indices_sections(result: api.Result, lang: str) -> tuple[list[Section], list[str]]:
+    """Production, resource use and efficiency per sector as "+12,3 %" against the reference."""
+    headers = _INDICES_COLUMNS[lang]
+    columns = [Column(headers[0], text=True), *(Column(h) for h in headers[1:])]
+    rows = []
+    for row in _own_sectors(result.frames["sectors"]).iter_rows(named=True):
+        cells = [sector_label(row["sector"], lang)]
+        for column in ("production_pct", "cost_pct", "efficiency_pct"):
+            text = format_signed(row[column], lang, 1)
+            cells.append(f"{text}\u00a0%" if text else "")
+        cells.append(f"{row['n_available']}/{row['n_indicators']}")
+        rows.append(tuple(cells))
+    return [Section(None, columns, rows)], [_INDICES_LEGEND[lang]]
+
+
+def indices_export(result: api.Result, lang: str) -> pl.DataFrame:
+    """Production and efficiency indices of every peer, full columns."""
+    return _export(result.frames["sectors"], _INDICES_EXPORT, result, lang)
 
 
 def _title(result: api.Result, lang: str) -> str:
@@ -345,11 +469,9 @@ def _title(result: api.Result, lang: str) -> str:
     return f"{title} — {banner.upper()}" if banner else title
 
 
-def _caption(result: api.Result, lang: str) -> str:
+def _notes(result: api.Result, lang: str) -> list[str]:
+    """Assumptions and the source, one line each (the sample banner is shown on its own)."""
     lines = []
-    banner = result.banner(lang)
-    if banner:
-        lines.append(f"⚠ {banner}")
     texts = [t for t in result.note_texts(lang) if t != api.SAMPLE_BANNER[lang]]
     if texts:
         lines.append(("Forutsetninger: " if lang == "nb" else "Assumptions: ") + "; ".join(texts))
@@ -358,18 +480,37 @@ def _caption(result: api.Result, lang: str) -> str:
         if lang == "nb"
         else "Source: Statistics Norway (KOSTRA), KDD (Grønt hefte)"
     )
-    return "\n".join(lines)
+    return lines
+
+
+def _caption(result: api.Result, lang: str) -> str:
+    banner = result.banner(lang)
+    return "\n".join([*([f"⚠ {banner}"] if banner else []), *_notes(result, lang)])
 
 
 def write_result(
     result: api.Result,
-    frames: tuple[pl.DataFrame, pl.DataFrame],
+    sections: tuple[list[Section], list[str]],
+    export: pl.DataFrame,
     fmt: OutputFormat,
     output: Path | None,
     lang: str,
 ) -> None:
-    """Write a result: the terminal table, or the export frame (Excel: one sheet per sector)."""
-    terminal, export = frames
+    """Write a result: tables for a person, or the export frame (Excel: one sheet per sector)."""
+    if fmt is OutputFormat.TABLE:
+        tables, legend = sections
+        banner = result.banner(lang)
+        title = _title(result, lang)
+        if banner:
+            title = title.removesuffix(f" — {banner.upper()}")
+        print_sections(
+            tables,
+            title=title,
+            banner=banner,
+            footer=[*legend, *_notes(result, lang)],
+            output=output,
+        )
+        return
     if fmt is OutputFormat.XLSX:
         if output is None:
             raise KostraError(
@@ -382,9 +523,8 @@ def write_result(
             )
         write_excel_by_sector(result, export, output, lang)
         return
-    frame = terminal if fmt is OutputFormat.TABLE else export
     write_frame(
-        frame, fmt, output, title=_title(result, lang), lang=lang, caption=_caption(result, lang)
+        export, fmt, output, title=_title(result, lang), lang=lang, caption=_caption(result, lang)
     )
 
 
@@ -471,7 +611,9 @@ def profile_command(
         sectors=_sectors(sector),
         db=state.settings.db,
     )
-    write_result(result, profile_frames(result, lang), fmt, output, lang)
+    write_result(
+        result, profile_sections(result, lang), profile_export(result, lang), fmt, output, lang
+    )
 
 
 @app.command("costs")
@@ -499,7 +641,9 @@ def costs_command(
         exclude_oslo=not include_oslo,
         db=state.settings.db,
     )
-    write_result(result, costs_frames(result, lang), fmt, output, lang)
+    write_result(
+        result, costs_sections(result, lang), costs_export(result, lang), fmt, output, lang
+    )
 
 
 @app.command("indices")
@@ -516,4 +660,6 @@ def indices_command(
     """Production, resource and efficiency indices: % over or under the reference average."""
     lang = state.settings.lang
     result = api.indices(municipality, year, peers=peers, reference=reference, db=state.settings.db)
-    write_result(result, indices_frames(result, lang), fmt, output, lang)
+    write_result(
+        result, indices_sections(result, lang), indices_export(result, lang), fmt, output, lang
+    )
