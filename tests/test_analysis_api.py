@@ -243,3 +243,23 @@ def test_table_to_a_file_keeps_the_banner(tmp_path: Path) -> None:
     text = target.read_text(encoding="utf-8")
     assert text.startswith("⚠ EKSEMPELDATA")
     assert "Grunnskole" in text
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["profile", "Bærum", "--no-such-option"],
+        ["--lang", "xx", "profile", "Bærum"],
+        ["profile", "Bærum", "--format", "pdf"],
+        ["barometer", "--method", "nonsense"],
+    ],
+)
+def test_usage_errors_are_messages_not_tracebacks(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "Error:" in err
+    assert "Traceback" not in err

@@ -39,10 +39,13 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except Exception as error:  # click's usage errors arrive here in non-standalone mode
         import click
+        import typer
 
-        if isinstance(error, click.exceptions.Abort):
+        # Typer ≥ 0.20 raises the errors of its own vendored copy of click, not click's.
+        typer_click = getattr(typer, "_click", click)
+        if isinstance(error, click.exceptions.Abort | typer.Abort):
             sys.exit(1)
-        if isinstance(error, click.ClickException):
+        if isinstance(error, click.ClickException | typer_click.exceptions.ClickException):
             error.show()
             sys.exit(error.exit_code)
         raise
