@@ -232,3 +232,73 @@ def test_explain_without_figures_is_a_user_error(
     with pytest.raises(SystemExit) as stop:
         main(["barometer", "explain", "Utsira", "--sector", "grunnskole", "--year", "2024"])
     assert stop.value.code == 2
+
+
+def _widest(text: str) -> int:
+    return max(len(line.rstrip()) for line in text.splitlines())
+
+
+@pytest.mark.parametrize("columns", ["80", "120"])
+def test_terminal_tables_fit_the_width(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    commands = [
+        ["barometer", "--year", "2024", "--top", "10"],
+        ["barometer", "--year", "2024", "--sector", "barnehage", "--peers", "asss"],
+        [*("barometer", "--year", "2024", "--sector", "barnehage"), "--resamples", "20"],
+        ["barometer", "explain", "Bærum", "--sector", "barnehage", "--year", "2024"],
+        ["--lang", "en", "barometer", "explain", "Bærum", "--year", "2024", "--resamples", "0"],
+    ]
+    for argv in commands:
+        out = runner.invoke(app, argv)
+        assert out.exit_code == 0, out.output
+        assert _widest(out.stdout) <= int(columns), argv
+        assert "…" not in out.stdout, argv  # headers and names wrap, nothing is cut
+        lines = out.stdout.splitlines()
+        assert lines[0].startswith("⚠ ")  # the sample banner first and last
+        assert lines[-1].startswith("⚠ ")
+
+
+def test_ranking_table_in_norwegian_number_format(runner: CliRunner) -> None:
+    out = runner.invoke(app, ["barometer", "--year", "2024", "--top", "3"])
+    assert out.exit_code == 0, out.output
+    assert re.search(r"\d,\d\d ", out.stdout)  # scores with a decimal comma
+    assert re.search(r"\d+ %", out.stdout)  # data coverage in per cent
+    assert "sortert etter inntektsjustert plass" in " ".join(out.stdout.split())
+
+
+def test_need_year_fallback_is_stated_in_both_languages(runner: CliRunner, tmp_path: Path) -> None:
+    """Need indices exist for 2025 and 2026 only: 2023's kostnadsnivå uses 2025's, and says so."""
+    out = runner.invoke(app, ["barometer", "--year", "2024", "--top", "3"])
+    assert out.exit_code == 0, out.output
+    text = " ".join(out.stdout.split())
+    assert "Kostnadsnivå 2024: behovsindeks for 2025." in text
+    # the rank change compares with 2023, whose need year (2024) is not available
+    assert "Kostnadsnivå 2023: behovsindeks for 2025 brukt; 2024 finnes ikke" in text
+    out = runner.invoke(
+        app,
+        ["--lang", "en", "barometer", "explain", "Bærum", "--year", "2023", "--resamples", "0"],
+    )
+    assert out.exit_code == 0, out.output
+    text = " ".join(out.stdout.split())
+    assert "Cost level 2023: need index of 2025 used; 2024 is not available" in text
+    target = tmp_path / "total.csv"
+    out = runner.invoke(
+        app, ["barometer", "--year", "2023", "--top", "3", "-f", "csv", "-o", str(target)]
+    )
+    assert out.exit_code == 0, out.output
+    frame = pl.read_csv(target)
+    assert frame["behovsår kostnadsnivå"].to_list() == [2025] * 3
+    assert set(frame["behovsår erstattet (nærmeste)"]) == {"ja"}
+    assert "behovsindeks for 2025 brukt" in out.stderr  # -o: said on the terminal as well
+    target = tmp_path / "school.csv"
+    out = runner.invoke(
+        app,
+        [
+            *("barometer", "--year", "2023", "--sector", "grunnskole", "-f", "csv", "-o"),
+            str(target),
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    assert "behovsår kostnadsnivå" not in pl.read_csv(target).columns  # no need index used

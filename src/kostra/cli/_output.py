@@ -86,6 +86,7 @@ def print_sections(
     *,
     title: str,
     banner: str | None = None,
+    preamble: Sequence[str] = (),
     footer: Sequence[str] = (),
     output: Path | None = None,
 ) -> None:
@@ -101,6 +102,8 @@ def print_sections(
     if banner:
         console.print(Text(f"⚠ {banner.upper()}", style="bold red"))
     console.print(Text(title, style="bold"))
+    for line in preamble:
+        console.print(line)
     for section in sections:
         console.print()
         table = Table(

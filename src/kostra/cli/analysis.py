@@ -308,14 +308,14 @@ def _export(
     return _headers(frame, lang)
 
 
-def _decimals(*values: object) -> int:
+def row_decimals(*values: object) -> int:
     """Decimals for the numbers of one row: none from 100 up, one from 1, two below."""
     finite = [abs(v) for v in values if isinstance(v, int | float) and v == v]
     largest = max(finite, default=0.0)
     return 0 if largest >= 100 else 1 if largest >= 1 else 2
 
 
-def _with_unit(text: str, unit: str | None, lang: str) -> str:
+def with_unit(text: str, unit: str | None, lang: str) -> str:
     """A number with its short unit, joined by a no-break space so the two stay on one line."""
     unit = unit or ""
     if unit in _SHORT_UNITS:
@@ -338,11 +338,11 @@ def profile_sections(result: api.Result, lang: str) -> tuple[list[Section], list
         rows = []
         caveats: list[str] = []
         for row in part.iter_rows(named=True):
-            digits = _decimals(row["value"], row["peer_average"])
+            digits = row_decimals(row["value"], row["peer_average"])
             if row["missing"] or row["value"] is None:
                 value = row["status"] or ".."
             else:
-                value = _with_unit(format_number(row["value"], lang, digits), row["unit"], lang)
+                value = with_unit(format_number(row["value"], lang, digits), row["unit"], lang)
             place = f"{row['rank']}/{row['n_ranked']}" if row["rank"] is not None else ""
             symbols = [s for c, s in _SYMBOLS.items() if row[c]]
             seen.update(c for c in _SYMBOLS if row[c])

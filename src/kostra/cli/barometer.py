@@ -33,9 +33,18 @@ from kostra.analysis.barometer import (
     rank_municipalities,
 )
 from kostra.catalog import load_catalog
-from kostra.catalog.models import Catalog
+from kostra.catalog.models import BarometerSector, Catalog
 from kostra.cli._app import app, state
-from kostra.cli._output import OutputFormat, format_number, write_frame
+from kostra.cli._output import (
+    Column,
+    OutputFormat,
+    Section,
+    format_number,
+    format_signed,
+    print_sections,
+    write_frame,
+)
+from kostra.cli.analysis import FormatOption, OutputOption, row_decimals, with_unit
 from kostra.errors import DataNotFoundError, KostraError
 
 barometer_app = typer.Typer(
@@ -72,6 +81,8 @@ _HEADERS = {
         "gap_to_best": "avstand til beste",
         "potential_gain": "mulig gevinst",
         "sentence": "forklaring",
+        "need_year": "behovsår kostnadsnivå",
+        "need_year_fallback": "behovsår erstattet (nærmeste)",
     },
     "en": {
         "rank": "rank",
@@ -99,6 +110,8 @@ _HEADERS = {
         "gap_to_best": "gap to best",
         "potential_gain": "possible gain",
         "sentence": "explanation",
+        "need_year": "need year cost level",
+        "need_year_fallback": "need year replaced (nearest)",
     },
 }
 _TEXT = {
@@ -117,6 +130,10 @@ _TEXT = {
         "small": "Liten kommune (under {n} innbyggere): plasseringen svinger mye fra år til år.",
         "wide": "Bredt intervall: plasseringen er usikker.",
         "intervals": "Intervall fra {n} trekk av vekter og grenser.",
+        "need_prefix": "Kostnadsnivå",
+        "need_year": "Kostnadsnivå {year}: behovsindeks for {need_year}.",
+        "need_fallback": "Kostnadsnivå {year}: behovsindeks for {need_year} brukt; "
+        "{need_year_wanted} finnes ikke (nærmeste år vi har).",
     },
     "en": {
         "title": "Municipal barometer {year} – {sector}",
@@ -133,6 +150,71 @@ _TEXT = {
         "small": "Small municipality (under {n} inhabitants): its place varies a lot.",
         "wide": "Wide interval: the place is uncertain.",
         "intervals": "Interval from {n} resamples of weights and cut-offs.",
+        "need_prefix": "Cost level",
+        "need_year": "Cost level {year}: need index of {need_year}.",
+        "need_fallback": "Cost level {year}: need index of {need_year} used; {need_year_wanted} "
+        "is not available (nearest year we have).",
+    },
+}
+#: Headers and legends of the terminal tables (short; the exports keep ``_HEADERS``).
+_TERMINAL = {
+    "nb": {
+        "rank": "plass",
+        "peer_rank": "i\nutvalget",
+        "name": "kommune",
+        "region": "kode",
+        "score": "poeng",
+        "unadjusted": "plass\nujustert",
+        "coverage": "data",
+        "previous": "i fjor",
+        "change": "endring",
+        "interval": "intervall\n5–95 %",
+        "marks": "merk.",
+        "marks_title": "Merknader",
+        "series_break": "brudd i serien (kommunen er slått sammen eller delt)",
+        "volatile": "usikker plass (liten kommune eller bredt intervall)",
+        "legend": "Poeng 1–6 (6 best); data: andel av vekten kommunen har tall for; "
+        "endring: plasser opp (+) eller ned (−) siden i fjor.",
+        "indicator": "nøkkeltall",
+        "sector": "sektor",
+        "value": "verdi",
+        "grade": "poeng",
+        "weight": "vekt",
+        "contribution": "bidrag",
+        "best": "beste\ngrense",
+        "gain": "mulig\ngevinst",
+        "explain_legend": "Poeng 1–6 (6 best); vekt: andel av vekten kommunen har tall for; "
+        "bidrag = poeng × vekt (summen er poengene); beste grense: verdien som gir 6; "
+        "mulig gevinst: poeng kommunen ville fått i tillegg med 6 på denne linjen.",
+    },
+    "en": {
+        "rank": "rank",
+        "peer_rank": "among\npeers",
+        "name": "municipality",
+        "region": "code",
+        "score": "score",
+        "unadjusted": "rank\nunadjusted",
+        "coverage": "data",
+        "previous": "last\nyear",
+        "change": "change",
+        "interval": "interval\n5–95 %",
+        "marks": "flags",
+        "marks_title": "Flags",
+        "series_break": "series break (merged or split municipality)",
+        "volatile": "uncertain place (small municipality or wide interval)",
+        "legend": "Score 1–6 (6 best); data: share of the weight with figures; "
+        "change: places up (+) or down (−) since last year.",
+        "indicator": "indicator",
+        "sector": "sector",
+        "value": "value",
+        "grade": "score",
+        "weight": "weight",
+        "contribution": "contribution",
+        "best": "best\ncut-off",
+        "gain": "possible\ngain",
+        "explain_legend": "Score 1–6 (6 best); weight: share of the weight with figures; "
+        "contribution = score × weight (they sum to the score); best cut-off: the value "
+        "graded 6; possible gain: points the municipality would add with a 6 on this line.",
     },
 }
 
@@ -228,15 +310,23 @@ def _rank(inputs: BarometerInputs, method: str) -> BarometerResult:
         ) from error
 
 
-def _caption(
+def _footer(
     lang: str, inputs: BarometerInputs, params: ScoringParams, extra: list[str] | None = None
-) -> str:
+) -> list[str]:
+    """The lines under a barometer table: source, borders, method, then ``extra`` notes."""
     text = _TEXT[lang]
-    lines = [_sample_banner(lang).upper()] if inputs.synthetic else [text["real"]]
+    lines = [] if inputs.synthetic else [text["real"]]
     lines.append(text["borders"].format(borders=inputs.borders))
     lines.append(params.describe(lang))
     lines.extend(extra or [])
-    return "\n".join(lines)
+    return lines
+
+
+def _caption(
+    lang: str, inputs: BarometerInputs, params: ScoringParams, extra: list[str] | None = None
+) -> str:
+    banner = [_sample_banner(lang).upper()] if inputs.synthetic else []
+    return "\n".join([*banner, *_footer(lang, inputs, params, extra)])
 
 
 def ranking_frame(
@@ -345,6 +435,161 @@ def _localise(frame: pl.DataFrame, lang: str, synthetic: bool, fmt: OutputFormat
     return frame.rename({c: headers.get(c, c) for c in frame.columns})
 
 
+def need_year_notes(years: list[int], lang: str) -> tuple[list[str], pl.DataFrame]:
+    """Which need-index year kostnadsnivå used for each of ``years`` (``year, need_year_wanted,
+    need_year, need_year_fallback``), and a sentence per year, latest first, saying so."""
+    from kostra import api
+    from kostra.analysis.need import choose_need_year
+
+    # The same choice as load_inputs' need_correct makes: the year after, else the nearest.
+    available = api.packaged_need_index().get_column("need_year").unique().to_list()
+    chosen = choose_need_year(years, available)
+    text = _TEXT[lang]
+    notes = []
+    for row in chosen.sort("year", descending=True).iter_rows(named=True):
+        key = "need_fallback" if row["need_year_fallback"] else "need_year"
+        notes.append(text[key].format(**row))
+    return notes, chosen
+
+
+def _with_need_year(
+    frame: pl.DataFrame, sector: str, chosen: pl.DataFrame, year: int
+) -> pl.DataFrame:
+    """Exports of a ranking that includes kostnadsnivå name the need-index year it used."""
+    if sector not in (TOTAL, BarometerSector.KOSTNADSNIVA.value):
+        return frame
+    row = chosen.filter(pl.col("year") == year)
+    if row.height == 0:
+        return frame
+    return frame.with_columns(
+        pl.lit(row.item(0, "need_year"), pl.Int32).alias("need_year"),
+        pl.lit(row.item(0, "need_year_fallback")).alias("need_year_fallback"),
+    )
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What both barometer commands start from: the language, sector, inputs, ranks and year."""
+
+    lang: str
+    sector: str
+    inputs: BarometerInputs
+    result: BarometerResult
+    year: int
+    years: list[int]
+
+
+def _run(year: int | None, sector: str | None, method: str) -> _Run:
+    if method not in ("current", "pre2019"):
+        raise typer.BadParameter("choose 'current' or 'pre2019'", param_hint="--method")
+    from kostra import api
+
+    if year is not None and not api.FIRST_YEAR <= year <= dt.date.today().year:
+        raise KostraError(
+            f"The barometer has no figures for {year}.",
+            hint=f"Choose a year from {api.FIRST_YEAR} with --year.",
+        )
+    sector_id = parse_sector(sector)
+    years, wanted = _default_years(year)
+    inputs = load_inputs(years, db=state.settings.db)
+    result = _rank(inputs, method)
+    chosen = wanted if wanted is not None else _newest_ranked(result)
+    return _Run(state.settings.lang, sector_id, inputs, result, chosen, years)
+
+
+def _intervals(run: _Run, resamples: int) -> pl.DataFrame | None:
+    """Rank intervals of ``run.year`` from ``resamples`` draws of weights and cut-offs."""
+    if resamples <= 0:
+        return None
+    return rank_intervals(
+        run.inputs.values,
+        run.inputs.catalog,
+        year=run.year,
+        params=run.result.params,
+        resampling=ResamplingParams(n_resamples=resamples),
+        population=run.inputs.population,
+    )
+
+
+#: Terminal symbols of a ranking row, explained in the legend.
+_MARKS = {"series_break": "B", "volatile": "~"}
+
+
+def ranking_section(frame: pl.DataFrame, adjusted: bool, lang: str) -> tuple[Section, list[str]]:
+    """The ranking as a terminal table that fits 80 columns, and its legend lines."""
+    words = _TERMINAL[lang]
+    first = "rank_income_adjusted" if adjusted else "rank"
+    score = "score_income_adjusted" if adjusted else "score"
+    has_peers = "peer_rank" in frame.columns
+    has_interval = "interval" in frame.columns
+    columns = [Column(words["rank"])]
+    if has_peers:
+        columns.append(Column(words["peer_rank"]))
+    columns += [Column(words["name"], text=True), Column(words["region"]), Column(words["score"])]
+    if adjusted:
+        columns.append(Column(words["unadjusted"]))
+    columns += [Column(words["coverage"]), Column(words["previous"]), Column(words["change"])]
+    if has_interval:
+        columns.append(Column(words["interval"]))
+    columns.append(Column(words["marks"]))
+    rows = []
+    seen: set[str] = set()
+    for row in frame.iter_rows(named=True):
+        cells = [_text(row[first])]
+        if has_peers:
+            cells.append(_text(row["peer_rank"]))
+        cells += [str(row["name"]), str(row["region"]), format_number(row[score], lang, 2)]
+        if adjusted:
+            cells.append(_text(row["rank"]))
+        coverage = row["coverage"]
+        cells.append("" if coverage is None else f"{format_number(coverage * 100, lang, 0)} %")
+        cells += [_text(row["previous_rank"]), format_signed(row["change"], lang, 0)]
+        if has_interval:
+            # "14 (10–19)" → "10–19": the place is in the first column already
+            cells.append(_text(row["interval"]).partition("(")[2].rstrip(")"))
+        marks = [s for c, s in _MARKS.items() if row.get(c)]
+        seen.update(c for c in _MARKS if row.get(c))
+        cells.append(" ".join(marks))
+        rows.append(cells)
+    legend = [words["legend"]]
+    if seen:
+        legend.append(
+            words["marks_title"]
+            + ": "
+            + " · ".join(f"{_MARKS[c]} {words[c]}" for c in _MARKS if c in seen)
+        )
+    return Section(None, columns, rows), legend
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def explanation_section(explanation: Explanation, lang: str) -> tuple[Section, list[str]]:
+    """The contributions of an explanation as a terminal table, and its legend lines."""
+    words = _TERMINAL[lang]
+    first = words["sector"] if explanation.sector == TOTAL else words["indicator"]
+    columns = [Column(first, text=True)]
+    columns += [Column(words[c]) for c in ("value", "grade", "weight", "contribution", "best")]
+    columns.append(Column(words["gain"]))
+    rows = []
+    for row in explanation.contributions.iter_rows(named=True):
+        digits = row_decimals(row["value"], row["best"])
+        share = row["weight_share"]
+        rows.append(
+            (
+                str(row["name"]),
+                with_unit(format_number(row["value"], lang, digits), row["unit"], lang),
+                format_number(row["score"], lang, 1),
+                "" if share is None else f"{format_number(share * 100, lang, 0)} %",
+                format_number(row["contribution"], lang, 2),
+                format_number(row["best"], lang, digits),
+                format_number(row["potential_gain"], lang, 2),
+            )
+        )
+    return Section(None, columns, rows), [words["explain_legend"]]
+
+
 @barometer_app.callback(invoke_without_command=True)
 def barometer(
     ctx: typer.Context,
@@ -363,24 +608,18 @@ def barometer(
     resamples: Annotated[
         int, typer.Option("--resamples", help="Rank intervals from N resamples (0: none).")
     ] = 0,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (
-        OutputFormat.TABLE
-    ),
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE.")] = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+    output: OutputOption = None,
 ) -> None:
     """Rank every municipality in the total or one sector, best first."""
     if ctx.invoked_subcommand is not None:
         return
-    if method not in ("current", "pre2019"):
-        raise typer.BadParameter("choose 'current' or 'pre2019'", param_hint="--method")
-    lang = state.settings.lang
-    sector_id = parse_sector(sector)
-    years, wanted = _default_years(year)
-    inputs = load_inputs(years, db=state.settings.db)
-    result = _rank(inputs, method)
-    year = wanted if wanted is not None else _newest_ranked(result)
+    if top is not None and top < 1:
+        raise typer.BadParameter("give a number of 1 or more", param_hint="--top")
+    run = _run(year, sector, method)
+    lang, inputs, result, year = run.lang, run.inputs, run.result, run.year
     peer_codes = None
-    peer_note: list[str] = []
+    extra: list[str] = []
     if peers is not None:
         from kostra import api
 
@@ -390,24 +629,19 @@ def barometer(
                 hint="Use asss, country, country_ex_oslo or a list of names or codes.",
             )
         peer_name, peer_codes = api.peers_on_borders(peers, year, "", borders=inputs.borders)
-        peer_note = [peer_name]
-    intervals = None
-    extra = list(peer_note)
-    if resamples > 0:
-        intervals = rank_intervals(
-            inputs.values,
-            inputs.catalog,
-            year=year,
-            params=result.params,
-            resampling=ResamplingParams(n_resamples=resamples),
-            population=inputs.population,
-        )
+        extra.append(peer_name)
+    intervals = _intervals(run, resamples)
+    if intervals is not None:
         extra.append(_TEXT[lang]["intervals"].format(n=resamples))
+    # the year shown and the one its rank changes compare with
+    need_notes, chosen = need_year_notes([year - 1, year], lang)
+    if run.sector in (TOTAL, BarometerSector.KOSTNADSNIVA.value):
+        extra += need_notes
     codes = result.total.filter(pl.col("year") == year).get_column("region").to_list()
     frame, adjusted = ranking_frame(
         result,
         year=year,
-        sector=sector_id,
+        sector=run.sector,
         names=_names(codes, inputs.borders),
         peers=peer_codes,
         top=top,
@@ -417,24 +651,44 @@ def barometer(
     )
     text = _TEXT[lang]
     title = text["title"].format(
-        year=year, sector=result.config.sector_name(sector_id, lang).lower()
+        year=year, sector=result.config.sector_name(run.sector, lang).lower()
     )
-    if sector_id == TOTAL:
+    if run.sector == TOTAL:
         title += " – " + (text["adjusted"] if adjusted else text["not_adjusted"])
+    if fmt is OutputFormat.TABLE:
+        section, legend = ranking_section(frame, adjusted, lang)
+        print_sections(
+            [section],
+            title=title,
+            banner=_sample_banner(lang) if inputs.synthetic else None,
+            footer=[*legend, *_footer(lang, inputs, result.params, extra)],
+            output=output,
+        )
+        return
     if inputs.synthetic:
         title = f"{_sample_banner(lang).upper()}: {title}"
-    caption = _caption(lang, inputs, result.params, extra)
-    sector_label = result.config.sector_name(sector_id, lang)
+    sector_label = result.config.sector_name(run.sector, lang)
     write_frame(
-        _localise(frame, lang, inputs.synthetic, fmt),
+        _localise(_with_need_year(frame, run.sector, chosen, year), lang, inputs.synthetic, fmt),
         fmt,
         output,
         title=_sheet_title(title, fmt, f"{sector_label} {year}"),
         lang=lang,
-        caption=caption,
+        caption=_caption(lang, inputs, result.params, extra),
     )
-    if inputs.synthetic and output is not None:
-        Console(stderr=True).print(_sample_banner(lang), highlight=False)
+    _tell_stderr(inputs, output, extra, lang)
+
+
+def _tell_stderr(inputs: BarometerInputs, output: Path | None, extra: list[str], lang: str) -> None:
+    """A file written with -o says what it is made of on the terminal too."""
+    if output is None:
+        return
+    console = Console(stderr=True, highlight=False)
+    if inputs.synthetic:
+        console.print(_sample_banner(lang))
+    for line in extra:
+        if line.startswith(_TEXT[lang]["need_prefix"]):
+            console.print(line)
 
 
 def explanation_frame(explanation: Explanation, names: dict[str, str]) -> pl.DataFrame:
@@ -477,33 +731,16 @@ def explain_command(
     resamples: Annotated[
         int, typer.Option("--resamples", help="Resamples for the rank interval (0: none).")
     ] = 1000,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = (
-        OutputFormat.TABLE
-    ),
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE.")] = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+    output: OutputOption = None,
 ) -> None:
     """Explain a municipality's place: each indicator's value, grade, weight and contribution."""
     from kostra import api
 
-    if method not in ("current", "pre2019"):
-        raise typer.BadParameter("choose 'current' or 'pre2019'", param_hint="--method")
-    lang = state.settings.lang
-    sector_id = parse_sector(sector)
-    years, wanted = _default_years(year)
-    inputs = load_inputs(years, db=state.settings.db)
-    result = _rank(inputs, method)
-    year = wanted if wanted is not None else _newest_ranked(result)
+    run = _run(year, sector, method)
+    lang, inputs, result, year, sector_id = run.lang, run.inputs, run.result, run.year, run.sector
     code, name = api.resolve(municipality, year, borders=inputs.borders)
-    intervals = None
-    if resamples > 0:
-        intervals = rank_intervals(
-            inputs.values,
-            inputs.catalog,
-            year=year,
-            params=result.params,
-            resampling=ResamplingParams(n_resamples=resamples),
-            population=inputs.population,
-        )
+    intervals = _intervals(run, resamples)
     try:
         explanation = explain(result, code, sector_id, year=year, lang=lang, intervals=intervals)
     except KeyError as error:
@@ -543,35 +780,39 @@ def explain_command(
         *(f"– {s}" for s in explanation.sentences),
         text["movers"].format(names=gain),
     ]
+    extra: list[str] = []
     if intervals is not None:
         flags = intervals.filter((pl.col("region") == code) & (pl.col("sector") == sector_id))
         if flags.height and flags.item(0, "small"):
-            notes.append(text["small"].format(n=format_number(5000, lang)))
+            extra.append(text["small"].format(n=format_number(5000, lang)))
         if flags.height and flags.item(0, "wide"):
-            notes.append(text["wide"])
-        notes.append(text["intervals"].format(n=resamples))
-    frame = explanation_frame(explanation, {code: name})
-    if fmt is OutputFormat.TABLE:
-        frame = frame.drop("name", "region", "sector", "year", "interval")
+            extra.append(text["wide"])
+        extra.append(text["intervals"].format(n=resamples))
+    need_notes, chosen = need_year_notes([year], lang)
+    if sector_id in (TOTAL, BarometerSector.KOSTNADSNIVA.value):
+        extra += need_notes
     title = f"{name} – {sector_name} {year}"
+    if fmt is OutputFormat.TABLE:
+        title = text["title"].format(year=year, sector=sector_name.lower()) + f": {name}"
+        section, legend = explanation_section(explanation, lang)
+        print_sections(
+            [section],
+            title=title,
+            banner=_sample_banner(lang) if inputs.synthetic else None,
+            preamble=notes,
+            footer=[*legend, *_footer(lang, inputs, result.params, extra)],
+            output=output,
+        )
+        return
     if inputs.synthetic:
         title = f"{_sample_banner(lang).upper()}: {title}"
-    caption = _caption(lang, inputs, result.params)
-    if fmt is OutputFormat.TABLE and output is None:
-        console = Console()
-        if inputs.synthetic:
-            console.print(f"[bold red]{_sample_banner(lang)}[/]", highlight=False)
-        for line in notes:
-            console.print(line, highlight=False)
-    else:
-        caption = "\n".join([*notes, caption])
+    frame = _with_need_year(explanation_frame(explanation, {code: name}), sector_id, chosen, year)
     write_frame(
         _localise(frame, lang, inputs.synthetic, fmt),
         fmt,
         output,
         title=_sheet_title(title, fmt, f"{name} {sector_name} {year}"),
         lang=lang,
-        caption=caption,
+        caption="\n".join([*notes, _caption(lang, inputs, result.params, extra)]),
     )
-    if inputs.synthetic and output is not None:
-        Console(stderr=True).print(_sample_banner(lang), highlight=False)
+    _tell_stderr(inputs, output, extra, lang)
