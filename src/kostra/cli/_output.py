@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
 import polars as pl
+import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -29,6 +31,14 @@ class OutputFormat(StrEnum):
 
 
 _BINARY = {OutputFormat.XLSX, OutputFormat.PARQUET}
+
+#: The ``--format``/``-f`` and ``--output``/``-o`` options every listing command takes.
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="table, csv, json, xlsx or parquet.")
+]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to FILE instead of the terminal.")
+]
 
 
 def format_number(value: object, lang: str = "nb", decimals: int | None = None) -> str:

@@ -21,7 +21,9 @@ from kostra.analysis.profile import PEER_PROFILE_COLUMNS
 from kostra.cli._app import app, state
 from kostra.cli._output import (
     Column,
+    FormatOption,
     OutputFormat,
+    OutputOption,
     Section,
     _atomic_write,
     format_number,
@@ -156,10 +158,9 @@ _ROLES = {
     "en": {"self": "municipality", "peer": "peer", "compare": "shown beside"},
 }
 
-FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", "-f", help="table, csv, json, xlsx or parquet.")
+MunicipalityArgument = Annotated[
+    str, typer.Argument(help="Municipality name or code, e.g. Bærum or 3201.")
 ]
-OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE.")]
 YearOption = Annotated[int, typer.Option("--year", "-y", help="Accounting year.")]
 PeersOption = Annotated[
     str,
@@ -528,6 +529,13 @@ def write_result(
     )
 
 
+def show(result: api.Result, fmt: OutputFormat, output: Path | None) -> None:
+    """Write an analysis result in the user's language: its tables, or its export frame."""
+    lang = state.settings.lang
+    sections, export = _VIEWS[result.kind]
+    write_result(result, sections(result, lang), export(result, lang), fmt, output, lang)
+
+
 def write_excel_by_sector(
     result: api.Result, export: pl.DataFrame, output: Path, lang: str
 ) -> None:
@@ -562,6 +570,13 @@ def write_excel_by_sector(
     _atomic_write(output, write)
 
 
+_VIEWS = {
+    "profile": (profile_sections, profile_export),
+    "costs": (costs_sections, costs_export),
+    "indices": (indices_sections, indices_export),
+}
+
+
 def _sectors(sector: list[str] | None) -> list[str] | None:
     if not sector:
         return None
@@ -580,7 +595,7 @@ def _sectors(sector: list[str] | None) -> list[str] | None:
 
 @app.command("profile")
 def profile_command(
-    municipality: Annotated[str, typer.Argument(help="Municipality name or code, e.g. Bærum.")],
+    municipality: MunicipalityArgument,
     year: YearOption = 2024,
     peers: PeersOption = "asss",
     compare: Annotated[
@@ -600,7 +615,6 @@ def profile_command(
     output: OutputOption = None,
 ) -> None:
     """Service profile: each key figure against the peer average (index, place, flags)."""
-    lang = state.settings.lang
     result = api.profile(
         municipality,
         year,
@@ -611,14 +625,12 @@ def profile_command(
         sectors=_sectors(sector),
         db=state.settings.db,
     )
-    write_result(
-        result, profile_sections(result, lang), profile_export(result, lang), fmt, output, lang
-    )
+    show(result, fmt, output)
 
 
 @app.command("costs")
 def costs_command(
-    municipality: Annotated[str, typer.Argument(help="Municipality name or code, e.g. Bærum.")],
+    municipality: MunicipalityArgument,
     year: YearOption = 2024,
     peers: PeersOption = "asss",
     need_year: Annotated[
@@ -632,7 +644,6 @@ def costs_command(
     output: OutputOption = None,
 ) -> None:
     """Need-corrected costs per sector and NOK spent more or less than the peers."""
-    lang = state.settings.lang
     result = api.costs(
         municipality,
         year,
@@ -641,14 +652,12 @@ def costs_command(
         exclude_oslo=not include_oslo,
         db=state.settings.db,
     )
-    write_result(
-        result, costs_sections(result, lang), costs_export(result, lang), fmt, output, lang
-    )
+    show(result, fmt, output)
 
 
 @app.command("indices")
 def indices_command(
-    municipality: Annotated[str, typer.Argument(help="Municipality name or code, e.g. Bærum.")],
+    municipality: MunicipalityArgument,
     year: YearOption = 2024,
     peers: PeersOption = "asss",
     reference: Annotated[
@@ -658,8 +667,5 @@ def indices_command(
     output: OutputOption = None,
 ) -> None:
     """Production, resource and efficiency indices: % over or under the reference average."""
-    lang = state.settings.lang
     result = api.indices(municipality, year, peers=peers, reference=reference, db=state.settings.db)
-    write_result(
-        result, indices_sections(result, lang), indices_export(result, lang), fmt, output, lang
-    )
+    show(result, fmt, output)

@@ -37,14 +37,16 @@ from kostra.catalog.models import BarometerSector, Catalog
 from kostra.cli._app import app, state
 from kostra.cli._output import (
     Column,
+    FormatOption,
     OutputFormat,
+    OutputOption,
     Section,
     format_number,
     format_signed,
     print_sections,
     write_frame,
 )
-from kostra.cli.analysis import FormatOption, OutputOption, row_decimals, with_unit
+from kostra.cli.analysis import MunicipalityArgument, row_decimals, with_unit
 from kostra.errors import DataNotFoundError, KostraError
 
 barometer_app = typer.Typer(
@@ -217,6 +219,12 @@ _TERMINAL = {
         "graded 6; possible gain: points the municipality would add with a 6 on this line.",
     },
 }
+
+
+YearOption = Annotated[int | None, typer.Option("--year", help="Year (default: newest).")]
+MethodOption = Annotated[
+    str, typer.Option("--method", help="Grading: current (since 2019) or pre2019.")
+]
 
 
 @dataclass(frozen=True)
@@ -593,7 +601,7 @@ def explanation_section(explanation: Explanation, lang: str) -> tuple[Section, l
 @barometer_app.callback(invoke_without_command=True)
 def barometer(
     ctx: typer.Context,
-    year: Annotated[int | None, typer.Option("--year", help="Year (default: newest).")] = None,
+    year: YearOption = None,
     sector: Annotated[
         str | None, typer.Option("--sector", help="One sector (default: the total).")
     ] = None,
@@ -602,9 +610,7 @@ def barometer(
         str | None,
         typer.Option("--peers", help="Only these municipalities: asss, county, a list, …"),
     ] = None,
-    method: Annotated[
-        str, typer.Option("--method", help="Grading: current (since 2019) or pre2019.")
-    ] = "current",
+    method: MethodOption = "current",
     resamples: Annotated[
         int, typer.Option("--resamples", help="Rank intervals from N resamples (0: none).")
     ] = 0,
@@ -720,14 +726,12 @@ def explanation_frame(explanation: Explanation, names: dict[str, str]) -> pl.Dat
 
 @barometer_app.command("explain")
 def explain_command(
-    municipality: Annotated[str, typer.Argument(help="Name or code, e.g. Bærum or 3201.")],
+    municipality: MunicipalityArgument,
     sector: Annotated[
         str | None, typer.Option("--sector", help="Sector (default: the total).")
     ] = None,
-    year: Annotated[int | None, typer.Option("--year", help="Year (default: newest).")] = None,
-    method: Annotated[
-        str, typer.Option("--method", help="Grading: current (since 2019) or pre2019.")
-    ] = "current",
+    year: YearOption = None,
+    method: MethodOption = "current",
     resamples: Annotated[
         int, typer.Option("--resamples", help="Resamples for the rank interval (0: none).")
     ] = 1000,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import polars as pl
@@ -11,7 +10,7 @@ import typer
 from kostra.catalog import load_catalog
 from kostra.catalog.models import Catalog, Indicator, PopulationRef, Sector, SeriesRef
 from kostra.cli._app import app, state
-from kostra.cli._output import OutputFormat, write_frame
+from kostra.cli._output import FormatOption, OutputFormat, OutputOption, write_frame
 from kostra.errors import KostraError
 
 _HEADERS = {
@@ -151,10 +150,8 @@ def catalog_command(
         str | None,
         typer.Option("--sector", "-s", help="Only this sector (e.g. grunnskole, barnevern)."),
     ] = None,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="table, csv, json, xlsx or parquet.")
-    ] = OutputFormat.TABLE,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE.")] = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+    output: OutputOption = None,
 ) -> None:
     """List the key figures of the indicator catalog, with their SSB sources."""
     lang = state.settings.lang

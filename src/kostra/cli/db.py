@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import polars as pl
@@ -10,7 +9,7 @@ import typer
 from rich.console import Console
 
 from kostra.cli._app import db_app, state
-from kostra.cli._output import OutputFormat, format_number, write_frame
+from kostra.cli._output import FormatOption, OutputFormat, OutputOption, format_number, write_frame
 from kostra.warehouse import Warehouse
 
 _TEXT = {
@@ -87,13 +86,6 @@ _VINTAGE_HEADERS = {
         "content_hash": "content hash",
     },
 }
-
-FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", "-f", help="table (default), csv or json.")
-]
-OutputOption = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write to FILE instead of the terminal.")
-]
 
 
 def human_size(size: int, lang: str = "nb") -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import polars as pl
 import typer
 
 from kostra.cli._app import app, state
-from kostra.cli._output import OutputFormat, write_frame
+from kostra.cli._output import FormatOption, OutputFormat, OutputOption, write_frame
 from kostra.errors import KostraError, UnknownMunicipalityError
 from kostra.geography import (
     AmbiguousMunicipalityError,
@@ -80,13 +79,6 @@ _TEXT = {
         "list_hint": "Run `kostra municipalities` to list valid names and codes.",
     },
 }
-
-FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", "-f", help="table, csv, json, xlsx or parquet.")
-]
-OutputOption = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write to this file instead of the screen.")
-]
 
 
 def _t(key: str, **values: object) -> str:
