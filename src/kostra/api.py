@@ -18,6 +18,7 @@ earlier years are harmonised to today's municipalities.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import json
 from collections.abc import Iterable, Sequence
@@ -235,17 +236,24 @@ def evaluated(
 
 def _to_borders(codes: Iterable[str], year: int, borders: int) -> list[str]:
     """Codes valid in ``year`` moved to ``borders`` (a merged municipality → the new one)."""
-    geography = importlib.import_module("kostra.geography")
-    wanted = list(dict.fromkeys(codes))
+    wanted = tuple(dict.fromkeys(codes))
     if year == borders:
-        return wanted
+        return list(wanted)
+    return list(_moved(wanted, year, borders))
+
+
+@functools.lru_cache(maxsize=4096)
+def _moved(wanted: tuple[str, ...], year: int, borders: int) -> tuple[str, ...]:
+    # kept: the code history is packaged data, and every report (every web page) of a year
+    # asks for the same codes again; the mapping is composed step by step on each call
+    geography = importlib.import_module("kostra.geography")
     links: pl.DataFrame = geography.mapping(year, borders)
-    moved = links.filter(pl.col("from_code").is_in(wanted))
+    moved = links.filter(pl.col("from_code").is_in(list(wanted)))
     order = {code: i for i, code in enumerate(wanted)}
     moved = moved.with_columns(
         pl.col("from_code").replace_strict(order, return_dtype=pl.Int64).alias("_o")
     ).sort("_o")
-    return list(dict.fromkeys(moved["to_code"].to_list()))
+    return tuple(dict.fromkeys(moved["to_code"].to_list()))
 
 
 def resolve(municipality: str, year: int, *, borders: int = BORDERS) -> tuple[str, str]:
