@@ -20,6 +20,7 @@ from kostra.frames import OBSERVATION_SCHEMA
 from kostra.sources import jsonstat
 
 DATA = Path(__file__).parent / "data"
+SSB_SYMBOLS = [".", "..", "...", "....", ":", "-"]
 SCHEMA = json.loads((DATA / "jsonstat-2.0-dataset.schema.json").read_text(encoding="utf-8"))
 
 
@@ -91,7 +92,13 @@ def reference_decode(doc: dict[str, Any]) -> pl.DataFrame:
             s = status.get(str(flat))
         rows.append([*combo, None if v is None else float(v), s])
     schema = {**dict.fromkeys(ids, pl.Utf8), "value": pl.Float64, "status": pl.Utf8}
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    # Codes as Enums of the categories in index order; status as an Enum of SSB's symbols in
+    # their fixed order, then any other symbol of the document, sorted.
+    symbols = set(frame.get_column("status").drop_nulls().to_list())
+    status_enum = pl.Enum([*SSB_SYMBOLS, *sorted(symbols - set(SSB_SYMBOLS))])
+    enums = {d: pl.Enum(codes) for d, codes in zip(ids, cats, strict=True)}
+    return frame.cast({**enums, "status": status_enum})
 
 
 def dataset_example_paths() -> list[str]:

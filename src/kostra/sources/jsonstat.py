@@ -1,16 +1,19 @@
 """JSON-stat 2.0 datasets to and from long Polars frames, vectorised.
 
 :func:`decode` turns a JSON-stat dataset (as SSB's PxWebApi 2.0 and other PxWeb servers send it)
-into a :class:`JsonStatDataset`: a long frame with one Utf8 column of category codes per
-dimension (in ``id`` order), ``value`` (Float64, null when missing) and ``status`` (Utf8, SSB's
-symbol or null), plus labels, roles, notes, units and extensions.
-:func:`to_observations` maps that onto the observation frame of :mod:`kostra.frames`, and
+into a :class:`JsonStatDataset`: a long frame with one ``pl.Enum`` column of category codes
+per dimension (in ``id`` order, the categories in index order), ``value`` (Float64, null when
+missing) and ``status`` (``pl.Enum`` of status symbols, null where a cell has none), plus
+labels, roles, notes, units and extensions.
+:func:`to_observations` maps that onto the Utf8 observation frame of :mod:`kostra.frames`, and
 :func:`encode` builds a JSON-stat 2.0 dataset from a long frame (for the local test server and
 round-trip tests).
 
-No step loops over cells in Python: code columns are gathered from the category arrays with
-numpy repeat/tile indices (row-major, the last dimension varies fastest), values go straight
-into a Float64 series, and sparse ``value``/``status`` objects are scattered by flat index.
+No step loops over cells in Python: code columns are gathered as Enum category positions with
+numpy repeat/tile indices (row-major, the last dimension varies fastest), so no code string is
+repeated per cell; values go straight into a Float64 series, and sparse ``value``/``status``
+objects are scattered by flat index. Memory matters as much as speed here: an SSB answer holds
+up to 800 000 cells, and a Utf8 code column of that length costs more than the whole response.
 Anything that does not add up (``size`` against ``id`` or the categories, the length of
 ``value``, index positions, a missing dimension) raises :class:`~kostra.errors.SourceError`:
 a malformed document never yields a frame.
@@ -18,12 +21,11 @@ a malformed document never yields a frame.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
@@ -46,17 +48,19 @@ except ImportError:  # pragma: no cover - orjson is a declared dependency
 
 
 __all__ = [
+    "STATUS_SYMBOLS",
     "JsonStatDataset",
     "JsonStatNotes",
     "decode",
     "encode",
+    "status_dtype",
     "to_observations",
 ]
 
 _HINT = "The server sent a JSON-stat document that does not add up; try again or report it."
 _RESERVED_COLUMNS = frozenset({"value", "status"})
 _REGION_NAMES = ("region", "kokkommuneregion0000", "kokfylkesregion0000", "kokbydelsregion0000")
-_YEAR = re.compile(r"^\d{4}$")
+_YEAR = re.compile(r"[0-9]{4}")
 _VALUE_KEY = re.compile(rb'"value"\s*:\s*\[')
 # The bytes a compact array of JSON numbers and nulls can hold; anything else (strings, nested
 # arrays, whitespace, NaN/Infinity) sends the document down the ordinary full parse.
@@ -65,8 +69,23 @@ _NOT_JSON_NUMBERS = (
     r"(^|,)(,|$)|(^|[,-])0[0-9]|(^|[^0-9])[.eE]|[.eE]([^0-9+-]|$)|\.[^0-9]"
     r"|[^,eE]-|-([^0-9]|$)|[^eE]\+|^\+|\+([^0-9]|$)"
 )
-_PLACEHOLDER = b'"\\u0000kostra:value"'
-_PLACEHOLDER_TEXT = "\x00kostra:value"
+_STATUS_KEY = re.compile(rb'"status"\s*:\s*\{')
+# A compact sparse status object's inside, as SSB sends it: "flat":"symbol" pairs, the symbols
+# free of quotes, backslashes and control characters. Anything else takes the ordinary parse.
+_FLAT_KEY = r'"(0|[1-9][0-9]{0,17})"'
+_STATUS_ENTRY = _FLAT_KEY + r':"[^"\\\x00-\x1f]*"'
+_STATUS_ENTRIES = f"^{_STATUS_ENTRY}(,{_STATUS_ENTRY})*$"
+_PLACEHOLDERS = {"value": b'"\\u0000kostra:value"', "status": b'"\\u0000kostra:status"'}
+_PLACEHOLDER_TEXTS = {"value": "\x00kostra:value", "status": "\x00kostra:status"}
+# The value array is checked and parsed in pieces of about this many bytes: Polars' regex
+# engine on one 5 MB string holds some 18 MB while it works, on a piece of this size little.
+_PIECE = 1 << 17
+# Code columns are built this many cells at a time (see _code_columns).
+_ROWS = 1 << 16
+
+STATUS_SYMBOLS: tuple[str, ...] = (".", "..", "...", "....", ":", "-")
+"""SSB's status symbols: the first categories of every ``status`` Enum, in this order, so that
+frames of SSB answers share one status dtype; other symbols follow, sorted."""
 
 
 @dataclass(frozen=True)
@@ -82,10 +101,14 @@ class JsonStatNotes:
 class JsonStatDataset:
     """A decoded JSON-stat dataset.
 
-    ``frame`` has one Utf8 column of category codes per dimension in ``dimensions`` order,
-    then ``value`` (Float64) and ``status`` (Utf8); its rows are the cells in row-major order.
-    ``categories`` lists each dimension's codes in index order. ``metadata_only`` is true for a
-    PxWebApi metadata response (no values, ``size`` counting the whole table): its frame is empty.
+    ``frame`` has one column of category codes per dimension in ``dimensions`` order, typed
+    ``pl.Enum(categories[dim])``, then ``value`` (Float64) and ``status`` (``pl.Enum`` of
+    :data:`STATUS_SYMBOLS` followed by any other symbol the document uses, sorted); its rows are
+    the cells in row-major order. The Enum columns cost one or two bytes a cell where Utf8 would
+    cost sixteen; cast them to ``pl.Utf8`` before stacking frames of different documents (whose
+    categories differ), or use :func:`to_observations`. ``categories`` lists each dimension's
+    codes in index order. ``metadata_only`` is true for a PxWebApi metadata response (no values,
+    ``size`` counting the whole table): its frame is empty.
     """
 
     frame: pl.DataFrame
@@ -119,59 +142,138 @@ def _lookup(mapping: Mapping[str, Any], key: str) -> Any:
     return None
 
 
-def _split_dense_value(raw: bytes) -> tuple[bytes, pl.Series] | None:
-    """Cut a compact numeric ``value`` array out of the raw bytes and parse it in Polars.
+def _last(pattern: re.Pattern[bytes], raw: bytes) -> re.Match[bytes] | None:
+    match = None
+    for match in pattern.finditer(raw):  # noqa: B007 - the last one is SSB's top-level member
+        pass
+    return match
+
+
+def _split_dense_value(raw: bytes) -> tuple[int, int, pl.Series] | None:
+    """Find a compact numeric ``value`` array in the raw bytes and parse it in Polars.
 
     An 800 000-cell array costs some 40 bytes per cell as Python floats in a list, against about
     7 in the response; parsing it as one column keeps peak memory near the response size. Returns
-    the document with a placeholder where the array was, and the values; or None when the array
-    is not plainly numbers and nulls (the caller then parses the whole document). The caller
-    checks that the placeholder landed at the top level, so a nested "value" key cannot fool it.
+    where the array lies in ``raw`` (from its ``[`` to past its ``]``) and the values; or None
+    when the array is not plainly numbers and nulls (the caller then parses it with the rest).
+    The caller checks that the array was the top-level one, so a nested "value" cannot fool it.
+
+    The array is read in pieces of about ``_PIECE`` bytes cut at commas, each checked and
+    parsed on its own, so no copy of the whole array is ever made; the values stay in one
+    chunk per piece rather than being copied once more into one buffer.
     """
-    match = None
-    for match in _VALUE_KEY.finditer(raw):  # noqa: B007 - the last one is SSB's top-level array
-        pass
+    match = _last(_VALUE_KEY, raw)
     if match is None:
         return None
     start = match.end()
     end = raw.find(b"]", start)
     if end <= start:
         return None
-    body = raw[start:end]
-    if body.translate(None, _NUMBER_BYTES):
+    chunks = []
+    pos = start
+    while pos <= end:
+        stop = raw.find(b",", pos + _PIECE, end) if pos + _PIECE < end else -1
+        if stop < 0:
+            stop = end
+        chunk = _number_piece(raw[pos:stop])
+        if chunk is None:
+            return None
+        chunks.append(chunk)
+        pos = stop + 1
+    return start - 1, end + 1, pl.concat(chunks, rechunk=False)
+
+
+def _number_piece(piece: bytes) -> pl.Series | None:
+    """A piece of a compact JSON number array (no brackets; entries separated by commas) as
+    Float64, or None when it holds anything but JSON numbers and nulls.
+
+    Bytes outside ``_NUMBER_BYTES`` are refused at once; then Polars' regex engine finds the
+    number grammar the CSV reader would let through but JSON does not (empty entries, "+1",
+    "1.", ".5", "01", "1e", "--1"), and the CSV reader, taking commas as line ends, parses the
+    rest and refuses what is still wrong ("nul", "1.2.3"). Every check lies within one entry
+    and treats the ends of the piece like commas, so pieces cut at commas add up to the whole.
+    """
+    if piece.translate(None, _NUMBER_BYTES):
         return None
-    # Number grammar the CSV reader would let through but JSON does not (empty entries, "+1",
-    # "1.", ".5", "01", "1e", "--1"), found in one pass of Polars' regex engine.
-    if pl.Series([body.decode("ascii")]).str.contains(_NOT_JSON_NUMBERS).item():
+    if pl.Series([piece.decode("ascii")]).str.contains(_NOT_JSON_NUMBERS).item():
         return None
     try:
-        values = pl.read_csv(
-            io.BytesIO(body.replace(b",", b"\n")),
+        return pl.read_csv(
+            io.BytesIO(piece),  # shares the piece's buffer, no copy
             has_header=False,
             schema={"value": pl.Float64},
             null_values="null",
+            eol_char=",",
         ).to_series()
     except pl.exceptions.PolarsError:
         return None
-    return raw[: start - 1] + _PLACEHOLDER + raw[end + 1 :], values
+
+
+def _split_sparse_status(raw: bytes) -> tuple[int, int, pl.DataFrame] | None:
+    """Find a compact sparse ``status`` object in the raw bytes and read it in Polars.
+
+    KOSTRA tables mark many cells "." (no such category for that region), and as Python objects
+    each entry of the status object costs some 120 bytes, against some 20 as two Arrow columns.
+    Returns where the object lies in ``raw`` (from its ``{`` to past its ``}``) and its entries
+    (``flat`` Int64, ``status`` Utf8, in document order); or None when it is not in SSB's plain
+    form (the caller then parses it with the rest). The caller checks that it was the top-level
+    object. The grammar is checked piece by piece, as for the values; then the CSV reader, with
+    ``:`` between key and symbol, ``,`` between entries and JSON's quotes as its own, reads it.
+    """
+    match = _last(_STATUS_KEY, raw)
+    if match is None:
+        return None
+    start = match.end()
+    end = raw.find(b"}", start)  # a symbol holding "}" leaves a piece unmatched below
+    if end < start:
+        return None
+    body = raw[start:end]
+    pos = 0
+    while pos < len(body):
+        # Cut where an entry starts; a symbol holding ',"' makes pieces that do not match, and
+        # the object then takes the ordinary parse.
+        stop = body.find(b',"', pos + _PIECE) if pos + _PIECE < len(body) else -1
+        if stop < 0:
+            stop = len(body)
+        try:
+            piece = pl.Series([body[pos:stop].decode("utf-8")])
+        except UnicodeDecodeError:
+            return None
+        if not piece.str.contains(_STATUS_ENTRIES).item():
+            return None
+        pos = stop + 1
+    schema = {"flat": pl.Int64, "status": pl.Utf8}
+    if not body:
+        return start - 1, end + 1, pl.DataFrame(schema=schema)
+    try:
+        entries = pl.read_csv(
+            io.BytesIO(body),
+            has_header=False,
+            separator=":",
+            quote_char='"',
+            eol_char=",",
+            schema=schema,
+        )
+    except pl.exceptions.PolarsError:
+        return None
+    return start - 1, end + 1, entries
 
 
 def _parse(
     document: bytes | bytearray | memoryview | str | Mapping[str, Any],
-) -> tuple[dict[str, Any], pl.Series | None]:
+) -> tuple[dict[str, Any], pl.Series | None, pl.DataFrame | None]:
+    """The document as a dict, with the dense ``value`` array and the sparse ``status`` object
+    read straight from the bytes into Polars where they are in SSB's plain form (else None)."""
     dense: pl.Series | None = None
+    sparse: pl.DataFrame | None = None
     if isinstance(document, Mapping):
         doc: Any = document
     else:
         raw = document.encode() if isinstance(document, str) else bytes(document)
-        doc = None
-        split = _split_dense_value(raw)
-        if split is not None:
-            with contextlib.suppress(ValueError):
-                cut = _loads(split[0])
-                if isinstance(cut, dict) and cut.get("value") == _PLACEHOLDER_TEXT:
-                    doc, dense = cut, split[1]
-        if doc is None:  # no cut, or it was not the top-level value: parse all of it
+        doc = _parse_cut(raw)
+        if doc is not None:
+            doc, dense, sparse = doc
+        else:  # nothing cut, or a cut was not the top-level member: parse all of it
             try:
                 doc = _loads(raw)
             except ValueError as exc:  # orjson's and json's decode errors both are
@@ -187,7 +289,39 @@ def _parse(
     klass = doc.get("class", "dataset")
     if klass != "dataset":
         raise _fail(f"class {klass!r} is not supported, only 'dataset'")
-    return cast(dict[str, Any], doc), dense
+    return cast(dict[str, Any], doc), dense, sparse
+
+
+def _parse_cut(raw: bytes) -> tuple[Any, pl.Series | None, pl.DataFrame | None] | None:
+    """Parse ``raw`` with its value array and status object cut out (read in Polars instead);
+    None when neither could be cut, or when a cut turns out not to be the top-level member."""
+    cuts: dict[str, tuple[int, int, Any]] = {}
+    value = _split_dense_value(raw)
+    if value is not None:
+        cuts["value"] = value
+    status = _split_sparse_status(raw)
+    if status is not None and not (value and status[0] < value[1] and value[0] < status[1]):
+        cuts["status"] = status
+    if not cuts:
+        return None
+    pieces, pos = [], 0
+    for name, (begin, end, _) in sorted(cuts.items(), key=lambda item: item[1][0]):
+        pieces += [raw[pos:begin], _PLACEHOLDERS[name]]
+        pos = end
+    pieces.append(raw[pos:])
+    try:
+        doc = _loads(b"".join(pieces))
+    except ValueError:
+        return None
+    if not isinstance(doc, dict) or any(doc.get(name) != _PLACEHOLDER_TEXTS[name] for name in cuts):
+        return None
+    for name in cuts:
+        doc[name] = None
+    return (
+        doc,
+        cuts["value"][2] if "value" in cuts else None,
+        cuts["status"][2] if "status" in cuts else None,
+    )
 
 
 def _ids_and_sizes(doc: Mapping[str, Any], dims: Mapping[str, Any]) -> tuple[list[str], list[int]]:
@@ -263,7 +397,10 @@ def _flat_keys(obj: Mapping[Any, Any], n_cells: int, what: str) -> pl.Series:
         raise _fail(f"{what} object has a key that is not a cell index") from exc
     if not keys.str.contains(r"^(0|[1-9][0-9]{0,17})$").all():
         raise _fail(f"{what} object has a key that is not a cell index")
-    flat = keys.cast(pl.Int64)
+    return _in_range(keys.cast(pl.Int64), n_cells, what)
+
+
+def _in_range(flat: pl.Series, n_cells: int, what: str) -> pl.Series:
     if flat.len() and (cast(int, flat.max()) >= n_cells):
         raise _fail(f"{what} object has a cell index outside 0..{n_cells - 1}")
     return flat
@@ -292,29 +429,48 @@ def _values(raw: Any, n_cells: int) -> pl.Series:
     raise _fail("'value' must be an array or an object")
 
 
+def status_dtype(symbols: Iterable[str | None] = ()) -> pl.Enum:
+    """The ``status`` column's dtype for a document using ``symbols``: :data:`STATUS_SYMBOLS`,
+    then the other symbols sorted (so SSB answers without unusual symbols share one dtype)."""
+    extra = sorted({s for s in symbols if s is not None}.difference(STATUS_SYMBOLS))
+    return pl.Enum([*STATUS_SYMBOLS, *extra])
+
+
 def _statuses(raw: Any, n_cells: int) -> pl.Series:
     if raw is None:
-        return pl.Series("status", [], dtype=pl.Utf8).extend_constant(None, n_cells)
+        return pl.Series("status", [], dtype=status_dtype()).extend_constant(None, n_cells)
     if isinstance(raw, str):
-        return pl.Series("status", [], dtype=pl.Utf8).extend_constant(raw, n_cells)
+        return pl.Series("status", [], dtype=status_dtype([raw])).extend_constant(raw, n_cells)
     if isinstance(raw, list):
         if len(raw) == 1 and n_cells != 1:  # the deprecated one-element form of the string
             return _statuses(raw[0], n_cells)
         if len(raw) != n_cells:
             raise _fail(f"'status' has {len(raw)} entries but there are {n_cells} cells")
-        try:
-            return pl.Series("status", raw, dtype=pl.Utf8, strict=True)
-        except (TypeError, ValueError, pl.exceptions.PolarsError) as exc:
-            raise _fail("'status' holds entries that are not strings") from exc
+        given = _status_series(raw)
+        return given.cast(status_dtype(given.unique().to_list()))
+    if isinstance(raw, pl.DataFrame):  # read from the raw bytes: flat and status columns
+        keys = raw.get_column("flat").to_numpy()
+        if not bool(np.all(keys[1:] > keys[:-1])):  # SSB's keys ascend; a key given twice
+            raw = raw.unique(subset="flat", keep="last", maintain_order=True)  # counts last
+        flat = _in_range(raw.get_column("flat"), n_cells, "'status'")
+        given = raw.get_column("status")
+        dtype = status_dtype(given.unique().to_list())
+        out = pl.Series("status", [], dtype=dtype).extend_constant(None, n_cells)
+        return out.scatter(flat, given.cast(dtype)) if n_cells else out
     if isinstance(raw, Mapping):
         flat = _flat_keys(raw, n_cells, "'status'")
-        try:
-            given = pl.Series("s", list(raw.values()), dtype=pl.Utf8, strict=True)
-        except (TypeError, ValueError, pl.exceptions.PolarsError) as exc:
-            raise _fail("'status' holds entries that are not strings") from exc
-        out = pl.Series("status", [], dtype=pl.Utf8).extend_constant(None, n_cells)
-        return out.scatter(flat, given) if n_cells else out
+        given = _status_series(list(raw.values()))
+        dtype = status_dtype(given.unique().to_list())
+        out = pl.Series("status", [], dtype=dtype).extend_constant(None, n_cells)
+        return out.scatter(flat, given.cast(dtype)) if n_cells else out
     raise _fail("'status' must be a string, an array or an object")
+
+
+def _status_series(entries: list[Any]) -> pl.Series:
+    try:
+        return pl.Series("status", entries, dtype=pl.Utf8, strict=True)
+    except (TypeError, ValueError, pl.exceptions.PolarsError) as exc:
+        raise _fail("'status' holds entries that are not strings") from exc
 
 
 def _str_map(obj: Any) -> dict[str, str]:
@@ -343,7 +499,7 @@ def decode(document: bytes | bytearray | memoryview | str | Mapping[str, Any]) -
 
     Raises :class:`~kostra.errors.SourceError` when the document is malformed.
     """
-    doc, dense = _parse(document)
+    doc, dense, sparse_status = _parse(document)
     dims_obj = doc.get("dimension")
     if not isinstance(dims_obj, Mapping):
         raise _fail("the dataset has no 'dimension' object")
@@ -383,17 +539,23 @@ def decode(document: bytes | bytearray | memoryview | str | Mapping[str, Any]) -
         dim_ext[dim_id] = ext
 
     n_cells = math.prod(sizes)
-    raw_value = dense if dense is not None else doc.get("value")
+    # Popped, so that the parsed cells are freed before the code columns are built.
+    raw_value = dense if dense is not None else doc.pop("value", None)
+    del dense
     metadata_only = raw_value is None or (isinstance(raw_value, list) and not raw_value)
     if metadata_only and n_cells:
         # PxWebApi metadata responses: "value": [] (or, in the 2024 beta, no value at all) and a
         # size counting every value of the table. The frame is empty; the categories are not.
         values = pl.Series("value", [], dtype=pl.Float64)
-        status = pl.Series("status", [], dtype=pl.Utf8)
-        code_columns = [pl.Series(d, [], dtype=pl.Utf8) for d in ids]
+        status = pl.Series("status", [], dtype=status_dtype())
+        code_columns = [pl.Series(d, [], dtype=pl.Enum(categories[d])) for d in ids]
     else:
         values = _values(raw_value, n_cells)
-        status = _statuses(doc.get("status"), n_cells)
+        del raw_value
+        status = _statuses(
+            sparse_status if sparse_status is not None else doc.pop("status", None), n_cells
+        )
+        del sparse_status
         code_columns = _code_columns(ids, sizes, categories)
     frame = pl.DataFrame([*code_columns, values, status])
 
@@ -433,16 +595,24 @@ def _canonical(ids: Sequence[str], name: str) -> str:
 def _code_columns(
     ids: Sequence[str], sizes: Sequence[int], categories: Mapping[str, list[str]]
 ) -> list[pl.Series]:
+    """Each dimension's column: its Enum categories gathered by the cells' positions, so the
+    column holds one small integer a cell and never a string.
+
+    The positions are made and gathered ``_ROWS`` cells at a time and the pieces left as the
+    column's chunks: a whole column of 4-byte positions would cost twice the column itself.
+    """
     n_cells = math.prod(sizes)
-    index_type = np.uint32 if max(sizes, default=0) < 2**32 else np.uint64
     columns = []
     for k, dim_id in enumerate(ids):
         inner = math.prod(sizes[k + 1 :])  # row-major: later dimensions vary faster
-        outer = math.prod(sizes[:k])
-        positions = np.tile(np.repeat(np.arange(sizes[k], dtype=index_type), inner), outer)
-        assert positions.size == n_cells
-        codes = pl.Series(dim_id, categories[dim_id], dtype=pl.Utf8)
-        columns.append(codes.gather(positions) if n_cells else codes.clear())
+        codes = pl.Series(dim_id, categories[dim_id], dtype=pl.Enum(categories[dim_id]))
+        chunks = [codes.clear()]
+        for first in range(0, n_cells, _ROWS):
+            positions = np.arange(first, min(first + _ROWS, n_cells), dtype=np.int64)
+            positions //= inner
+            positions %= sizes[k]
+            chunks.append(codes.gather(pl.Series(positions, dtype=pl.UInt32)))
+        columns.append(pl.concat(chunks, rechunk=False) if n_cells else chunks[0])
     return columns
 
 
@@ -488,27 +658,68 @@ def to_observations(dataset: JsonStatDataset, table_id: str) -> pl.DataFrame:
     assert metric is not None
     assert time is not None
     assert region is not None
-    not_annual = [code for code in dataset.categories[time] if not _YEAR.match(code)]
+    not_annual = [code for code in dataset.categories[time] if not _YEAR.fullmatch(code)]
     if not_annual:
         raise SourceError(
             f"Table {table_id} is not annual: time codes such as {not_annual[0]!r} are not years.",
             hint="KOSTRA figures are annual; choose an annual table.",
         )
-    others = sorted(d for d in dataset.dimensions if d not in (metric, time, region))
-    if others:
-        dims_expr = pl.concat_str([pl.lit(f"{d}=") + pl.col(d) for d in others], separator=";")
-    else:
-        dims_expr = pl.lit("")
-    frame = dataset.frame.select(
-        pl.lit(table_id, dtype=pl.Utf8).alias("table_id"),
-        pl.col(metric).alias("contents_code"),
-        pl.col(region).str.strip_prefix("K-").alias("region"),
-        pl.col(time).cast(pl.Int32).alias("year"),
-        dims_expr.alias("dims"),
-        pl.col("value"),
-        pl.col("status"),
+    # Every column is worked out once per category, then gathered by the cells' positions: the
+    # Utf8 columns the observation schema asks for are built once, with no per-cell string work.
+    frame = dataset.frame
+    region_codes = [code.removeprefix("K-") for code in dataset.categories[region]]
+    columns = [
+        _gather(dataset.categories[metric], _positions(dataset, metric)).alias("contents_code"),
+        _gather(region_codes, _positions(dataset, region)).alias("region"),
+        pl.Series([int(y) for y in dataset.categories[time]], dtype=pl.Int32)
+        .gather(_positions(dataset, time))
+        .alias("year"),
+        _dims_column(dataset, sorted(set(dataset.dimensions) - {metric, time, region})),
+        frame.get_column("value").cast(pl.Float64),
+        frame.get_column("status").cast(pl.Utf8),
+    ]
+    out = pl.DataFrame(columns).select(pl.lit(table_id, dtype=pl.Utf8).alias("table_id"), pl.all())
+    return out.cast(cast(Any, OBSERVATION_SCHEMA))
+
+
+def _positions(dataset: JsonStatDataset, dim: str) -> pl.Series:
+    """The cells' category positions in ``dim`` (what an Enum column stores; a Utf8 column of
+    codes, as an older frame may hold, is mapped onto the categories first)."""
+    column = dataset.frame.get_column(dim)
+    enum = pl.Enum(dataset.categories[dim])
+    if column.dtype != enum:
+        column = column.cast(pl.Utf8).cast(enum)
+    return column.to_physical()
+
+
+def _gather(strings: list[str], positions: pl.Series) -> pl.Series:
+    return pl.Series(strings, dtype=pl.Utf8).gather(positions)
+
+
+def _dims_column(dataset: JsonStatDataset, others: Sequence[str]) -> pl.Series:
+    """The canonical ``dims`` text (:func:`kostra.frames.encode_dims`) of every cell.
+
+    The texts of all combinations of the other dimensions' categories are built once (no more
+    of them than cells, as the cube is complete), then gathered by each cell's combination.
+    """
+    height = dataset.frame.height
+    if not others:
+        return pl.repeat("", height, dtype=pl.Utf8, eager=True).alias("dims")
+    sizes = [len(dataset.categories[d]) for d in others]
+    combinations = math.prod(sizes)
+    combo = np.arange(combinations, dtype=np.int64)
+    key = pl.zeros(height, dtype=pl.Int64, eager=True)
+    parts = []
+    stride = 1
+    for dim, size in zip(reversed(others), reversed(sizes), strict=True):
+        pairs = [f"{dim}={code}" for code in dataset.categories[dim]]
+        parts.append(_gather(pairs, pl.Series((combo // stride) % size)))
+        key = key + _positions(dataset, dim).cast(pl.Int64) * stride
+        stride *= size
+    texts = pl.DataFrame({str(i): part for i, part in enumerate(reversed(parts))})
+    return (
+        texts.select(pl.concat_str(pl.all(), separator=";")).to_series().gather(key).alias("dims")
     )
-    return frame.cast(cast(Any, OBSERVATION_SCHEMA))
 
 
 # --------------------------------------------------------------------------- encoding
