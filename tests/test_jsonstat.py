@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import math
@@ -537,3 +538,165 @@ def test_escaped_quote_before_a_value_key_is_not_a_cut_point() -> None:
     raw = raw.replace(b',"\\"value":[9,9]', b"")[:-1] + b',"\\"value":[9,9]}'
     frame = jsonstat.decode(raw).frame
     assert frame.get_column("value").to_list() == [1.0, 2.0, 3.0, 4.0]
+
+
+# --------------------------------------------------------------------------- lean frame
+
+
+def kostra_shaped(regions: int, functions: int, suppressed_every: int) -> dict[str, Any]:
+    """A dense KOSTRA-shaped document: region × ContentsCode × Tid × KOKfunksjon0000."""
+    cats = {
+        "KOKkommuneregion0000": [f"{n:04d}" for n in range(301, 301 + regions)],
+        "ContentsCode": ["KOSbelop0000", "KOSandel0000"],
+        "Tid": [str(y) for y in range(2015, 2025)],
+        "KOKfunksjon0000": [f"{n:03d}" for n in range(100, 100 + functions)],
+    }
+    n = math.prod(len(c) for c in cats.values())
+    return {
+        "version": "2.0",
+        "class": "dataset",
+        "id": list(cats),
+        "size": [len(c) for c in cats.values()],
+        "role": {"metric": ["ContentsCode"], "time": ["Tid"], "geo": ["KOKkommuneregion0000"]},
+        "dimension": {
+            d: {"category": {"index": {c: i for i, c in enumerate(codes)}}}
+            for d, codes in cats.items()
+        },
+        "value": [None if i % suppressed_every == 0 else i * 0.5 for i in range(n)],
+        "status": {str(i): ".." for i in range(0, n, suppressed_every)},
+    }
+
+
+def test_frame_holds_enum_positions_not_strings() -> None:
+    doc = kostra_shaped(regions=300, functions=20, suppressed_every=7)
+    frame = jsonstat.decode(orjson.dumps(doc)).frame
+    n = frame.height
+    assert n == 300 * 2 * 10 * 20
+    for dim in doc["id"]:
+        codes = list(doc["dimension"][dim]["category"]["index"])
+        assert frame.schema[dim] == pl.Enum(codes)
+    assert frame.schema["status"] == pl.Enum(SSB_SYMBOLS)
+    # One or two bytes a code, eight a value, one a status, plus validity bits: a Utf8 frame of
+    # the same cells takes over 80 bytes a cell.
+    assert frame.estimated_size() < 15 * n
+    assert frame.get_column("status").null_count() == n - len(doc["status"])
+    assert_frame_equal(frame, reference_decode(doc))
+
+
+def test_status_symbols_outside_ssbs_follow_sorted() -> None:
+    ds = jsonstat.decode(small_doc(status={"0": "p", "1": "..", "3": "e"}))
+    assert ds.frame.schema["status"] == pl.Enum([*SSB_SYMBOLS, "e", "p"])
+    assert ds.frame.get_column("status").to_list() == ["p", "..", None, "e"]
+    assert jsonstat.status_dtype([None, "x", "."]) == pl.Enum([*SSB_SYMBOLS, "x"])
+
+
+def test_frames_of_several_answers_stack_after_a_cast() -> None:
+    a = jsonstat.decode(small_doc()).frame
+    b = jsonstat.decode(
+        small_doc(
+            dimension={**small_doc()["dimension"], "Tid": {"category": {"index": ["2025", "2026"]}}}
+        )
+    ).frame
+    with pytest.raises(pl.exceptions.SchemaError):
+        pl.concat([a, b])
+    both = pl.concat([f.cast({"Tid": pl.Utf8}) for f in (a, b)])
+    assert both.get_column("Tid").to_list() == ["2023", "2024"] * 2 + ["2025", "2026"] * 2
+
+
+def test_observations_from_utf8_and_enum_frames_agree() -> None:
+    doc = kostra_shaped(regions=3, functions=4, suppressed_every=5)
+    doc["id"].append("Alder")
+    doc["size"].append(2)
+    doc["dimension"]["Alder"] = {"category": {"index": ["000", "001"]}}
+    doc["value"] = [float(i) for i in range(math.prod(doc["size"]))]
+    ds = jsonstat.decode(orjson.dumps(doc))
+    obs = jsonstat.to_observations(ds, "12362")
+    as_text = dataclasses.replace(ds, frame=ds.frame.cast(dict.fromkeys(ds.dimensions, pl.Utf8)))
+    assert_frame_equal(jsonstat.to_observations(as_text, "12362"), obs)
+    assert dict(obs.schema) == OBSERVATION_SCHEMA
+    first = obs.row(0, named=True)
+    assert first["dims"] == "Alder=000;KOKfunksjon0000=100"
+    assert obs.get_column("dims").n_unique() == 4 * 2
+    assert obs.filter(pl.col("dims") == "Alder=001;KOKfunksjon0000=103").height == 3 * 2 * 10
+
+
+# --------------------------------------------------------------------------- pieces of the bytes
+
+
+@pytest.mark.parametrize("piece", [1, 3, 8, 64])
+def test_value_and_status_read_in_small_pieces(monkeypatch: pytest.MonkeyPatch, piece: int) -> None:
+    monkeypatch.setattr(jsonstat, "_PIECE", piece)
+    monkeypatch.setattr(jsonstat, "_ROWS", 7)
+    doc = kostra_shaped(regions=4, functions=3, suppressed_every=4)
+    doc["status"]["5"] = "a:b,c"  # separators inside a symbol
+    raw = orjson.dumps(doc)
+    # Both are read from the bytes here, not parsed as Python objects.
+    assert jsonstat._split_dense_value(raw) is not None
+    assert jsonstat._split_sparse_status(raw) is not None
+    ds = jsonstat.decode(raw)
+    assert_frame_equal(ds.frame, reference_decode(doc))
+    assert_frame_equal(ds.frame, jsonstat.decode(doc).frame)
+
+
+@pytest.mark.parametrize("piece", [1, 2, 5, 1 << 17])
+@pytest.mark.parametrize(
+    "body", ["1,2,3,,4", "1,2,3,+4", "1,2,3,4.", "1,2,3,04", "1,2,3,4e", "1,2,nul,4"]
+)
+def test_bad_numbers_found_in_any_piece(
+    monkeypatch: pytest.MonkeyPatch, piece: int, body: str
+) -> None:
+    monkeypatch.setattr(jsonstat, "_PIECE", piece)
+    doc = small_doc(
+        id=["Tid"],
+        size=[5],
+        dimension={"Tid": {"category": {"index": list("abcde")}}},
+        value=[0] * 5,
+        status=None,
+        role=None,
+    )
+    raw = orjson.dumps(doc).replace(b"[0,0,0,0,0]", f"[{body}]".encode())
+    with pytest.raises(SourceError, match="not valid JSON"):
+        jsonstat.decode(raw)
+
+
+def test_status_object_read_from_bytes_or_parsed_agree() -> None:
+    status = {"3": "", "0": ":", "1": ",", "2": "ø"}  # keys out of order, odd symbols
+    doc = small_doc(status=status)
+    expected = jsonstat.decode(doc).frame
+    assert expected.get_column("status").to_list() == [":", ",", "ø", ""]
+    assert jsonstat._split_sparse_status(orjson.dumps(doc)) is not None
+    assert_frame_equal(jsonstat.decode(orjson.dumps(doc)).frame, expected)
+    assert jsonstat._split_sparse_status(json.dumps(doc, indent=2).encode()) is None
+    assert_frame_equal(jsonstat.decode(json.dumps(doc, indent=2)).frame, expected)
+    # A key given twice: the last one counts, as in a parsed object.
+    raw = orjson.dumps(small_doc(status={"1": ".."})).replace(
+        b'{"1":".."}', b'{"1":"..","0":".","1":":"}'
+    )
+    assert jsonstat.decode(raw).frame.get_column("status").to_list() == [".", ":", None, None]
+
+
+def test_status_byte_reader_refuses_what_it_cannot_read() -> None:
+    bad_index = orjson.dumps(small_doc(status={"9": ".."}))
+    with pytest.raises(SourceError, match=re.escape("outside 0..3")):
+        jsonstat.decode(bad_index)
+    # A nested "status" object after the real one: the cut is not the top level, so the whole
+    # document is parsed.
+    doc = small_doc(status={"1": ":"})
+    doc["zextension"] = {"status": {"0": "x"}}
+    assert jsonstat.decode(orjson.dumps(doc)).frame.get_column("status").to_list() == [
+        None,
+        ":",
+        None,
+        None,
+    ]
+    # Escapes are left to the JSON parser.
+    doc = small_doc(status={"1": 'a"b', "2": "\\"})
+    assert jsonstat.decode(orjson.dumps(doc)).frame.get_column("status").to_list() == [
+        None,
+        'a"b',
+        "\\",
+        None,
+    ]
+    not_an_index = orjson.dumps(small_doc(status={"01": ".."}))
+    with pytest.raises(SourceError, match="not a cell index"):
+        jsonstat.decode(not_an_index)
