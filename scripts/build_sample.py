@@ -35,7 +35,8 @@ same numbers):
    drawn Poisson (or binomially from a parent count) at the end.
 3. Ready ratios are generated on a transformed scale (log for positive, logit for shares, linear
    otherwise): national level + persistent effect of the municipality's unit + AR(1) + noise
-   that grows as the target group shrinks; then shifted so that the weighted (or simple) mean of
+   that grows as the target group shrinks (``Spec.noise`` at 500 members, × √(500/members), at
+   most 4 ×); then shifted so that the weighted (or simple) mean of
    the municipalities equals the real national level; Oslo is pinned to its real value.
 4. Ratios SSB derives from other series (NDU per inhabitant 6–15, occupancy, cost per day, culture
    share …) are computed from the generated components, so numerators and denominators agree.
@@ -153,6 +154,11 @@ FUNCTIONS: dict[str, tuple[str, float, float]] = {
     "381": ("kultur", 0.25, 1.35), "383": ("kultur", 0.10, 1.60), "385": ("kultur", 0.15, 1.20),
     "386": ("kultur", 0.053, 1.30),
 }  # fmt: skip
+# Functions whose spending follows a narrower group than their sector's target group (the
+# sector's national level stays per member of the sector's group): the health centre and school
+# health service (232) serves children and youth, so a municipality with few children spends
+# little on it. Allocating it by all inhabitants gave Utsira 15 × the country per child 0–5.
+ALLOCATION_GROUP: dict[str, str] = {"232": "0-17"}
 # Functions outside the sectors: NDU kr per inhabitant in 2025 (assumption), BDU/NDU.
 OTHER_FUNCTIONS: dict[str, tuple[float, float]] = {
     "180": (300, 1.5), "190": (60, 8.0), "256": (420, 1.1), "265": (250, 3.0), "275": (700, 1.3),
@@ -172,9 +178,15 @@ VAR_BDU: dict[str, float] = {
 }
 SECTOR_EFFECT_SD = {
     "grunnskole": 0.08, "barnehage": 0.07, "barnevern": 0.25, "kommunehelse": 0.15,
-    "pleie": 0.12, "sosial": 0.25, "administrasjon": 0.20, "kultur": 0.30, "other": 0.30,
+    "pleie": 0.12, "sosial": 0.25, "administrasjon": 0.20, "kultur": 0.22, "other": 0.30,
 }  # fmt: skip
 NOMINAL_GROWTH = 0.045
+
+
+Workbook = dict[str, dict[str, dict[int, float]]]
+"""``{title: {"Landet"|"Oslo"|…: {year: value}}}`` as :func:`read_workbook` gives it."""
+SectorTargets = dict[str, tuple[str, dict[int, float], dict[int, float]]]
+"""``{sector: (target group, national level per year, Oslo level per year)}``."""
 
 
 @dataclass(frozen=True)
@@ -186,7 +198,9 @@ class Spec:
     ``level``: national value in 2025 (count: per member of ``group``; ratio: the value);
     ``growth``: yearly growth before 2025 (multiplicative for log, additive otherwise);
     ``xlsx``: workbook title giving the national and Oslo values 2020–2025 (× ``xlsx_scale``;
-    ``xlsx_total`` when the workbook holds a national total, not a rate).
+    ``xlsx_total`` when the workbook holds a national total, not a rate);
+    ``early``: national value in 2019 (assumption) where the workbook's first year, 2020, was
+    the pandemic and must not be extrapolated backwards; ``growth`` then runs back from 2019.
     """
 
     kind: str
@@ -207,6 +221,7 @@ class Spec:
     parent: tuple[str, str, str] | None = None
     clip: tuple[float | None, float | None] = (None, None)
     na_share: float = 0.0
+    early: float | None = None
     derive: Callable[..., tuple[np.ndarray, np.ndarray]] | None = field(default=None, compare=False)
 
 
@@ -220,6 +235,12 @@ AREA_PER_INHABITANT = {"130": 0.35, "221": 0.45, "222": 2.0, "261": 1.3, "381": 
 FDV_PER_M2 = {"AGD39": 260.0, "AGD36": 120.0, "AGD38": 170.0, "AG1": 190.0}
 ENERGY_SHARES = {"01": 0.75, "02": 0.17, "03": 0.01, "04": 0.07}
 PCT = "logit"
+# Yearly noise of ratios and sub-counts is ``Spec.noise`` for a target group of 500 (a class of
+# 1–2-year-olds in a town of 20 000) and grows as 1/√group below that, at most 4 ×: the
+# sampling noise of real KOSTRA ratios. (Scaling from 5 000 members, as before, made towns of
+# 20 000 jump ±60 % from one year to the next.)
+RATIO_NOISE_REFERENCE = 500.0
+RATIO_NOISE_CAP = 4.0
 # SSB's 07459 statbank export shows 0 inhabitants for Sandefjord, Andebu and Stokke in 2015–2016
 # (their history was moved to the merged code 0710). Approximate shares of today's Sandefjord
 # (3907), from SSB's published population on 1 January 2016, so the three get realistic sizes.
@@ -251,7 +272,7 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
         0,
         PCT,
         0.25,
-        0.15,
+        0.1,
         xlsx="Mestringsnivå 3-5 i lesing, 8. trinn (%)",
         small=40,
     )
@@ -262,7 +283,7 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
         0,
         PCT,
         0.25,
-        0.15,
+        0.1,
         xlsx="Mestringsnivå 3-5 i regning, 8. trinn (%)",
         small=40,
     )
@@ -312,7 +333,7 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
         0,
         PCT,
         0.35,
-        0.25,
+        0.12,
         xlsx="Andel barn 1-2 år i barnehage (%)",
         clip=(None, 100.0),
     )
@@ -360,16 +381,20 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
         xlsx="Korr. br. driftsutg. per oppholdstime (alle barneh.) (kr)",
         small=20,
     )
+    # A share, so generated on the logit scale like the other shares: on the log scale (as
+    # first built) the small-group noise and the shift to the national mean pushed small
+    # municipalities to 150–230 %.
     s[key("12272", "KOSandelminsptot0000")] = Spec(
         "ratio",
         "1-5",
         91.3,
         0,
-        "log",
-        0.2,
-        0.15,
+        PCT,
+        0.5,
+        0.1,
         xlsx="Andel minoritetsspråklige barn i barnehage (%)",
         small=60,
+        clip=(None, 100.0),
     )
     # barnevern: counts of children 0–17, binomial sub-counts, ready ratios
     s[key("12870", "KOSbvbarnust0000")] = Spec(
@@ -400,10 +425,10 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
         aggregate="sum",
     )
     s[key("12279", "KOSbdu251bvbarnt0000")] = Spec(
-        "ratio", "0-17", 62000, NOMINAL_GROWTH, "log", 0.35, 0.15, decimals=0, small=300
+        "ratio", "0-17", 62000, NOMINAL_GROWTH, "log", 0.2, 0.1, decimals=0, small=300
     )
     s[key("12279", "KOSbdu252bvbarnt0000")] = Spec(
-        "ratio", "0-17", 780000, NOMINAL_GROWTH + 0.01, "log", 0.35, 0.2, decimals=0, small=300
+        "ratio", "0-17", 780000, NOMINAL_GROWTH + 0.01, "log", 0.25, 0.12, decimals=0, small=300
     )
     s[key("12305", "KOSsumfagutd0000")] = Spec("ratio", "0-17", 4.6, 0.02, "log", 0.3, 0.1)
     s[key("12615", "KOSbvbarnmelding0001")] = Spec(
@@ -414,8 +439,8 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
         "binom",
         level=0.935,
         space=PCT,
-        sd=0.5,
-        noise=0.25,
+        sd=0.3,
+        noise=0.08,
         parent=key("11875", "KOSinstdispplass0000"),
         aggregate="sum",
     )
@@ -471,8 +496,8 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
         0.7,
         0.02,
         "log",
-        0.35,
-        0.15,
+        0.2,
+        0.08,
         xlsx="Legetimer per uke per beboer i sykehjem (timer)",
         decimals=2,
         small=30,
@@ -507,11 +532,12 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
         "ratio",
         "total",
         12.8,
-        0.1,
+        0.012,
         "log",
         0.2,
         0.08,
         xlsx="Avtalte legeårsverk per 10 000 innbyggere (årsverk)",
+        early=11.2,
         need="kommunehelse",
     )
     s[key("12209", "KOSfysioaarsv10000")] = Spec(
@@ -529,7 +555,7 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
         "ratio",
         "0-17",
         54.9,
-        1.5,
+        0.04,
         "log",
         0.25,
         0.1,
@@ -539,11 +565,12 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
         "ratio",
         "0",
         88.9,
-        2.0,
+        1.0,
         PCT,
-        0.6,
-        0.3,
+        0.5,
+        0.08,
         xlsx="Andel nyfødte med hjemmebesøk av helsesykepleier (%)",
+        early=80.0,
         small=10,
         clip=(None, 100.0),
     )
@@ -566,7 +593,7 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
         level=0.428,
         space=PCT,
         sd=0.3,
-        noise=0.1,
+        noise=0.06,
         parent=cases,
         aggregate="sum",
         xlsx="Sosialhjelpstilfeller med sosialhjelp ≥ 6 mnd (antall)",
@@ -576,7 +603,7 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
         level=0.198,
         space=PCT,
         sd=0.35,
-        noise=0.1,
+        noise=0.06,
         parent=cases,
         aggregate="sum",
         xlsx="Langtidstilfeller (6-12 mnd) med sosialhjelp som hovedinntekt (antall)",
@@ -586,7 +613,7 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
         level=0.238,
         space=PCT,
         sd=0.25,
-        noise=0.1,
+        noise=0.06,
         parent=cases,
         aggregate="sum",
         xlsx="Sosialhjelpstilfeller som forsørger barn under 18 (antall)",
@@ -608,10 +635,11 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
         "18-66",
         3.41,
         NOMINAL_GROWTH,
-        sd=0.3,
+        sd=0.15,
         noise=0.08,
         need="sosial",
         aggregate="sum",
+        parent=cases,
         xlsx="Samlet stønadssum (bidrag + lån) (1000 kr)",
         xlsx_total=True,
     )
@@ -624,8 +652,8 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
         1544,
         NOMINAL_GROWTH,
         "log",
-        0.35,
-        0.1,
+        0.25,
+        0.06,
         decimals=0,
         xlsx="Netto driftsutgifter allmenn kultur per innbygger (kr)",
     )
@@ -636,14 +664,23 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
         "ratio",
         "total",
         4.4,
-        0.1,
+        0.01,
         "log",
-        0.4,
-        0.15,
+        0.25,
+        0.1,
         xlsx="Besøk i folkebibliotek per innbygger (antall)",
+        early=4.5,
     )
     s[key("13135", "KOSutlaninnb0000")] = Spec(
-        "ratio", "total", 2.6, 0.05, "log", 0.3, 0.1, xlsx="Utlån per innbygger (antall)"
+        "ratio",
+        "total",
+        2.6,
+        -0.01,
+        "log",
+        0.3,
+        0.1,
+        xlsx="Utlån per innbygger (antall)",
+        early=2.4,
     )
     # eiendom: area, FDV costs, energy
     for f in BUILDING_FUNCTIONS:
@@ -751,7 +788,7 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
             "Egenfinansiering av investeringene i % av tot. br. invest. (%)",
             "lin",
             14.0,
-            12.0,
+            5.0,
             (0.0, 100.0),
         ),
     ]:
@@ -771,7 +808,7 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
         need="samlet",
     )
     s[key("12137", "KOSbelopprinnb0000", {"KOKartkap0000": "KG31"})] = Spec(
-        "ratio", "total", 96000, 0.05, "log", 0.35, 0.04, decimals=0
+        "ratio", "total", 96000, 0.05, "log", 0.3, 0.04, decimals=0
     )
     # miljø og ressurser (13526)
     s[key("13526", "KOSplanernyereen0000")] = Spec(
@@ -784,7 +821,7 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
         "count", "total", 0.09, 0.01, sd=0.8, noise=0.1, aggregate="sum"
     )
     s[key("13526", "KOSbygsokrestrik0000")] = Spec(
-        "ratio", "total", 62.0, 0, PCT, 1.0, 0.4, aggregate="mean", na_share=0.06
+        "ratio", "total", 62.0, 0, PCT, 1.0, 0.2, aggregate="mean", na_share=0.06
     )
     # vann, avløp, renovasjon (12842): fees, simple means
     for code, level, na in [
@@ -911,7 +948,7 @@ class Geo:
         return float(self.unit_pop(year + 1, group).sum())
 
 
-def read_workbook(shared: Path) -> dict[str, dict[str, dict[int, float]]]:
+def read_workbook(shared: Path) -> Workbook:
     """``{title: {"Landet"|"Oslo"|…: {year: value}}}`` from the Lørenskog workbook's sheets,
     plus ``kostnadsniva:<sector row>`` from its Kostnadsnivå sheet (Landet only)."""
     workbook = openpyxl.load_workbook(shared / XLSX, read_only=True, data_only=True)
@@ -991,7 +1028,8 @@ def rng_for(seed: int, *parts: str) -> np.random.Generator:
 def to_space(x: np.ndarray | float, space: str) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     if space == "log":
-        return np.log(np.maximum(x, 1e-9))
+        out: np.ndarray = np.log(np.maximum(x, 1e-9))
+        return out
     if space == "logit":
         p = np.clip(x / 100.0, 1e-4, 1 - 1e-4)
         return np.log(p / (1 - p))
@@ -999,11 +1037,12 @@ def to_space(x: np.ndarray | float, space: str) -> np.ndarray:
 
 
 def from_space(z: np.ndarray, space: str) -> np.ndarray:
+    out: np.ndarray = z
     if space == "log":
-        return np.exp(z)
-    if space == "logit":
-        return 100.0 / (1.0 + np.exp(-z))
-    return z
+        out = np.exp(z)
+    elif space == "logit":
+        out = 100.0 / (1.0 + np.exp(-z))
+    return out
 
 
 def ar1(rng: np.random.Generator, n: int, years: int, sd: float, rho: float = 0.6) -> np.ndarray:
@@ -1017,16 +1056,21 @@ def ar1(rng: np.random.Generator, n: int, years: int, sd: float, rho: float = 0.
 
 
 def size_noise(
-    rng: np.random.Generator, group_pop: np.ndarray, sd: float, cap: float = 6.0
+    rng: np.random.Generator,
+    group_pop: np.ndarray,
+    sd: float,
+    cap: float = 6.0,
+    reference: float = 5000.0,
 ) -> np.ndarray:
-    """Yearly noise that grows as the target group shrinks (sd at 5 000 members, at most
-    ``cap`` times that)."""
-    scale = np.minimum(np.sqrt(5000.0 / np.maximum(group_pop, 20.0)), cap)
-    return rng.normal(0, 1, len(group_pop)) * sd * scale
+    """Yearly noise that grows as the target group shrinks: ``sd`` at ``reference`` members,
+    growing as 1/√members (sampling noise) up to ``cap`` times that."""
+    scale = np.minimum(np.sqrt(reference / np.maximum(group_pop, 20.0)), cap)
+    out: np.ndarray = rng.normal(0, 1, len(group_pop)) * sd * scale
+    return out
 
 
 def national_levels(
-    spec: Spec, workbook: dict, geo: Geo, rng: np.random.Generator
+    spec: Spec, workbook: Workbook, geo: Geo, rng: np.random.Generator
 ) -> tuple[dict[int, float], dict[int, float]]:
     """National level and Oslo level per year, in the spec's units.
 
@@ -1050,6 +1094,8 @@ def national_levels(
             oslo[year] = level
     if not nat:
         nat[2025] = spec.level
+    if spec.early is not None and 2019 not in nat:
+        nat[2019] = spec.early
     anchor = min(nat)
     last = max(nat)
     for year in YEARS:
@@ -1066,7 +1112,16 @@ def national_levels(
             nat[year] = base + spec.growth * steps + rng.normal(0, 0.1 * spec.noise)
     if oslo:
         first = min(oslo)
+        final = max(oslo)
         for year in YEARS:
+            if year > final:
+                gap = to_space(oslo[final], spec.space) - to_space(nat[final], spec.space)
+                if spec.kind in ("count", "amount"):
+                    oslo[year] = nat[year] * oslo[final] / nat[final]
+                else:
+                    oslo[year] = float(
+                        from_space(to_space(nat[year], spec.space) + gap, spec.space)
+                    )
             if year < first:
                 gap = to_space(oslo[first], spec.space) - to_space(nat[first], spec.space)
                 if spec.kind in ("count", "amount"):
@@ -1128,6 +1183,7 @@ class Builder:
         self.need = read_need(shared, self.geo.units)
         self.specs = _specs()
         self.series: dict[tuple[str, str, str], Series] = {}
+        self.effects: dict[tuple[str, str, str], np.ndarray] = {}
         n = len(self.geo.units)
         effect_rng = rng_for(seed, "sector-effects")
         self.sector_effect = {
@@ -1136,7 +1192,7 @@ class Builder:
         self.oslo_unit = self.geo.unit_index[OSLO]
 
     # -- accounts -------------------------------------------------------------------
-    def sector_targets(self) -> dict[str, tuple[str, dict[int, float], dict[int, float]]]:
+    def sector_targets(self) -> SectorTargets:
         out = {}
         for sector, (group, title, row) in SECTOR_LEVELS.items():
             source = self.workbook[title] if title else self.workbook[f"kostnadsniva:{row}"]
@@ -1174,15 +1230,16 @@ class Builder:
             rng = rng_for(self.seed, "12362", function)
             need_key = {"pleie": "pleie", "sosial": "sosial"}.get(sector, sector)
             need = self.need.get(need_key, self.need["other"])
-            mix = rng.normal(0, 0.15 if sector not in ("other", "var") else 0.0, n)
+            mix = rng.normal(0, 0.1 if sector not in ("other", "var") else 0.0, n)
             effect = self.sector_effect.get(sector, self.sector_effect["other"]) + mix
             drift = ar1(rng, n, len(YEARS), 0.04)
             gross_effect = rng.normal(0, 0.03, n)
             var_effect = rng.normal(-0.02, 0.04, n)
             net_rows: dict[int, np.ndarray] = {}
             gross_rows: dict[int, np.ndarray] = {}
+            users = ALLOCATION_GROUP.get(function, group)
             for t, year in enumerate(YEARS):
-                unit_pop = geo.unit_pop(year + 1, group)
+                unit_pop = geo.unit_pop(year + 1, users)
                 latent = unit_pop * need * np.exp(effect + drift[t])
                 historic = geo.alloc[year] @ latent
                 people = geo.pop(year, group)
@@ -1241,9 +1298,13 @@ class Builder:
         oslo = real.get("Oslo", {})
         if year in oslo:
             return total, oslo[year] * oslo_people / 1000
+        if oslo:
+            # Oslo keeps its real ratio to the country outside the workbook's years
+            near = min(oslo, key=lambda y: abs(y - year))
+            return total, oslo[near] * level / nat[near] * oslo_people / 1000
         return total, None
 
-    def _rebalance_kultur(self, targets: dict) -> None:
+    def _rebalance_kultur(self, targets: SectorTargets) -> None:
         """Library (370) is set on its own real level; scale the other culture functions so
         the culture total keeps its real national level."""
         geo = self.geo
@@ -1300,6 +1361,14 @@ class Builder:
         nat, oslo_levels = national_levels(spec, self.workbook, geo, rng)
         need = self.need[spec.need] if spec.need else np.ones(n)
         effect = rng.normal(0, spec.sd, n)
+        if spec.kind == "count" and spec.parent is None and spec.need in self.sector_effect:
+            # Users and spending go together: a municipality that spends much on a sector has
+            # many users of it, so cost per user varies less than either (as in real KOSTRA).
+            effect = 0.6 * effect + self.sector_effect[spec.need]
+        if spec.kind == "count" and spec.parent is not None:
+            # an amount counted per recipient (stønadssum) follows the recipients' level
+            effect = effect + self.effects[spec.parent]
+        self.effects[series_id] = effect
         drift = ar1(rng, n, len(YEARS), spec.noise * 0.5)
         na_units = rng.random(n) < spec.na_share
         out = Series()
@@ -1332,7 +1401,9 @@ class Builder:
                 parent = self.series[spec.parent].values[year]
                 p_nat = nat[year]
                 if spec.xlsx and spec.parent and self.specs[spec.parent].xlsx:
-                    parent_real = self.workbook[self.specs[spec.parent].xlsx]["Landet"]
+                    parent_title = self.specs[spec.parent].xlsx
+                    assert parent_title is not None
+                    parent_real = self.workbook[parent_title]["Landet"]
                     own_real = self.workbook[spec.xlsx]["Landet"]
                     ratios = {y: own_real[y] / parent_real[y] for y in own_real if y in parent_real}
                     p_nat = ratios.get(year, ratios[min(ratios, key=lambda y: abs(y - year))])
@@ -1341,13 +1412,18 @@ class Builder:
                     # share of the parent count.
                     p_nat = nat[year] * geo.national(year, spec.group) / float(parent.sum())
                 z = to_space(p_nat * 100, PCT) + effect[units] + drift[t][units]
-                z = z + size_noise(rng, np.maximum(parent, 1), spec.noise)
+                z = z + size_noise(
+                    rng, np.maximum(parent, 1), spec.noise, RATIO_NOISE_CAP, RATIO_NOISE_REFERENCE
+                )
                 free = np.ones(len(codes), dtype=bool)
                 shares = shift_to_mean(
                     z, np.maximum(parent, 0), p_nat * 100, PCT, ~free, (None, None)
                 )
                 p = shares / 100
                 values = rng.binomial(parent.astype(np.int64), np.clip(p, 0, 1)).astype(float)
+                if spec.group != "total":
+                    # users aged 80+ cannot outnumber the inhabitants aged 80+
+                    values = np.minimum(values, np.floor(people))
             elif spec.kind == "amount":
                 assert spec.parent is not None
                 base = self.series[spec.parent].values[year]
@@ -1360,7 +1436,8 @@ class Builder:
                     values = np.round(base * level * np.exp(z))
             elif spec.kind == "ratio":
                 z = to_space(nat[year], spec.space) + np.log(need[units]) * (spec.space == "log")
-                z = z + effect[units] + drift[t][units] + size_noise(rng, people, spec.noise)
+                noise = size_noise(rng, people, spec.noise, RATIO_NOISE_CAP, RATIO_NOISE_REFERENCE)
+                z = z + effect[units] + drift[t][units] + noise
                 fixed = np.zeros(len(codes), dtype=bool)
                 if year in oslo_levels:
                     z[oslo] = to_space(oslo_levels[year], spec.space)
@@ -1493,7 +1570,7 @@ class Builder:
         return out
 
     def frame(self, wanted: set[tuple[str, str, str]]) -> pl.DataFrame:
-        columns: dict[str, list] = {name: [] for name in OBSERVATION_SCHEMA}
+        columns: dict[str, list[object]] = {name: [] for name in OBSERVATION_SCHEMA}
         for series_id in sorted(wanted):
             series = self.series[series_id]
             table, contents, dims = series_id
