@@ -149,10 +149,115 @@ def test_accounting_year_uses_next_first_of_january() -> None:
     # On the accounting year's own borders: 1.1.2020 of 3024 is the denominator of 0219 in 2019.
     own = population_for_accounting_year(2019)
     assert _value(own, "0219", 2019) == _value(population(2020), "3024", 2020)
-    # Haram merged into Ålesund on 1.1.2020: no count of its own, missing rather than wrong.
-    assert _value(own, "1534", 2019) is None
     # Ålesund (1507) in 2023 gets the sum of the 2024 parts Ålesund and Haram.
     later = population_for_accounting_year(2023)
     parts = population(2024)
     assert _value(later, "1507", 2023) == _value(parts, "1508", 2024) + _value(parts, "1580", 2024)
     assert population_for_accounting_year(2026).height == 0
+
+
+def test_accounting_year_across_the_2024_renumbering_is_exact() -> None:
+    # Bærum was 3024 in 2023 and 3201 from 1.1.2024: the 2023 denominator is 3201 on 1.1.2024.
+    later = population_for_accounting_year(2023)
+    assert _value(later, "3024", 2023) == 130_921
+    assert not later.filter(pl.col("region") == "3024")["estimated"].item()
+    # Every code valid in 2023 gets a count; only Ålesund's split is summed back, exactly.
+    assert later.height == 356
+    assert later["population"].null_count() == 0
+    assert not later["estimated"].any()
+    assert later["population"].sum() == population(2024)["population"].sum()
+
+
+def test_accounting_year_of_units_merged_next_january_is_their_share() -> None:
+    # Asker (0220), Røyken (0627) and Hurum (0628) became Asker (3025) on 1.1.2020, which had
+    # 94 441 inhabitants; on 1.1.2019 they had 61 523, 22 635 and 9 521 (sum 93 679). SSB's
+    # count of the old units on 1.1.2020 is not published: each gets its 2019 share.
+    own = population_for_accounting_year(2019)
+    assert _value(own, "0220", 2019) == pytest.approx(94_441 * 61_523 / 93_679)
+    assert _value(own, "0627", 2019) == pytest.approx(94_441 * 22_635 / 93_679)
+    assert _value(own, "0628", 2019) == pytest.approx(94_441 * 9_521 / 93_679)
+    asker = own.filter(pl.col("region").is_in(["0220", "0627", "0628"]))
+    assert asker["estimated"].all()
+    assert asker["population"].sum() == pytest.approx(94_441)
+    # Haram (1534) merged into Ålesund on 1.1.2020: a share of 1507, no longer missing.
+    haram = _value(own, "1534", 2019)
+    assert haram == pytest.approx(66_258 * 9_383 / (47_998 + 2_250 + 4_764 + 9_383 + 1_238))
+    # Unchanged municipalities are exact, and every 2019 code has a count.
+    assert not own.filter(pl.col("region") == "0301")["estimated"].item()
+    assert own.height == 422
+    assert own["population"].null_count() == 0
+    assert own["population"].sum() == pytest.approx(population(2020)["population"].sum())
+
+
+def test_accounting_year_by_age_group_shares_each_group() -> None:
+    own = population_for_accounting_year(2019, age_group=["total", "6-15"])
+    before = population(2019, age_group="6-15")
+    after = population(2020, age_group="6-15")
+    olds = ["0220", "0627", "0628"]
+    total_2019 = sum(_value(before, code, 2019, "6-15") or 0.0 for code in olds)
+    for code in olds:
+        expected = (_value(after, "3025", 2020, "6-15") or 0.0) * (
+            (_value(before, code, 2019, "6-15") or 0.0) / total_2019
+        )
+        assert _value(own, code, 2019, "6-15") == pytest.approx(expected)
+
+
+def test_aggregates_are_sums_of_municipalities() -> None:
+    frame = population([2019, 2020, 2024], aggregates=True)
+    for year, counties in ((2019, 18), (2020, 11), (2024, 15)):
+        rows = frame.filter(pl.col("year") == year)
+        municipal = rows.filter(pl.col("region").str.contains(r"^\d{4}$"))
+        assert _value(rows, "EAK", year) == municipal["population"].sum()
+        assert _value(rows, "EAKUO", year) == municipal["population"].sum() - _value(
+            rows, "0301", year
+        )
+        county_rows = rows.filter(pl.col("region").str.starts_with("EKA"))
+        assert county_rows.height == counties
+        assert county_rows["population"].sum() == municipal["population"].sum()
+    # SSB's published country totals on 1 January.
+    assert _value(frame, "EAK", 2020) == 5_367_580
+    assert _value(frame, "EAK", 2024) == 5_550_203
+    # Oslo is a county of its own; Viken (30) existed 2020–2023 only.
+    assert _value(frame, "EKA03", 2024) == _value(frame, "0301", 2024)
+    assert _value(frame, "EKA30", 2020) is not None
+    assert frame.filter((pl.col("region") == "EKA30") & (pl.col("year") == 2024)).height == 0
+    # Without aggregates=True only municipalities come back.
+    assert population(2019).filter(~pl.col("region").str.contains(r"^\d{4}$")).height == 0
+
+
+def test_aggregates_bridge_the_codes_missing_from_the_downloads() -> None:
+    # 0706, 0719 and 0720 are null in 2016, but together they are today's 3907 (2024-border
+    # reference): Vestfold and the country are exact, SSB's 5 213 985 on 1.1.2016.
+    frame = population([2005, 2016], aggregates=True)
+    assert _value(frame, "0706", 2016) is None
+    assert _value(frame, "EAK", 2016) == 5_213_985
+    vestfold = frame.filter((pl.col("year") == 2016) & pl.col("region").str.contains(r"^07\d\d$"))
+    sandefjord = _value(population(2016, borders=2024), "3907", 2016)
+    assert sandefjord is not None
+    assert vestfold["population"].null_count() == 3
+    known = vestfold["population"].drop_nulls().sum()
+    assert _value(frame, "EKA07", 2016) == known + sandefjord
+    # 2005: Vindafjord/Ølen and Aure/Tustna have no figures anywhere: missing stays missing.
+    assert _value(frame, "EAK", 2005) is None
+    assert _value(frame, "EKA11", 2005) is None
+    assert _value(frame, "EKA07", 2005) is not None
+
+
+def test_merged_area_filled_exactly_on_later_borders() -> None:
+    # On the borders of 2017–2023 Sandefjord (0710, 3804) is one code that is today's 3907 whole:
+    # its 2005–2016 population is the reference's, not null.
+    reference = population(list(range(2005, 2017)), borders=2024).filter(pl.col("region") == "3907")
+    for borders, code in ((2017, "0710"), (2020, "3804")):
+        frame = population(list(range(2005, 2017)), borders=borders).filter(
+            pl.col("region") == code
+        )
+        both = frame.join(reference, on=["year", "age_group"])
+        assert both.height == 12
+        assert (both["population"] == both["population_right"]).all()
+    # On their own borders the three old codes stay null (no exact split exists).
+    assert (
+        population(2016)
+        .filter(pl.col("region").is_in(["0706", "0719", "0720"]))["population"]
+        .null_count()
+        == 3
+    )

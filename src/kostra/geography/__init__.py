@@ -20,8 +20,10 @@ from kostra.geography.municipalities import (
 from kostra.geography.peers import KINDS, PeerGroup, asss_members, peer_group
 from kostra.geography.population import (
     KOSTRA_AGE_GROUPS,
+    accounting_year_population,
     population,
     population_for_accounting_year,
+    with_aggregates,
 )
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "AmbiguousMunicipalityError",
     "Municipality",
     "PeerGroup",
+    "accounting_year_population",
     "asss_members",
     "code_history",
     "counties",
@@ -46,4 +49,5 @@ __all__ = [
     "predecessors",
     "resolve_municipality",
     "successors",
+    "with_aggregates",
 ]
