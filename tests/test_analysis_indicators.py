@@ -338,3 +338,77 @@ def test_real_harmonisation_across_the_2020_and_2024_reforms() -> None:
     assert plain.equals(moved)
     assert _row(out, "ndu_skole_per_innb", "0301", 2019)["value"] == pytest.approx(100.0)
     assert _row(out, "ndu_per_elev", "0301", 2019)["status"] == ".."
+
+
+def test_own_codes_at_a_reform_use_the_population_of_their_area_next_january() -> None:
+    # Accounting year 2019 on 2019 codes: Asker (0220) merged into 3025 on 1.1.2020, Bærum
+    # (0219) was renumbered 3024. Accounting year 2023: Bærum 3024 became 3201 on 1.1.2024.
+    # Population from the packaged data (own codes, 1 January 2019, 2020, 2023 and 2024).
+    from kostra.geography import population
+
+    obs = _obs(
+        [
+            _acc("0220", 2019, "202", 62_023.0),
+            _acc("0220", 2019, "213", 0.0),
+            _acc("0219", 2019, "202", 1_277_310.0),
+            _acc("0219", 2019, "213", 0.0),
+            _acc("3024", 2023, "202", 130_921.0),
+            _acc("3024", 2023, "213", 130_921.0),
+        ]
+    )
+    pop = population([2019, 2020, 2023, 2024])
+    out = evaluate(obs, pop, _catalog())
+    # 3024 on 1.1.2020 had 127 731 inhabitants: 1 277 310 000 kr / 127 731 = 10 000 kr.
+    bærum = _row(out, "ndu_skole_per_innb", "0219", 2019)
+    assert bærum["denominator"] == pytest.approx(127_731.0)
+    assert bærum["value"] == pytest.approx(10_000.0)
+    # 3201 on 1.1.2024: 130 921 inhabitants; 2 × 130 921 000 kr / 130 921 = 2 000 kr.
+    later = _row(out, "ndu_skole_per_innb", "3024", 2023)
+    assert later["denominator"] == pytest.approx(130_921.0)
+    assert later["value"] == pytest.approx(2_000.0)
+    # Asker's share of 3025 (94 441 on 1.1.2020) by its 2019 share 61 523 / 93 679.
+    asker = _row(out, "ndu_skole_per_innb", "0220", 2019)
+    assert asker["denominator"] == pytest.approx(94_441 * 61_523 / 93_679)
+    assert asker["value"] == pytest.approx(62_023_000.0 / (94_441 * 61_523 / 93_679))
+    assert asker["status"] is None
+
+
+def test_country_and_county_per_inhabitant_on_the_sample() -> None:
+    # EAK per inhabitant = Σ numerators / Σ population over the municipalities, for every
+    # formula indicator with a population denominator, on each year's own codes.
+    from kostra.catalog import load_catalog
+    from kostra.geography import population
+    from kostra.sample import sample_observations
+
+    catalog = load_catalog()
+    per_inhabitant = [
+        ind
+        for ind in catalog.indicators
+        if ind.formula is not None
+        and isinstance(ind.formula.denominator, PopulationRef)
+        and ind.formula.denominator.age_group == "total"
+    ]
+    assert len(per_inhabitant) >= 10
+    years = [2019, 2023]
+    tables = sorted({ref.table_id for ind in per_inhabitant for ref in ind.formula.numerator})  # type: ignore[union-attr]
+    obs = sample_observations(tables).filter(pl.col("year").is_in(years))
+    pop = population([2019, 2020, 2023, 2024], age_group="total")
+    out = evaluate(obs, pop, per_inhabitant, years=years)
+    municipal = out.filter(pl.col("region").str.contains(r"^\d{4}$"))
+    checked = 0
+    for ind in per_inhabitant:
+        for year in years:
+            country = _row(out, ind.id, "EAK", year)
+            rows = municipal.filter((pl.col("indicator_id") == ind.id) & (pl.col("year") == year))
+            if rows["value"].null_count() or country["value"] is None:
+                continue
+            assert country["denominator"] == pytest.approx(rows["denominator"].sum(), rel=1e-9)
+            assert country["value"] == pytest.approx(
+                rows["numerator"].sum() / rows["denominator"].sum(), rel=1e-6
+            )
+            checked += 1
+    assert checked >= 10
+    # Every per-inhabitant figure of the country and the counties has a value in 2019 and 2023.
+    aggregates = out.filter(pl.col("region").str.contains(r"^EA|^EKA"))
+    assert aggregates.height > 0
+    assert aggregates["denominator"].null_count() == 0

@@ -209,6 +209,47 @@ def _population_for(
     )
 
 
+def _accounting_population(
+    keys: pl.DataFrame, pop_spec: pl.DataFrame, population: pl.DataFrame, geography: Any
+) -> pl.DataFrame:
+    """Denominator population of each key: 1 January t + offset on the borders of year t.
+
+    A code of year t that no longer exists on 1 January t + 1 (merged or renumbered at a
+    reform) gets the population of its area on that date, as SSB does; see
+    :func:`kostra.geography.accounting_year_population` for the estimate used for mergers.
+    """
+    spec = pop_spec.filter(pl.col("role") == "den")
+    wanted = keys.join(spec.drop("role"), on="indicator_id", how="inner")
+    schema = {
+        "indicator_id": pl.Int32,
+        "region": pl.Utf8,
+        "year": pl.Int32,
+        "den_population": pl.Float64,
+    }
+    if wanted.height == 0:
+        return pl.DataFrame(schema=schema)
+    regions = wanted["region"].unique().implode()
+    parts = []
+    for offset in sorted(wanted["offset"].unique().to_list()):
+        these = wanted.filter(pl.col("offset") == offset)
+        shifted = geography.accounting_year_population(
+            population, these["year"].unique().to_list(), offset=int(offset)
+        ).filter(pl.col("region").is_in(regions))
+        parts.append(
+            these.join(
+                shifted.select("region", "year", "age_group", "population"),
+                on=["region", "year", "age_group"],
+                how="left",
+            ).select(
+                pl.col("indicator_id").cast(pl.Int32),
+                "region",
+                pl.col("year").cast(pl.Int32),
+                pl.col("population").cast(pl.Float64).alias("den_population"),
+            )
+        )
+    return pl.concat(parts)
+
+
 def evaluate(
     observations: pl.DataFrame,
     population: pl.DataFrame,
@@ -315,6 +356,11 @@ def evaluate(
     wide = wide.filter((pl.col("num_n") > 0) | (pl.col("val_n") > 0))
 
     keys = wide.select("indicator_id", "region", "year")
+    # Imported late: geography loads its packaged code tables on first use.
+    geography = importlib.import_module("kostra.geography")
+    # The country, the country without Oslo and the counties are sums of the municipalities
+    # where the frame does not give them.
+    population = geography.with_aggregates(population)
     pop_orig = population.filter(pl.col("region").is_in(keys["region"].unique().implode()))
     weights = _population_for(keys, pop_spec, pop_orig, "wgt")
     wide = wide.join(weights, on=["indicator_id", "region", "year"], how="left").with_columns(
@@ -325,9 +371,7 @@ def evaluate(
     )
     wide = wide.drop("_pop", "_fallback")
     if borders is None:
-        dens = _population_for(keys, pop_spec, pop_orig, "den").select(
-            "indicator_id", "region", "year", pl.col("_pop").alias("den_population")
-        )
+        dens = _accounting_population(keys, pop_spec, population, geography)
         wide = wide.join(dens, on=["indicator_id", "region", "year"], how="left")
     else:
         wide = wide.with_columns(pl.lit(None, dtype=pl.Float64).alias("den_population"))
@@ -383,8 +427,7 @@ def evaluate(
         moved = pre.with_columns(pl.lit(False).alias("series_break"))
     else:
         if harmonise is None:
-            # Imported late: geography loads its packaged code tables on first use.
-            harmonise = importlib.import_module("kostra.geography").harmonise
+            harmonise = geography.harmonise
         moved = harmonise(
             pre.drop("kind", "den_pop"),
             borders,
@@ -418,6 +461,18 @@ def evaluate(
         dens = _population_for(target_keys, pop_spec, pop_target, "den").select(
             "indicator_id", "region", "year", pl.col("_pop").alias("den_population")
         )
+        # Aggregate regions keep the codes of their year: their denominator is the population
+        # of 1 January t + offset of the year-t area (the counties of 2023 on 1 January 2024).
+        aggregate_keys = target_keys.filter(~pl.col("region").str.contains(r"^\d{4}$"))
+        if aggregate_keys.height:
+            shifted = _accounting_population(aggregate_keys, pop_spec, population, geography)
+            dens = (
+                dens.join(shifted, on=["indicator_id", "region", "year"], how="left")
+                .with_columns(
+                    pl.coalesce("den_population", "den_population_right").alias("den_population")
+                )
+                .drop("den_population_right")
+            )
         absent = (pl.col("den_pop") & pl.col("den_population").is_null()).cast(pl.Float64)
         moved = moved.join(dens, on=["indicator_id", "region", "year"], how="left").with_columns(
             pl.when(pl.col("den_pop"))
