@@ -215,6 +215,8 @@ def build(shared: Path) -> dict[str, pl.DataFrame]:
         ]
     )
 
+    _check_absent(old_population)
+
     names_2024 = (
         pl.read_csv(data / "reference" / "location_names_2024.csv")
         .filter(pl.col("granularity_geo") == "municip")
@@ -350,6 +352,35 @@ def build(shared: Path) -> dict[str, pl.DataFrame]:
     }
 
 
+def _check_absent(old_population: pl.DataFrame) -> None:
+    """Missing is missing: no code-year may add up to 0 people, and the absent codes stay null.
+
+    The downloads write 0 under 0710 Sandefjord, 1505 Kristiansund, 1756 Inderøy and 1903
+    Harstad for the years before those units were formed: they do not carry the old codes'
+    history, so nothing in them reconstructs 0706/0719/0720, 1503/1556, 1723/1729 or 1901/1915.
+    The 2024-border reference has only their sums (today's 3907, 1505, 5053, 5503), which no
+    rule shares out exactly; kostra uses those sums for counties, the country and for the later
+    borders on which each group is one code (``kostra.geography.population``), and leaves the
+    old codes null here.
+    """
+    per_unit = old_population.group_by("year", "region").agg(
+        pl.col("population").sum().alias("total"),
+        pl.col("population").is_null().all().alias("absent"),
+        pl.col("population").is_null().any().alias("gap"),
+    )
+    zero = per_unit.filter((pl.col("total") == 0) & ~pl.col("gap"))
+    if zero.height:
+        raise ValueError(f"code-years with 0 people read as data: {zero}")
+    partial = per_unit.filter(pl.col("gap") & ~pl.col("absent"))
+    if partial.height:
+        raise ValueError(f"code-years with some ages missing: {partial}")
+    absent = per_unit.filter(pl.col("absent"))
+    expected = set(ABSENT_FROM_EXPORTS) | set(MERGED_2006)
+    unexpected = absent.filter(~pl.col("region").is_in(list(expected)))
+    if unexpected.height:
+        raise ValueError(f"null population for codes the exports should have: {unexpected}")
+
+
 def build_transitions(data: Path, municipality_years: pl.DataFrame) -> pl.DataFrame:
     """The changes on each 1 January: old code → new code, the share of the old unit it takes.
 
@@ -428,9 +459,10 @@ def build_transitions(data: Path, municipality_years: pl.DataFrame) -> pl.DataFr
     links = _reweight_alesund_haram(data, links)
     n_succ = pl.col("new_code").count().over("year", "old_code")
     n_pred = pl.col("old_code").count().over("year", "new_code")
-    kept = valid.select((pl.col("year") + 1).alias("year"), pl.col("code").alias("new_code"))
+    # A new code that already existed the year before absorbed the vanished one (a merger).
+    existing = valid.select((pl.col("year") + 1).alias("year"), pl.col("code").alias("new_code"))
     links = links.join(
-        kept.with_columns(pl.lit(True).alias("kept")), on=["year", "new_code"], how="left"
+        existing.with_columns(pl.lit(True).alias("kept")), on=["year", "new_code"], how="left"
     )
     kind = (
         pl.when(n_succ > 1)

@@ -10,7 +10,7 @@ The raw files are parsed here independently of the build script. Tolerances, and
   female and male cell to whole persons; per single age that is at most 0.5 per split share
   (1.0 for the two halves of Ålesund), so the tolerance is 0.5 per age for those and 1.0 for the
   combined Ålesund; everywhere else the match is exact;
-* the downloads lack nine old codes (Sandefjord, Andebu, Stokke to 2016; Kristiansand/Frei
+* the downloads lack nine old codes (Sandefjord, Andebu, Stokke to 2016; Kristiansund/Frei
   1503/1556 to 2007; Mosvik/Inderøy 1723/1729 to 2011; Harstad/Bjarkøy 1901/1915 to 2012), and
   have zeros for the 2006 mergers in 2005: the merged 2024 unit is then missing (null), never a
   smaller sum; the test checks exactly those are null and nothing else.
@@ -26,7 +26,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from kostra.geography import harmonise
+from kostra.geography import harmonise, population
 
 pytestmark = pytest.mark.slow
 
@@ -174,3 +174,72 @@ def test_bærum_is_one_series_without_break(raw_old_borders: pl.DataFrame) -> No
     assert not harmonised["series_break"].any()
     assert harmonised["value"].null_count() == 0
     assert harmonised["value"].sum() == frame["value"].sum()
+
+
+def test_packaged_own_border_population_is_the_downloads_and_null_where_absent(
+    raw_old_borders: pl.DataFrame,
+) -> None:
+    # Every packaged cell 2005–2023 is the download's to the person; the nine codes the downloads
+    # lack (and the four codes of the 2006 mergers in 2005) are null, never 0. The downloads'
+    # zero rows under a code in years it was not valid (0710 Sandefjord in 2005–2016: the export
+    # does not move the old codes' history there) are not read as people.
+    packaged = population(list(range(2005, 2024)), age_group="single").select(
+        "region", "year", pl.col("age_group").cast(pl.Int32).alias("age"), "population"
+    )
+    both = packaged.join(raw_old_borders, on=["region", "year", "age"], how="full", coalesce=True)
+    assert both.filter(pl.col("population").is_not_null() & pl.col("value").is_null()).height == 0
+    assert both.filter(pl.col("value").is_not_null() & pl.col("population").is_null()).height == 0
+    compared = both.filter(pl.col("value").is_not_null())
+    assert (compared["population"] == compared["value"].cast(pl.Float64)).all()
+    null_units = set(
+        both.filter(pl.col("population").is_null()).select("region", "year").unique().iter_rows()
+    )
+    absent = {
+        **{code: range(2005, 2017) for code in ("0706", "0719", "0720")},
+        **{code: range(2005, 2008) for code in ("1503", "1556")},
+        **{code: range(2005, 2012) for code in ("1723", "1729")},
+        **{code: range(2005, 2013) for code in ("1901", "1915")},
+        **{code: range(2005, 2006) for code in ("1154", "1159", "1569", "1572")},
+    }
+    assert null_units == {(code, year) for code, years in absent.items() for year in years}
+    # (Polars sums nulls to 0: a reader that sums single ages without a null check sees zeros.)
+    totals = packaged.group_by("region", "year").agg(
+        pl.col("population").sum(), pl.col("population").is_null().any().alias("gap")
+    )
+    assert totals.filter((pl.col("population") == 0) & ~pl.col("gap")).height == 0
+
+
+def test_country_and_counties_match_the_reference_every_year(shared_dir: Path) -> None:
+    # The country and county rows of kostra.geography.population (own borders, sums of the
+    # downloads, the absent codes bridged by their 2024 unit) against the reference's own
+    # national figure and, from 2024, its counties: exact up to the reference's rounding of
+    # weighted split cells (a few dozen people in five million), for every year 2006–2026.
+    path = shared_dir / "data" / "reference" / "population_by_age_sex_2005_2026.parquet"
+    reference = (
+        pl.read_parquet(path)
+        .filter(pl.col("sex") == "total")
+        .filter(pl.col("granularity_geo").is_in(["nation", "county"]))
+        .group_by("granularity_geo", "code", "calyear")
+        .agg(pl.col("pop_jan1_n").sum().alias("expected"))
+    )
+    ours = population(list(range(2005, 2027)), aggregates=True)
+    nation = reference.filter(pl.col("granularity_geo") == "nation").select(
+        pl.col("calyear").cast(pl.Int32).alias("year"), "expected"
+    )
+    country = ours.filter(pl.col("region") == "EAK").join(nation, on="year", how="left")
+    assert country.height == 22
+    # 2005: the four codes of the 2006 mergers have no figures anywhere.
+    assert country.filter(pl.col("year") == 2005)["population"].item() is None
+    later = country.filter(pl.col("year") > 2005)
+    assert later["population"].null_count() == 0
+    assert ((later["population"] - later["expected"]).abs() <= 40).all(), later
+    counties = reference.filter(
+        (pl.col("granularity_geo") == "county") & (pl.col("calyear") >= 2024)
+    ).select(
+        ("EKA" + pl.col("code")).alias("region"),
+        pl.col("calyear").cast(pl.Int32).alias("year"),
+        "expected",
+    )
+    joined = ours.join(counties, on=["region", "year"])
+    assert joined.height == 15 * 3
+    assert (joined["population"] == joined["expected"]).all()
