@@ -570,3 +570,26 @@ def test_warehouse_is_read_only_and_new_loads_are_seen(tmp_path: Path) -> None:
             load_sample(warehouse, table_ids=tables[2:3])
         assert fresh.get("/api/ar").status_code == 200
         assert web.data() is not first  # a new warehouse stamp: figures read afresh
+
+
+def test_numbers_as_norwegian_pages_print_them() -> None:
+    from kostra.web import views
+
+    assert views.number_text(-147.6, "nb", 1) == "\u2212147,6"
+    assert views.number_text(19020.0, "nb", 0) == "19\u00a0020"
+    assert views.signed_text(197.5, "nb", 1) == "+197,5"
+    assert views.signed_text(-0.08, "nb", 2) == "\u22120,08"
+    assert views.number_text(None, "nb") == "–"
+    spec = {"layer": [{"encoding": {"y": {"axis": {"format": "~s"}}, "x": {"field": "year"}}}]}
+    assert views.whole_numbers(spec)["layer"][0]["encoding"]["y"]["axis"]["format"] == ",.0f"
+
+
+def test_overview_says_which_side_of_the_peers(client: TestClient, web: WebData) -> None:
+    content = _json(client, "/api/kommune/3201")
+    excess = content["excess_total_nok"]
+    page = client.get("/kommune/3201").text
+    words = "mer enn snittet" if excess >= 0 else "mindre enn snittet"
+    assert words in page
+    negative = [r for r in content["rows"] if (r["excess_nok"] or 0) < 0]
+    for row in negative:
+        assert "\u2212" + f"{abs(row['excess_nok']) / 1e6:.1f}".replace(".", ",") in page

@@ -33,9 +33,37 @@ LABELS: dict[str, tuple[str, str]] = {
     "rank_of": ("{rank} av {n}", "{rank} of {n}"),
     "rank_interval": ("usikkerhet: plass {low}–{high}", "uncertainty: rank {low}–{high}"),
     "totals": ("Samlet", "Total"),
-    "excess_total": (
-        "Mer/mindre enn {peer} etter behovskorrigering: {value} mill. kr",
-        "Above/below {peer} after need correction: NOK {value} million",
+    "excess_more": (
+        "Brukte {value} mill. kr mer enn snittet i {peer} etter behovskorrigering",
+        "Spent NOK {value} million more than the {peer} average after need correction",
+    ),
+    "excess_less": (
+        "Brukte {value} mill. kr mindre enn snittet i {peer} etter behovskorrigering",
+        "Spent NOK {value} million less than the {peer} average after need correction",
+    ),
+    "excess_note": (
+        "Mer/mindreutgift: + betyr at kommunen brukte mer enn snittet i {peer} etter "
+        "behovskorrigering, − at den brukte mindre.",
+        "Above/below: + means the municipality spent more than the {peer} average after need "
+        "correction, − that it spent less.",
+    ),
+    "barometer_note": (
+        "Plass 1 er best. Streken er usikkerhetsintervallet for plassen.",
+        "Rank 1 is best. The line is the rank's uncertainty interval.",
+    ),
+    "need_note": (
+        "Mill. kr etter behovskorrigering. Oransje: mer enn snittet i {peer}; blå: mindre.",
+        "NOK million after need correction. Orange: more than the {peer} average; blue: less.",
+    ),
+    "map_note": (
+        "Rød kant: {name}. Oransje kant: sammenligningskommunene ({peer}). Mørkere blå er "
+        "bedre plass.",
+        "Red outline: {name}. Orange outline: the peer municipalities ({peer}). Darker blue is "
+        "a better rank.",
+    ),
+    "series_note": (
+        "Grå felt: pandemiårene {years}. Snittet for {peer} er vist for {first}–{last}.",
+        "Grey bands: the pandemic years {years}. The {peer} average is shown for {first}–{last}.",
     ),
     "not_found": ("Finner ikke siden", "Page not found"),
     "bad_request": ("Ugyldig forespørsel", "Invalid request"),

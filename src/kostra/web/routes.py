@@ -22,7 +22,7 @@ import polars as pl
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from kostra.report.locale import number, sector_name
+from kostra.report.locale import sector_name
 from kostra.report.model import REPORT_SECTORS
 from kostra.web import views
 from kostra.web.data import (
@@ -378,7 +378,8 @@ class PageState:
         return {
             "lang": lang,
             "L": lambda key, **v: label(key, lang, **v),
-            "num": lambda value, decimals=None: number(value, lang, decimals),
+            "num": lambda value, decimals=None: views.number_text(value, lang, decimals),
+            "signed": lambda value, decimals=0: views.signed_text(value, lang, decimals),
             "sector_name": lambda s: sector_name(s, lang, capital=True),
             "state": self,
             "years": self.web.years(),

@@ -19,7 +19,7 @@ import polars as pl
 from kostra.catalog.models import Indicator
 from kostra.report import charts
 from kostra.report.geo import municipality_topology
-from kostra.report.locale import SYNTHETIC_BANNER, sector_name, t, vega_locale
+from kostra.report.locale import SYNTHETIC_BANNER, number, sector_name, signed, t, vega_locale
 from kostra.report.model import BAROMETER_SECTOR, REPORT_SECTORS, ReportData
 from kostra.web.data import BAROMETER_RANK, MunicipalityView, WebData, YearView
 
@@ -40,6 +40,18 @@ def _clean(value: Any) -> Any:
 
 def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
     return [{k: _clean(v) for k, v in row.items()} for row in frame.iter_rows(named=True)]
+
+
+def number_text(value: float | int | None, lang: str, decimals: int | None = None) -> str:
+    """A number as the pages print it: the report's format, with a true minus sign (−) as
+    Norwegian typesetting has it."""
+    text = number(value, lang, decimals)
+    return "\u2212" + text[1:] if text.startswith("-") else text
+
+
+def signed_text(value: float | int | None, lang: str, decimals: int = 0) -> str:
+    """A difference with its sign (+/−): which side of the peers a figure is on, at a glance."""
+    return signed(None if value is None else float(value), lang, decimals)
 
 
 def indicator_name(indicator: Indicator, lang: str) -> str:
@@ -286,11 +298,14 @@ def sector(view: MunicipalityView, sector_id: str, lang: str) -> dict[str, Any]:
         for f in view.findings
         if f.sector in {sector_id, bsector.value if bsector else None}
     ]
+    peer_years = sorted({p["year"] for p in history if p["peer_average"] is not None})
     return {
         **_meta(view, lang),
         "sector": {"id": sector_id, "name": sector_name(sector_id, lang, capital=True)},
         "rows": rows,
         "history": history,
+        "peer_years": peer_years,
+        "pandemic_years": list(data.pandemic_years),
         "findings": findings,
         "need": None
         if need is None
@@ -336,21 +351,31 @@ def sector_charts(data: ReportData, content: Mapping[str, Any], lang: str) -> li
         if drawn >= SERIES_PER_SECTOR or sum(p["value"] is not None for p in points) < 2:
             continue
         breaks = [p["year"] for p in points if p["series_break"]]
-        out.append(
-            charts.series_chart(
-                points,
-                lang=lang,
-                indicator=row["name"],
-                unit=row["unit"],
-                municipality=data.municipality.name,
-                peer_name=data.peers.name,
-                pandemic_years=data.pandemic_years,
-                break_years=breaks[-1:],
-                width=260,
-            )
+        spec = charts.series_chart(
+            points,
+            lang=lang,
+            indicator=row["name"],
+            unit=row["unit"],
+            municipality=data.municipality.name,
+            peer_name=data.peers.name,
+            pandemic_years=data.pandemic_years,
+            break_years=breaks[-1:],
+            width=260,
         )
+        out.append(whole_numbers(spec))
         drawn += 1
     return out
+
+
+def whole_numbers(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with SI-prefixed axis labels ("160k") written out ("160 000"): "k" is no
+    Norwegian unit, and a reader of kroner per inhabitant expects the whole figure."""
+    for layer in [spec, *spec.get("layer", [])]:
+        for channel in layer.get("encoding", {}).values():
+            axis = channel.get("axis") if isinstance(channel, dict) else None
+            if isinstance(axis, dict) and axis.get("format") == "~s":
+                axis["format"] = ",.0f"
+    return spec
 
 
 # -- all municipalities -------------------------------------------------------------------------
