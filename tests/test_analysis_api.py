@@ -263,3 +263,56 @@ def test_usage_errors_are_messages_not_tracebacks(
     err = capsys.readouterr().err
     assert "Error:" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["profile", "Bærum", "--year", "1990"], "Det finnes ingen KOSTRA-tall for 1990"),
+        (["--lang", "en", "costs", "Bærum", "--year", "2010"], "no KOSTRA figures for 2010"),
+        (["indices", "Bærum", "--year", "2014"], "tallene begynner i 2015"),
+        (["profile", "Bærum", "--sector", "fotball"], "Ukjent sektor: fotball"),
+        (["--lang", "en", "profile", "Bærum", "-s", "fotball"], "Unknown sector: fotball"),
+        (["profile", "Bærumm"], "Bærum (3201"),  # the close match is suggested
+        (["profile", "Bærum", "--compare", "Bærumm"], "Bærumm"),
+        (["indices", "Bærum", "--reference", "galaxy"], "galaxy"),
+    ],
+)
+def test_user_errors_say_what_to_do(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_db: Path
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert message in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.usefixtures("sample")
+@pytest.mark.parametrize("fmt", ["table", "csv", "xlsx", "parquet"])
+def test_output_that_cannot_be_written_is_a_user_error(
+    fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    target = blocker / f"profile.{fmt}"  # a folder that is a file: cannot be created
+    with pytest.raises(SystemExit) as exit_info:
+        main(["profile", "Bærum", "-s", "grunnskole", "-f", fmt, "-o", str(target)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"Kanikkeskrive{target}" in "".join(err.split())  # Rich may break the long path
+    assert "Velg en mappe som finnes" in " ".join(err.split())
+    assert not list(tmp_path.rglob("*.partial"))  # nothing half-written is left
+
+
+@pytest.mark.usefixtures("sample")
+def test_output_to_a_folder_asks_for_a_file_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--lang", "en", "costs", "Bærum", "-f", "csv", "-o", str(tmp_path)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path}isafolder." in "".join(err.split())
+    assert "Give a file name with -o" in " ".join(err.split())

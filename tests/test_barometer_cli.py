@@ -302,3 +302,42 @@ def test_need_year_fallback_is_stated_in_both_languages(runner: CliRunner, tmp_p
     )
     assert out.exit_code == 0, out.output
     assert "behovsår kostnadsnivå" not in pl.read_csv(target).columns  # no need index used
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["barometer", "--year", "1990"], "Kommunebarometeret har ingen tall for 1990"),
+        (["--lang", "en", "barometer", "--year", "2014"], "The barometer has no figures for 2014"),
+        (["barometer", "explain", "Bærum", "--year", "2099"], "ingen tall for 2099"),
+        (["--lang", "en", "barometer", "--sector", "fotball"], "Unknown barometer sector"),
+        (["barometer", "--sector", "fotball"], "Ukjent barometersektor"),
+        (["barometer", "explain", "Bærumm", "--year", "2024", "--resamples", "0"], "Bærum (3201"),
+        (["barometer", "--top", "0"], "--top"),
+    ],
+)
+def test_user_errors_are_messages_with_a_hint(
+    runner: CliRunner, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kostra.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_unwritable_output_is_a_user_error(
+    runner: CliRunner, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kostra.cli import main
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    for fmt in ("table", "csv", "xlsx"):
+        with pytest.raises(SystemExit) as stop:
+            main(["barometer", "--year", "2024", "-f", fmt, "-o", str(blocker / f"b.{fmt}")])
+        assert stop.value.code == 2
+        assert "Kan ikke skrive" in capsys.readouterr().err

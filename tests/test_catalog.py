@@ -20,6 +20,7 @@ from kostra.catalog.models import (
     series_of,
 )
 from kostra.cli import app
+from kostra.errors import KostraError
 
 WELFARE = [
     Sector.GRUNNSKOLE,
@@ -220,3 +221,10 @@ def test_cli_lists_the_catalog() -> None:
 def test_cli_unknown_sector_is_a_user_error() -> None:
     result = CliRunner().invoke(app, ["catalog", "--sector", "nope"])
     assert result.exit_code != 0
+
+
+def test_cli_output_to_a_folder_is_a_user_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["catalog", "-f", "csv", "-o", str(tmp_path)])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, KostraError)
+    assert "er en mappe" in result.exception.message

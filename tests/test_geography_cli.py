@@ -128,3 +128,16 @@ def test_bad_year_is_a_user_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "municipalities", "--year", "1990")
     assert code == 2
     assert "2005" in err
+
+
+def test_unwritable_output_is_a_user_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    code, _, err = run(
+        capsys, "--lang", "en", "municipalities", "-f", "csv", "-o", str(blocker / "m.csv")
+    )
+    assert code == 2
+    assert "Cannot write" in err
+    assert "Choose a folder that exists" in " ".join(err.split())

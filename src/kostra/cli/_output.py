@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import sys
 from collections.abc import Sequence
@@ -197,13 +198,51 @@ def _atomic_write_text(output: Path, text: str) -> None:
     _atomic_write(output, lambda path: path.write_text(text, encoding="utf-8"))
 
 
+def in_lang(nb: str, en: str) -> str:
+    """``nb`` or ``en``, as the user chose with the global ``--lang``."""
+    from kostra.cli._app import state
+
+    return en if state.settings.lang == "en" else nb
+
+
 def _atomic_write(output: Path, write: object) -> None:
-    """Write to a temporary file beside ``output`` , then rename: no half-written file."""
+    """Write to a temporary file beside ``output`` , then rename: no half-written file.
+
+    A file that cannot be written (no such folder, no permission, a folder's name) is a user
+    error with a hint, not a traceback.
+    """
     output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
+    if output.is_dir():
+        raise KostraError(
+            in_lang(f"{output} er en mappe.", f"{output} is a folder."),
+            hint=in_lang(
+                "Gi et filnavn med -o, f.eks. -o resultat.csv.",
+                "Give a file name with -o, e.g. -o result.csv.",
+            ),
+        )
     temporary = output.with_name(f".{output.name}.partial")
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)
         write(temporary)  # type: ignore[operator]
         temporary.replace(output)
+    except OSError as error:
+        raise _unwritable(output, error) from error
+    except Exception as error:
+        # xlsxwriter wraps the OSError of a file it cannot create in its own exception
+        if type(error).__name__ != "FileCreateError":
+            raise
+        raise _unwritable(output, error) from error
     finally:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+
+
+def _unwritable(output: Path, error: Exception) -> KostraError:
+    reason = getattr(error, "strerror", None) or str(error)
+    return KostraError(
+        in_lang(f"Kan ikke skrive {output}: {reason}.", f"Cannot write {output}: {reason}."),
+        hint=in_lang(
+            "Velg en mappe som finnes og som du kan skrive i (-o MAPPE/FIL).",
+            "Choose a folder that exists and that you may write to (-o FOLDER/FILE).",
+        ),
+    )

@@ -28,6 +28,7 @@ from kostra.cli._output import (
     _atomic_write,
     format_number,
     format_signed,
+    in_lang,
     print_sections,
     write_frame,
 )
@@ -587,10 +588,26 @@ def _sectors(sector: list[str] | None) -> list[str] | None:
     unknown = [s for s in chosen if s not in valid]
     if unknown:
         raise KostraError(
-            f"Unknown sector(s): {', '.join(unknown)}.",
-            hint="Choose from: " + ", ".join(sorted(valid)),
+            in_lang("Ukjent sektor: ", "Unknown sector: ") + ", ".join(unknown) + ".",
+            hint=in_lang("Velg blant: ", "Choose from: ") + ", ".join(sorted(valid)),
         )
     return chosen
+
+
+def check_year(year: int) -> int:
+    """``year`` if KOSTRA can have figures for it (the sample and SSB's tables start in 2015)."""
+    if year < api.FIRST_YEAR:
+        raise KostraError(
+            in_lang(
+                f"Det finnes ingen KOSTRA-tall for {year}; tallene begynner i {api.FIRST_YEAR}.",
+                f"There are no KOSTRA figures for {year}; they start in {api.FIRST_YEAR}.",
+            ),
+            hint=in_lang(
+                f"Velg et år fra {api.FIRST_YEAR} med --year.",
+                f"Choose a year from {api.FIRST_YEAR} with --year.",
+            ),
+        )
+    return year
 
 
 @app.command("profile")
@@ -617,7 +634,7 @@ def profile_command(
     """Service profile: each key figure against the peer average (index, place, flags)."""
     result = api.profile(
         municipality,
-        year,
+        check_year(year),
         peers=peers,
         compare=compare or (),
         exclude_oslo=exclude_oslo,
@@ -646,7 +663,7 @@ def costs_command(
     """Need-corrected costs per sector and NOK spent more or less than the peers."""
     result = api.costs(
         municipality,
-        year,
+        check_year(year),
         peers=peers,
         need_year=need_year,
         exclude_oslo=not include_oslo,
@@ -667,5 +684,7 @@ def indices_command(
     output: OutputOption = None,
 ) -> None:
     """Production, resource and efficiency indices: % over or under the reference average."""
-    result = api.indices(municipality, year, peers=peers, reference=reference, db=state.settings.db)
+    result = api.indices(
+        municipality, check_year(year), peers=peers, reference=reference, db=state.settings.db
+    )
     show(result, fmt, output)

@@ -43,6 +43,7 @@ from kostra.cli._output import (
     Section,
     format_number,
     format_signed,
+    in_lang,
     print_sections,
     write_frame,
 )
@@ -284,7 +285,12 @@ def parse_sector(text: str | None) -> str:
         if wanted in (_fold(sector.id.value), _fold(sector.name_nb), _fold(sector.name_en)):
             return sector.id.value
     choices = ", ".join(s.id.value for s in config.sectors)
-    raise KostraError(f"Unknown barometer sector {text!r}.", hint=f"Choose one of: {choices}.")
+    raise KostraError(
+        in_lang(f"Ukjent barometersektor {text!r}.", f"Unknown barometer sector {text!r}."),
+        hint=in_lang("Velg en av: ", "Choose one of: ")
+        + choices
+        + in_lang(" (eller total).", " (or total)."),
+    )
 
 
 def _default_years(year: int | None) -> tuple[list[int], int | None]:
@@ -492,10 +498,17 @@ def _run(year: int | None, sector: str | None, method: str) -> _Run:
         raise typer.BadParameter("choose 'current' or 'pre2019'", param_hint="--method")
     from kostra import api
 
-    if year is not None and not api.FIRST_YEAR <= year <= dt.date.today().year:
+    # SSB publishes a year's KOSTRA figures the spring after: last year is the newest.
+    if year is not None and not api.FIRST_YEAR <= year <= dt.date.today().year - 1:
         raise KostraError(
-            f"The barometer has no figures for {year}.",
-            hint=f"Choose a year from {api.FIRST_YEAR} with --year.",
+            in_lang(
+                f"Kommunebarometeret har ingen tall for {year}.",
+                f"The barometer has no figures for {year}.",
+            ),
+            hint=in_lang(
+                f"Velg et år fra {api.FIRST_YEAR} til i fjor med --year.",
+                f"Choose a year from {api.FIRST_YEAR} to last year with --year.",
+            ),
         )
     sector_id = parse_sector(sector)
     years, wanted = _default_years(year)
