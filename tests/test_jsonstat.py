@@ -700,3 +700,15 @@ def test_status_byte_reader_refuses_what_it_cannot_read() -> None:
     not_an_index = orjson.dumps(small_doc(status={"01": ".."}))
     with pytest.raises(SourceError, match="not a cell index"):
         jsonstat.decode(not_an_index)
+
+
+def test_observations_of_a_metadata_answer_are_empty() -> None:
+    doc = small_doc(value=[], status=None)
+    doc["id"].append("Alder")
+    doc["size"].append(10**6)  # a metadata answer's sizes count the whole table
+    doc["dimension"]["Alder"] = {"category": {"index": [f"{i:07d}" for i in range(10**6)]}}
+    ds = jsonstat.decode(doc)
+    assert ds.metadata_only
+    obs = jsonstat.to_observations(ds, "12362")
+    assert obs.height == 0
+    assert dict(obs.schema) == OBSERVATION_SCHEMA

@@ -703,7 +703,7 @@ def _dims_column(dataset: JsonStatDataset, others: Sequence[str]) -> pl.Series:
     of them than cells, as the cube is complete), then gathered by each cell's combination.
     """
     height = dataset.frame.height
-    if not others:
+    if not others or not height:  # no cells: a metadata answer's sizes may count millions
         return pl.repeat("", height, dtype=pl.Utf8, eager=True).alias("dims")
     sizes = [len(dataset.categories[d]) for d in others]
     combinations = math.prod(sizes)
