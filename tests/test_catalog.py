@@ -228,3 +228,13 @@ def test_cli_output_to_a_folder_is_a_user_error(tmp_path: Path) -> None:
     assert result.exit_code != 0
     assert isinstance(result.exception, KostraError)
     assert "er en mappe" in result.exception.message
+
+
+def test_cli_table_is_one_table_per_sector_with_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    result = CliRunner().invoke(app, ["catalog", "-s", "barnehage"])
+    assert result.exit_code == 0, result.output
+    assert max(len(line.rstrip()) for line in result.stdout.splitlines()) <= 80
+    assert "Barnehage" in [line.strip() for line in result.stdout.splitlines()]
+    # the id a user types is shown (folded if long, never dropped as Rich markup)
+    assert "[andel_barn_1_5_i_barnehage]" in "".join(result.stdout.split())

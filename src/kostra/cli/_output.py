@@ -75,10 +75,12 @@ FILE_WIDTH = 120
 @dataclass(frozen=True)
 class Column:
     """A column of a terminal table: a number column (right-aligned, never broken inside a
-    number) or a text column that wraps its words to fit the terminal."""
+    number) or a ``text`` column that wraps its words to fit the terminal; ``left`` aligns a
+    short word column (a unit) to the left."""
 
     header: str
     text: bool = False
+    left: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,9 +132,10 @@ def print_sections(
             if column.text:
                 table.add_column(column.header, justify="left", overflow="fold", min_width=12)
             else:
-                table.add_column(column.header, justify="right")
+                table.add_column(column.header, justify="left" if column.left else "right")
         for row in section.rows:
-            table.add_row(*row)
+            # Text, not markup: a "[id]" or a name with brackets is printed as it is.
+            table.add_row(*(Text(cell) for cell in row))
         console.print(table)
         for note in section.notes:
             console.print(Text(note, style="dim"))

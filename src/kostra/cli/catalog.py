@@ -10,7 +10,16 @@ import typer
 from kostra.catalog import load_catalog
 from kostra.catalog.models import Catalog, Indicator, PopulationRef, Sector, SeriesRef
 from kostra.cli._app import app, state
-from kostra.cli._output import FormatOption, OutputFormat, OutputOption, write_frame
+from kostra.cli._output import (
+    Column,
+    FormatOption,
+    OutputFormat,
+    OutputOption,
+    Section,
+    print_sections,
+    write_frame,
+)
+from kostra.cli.analysis import sector_label
 from kostra.errors import KostraError
 
 _HEADERS = {
@@ -166,22 +175,38 @@ def catalog_command(
                 hint=("Velg en av: " if lang == "nb" else "Choose one of: ") + valid,
             ) from None
     frame = catalog_frame(load_catalog(), sector=chosen, lang=lang)
-    if fmt is OutputFormat.TABLE:
-        # A terminal has room for the essentials; files get every column.
-        headers = _HEADERS[lang]
-        frame = frame.select(
-            [headers[name] for name in ("id", "name", "unit", "source", "barometer")]
-        )
     caption = (
         f"{frame.height} nøkkeltall. Kilder uten bekreftelse må sjekkes mot SSBs metadata."
         if lang == "nb"
         else f"{frame.height} key figures. Check unconfirmed sources against SSB's metadata."
     )
-    write_frame(
-        frame,
-        fmt,
-        output,
-        title="Nøkkeltall" if lang == "nb" else "Key figures",
-        lang=lang,
-        caption=caption,
-    )
+    title = "Nøkkeltall" if lang == "nb" else "Key figures"
+    if fmt is OutputFormat.TABLE:
+        print_sections(catalog_sections(frame, lang), title=title, footer=[caption], output=output)
+        return
+    write_frame(frame, fmt, output, title=title, lang=lang, caption=caption)
+
+
+def catalog_sections(frame: pl.DataFrame, lang: str) -> list[Section]:
+    """The catalog frame for a terminal: one table per sector; the id under the name, since a
+    user types it; files get every column."""
+    h = _HEADERS[lang]
+    columns = [
+        Column(h["name"], text=True),
+        Column(h["unit"], left=True),
+        Column(h["source"], text=True),
+        Column(h["barometer"], left=True),
+    ]
+    sections = []
+    for (sector,), part in frame.group_by(h["sector"], maintain_order=True):
+        rows = [
+            (
+                f"{row[h['name']]}\n[{row[h['id']]}]",
+                row[h["unit"]],
+                row[h["source"]],
+                row[h["barometer"]],
+            )
+            for row in part.iter_rows(named=True)
+        ]
+        sections.append(Section(sector_label(str(sector), lang), columns, rows))
+    return sections
