@@ -412,3 +412,34 @@ def test_country_and_county_per_inhabitant_on_the_sample() -> None:
     aggregates = out.filter(pl.col("region").str.contains(r"^EA|^EKA"))
     assert aggregates.height > 0
     assert aggregates["denominator"].null_count() == 0
+
+
+def test_aggregates_on_2024_borders_keep_their_own_year_and_area() -> None:
+    # Viken (EKA30) ended on 1.1.2024: its 2023 denominator is its area's population that day,
+    # 1 310 774 (the 2023 Viken municipalities under their 2024 codes); the country had
+    # 5 550 203. Municipal rows are harmonised to 2024 as before.
+    from kostra.geography import population
+
+    obs = _obs(
+        [
+            _acc("EKA30", 2023, "202", 1_310_774.0),
+            _acc("EKA30", 2023, "213", 0.0),
+            _acc("EAK", 2023, "202", 5_550_203.0),
+            _acc("EAK", 2023, "213", 5_550_203.0),
+        ]
+    )
+    out = evaluate(obs, population([2023, 2024]), _catalog(), borders=2024)
+    viken = _row(out, "ndu_skole_per_innb", "EKA30", 2023)
+    assert viken["denominator"] == pytest.approx(1_310_774.0)
+    assert viken["value"] == pytest.approx(1_000.0)
+    country = _row(out, "ndu_skole_per_innb", "EAK", 2023)
+    assert country["denominator"] == pytest.approx(5_550_203.0)
+    assert country["value"] == pytest.approx(2_000.0)
+
+
+def test_aggregate_rows_given_in_a_made_up_frame_are_used_as_they_are() -> None:
+    obs = _obs([_acc("EAK", 2023, "202", 100.0), _acc("EAK", 2023, "213", 50.0)])
+    pop = _pop([("EAK", 2024, "total", 300.0)])
+    row = _row(evaluate(obs, pop, _catalog()), "ndu_skole_per_innb", "EAK", 2023)
+    assert row["denominator"] == pytest.approx(300.0)
+    assert row["value"] == pytest.approx(500.0)

@@ -469,7 +469,7 @@ def evaluate(
             dens = (
                 dens.join(shifted, on=["indicator_id", "region", "year"], how="left")
                 .with_columns(
-                    pl.coalesce("den_population", "den_population_right").alias("den_population")
+                    pl.coalesce("den_population_right", "den_population").alias("den_population")
                 )
                 .drop("den_population_right")
             )

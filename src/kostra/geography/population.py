@@ -3,7 +3,9 @@
 Two packaged bases: the reference on 2024 borders (2005–2026, by sex and single age) and the
 statbank downloads on the borders of each year (2005–2023, both sexes, single age; 2024–2026
 from the reference). KOSTRA's "per innbygger" for accounting year t divides by the population on
-1 January of t+1: :func:`population_for_accounting_year` does that shift.
+1 January of t+1 on the borders of t: :func:`population_for_accounting_year` (packaged data) and
+:func:`accounting_year_population` (any frame) do that shift. :func:`with_aggregates` adds the
+country (EAK), the country without Oslo (EAKUO) and the counties (EKAnn) as sums.
 """
 
 from __future__ import annotations
@@ -376,7 +378,8 @@ def accounting_year_population(
       The shares of the parts sum to one, so the parts still add up to the merged unit;
     * a county or the country is the sum over its area; it is estimated only where a merger
       crosses its border (Asker, Røyken and Hurum in 2020);
-    * a code the code history does not know is looked up as it is in t + offset (made-up frames).
+    * a code the code history does not know is looked up as it is in t + offset (made-up frames);
+      so is an aggregate row the frame gives for t + offset where its parts cannot be summed.
 
     Missing stays missing: a null input makes the result null. Years whose t + offset has no
     rows are left out.
@@ -392,7 +395,7 @@ def accounting_year_population(
     parts = [
         _shift_year(frame, int(t), int(t) + offset)
         for t in wanted
-        if t + offset in present and _data.FIRST_YEAR <= t <= _data.LAST_YEAR
+        if t + offset in present and _data.FIRST_YEAR <= t <= t + offset <= _data.LAST_YEAR
     ]
     parts = [part for part in parts if part.height]
     if not parts:
@@ -418,8 +421,24 @@ def _shift_year(frame: pl.DataFrame, t: int, s: int) -> pl.DataFrame:
         pl.lit(False).alias("estimated"),
     )
     s_municipal = at_s.filter(_is_municipality() & pl.col("region").is_in(list(later)))
+    # Aggregate rows of the frame itself on 1 January s (the country does not depend on borders;
+    # a county code that lives on kept its area through the reforms of 2018, 2020 and 2024).
+    given = at_s.filter(~_is_municipality()).select(
+        pl.col("region").alias("unit"), "age_group", pl.col("population").alias("_given")
+    )
     if s_municipal.height == 0:
-        return foreign
+        return pl.concat(
+            [
+                foreign,
+                given.select(
+                    pl.col("unit").alias("region"),
+                    pl.lit(t, dtype=pl.Int32).alias("year"),
+                    "age_group",
+                    pl.col("_given").alias("population"),
+                    pl.lit(False).alias("estimated"),
+                ),
+            ]
+        )
     links = mapping(t, s).select(
         pl.col("from_code").alias("code"), pl.col("to_code").alias("target"), "weight"
     )
@@ -510,11 +529,7 @@ def _shift_year(frame: pl.DataFrame, t: int, s: int) -> pl.DataFrame:
     shifted = contributions.group_by("unit", "age_group").agg(
         _null_sum("population"), (~pl.col("_whole")).any().alias("estimated")
     )
-    # The whole country (and without Oslo) does not depend on borders: a figure given for it on
-    # 1 January s serves where the sum of the parts cannot be formed.
-    given = at_s.filter(pl.col("region").is_in([COUNTRY, COUNTRY_EX_OSLO])).select(
-        pl.col("region").alias("unit"), "age_group", pl.col("population").alias("_given")
-    )
+    # A figure the frame gives for an aggregate serves where the sum of the parts cannot be formed.
     shifted = (
         shifted.join(given, on=["unit", "age_group"], how="left")
         .with_columns(pl.coalesce("population", "_given").alias("population"))
