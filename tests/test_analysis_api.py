@@ -316,3 +316,18 @@ def test_output_to_a_folder_asks_for_a_file_name(
     err = capsys.readouterr().err
     assert f"{tmp_path}isafolder." in "".join(err.split())
     assert "Give a file name with -o" in " ".join(err.split())
+
+
+@pytest.mark.usefixtures("sample")
+def test_costs_table_names_the_need_year_fallback_once(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2023's need year (2024) has no index: every sector uses 2025's, said in one footnote."""
+    monkeypatch.setenv("COLUMNS", "80")
+    main(["costs", "Bærum", "--year", "2023"])
+    lines = capsys.readouterr().out.splitlines()
+    import re
+
+    footnotes = [line for line in lines if re.match(r"[¹²³⁴⁵⁶⁷⁸⁹] \S", line)]
+    assert footnotes == ["¹ behovsindeks for 2025 brukt (nærmeste år vi har)"]
+    assert sum("¹ " in line for line in lines) >= 6  # marked on the sectors

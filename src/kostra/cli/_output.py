@@ -132,7 +132,10 @@ def print_sections(
             if column.text:
                 table.add_column(column.header, justify="left", overflow="fold", min_width=12)
             else:
-                table.add_column(column.header, justify="left" if column.left else "right")
+                # Rich breaks lines at no-break spaces too: a number must not wrap at all.
+                table.add_column(
+                    column.header, justify="left" if column.left else "right", no_wrap=True
+                )
         for row in section.rows:
             # Text, not markup: a "[id]" or a name with brackets is printed as it is.
             table.add_row(*(Text(cell) for cell in row))

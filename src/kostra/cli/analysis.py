@@ -406,12 +406,13 @@ def costs_sections(result: api.Result, lang: str) -> tuple[list[Section], list[s
     headers = _COSTS_COLUMNS[lang]
     columns = [Column(headers[0], text=True), *(Column(h) for h in headers[1:])]
     rows = []
-    footnotes: list[str] = []
+    numbers: dict[str, int] = {}  # one footnote per distinct note, shared by its sectors
     for row in _own_sectors(result.frames["costs"]).iter_rows(named=True):
         label = sector_label(row["sector"], lang)
-        if row["note"]:
-            footnotes.append(f"{len(footnotes) + 1}) {label}: {row['note']}")
-            label += f" {len(footnotes)})"
+        note = cost_note(row, lang)
+        if note:
+            number = numbers.setdefault(note, len(numbers) + 1)
+            label += _superscript(number)  # no space: the marker stays with the word
         excess = row["excess_spending"]
         rows.append(
             (
@@ -424,7 +425,29 @@ def costs_sections(result: api.Result, lang: str) -> tuple[list[Section], list[s
                 format_signed(None if excess is None else excess / 1e6, lang, 1),
             )
         )
+    footnotes = [f"{_superscript(number)} {note}" for note, number in numbers.items()]
     return [Section(None, columns, rows)], [_COSTS_LEGEND[lang], *footnotes]
+
+
+def _superscript(number: int) -> str:
+    return str(number).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def cost_note(row: dict[str, object], lang: str) -> str | None:
+    """A costs row's note in ``lang``: the analysis writes it in English, the terminal says
+    the same in Norwegian from the row's own fields."""
+    if lang == "en" or not row.get("note"):
+        return row.get("note")  # type: ignore[return-value]
+    parts = []
+    if row["sector"] == "total":
+        parts.append("totalen krever tall for alle velferdssektorene")
+    elif row["need_index"] is None:
+        parts.append(f"ingen behovsindeks for {row['region']} i {row['need_year']}")
+    if row.get("need_year_fallback"):
+        parts.append(f"behovsindeks for {row['need_year']} brukt (nærmeste år vi har)")
+    if row.get("need_index_basis") == "total_uniform":
+        parts.append("ingen sektorvis behovsindeks publisert: totalindeksen er brukt")
+    return "; ".join(parts) or str(row["note"])
 
 
 def costs_export(result: api.Result, lang: str) -> pl.DataFrame:
