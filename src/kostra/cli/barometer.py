@@ -163,7 +163,7 @@ _TEXT = {
 _TERMINAL = {
     "nb": {
         "rank": "plass",
-        "peer_rank": "i\nutvalget",
+        "peer_rank": "i\nutvalg",
         "name": "kommune",
         "region": "kode",
         "score": "poeng",
@@ -171,7 +171,7 @@ _TERMINAL = {
         "coverage": "data",
         "previous": "i fjor",
         "change": "endring",
-        "interval": "intervall\n5–95 %",
+        "interval": "plass\n5–95 %",
         "marks": "merk.",
         "marks_title": "Merknader",
         "series_break": "brudd i serien (kommunen er slått sammen eller delt)",
@@ -200,7 +200,7 @@ _TERMINAL = {
         "coverage": "data",
         "previous": "last\nyear",
         "change": "change",
-        "interval": "interval\n5–95 %",
+        "interval": "rank\n5–95 %",
         "marks": "flags",
         "marks_title": "Flags",
         "series_break": "series break (merged or split municipality)",
@@ -552,7 +552,9 @@ def ranking_section(frame: pl.DataFrame, adjusted: bool, lang: str) -> tuple[Sec
     columns += [Column(words["coverage"]), Column(words["previous"]), Column(words["change"])]
     if has_interval:
         columns.append(Column(words["interval"]))
-    columns.append(Column(words["marks"]))
+    has_marks = any(frame.get_column(c).any() for c in _MARKS if c in frame.columns)
+    if has_marks:
+        columns.append(Column(words["marks"]))
     rows = []
     seen: set[str] = set()
     for row in frame.iter_rows(named=True):
@@ -570,7 +572,8 @@ def ranking_section(frame: pl.DataFrame, adjusted: bool, lang: str) -> tuple[Sec
             cells.append(_text(row["interval"]).partition("(")[2].rstrip(")"))
         marks = [s for c, s in _MARKS.items() if row.get(c)]
         seen.update(c for c in _MARKS if row.get(c))
-        cells.append(" ".join(marks))
+        if has_marks:
+            cells.append(" ".join(marks))
         rows.append(cells)
     legend = [words["legend"]]
     if seen:
