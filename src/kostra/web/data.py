@@ -46,6 +46,8 @@ SIZE_CLASSES: dict[str, tuple[int, int | None]] = {
     "city": (100_000, None),
 }
 SECTOR_IDS = tuple(s.value for s in REPORT_SECTORS)
+#: Municipality views computed at the same time (more only take turns at the GIL).
+COMPUTE_SLOTS = 2
 #: Pseudo-indicator for ranking and map: the barometer's total rank.
 BAROMETER_RANK = "barometer"
 
@@ -154,6 +156,9 @@ class WebData:
         self._views = _Cache(512)
         self._values = _Cache(256)
         self._rendered = _Cache(16)
+        # a view is CPU work under the GIL: two at a time (the machine's cores) finish a crowd of
+        # first visits sooner than forty threads taking turns
+        self._computing = threading.BoundedSemaphore(COMPUTE_SLOTS)
 
     # -- stamps and years ---------------------------------------------------------------------
 
@@ -333,6 +338,10 @@ class WebData:
         return self._views.get(key, lambda: self._compute_view(year_view, code, peers))
 
     def _compute_view(self, year_view: YearView, code: str, peers: str) -> MunicipalityView:
+        with self._computing:
+            return self._compute_view_now(year_view, code, peers)
+
+    def _compute_view_now(self, year_view: YearView, code: str, peers: str) -> MunicipalityView:
         key = None if peers == "standard" else peers
         data = report_data(year_view.inputs, code, peers=key)
         found = report_findings(data)
