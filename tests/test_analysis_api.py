@@ -331,3 +331,13 @@ def test_costs_table_names_the_need_year_fallback_once(
     footnotes = [line for line in lines if re.match(r"[¹²³⁴⁵⁶⁷⁸⁹] \S", line)]
     assert footnotes == ["¹ behovsindeks for 2025 brukt (nærmeste år vi har)"]
     assert sum("¹ " in line for line in lines) >= 6  # marked on the sectors
+
+
+@pytest.mark.usefixtures("sample")
+def test_costs_export_says_which_need_year_it_used(tmp_path: Path) -> None:
+    target = tmp_path / "costs.csv"
+    main(["costs", "Bærum", "--year", "2023", "-f", "csv", "-o", str(target)])
+    frame = pl.read_csv(target).filter(pl.col("sektor") == "grunnskole")
+    assert set(frame["behovsår"]) == {2025}
+    assert frame["behovsår erstattet (nærmeste)"].all()
+    assert set(frame["merknad"]) == {"behovsindeks for 2025 brukt (nærmeste år vi har)"}

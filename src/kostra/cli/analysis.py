@@ -62,6 +62,7 @@ _H: dict[str, dict[str, str]] = {
         "population": "innbyggere",
         "net_opex_per_capita": "NDU per innb.",
         "need_year": "behovsår",
+        "need_year_fallback": "behovsår erstattet (nærmeste)",
         "need_index": "behovsindeks",
         "need_index_basis": "indeksgrunnlag",
         "expected_per_capita": "forventet per innb.",
@@ -113,6 +114,7 @@ _H: dict[str, dict[str, str]] = {
         "population": "inhabitants",
         "net_opex_per_capita": "net opex per inh.",
         "need_year": "need year",
+        "need_year_fallback": "need year replaced (nearest)",
         "need_index": "need index",
         "need_index_basis": "index basis",
         "expected_per_capita": "expected per inh.",
@@ -451,8 +453,15 @@ def cost_note(row: dict[str, object], lang: str) -> str | None:
 
 
 def costs_export(result: api.Result, lang: str) -> pl.DataFrame:
-    """Need-corrected costs of every peer, full columns."""
-    return _export(result.frames["costs"], _COSTS_EXPORT, result, lang)
+    """Need-corrected costs of every peer, full columns; notes in ``lang``."""
+    rows = result.frames["costs"]
+    if lang != "en":
+        rows = rows.with_columns(
+            pl.struct(pl.all())
+            .map_elements(lambda row: cost_note(row, lang), return_dtype=pl.Utf8)
+            .alias("note")
+        )
+    return _export(rows, _COSTS_EXPORT, result, lang)
 
 
 def indices_sections(result: api.Result, lang: str) -> tuple[list[Section], list[str]]:
