@@ -334,8 +334,10 @@ def profile_sections(result: api.Result, lang: str) -> tuple[list[Section], list
     name_col = "name_nb" if lang == "nb" else "name_en"
     caveat_col = "caveat_nb" if lang == "nb" else "caveat_en"
     own = result.frames["table"].filter(pl.col("region") == result.municipality)
-    columns = [Column(_PROFILE_COLUMNS[lang][0], text=True)]
-    columns += [Column(h) for h in _PROFILE_COLUMNS[lang][1:]]
+    # The flags column only when a figure has a flag: otherwise its room goes to the names.
+    flagged = bool(own.select(pl.any_horizontal(*_SYMBOLS).any()).item())
+    headers = _PROFILE_COLUMNS[lang] if flagged else _PROFILE_COLUMNS[lang][:-1]
+    columns = [Column(headers[0], text=True), *(Column(h) for h in headers[1:])]
     seen: set[str] = set()
     sections = []
     for (sector,), part in own.group_by("sector", maintain_order=True):
@@ -359,7 +361,7 @@ def profile_sections(result: api.Result, lang: str) -> tuple[list[Section], list
                     place,
                     format_signed(row["change"], lang, digits),
                     " ".join(symbols),
-                )
+                )[: len(columns)]
             )
             caveat = row.get(caveat_col)
             if caveat and caveat not in caveats:
