@@ -443,3 +443,17 @@ def test_aggregate_rows_given_in_a_made_up_frame_are_used_as_they_are() -> None:
     row = _row(evaluate(obs, pop, _catalog()), "ndu_skole_per_innb", "EAK", 2023)
     assert row["denominator"] == pytest.approx(300.0)
     assert row["value"] == pytest.approx(500.0)
+
+
+def test_borders_of_a_reform_year_use_the_next_january_of_their_own_area() -> None:
+    # On the borders of 2019 the 2020 counts of merged units cannot be taken apart: accounting
+    # year 2019 gets 1 January 2020 of its own area, the same as on its own codes (Asker's share
+    # of 3025, 94 441 × 61 523 / 93 679), instead of failing.
+    from kostra.geography import population
+
+    obs = _obs([_acc("0220", 2019, "202", 62_023.0), _acc("0220", 2019, "213", 0.0)])
+    pop = population([2019, 2020])
+    on_2019 = _row(evaluate(obs, pop, _catalog(), borders=2019), "ndu_skole_per_innb", "0220", 2019)
+    own = _row(evaluate(obs, pop, _catalog()), "ndu_skole_per_innb", "0220", 2019)
+    assert on_2019["denominator"] == pytest.approx(94_441 * 61_523 / 93_679)
+    assert on_2019["value"] == pytest.approx(own["value"])

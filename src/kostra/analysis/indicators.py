@@ -250,6 +250,71 @@ def _accounting_population(
     return pl.concat(parts)
 
 
+def _unmovable(population: pl.DataFrame, borders: int, geography: Any) -> pl.DataFrame:
+    """``region, year`` of population rows after ``borders`` whose unit was formed by a merger
+    since then (e.g. 2020 counts on the borders of 2019)."""
+    parts = []
+    for year in sorted(population["year"].unique().to_list()):
+        if year <= borders or year > 2026:
+            continue
+        links: pl.DataFrame = geography.mapping(int(year), borders)
+        parts.append(
+            links.filter(pl.col("to_code").is_null()).select(
+                pl.col("from_code").alias("region"), pl.lit(year, dtype=pl.Int32).alias("year")
+            )
+        )
+    if not parts:
+        return pl.DataFrame(schema={"region": pl.Utf8, "year": pl.Int32})
+    return pl.concat(parts)
+
+
+def _late_population(
+    keys: pl.DataFrame,
+    pop_spec: pl.DataFrame,
+    population: pl.DataFrame,
+    borders: int,
+    geography: Any,
+    harmonise: Harmoniser,
+) -> pl.DataFrame:
+    """Denominators of accounting years t with t + offset after ``borders``: 1 January t + offset
+    on the borders of t (:func:`_accounting_population`), then moved to ``borders`` like the
+    observations of year t."""
+    spec = pop_spec.filter(pl.col("role") == "den")
+    wanted = keys.join(spec.drop("role"), on="indicator_id", how="inner").filter(
+        (pl.col("year") + pl.col("offset") > borders) & pl.col("region").str.contains(r"^\d{4}$")
+    )
+    schema = {
+        "indicator_id": pl.Int32,
+        "region": pl.Utf8,
+        "year": pl.Int32,
+        "den_population": pl.Float64,
+    }
+    parts = [pl.DataFrame(schema=schema)]
+    for offset in sorted(wanted["offset"].unique().to_list()):
+        these = wanted.filter(pl.col("offset") == offset)
+        shifted = geography.accounting_year_population(
+            population, these["year"].unique().to_list(), offset=int(offset)
+        ).filter(pl.col("region").str.contains(r"^\d{4}$"))
+        moved = harmonise(
+            shifted.select("region", "year", "age_group", "population"),
+            borders,
+            sum_columns=["population"],
+        )
+        parts.append(
+            these.join(
+                moved.select("region", "year", "age_group", "population"),
+                on=["region", "year", "age_group"],
+                how="left",
+            ).select(
+                pl.col("indicator_id").cast(pl.Int32),
+                "region",
+                pl.col("year").cast(pl.Int32),
+                pl.col("population").cast(pl.Float64).alias("den_population"),
+            )
+        )
+    return pl.concat(parts)
+
+
 def evaluate(
     observations: pl.DataFrame,
     population: pl.DataFrame,
@@ -447,13 +512,18 @@ def evaluate(
                 if c not in ("_nsrc", "_miss", missing_column)
             ],
         )
+        pop_frame = population.select(
+            pl.col("region").cast(pl.Utf8),
+            pl.col("year").cast(pl.Int32),
+            pl.col("age_group").cast(pl.Utf8),
+            pl.col("population").cast(pl.Float64),
+        )
+        # A unit formed by a merger after ``borders`` cannot be taken back to its parts: its
+        # count is left out here, and the accounting years that need it get the population of
+        # their own area instead (below).
+        stuck = _unmovable(pop_frame, borders, geography)
         pop_target = harmonise(
-            population.select(
-                pl.col("region").cast(pl.Utf8),
-                pl.col("year").cast(pl.Int32),
-                pl.col("age_group").cast(pl.Utf8),
-                pl.col("population").cast(pl.Float64),
-            ),
+            pop_frame.join(stuck, on=["region", "year"], how="anti"),
             borders,
             sum_columns=["population"],
         ).select("region", "year", "age_group", "population")
@@ -470,6 +540,24 @@ def evaluate(
                 dens.join(shifted, on=["indicator_id", "region", "year"], how="left")
                 .with_columns(
                     pl.coalesce("den_population_right", "den_population").alias("den_population")
+                )
+                .drop("den_population_right")
+            )
+        if stuck.height:
+            late = _late_population(
+                dens.filter(pl.col("den_population").is_null()).select(
+                    "indicator_id", "region", "year"
+                ),
+                pop_spec,
+                pop_frame,
+                borders,
+                geography,
+                harmonise,
+            )
+            dens = (
+                dens.join(late, on=["indicator_id", "region", "year"], how="left")
+                .with_columns(
+                    pl.coalesce("den_population", "den_population_right").alias("den_population")
                 )
                 .drop("den_population_right")
             )
