@@ -3,7 +3,7 @@
 The expensive part of every view is shared by all municipalities of a year: loading the
 observations, evaluating every key figure for every municipality and ranking the barometer with
 intervals (:func:`kostra.report.pipeline.prepare`, several seconds). It is computed once per year
-and kept; one municipality's view (:func:`kostra.report.pipeline.report_data`, about 0.2 s) is
+and kept; one municipality's view (:func:`kostra.report.pipeline.report_data`, about 0.13 s) is
 cached per (year, municipality, peer group). Every cache key starts with the warehouse *stamp*
 (the file's size and modification time), so loading new figures with ``kostra fetch`` makes the
 next request compute afresh instead of serving stale numbers.
