@@ -167,12 +167,15 @@ def write_frame(
             f"--format {fmt.value} writes a binary file.", hint="Give a file name with -o FILE."
         )
     if fmt is OutputFormat.TABLE:
-        table = Table(title=title, caption=caption)
+        # Light rules and wrapped (not cut) text read best at 80 columns; numbers never wrap.
+        table = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, title_justify="left")
         for name in frame.columns:
-            numeric = frame.schema[name].is_numeric()
-            table.add_column(name, justify="right" if numeric else "left")
+            if frame.schema[name].is_numeric():
+                table.add_column(name, justify="right", no_wrap=True)
+            else:
+                table.add_column(name, justify="left", overflow="fold")
         for row in frame.iter_rows():
-            table.add_row(*(format_number(v, lang) for v in row))
+            table.add_row(*(Text(format_number(v, lang)) for v in row))
         if output is None:
             Console().print(table)
         else:
