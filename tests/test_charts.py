@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import vl_convert
 
-from kostra.report import charts
+from kostra.report import charts, render
 from kostra.report.geo import (
     GEO_OBJECT,
     compact_topology,
@@ -286,3 +286,38 @@ def test_douglas_peucker_keeps_corners_and_drops_near_collinear_points() -> None
     arc = [[0, 0], [5, 1], [5, -1], [0, 10]]
     assert simplify_topology({"arcs": [arc]}, tolerance=2)["arcs"] == [[[0, 0], [10, 0], [0, 10]]]
     assert simplify_topology({"arcs": [arc]}, tolerance=0.5)["arcs"] == [arc]
+
+
+def test_map_boundaries_inlined_once_for_conversion() -> None:
+    spec = _map(2024)
+    topology = spec["layer"][0]["data"]["values"]
+    shared = render.shared_datasets(spec)
+    assert list(shared["datasets"]) == ["shared-1"]
+    assert shared["datasets"]["shared-1"] is topology
+    for layer, original in zip(shared["layer"], spec["layer"], strict=True):
+        assert layer["data"] == {"name": "shared-1", "format": original["data"]["format"]}
+        assert layer["transform"] == original["transform"]
+    # the chart itself keeps its inline boundaries (the web app swaps them for a URL)
+    assert spec["layer"][2]["data"]["values"] is topology
+    # the same picture: every shape and the outlines are drawn from the shared data
+    drawn = vl_convert.vegalite_to_svg(shared)
+    assert drawn.count("<path") == vl_convert.vegalite_to_svg(spec).count("<path") > 300
+    # a spec without shared data is returned as it is
+    profile = charts.profile_chart(
+        [{"label": "a", "index": 90.0}],
+        lang="nb",
+        municipality="X",
+        sector="s",
+        year=2024,
+        peer_name="ASSS",
+    )
+    assert render.shared_datasets(profile) is profile
+
+
+def test_map_in_print_is_a_png_at_the_chart_size() -> None:
+    png = render.chart_png(_map(2024), config=render.PRINT_CONFIG)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = render.chart_svg(_map(2024), config=render.PRINT_CONFIG)
+    svg_width = float(re.search(r'<svg[^>]* width="([\d.]+)"', svg)[1])  # type: ignore[index]
+    png_width = int.from_bytes(png[16:20], "big")
+    assert png_width == pytest.approx(svg_width * render.PRINT_RASTER_SCALE, abs=2)

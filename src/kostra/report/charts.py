@@ -24,6 +24,7 @@ MISSING_COLOR = "#e4e4e4"
 FONT = "DejaVu Sans"
 LABEL_CHARS = 46
 STRIP_BINS = 40
+STRIP_TICKS = 6
 WIDTH = 500
 
 Spec = dict[str, Any]
@@ -323,7 +324,8 @@ def rank_strip_chart(
         for i, n in enumerate(counts)
         if n
     ]
-    x_axis = {"format": "~s" if _large(rows) else ",.4~f"}
+    # a handful of ticks: every tick label is text a static conversion measures and draws
+    x_axis = {"format": "~s" if _large(rows) else ",.4~f", "tickCount": STRIP_TICKS}
     x_scale = {"domain": [low, high], "zero": False, "nice": False}
     marked = [r for r in rows if r["group"] != t("other_label", lang)]
     spec["layer"] = [

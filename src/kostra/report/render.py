@@ -47,6 +47,10 @@ PRINT_STRIPS_PER_SECTOR = 1
 #: Print style of the static charts: no grid lines (bars and points carry their values; fewer
 #: SVG elements also make WeasyPrint draw the PDF faster).
 PRINT_CONFIG: dict[str, Any] = {"axis": {"grid": False}}
+#: Scale of the charts the PDF embeds as PNG (the maps): 2 × 96 px per CSS inch ≈ 190 dpi on
+#: paper. WeasyPrint draws an SVG map's hundreds of paths in Python (about a ninth of its whole
+#: PDF drawing time); a PNG it only embeds.
+PRINT_RASTER_SCALE = 2.0
 
 
 class ReportFormat(StrEnum):
@@ -64,6 +68,8 @@ class Chart:
     spec: dict[str, Any]
     caption: str = ""
     wide: bool = False
+    #: drawn as a PNG in the PDF (maps: many small shapes, no text worth selecting)
+    raster: bool = False
 
     @property
     def alt(self) -> str:
@@ -311,6 +317,7 @@ def _summary_charts(data: ReportData, lang: str) -> dict[str, Chart]:
                     rank=True,
                     municipality=data.municipality.name,
                 ),
+                raster=True,
             )
     if data.map_indicator is not None:
         dist = data.distribution(data.map_indicator)
@@ -329,6 +336,7 @@ def _summary_charts(data: ReportData, lang: str) -> dict[str, Chart]:
                     year=data.year,
                     municipality=data.municipality.name,
                 ),
+                raster=True,
             )
     return out
 
@@ -455,7 +463,7 @@ def _context(
 
 
 def _specs_json(all_charts: Sequence[Chart]) -> str:
-    text = json.dumps({c.id: c.spec for c in all_charts}, ensure_ascii=False)
+    text = json.dumps({c.id: shared_datasets(c.spec) for c in all_charts}, ensure_ascii=False)
     # keep "</script>" in a label from closing the script element
     return text.replace("</", "<\\/")
 
@@ -483,6 +491,47 @@ def render_html(
     return _TEMPLATES.get_template("report.html.j2").render(**context)
 
 
+def shared_datasets(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with inline data that several layers share (the same object, e.g. a map's
+    boundaries in its fill and outline layers) moved to the top-level ``datasets`` once.
+
+    The map's boundaries are most of its spec: inlined three times they triple the HTML report's
+    map payload and what vl-convert parses. ``spec`` itself is not changed.
+    """
+    layers = spec.get("layer")
+    if not isinstance(layers, list):
+        return spec
+    counts: dict[int, int] = {}
+    for layer in layers:
+        values = layer.get("data", {}).get("values") if isinstance(layer, dict) else None
+        if isinstance(values, dict | list):
+            counts[id(values)] = counts.get(id(values), 0) + 1
+    if not any(n > 1 for n in counts.values()):
+        return spec
+    datasets: dict[str, Any] = dict(spec.get("datasets", {}))
+    names: dict[int, str] = {}
+    new_layers = []
+    for layer in layers:
+        values = layer.get("data", {}).get("values") if isinstance(layer, dict) else None
+        if values is None or counts.get(id(values), 0) < 2:
+            new_layers.append(layer)
+            continue
+        if id(values) not in names:
+            names[id(values)] = f"shared-{len(datasets) + 1}"
+            datasets[names[id(values)]] = values
+        data = {k: v for k, v in layer["data"].items() if k != "values"}
+        new_layers.append({**layer, "data": {**data, "name": names[id(values)]}})
+    return {**spec, "datasets": datasets, "layer": new_layers}
+
+
+def _locale_options(spec: dict[str, Any], lang: str) -> dict[str, Any]:
+    # the spec carries its locale in ``config.locale``: ``lang`` only fills a spec without one
+    if "locale" in spec.get("config", {}):
+        return {}
+    locale = vega_locale(lang)
+    return {"format_locale": locale["number"], "time_format_locale": locale["time"]}
+
+
 def chart_svg(
     spec: dict[str, Any], lang: str = "nb", *, config: dict[str, Any] | None = None
 ) -> str:
@@ -490,17 +539,27 @@ def chart_svg(
     merged into the spec's own (the PDF passes :data:`PRINT_CONFIG`)."""
     import vl_convert
 
-    # the spec carries its locale in ``config.locale``: ``lang`` only fills a spec without one
-    if "locale" in spec.get("config", {}):
-        svg: str = vl_convert.vegalite_to_svg(spec, config=config)
-    else:
-        svg = vl_convert.vegalite_to_svg(
-            spec,
-            config=config,
-            format_locale=vega_locale(lang)["number"],
-            time_format_locale=vega_locale(lang)["time"],
-        )
+    svg: str = vl_convert.vegalite_to_svg(
+        shared_datasets(spec), config=config, **_locale_options(spec, lang)
+    )
     return svg
+
+
+def chart_png(
+    spec: dict[str, Any],
+    lang: str = "nb",
+    *,
+    scale: float = PRINT_RASTER_SCALE,
+    config: dict[str, Any] | None = None,
+) -> bytes:
+    """A chart spec as a PNG (vl-convert) at ``scale`` pixels per CSS pixel, like
+    :func:`chart_svg` otherwise."""
+    import vl_convert
+
+    png: bytes = vl_convert.vegalite_to_png(
+        shared_datasets(spec), scale=scale, config=config, **_locale_options(spec, lang)
+    )
+    return png
 
 
 def print_html(
@@ -512,12 +571,22 @@ def print_html(
 ) -> str:
     """The report's print version: static SVG charts, no JavaScript (WeasyPrint's input)."""
 
-    def svg_image(chart: Chart) -> str:
+    def static_image(chart: Chart) -> str:
+        alt = _attr(chart.alt)
+        if chart.raster:
+            png = chart_png(chart.spec, lang, config=PRINT_CONFIG)
+            # the PNG's width in pixels (its IHDR chunk) at the chart's own size in CSS pixels
+            width = int.from_bytes(png[16:20], "big") / PRINT_RASTER_SCALE
+            encoded = base64.b64encode(png).decode("ascii")
+            return (
+                f'<img src="data:image/png;base64,{encoded}" alt="{alt}" '
+                f'style="width: {width:.0f}px">'
+            )
         svg = chart_svg(chart.spec, lang, config=PRINT_CONFIG)
         encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-        return f'<img src="data:image/svg+xml;base64,{encoded}" alt="{_attr(chart.alt)}">'
+        return f'<img src="data:image/svg+xml;base64,{encoded}" alt="{alt}">'
 
-    context = _context(data, lang, "pdf", findings, rules or FindingRules(), svg_image)
+    context = _context(data, lang, "pdf", findings, rules or FindingRules(), static_image)
     return _TEMPLATES.get_template("report.html.j2").render(**context)
 
 
