@@ -345,3 +345,33 @@ def test_map_of_a_chosen_key_figure() -> None:
     assert "antall per 1000 innbyggere, kultur og fritid 3" in spec["description"].lower()
     values = spec["layer"][0]["transform"][0]["from"]["data"]["values"]
     assert len(values) == 357
+
+
+def test_specs_declare_and_follow_the_bundled_vega_lite() -> None:
+    """Every chart of the HTML report, and the PDF's combined figures, declare the Vega-Lite
+    version vl-convert bundles and converts with, and are valid under its schema."""
+    import jsonschema
+    import vl_convert
+    from altair.vegalite import v6
+
+    version = vl_convert.get_vegalite_versions()[-1]
+    bundle = render.javascript_bundle()
+    assert f'"{version}.' in bundle  # the bundle's Vega-Lite (e.g. "6.4.1")
+    major = version.split(".")[0]
+    # altair's copy of the schema stands in for the published one (tests are offline)
+    assert v6.SCHEMA_VERSION.startswith(f"v{major}.")
+    validator = jsonschema.Draft7Validator(v6.schema.core.load_schema())
+    data, found, page = rendered(BAERUM, "nb")
+    specs = json.loads(
+        re.search(  # type: ignore[index]
+            r'<script type="application/json" id="kostra-specs">(.*?)</script>', page, re.DOTALL
+        )[1]
+    )
+    views = [render._sector_view(data, s, "nb", found) for s in REPORT_SECTORS]
+    combined = [c.spec for v in views for c in (v.series_grid, v.strip_stack) if c is not None]
+    assert len(specs) > 20
+    assert combined
+    for spec in [*specs.values(), *combined]:
+        assert spec["$schema"] == f"https://vega.github.io/schema/vega-lite/v{version}.json"
+        errors = list(validator.iter_errors(spec))
+        assert not errors, (spec["description"][:60], errors[0].message[:200])

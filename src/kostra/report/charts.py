@@ -8,13 +8,26 @@ bokmål), so the same spec renders alike in the browser, in vl-convert and in th
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from kostra.report.geo import GEO_BORDERS_YEAR, GEO_OBJECT
-from kostra.report.locale import number, t, vega_locale
+from kostra.report.locale import number, sector_name, t, vega_locale
 
-SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+if TYPE_CHECKING:
+    from kostra.report.model import BarometerSectorRow
+
+
+def vegalite_version() -> str:
+    """The Vega-Lite version (``major.minor``) vl-convert converts with and bundles for the HTML
+    report by default: its newest."""
+    import vl_convert
+
+    return str(vl_convert.get_vegalite_versions()[-1])
+
+
+#: The specs declare the Vega-Lite version that draws them, so Vega-Embed does not warn.
+SCHEMA = f"https://vega.github.io/schema/vega-lite/v{vegalite_version()}.json"
 OWN_COLOR = "#1f4e79"
 PEER_COLOR = "#d9822b"
 OTHER_COLOR = "#b8bec6"
@@ -438,6 +451,22 @@ def need_cost_chart(
         {"mark": {"type": "rule", "color": "#333"}, "encoding": {"x": {"datum": 0}}},
     ]
     return spec
+
+
+def barometer_rows(sectors: Iterable[BarometerSectorRow], lang: str) -> list[dict[str, Any]]:
+    """The rows :func:`barometer_chart` takes: the ranked barometer sectors, best placed first,
+    named in ``lang`` (the report and the web app draw the same chart)."""
+    return [
+        {
+            "sector": sector_name(s.sector.value, lang, capital=True),
+            "rank": s.rank,
+            "rank_low": s.rank_low,
+            "rank_high": s.rank_high,
+            "n_ranked": s.n_ranked,
+        }
+        for s in sorted(sectors, key=lambda s: (s.rank is None, s.rank or 0))
+        if s.rank is not None
+    ]
 
 
 def barometer_chart(

@@ -203,17 +203,7 @@ def overview_charts(view: MunicipalityView, lang: str) -> dict[str, dict[str, An
         )
     barometer = data.barometer
     if barometer is not None:
-        brows = [
-            {
-                "sector": sector_name(s.sector.value, lang, capital=True),
-                "rank": s.rank,
-                "rank_low": s.rank_low,
-                "rank_high": s.rank_high,
-                "n_ranked": s.n_ranked,
-            }
-            for s in sorted(barometer.sectors, key=lambda s: (s.rank is None, s.rank or 0))
-            if s.rank is not None
-        ]
+        brows = charts.barometer_rows(barometer.sectors, lang)
         if brows:
             out["barometer"] = charts.barometer_chart(
                 brows, lang=lang, municipality=data.municipality.name, year=data.year, width=360
