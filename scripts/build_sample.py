@@ -241,9 +241,13 @@ PCT = "logit"
 # 20 000 jump ±60 % from one year to the next.)
 RATIO_NOISE_REFERENCE = 500.0
 RATIO_NOISE_CAP = 4.0
-# SSB's 07459 statbank export shows 0 inhabitants for Sandefjord, Andebu and Stokke in 2015–2016
-# (their history was moved to the merged code 0710). Approximate shares of today's Sandefjord
-# (3907), from SSB's published population on 1 January 2016, so the three get realistic sizes.
+# SSB's 07459 statbank export has no rows for Sandefjord (0706), Andebu (0719) and Stokke (0720),
+# valid to 2016, and writes 0 under the merged code 0710 for 2005–2016, so their own-border
+# population is not published there: the geography build packages them as null (never 0).
+# Synthetic figures need a size for them in 2015–2016, so the sample takes approximate shares of
+# today's Sandefjord (3907), from SSB's published population on 1 January 2016. These are
+# estimates for generating invented numbers only, not data; any other null code-year of the
+# sample's years stops the build.
 POPULATION_GAPS = {"0706": 0.722, "0719": 0.092, "0720": 0.186}
 
 
@@ -846,8 +850,14 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
 
 # ---------------------------------------------------------------- inputs
 def _age_sum(frame: pl.DataFrame, group: str) -> pl.Expr:
+    """Population of an age group, null when any of its ages is null.
+
+    Polars sums nulls (and an all-null column) to 0, which would read an unpublished population
+    as nobody; a group with a missing age has no total.
+    """
     low, high = AGE_GROUPS[group]
-    return pl.col("population").filter(pl.col("age").is_between(low, high)).sum().alias(group)
+    ages = pl.col("population").filter(pl.col("age").is_between(low, high))
+    return pl.when(ages.null_count() > 0).then(None).otherwise(ages.sum()).alias(group)
 
 
 class Geo:
@@ -869,9 +879,19 @@ class Geo:
             .group_by("year", "region", "age")
             .agg(pl.col("population").sum())
         )
-        self.pop24 = self._wide(wide24, groups)
+        pop24 = self._wide(wide24, groups)
+        incomplete = sorted(k for k, v in pop24.items() if any(x is None for x in v.values()))
+        if incomplete:
+            raise SystemExit(f"null population on 2024 borders: {incomplete[:5]}")
+        self.pop24: dict[tuple[int, str], dict[str, float]] = {
+            k: {g: float(x) for g, x in v.items() if x is not None} for k, v in pop24.items()
+        }
         original = pl.read_parquet(GEOGRAPHY / "population_original_borders.parquet")
-        self.pop_orig = self._wide(original, groups)
+        # Null (unpublished) code-years are dropped here and patched in _allocation.
+        self.pop_orig: dict[tuple[int, str], dict[str, float]] = {}
+        for k, v in self._wide(original, groups).items():
+            if all(x is not None for x in v.values()):
+                self.pop_orig[k] = {g: float(x) for g, x in v.items() if x is not None}
         self.alloc: dict[int, np.ndarray] = {}
         self._pop_cache: dict[tuple[int, str], np.ndarray] = {}
         self.main_unit: dict[int, np.ndarray] = {}
@@ -883,11 +903,15 @@ class Geo:
             self._allocation(year, redistricting)
 
     @staticmethod
-    def _wide(frame: pl.DataFrame, groups: list[str]) -> dict[tuple[int, str], dict[str, float]]:
+    def _wide(
+        frame: pl.DataFrame, groups: list[str]
+    ) -> dict[tuple[int, str], dict[str, float | None]]:
         aggregated = frame.group_by("year", "region").agg([_age_sum(frame, g) for g in groups])
-        out: dict[tuple[int, str], dict[str, float]] = {}
+        out: dict[tuple[int, str], dict[str, float | None]] = {}
         for row in aggregated.iter_rows(named=True):
-            out[(int(row["year"]), row["region"])] = {g: float(row[g]) for g in groups}
+            out[(int(row["year"]), row["region"])] = {
+                g: None if row[g] is None else float(row[g]) for g in groups
+            }
         return out
 
     def _allocation(self, year: int, redistricting: pl.DataFrame) -> None:
@@ -906,7 +930,8 @@ class Geo:
             missing = [codes[i] for i in np.flatnonzero(weights.sum(axis=1) == 0)]
             raise SystemExit(f"{year}: no 2024 unit for {missing}")
         for i, code in enumerate(codes):
-            if self.pop_orig.get((year, code), {}).get("total", 0.0) == 0.0:
+            # Missing means null in (or absent from) the packaged file; a real 0 is not a gap.
+            if (year, code) not in self.pop_orig:
                 self._patch_gap(year, code, self.units[int(weights[i].argmax())])
         people = np.array([self.pop_orig[(year, code)]["total"] for code in codes])
         mass = weights * people[:, None]
@@ -914,10 +939,10 @@ class Geo:
         self.main_unit[year] = weights.argmax(axis=1)
 
     def _patch_gap(self, year: int, code: str, unit: str) -> None:
-        """Fill a municipality whose statbank population is 0 (its history moved to a later
-        code) with a fixed share of its 2024 unit."""
+        """Give a municipality whose own-border population is null (unpublished) an approximate
+        fixed share of its 2024 unit: a size for synthetic figures, not an estimate of record."""
         if code not in POPULATION_GAPS:
-            raise SystemExit(f"{year}: municipality {code} has no population and no gap share")
+            raise SystemExit(f"{year}: municipality {code} has null population and no gap share")
         share = POPULATION_GAPS[code]
         self.pop_orig[(year, code)] = {g: v * share for g, v in self.pop24[(year, unit)].items()}
 
@@ -939,7 +964,7 @@ class Geo:
             out = []
             for i, code in enumerate(self.codes[year]):
                 ahead = self.pop_orig.get((year + 1, code))
-                out.append(ahead[group] if ahead and ahead["total"] > 0 else estimate[i])
+                out.append(ahead[group] if ahead is not None else estimate[i])
             self._pop_cache[key_] = np.array(out)
         return self._pop_cache[key_]
 
