@@ -457,3 +457,41 @@ def test_borders_of_a_reform_year_use_the_next_january_of_their_own_area() -> No
     own = _row(evaluate(obs, pop, _catalog()), "ndu_skole_per_innb", "0220", 2019)
     assert on_2019["denominator"] == pytest.approx(94_441 * 61_523 / 93_679)
     assert on_2019["value"] == pytest.approx(own["value"])
+
+
+def test_estimated_denominator_flags_the_predecessors_of_a_merger() -> None:
+    # Accounting year 2019 without ``borders``: Asker 0220, Røyken 0627 and Hurum 0628 merged
+    # into 3025 on 1.1.2020, so their inhabitants then are shares of 3025 (estimated); Bærum
+    # 0219 was only renumbered (3024), an exact count. Series denominators are never estimated.
+    from kostra.geography import accounting_year_population, population
+
+    predecessors = ("0220", "0627", "0628")
+    rows: list[Obs] = []
+    for code in (*predecessors, "0219"):
+        rows += [_acc(code, 2019, "202", 50_000.0), _acc(code, 2019, "213", 0.0)]
+        rows += [("12255", "Elever", code, 2019, "", 5_000.0, None)]
+    pop = population([2019, 2020])
+    out = evaluate(_obs(rows), pop, _catalog())
+    assert out.schema["estimated_denominator"] == pl.Boolean
+    assert out["estimated_denominator"].null_count() == 0
+    shares = accounting_year_population(pop, [2019]).filter(pl.col("age_group") == "total")
+    for code in predecessors:
+        row = _row(out, "ndu_skole_per_innb", code, 2019)
+        assert row["estimated_denominator"] is True
+        expected = shares.filter(pl.col("region") == code)
+        assert expected["estimated"].to_list() == [True]
+        assert row["denominator"] == pytest.approx(expected["population"][0])
+        assert _row(out, "ndu_per_elev", code, 2019)["estimated_denominator"] is False
+    assert _row(out, "ndu_skole_per_innb", "0219", 2019)["estimated_denominator"] is False
+
+
+def test_estimated_denominator_is_false_without_a_denominator() -> None:
+    # A null figure has no denominator to flag, even where the population is estimated.
+    from kostra.geography import population
+
+    obs = _obs([_acc("0220", 2019, "202", None, ":"), _acc("0220", 2019, "213", 0.0)])
+    out = evaluate(obs, population([2019, 2020]), _catalog())
+    asker = _row(out, "ndu_skole_per_innb", "0220", 2019)
+    assert asker["value"] is None
+    assert asker["denominator"] is None
+    assert asker["estimated_denominator"] is False

@@ -13,6 +13,10 @@ per indicator, region and year::
     status        Utf8     SSB symbol explaining a null value (never set on a number)
     series_break  Boolean  the region's series crosses a merger/split between t and ``borders``
     preliminary   Boolean  an input is preliminary (when the observations say so)
+    estimated_denominator
+                  Boolean  the inhabitants in ``denominator`` are estimated: a unit merged on
+                           1 January t + offset, shared out by
+                           :func:`kostra.geography.accounting_year_population`; false otherwise
 
 Invariant: wherever ``numerator`` and ``denominator`` are given, ``value = numerator /
 denominator``; the formula's ``scale`` and a population reference's ``per`` are folded into
@@ -62,11 +66,15 @@ RESULT_SCHEMA: dict[str, pl.DataType] = {
     "status": pl.Utf8(),
     "series_break": pl.Boolean(),
     "preliminary": pl.Boolean(),
+    "estimated_denominator": pl.Boolean(),
 }
 
 _EPS = 1e-9
 _STATUS_COLUMNS = [f"_st{i}" for i in range(len(STATUS_PRIORITY))]
-_SUM_COLUMNS = ["_num", "_den", "_val", "_nsrc", "_miss", "_wmiss", "_prelim", *_STATUS_COLUMNS]
+# ``_est``: the population denominator is an estimate (a unit merged on 1 January t + offset).
+_SUM_COLUMNS = [
+    "_num", "_den", "_val", "_nsrc", "_miss", "_wmiss", "_prelim", "_est", *_STATUS_COLUMNS
+]  # fmt: skip
 
 
 def _series_rows(number: int, role: str, refs: Iterable[SeriesRef]) -> list[dict[str, Any]]:
@@ -225,6 +233,7 @@ def _accounting_population(
         "region": pl.Utf8,
         "year": pl.Int32,
         "den_population": pl.Float64,
+        "den_estimated": pl.Boolean,
     }
     if wanted.height == 0:
         return pl.DataFrame(schema=schema)
@@ -237,7 +246,7 @@ def _accounting_population(
         ).filter(pl.col("region").is_in(regions))
         parts.append(
             these.join(
-                shifted.select("region", "year", "age_group", "population"),
+                shifted.select("region", "year", "age_group", "population", "estimated"),
                 on=["region", "year", "age_group"],
                 how="left",
             ).select(
@@ -245,6 +254,7 @@ def _accounting_population(
                 "region",
                 pl.col("year").cast(pl.Int32),
                 pl.col("population").cast(pl.Float64).alias("den_population"),
+                pl.col("estimated").fill_null(False).alias("den_estimated"),
             )
         )
     return pl.concat(parts)
@@ -288,6 +298,7 @@ def _late_population(
         "region": pl.Utf8,
         "year": pl.Int32,
         "den_population": pl.Float64,
+        "den_estimated": pl.Boolean,
     }
     parts = [pl.DataFrame(schema=schema)]
     for offset in sorted(wanted["offset"].unique().to_list()):
@@ -296,13 +307,19 @@ def _late_population(
             population, these["year"].unique().to_list(), offset=int(offset)
         ).filter(pl.col("region").str.contains(r"^\d{4}$"))
         moved = harmonise(
-            shifted.select("region", "year", "age_group", "population"),
+            shifted.select(
+                "region",
+                "year",
+                "age_group",
+                "population",
+                pl.col("estimated").cast(pl.Float64).alias("_est"),
+            ),
             borders,
-            sum_columns=["population"],
+            sum_columns=["population", "_est"],
         )
         parts.append(
             these.join(
-                moved.select("region", "year", "age_group", "population"),
+                moved.select("region", "year", "age_group", "population", "_est"),
                 on=["region", "year", "age_group"],
                 how="left",
             ).select(
@@ -310,6 +327,7 @@ def _late_population(
                 "region",
                 pl.col("year").cast(pl.Int32),
                 pl.col("population").cast(pl.Float64).alias("den_population"),
+                (pl.col("_est").fill_null(0.0) > _EPS).alias("den_estimated"),
             )
         )
     return pl.concat(parts)
@@ -439,7 +457,10 @@ def evaluate(
         dens = _accounting_population(keys, pop_spec, population, geography)
         wide = wide.join(dens, on=["indicator_id", "region", "year"], how="left")
     else:
-        wide = wide.with_columns(pl.lit(None, dtype=pl.Float64).alias("den_population"))
+        wide = wide.with_columns(
+            pl.lit(None, dtype=pl.Float64).alias("den_population"),
+            pl.lit(False).alias("den_estimated"),
+        )
 
     num_ok = (pl.col("num_n") == pl.col("n_num")) & (pl.col("num_null") == 0)
     den_series_ok = (pl.col("den_n") == pl.col("n_den")) & (pl.col("den_null") == 0)
@@ -478,6 +499,10 @@ def evaluate(
         .cast(pl.Float64)
         .alias("_wmiss"),
         pl.col("preliminary").cast(pl.Float64).alias("_prelim"),
+        (formula & pl.col("den_pop") & pl.col("den_estimated"))
+        .fill_null(False)
+        .cast(pl.Float64)
+        .alias("_est"),
         pl.lit(1.0).alias("_nsrc"),
         *[
             (status == symbol).fill_null(False).cast(pl.Float64).alias(column)
@@ -529,7 +554,11 @@ def evaluate(
         ).select("region", "year", "age_group", "population")
         target_keys = moved.select("indicator_id", "region", "year")
         dens = _population_for(target_keys, pop_spec, pop_target, "den").select(
-            "indicator_id", "region", "year", pl.col("_pop").alias("den_population")
+            "indicator_id",
+            "region",
+            "year",
+            pl.col("_pop").alias("den_population"),
+            pl.lit(False).alias("den_estimated"),
         )
         # Aggregate regions keep the codes of their year: their denominator is the population
         # of 1 January t + offset of the year-t area (the counties of 2023 on 1 January 2024).
@@ -539,9 +568,13 @@ def evaluate(
             dens = (
                 dens.join(shifted, on=["indicator_id", "region", "year"], how="left")
                 .with_columns(
-                    pl.coalesce("den_population_right", "den_population").alias("den_population")
+                    pl.coalesce("den_population_right", "den_population").alias("den_population"),
+                    pl.when(pl.col("den_population_right").is_not_null())
+                    .then(pl.col("den_estimated_right"))
+                    .otherwise(pl.col("den_estimated"))
+                    .alias("den_estimated"),
                 )
-                .drop("den_population_right")
+                .drop("den_population_right", "den_estimated_right")
             )
         if stuck.height:
             late = _late_population(
@@ -557,9 +590,13 @@ def evaluate(
             dens = (
                 dens.join(late, on=["indicator_id", "region", "year"], how="left")
                 .with_columns(
-                    pl.coalesce("den_population", "den_population_right").alias("den_population")
+                    pl.coalesce("den_population", "den_population_right").alias("den_population"),
+                    pl.when(pl.col("den_population").is_null())
+                    .then(pl.col("den_estimated_right").fill_null(False))
+                    .otherwise(pl.col("den_estimated"))
+                    .alias("den_estimated"),
                 )
-                .drop("den_population_right")
+                .drop("den_population_right", "den_estimated_right")
             )
         absent = (pl.col("den_pop") & pl.col("den_population").is_null()).cast(pl.Float64)
         moved = moved.join(dens, on=["indicator_id", "region", "year"], how="left").with_columns(
@@ -569,7 +606,12 @@ def evaluate(
             .alias("_den"),
             (pl.col("_miss") + absent).alias("_miss"),
             (pl.col(missing_column) + absent).alias(missing_column),
+            ((pl.col("kind") == "formula") & pl.col("den_pop") & pl.col("den_estimated"))
+            .fill_null(False)
+            .cast(pl.Float64)
+            .alias("_est"),
         )
+        moved = moved.drop("den_population", "den_estimated")
     return _finish(moved, year_list, [ind.id for ind in indicators])
 
 
@@ -605,6 +647,11 @@ def _finish(moved: pl.DataFrame, year_list: list[int] | None, ids: list[str]) ->
         .alias("status"),
         (pl.col("series_break").fill_null(False) | ~single).alias("series_break"),
         (pl.col("_prelim") > _EPS).alias("preliminary"),
+    )
+    out = out.with_columns(
+        (pl.col("denominator").is_not_null() & (pl.col("_est") > _EPS)).alias(
+            "estimated_denominator"
+        )
     )
     if year_list is not None:
         out = out.filter(pl.col("year").is_in(year_list))
