@@ -110,6 +110,40 @@ def test_vintages(filled: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "No vintages of table 99999" in out
 
 
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_vintages_fit_80_columns(
+    filled: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    with Warehouse.open(filled) as wh:
+        wh.load(
+            _frame("12362", ["0301", "3201"], 2025),
+            VintageInfo(
+                "file",
+                "12362",
+                title="Utgifter til tjenesteområdene, etter funksjon og art (K)",
+                updated="2026-03-16T08:00:00Z",
+                preliminary=True,
+                label="foreløpige tall fra SSB 16. mars 2026, lastet ned for hånd",
+            ),
+        )
+    for command in (["db", "vintages"], ["db", "info"]):
+        code, out, _err = run(["--lang", lang, *command], capsys)
+        assert code == 0
+        assert max(len(line.rstrip()) for line in out.splitlines()) <= 80, command
+        assert "…" not in out, command  # text wraps, nothing is cut
+        text = " ".join(out.split())
+        symbol = "F" if lang == "nb" else "P"
+        assert f"{symbol} = " in text  # the legend of the flags
+        assert "S = " in text
+        rows = {line.split()[0]: line.split() for line in out.splitlines() if line[:4].strip()}
+        assert rows["4"][1:4] == ["12362", "file", "2026-03-16"]
+        assert rows["4"][5] == symbol  # preliminary
+        assert rows["3"][1:5] == ["12362", "sample", "1", "S"]  # synthetic, never updated
+        assert rows["1"][1:5] == ["07459", "ssb", "2025-02-20", "2"]
+        assert rows["1"][5:] == []  # neither flag: nothing to read, no "no"
+
+
 def test_human_size() -> None:
     assert human_size(999) == "999 B"
     assert human_size(12_345_678) == "12,3 MB"

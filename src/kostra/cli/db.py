@@ -22,8 +22,10 @@ _TEXT = {
         "vintages": "Årganger (vintages)",
         "empty": "Lageret er tomt.",
         "no_table": "Ingen årganger av tabell {table}.",
-        "yes": "ja",
-        "no": "nei",
+        "preliminary_symbol": "F",
+        "synthetic_symbol": "S",
+        "legend": "F = foreløpige tall, S = syntetiske eksempeltall. "
+        "Alle kolonner (hentet, tittel, hash): --format csv eller json.",
     },
     "en": {
         "missing": "The warehouse {path} does not exist yet.",
@@ -34,8 +36,10 @@ _TEXT = {
         "vintages": "Vintages",
         "empty": "The warehouse is empty.",
         "no_table": "No vintages of table {table}.",
-        "yes": "yes",
-        "no": "no",
+        "preliminary_symbol": "P",
+        "synthetic_symbol": "S",
+        "legend": "P = preliminary figures, S = synthetic sample figures. "
+        "All columns (fetched, title, hash): --format csv or json.",
     },
 }
 _TABLE_HEADERS = {
@@ -58,32 +62,25 @@ _TABLE_HEADERS = {
         "last_fetched": "last fetched (UTC)",
     },
 }
+# Short headers for the terminal: 80 columns hold id, table, source, date, rows, flags and label.
 _VINTAGE_HEADERS = {
     "nb": {
-        "vintage_id": "årgang",
+        "vintage_id": "id",
         "table_id": "tabell",
         "source": "kilde",
-        "title": "tittel",
-        "updated": "oppdatert hos SSB",
-        "fetched_at": "hentet (UTC)",
-        "preliminary": "foreløpig",
-        "synthetic": "syntetisk",
+        "updated": "oppdatert",
         "n_rows": "rader",
+        "flags": "merke",
         "label": "merknad",
-        "content_hash": "innholdshash",
     },
     "en": {
-        "vintage_id": "vintage",
+        "vintage_id": "id",
         "table_id": "table",
         "source": "source",
-        "title": "title",
-        "updated": "updated by SSB",
-        "fetched_at": "fetched (UTC)",
-        "preliminary": "preliminary",
-        "synthetic": "synthetic",
+        "updated": "updated",
         "n_rows": "rows",
+        "flags": "flags",
         "label": "label",
-        "content_hash": "content hash",
     },
 }
 
@@ -110,31 +107,25 @@ def _open(lang: str) -> Warehouse | None:
 
 
 def _readable_vintages(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """The terminal layout of the vintages: short columns, the two flags as one symbol column
+    (explained by the table's caption); fetch time, title and hash stay in csv/json."""
     words = _TEXT[lang]
 
-    def flag(name: str) -> pl.Expr:
-        return (
-            pl.when(pl.col(name))
-            .then(pl.lit(words["yes"]))
-            .when(~pl.col(name))
-            .then(pl.lit(words["no"]))
-            .otherwise(pl.lit(""))
-            .alias(name)
-        )
+    def symbol(name: str) -> pl.Expr:
+        return pl.when(pl.col(name).fill_null(False)).then(pl.lit(words[f"{name}_symbol"]))
 
-    # Title and hash are left to --format csv/json: the terminal table must stay readable.
     shown = frame.select(
         "vintage_id",
         "table_id",
         "source",
         pl.col("updated").dt.strftime("%Y-%m-%d"),
-        pl.col("fetched_at").dt.strftime("%Y-%m-%d %H:%M"),
-        flag("preliminary"),
-        flag("synthetic"),
         "n_rows",
+        pl.concat_str(symbol("preliminary"), symbol("synthetic"), separator=" ", ignore_nulls=True)
+        .fill_null("")
+        .alias("flags"),
         "label",
     )
-    return shown.rename(_VINTAGE_HEADERS[lang], strict=False)
+    return shown.rename(_VINTAGE_HEADERS[lang])
 
 
 @db_app.command("info")
@@ -171,7 +162,12 @@ def info(fmt: FormatOption = OutputFormat.TABLE, output: OutputOption = None) ->
     write_frame(tables.rename(_TABLE_HEADERS[lang]), fmt, output, title=words["tables"], lang=lang)
     if output is None:
         write_frame(
-            _readable_vintages(vintages, lang), fmt, None, title=words["vintages"], lang=lang
+            _readable_vintages(vintages, lang),
+            fmt,
+            None,
+            title=words["vintages"],
+            lang=lang,
+            caption=words["legend"],
         )
 
 
@@ -197,7 +193,12 @@ def vintages(
         return
     if fmt is OutputFormat.TABLE:
         write_frame(
-            _readable_vintages(frame, lang), fmt, output, title=words["vintages"], lang=lang
+            _readable_vintages(frame, lang),
+            fmt,
+            output,
+            title=words["vintages"],
+            lang=lang,
+            caption=words["legend"],
         )
     else:
         write_frame(frame, fmt, output, title="vintages", lang=lang)
