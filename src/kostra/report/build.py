@@ -113,7 +113,12 @@ def _profile(frame: pl.DataFrame, code: str, year: int, ids: set[str]) -> list[P
 
 
 def _history(
-    profile: pl.DataFrame, evaluated: pl.DataFrame | None, code: str, year: int, ids: set[str]
+    profile: pl.DataFrame,
+    evaluated: pl.DataFrame | None,
+    code: str,
+    year: int,
+    ids: set[str],
+    shared: YearShared | None = None,
 ) -> list[HistoryPoint]:
     """The profile's years, extended backwards with the municipality's own evaluated values.
 
@@ -124,6 +129,9 @@ def _history(
         (pl.col("year") <= year) & pl.col("indicator_id").is_in(list(ids))
     )
     points: dict[tuple[str, int], HistoryPoint] = {}
+    own_rows = shared.region_rows(code) if shared is not None else None
+    if own_rows is not None:
+        evaluated = own_rows  # the municipality's rows only: the region filter below is cheap
     if evaluated is not None:
         earlier = evaluated.filter(
             (pl.col("region") == code)
@@ -152,6 +160,95 @@ def _history(
     return [points[k] for k in sorted(points)]
 
 
+class YearShared:
+    """What every municipality's report of one year shares, computed once and sliced per report.
+
+    Built from the ``evaluated`` frame (all municipalities, every year of the window) and the
+    barometer's every-municipality total of ``year``. The distributions (rank strips, maps) are
+    the same rows for every municipality; building their :class:`RegionValue` rows was about half
+    of a report's computation when done per report. Each key figure's distribution is built on
+    first use and kept; concurrent first uses compute the same value, so no lock is needed.
+    """
+
+    def __init__(
+        self,
+        evaluated: pl.DataFrame | None,
+        year: int,
+        names: Mapping[str, str],
+        barometer_total: pl.DataFrame | None = None,
+    ) -> None:
+        self.year = year
+        self.names = dict(names)
+        self._by_indicator: dict[str, pl.DataFrame] = {}
+        self._by_region: dict[str, pl.DataFrame] = {}
+        self._empty: pl.DataFrame | None = None
+        if evaluated is not None:
+            part = evaluated.filter(
+                (pl.col("year") == year) & pl.col("region").is_in(list(self.names))
+            ).select("indicator_id", "region", "value")
+            # partition_by keeps the rows' order inside each part: the same order as a filter
+            self._by_indicator = {
+                str(key[0]): frame
+                for key, frame in part.partition_by(
+                    "indicator_id", as_dict=True, maintain_order=True
+                ).items()
+            }
+            self._by_region = {
+                str(key[0]): frame
+                for key, frame in evaluated.partition_by(
+                    "region", as_dict=True, maintain_order=True
+                ).items()
+            }
+            self._empty = evaluated.clear()
+        self._distributions: dict[str, Distribution | None] = {}
+        self.barometer_total = barometer_total
+        self.all_ranks: tuple[RegionValue, ...] = ()
+        self.n_ranked = 0
+        if barometer_total is not None:
+            this_year = barometer_total.filter(pl.col("year") == year)
+            self.n_ranked = int(this_year.filter(pl.col("rank").is_not_null()).height)
+            self.all_ranks = tuple(
+                RegionValue(code=reg, name=self.names.get(reg, reg), value=_float(value))
+                for reg, value in this_year.select("region", "rank").iter_rows()
+            )
+
+    def region_rows(self, code: str) -> pl.DataFrame | None:
+        """The evaluated rows of one municipality (every year), in the frame's order."""
+        if self._empty is None:
+            return None
+        return self._by_region.get(code, self._empty)
+
+    def distribution(self, indicator_id: str) -> Distribution | None:
+        """All municipalities' values of ``indicator_id`` in the year (``None``: no rows)."""
+        if indicator_id in self._distributions:
+            return self._distributions[indicator_id]
+        part = self._by_indicator.get(indicator_id)
+        found = None
+        if part is not None and part.height:
+            found = Distribution(
+                indicator_id=indicator_id,
+                values=tuple(
+                    RegionValue(code=region, name=self.names.get(region, region), value=_float(v))
+                    for _, region, v in part.iter_rows()
+                ),
+            )
+        self._distributions[indicator_id] = found
+        return found
+
+
+def _strip_ids(
+    indicators: Sequence[Indicator], profile: Sequence[ProfileRow], extra: Sequence[str] = ()
+) -> list[str]:
+    """The key figures that get a rank strip: the first ones per sector the municipality has."""
+    with_value = {row.indicator_id for row in profile if row.value is not None}
+    chosen: list[str] = []
+    for sector in REPORT_SECTORS:
+        ids = [i.id for i in indicators if i.sector == sector and i.id in with_value]
+        chosen.extend(ids[:STRIPS_PER_SECTOR])
+    chosen.extend(i for i in extra if i not in chosen)
+    return chosen
+
+
 def _distributions(
     evaluated: pl.DataFrame,
     indicators: Sequence[Indicator],
@@ -159,13 +256,12 @@ def _distributions(
     year: int,
     names: Mapping[str, str],
     extra: Sequence[str] = (),
+    shared: YearShared | None = None,
 ) -> list[Distribution]:
-    with_value = {row.indicator_id for row in profile if row.value is not None}
-    chosen: list[str] = []
-    for sector in REPORT_SECTORS:
-        ids = [i.id for i in indicators if i.sector == sector and i.id in with_value]
-        chosen.extend(ids[:STRIPS_PER_SECTOR])
-    chosen.extend(i for i in extra if i not in chosen)
+    chosen = _strip_ids(indicators, profile, extra)
+    if shared is not None:
+        found = (shared.distribution(i) for i in chosen)
+        return [d for d in found if d is not None]
     part = evaluated.filter(
         (pl.col("year") == year)
         & pl.col("indicator_id").is_in(chosen)
@@ -268,6 +364,7 @@ def _barometer(
     year: int,
     peer_codes: Sequence[str],
     names: Mapping[str, str],
+    shared: YearShared | None = None,
 ) -> BarometerInfo | None:
     this_year = total.filter(pl.col("year") == year)
     own = this_year.filter(pl.col("region") == code)
@@ -283,11 +380,14 @@ def _barometer(
     peer_rank = None
     if rank is not None and group.height:
         peer_rank = 1 + group.filter(pl.col(rank_col) < rank).height
-    n_ranked = int(this_year.filter(pl.col(rank_col).is_not_null()).height)
-    all_ranks = tuple(
-        RegionValue(code=reg, name=names.get(reg, reg), value=_float(value))
-        for reg, value in this_year.select("region", rank_col).iter_rows()
-    )
+    if shared is not None and shared.barometer_total is total:
+        n_ranked, all_ranks = shared.n_ranked, shared.all_ranks
+    else:
+        n_ranked = int(this_year.filter(pl.col(rank_col).is_not_null()).height)
+        all_ranks = tuple(
+            RegionValue(code=reg, name=names.get(reg, reg), value=_float(value))
+            for reg, value in this_year.select("region", rank_col).iter_rows()
+        )
     sector_rows: list[BarometerSectorRow] = []
     if sectors is not None:
         by_sector: dict[str, list[Driver]] = {}
@@ -355,13 +455,18 @@ def build_report_data(
     county: str | None = None,
     pandemic_years: Sequence[int] = (2020, 2021),
     map_indicator: str | None = None,
+    shared: YearShared | None = None,
 ) -> ReportData:
     """Assemble one municipality's :class:`ReportData` from the analysis frames.
 
     ``names`` maps every municipality code of the report year to its name (rank strips, maps).
     See the module docstring for each frame's columns. ``map_indicator`` adds a map of that key
-    figure for every municipality beside the barometer map.
+    figure for every municipality beside the barometer map. ``shared``: the year's
+    :class:`YearShared`, built from the same ``evaluated``, ``names`` and ``barometer_total``
+    (every report of the year then slices it instead of rebuilding it).
     """
+    if shared is not None and shared.year != year:
+        raise ValueError(f"shared figures of {shared.year} given for a report of {year}")
     code = municipality.code
     indicators = [
         i
@@ -375,7 +480,7 @@ def build_report_data(
     )
     named = [*indicators, *(i for i in catalog.indicators if i.id in driver_ids - ids)]
     profile_rows = _profile(profile, code, year, ids)
-    history = _history(profile, evaluated, code, year, ids)
+    history = _history(profile, evaluated, code, year, ids, shared)
     if map_indicator is not None and map_indicator not in ids:
         known = ", ".join(sorted(ids)[:8])
         raise KostraError(
@@ -390,6 +495,7 @@ def build_report_data(
             year,
             names,
             extra=[map_indicator] if map_indicator else [],
+            shared=shared,
         )
         if evaluated is not None
         else []
@@ -412,7 +518,14 @@ def build_report_data(
     peer_codes = [p.code for p in peers.members if p.code != code]
     barometer = (
         _barometer(
-            barometer_total, barometer_sectors, barometer_drivers, code, year, peer_codes, names
+            barometer_total,
+            barometer_sectors,
+            barometer_drivers,
+            code,
+            year,
+            peer_codes,
+            names,
+            shared,
         )
         if barometer_total is not None
         else None

@@ -14,6 +14,7 @@ import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from kostra.analysis.profile import service_profile
 from kostra.catalog import load_catalog
 from kostra.catalog.models import Catalog
 from kostra.errors import KostraError
-from kostra.report.build import build_report_data
+from kostra.report.build import YearShared, build_report_data
 from kostra.report.model import (
     Assumption,
     ChangeEvent,
@@ -72,6 +73,15 @@ class ReportInputs:
     names: dict[str, str]
     vintage: VintageInfo
     settings: ReportSettings = field(default_factory=ReportSettings)
+    #: the year's figures every report slices (distributions, rank strips, the barometer's
+    #: every-municipality frames); ``None`` (inputs built by hand): :func:`report_data` builds it
+    shared: YearShared | None = None
+    #: the barometer's total (with intervals and the income-adjusted rank) and sector frames of
+    #: the year, the same for every municipality
+    barometer_total: pl.DataFrame | None = None
+    barometer_sectors: pl.DataFrame | None = None
+    #: code → county name on the report borders
+    counties: dict[str, str] = field(default_factory=dict)
 
 
 def _vintage(
@@ -160,6 +170,8 @@ def prepare(
     geography = importlib.import_module("kostra.geography")
     municipalities: pl.DataFrame = geography.municipalities(BORDERS)
     names = {str(c): str(n) for c, n in municipalities.select("code", "name").iter_rows()}
+    counties = {str(c): str(n) for c, n in municipalities.select("code", "county_name").iter_rows()}
+    barometer_total, barometer_sectors = _barometer_frames(ranking, intervals, year)
     return ReportInputs(
         year=year,
         catalog=catalog,
@@ -172,7 +184,30 @@ def prepare(
         names=names,
         vintage=_vintage(data, db, year, api.catalog_tables(catalog)),
         settings=settings,
+        shared=YearShared(evaluated, year, names, barometer_total),
+        barometer_total=barometer_total,
+        barometer_sectors=barometer_sectors,
+        counties=counties,
     )
+
+
+def _barometer_frames(
+    ranking: barometer_analysis.BarometerResult | None, intervals: pl.DataFrame | None, year: int
+) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    """The barometer's total (intervals joined with the income-adjusted rank and the score) and
+    its sectors, for every municipality of ``year``."""
+    if intervals is None or ranking is None:
+        return None, None
+    this_year = intervals.filter(pl.col("year") == year)
+    adjusted = ranking.total.filter(pl.col("year") == year).select(
+        "region", "rank_income_adjusted", "score"
+    )
+    total = (
+        this_year.filter(pl.col("sector") == barometer_analysis.TOTAL)
+        .drop("sector")
+        .join(adjusted, on="region", how="left")
+    )
+    return total, this_year.filter(pl.col("sector") != barometer_analysis.TOTAL)
 
 
 def default_peers(code: str, year: int) -> str:
@@ -181,17 +216,27 @@ def default_peers(code: str, year: int) -> str:
     return "asss" if code in members else "county"
 
 
-def _events(
-    code: str, peers: Sequence[str], compare: Sequence[str], first: int, year: int
-) -> list[ChangeEvent]:
-    """Mergers, splits and renumberings after ``first`` up to ``year`` that touch the
-    municipality, its peers or the compared municipalities (codes on 2024 borders)."""
+@dataclass(frozen=True)
+class _Change:
+    year: int
+    code: str
+    name: str
+    kind: str
+    #: the new code on the report borders (the municipality it became)
+    mapped: tuple[str, ...]
+    old_codes: tuple[str, ...]
+    old_names: tuple[str, ...]
+
+
+@lru_cache(maxsize=16)
+def _changes(first: int, year: int) -> tuple[_Change, ...]:
+    """Every merger, split and renumbering after ``first`` up to ``year`` (the packaged code
+    history: the same for every report of the year, so read and grouped once)."""
     geography = importlib.import_module("kostra.geography")
     history: pl.DataFrame = geography.code_history().filter(
         (pl.col("year") > first) & (pl.col("year") <= year)
     )
-    roles = dict.fromkeys(compare, "compare") | dict.fromkeys(peers, "peer") | {code: "self"}
-    events: list[ChangeEvent] = []
+    changes: list[_Change] = []
     for (change_year, new_code), part in history.group_by(
         ["year", "new_code"], maintain_order=True
     ):
@@ -200,26 +245,46 @@ def _events(
             if int(change_year) != BORDERS
             else [str(new_code)]
         )
-        target = next((c for c in mapped if c in roles), None)
-        if target is None:
-            continue
         kinds = set(part["kind"].to_list())
         kind = "merger" if "merger" in kinds else "split" if "split" in kinds else "renumbering"
-        if kind == "renumbering" and roles[target] != "self":
-            continue  # a peer's new number changes nothing in its figures
         old = part.sort("old_code")
-        events.append(
-            ChangeEvent(
-                kind=kind,
+        changes.append(
+            _Change(
                 year=int(change_year),
                 code=str(new_code),
                 name=str(part["new_name"][0] or new_code),
+                kind=kind,
+                mapped=tuple(mapped),
                 old_codes=tuple(str(c) for c in old["old_code"].to_list()),
-                old_names=tuple(str(n) for n in old["old_name"].to_list() if n is not None)
-                if kind != "renumbering"
-                else (),
+                old_names=tuple(str(n) for n in old["old_name"].to_list() if n is not None),
+            )
+        )
+    return tuple(changes)
+
+
+def _events(
+    code: str, peers: Sequence[str], compare: Sequence[str], first: int, year: int
+) -> list[ChangeEvent]:
+    """Mergers, splits and renumberings after ``first`` up to ``year`` that touch the
+    municipality, its peers or the compared municipalities (codes on 2024 borders)."""
+    roles = dict.fromkeys(compare, "compare") | dict.fromkeys(peers, "peer") | {code: "self"}
+    events: list[ChangeEvent] = []
+    for change in _changes(first, year):
+        target = next((c for c in change.mapped if c in roles), None)
+        if target is None:
+            continue
+        if change.kind == "renumbering" and roles[target] != "self":
+            continue  # a peer's new number changes nothing in its figures
+        events.append(
+            ChangeEvent(
+                kind=change.kind,
+                year=change.year,
+                code=change.code,
+                name=change.name,
+                old_codes=change.old_codes,
+                old_names=change.old_names if change.kind != "renumbering" else (),
                 role=roles[target],
-                series_break=kind != "renumbering",
+                series_break=change.kind != "renumbering",
             )
         )
     return events
@@ -355,18 +420,14 @@ def report_data(
     need_year = int(need_years[0]) if need_years else None
     fallback = bool(need["need_year_fallback"].fill_null(False).any())
     production_frame = _production(inputs, code, group_codes)
-    barometer_total = barometer_sectors = drivers = None
-    if inputs.intervals is not None and inputs.ranking is not None:
-        intervals = inputs.intervals.filter(pl.col("year") == year)
-        adjusted = inputs.ranking.total.filter(pl.col("year") == year).select(
-            "region", "rank_income_adjusted", "score"
+    drivers = None
+    barometer_total, barometer_sectors = inputs.barometer_total, inputs.barometer_sectors
+    shared = inputs.shared
+    if shared is None:  # inputs built without prepare()
+        barometer_total, barometer_sectors = _barometer_frames(
+            inputs.ranking, inputs.intervals, year
         )
-        barometer_total = (
-            intervals.filter(pl.col("sector") == barometer_analysis.TOTAL)
-            .drop("sector")
-            .join(adjusted, on="region", how="left")
-        )
-        barometer_sectors = intervals.filter(pl.col("sector") != barometer_analysis.TOTAL)
+    if barometer_total is not None and inputs.ranking is not None:
         drivers = _drivers(inputs.ranking.indicators, code, year)
     first = max(api.FIRST_YEAR, year - s.history_years)
     peer_places = tuple(Place(code=m, name=inputs.names.get(m, m)) for m in group_codes)
@@ -394,9 +455,10 @@ def report_data(
         names=inputs.names,
         events=_events(code, members, compare_codes, first, year),
         assumptions=_assumptions(inputs, need_year, fallback),
-        county=_county(code),
+        county=inputs.counties.get(code) if inputs.counties else _county(code),
         pandemic_years=PANDEMIC_YEARS,
         map_indicator=map_indicator,
+        shared=shared,
     ).model_copy(update={"generated": date.today()})
 
 
