@@ -333,6 +333,76 @@ def test_pdf_has_every_section_and_page_images(code: str, lang: str, tmp_path: P
     assert list(artifacts.glob(f"report-{code}-{lang}-*.png"))
 
 
+@pytest.mark.parametrize(
+    ("index", "direction", "tone"),
+    [
+        (130.0, "higher_better", "good"),
+        (70.0, "higher_better", "bad"),
+        (130.0, "lower_better", "bad"),
+        (70.0, "lower_better", "good"),
+        (130.0, "neutral", "neutral"),
+        (100.2, "higher_better", "neutral"),
+    ],
+)
+def test_profile_bar_tone_follows_the_catalog_direction(
+    index: float, direction: str, tone: str
+) -> None:
+    bar = render.profile_bar(index, direction, 40.0, "nb")
+    assert bar["tone"] == tone
+    assert number(index, "nb", 0) in bar["label"]
+
+
+def test_profile_bar_geometry_from_the_centre_line() -> None:
+    above = render.profile_bar(120.0, "higher_better", 40.0, "en")
+    assert (above["left"], above["width"], above["clipped"]) == (50.0, 25.0, False)
+    assert above["label"] == "Index 120: 20 above, favourable direction"
+    below = render.profile_bar(80.0, "higher_better", 40.0, "en")
+    assert (below["left"], below["width"]) == (25.0, 25.0)
+    assert below["label"] == "Index 80: 20 below, unfavourable direction"
+    cut = render.profile_bar(300.0, "lower_better", 100.0, "nb")
+    assert (cut["left"], cut["width"], cut["clipped"]) == (50.0, 50.0, True)
+    missing = render.profile_bar(None, "higher_better", 40.0, "nb")
+    assert missing["width"] == 0.0
+    assert missing["label"] == "indeks mangler"
+    assert render.bar_half([100.0, 87.0, 112.0, None]) == 20.0
+    assert render.bar_half([100.0, 63.0]) == 40.0
+    assert render.bar_half([500.0]) == render.PROFILE_BAR_MAX
+    assert render.bar_half([None]) == render.PROFILE_BAR_MIN
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pdf_draws_the_profile_as_table_bars(lang: str) -> None:
+    """The print version shows each sector's profile as bars in its table (coloured by the
+    catalog's direction, with a text label) instead of a chart; the HTML keeps the chart."""
+    data, found, page = rendered(BAERUM, lang)
+    printed = render.print_html(data, lang, findings=found)
+    assert 'id="fig-profile-' not in printed
+    assert 'id="fig-profile-' in page
+    assert 'class="track"' not in page
+    for row in data.profile:
+        match = re.search(rf'<tr id="ind-{row.indicator_id}">(.*?)</tr>', printed, re.DOTALL)
+        assert match, row.indicator_id
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", match[1], re.DOTALL)
+        assert html.unescape(cells[3].strip()) == number(row.index, lang, 0)
+        label = re.search(r'class="track" role="img" aria-label="([^"]*)"', cells[4])
+        assert label, row.indicator_id
+        direction = data.indicator(row.indicator_id).direction
+        tone = re.search(r'class="fill (\w+)', cells[4])
+        if row.index is None:
+            assert tone is None
+            continue
+        assert number(row.index, lang, 0) in html.unescape(label[1])
+        assert tone is not None
+        if direction == "neutral" or round(row.index - 100) == 0:
+            assert tone[1] == "neutral"
+        else:
+            good = (row.index > 100) == (direction == "higher_better")
+            assert tone[1] == ("good" if good else "bad"), row.indicator_id
+    assert printed.count('class="note bar-legend"') == sum(
+        1 for s in REPORT_SECTORS if data.sector_profile(s)
+    )
+
+
 def test_map_of_a_chosen_key_figure() -> None:
     data = make_report(BAERUM, map_indicator="kultur_og_fritid_2")
     page = render.render_html(data, "nb")

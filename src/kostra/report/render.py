@@ -53,6 +53,10 @@ PRINT_CONFIG: dict[str, Any] = {"axis": {"grid": False}}
 #: paper. WeasyPrint draws an SVG map's hundreds of paths in Python (about a ninth of its whole
 #: PDF drawing time); a PNG it only embeds.
 PRINT_RASTER_SCALE = 2.0
+#: Half the width of the PDF's profile bars in index points (the centre line is 100), at least
+#: this and at most :data:`PROFILE_BAR_MAX`; bars beyond the cap are cut and marked.
+PROFILE_BAR_MIN = 20.0
+PROFILE_BAR_MAX = 100.0
 
 
 class ReportFormat(StrEnum):
@@ -97,6 +101,8 @@ class SectorView:
     findings: list[Finding]
     trends: list[Finding]
     drivers: list[dict[str, Any]] = field(default_factory=list)
+    #: index points from the centre line to either end of the PDF's profile bars
+    bar_half: float = PROFILE_BAR_MIN
 
     @property
     def series_grid(self) -> Chart | None:
@@ -129,9 +135,100 @@ def _indicator_rows(data: ReportData, sector: Any, lang: str) -> list[dict[str, 
                 "change": None
                 if row.value is None or row.previous_value is None
                 else row.value - row.previous_value,
+                "direction": ind.direction,
             }
         )
     return rows
+
+
+def bar_half(indices: Sequence[float | None]) -> float:
+    """Index points from 100 to either end of a sector's profile bars: the largest deviation
+    rounded up to ten, within :data:`PROFILE_BAR_MIN` and :data:`PROFILE_BAR_MAX` (one outlier
+    must not flatten every other bar of the sector)."""
+    largest = max((abs(i - 100.0) for i in indices if i is not None), default=0.0)
+    return min(PROFILE_BAR_MAX, max(PROFILE_BAR_MIN, 10.0 * -(-largest // 10.0)))
+
+
+_BAR_WORDS = {
+    "nb": {
+        "good": "gunstig retning",
+        "bad": "ugunstig retning",
+        "neutral": "nøytral retning",
+        "above": "over",
+        "below": "under",
+        "equal": "lik snittet",
+        "missing": "indeks mangler",
+    },
+    "en": {
+        "good": "favourable direction",
+        "bad": "unfavourable direction",
+        "neutral": "neutral direction",
+        "above": "above",
+        "below": "below",
+        "equal": "equal to the average",
+        "missing": "index missing",
+    },
+}
+
+
+def profile_bar(index: float | None, direction: str, half: float, lang: str) -> dict[str, Any]:
+    """A PDF profile-table bar: where it starts and how wide it is (per cent of the cell, the
+    centre line at 50 %), its tone (``good``, ``bad`` or ``neutral`` by the catalog's direction)
+    and its text for assistive technology (the index and its deviation in words).
+
+    A bar longer than ``half`` is cut at the cell's edge and marked ``clipped``.
+    """
+    words = _BAR_WORDS["en" if lang == "en" else "nb"]
+    if index is None:
+        return {
+            "left": 50.0,
+            "width": 0.0,
+            "tone": "none",
+            "clipped": False,
+            "label": words["missing"],
+        }
+    deviation = index - 100.0
+    rounded = round(deviation)
+    if direction == "neutral" or rounded == 0:
+        tone = "neutral"
+    elif (deviation > 0) == (direction == "higher_better"):
+        tone = "good"
+    else:
+        tone = "bad"
+    share = min(abs(deviation) / half, 1.0) * 50.0
+    left = 50.0 if deviation >= 0 else 50.0 - share
+    if rounded == 0:
+        where = words["equal"]
+    else:
+        side = words["above"] if deviation > 0 else words["below"]
+        where = f"{number(abs(deviation), lang, 0)} {side}"
+    index_word = "Indeks" if lang != "en" else "Index"
+    label = f"{index_word} {number(index, lang, 0)}: {where}"
+    if tone != "neutral" or direction == "neutral":
+        label += f", {words[tone]}"
+    return {
+        "left": round(left, 2),
+        "width": round(share, 2),
+        "tone": tone,
+        "clipped": abs(deviation) > half,
+        "label": label,
+    }
+
+
+def profile_bar_legend(half: float, peer: str, lang: str) -> str:
+    """The note under a PDF profile table: what the bars mean and their scale."""
+    points = number(half, lang, 0)
+    if lang == "en":
+        return (
+            f"Bars: the index against the {peer} average (centre line = 100; a half cell = "
+            f"{points} points). Green: the favourable direction for the key figure, red: the "
+            "unfavourable, grey: no direction (more is neither better nor worse)."
+        )
+    return (
+        f"Søyler: indeksen mot {peer}-snittet (midtlinjen = 100; en halv celle = {points} "
+        "poeng). Grønn: gunstig retning for nøkkeltallet, rød: ugunstig, grå: ingen retning "
+        "(mer er verken bedre eller dårligere)."
+    )
 
 
 def unit_label(unit: str, lang: str) -> str:
@@ -163,6 +260,9 @@ def _sector_view(
 ) -> SectorView:
     rows = _indicator_rows(data, sector, lang)
     label = sector_name(sector.value, lang)
+    half = bar_half([r["row"].index for r in rows])
+    for r in rows:
+        r["bar"] = profile_bar(r["row"].index, r["direction"], half, lang)
     profile_rows = [{"label": r["name"], "index": r["row"].index} for r in rows]
     profile_chart = None
     if any(r["index"] is not None for r in profile_rows):
@@ -259,6 +359,7 @@ def _sector_view(
         findings=own,
         trends=trends,
         drivers=drivers,
+        bar_half=half,
     )
 
 
@@ -450,6 +551,8 @@ def _context(
         "vega_js": javascript_bundle() if mode == "html" else "",
         "generated": data.generated or date.today(),
         "peer_codes": {p.code for p in data.peers.members},
+        "bar_legend": lambda half: profile_bar_legend(half, data.peers.name, lang),
+        "bar_header": "Mot snittet" if lang != "en" else "Against the average",
     }
 
 
