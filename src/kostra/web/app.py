@@ -227,6 +227,7 @@ def create_app(
             def compute() -> None:
                 try:
                     web.year_view(web.default_year())
+                    web.start_warming()  # then the municipality views, yielding to requests
                 except KostraError as error:
                     log.warning("could not prepare the figures: %s", error)
 

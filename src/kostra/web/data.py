@@ -13,8 +13,12 @@ The web app never writes: the warehouse is opened read-only by :func:`kostra.api
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import importlib
+import logging
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
@@ -50,6 +54,12 @@ SECTOR_IDS = tuple(s.value for s in REPORT_SECTORS)
 COMPUTE_SLOTS = 2
 #: Pseudo-indicator for ranking and map: the barometer's total rank.
 BAROMETER_RANK = "barometer"
+#: Most municipality views the background warmer computes (the newest year, standard peers).
+WARM_LIMIT = 400
+#: Setting ``KOSTRA_WEB_WARM_VIEWS=0`` turns the background warmer off (tests, small machines).
+WARM_ENV = "KOSTRA_WEB_WARM_VIEWS"
+
+log = logging.getLogger("kostra.web")
 
 T = TypeVar("T")
 
@@ -140,10 +150,13 @@ class WebData:
 
     ``db``: the warehouse file (``None``: the settings' default); tables it lacks come from the
     synthetic sample, so a fresh clone shows figures. ``resamples``: barometer rank-interval
-    resamples per year.
+    resamples per year. ``warm_views``: whether :meth:`start_warming` computes municipality
+    views in the background (``None``: on unless the environment sets ``KOSTRA_WEB_WARM_VIEWS=0``).
     """
 
-    def __init__(self, db: Path | None = None, *, resamples: int = 200) -> None:
+    def __init__(
+        self, db: Path | None = None, *, resamples: int = 200, warm_views: bool | None = None
+    ) -> None:
         from kostra.settings import Settings
 
         self.db = Path(db) if db is not None else Path(Settings().db)
@@ -159,6 +172,14 @@ class WebData:
         # a view is CPU work under the GIL: two at a time (the machine's cores) finish a crowd of
         # first visits sooner than forty threads taking turns
         self._computing = threading.BoundedSemaphore(COMPUTE_SLOTS)
+        if warm_views is None:
+            warm_views = os.environ.get(WARM_ENV, "1").strip().lower() not in ("0", "false", "no")
+        self.warm_views = warm_views
+        self._warm_stop = threading.Event()
+        self._warm_thread: threading.Thread | None = None
+        #: view computations for requests in progress; the warmer waits while there are any
+        self._requests = 0
+        self._requests_idle = threading.Condition()
 
     # -- stamps and years ---------------------------------------------------------------------
 
@@ -338,8 +359,15 @@ class WebData:
         return self._views.get(key, lambda: self._compute_view(year_view, code, peers))
 
     def _compute_view(self, year_view: YearView, code: str, peers: str) -> MunicipalityView:
-        with self._computing:
-            return self._compute_view_now(year_view, code, peers)
+        with self._requests_idle:
+            self._requests += 1
+        try:
+            with self._computing:
+                return self._compute_view_now(year_view, code, peers)
+        finally:
+            with self._requests_idle:
+                self._requests -= 1
+                self._requests_idle.notify_all()
 
     def _compute_view_now(self, year_view: YearView, code: str, peers: str) -> MunicipalityView:
         key = None if peers == "standard" else peers
@@ -348,6 +376,68 @@ class WebData:
         return MunicipalityView(
             data=data, findings=tuple(found), summary=tuple(summary(found)), peers_key=peers
         )
+
+    # -- background warming -------------------------------------------------------------------
+
+    def start_warming(self, year: int | None = None, limit: int = WARM_LIMIT) -> bool:
+        """Compute the standard view of up to ``limit`` municipalities of ``year`` (``None``: the
+        newest) in one background thread, the most populous first, so most first visits find
+        their view ready. The thread yields to requests: it computes only while no request is
+        computing a view, at the lowest CPU priority. Returns whether a warmer was started
+        (not when ``warm_views`` is off or one is running); :meth:`stop_warming` ends it."""
+        if not self.warm_views:
+            return False
+        if self._warm_thread is not None and self._warm_thread.is_alive():
+            return False
+        self._warm_stop.clear()
+        limit = min(limit, self._views.maxsize * 7 // 8)  # room for the other peer groups' views
+        thread = threading.Thread(
+            target=self._warm, args=(year, limit), name="kostra-warm-views", daemon=True
+        )
+        self._warm_thread = thread
+        thread.start()
+        return True
+
+    def stop_warming(self, timeout: float | None = 5.0) -> None:
+        """Stop the background warmer after the view it is computing."""
+        self._warm_stop.set()
+        thread = self._warm_thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+
+    def warming(self) -> bool:
+        """Whether the background warmer is running."""
+        return self._warm_thread is not None and self._warm_thread.is_alive()
+
+    def _warm(self, year: int | None, limit: int) -> None:
+        _lowest_priority()
+        try:
+            stamp = self.stamp()
+            year_view = self.year_view(self.default_year() if year is None else year)
+            order = year_view.municipalities.sort(
+                "population", descending=True, nulls_last=True, maintain_order=True
+            )["code"].to_list()
+            done = 0
+            for code in order[:limit]:
+                if not self._wait_for_idle() or self.stamp() != stamp:
+                    break
+                key = ("view", stamp, year_view.year, code, "standard")
+                self._views.get(key, functools.partial(self._compute_warm, year_view, code))
+                done += 1
+            log.info("warmed %d municipality views of %d", done, year_view.year)
+        except KostraError as error:  # a view the data cannot give is computed (and shown) later
+            log.warning("stopped warming municipality views: %s", error)
+
+    def _wait_for_idle(self) -> bool:
+        """Wait until no request computes a view; ``False`` when told to stop."""
+        with self._requests_idle:
+            while self._requests and not self._warm_stop.is_set():
+                self._requests_idle.wait(0.5)
+        return not self._warm_stop.is_set()
+
+    def _compute_warm(self, year_view: YearView, code: str) -> MunicipalityView:
+        with self._computing:
+            return self._compute_view_now(year_view, code, "standard")
 
     # -- all municipalities -------------------------------------------------------------------
 
@@ -447,7 +537,9 @@ class WebData:
         return self._rendered.get(("rendered", self.stamp(), key), render)
 
     def clear(self) -> None:
-        """Forget every cached result (tests, or after loading new figures)."""
+        """Forget every cached result (tests, or after loading new figures); stops the
+        background warmer."""
+        self.stop_warming()
         for cache in (
             self._data,
             self._year_list,
@@ -474,6 +566,14 @@ def _last_population_year() -> int:
         except KostraError:
             year -= 1
     return api.FIRST_YEAR
+
+
+def _lowest_priority() -> None:
+    """Give the calling thread the lowest CPU priority, where the system allows it (Linux: a
+    thread id is a process id to ``setpriority``, so only this thread is niced)."""
+    # not Linux, or not allowed: the warmer runs at normal priority, still one view at a time
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
 def _size_expr() -> pl.Expr:
