@@ -82,6 +82,9 @@ class ReportInputs:
     barometer_sectors: pl.DataFrame | None = None
     #: code → county name on the report borders
     counties: dict[str, str] = field(default_factory=dict)
+    #: the report year's rows of ``evaluated``, ``spending`` and ``gross`` and the inhabitants
+    #: (``region, year, population``), sliced once for every report's costs and production
+    year_slices: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame] | None = None
 
 
 def _vintage(
@@ -188,6 +191,20 @@ def prepare(
         barometer_total=barometer_total,
         barometer_sectors=barometer_sectors,
         counties=counties,
+        year_slices=_year_slices(evaluated, spending, gross, year),
+    )
+
+
+def _year_slices(
+    evaluated: pl.DataFrame, spending: pl.DataFrame, gross: pl.DataFrame, year: int
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    net = spending.filter(pl.col("year") == year)
+    inhabitants = net.select("region", "year", "population").drop_nulls().unique(["region", "year"])
+    return (
+        evaluated.filter(pl.col("year") == year),
+        net,
+        gross.filter(pl.col("year") == year),
+        inhabitants,
     )
 
 
@@ -409,8 +426,11 @@ def report_data(
     )
     group_codes = [code, *[m for m in members if m != code]]
     group = single_group("peers", group_codes)
+    slices = inputs.year_slices or _year_slices(
+        inputs.evaluated, inputs.spending, inputs.gross, year
+    )
     need = need_corrected_costs(
-        inputs.spending.filter(pl.col("year") == year),
+        slices[1],
         api.packaged_need_index(),
         group,
         include_self=s.costs_include_self,
@@ -419,7 +439,7 @@ def report_data(
     need_years = need["need_year"].drop_nulls().unique().to_list()
     need_year = int(need_years[0]) if need_years else None
     fallback = bool(need["need_year_fallback"].fill_null(False).any())
-    production_frame = _production(inputs, code, group_codes)
+    production_frame = _production(inputs, code, group_codes, slices)
     drivers = None
     barometer_total, barometer_sectors = inputs.barometer_total, inputs.barometer_sectors
     shared = inputs.shared
@@ -468,11 +488,14 @@ def _county(code: str) -> str | None:
     return str(frame["county_name"][0]) if frame.height else None
 
 
-def _production(inputs: ReportInputs, code: str, group_codes: list[str]) -> pl.DataFrame:
+def _production(
+    inputs: ReportInputs,
+    code: str,
+    group_codes: list[str],
+    slices: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame],
+) -> pl.DataFrame:
     year = inputs.year
-    evaluated = inputs.evaluated.filter(pl.col("year") == year)
-    net = inputs.spending.filter(pl.col("year") == year)
-    inhabitants = net.select("region", "year", "population").drop_nulls().unique(["region", "year"])
+    evaluated, _, gross, inhabitants = slices
     if inputs.settings.production_reference == "country":
         group = single_group("country", list(inputs.names))
     else:
@@ -483,7 +506,7 @@ def _production(inputs: ReportInputs, code: str, group_codes: list[str]) -> pl.D
         group,
         inhabitants=inhabitants,
         need_index=api.packaged_need_index(),
-        gross_spending=inputs.gross.filter(pl.col("year") == year),
+        gross_spending=gross,
         sector_weights=COST_KEY_WEIGHTS_2026,
     )
     return result.sectors.filter((pl.col("region") == code) & (pl.col("year") == year))
