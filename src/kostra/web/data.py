@@ -3,8 +3,11 @@
 The expensive part of every view is shared by all municipalities of a year: loading the
 observations, evaluating every key figure for every municipality and ranking the barometer with
 intervals (:func:`kostra.report.pipeline.prepare`, several seconds). It is computed once per year
-and kept; one municipality's view (:func:`kostra.report.pipeline.report_data`, about 0.13 s) is
-cached per (year, municipality, peer group). Every cache key starts with the warehouse *stamp*
+and kept; one municipality's view (:func:`kostra.report.pipeline.report_data` slicing the year's
+shared figures, about 0.05 s, 0.07 s with its findings on the sample) is cached per (year,
+municipality, peer group). After startup a low-priority background thread computes every
+municipality's standard view of the newest year (:meth:`WebData.start_warming`), so most first
+visits find theirs ready. Every cache key starts with the warehouse *stamp*
 (the file's size and modification time), so loading new figures with ``kostra fetch`` makes the
 next request compute afresh instead of serving stale numbers.
 
