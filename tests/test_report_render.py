@@ -445,3 +445,22 @@ def test_specs_declare_and_follow_the_bundled_vega_lite() -> None:
         assert spec["$schema"] == f"https://vega.github.io/schema/vega-lite/v{version}.json"
         errors = list(validator.iter_errors(spec))
         assert not errors, (spec["description"][:60], errors[0].message[:200])
+
+
+def test_pdf_draws_one_headline_series_per_sector_and_html_keeps_all() -> None:
+    """The print version draws each sector's first time series (its headline, as the HTML
+    orders them) and no other; the HTML keeps every series of the sector."""
+    data, found, page = rendered(BAERUM, "nb")
+    printed = render.print_html(data, "nb", findings=found)
+    views = [render._sector_view(data, s, "nb", found) for s in REPORT_SECTORS]
+    with_series = [v for v in views if v.series]
+    assert with_series
+    assert any(len(v.series) > 1 for v in with_series)
+    for view in with_series:
+        grid = view.series_grid
+        assert grid is not None
+        assert grid.spec == view.series[0].spec
+        assert printed.count(f'id="fig-series-{view.sector}"') == 1
+        for chart in view.series:
+            assert f'id="{chart.id}"' in page
+            assert f'id="{chart.id}"' not in printed
