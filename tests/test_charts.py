@@ -118,7 +118,9 @@ def test_profile_domain_includes_100_line() -> None:
 
 def test_svg_numbers_use_norwegian_format() -> None:
     text = _svg_text(_series())
-    assert re.search(r"\d{2,3}" + NBSP + r"\d{3}", text) or re.search(r"\d+k", text), text
+    # whole kroner with a no-break-space thousands separator, never SI prefixes ("160k")
+    assert re.search(r"\d{2,3}" + NBSP + r"\d{3}", text), text
+    assert not re.search(r"\d(k|M|m)\b", text), text
     strip = charts.rank_strip_chart(
         [{"code": str(1000 + i), "name": f"K{i}", "value": 1000.5 + 2500 * i} for i in range(10)],
         lang="nb",
@@ -321,3 +323,12 @@ def test_map_in_print_is_a_png_at_the_chart_size() -> None:
     svg_width = float(re.search(r'<svg[^>]* width="([\d.]+)"', svg)[1])  # type: ignore[index]
     png_width = int.from_bytes(png[16:20], "big")
     assert png_width == pytest.approx(svg_width * render.PRINT_RASTER_SCALE, abs=2)
+
+
+def test_axis_and_legend_formats_never_use_si_prefixes() -> None:
+    large = [{"value": 160_000.0}, {"value": 1_200.0}]
+    small = [{"value": 0.5}, {"value": 0.05}]
+    assert charts._number_format(large) == ",.0f"
+    assert charts._number_format(small) == ",.4~f"
+    assert charts._number_format([{"value": None}]) == ",.4~f"
+    assert '"~s"' not in json.dumps(_series())

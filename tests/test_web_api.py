@@ -580,8 +580,6 @@ def test_numbers_as_norwegian_pages_print_them() -> None:
     assert views.signed_text(197.5, "nb", 1) == "+197,5"
     assert views.signed_text(-0.08, "nb", 2) == "\u22120,08"
     assert views.number_text(None, "nb") == "–"
-    spec = {"layer": [{"encoding": {"y": {"axis": {"format": "~s"}}, "x": {"field": "year"}}}]}
-    assert views.whole_numbers(spec)["layer"][0]["encoding"]["y"]["axis"]["format"] == ",.0f"
 
 
 def test_overview_says_which_side_of_the_peers(client: TestClient, web: WebData) -> None:

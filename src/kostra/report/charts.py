@@ -258,7 +258,7 @@ def series_chart(
                     "type": "quantitative",
                     "title": None,
                     "scale": {"zero": False},
-                    "axis": {"format": "~s" if _large(data) else ",.4~f"},
+                    "axis": {"format": _number_format(data)},
                 },
                 "color": color,
                 "tooltip": [
@@ -273,9 +273,12 @@ def series_chart(
     return spec
 
 
-def _large(data: Sequence[Mapping[str, Any]]) -> bool:
+def _number_format(data: Sequence[Mapping[str, Any]]) -> str:
+    """Axis/legend format for these values: whole numbers with the locale's thousands space
+    ("160 000") once values reach 1 000, else up to four decimals. Never SI prefixes ("160k",
+    "500m"): they are no Norwegian unit and a reader of kroner per inhabitant expects the figure."""
     values = [abs(d["value"]) for d in data if d.get("value") is not None]
-    return bool(values) and max(values) >= 100_000
+    return ",.0f" if values and max(values) >= 1_000 else ",.4~f"
 
 
 def rank_strip_chart(
@@ -338,7 +341,7 @@ def rank_strip_chart(
         if n
     ]
     # a handful of ticks: every tick label is text a static conversion measures and draws
-    x_axis = {"format": "~s" if _large(rows) else ",.4~f", "tickCount": STRIP_TICKS}
+    x_axis = {"format": _number_format(rows), "tickCount": STRIP_TICKS}
     x_scale = {"domain": [low, high], "zero": False, "nice": False}
     marked = [r for r in rows if r["group"] != t("other_label", lang)]
     spec["layer"] = [
@@ -570,7 +573,7 @@ def map_chart(
         "type": "quantitative",
         "title": t("rank", lang) if rank else t("value", lang),
         "scale": {"scheme": "blues", "reverse": rank},
-        "legend": {"format": ",.0f" if rank else ",.3~s", "orient": "right"},
+        "legend": {"format": ",.0f" if rank else _number_format(rows), "orient": "right"},
     }
     outline = list(dict.fromkeys([code, *peers]))
     spec["projection"] = projection

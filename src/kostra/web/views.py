@@ -352,20 +352,9 @@ def sector_charts(data: ReportData, content: Mapping[str, Any], lang: str) -> li
             break_years=breaks[-1:],
             width=260,
         )
-        out.append(whole_numbers(spec))
+        out.append(spec)
         drawn += 1
     return out
-
-
-def whole_numbers(spec: dict[str, Any]) -> dict[str, Any]:
-    """``spec`` with SI-prefixed axis labels ("160k") written out ("160 000"): "k" is no
-    Norwegian unit, and a reader of kroner per inhabitant expects the whole figure."""
-    for layer in [spec, *spec.get("layer", [])]:
-        for channel in layer.get("encoding", {}).values():
-            axis = channel.get("axis") if isinstance(channel, dict) else None
-            if isinstance(axis, dict) and axis.get("format") == "~s":
-                axis["format"] = ",.0f"
-    return spec
 
 
 # -- all municipalities -------------------------------------------------------------------------
