@@ -11,8 +11,14 @@ Used by the CLI, the report and the web app::
 Data: the warehouse's newest vintages (real data beats the sample there); tables the warehouse
 lacks come from the synthetic sample shipped in the package, so everything works offline.
 Every result says whether any number in it is synthetic (``synthetic``, ``banner``).
-Results are on the borders of ``borders`` (default 2024, the borders of the need indices):
-earlier years are harmonised to today's municipalities.
+
+Borders: the figures of a year are compared on that year's municipality borders and with that
+year's peer members by default (``borders="year"``), which is what SSB, ASSS and the
+municipalities publish; earlier years of a series are harmonised to those borders.
+``borders="newest"`` harmonises everything to the newest borders (:data:`NEWEST_BORDERS`, the
+borders of the need indices and of the maps) and is for time series and maps; an ``int`` fixes
+the borders' year. :func:`borders_for` turns a choice into the year of the borders, every result
+carries it (``Result.borders``, ``Result.borders_rule``) and a note says which was used.
 """
 
 from __future__ import annotations
@@ -26,20 +32,31 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
 from kostra.analysis._common import OSLO, single_group
 from kostra.analysis.indicators import evaluate
-from kostra.analysis.need import need_corrected_costs, sector_spending
+from kostra.analysis.need import (
+    NEED_INDEX_BORDERS,
+    need_corrected_costs,
+    need_index_on_borders,
+    sector_spending,
+)
 from kostra.analysis.production import COST_KEY_WEIGHTS_2026, production_indices
 from kostra.analysis.profile import indicator_info, peer_profile, service_profile
 from kostra.catalog import load_catalog
 from kostra.catalog.models import Catalog, PopulationRef
 from kostra.errors import DataNotFoundError, KostraError
 
-BORDERS = 2024
+NEWEST_BORDERS = 2024
+"""The newest municipality borders (2024 reform; nothing changed in 2025–2026)."""
+BORDERS = NEWEST_BORDERS
+"""Kept for callers that want the newest borders explicitly (maps, long time series)."""
+BordersChoice = Literal["year", "newest"] | int
+"""``"year"``: the report year's borders (default); ``"newest"``: :data:`NEWEST_BORDERS`."""
+BORDERS_CHOICES: tuple[str, ...] = ("year", "newest")
 FIRST_YEAR = 2015
 SAMPLE_BANNER = {
     "nb": "Eksempeldata (syntetiske tall) – ikke SSB-statistikk",
@@ -96,6 +113,8 @@ class Result:
 
     ``frames``: named result frames (see each function). ``notes``: assumptions and fallbacks to
     show ("Metode og forutsetninger"). ``synthetic``: the figures are (partly) sample data.
+    ``borders``: the year of the municipality borders used; ``borders_rule``: ``year`` (the
+    report year's own borders and members), ``newest`` or ``fixed`` (see :func:`borders_for`).
     """
 
     kind: str
@@ -110,6 +129,7 @@ class Result:
     source: str
     frames: dict[str, pl.DataFrame]
     notes: tuple[Note, ...] = field(default=())
+    borders_rule: str = "year"
 
     def note_texts(self, lang: str = "nb") -> list[str]:
         """The notes in ``lang`` ("Metode og forutsetninger")."""
@@ -118,6 +138,66 @@ class Result:
     def banner(self, lang: str = "nb") -> str | None:
         """The visible sample-data warning, or None for real data."""
         return SAMPLE_BANNER.get(lang, SAMPLE_BANNER["en"]) if self.synthetic else None
+
+
+def borders_for(year: int, borders: BordersChoice = "year") -> int:
+    """The year of the municipality borders a result for ``year`` is computed on.
+
+    ``"year"`` gives ``year`` itself (the borders and peer members of the report year, as SSB
+    and ASSS publish them), ``"newest"`` gives :data:`NEWEST_BORDERS`, an ``int`` is used as is.
+    """
+    if borders == "year":
+        return year
+    if borders == "newest":
+        return NEWEST_BORDERS
+    if isinstance(borders, int) and not isinstance(borders, bool):
+        return borders
+    raise KostraError(
+        f"Unknown borders {borders!r}.",
+        hint="Use 'year' (the report year's borders) or 'newest' (today's borders).",
+    )
+
+
+def borders_rule(year: int, borders: BordersChoice) -> str:
+    """``"year"`` when ``borders`` puts ``year`` on its own borders, else ``"newest"`` or
+    ``"fixed"`` (an explicit year): what the notes and exports say was used."""
+    resolved = borders_for(year, borders)
+    if resolved == year:
+        return "year"
+    return "newest" if resolved == NEWEST_BORDERS else "fixed"
+
+
+def borders_note(year: int, borders: int, *, first_year: int | None = None) -> Note:
+    """The note every analysis carries: on which borders and with which members it compares.
+
+    ``first_year``: the first year of a series shown with the result (its earlier years are
+    harmonised to ``borders`` too).
+    """
+    series = first_year is not None and first_year < borders
+    if borders == year:
+        nb = (
+            f"kommunegrenser og sammenligningskommuner fra {year} (som SSB og ASSS publiserer "
+            f"tallene for {year})"
+        )
+        en = (
+            f"municipality borders and peer members of {year} (as SSB and ASSS publish the "
+            f"figures of {year})"
+        )
+        if series:
+            nb += f"; tidligere år i tidsserien er omregnet til grensene i {year}"
+            en += f"; earlier years of the series are harmonised to the {year} borders"
+        return Note(nb, en)
+    if borders > year:
+        return Note(
+            f"tallene er omregnet til kommunegrensene i {borders} (ikke grensene i {year} som "
+            f"SSB publiserte); sammenligningskommunene er medlemmene i {year} på {borders}-grenser",
+            f"figures harmonised to the {borders} municipality borders (not the {year} borders "
+            f"SSB published); the peers are the {year} members on {borders} borders",
+        )
+    return Note(
+        f"tallene er på kommunegrensene i {borders}",
+        f"figures on the {borders} municipality borders",
+    )
 
 
 # -- data -------------------------------------------------------------------------------------
@@ -349,7 +429,7 @@ def all_profiles(
     peers: str = "county",
     include_self: bool = True,
     exclude_oslo: bool = False,
-    borders: int = BORDERS,
+    borders: BordersChoice = "year",
     data: AnalysisData | None = None,
     catalog: Catalog | None = None,
     db: Path | None = None,
@@ -357,10 +437,12 @@ def all_profiles(
     """Every municipality's profile against its group of kind ``peers`` (the web ranking).
 
     Returns ``kostra.analysis.profile.PEER_PROFILE_COLUMNS`` plus ``region_name`` and
-    ``synthetic`` for the year(s), and the data it was computed from.
+    ``synthetic`` for the year(s), and the data it was computed from. ``borders="year"`` puts
+    every year on the borders of the last year asked for.
     """
     catalog = catalog or load_catalog()
     years = [year] if isinstance(year, int) else sorted(set(year))
+    borders = borders_for(years[-1], borders)
     if data is None:
         data = load_data([years[0] - 1, *years], db=db, catalog=catalog)
     frame = evaluated(data, catalog, [years[0] - 1, *years], borders=borders)
@@ -424,18 +506,23 @@ def profile(
     include_self: bool = True,
     sectors: Sequence[str] | None = None,
     n_years: int = 4,
-    borders: int = BORDERS,
+    borders: BordersChoice = "year",
     data: AnalysisData | None = None,
     catalog: Catalog | None = None,
     db: Path | None = None,
 ) -> Result:
     """The service profile of ``municipality`` in ``year`` against ``peers``.
 
+    ``borders``: ``"year"`` (default) compares on the borders and with the peer members of
+    ``year``; ``"newest"`` harmonises to today's borders (see :func:`borders_for`).
+
     ``frames["table"]``: one row per key figure and shown municipality (``role`` self / peer /
     compare) with value, peer average, index, places, min/max, change and flags;
     ``frames["series"]``: the same for the last ``n_years`` years; ``frames["indicators"]``:
     name, unit, sector, direction, averaging, caveat and source of each key figure.
     """
+    rule = borders_rule(year, borders)
+    borders = borders_for(year, borders)
     window = list(range(year - n_years, year + 1))
     catalog, data, code, name, peers_name, members = _prepare(
         municipality, year, peers, window, borders=borders, data=data, catalog=catalog, db=db
@@ -477,13 +564,7 @@ def profile(
     notes.append(
         Note("pandemiårene 2020–2021 er merket", "the pandemic years 2020–2021 are flagged")
     )
-    if year < borders:
-        notes.append(
-            Note(
-                f"tallene er omregnet til kommunegrensene i {borders}",
-                f"figures harmonised to the {borders} municipality borders",
-            )
-        )
+    notes.append(borders_note(year, borders, first_year=year - n_years + 1))
     return Result(
         kind="profile",
         municipality=code,
@@ -497,6 +578,7 @@ def profile(
         source=data.source,
         frames={"table": table, "series": series, "indicators": indicator_sources(catalog)},
         notes=tuple(notes),
+        borders_rule=rule,
     )
 
 
@@ -527,6 +609,17 @@ def packaged_need_index() -> pl.DataFrame:
         return pl.read_parquet(file)
 
 
+@functools.lru_cache(maxsize=16)
+def need_index_for_borders(borders: int) -> pl.DataFrame:
+    """The packaged need indices on the municipality borders of ``borders`` (see
+    :func:`kostra.analysis.need.need_index_on_borders`)."""
+    index = packaged_need_index()
+    if borders >= NEED_INDEX_BORDERS:
+        return index
+    geography = importlib.import_module("kostra.geography")
+    return need_index_on_borders(index, geography.mapping(borders, NEED_INDEX_BORDERS))
+
+
 @cache
 def packaged_sector_weights() -> dict[str, dict[str, float]]:
     """The cost key's sector weights per budget year (``{"2026": {"grunnskole": ...}}``)."""
@@ -543,7 +636,7 @@ def costs(
     need_year: int | None = None,
     include_self: bool = False,
     exclude_oslo: bool = True,
-    borders: int = BORDERS,
+    borders: BordersChoice = "year",
     data: AnalysisData | None = None,
     catalog: Catalog | None = None,
     db: Path | None = None,
@@ -554,6 +647,8 @@ def costs(
     peer, per sector and in total (``region_name`` added). Defaults follow the accounts
     comparisons [D]: each compared with the other peers, Oslo outside the average.
     """
+    rule = borders_rule(year, borders)
+    borders = borders_for(year, borders)
     catalog, data, code, name, peers_name, members = _prepare(
         municipality, year, peers, [year], borders=borders, data=data, catalog=catalog, db=db
     )
@@ -562,7 +657,7 @@ def costs(
     group = single_group("peers", [code, *[m for m in members if m != code]])
     result = need_corrected_costs(
         spending,
-        packaged_need_index(),
+        need_index_for_borders(borders),
         group,
         need_year=need_year,
         include_self=include_self,
@@ -607,6 +702,7 @@ def costs(
                 "each municipality is compared with the average of the others",
             )
         )
+    notes.append(borders_note(year, borders))
     return Result(
         kind="costs",
         municipality=code,
@@ -620,6 +716,7 @@ def costs(
         source=data.source,
         frames={"costs": table},
         notes=tuple(notes),
+        borders_rule=rule,
     )
 
 
@@ -633,7 +730,7 @@ def indices(
     include_self: bool = True,
     exclude_oslo: bool = False,
     sector_weights: dict[str, float] | None = None,
-    borders: int = BORDERS,
+    borders: BordersChoice = "year",
     data: AnalysisData | None = None,
     catalog: Catalog | None = None,
     db: Path | None = None,
@@ -644,6 +741,8 @@ def indices(
     every municipality. ``frames["sectors"]``: ``kostra.analysis.production.SECTOR_COLUMNS``
     per member; ``frames["indicators"]``: the indicator-level ``x``, ``x_ref`` and ``z``.
     """
+    rule = borders_rule(year, borders)
+    borders = borders_for(year, borders)
     catalog, data, code, name, peers_name, members = _prepare(
         municipality, year, peers, [year], borders=borders, data=data, catalog=catalog, db=db
     )
@@ -666,7 +765,7 @@ def indices(
         catalog,
         group,
         inhabitants=inhabitants,
-        need_index=packaged_need_index(),
+        need_index=need_index_for_borders(borders),
         gross_spending=gross,
         need_year=need_year,
         include_self=include_self,
@@ -705,6 +804,7 @@ def indices(
         if reference == "peers"
         else Note("referanse: landet", "reference: the country")
     )
+    notes.append(borders_note(year, borders))
     return Result(
         kind="indices",
         municipality=code,
@@ -718,4 +818,5 @@ def indices(
         source=data.source,
         frames={"sectors": sectors, "indicators": detail},
         notes=tuple(notes),
+        borders_rule=rule,
     )

@@ -13,9 +13,11 @@ Notation: ``N`` inhabitants on 1 January t+1, ``NDU`` net operating expenditure 
 Need indices: the budget year after the accounting year by default (``need_year_offset=1``); a
 fixed ``need_year`` can be given. When the wanted year is not available the nearest available
 year is used (the later one on a tie) and ``need_year_fallback`` says so. The published indices
-are on 2024 municipality borders (2025 and 2026 budgets), so spending must be on 2024 borders
-(``evaluate(..., borders=2024)``): earlier years are harmonised to today's municipalities, and
-a code without an index gets null results and a ``note``.
+are on 2024 municipality borders (2025 and 2026 budgets). Spending on the borders of an earlier
+year is matched by :func:`need_index_on_borders`: a renumbered municipality keeps its index, a
+municipality split later gets its parts' population-weighted index (exact: the need index is
+linear in the inhabitants), and a municipality merged into a larger one later has no index of
+its own (null results and a ``note``; harmonise to 2024 borders to include it).
 
 Simplifications [D]: no depreciation is subtracted and no pension/employer's-tax correction is
 made (KS does both; the inputs are not in the tables we read).
@@ -41,6 +43,8 @@ WELFARE_SECTORS: tuple[str, ...] = (
 NEED_SECTORS: tuple[str, ...] = (*WELFARE_SECTORS, "administrasjon")
 COUNTRY = "EAK"
 TOTAL = "total"
+NEED_INDEX_BORDERS = 2024
+"""The municipality borders of the published (Grønt hefte 2025 and 2026) need indices."""
 
 NEED_COLUMNS: tuple[str, ...] = (
     "group",
@@ -102,6 +106,35 @@ def sector_spending(
         # the population also when the amount is suppressed: value × denominator is lost then
         pl.col("denominator").alias("population"),
     )
+
+
+def need_index_on_borders(need_index: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
+    """Need indices on :data:`NEED_INDEX_BORDERS` moved back to older borders.
+
+    ``links``: ``from_code`` (code on the wanted borders), ``to_code`` (code on the indices'
+    borders), ``weight`` (the share of ``from_code``'s inhabitants in ``to_code``), as
+    ``kostra.geography.mapping(borders, 2024)`` gives it. A ``from_code`` gets
+    ``Σ weight × I / Σ weight`` over its ``to_code``s (renumbering: the same index; split: the
+    parts' population-weighted index). A ``to_code`` formed from several ``from_code``s (a later
+    merger) cannot be taken apart: its predecessors get no index. Columns as ``need_index``.
+    """
+    link = links.select(
+        pl.col("from_code").cast(pl.Utf8),
+        pl.col("to_code").cast(pl.Utf8),
+        pl.col("weight").cast(pl.Float64),
+    ).filter(pl.col("to_code").is_not_null())
+    merged = link.group_by("to_code").agg(pl.col("from_code").n_unique().alias("_n"))
+    single = link.join(merged.filter(pl.col("_n") == 1), on="to_code", how="semi")
+    keys = ("need_year", "region", "sector", "need_index")
+    extra = [c for c in need_index.columns if c not in keys]
+    index = need_index.rename({"region": "to_code"}).join(single, on="to_code", how="inner")
+    moved = index.group_by("need_year", "from_code", "sector").agg(
+        pl.when(pl.col("need_index").is_not_null().all())
+        .then((pl.col("weight") * pl.col("need_index")).sum() / pl.col("weight").sum())
+        .alias("need_index"),
+        *[pl.col(c).first() for c in extra],
+    )
+    return moved.rename({"from_code": "region"}).select(need_index.columns)
 
 
 def choose_need_year(
@@ -258,7 +291,8 @@ def need_corrected_costs(
 def _note() -> pl.Expr:
     missing_index = pl.when(pl.col("need_index").is_null()).then(
         pl.format(
-            "no need index for {} in {} (need indices exist for 2024 borders only)",
+            "no need index for {} in {} (the indices are published on 2024 borders; a "
+            "municipality merged into a larger one since has none of its own)",
             pl.col("region"),
             pl.col("need_year"),
         )

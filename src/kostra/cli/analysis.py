@@ -58,6 +58,7 @@ _H: dict[str, dict[str, str]] = {
         "flags": "merknader",
         "source": "kilde",
         "synthetic": "syntetisk",
+        "borders": "kommunegrenser",
         "net_opex": "netto driftsutgifter (kr)",
         "population": "innbyggere",
         "net_opex_per_capita": "NDU per innb.",
@@ -110,6 +111,7 @@ _H: dict[str, dict[str, str]] = {
         "flags": "flags",
         "source": "source",
         "synthetic": "synthetic",
+        "borders": "municipality borders",
         "net_opex": "net opex (NOK)",
         "population": "inhabitants",
         "net_opex_per_capita": "net opex per inh.",
@@ -165,6 +167,14 @@ MunicipalityArgument = Annotated[
     str, typer.Argument(help="Municipality name or code, e.g. Bærum or 3201.")
 ]
 YearOption = Annotated[int, typer.Option("--year", "-y", help="Accounting year.")]
+BordersOption = Annotated[
+    str,
+    typer.Option(
+        "--borders",
+        help="year: the year's own municipality borders and peer members (as SSB and ASSS "
+        "publish); newest: harmonised to today's borders (for time series).",
+    ),
+]
 PeersOption = Annotated[
     str,
     typer.Option(
@@ -307,8 +317,12 @@ def _headers(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
 def _export(
     rows: pl.DataFrame, columns: Iterable[str], result: api.Result, lang: str
 ) -> pl.DataFrame:
-    """The export frame: ``columns`` of ``rows``, the synthetic flag, headers in ``lang``."""
-    frame = rows.select(*columns).with_columns(pl.lit(result.synthetic).alias("synthetic"))
+    """The export frame: ``columns`` of ``rows``, the synthetic flag, the borders' year,
+    headers in ``lang``."""
+    frame = rows.select(*columns).with_columns(
+        pl.lit(result.synthetic).alias("synthetic"),
+        pl.lit(result.borders, dtype=pl.Int32).alias("borders"),
+    )
     return _headers(frame, lang)
 
 
@@ -628,6 +642,22 @@ def _sectors(sector: list[str] | None) -> list[str] | None:
     return chosen
 
 
+def _borders(choice: str) -> api.BordersChoice:
+    """``--borders``: ``year`` or ``newest`` (a user error otherwise)."""
+    chosen = choice.strip().lower()
+    if chosen == "year":
+        return "year"
+    if chosen == "newest":
+        return "newest"
+    raise KostraError(
+        in_lang(f"Ukjent --borders {choice!r}.", f"Unknown --borders {choice!r}."),
+        hint=in_lang(
+            "Bruk year (årets egne kommunegrenser) eller newest (dagens grenser).",
+            "Use year (the year's own borders) or newest (today's borders).",
+        ),
+    )
+
+
 def check_year(year: int) -> int:
     """``year`` if KOSTRA can have figures for it (the sample and SSB's tables start in 2015)."""
     if year < api.FIRST_YEAR:
@@ -662,6 +692,7 @@ def profile_command(
     sector: Annotated[
         list[str] | None, typer.Option("--sector", "-s", help="Only this sector (repeatable).")
     ] = None,
+    borders: BordersOption = "year",
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
 ) -> None:
@@ -674,6 +705,7 @@ def profile_command(
         exclude_oslo=exclude_oslo,
         include_self=not exclude_self,
         sectors=_sectors(sector),
+        borders=_borders(borders),
         db=state.settings.db,
     )
     show(result, fmt, output)
@@ -691,6 +723,7 @@ def costs_command(
     include_oslo: Annotated[
         bool, typer.Option("--include-oslo", help="Keep Oslo in the peer average.")
     ] = False,
+    borders: BordersOption = "year",
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
 ) -> None:
@@ -701,6 +734,7 @@ def costs_command(
         peers=peers,
         need_year=need_year,
         exclude_oslo=not include_oslo,
+        borders=_borders(borders),
         db=state.settings.db,
     )
     show(result, fmt, output)
@@ -714,11 +748,17 @@ def indices_command(
     reference: Annotated[
         str, typer.Option("--reference", help="peers (the peer average) or country.")
     ] = "peers",
+    borders: BordersOption = "year",
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
 ) -> None:
     """Production, resource and efficiency indices: % over or under the reference average."""
     result = api.indices(
-        municipality, check_year(year), peers=peers, reference=reference, db=state.settings.db
+        municipality,
+        check_year(year),
+        peers=peers,
+        reference=reference,
+        borders=_borders(borders),
+        db=state.settings.db,
     )
     show(result, fmt, output)
