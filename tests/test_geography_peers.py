@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import sys
 import types
+from collections.abc import Iterator
 
 import polars as pl
 import pytest
@@ -20,6 +21,7 @@ from kostra.geography import (
     successors,
 )
 from kostra.geography._data import peer_group_data
+from kostra.geography.kostra_groups import clear_cache
 
 ASSS_2019 = {"0301", "1201", "5001", "1103", "0219", "1001", "0602", "0106", "1102", "1902"}
 ASSS_2017 = (ASSS_2019 - {"5001"}) | {"1601"}
@@ -114,8 +116,17 @@ def test_kostra_group_from_an_injected_mapping() -> None:
     assert by_year.members == ["0301"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_klass_reads() -> Iterator[None]:
+    # a faked Klass module's answer must not outlive its test
+    clear_cache()
+    yield
+    clear_cache()
+
+
 def test_kostra_group_offline_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A Klass module whose cache is empty: the client fails, geography reports it plainly.
+    # A Klass module whose cache is empty, and a year the packaged grouping does not cover:
+    # geography names the command that fetches it.
     fake = types.ModuleType("kostra.sources.klass")
 
     class Client:
@@ -128,9 +139,12 @@ def test_kostra_group_offline_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) 
     fake.KlassClient = Client  # type: ignore[attr-defined]
     fake.kostra_groups = kostra_groups  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "kostra.sources.klass", fake)
-    with pytest.raises(KostraError, match="not available offline") as caught:
-        peer_group("kostra_group", 2024, municipality="Bærum")
+    with pytest.raises(KostraError, match="No KOSTRA grouping for 2019") as caught:
+        peer_group("kostra_group", 2019, municipality="Bærum")
+    assert "kostra fetch --classifications --years 2019" in (caught.value.hint or "")
     assert "asss" in (caught.value.hint or "")
+    # the packaged 2020 grouping covers 2024 without Klass
+    assert peer_group("kostra_group", 2024, municipality="Bærum").name == "KOSTRA-gruppe 12"
 
 
 def test_kostra_group_from_a_cached_classification(monkeypatch: pytest.MonkeyPatch) -> None:

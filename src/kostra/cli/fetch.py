@@ -177,10 +177,22 @@ def fetch_command(
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
     ] = True,
+    classifications: Annotated[
+        bool,
+        typer.Option(
+            "--classifications",
+            help="Fetch SSB's KOSTRA grouping (Klass 112) for --years into the cache instead.",
+        ),
+    ] = False,
 ) -> None:
     """Fetch SSB tables into the warehouse; a table is stored only once all of it arrived."""
     settings = state.settings
     text = _TEXT.get(settings.lang, _TEXT["nb"])
+    if classifications:
+        from kostra.cli.workbench_fetch import fetch_classifications
+
+        fetch_classifications(years, tables is not None or preset is not None)
+        return
     if (tables is None) == (preset is None):
         raise KostraError(
             "Give either --tables or --preset.",

@@ -6,6 +6,7 @@ population"); nothing here touches the network.
 
 from kostra.geography.harmonise import harmonise
 from kostra.geography.history import code_history, mapping, predecessors, successors
+from kostra.geography.kostra_groups import NoKostraGroupsError, kostra_groups
 from kostra.geography.municipalities import (
     AmbiguousMunicipalityError,
     Municipality,
@@ -31,12 +32,14 @@ __all__ = [
     "KOSTRA_AGE_GROUPS",
     "AmbiguousMunicipalityError",
     "Municipality",
+    "NoKostraGroupsError",
     "PeerGroup",
     "accounting_year_population",
     "asss_members",
     "code_history",
     "counties",
     "harmonise",
+    "kostra_groups",
     "mapping",
     "municipalities",
     "municipalities_on",

@@ -2,13 +2,13 @@
 
 The definitions are data (``kostra/data/geography/peer_groups.toml``); this module only reads
 them and the municipality list. Kinds: ``asss``, ``county``, ``country``, ``country_ex_oslo``,
-``kostra_group`` (SSB Klass 112, only when a cached classification or a mapping is at hand) and
-a custom list of names or codes.
+``kostra_group`` (SSB Klass 112 when ``kostra fetch --classifications`` cached it, else the
+packaged 2020 grouping for 2020–2025; see :mod:`kostra.geography.kostra_groups`) and a custom
+list of names or codes.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +18,7 @@ import polars as pl
 from kostra.errors import KostraError
 from kostra.geography import _data
 from kostra.geography.history import _check_year
+from kostra.geography.kostra_groups import kostra_groups
 from kostra.geography.municipalities import municipalities, resolve_municipality
 
 KINDS = ("asss", "county", "country", "country_ex_oslo", "kostra_group")
@@ -66,8 +67,8 @@ def peer_group(
     """The peer group ``name_or_kind`` in ``year``.
 
     ``asss``; ``county`` (the county of ``municipality``); ``country``; ``country_ex_oslo``;
-    ``kostra_group`` (the KOSTRA group of ``municipality``, from ``kostra_groups`` or SSB's
-    classification 112 cached by ``kostra.sources.klass``); or a custom list: a sequence of names
+    ``kostra_group`` (the KOSTRA group of ``municipality``, from ``kostra_groups`` or
+    :func:`kostra.geography.kostra_groups.kostra_groups`); or a custom list: a sequence of names
     or codes, or one string of them separated by commas ("Bærum, Asker, 0301"). Members are codes
     valid in ``year``.
     """
@@ -98,7 +99,8 @@ def peer_group(
         if label is None:
             raise KostraError(
                 f"No KOSTRA group for {home} in {year} in the classification at hand.",
-                hint="Fetch SSB's classification 112 for that year.",
+                hint=f"Fetch SSB's classification 112 with "
+                f"`kostra fetch --classifications --years {year}`.",
             )
         members = sorted(code for code, group in groups.items() if group == label)
         return PeerGroup(label, "kostra_group", year, [c for c in members if c in all_codes])
@@ -125,37 +127,14 @@ def _custom(items: list[str], year: int) -> PeerGroup:
 
 
 def _kostra_groups(year: int, given: KostraGroups | None) -> Mapping[str, str]:
-    """KOSTRA groups from ``given`` or from the Klass cache of ``kostra.sources.klass``.
-
-    Geography never goes online: the Klass client gets a transport that refuses every request,
-    so only an answer cached earlier (when a network was there) can be used.
-    """
+    """KOSTRA group labels by code: from ``given``, else from
+    :func:`kostra.geography.kostra_groups.kostra_groups` (SSB's classification cached by
+    ``kostra fetch --classifications``, or the packaged 2020 grouping for 2020–2025)."""
     if given is not None:
         return given(year) if callable(given) else given
-    offline = KostraError(
-        f"KOSTRA groups for {year} need SSB's classification 112 (Klass), which is not "
-        "available offline.",
-        hint="Fetch it once with kostra.sources.klass when online (it is cached), or use another "
-        "peer group (asss, county, country, country_ex_oslo, or a list of municipalities).",
-    )
-    try:
-        klass = importlib.import_module("kostra.sources.klass")
-    except ImportError:
-        raise offline from None
-    import httpx
+    return _group_labels(year)
 
-    def refuse(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("kostra.geography reads the Klass cache only", request=request)
 
-    try:
-        client = klass.KlassClient(transport=httpx.MockTransport(refuse))
-        frame: pl.DataFrame = klass.kostra_groups(year, client=client)
-    except (KostraError, AttributeError, TypeError):
-        raise offline from None
-    if frame.height == 0:
-        raise offline
-    label = "kostra_group_label" if "kostra_group_label" in frame.columns else "kostra_group"
-    return {
-        str(code): str(group if group is not None else fallback)
-        for code, group, fallback in frame.select("code", label, "kostra_group").iter_rows()
-    }
+def _group_labels(year: int) -> Mapping[str, str]:
+    frame = kostra_groups(year)
+    return dict(frame.select("code", "kostra_group_label").iter_rows())
