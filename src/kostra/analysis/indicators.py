@@ -36,6 +36,11 @@ Harmonisation to ``borders`` (via :func:`kostra.geography.harmonise`):
 
 A suppressed or absent input makes the figure null with the input's SSB symbol (``".."`` when
 no row exists at all); it never becomes 0.
+
+SSB's full grid is accepted as delivered: the empty cells of a code in a year it did not exist
+(``"."`` for Asker 3025 in 2015) are not applicable and dropped on entry
+(:func:`kostra.geography.drop_not_applicable`), so they give no row, on the observed codes and
+on any ``borders`` alike; an empty cell of a code that did exist stays missing.
 """
 
 from __future__ import annotations
@@ -374,6 +379,11 @@ def evaluate(
         pl.col("status").cast(pl.Utf8),
         prelim.alias("preliminary"),
     )
+    # Imported late: geography loads its packaged code tables on first use.
+    geography = importlib.import_module("kostra.geography")
+    # SSB lists every code of a table's lifetime in every year, "." where it did not exist:
+    # such cells are not applicable, not missing, and leave no row (docs/DATA.md, "Full grid").
+    obs = geography.drop_not_applicable(obs)
     rank_of = {symbol: index for index, symbol in enumerate(STATUS_PRIORITY)}
     parts = (
         obs.lazy().join(series_spec.lazy(), on=["table_id", "contents_code", "dims"], how="inner")
@@ -439,8 +449,6 @@ def evaluate(
     wide = wide.filter((pl.col("num_n") > 0) | (pl.col("val_n") > 0))
 
     keys = wide.select("indicator_id", "region", "year")
-    # Imported late: geography loads its packaged code tables on first use.
-    geography = importlib.import_module("kostra.geography")
     # The country, the country without Oslo and the counties are sums of the municipalities
     # where the frame does not give them.
     population = geography.with_aggregates(population)

@@ -4,6 +4,7 @@ Built on packaged data derived from SSB's own files (see docs/DATA.md, "Geograph
 population"); nothing here touches the network.
 """
 
+from kostra.geography.grid import drop_not_applicable
 from kostra.geography.harmonise import harmonise
 from kostra.geography.history import code_history, mapping, predecessors, successors
 from kostra.geography.kostra_groups import NoKostraGroupsError, kostra_groups
@@ -38,6 +39,7 @@ __all__ = [
     "asss_members",
     "code_history",
     "counties",
+    "drop_not_applicable",
     "harmonise",
     "kostra_groups",
     "mapping",

@@ -12,8 +12,10 @@ Rules (methodology §7):
   all, the harmonised value is null (with the predecessor's SSB status symbol, or ".." when the
   row is absent), never a smaller sum;
 * regions that are not municipalities (EAK, EAKUO, EKA.., EKG.., county codes) pass untouched;
-* an empty cell for a code in a year it did not exist (SSB lists every code in every year) is
-  dropped; a value there is an error.
+* SSB's full grid is accepted: a row for a code in a year it did not exist (SSB lists every
+  code of a table's lifetime in every year) is "not applicable" and dropped when its status is
+  ``"."`` or its observed columns are empty; a weight joined onto such a row does not count
+  as observed (see :mod:`kostra.geography.grid`). A number there is an error.
 """
 
 from __future__ import annotations
@@ -99,10 +101,19 @@ def harmonise(
         right_on=[_PREFIX + "year", _PREFIX + "from"],
         how="left",
     )
-    # SSB's tables list every code for every year, with an empty cell ("." or "..") where the
-    # code did not exist; such placeholders carry nothing to move and are dropped.
+    # SSB's tables list every code for every year, with "." where the code did not exist; such
+    # placeholders carry nothing to move. A weight (e.g. a population joined on by code) is not
+    # an observation of the placeholder, so only the other columns decide.
     unknown = pl.col(_PREFIX + "known").is_null()
-    has_value = pl.any_horizontal([pl.col(c).is_not_null() for c in [*summed, *derived]])
+    weights = (
+        set(weight_columns.values())
+        - set(sum_columns)
+        - {c for pair in ratios.values() for c in pair}
+    )
+    observed = [c for c in [*summed, *derived] if c not in weights]
+    has_value = pl.any_horizontal([pl.col(c).is_not_null() for c in observed])
+    if status is not None:
+        has_value = has_value & pl.col(status).fill_null("").ne(".")
     joined = joined.filter(~unknown | has_value)
     _check_rows(joined, region_col, to_year)
 
