@@ -255,6 +255,9 @@ class ReportData(_Model):
     production_total: float | None = None
     efficiency_total: float | None = None
     production_reference: Literal["peers", "country"] = "peers"
+    #: the sectors' indices of the year before, against the same reference (the verdicts'
+    #: change from last year); empty when that year is not in the computed window
+    production_previous: tuple[ProductionRow, ...] = ()
     barometer: BarometerInfo | None = None
     events: tuple[ChangeEvent, ...] = ()
     missing: tuple[MissingFigure, ...] = ()

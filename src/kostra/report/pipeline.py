@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -30,11 +30,13 @@ from kostra.catalog import load_catalog
 from kostra.catalog.models import Catalog
 from kostra.errors import KostraError
 from kostra.report.build import YearShared, build_report_data
+from kostra.report.build import _production as production_rows
 from kostra.report.model import (
     Assumption,
     ChangeEvent,
     PeerGroupInfo,
     Place,
+    ProductionRow,
     ReportData,
     TableStamp,
     VintageInfo,
@@ -479,7 +481,25 @@ def report_data(
         pandemic_years=PANDEMIC_YEARS,
         map_indicator=map_indicator,
         shared=shared,
-    ).model_copy(update={"generated": date.today()})
+    ).model_copy(
+        update={
+            "generated": date.today(),
+            "production_previous": _previous_production(inputs, code, group_codes),
+        }
+    )
+
+
+def _previous_production(
+    inputs: ReportInputs, code: str, group_codes: list[str]
+) -> tuple[ProductionRow, ...]:
+    """The sectors' indices of the year before the report year (same function, same group)."""
+    before = inputs.year - 1
+    if inputs.evaluated.filter(pl.col("year") == before).is_empty():
+        return ()
+    previous = replace(inputs, year=before, year_slices=None)
+    slices = _year_slices(inputs.evaluated, inputs.spending, inputs.gross, before)
+    rows, _, _ = production_rows(_production(previous, code, group_codes, slices))
+    return tuple(rows)
 
 
 def _county(code: str) -> str | None:

@@ -24,6 +24,7 @@ from typing import Any
 import jinja2
 
 from kostra.analysis.findings import RULE_TEXT, UNITS_EN, Finding, FindingRules, summary
+from kostra.analysis.verdict import SectorVerdict
 from kostra.catalog.models import Indicator
 from kostra.errors import KostraError
 from kostra.report import charts
@@ -39,6 +40,7 @@ from kostra.report.locale import (
     when,
 )
 from kostra.report.model import BAROMETER_SECTOR, REPORT_SECTORS, ReportData
+from kostra.report.verdicts import report_verdicts
 
 #: Key figures per sector drawn as time series (the first ones of the catalog with data).
 SERIES_PER_SECTOR = 3
@@ -104,6 +106,9 @@ class SectorView:
     drivers: list[dict[str, Any]] = field(default_factory=list)
     #: index points from the centre line to either end of the PDF's profile bars
     bar_half: float = PROFILE_BAR_MIN
+    #: the sector's one-line verdict (:mod:`kostra.analysis.verdict`), the same as on the
+    #: slides and the web sector page
+    verdict: SectorVerdict | None = None
 
     @property
     def series_grid(self) -> Chart | None:
@@ -512,7 +517,10 @@ def _context(
 ) -> dict[str, Any]:
     found = list(findings) if findings is not None else report_findings(data, rules)
     main = summary(found)
+    verdicts = report_verdicts(data)
     sectors = [_sector_view(data, s, lang, found) for s in REPORT_SECTORS]
+    for view, member in zip(sectors, REPORT_SECTORS, strict=True):
+        view.verdict = verdicts[member]
     summary_charts = _summary_charts(data, lang)
     barometer_rows = []
     if data.barometer is not None:

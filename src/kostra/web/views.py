@@ -16,11 +16,13 @@ from typing import Any
 
 import polars as pl
 
+from kostra.analysis.verdict import sector_verdict
 from kostra.catalog.models import Indicator
 from kostra.report import charts
 from kostra.report.geo import municipality_topology
 from kostra.report.locale import SYNTHETIC_BANNER, number, sector_name, signed, t, vega_locale
 from kostra.report.model import BAROMETER_SECTOR, REPORT_SECTORS, ReportData
+from kostra.report.verdicts import sector_figures
 from kostra.web.data import BAROMETER_RANK, MunicipalityView, WebData, YearView
 
 #: Where the pages load the municipality boundaries from (one cached file instead of a megabyte
@@ -289,9 +291,19 @@ def sector(view: MunicipalityView, sector_id: str, lang: str) -> dict[str, Any]:
         if f.sector in {sector_id, bsector.value if bsector else None}
     ]
     peer_years = sorted({p["year"] for p in history if p["peer_average"] is not None})
+    verdict = sector_verdict(sector_figures(data, member))
     return {
         **_meta(view, lang),
         "sector": {"id": sector_id, "name": sector_name(sector_id, lang, capital=True)},
+        "verdict": {
+            "rule": verdict.verdict.rule_id,
+            "text": verdict.verdict.text(lang),
+            "detail": verdict.verdict.detail(lang),
+            "observations": [
+                {"rule": o.rule_id, "text": o.text(lang)} for o in verdict.observations
+            ],
+            "barometer": {"rule": verdict.barometer.rule_id, "text": verdict.barometer.text(lang)},
+        },
         "rows": rows,
         "history": history,
         "peer_years": peer_years,
