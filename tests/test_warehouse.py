@@ -94,6 +94,22 @@ def test_identical_reload_returns_the_newest_vintage(tmp_db: Path) -> None:
         assert wh.observations()["value"].to_list() == [1.0, 2.0]
 
 
+def test_reimporting_files_of_several_periods_adds_nothing(tmp_db: Path) -> None:
+    # Issue 13.5: two files of one table (one per year) imported twice, three times: still two
+    # vintages, because a duplicate is looked for among every vintage, not only the newest.
+    files = [extract(["0301", "0219"], [2020]), extract(["0301", "0219"], [2021], value=5)]
+    with Warehouse.open(tmp_db) as wh:
+        first = [wh.load(frame, ssb()) for frame in files]
+        for _ in range(2):
+            assert [wh.load(frame, ssb()) for frame in files] == first
+        assert wh.load_many([(frame, ssb()) for frame in files]) == first
+        assert wh.vintages().height == 2
+        # the same numbers marked final are news, and so is a synthetic copy
+        assert wh.load(files[0], ssb(preliminary=False)) not in first
+        assert wh.load(files[0], VintageInfo(source="sample", table_id="07459")) not in first
+        assert wh.vintages().height == 4
+
+
 def test_newest_vintage_wins_cell_by_cell(tmp_db: Path) -> None:
     with Warehouse.open(tmp_db) as wh:
         old = wh.load(extract(["0301"], [2019, 2020], value=100), ssb())
@@ -228,7 +244,7 @@ def test_migration_from_version_1_keeps_data(tmp_db: Path) -> None:
     )
     conn.close()
     with Warehouse.open(tmp_db, read_only=True) as wh:  # migrates, then reads
-        assert wh.info().schema_version == SCHEMA_VERSION == 2
+        assert wh.info().schema_version == SCHEMA_VERSION == 3
         record = wh.vintages().row(0, named=True)
         assert record["title"] is None
         assert record["label"] is None
@@ -237,7 +253,25 @@ def test_migration_from_version_1_keeps_data(tmp_db: Path) -> None:
     with Warehouse.open(tmp_db) as wh:
         assert wh.load(extract(["0301"], [2024]), ssb(label="after upgrade")) == 2
         versions = wh.conn.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()
-        assert versions == [(1,), (2,)]
+        assert versions == [(1,), (2,), (3,)]
+
+
+def test_migration_3_sorts_rows_a_version_2_file_stored_in_load_order(tmp_db: Path) -> None:
+    conn = duckdb.connect(str(tmp_db))
+    assert migrate(conn, target=2) == 2
+    conn.execute(
+        "INSERT INTO vintages (vintage_id, source, table_id, fetched_at, synthetic, content_hash,"
+        " n_rows) VALUES (1, 'ssb', '07459', TIMESTAMP '2024-03-01 10:00:00', false, 'abc', 3)"
+    )
+    for region, value in (("3201", 1), ("0301", 2), ("1103", 3)):  # not in key order
+        conn.execute(
+            "INSERT INTO observations VALUES ('07459', 'Personer1', ?, 2023, '', ?, NULL, 1)",
+            [region, value],
+        )
+    conn.close()
+    with Warehouse.open(tmp_db, read_only=True) as wh:
+        assert wh.observations()["region"].to_list() == ["0301", "1103", "3201"]
+        assert wh.observations(vintage=1)["value"].to_list() == [2.0, 3.0, 1.0]
 
 
 def test_a_newer_schema_is_refused(tmp_db: Path) -> None:
@@ -289,3 +323,91 @@ def test_same_process_reader_and_writer(tmp_db: Path) -> None:
                 reader.load(extract(["0301"], [2020]), ssb())
     with Warehouse.open(tmp_db, read_only=True), pytest.raises(DatabaseBusyError):
         Warehouse.open(tmp_db)
+
+
+def _mixed(table_id: str, contents: str, n_regions: int, value: float, seed: int) -> pl.DataFrame:
+    """An extract in scrambled row order (as files and answers come), many dims and years."""
+    import numpy as np
+
+    regions = [f"{i:04d}" for i in range(n_regions)]
+    frame = pl.DataFrame(
+        {
+            "table_id": table_id,
+            "contents_code": [contents, contents + "B"] * (n_regions * 6),
+            "region": [r for r in regions for _ in range(12)],
+            "year": [2015 + (i // 2) % 6 for i in range(n_regions * 12)],
+            "dims": "",
+            "status": None,
+        },
+        schema_overrides={"year": pl.Int32, "status": pl.Utf8},
+    ).with_columns(
+        pl.Series("value", value + np.arange(n_regions * 12, dtype=np.float64)),
+        pl.when(pl.int_range(pl.len()) % 3 == 0)
+        .then(pl.lit("Alder=000"))
+        .otherwise(pl.lit("Alder=001"))
+        .alias("dims"),
+    )
+    return frame.unique(["contents_code", "region", "year", "dims"]).sample(
+        fraction=1.0, shuffle=True, seed=seed
+    )
+
+
+def _reference(wh: Warehouse, **filters: object) -> pl.DataFrame:
+    """The newest-vintage rule written out plainly in Polars over every stored row."""
+    rows = wh.conn.sql(
+        "SELECT o.*, v.synthetic, v.preliminary FROM observations o JOIN vintages v "
+        "USING (vintage_id)"
+    ).pl()
+    real = rows.filter(~pl.col("synthetic")).get_column("table_id").unique()
+    rows = rows.filter(~pl.col("synthetic") | ~pl.col("table_id").is_in(real.implode()))
+    for column, wanted in filters.items():
+        rows = rows.filter(pl.col(column).is_in(list(wanted)))  # type: ignore[call-overload]
+    keys = ["table_id", "contents_code", "region", "year", "dims"]
+    newest = rows.sort("vintage_id", descending=True).unique(keys, keep="first")
+    return (
+        newest.sort(keys)
+        .select(
+            *OBSERVATION_COLUMNS,
+            pl.col("vintage_id").cast(pl.Int64),
+            pl.col("synthetic").cast(pl.Boolean),
+            pl.col("preliminary").cast(pl.Boolean),
+        )
+        .with_columns(pl.col("year").cast(pl.Int32))
+    )
+
+
+def test_one_and_several_vintage_tables_read_alike(tmp_db: Path) -> None:
+    # Issue 12.4: a table with one eligible vintage is read without the window and the sort;
+    # the result must equal the plain newest-vintage rule for every mix of tables, loaded out of
+    # table order, with more rows than one DuckDB row group (so scans run in parallel).
+    with Warehouse.open(tmp_db) as wh:
+        wh.load(_mixed("12362", "KOSbelop", 12_000, 0, seed=1), ssb("12362", preliminary=True))
+        wh.load(_mixed("07459", "Personer", 600, 10, seed=2), ssb())
+        wh.load(_mixed("07459", "Personer", 300, 99, seed=3), ssb())  # half of the cells anew
+        wh.load(
+            _mixed("11211", "KOSandel", 50, 5, seed=4),
+            VintageInfo(source="sample", table_id="11211"),
+        )
+        wh.load(_mixed("04000", "Areal", 100, 1, seed=5), VintageInfo("sample", "04000"))
+        wh.load(_mixed("04000", "Areal", 40, 7, seed=6), ssb("04000"))  # real beats the sample
+        got = wh.observations()
+        assert got.height > 150_000
+        assert got.equals(_reference(wh))
+        assert got.filter(pl.col("table_id") == "12362")["preliminary"].all()
+        assert not got.filter(pl.col("table_id") == "04000")["synthetic"].any()
+        assert got.filter(pl.col("table_id") == "11211")["synthetic"].all()
+        filtered = wh.observations(
+            table_ids=["12362", "07459", "04000"], regions=["0003", "0450"], years=[2016, 2019]
+        )
+        expected = _reference(
+            wh,
+            table_id=["12362", "07459", "04000"],
+            region=["0003", "0450"],
+            year=[2016, 2019],
+        )
+        assert filtered.equals(expected)
+        assert wh.observations(table_ids=["99999"]).is_empty()
+        assert wh.observations(table_ids=[]).columns == got.columns
+        one = wh.observations(vintage=1)
+        assert one.equals(one.sort(["contents_code", "region", "year", "dims"]))
+        assert one.height == 144_000

@@ -77,7 +77,7 @@ def test_info_table(filled: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "demo" in out
     code, out, _err = run(["--lang", "en", "db", "info"], capsys)
     assert "3 vintages" in out
-    assert "schema version 2" in out
+    assert "schema version 3" in out
 
 
 def test_info_csv_and_json(filled: Path, capsys: pytest.CaptureFixture[str]) -> None:

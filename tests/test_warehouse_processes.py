@@ -174,3 +174,54 @@ def test_readers_share_and_a_writer_waits_for_them(tmp_path: Path) -> None:
             assert wh.observations().height == 2
         with pytest.raises(DatabaseBusyError, match="database busy"):
             Warehouse.open(path)
+
+
+_HOLD_BRIEFLY = """
+import sys, time
+from pathlib import Path
+from kostra.warehouse import Warehouse
+
+path, marker = Path(sys.argv[1]), Path(sys.argv[2])
+with Warehouse.open(path) as wh:
+    marker.write_text("holding")
+    time.sleep(float(sys.argv[3]))
+"""
+
+
+@pytest.mark.parametrize("command", [["db", "info"], ["db", "vintages", "--format", "csv"]])
+def test_db_readers_wait_for_a_writer(
+    tmp_db: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    # Issue 13.9: `db info` and `db vintages` failed at once while a writer held the lock.
+    from kostra.cli import main
+
+    with Warehouse.open(tmp_db) as wh:
+        wh.load(_small(), VintageInfo(source="ssb", table_id="07459"))
+    marker = tmp_db.with_name("marker")
+    with _child(_HOLD_BRIEFLY, str(tmp_db), str(marker), "2") as child:
+        _wait_for(marker, child)
+        started = time.monotonic()
+        main(command)  # returns (no SystemExit) once the writer has gone
+        assert time.monotonic() - started > 0.5
+    out, err = capsys.readouterr()
+    assert "venter på den" in err
+    assert "07459" in out
+
+
+def test_db_readers_wait_a_bounded_time(
+    tmp_db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kostra.cli import db, main
+
+    monkeypatch.setattr(db, "READ_WAIT_SECONDS", 0.5)
+    Warehouse.open(tmp_db).close()
+    marker = tmp_db.with_name("marker")
+    with _child(_HOLD_BRIEFLY, str(tmp_db), str(marker), "60") as child:
+        _wait_for(marker, child)
+        with pytest.raises(SystemExit) as stop:
+            main(["db", "info"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "venter på den" in err
+    assert "database busy" in err
+    assert "Traceback" not in err

@@ -13,9 +13,10 @@ Rules this module keeps:
 * **A load is one transaction.** Rows and the vintage record are committed together or not at
   all, so a failure (or a killed process) leaves the file exactly as it was.
 * **Identical re-loads are not duplicated.** Loading an extract whose content hash, ``synthetic``
-  and ``preliminary`` flags equal those of the *newest* vintage of the same table returns that
-  vintage's id and stores nothing. An older identical vintage does not count: re-loading data
-  that an intermediate vintage superseded records a new vintage, so "newest" stays truthful.
+  and ``preliminary`` flags equal those of *any* stored vintage of the same table returns that
+  vintage's id and stores nothing, so importing the same files again (one per period, say) adds
+  nothing. The one exception keeps "newest" truthful: when a later vintage of the table holds
+  any of the identical vintage's cells (it superseded them), the extract is stored anew.
 * **Reads default to the newest data.** ``observations(vintage="newest")`` takes, cell by cell
   (``table_id, contents_code, region, year, dims``), the value from the newest vintage (highest
   ``vintage_id``, i.e. the most recent load) that holds that cell. When every vintage covers the
@@ -24,6 +25,11 @@ Rules this module keeps:
 * **Real data beats the sample.** When a table has any real (``synthetic = false``) vintage, its
   synthetic sample vintages are ignored entirely by default reads; real and invented numbers
   are never mixed within a table.
+* **Rows are stored in key order.** Each vintage's observations are inserted sorted by
+  ``table_id, contents_code, region, year, dims`` (older files are rewritten so by migration 3),
+  and DuckDB keeps insertion order in scans. A table with one eligible vintage is therefore read
+  with a plain filtered scan, with neither the per-cell window nor a sort; only tables with
+  several eligible vintages pay for choosing the newest vintage cell by cell.
 * **One writer.** DuckDB lets one process open the file for writing. Another process that tries
   to open it meanwhile gets :class:`kostra.errors.DatabaseBusyError`; several read-only
   processes may read at once.
@@ -108,6 +114,10 @@ def _create_v1(conn: duckdb.DuckDBPyConnection) -> None:
         )
         """
     )
+    _create_observations(conn)
+
+
+def _create_observations(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(
         """
         CREATE TABLE observations (
@@ -130,9 +140,24 @@ def _add_titles_v2(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("ALTER TABLE vintages ADD COLUMN label VARCHAR")
 
 
+def _sort_observations_v3(conn: duckdb.DuckDBPyConnection) -> None:
+    # Reads of a one-vintage table rely on the rows lying in key order within each vintage
+    # (they skip the sort); files written before version 3 hold them in load order.
+    conn.execute("CREATE TABLE observations_sorted AS FROM observations LIMIT 0")
+    conn.execute(
+        "INSERT INTO observations_sorted SELECT * FROM observations "
+        f"ORDER BY vintage_id, {', '.join(_KEY_COLUMNS)}"
+    )
+    conn.execute("DROP TABLE observations")
+    _create_observations(conn)
+    conn.execute("INSERT INTO observations SELECT * FROM observations_sorted")
+    conn.execute("DROP TABLE observations_sorted")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "vintages and observations", _create_v1),
     Migration(2, "vintage title and label", _add_titles_v2),
+    Migration(3, "observations stored in key order per vintage", _sort_observations_v3),
 )
 SCHEMA_VERSION: int = MIGRATIONS[-1].version
 
@@ -265,7 +290,8 @@ def _busy(path: Path, error: duckdb.Error, *, writing: bool) -> DatabaseBusyErro
     verb = "writing" if not writing else "using"
     return DatabaseBusyError(
         f"database busy: another kostra process{who} is {verb} {path}; try again when it finishes",
-        hint="Only one process can write the warehouse at a time; readers wait for the writer.",
+        hint="Only one process can write the warehouse at a time; `kostra db info` and "
+        "`kostra db vintages` wait for a writer, bounded, before giving up.",
     )
 
 
@@ -386,8 +412,9 @@ class Warehouse:
         """Store ``frame`` (one table's extract) as one vintage and return its id.
 
         Validation happens before anything is written; the vintage row and all observations are
-        inserted in one transaction (bulk, through Arrow). If the newest vintage of the table has
-        the same content hash and flags, its id is returned and nothing is stored.
+        inserted in one transaction (bulk, through Arrow). If a stored vintage of the table has
+        the same content hash and flags and no later vintage superseded any of its cells, its id
+        is returned and nothing is stored.
         """
         return self.load_many([(frame, info)])[0]
 
@@ -411,7 +438,7 @@ class Warehouse:
         conn.execute("BEGIN TRANSACTION")
         try:
             for record, rows in prepared:
-                existing = self._same_as_newest(record)
+                existing = self._same_as_stored(record)
                 if existing is not None:
                     ids.append(existing)
                     continue
@@ -428,23 +455,32 @@ class Warehouse:
             raise
         return ids
 
-    def _same_as_newest(self, record: Mapping[str, Any]) -> int | None:
+    def _same_as_stored(self, record: Mapping[str, Any]) -> int | None:
+        """The newest vintage of the table with the same content and flags that no later
+        vintage (of the same kind, real or synthetic) has superseded in any cell; else None."""
         found = _first(
             self.conn.execute(
                 """
-            SELECT vintage_id, content_hash, synthetic, preliminary FROM vintages
-            WHERE table_id = ? AND synthetic = ?
-            ORDER BY vintage_id DESC LIMIT 1
+            SELECT v.vintage_id FROM vintages v
+            WHERE v.table_id = ? AND v.synthetic = ? AND v.content_hash = ?
+              AND v.preliminary IS NOT DISTINCT FROM ?
+              AND NOT EXISTS (
+                SELECT 1 FROM observations o JOIN observations n
+                  USING (table_id, contents_code, region, year, dims)
+                JOIN vintages nv ON nv.vintage_id = n.vintage_id
+                WHERE o.vintage_id = v.vintage_id AND n.vintage_id > v.vintage_id
+                  AND nv.synthetic = v.synthetic)
+            ORDER BY v.vintage_id DESC LIMIT 1
             """,
-                [record["table_id"], record["synthetic"]],
+                [
+                    record["table_id"],
+                    record["synthetic"],
+                    record["content_hash"],
+                    record["preliminary"],
+                ],
             )
         )
-        if found is None:
-            return None
-        vintage_id, digest, _synthetic, preliminary = found
-        if digest == record["content_hash"] and preliminary == record["preliminary"]:
-            return int(vintage_id)
-        return None
+        return None if found is None else int(found[0])
 
     def _insert_vintage(self, record: Mapping[str, Any]) -> None:
         columns = [name for name in VINTAGE_COLUMNS if name in record]
@@ -460,7 +496,8 @@ class Warehouse:
         try:
             self.conn.execute(
                 f"INSERT INTO observations ({', '.join(OBSERVATION_COLUMNS)}, vintage_id) "
-                f"SELECT {', '.join(OBSERVATION_COLUMNS)}, ? FROM _kostra_incoming",
+                f"SELECT {', '.join(OBSERVATION_COLUMNS)}, ? FROM _kostra_incoming "
+                f"ORDER BY {', '.join(_KEY_COLUMNS)}",
                 [vintage_id],
             )
         finally:
@@ -483,37 +520,107 @@ class Warehouse:
         An integer ``vintage`` returns exactly that vintage's rows. ``None`` filters mean "all".
         Rows are sorted by table, contents, region, year and dims.
         """
+        # list_contains, not IN (SELECT unnest(...)): a semi-join may reorder the scan, and the
+        # one-vintage reads below rely on the rows coming in the order they are stored.
         conditions: list[str] = []
         params: list[Any] = []
         for column, wanted in (
-            ("table_id", table_ids),
             ("contents_code", contents_codes),
             ("region", regions),
         ):
             if wanted is not None:
-                conditions.append(f"o.{column} IN (SELECT unnest(?::VARCHAR[]))")
+                conditions.append(f"list_contains(?::VARCHAR[], o.{column})")
                 params.append([str(item) for item in wanted])
         if years is not None:
-            conditions.append("o.year IN (SELECT unnest(?::INTEGER[]))")
+            conditions.append("list_contains(?::INTEGER[], o.year)")
             params.append([int(item) for item in years])
-        if vintage == "newest":
-            eligible = """
-                SELECT * FROM vintages v
-                WHERE NOT v.synthetic OR NOT EXISTS (
-                    SELECT 1 FROM vintages r WHERE r.table_id = v.table_id AND NOT r.synthetic)
-            """
-            newest = (
-                "QUALIFY row_number() OVER (PARTITION BY o.table_id, o.contents_code, o.region,"
-                " o.year, o.dims ORDER BY o.vintage_id DESC) = 1"
+        if isinstance(vintage, int) and not isinstance(vintage, bool):
+            chosen = _first(
+                self.conn.execute(
+                    "SELECT table_id, synthetic, preliminary FROM vintages WHERE vintage_id = ?",
+                    [vintage],
+                )
             )
-        elif isinstance(vintage, int) and not isinstance(vintage, bool):
-            eligible = "SELECT * FROM vintages WHERE vintage_id = ?"
-            params.insert(0, vintage)
-            newest = ""
-        else:
+            if chosen is None or (table_ids is not None and chosen[0] not in set(table_ids)):
+                return self._single_vintages({}, conditions, params)
+            return self._single_vintages({vintage: (chosen[1], chosen[2])}, conditions, params)
+        if vintage != "newest":
             raise KostraError(
                 f"Unknown vintage {vintage!r}.", hint="Use 'newest' or a vintage id number."
             )
+        eligible = self._eligible(table_ids)
+        single = {ids[0]: flags[0] for ids, flags in eligible.values() if len(ids) == 1}
+        several = sorted(table for table, (ids, _) in eligible.items() if len(ids) > 1)
+        frames = [self._single_vintages(single, conditions, params)]
+        if several:
+            frames.append(self._newest_cells(several, conditions, params))
+        if len(frames) == 1 and _in_table_order(frames[0]):
+            return frames[0]
+        blocks = [block for frame in frames for block in _table_blocks(frame)]
+        blocks.sort(key=lambda block: str(block[0, "table_id"]))
+        return pl.concat(blocks) if blocks else frames[0]
+
+    def _eligible(
+        self, table_ids: Sequence[str] | None
+    ) -> dict[str, tuple[list[int], list[tuple[bool, bool | None]]]]:
+        """Per table, the vintages default reads may take cells from (oldest first) and their
+        (synthetic, preliminary) flags: the real ones when there are any, else the samples."""
+        where, params = "", []
+        if table_ids is not None:
+            where, params = "WHERE list_contains(?::VARCHAR[], table_id)", [list(table_ids)]
+        rows = self.conn.execute(
+            f"SELECT table_id, vintage_id, synthetic, preliminary FROM vintages {where} "
+            "ORDER BY table_id, vintage_id",
+            params,
+        ).fetchall()
+        real = {table for table, _, synthetic, _ in rows if not synthetic}
+        out: dict[str, tuple[list[int], list[tuple[bool, bool | None]]]] = {}
+        for table, vintage_id, synthetic, preliminary in rows:
+            if synthetic and table in real:
+                continue
+            ids, flags = out.setdefault(table, ([], []))
+            ids.append(int(vintage_id))
+            flags.append((bool(synthetic), preliminary))
+        return {table: (ids, flags) for table, (ids, flags) in out.items()}
+
+    def _single_vintages(
+        self,
+        chosen: Mapping[int, tuple[bool, bool | None]],
+        conditions: Sequence[str],
+        params: Sequence[Any],
+    ) -> pl.DataFrame:
+        """Every row of the ``chosen`` vintages (id to its flags) that passes the filters, in
+        storage order (key order within each vintage, vintages in id order): no sort, no window."""
+        ids = sorted(int(vintage_id) for vintage_id in chosen)
+        wanted = f"o.vintage_id IN ({', '.join(map(str, ids))})" if ids else "false"
+        where = " AND ".join([wanted, *conditions])
+        columns = ", ".join(f"o.{name}" for name in OBSERVATION_COLUMNS)
+        frame = _frame(
+            self.conn, f"SELECT {columns}, o.vintage_id FROM observations o WHERE {where}", params
+        ).with_columns(pl.col("vintage_id").cast(pl.Int64))
+        synthetic = {int(k): bool(v[0]) for k, v in chosen.items()}
+        preliminary = {int(k): v[1] for k, v in chosen.items()}
+        return _typed(
+            frame.with_columns(
+                pl.col("vintage_id")
+                .replace_strict(synthetic, default=None, return_dtype=pl.Boolean)
+                .alias("synthetic"),
+                pl.col("vintage_id")
+                .replace_strict(preliminary, default=None, return_dtype=pl.Boolean)
+                .alias("preliminary"),
+            )
+        )
+
+    def _newest_cells(
+        self, table_ids: Sequence[str], conditions: Sequence[str], params: Sequence[Any]
+    ) -> pl.DataFrame:
+        """The rows of tables with several eligible vintages: each cell from the newest vintage
+        that holds it (a window over the cells), sorted by key."""
+        eligible = """
+            SELECT * FROM vintages v
+            WHERE list_contains(?::VARCHAR[], v.table_id) AND (NOT v.synthetic OR NOT EXISTS (
+                SELECT 1 FROM vintages r WHERE r.table_id = v.table_id AND NOT r.synthetic))
+        """
         where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
         columns = ", ".join(f"o.{name}" for name in OBSERVATION_COLUMNS)
         sql = f"""
@@ -521,16 +628,11 @@ class Warehouse:
             SELECT {columns}, o.vintage_id, e.synthetic, e.preliminary
             FROM observations o JOIN eligible e USING (vintage_id)
             {where}
-            {newest}
+            QUALIFY row_number() OVER (PARTITION BY o.table_id, o.contents_code, o.region,
+                o.year, o.dims ORDER BY o.vintage_id DESC) = 1
             ORDER BY o.table_id, o.contents_code, o.region, o.year, o.dims
         """
-        result = _frame(self.conn, sql, params)
-        return result.with_columns(
-            pl.col("year").cast(pl.Int32),
-            pl.col("vintage_id").cast(pl.Int64),
-            pl.col("synthetic").cast(pl.Boolean),
-            pl.col("preliminary").cast(pl.Boolean),
-        )
+        return _typed(_frame(self.conn, sql, [list(table_ids), *params]))
 
     def vintages(self, table_id: str | None = None) -> pl.DataFrame:
         """Every vintage record (optionally of one table), oldest first."""
@@ -592,6 +694,31 @@ class Warehouse:
             n_observations=int(n_observations),
             tables=tables,
         )
+
+
+def _typed(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.col("year").cast(pl.Int32),
+        pl.col("vintage_id").cast(pl.Int64),
+        pl.col("synthetic").cast(pl.Boolean),
+        pl.col("preliminary").cast(pl.Boolean),
+    )
+
+
+def _table_blocks(frame: pl.DataFrame) -> list[pl.DataFrame]:
+    """The frame cut (zero-copy) where ``table_id`` changes: each table's rows lie together."""
+    runs = frame.get_column("table_id").rle()
+    blocks, offset = [], 0
+    for length in runs.struct.field("len").to_list():
+        blocks.append(frame.slice(offset, length))
+        offset += length
+    return blocks
+
+
+def _in_table_order(frame: pl.DataFrame) -> bool:
+    """Whether the tables' blocks already come in table order (vintages loaded in that order)."""
+    tables = frame.get_column("table_id").rle().struct.field("value")
+    return bool(tables.is_sorted()) and tables.n_unique() == tables.len()
 
 
 def _frame(conn: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:

@@ -10,12 +10,18 @@ from rich.console import Console
 
 from kostra.cli._app import db_app, state
 from kostra.cli._output import FormatOption, OutputFormat, OutputOption, format_number, write_frame
+from kostra.errors import DatabaseBusyError
 from kostra.warehouse import Warehouse
+
+READ_WAIT_SECONDS = 30.0
+"""How long ``db info`` and ``db vintages`` wait for a writer (a fetch or import) to finish."""
 
 _TEXT = {
     "nb": {
         "missing": "Lageret {path} finnes ikke ennå.",
         "missing_hint": "Hent data med `kostra fetch` eller `kostra import FIL`.",
+        "waiting": "En annen kostra-prosess skriver til lageret; venter på den "
+        "(inntil {seconds} sekunder) …",
         "summary": "Lager {path}: {size}, skjemaversjon {version}, {vintages} årganger, "
         "{rows} observasjoner.",
         "tables": "Tabeller",
@@ -30,6 +36,8 @@ _TEXT = {
     "en": {
         "missing": "The warehouse {path} does not exist yet.",
         "missing_hint": "Get data with `kostra fetch` or `kostra import FILE`.",
+        "waiting": "Another kostra process is writing the warehouse; waiting for it "
+        "(up to {seconds} seconds) …",
         "summary": "Warehouse {path}: {size}, schema version {version}, {vintages} vintages, "
         "{rows} observations.",
         "tables": "Tables",
@@ -103,7 +111,14 @@ def _open(lang: str) -> Warehouse | None:
         console.print(_TEXT[lang]["missing"].format(path=path), highlight=False)
         console.print(_TEXT[lang]["missing_hint"], highlight=False)
         return None
-    return Warehouse.open(path, read_only=True)
+    try:
+        return Warehouse.open(path, read_only=True)
+    except DatabaseBusyError:
+        # DuckDB lets no reader in while another process writes: wait for it, bounded, and say
+        # so, rather than fail at once (as the busy error's hint says).
+        seconds = format_number(READ_WAIT_SECONDS, lang, 0)
+        Console(stderr=True).print(_TEXT[lang]["waiting"].format(seconds=seconds), highlight=False)
+        return Warehouse.open(path, read_only=True, wait=READ_WAIT_SECONDS)
 
 
 def _readable_vintages(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
