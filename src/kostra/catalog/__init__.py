@@ -27,6 +27,12 @@ from kostra.catalog.models import (
     series_key,
     series_of,
 )
+from kostra.catalog.search import (
+    fold,
+    resolve_sector,
+    resolve_sectors,
+    search_indicators,
+)
 from kostra.errors import KostraError
 
 __all__ = [
@@ -40,9 +46,13 @@ __all__ = [
     "ProductionUse",
     "Sector",
     "SeriesRef",
+    "fold",
     "load_catalog",
     "load_catalog_from",
     "population_refs",
+    "resolve_sector",
+    "resolve_sectors",
+    "search_indicators",
     "series_key",
     "series_of",
 ]

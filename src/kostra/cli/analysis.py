@@ -627,19 +627,9 @@ _VIEWS = {
 
 
 def _sectors(sector: list[str] | None) -> list[str] | None:
-    if not sector:
-        return None
-    from kostra.catalog.models import Sector
+    from kostra.catalog import resolve_sectors
 
-    valid = {s.value for s in Sector}
-    chosen = [s.strip().lower() for s in sector]
-    unknown = [s for s in chosen if s not in valid]
-    if unknown:
-        raise KostraError(
-            in_lang("Ukjent sektor: ", "Unknown sector: ") + ", ".join(unknown) + ".",
-            hint=in_lang("Velg blant: ", "Choose from: ") + ", ".join(sorted(valid)),
-        )
-    return chosen
+    return resolve_sectors(sector, lang=state.settings.lang)
 
 
 def _borders(choice: str) -> api.BordersChoice:

@@ -8,6 +8,7 @@ indices), kostnadsnivå need-corrected. Output from sample data says so in the t
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from kostra.analysis.barometer import (
     rank_intervals,
     rank_municipalities,
 )
-from kostra.catalog import load_catalog
+from kostra.catalog import load_catalog, resolve_sector
 from kostra.catalog.models import BarometerSector, Catalog
 from kostra.cli._app import app, state
 from kostra.cli._output import (
@@ -284,6 +285,9 @@ def parse_sector(text: str | None) -> str:
     for sector in config.sectors:
         if wanted in (_fold(sector.id.value), _fold(sector.name_nb), _fold(sector.name_en)):
             return sector.id.value
+    # short and folded forms ("skole", "miljø", "eldre"): the catalog's one sector resolver
+    with contextlib.suppress(KostraError):
+        return resolve_sector(text, BarometerSector, lang=state.settings.lang).value
     choices = ", ".join(s.id.value for s in config.sectors)
     raise KostraError(
         in_lang(f"Ukjent barometersektor {text!r}.", f"Unknown barometer sector {text!r}."),

@@ -7,7 +7,7 @@ from typing import Annotated
 import polars as pl
 import typer
 
-from kostra.catalog import load_catalog
+from kostra.catalog import load_catalog, resolve_sector, search_indicators
 from kostra.catalog.models import Catalog, Indicator, PopulationRef, Sector, SeriesRef
 from kostra.cli._app import app, state
 from kostra.cli._output import (
@@ -157,34 +157,62 @@ def catalog_frame(
 def catalog_command(
     sector: Annotated[
         str | None,
-        typer.Option("--sector", "-s", help="Only this sector (e.g. grunnskole, barnevern)."),
+        typer.Option("--sector", "-s", help="Only this sector (e.g. skole, barnevern, miljø)."),
+    ] = None,
+    search: Annotated[
+        str | None,
+        typer.Option(
+            "--search", "-q", help="Key figures matching these words (names, SSB labels)."
+        ),
     ] = None,
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
 ) -> None:
     """List the key figures of the indicator catalog, with their SSB sources."""
     lang = state.settings.lang
-    chosen: Sector | None = None
-    if sector is not None:
-        try:
-            chosen = Sector(sector.strip().lower())
-        except ValueError:
-            valid = ", ".join(item.value for item in Sector)
-            raise KostraError(
-                f"Ukjent sektor: {sector!r}." if lang == "nb" else f"Unknown sector: {sector!r}.",
-                hint=("Velg en av: " if lang == "nb" else "Choose one of: ") + valid,
-            ) from None
-    frame = catalog_frame(load_catalog(), sector=chosen, lang=lang)
+    chosen = resolve_sector(sector, lang=lang) if sector is not None else None
+    catalog = load_catalog()
+    frame = catalog_frame(catalog, sector=chosen, lang=lang)
+    if search is not None:
+        frame = search_frame(catalog, frame, search, lang)
     caption = (
         f"{frame.height} nøkkeltall. Kilder uten bekreftelse må sjekkes mot SSBs metadata."
         if lang == "nb"
         else f"{frame.height} key figures. Check unconfirmed sources against SSB's metadata."
     )
     title = "Nøkkeltall" if lang == "nb" else "Key figures"
+    if search is not None:
+        title += f" – «{search}»" if lang == "nb" else f" – “{search}”"
     if fmt is OutputFormat.TABLE:
         print_sections(catalog_sections(frame, lang), title=title, footer=[caption], output=output)
         return
     write_frame(frame, fmt, output, title=title, lang=lang, caption=caption)
+
+
+def search_frame(catalog: Catalog, frame: pl.DataFrame, words: str, lang: str) -> pl.DataFrame:
+    """The rows of ``frame`` whose key figures match ``words``, grouped by sector: the sector
+    of the best match first, best first within a sector. No match is a user error."""
+    found = search_indicators(catalog, words)
+    if not found:
+        raise KostraError(
+            f"Ingen nøkkeltall passer til «{words}»."
+            if lang == "nb"
+            else f"No key figure matches “{words}”.",
+            hint="Prøv færre eller kortere ord, eller se alle med `kostra catalog`."
+            if lang == "nb"
+            else "Try fewer or shorter words, or list them all with `kostra catalog`.",
+        )
+    ids = _HEADERS[lang]["id"]
+    sector_col = _HEADERS[lang]["sector"]
+    rank = {indicator.id: i for i, (indicator, _) in enumerate(found)}
+    hits = frame.filter(pl.col(ids).is_in(list(rank))).with_columns(
+        pl.col(ids).replace_strict(rank, return_dtype=pl.Int32).alias("_rank")
+    )
+    return (
+        hits.with_columns(pl.col("_rank").min().over(sector_col).alias("_sector_rank"))
+        .sort("_sector_rank", "_rank")
+        .drop("_rank", "_sector_rank")
+    )
 
 
 def catalog_sections(frame: pl.DataFrame, lang: str) -> list[Section]:

@@ -329,8 +329,8 @@ class WebData:
 
     def search(self, text: str, limit: int = 10) -> list[Place]:
         """Municipalities whose name (or a part of a double name) or code starts with ``text``,
-        then those containing it; matched the way the CLI matches names (case and Norwegian
-        letters folded)."""
+        then those containing it, then those a former name starting with it is part of now;
+        matched the way the CLI matches names (case and Norwegian letters folded)."""
         geography = importlib.import_module("kostra.geography")
         query = geography.normalise_name(text.strip())
         if not query:
@@ -346,6 +346,16 @@ class WebData:
             if any(part.startswith(query) for part in parts):
                 starts.append(place)
             elif query in name:
+                contains.append(place)
+        # former names ("oppeg" → Nordre Follo), as the CLI resolves them
+        former = importlib.import_module("kostra.geography.former_names").former_names(BORDERS)
+        by_code = {p.code: p for p in self.places()}
+        for name, code in former.select("name", "code").iter_rows():
+            place = by_code.get(code)
+            folded = geography.normalise_name(name)
+            if place is None or place in starts or place in contains:
+                continue
+            if any(part.startswith(query) for part in [folded, *folded.replace("-", " ").split()]):
                 contains.append(place)
         return (starts + contains)[:limit]
 
