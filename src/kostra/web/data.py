@@ -351,12 +351,12 @@ class WebData:
         former = importlib.import_module("kostra.geography.former_names").former_names(BORDERS)
         by_code = {p.code: p for p in self.places()}
         for name, code in former.select("name", "code").iter_rows():
-            place = by_code.get(code)
+            holder = by_code.get(code)
             folded = geography.normalise_name(name)
-            if place is None or place in starts or place in contains:
+            if holder is None or holder in starts or holder in contains:
                 continue
             if any(part.startswith(query) for part in [folded, *folded.replace("-", " ").split()]):
-                contains.append(place)
+                contains.append(holder)
         return (starts + contains)[:limit]
 
     # -- per municipality ---------------------------------------------------------------------
