@@ -272,6 +272,30 @@ def test_unreachable_server_is_a_clear_error(
     assert "kostra import" in err
 
 
+@pytest.mark.parametrize(
+    "base_url", ["file:///etc/passwd", "ftp://data.ssb.no/api", "data.ssb.no/api", "http://"]
+)
+def test_a_base_url_that_is_not_http_is_refused_at_once(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    base_url: str,
+) -> None:
+    # Issue 13.10: such addresses were retried six times as if the server were down.
+    from kostra.sources import ssb
+
+    def no_request(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a bad address must not be tried, let alone retried")
+
+    monkeypatch.setattr(ssb.SsbClient, "_request", no_request)
+    argv = ["--db", str(tmp_path / "k.duckdb"), "fetch", "--tables", "07459"]
+    assert _run([*argv, "--base-url", base_url]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "only http:// and https://" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "k.duckdb").exists()
+
+
 def test_unknown_table_and_bad_arguments(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

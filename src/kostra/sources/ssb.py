@@ -183,6 +183,28 @@ def is_too_many_cells(status: int, problem: Mapping[str, Any]) -> bool:
     return status == 403 and not text.strip()
 
 
+def _checked_base_url(base_url: str) -> str:
+    """The base URL without a trailing slash, or a SourceError at once for anything but an
+    http(s) URL with a host: another scheme (file://, ftp://) would otherwise fail as a
+    transport error and be retried as if the server were down."""
+    shown = base_url if len(base_url) <= 80 else base_url[:77] + "…"
+    try:
+        url = httpx.URL(base_url.strip())
+    except (httpx.InvalidURL, TypeError) as error:
+        raise SourceError(
+            f"Not a usable API address: {shown!r} ({error}).",
+            hint="Give --base-url (or KOSTRA_BASE_URL) as an http:// or https:// address.",
+        ) from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise SourceError(
+            f"Not a usable API address: {shown!r}; only http:// and https:// addresses are "
+            "fetched from.",
+            hint="Give --base-url (or KOSTRA_BASE_URL) as an http:// or https:// address, "
+            "e.g. https://data.ssb.no/api/pxwebapi/v2. Use `kostra import FILE` for local files.",
+        )
+    return base_url.strip().rstrip("/")
+
+
 class SsbClient:
     """A PxWebApi 2.0 client with planning, rate limiting, retries and a resumable chunk cache.
 
@@ -206,7 +228,7 @@ class SsbClient:
         max_cells: int | None = None,
     ) -> None:
         settings = settings or Settings()
-        self.base_url = (base_url or settings.base_url).rstrip("/")
+        self.base_url = _checked_base_url(base_url or settings.base_url)
         self.cache = ChunkCache(cache_dir or settings.cache_dir)
         self._own_http = http is None
         self.http = http or httpx.Client(
