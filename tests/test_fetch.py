@@ -218,6 +218,43 @@ def test_a_fatal_error_midway_writes_nothing_and_the_rerun_uses_the_cache(
         assert warehouse.vintages().height == 1
 
 
+def test_an_edited_or_damaged_cache_entry_is_fetched_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 13.13: a chunk-cache file edited to valid JSON with other values was loaded as data.
+    import json
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("KOSTRA_CACHE_DIR", str(cache))
+    db = tmp_path / "kostra.duckdb"
+    table = synthetic_table("99003", regions=[f"{i:04d}" for i in range(3001, 3021)])
+    faults = FaultPlan([Fault("404", times=None, skip=2)])  # the third data request fails
+    state = PxWebState([table], ServerOptions(max_cells=100), faults)
+    argv = ["--db", str(db), "fetch", "--tables", "99003", "--no-progress"]
+    with serve([], state=state) as url:
+        assert _run([*argv, "--base-url", url]) == 2
+        capsys.readouterr()
+        edited, damaged = sorted(cache.rglob("*.json"))
+        header, _, body = edited.read_bytes().partition(b"\n")
+        document = json.loads(body)
+        document["value"] = [None if v is None else 987654.0 for v in document["value"]]
+        edited.write_bytes(header + b"\n" + json.dumps(document).encode())
+        damaged.write_bytes(damaged.read_bytes().partition(b"\n")[2])  # digest line gone
+        faults.clear()
+        before = state.requests_to("/data")
+        assert _run([*argv, "--base-url", url]) == 0
+        rerun = state.requests_to("/data") - before
+    assert rerun == 4  # nothing in the cache was trusted
+    with Warehouse.open(db, read_only=True) as warehouse:
+        stored = warehouse.observations()
+    assert stored.height == 400
+    assert 987654.0 not in stored["value"].to_list()
+    expected = table.observations().select([*KEYS, "value"])
+    joined = stored.join(expected, on=KEYS, how="inner", suffix="_served")
+    assert joined.height == expected.height
+    assert joined["value"].eq_missing(joined["value_served"]).all()
+
+
 def test_dry_run_prints_the_plan_and_fetches_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1,8 +1,11 @@
 """The chunk cache that lets an interrupted fetch resume.
 
 Layout: ``<root>/chunks/<table>/<query-hash>/<chunk-hash>.json``, each file the raw JSON-stat2
-answer for one chunk, written atomically (temporary file, then rename) so a killed process
-leaves either a whole chunk or none. The query hash covers the server, the table, SSB's
+answer for one chunk after a first line ``kostra-chunk sha256=<hex>`` holding the SHA-256 of
+that answer, written atomically (temporary file, then rename) so a killed process leaves
+either a whole chunk or none. Reading checks the digest: an entry that is cut, damaged or
+edited (even into valid JSON with other numbers), or lacks the line, is discarded and fetched
+again, never trusted. The query hash covers the server, the table, SSB's
 ``updated`` stamp and the expanded selection, so a table SSB has republished starts afresh.
 A query's folder is removed once its table is in the warehouse.
 """
@@ -25,6 +28,10 @@ def stable_hash(value: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
+def _header(content: bytes) -> bytes:
+    return b"kostra-chunk sha256=" + hashlib.sha256(content).hexdigest().encode("ascii")
+
+
 class ChunkCache:
     """Raw chunk answers on disk, keyed by table, query and chunk."""
 
@@ -40,14 +47,23 @@ class ChunkCache:
         return self.folder(table_id, query_hash) / f"{stable_hash(dict(chunk))}.json"
 
     def read(self, path: Path) -> bytes | None:
-        """The cached answer, or None."""
+        """The cached answer, or None when there is none or it fails its digest (then the
+        entry is removed, so the chunk is fetched again)."""
         try:
-            return path.read_bytes()
+            stored = path.read_bytes()
         except FileNotFoundError:
             return None
+        header, newline, content = stored.partition(b"\n")
+        if newline and header == _header(content):
+            return content
+        self.discard(path)
+        return None
 
     def write(self, path: Path, content: bytes) -> None:
-        """Store an answer atomically."""
+        """Store an answer atomically, headed by its digest."""
+        self._write(path, _header(content) + b"\n" + content)
+
+    def _write(self, path: Path, content: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".partial")
         try:
