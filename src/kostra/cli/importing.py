@@ -64,6 +64,14 @@ def import_files(
     label: Annotated[
         str | None, typer.Option("--label", help="A note stored with the vintage.")
     ] = None,
+    contents: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--contents",
+            help="ContentsCode for a content label SSB's known labels do not cover: CODE, or "
+            "'LABEL=CODE' (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Import files downloaded from SSB's statbank into the warehouse, one vintage per file.
 
@@ -73,7 +81,8 @@ def import_files(
     lang = state.settings.lang
     words = _TEXT[lang]
     extracts: list[tuple[pl.DataFrame, FileMetadata]] = [
-        read_file(path, table_id=table) for path in files
+        read_file(path, table_id=table, contents=contents or (), cache_dir=state.settings.cache_dir)
+        for path in files
     ]
     infos = [
         VintageInfo(

@@ -59,6 +59,7 @@ from kostra.sources._ssb.selection import (
     join_value_list,
     split_value_list,
 )
+from kostra.sources.labels import store_metadata
 
 __all__ = [
     "ApiConfig",
@@ -430,6 +431,9 @@ class SsbClient:
                 f"metadata for table {table_id}",
             )
             self._metadata[key] = parse_metadata(doc, table_id)
+            if lang == DATA_LANG:
+                # Kept on disk: offline imports of label-only downloads match SSB's labels.
+                store_metadata(self.cache.root.parent, table_id, doc)
         return self._metadata[key]
 
     def codelist(self, codelist_id: str, *, lang: str = DATA_LANG) -> Codelist:

@@ -44,6 +44,7 @@ Every problem raises :class:`~kostra.errors.InputFileError` saying what was wron
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
@@ -65,14 +66,26 @@ __all__ = ["POPULATION_TABLE", "FileMetadata", "PxFile", "parse_px", "read_file"
 
 
 def read_file(
-    path: Path | str, *, table_id: str | None = None
+    path: Path | str,
+    *,
+    table_id: str | None = None,
+    contents: Sequence[str] = (),
+    cache_dir: Path | None = None,
 ) -> tuple[pl.DataFrame, FileMetadata]:
     """Read a statbank download (CSV, XLSX, PX or JSON-stat) into an observation frame.
 
     See the module docstring for the formats, label rules and how the table id is found.
-    Raises :class:`~kostra.errors.InputFileError` when the file cannot be read or understood.
+    ``contents`` are the user's ``--contents`` values (``CODE`` or ``LABEL=CODE``) for content
+    labels SSB's label text does not cover; ``cache_dir`` is where a fetch kept table metadata
+    (its labels are used when present). Raises :class:`~kostra.errors.InputFileError` when the
+    file cannot be read or understood; nothing is returned half-read.
     """
     path = Path(path)
+    if path.is_dir():
+        raise InputFileError(
+            f"{path} is a directory, not a file.",
+            hint="Give the downloaded file itself, e.g. kostra import folder/13502.xlsx.",
+        )
     if not path.is_file():
         raise InputFileError(f"No such file: {path}.", hint="Check the path and try again.")
     if table_id is not None and not _TABLE_ID.match(table_id):
@@ -90,16 +103,25 @@ def read_file(
             parsed = _read_xlsx(path)
         else:
             parsed = _read_csv(raw, name=path.name)
-        return _finish(path, fmt, parsed, table_id)
+        return _finish(path, fmt, parsed, table_id, contents=contents, cache_dir=cache_dir)
     except InputFileError:
         raise
     except SourceError as error:
-        raise InputFileError(f"{path.name}: {error.message}", hint=error.hint) from error
-    except (pl.exceptions.PolarsError, ValueError, UnicodeError) as error:
+        raise InputFileError(f"{path.name}: {error.message}", hint=_FILE_HINT) from error
+    except pl.exceptions.PolarsError as error:
+        # Polars' own text talks about its internals (infer_schema_length …), not the file.
         raise InputFileError(
-            f"{path.name} could not be read as {fmt.upper()}: {error}",
-            hint="Is it a complete statbank download? Try downloading it again.",
+            f"{path.name} could not be read as {fmt.upper()}: its cells do not form one table.",
+            hint=_FILE_HINT,
         ) from error
+    except (ValueError, UnicodeError) as error:
+        raise InputFileError(
+            f"{path.name} could not be read as {fmt.upper()}: {str(error)[:200]}",
+            hint=_FILE_HINT,
+        ) from error
+
+
+_FILE_HINT = "Is it a complete statbank download? Try downloading it again."
 
 
 # --------------------------------------------------------------------------- format and text

@@ -147,3 +147,21 @@ def _sniff_separator(line: str) -> str:
             hint="Is this a CSV download from SSB's statbank?",
         )
     return best
+
+
+_STAMP = re.compile(r"^(\d{4})(\d{2})(\d{2})\s+(\d{2}):(\d{2})$")
+_CHANGED = re.compile(r"^(sist endret|last (?:changed|updated|modified))", re.IGNORECASE)
+
+
+def _footer_stamp(lines: list[str]) -> str | None:
+    """SSB's "Sist endret:" time stamp ("20240617 08:00") below a download, in ISO 8601."""
+    seen_heading = False
+    for line in lines:
+        text = line.strip().strip('"').strip()
+        if _CHANGED.match(text):
+            seen_heading = True
+            continue
+        found = _STAMP.match(text)
+        if seen_heading and found:
+            return f"{found[1]}-{found[2]}-{found[3]}T{found[4]}:{found[5]}:00"
+    return None

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -22,6 +23,9 @@ from kostra.sources.files._common import (
     _Parsed,
 )
 from kostra.sources.files._table import _code_like
+from kostra.sources.labels import match_contents, unknown_regions
+
+_FIRST_YEAR = 1900
 
 # --------------------------------------------------------------------------- final frame
 
@@ -38,7 +42,13 @@ def _is_population(parsed: _Parsed) -> bool:
 
 
 def _finish(
-    path: Path, fmt: FileFormat, parsed: _Parsed, table_id: str | None
+    path: Path,
+    fmt: FileFormat,
+    parsed: _Parsed,
+    table_id: str | None,
+    *,
+    contents: Sequence[str] = (),
+    cache_dir: Path | None = None,
 ) -> tuple[pl.DataFrame, FileMetadata]:
     notes = list(parsed.notes)
     source: Literal["argument", "file", "heuristic"]
@@ -57,22 +67,29 @@ def _finish(
             hint="Give the table id: kostra import FILE --table 12345.",
         )
     frame = parsed.frame
-    contents = frame.get_column("contents")
-    if contents.null_count():
+    column = frame.get_column("contents")
+    if column.null_count():
         if chosen == POPULATION_TABLE:
-            contents = contents.fill_null(POPULATION_CONTENTS)
+            column = column.fill_null(POPULATION_CONTENTS)
         else:
             raise InputFileError(
                 f"{path.name}: the column headings do not say what the numbers are "
                 "(no contents such as 'Persons 2020').",
                 hint=_CODES_HINT,
             )
-    contents = _contents_codes(contents, chosen, parsed.contents_are_labels, path.name)
+    codes = _contents_codes(
+        column,
+        chosen,
+        parsed.contents_are_labels,
+        path.name,
+        given=contents,
+        cache_dir=cache_dir,
+    )
     dims = _dims_text(frame, parsed.dim_ids)
     out = pl.DataFrame(
         [
             pl.Series("table_id", [chosen] * frame.height, dtype=pl.Utf8),
-            contents.alias("contents_code"),
+            codes.alias("contents_code"),
             frame.get_column("region"),
             frame.get_column("year").cast(pl.Int32),
             dims.alias("dims"),
@@ -81,6 +98,7 @@ def _finish(
         ]
     )
     out = conform_observations(out)
+    check_cells(out, path.name)
     duplicates = out.select("contents_code", "region", "year", "dims").is_duplicated()
     if duplicates.any():
         example = out.filter(duplicates).row(0, named=True)
@@ -103,23 +121,66 @@ def _finish(
     return out, meta
 
 
-def _contents_codes(contents: pl.Series, table_id: str, labels: bool, name: str) -> pl.Series:
+def _contents_codes(
+    contents: pl.Series,
+    table_id: str,
+    labels: bool,
+    name: str,
+    *,
+    given: Sequence[str] = (),
+    cache_dir: Path | None = None,
+) -> pl.Series:
+    """ContentsCodes for a column of codes or labels; labels go through SSB's label text."""
     mapping: dict[str, str] = {}
+    pending: list[str] = []
     for label in contents.unique().to_list():
         text = str(label).strip()
         dash = _CODE_DASH_LABEL.match(text)
-        if dash and " " not in dash.group("code"):
+        if dash and " " not in dash.group("code") and _code_like(dash.group("code")):
             mapping[label] = dash.group("code")
         elif table_id == POPULATION_TABLE and text.casefold() in _PERSON_LABELS:
             mapping[label] = POPULATION_CONTENTS
         elif not re.search(r"\s", text) and (not labels or _code_like(text)):
             mapping[label] = text
         else:
-            raise InputFileError(
-                f"{name}: the contents {text!r} has no SSB ContentsCode in the file.",
-                hint=_CODES_HINT,
-            )
+            pending.append(label)
+    if pending:
+        mapping.update(
+            match_contents(pending, table_id, file_name=name, given=given, cache_dir=cache_dir)
+        )
     return contents.replace_strict(mapping, return_dtype=pl.Utf8)
+
+
+def check_cells(frame: pl.DataFrame, name: str) -> None:
+    """Refuse what SSB never publishes: infinite or NaN numbers, impossible years, unknown
+    region codes. Nothing is stored when this raises."""
+    values = frame.get_column("value")
+    bad = values.filter(values.is_not_null() & ~values.is_finite())
+    if bad.len():
+        raise InputFileError(
+            f"{name}: {bad.len()} cells hold a number that is not finite (e.g. {bad[0]}); "
+            "nothing was stored.",
+            hint="Numbers such as 1e309, inf or NaN are not figures SSB publishes; "
+            "correct the cells or download the table again.",
+        )
+    years = frame.get_column("year").unique().sort()
+    last = date.today().year + 1
+    wrong = years.filter((years < _FIRST_YEAR) | (years > last)).to_list()
+    if wrong:
+        raise InputFileError(
+            f"{name}: the year {wrong[0]} is impossible for a statistic "
+            f"(years run from {_FIRST_YEAR} to {last}); nothing was stored.",
+            hint="Check the year columns or the year variable of the file.",
+        )
+    unknown = unknown_regions(frame.get_column("region").unique(maintain_order=True).to_list())
+    if unknown:
+        shown = ", ".join(repr(code[:20]) for code in unknown[:5])
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        raise InputFileError(
+            f"{name}: unknown region codes {shown}{more}; nothing was stored.",
+            hint="Region cells must start with an SSB region code, such as '0301 Oslo', "
+            "'K-3024 Bærum', 'EAK Landet' or 'EKG13 KOSTRA-gruppe 13'.",
+        )
 
 
 def _dims_text(frame: pl.DataFrame, dim_ids: Iterable[str]) -> pl.Series:

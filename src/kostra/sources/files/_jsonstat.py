@@ -12,6 +12,7 @@ from kostra.sources.files._common import (
     _TITLE,
     FileMetadata,
 )
+from kostra.sources.files._frame import check_cells
 
 # --------------------------------------------------------------------------- JSON-stat
 
@@ -21,7 +22,8 @@ def _read_jsonstat(
 ) -> tuple[pl.DataFrame, FileMetadata]:
     from kostra.sources import jsonstat  # imported lazily: only JSON files need it
 
-    dataset = jsonstat.decode(raw)
+    # A UTF-8 byte order mark is legal in a file (editors on Windows write one), not in JSON.
+    dataset = jsonstat.decode(raw.removeprefix(b"\xef\xbb\xbf"))
     found: str | None = None
     px_ext = dataset.extension.get("px") if isinstance(dataset.extension, dict) else None
     if isinstance(px_ext, dict):
@@ -40,6 +42,7 @@ def _read_jsonstat(
             hint="Give the table id: kostra import FILE --table 12345.",
         )
     frame = jsonstat.to_observations(dataset, chosen)
+    check_cells(frame, path.name)
     return frame, FileMetadata(
         path=path,
         format="json-stat",

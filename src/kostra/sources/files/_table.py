@@ -145,6 +145,11 @@ def _from_table(table: pl.DataFrame, *, name: str) -> _Parsed:
         raise InputFileError(f"{name}: more than one contents or year column.")
 
     region_col = regions[0].name
+    table, skipped = _drop_non_data_rows(
+        table, region_col, [c.name for c in wide] or [c.name for c in values]
+    )
+    if table.height == 0:
+        raise InputFileError(f"{name} has no data rows with a region and a figure.")
     keep = [region_col, *[c.name for c in dims], *[c.name for c in contents]]
     if wide:
         long = table.unpivot(
@@ -208,7 +213,34 @@ def _from_table(table: pl.DataFrame, *, name: str) -> _Parsed:
         table_id=table_id,
         title=title,
         contents_are_labels=True,
+        notes=[f"{skipped} rows without a region and a figure (notes, time stamps) were skipped"]
+        if skipped
+        else [],
     )
+
+
+def _drop_non_data_rows(
+    table: pl.DataFrame, region_col: str, value_cols: list[str]
+) -> tuple[pl.DataFrame, int]:
+    """Leave out rows that carry no figure and no region: SSB's footnotes, "Sist endret:" and
+    time stamps ("20240617 08:00") below the data. A row with a figure is always kept, so an
+    unknown region with numbers is refused later rather than dropped silently."""
+    from kostra.sources.labels import unknown_regions
+
+    if not value_cols:
+        return table, 0
+    blank = pl.all_horizontal(
+        [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in value_cols]
+    )
+    labels = table.get_column(region_col).drop_nulls().unique().to_list()
+    regions = []
+    for label in labels:
+        code = _label_code("Region", label)
+        if code is not None and not unknown_regions([code]):
+            regions.append(label)
+    is_region = pl.col(region_col).is_in(regions)
+    kept = table.filter(~(blank & ~is_region.fill_null(False)))
+    return kept, table.height - kept.height
 
 
 def _years_from_cells(long: pl.DataFrame, column: str, name: str) -> pl.DataFrame:
@@ -235,7 +267,7 @@ def _looks_like_regions(column: pl.Series) -> bool:
     sample = column.drop_nulls().unique().head(200)
     if sample.len() == 0:
         return False
-    hits = sample.str.contains(r"^(?:K-)?\d{2,4}(?:\s|$)").sum()
+    hits = sample.str.contains(r"^(?:K-)?(?:\d{2,6}|\d{2}-\d{2}|E[A-Z]{2,4}\d{0,2})(?:\s|$)").sum()
     return bool(hits >= 0.8 * sample.len())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import polars as pl
 
@@ -10,6 +11,7 @@ from kostra.errors import InputFileError
 from kostra.sources.files._common import (
     _TITLE,
     _decode,
+    _footer_stamp,
     _Parsed,
     _sniff_separator,
     _split_fields,
@@ -20,10 +22,14 @@ from kostra.sources.files._table import (
 
 # --------------------------------------------------------------------------- CSV
 
+_EMPTY_LINE = re.compile(r'^[\s;,\t"]*$')
+
 
 def _read_csv(raw: bytes, *, name: str) -> _Parsed:
     text, encoding = _decode(raw)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # A spreadsheet saved as CSV writes blank rows as separators only (";;;"): still blank.
+    lines = ["" if _EMPTY_LINE.match(line) else line for line in lines]
     # Skip the title block: SSB writes `"07459: Title"` and a blank line above the header.
     start = 0
     title: str | None = None
@@ -83,5 +89,8 @@ def _read_csv(raw: bytes, *, name: str) -> _Parsed:
     parsed.title = parsed.title or title
     parsed.table_id = parsed.table_id or file_table
     if footer:
+        parsed.updated = parsed.updated or _footer_stamp(
+            [_split_fields(line, sep)[0] for line in footer]
+        )
         parsed.notes.append(f"{len(footer)} footnote lines after the table were skipped")
     return parsed

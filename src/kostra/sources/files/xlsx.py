@@ -12,6 +12,7 @@ from kostra.sources.files._common import (
     _CODES_HINT,
     _TITLE,
     _YEAR_CELL,
+    _footer_stamp,
     _Parsed,
 )
 from kostra.sources.files._table import (
@@ -53,12 +54,23 @@ def _read_xlsx(path: Path) -> _Parsed:
         start += 1
     if start >= len(rows):
         raise InputFileError(f"{path.name} has no table in its first sheet.")
-    # The table ends at the first row with at most one filled cell: footnotes follow.
+    # The table ends at the first row with exactly one filled cell (footnotes, "Sist endret:",
+    # time stamps follow) or at blank rows with no table row after them; a blank row inside the
+    # data (SSB's downloads have them) is skipped, not taken for the end.
+    kept = [start]
     end = start + 1
-    while end < len(rows) and filled[end] > 1:
+    while end < len(rows) and filled[end] != 1:
+        if filled[end] == 0:
+            after = end
+            while after < len(rows) and filled[after] == 0:
+                after += 1
+            if after >= len(rows) or filled[after] <= 1:
+                break
+            end = after
+        kept.append(end)
         end += 1
-    used = [j for j in range(len(rows[0])) if any(row[j] is not None for row in rows[start:end])]
-    block = [[row[j] for j in used] for row in rows[start:end]]
+    used = [j for j in range(len(rows[0])) if any(rows[i][j] is not None for i in kept)]
+    block = [[rows[i][j] for j in used] for i in kept]
     first_value = _first_value_column(block)
     heading = 0
     while heading < len(block) - 1 and all(cell is None for cell in block[heading][:first_value]):
@@ -89,6 +101,7 @@ def _read_xlsx(path: Path) -> _Parsed:
     parsed.table_id = parsed.table_id or file_table
     if any(filled[end:]):
         parsed.notes.append("lines below the table were skipped as footnotes")
+        parsed.updated = _footer_stamp([row[0] or "" for row in rows[end:]])
     return parsed
 
 
