@@ -1,0 +1,183 @@
+"""``kostra nokkeltall`` (SSB's KOSTRA view) and ``kostra similar`` (similar municipalities)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import polars as pl
+import typer
+
+from kostra import api, workbench
+from kostra.cli._app import app, state
+from kostra.cli._output import (
+    Column,
+    FormatOption,
+    OutputFormat,
+    OutputOption,
+    Section,
+    format_number,
+    in_lang,
+    print_sections,
+    write_frame,
+)
+from kostra.cli.analysis import (
+    MunicipalityArgument,
+    YearOption,
+    _borders,
+    _sectors,
+    check_year,
+    row_decimals,
+    sector_label,
+    with_unit,
+)
+
+_COMPUTED = "*"
+_TEXT = {
+    "nb": {
+        "title": "KOSTRA-nøkkeltall: {name} {year}",
+        "name": "nøkkeltall",
+        "computed": "* beregnet av kostra fra kommunenes tall; uten *: SSBs eget tall.",
+        "basis": "grunnlag",
+        "ssb": "SSB",
+        "ours": "beregnet",
+        "id": "id",
+        "sector": "sektor",
+        "unit": "enhet",
+        "synthetic": "syntetisk",
+        "source": "Kilde: Statistisk sentralbyrå (KOSTRA)",
+    },
+    "en": {
+        "title": "KOSTRA key figures: {name} {year}",
+        "name": "key figure",
+        "computed": "* computed by kostra from the municipalities' figures; without *: SSB's "
+        "own figure.",
+        "basis": "basis",
+        "ssb": "SSB",
+        "ours": "computed",
+        "id": "id",
+        "sector": "sector",
+        "unit": "unit",
+        "synthetic": "synthetic",
+        "source": "Source: Statistics Norway (KOSTRA)",
+    },
+}
+
+
+def _compare_codes(compare: list[str] | None) -> list[str]:
+    """``--compare`` values, each a name or a comma list of names."""
+    return [part.strip() for item in compare or [] for part in item.split(",") if part.strip()]
+
+
+def nokkeltall_export(result: api.Result, lang: str) -> pl.DataFrame:
+    """The view as one row per key figure: a column per municipality or aggregate, and per
+    aggregate a column saying whether the figure is SSB's or computed."""
+    words = _TEXT[lang]
+    view = result.frames["view"]
+    columns = result.frames["columns"]
+    label_col = "label_nb" if lang == "nb" else "label_en"
+    name_col = "name_nb" if lang == "nb" else "name_en"
+    keys = view.select("indicator_id", "sector", name_col, "unit").unique(maintain_order=True)
+    frame = keys.rename(
+        {
+            "indicator_id": words["id"],
+            "sector": words["sector"],
+            name_col: words["name"],
+            "unit": words["unit"],
+        }
+    )
+    for column, label, kind in columns.select("column", label_col, "kind").iter_rows():
+        part = view.filter(pl.col("column") == column)
+        frame = frame.with_columns(part["value"].alias(str(label)))
+        if kind == "aggregate":
+            basis = part["basis"].replace_strict(
+                {"ssb": words["ssb"], "computed": words["ours"]}, default=None
+            )
+            frame = frame.with_columns(basis.alias(f"{label} ({words['basis']})"))
+    return frame.with_columns(pl.lit(result.synthetic).alias(words["synthetic"]))
+
+
+def nokkeltall_sections(result: api.Result, lang: str) -> list[Section]:
+    """One terminal table per sector: the key figures as rows, the view's columns beside."""
+    view = result.frames["view"]
+    columns = result.frames["columns"]
+    label_col = "label_nb" if lang == "nb" else "label_en"
+    name_col = "name_nb" if lang == "nb" else "name_en"
+    order = columns["column"].to_list()
+    headers = [Column(_TEXT[lang]["name"], text=True)]
+    # long labels break at their first space so the numbers keep their room
+    headers += [Column(str(label).replace(" ", "\n", 1)) for label in columns[label_col]]
+    sections = []
+    for (sector,), part in view.group_by("sector", maintain_order=True):
+        rows = []
+        for (_,), figure in part.group_by("indicator_id", maintain_order=True):
+            by_column = {row["column"]: row for row in figure.iter_rows(named=True)}
+            first = figure.row(0, named=True)
+            digits = row_decimals(*(r["value"] for r in by_column.values()))
+            cells = [str(first[name_col])]
+            for number, key in enumerate(order):
+                row = by_column[key]
+                if row["value"] is None:
+                    cells.append(row["status"] or "..")
+                    continue
+                text = format_number(row["value"], lang, digits)
+                if number == 0:
+                    text = with_unit(text, row["unit"], lang)
+                cells.append(text + (_COMPUTED if row["basis"] == "computed" else ""))
+            rows.append(tuple(cells))
+        sections.append(Section(sector_label(str(sector), lang), headers, rows))
+    return sections
+
+
+@app.command("nokkeltall")
+def nokkeltall_command(
+    municipality: MunicipalityArgument,
+    year: YearOption = 2024,
+    compare: Annotated[
+        list[str] | None,
+        typer.Option("--compare", "-c", help="Also show these municipalities (repeatable)."),
+    ] = None,
+    sector: Annotated[
+        list[str] | None,
+        typer.Option("--sector", "-s", help="Only this sector, e.g. skole (repeatable)."),
+    ] = None,
+    borders: Annotated[
+        str,
+        typer.Option("--borders", help="year (the year's own borders) or newest."),
+    ] = "year",
+    fmt: FormatOption = OutputFormat.TABLE,
+    output: OutputOption = None,
+) -> None:
+    """SSB's KOSTRA view: the municipality beside its KOSTRA group, county, country and the
+    country without Oslo (SSB's figures where fetched, else computed by SSB's rule)."""
+    lang = state.settings.lang
+    result = workbench.nokkeltall(
+        municipality,
+        check_year(year),
+        compare=_compare_codes(compare),
+        sectors=_sectors(sector),
+        borders=_borders(borders),
+        db=state.settings.db,
+    )
+    words = _TEXT[lang]
+    title = words["title"].format(name=result.name, year=result.year)
+    notes = [t for t in result.note_texts(lang) if t != api.SAMPLE_BANNER[lang]]
+    footer = [words["computed"], *notes, words["source"]]
+    banner = result.banner(lang)
+    if fmt is OutputFormat.TABLE:
+        print_sections(
+            nokkeltall_sections(result, lang),
+            title=title,
+            banner=banner,
+            footer=footer,
+            output=output,
+        )
+        return
+    caption = "\n".join([*([f"⚠ {banner}"] if banner else []), *footer])
+    write_frame(
+        nokkeltall_export(result, lang),
+        fmt,
+        output,
+        title=in_lang("nokkeltall", "key figures"),
+        lang=lang,
+        caption=caption,
+    )
