@@ -91,6 +91,12 @@ def reference_decode(doc: dict[str, Any]) -> pl.DataFrame:
             s = status[0] if len(status) == 1 else status[flat]
         else:
             s = status.get(str(flat))
+        if isinstance(value, dict):  # sparse: only the cells given a value or a status
+            n_cells = math.prod(len(codes) for codes in cats)
+            dense_status = isinstance(status, list) and not (len(status) == 1 and n_cells != 1)
+            own_status = isinstance(status, dict) or dense_status
+            if str(flat) not in value and not (own_status and s is not None):
+                continue
         rows.append([*combo, None if v is None else float(v), s])
     schema = {**dict.fromkeys(ids, pl.Utf8), "value": pl.Float64, "status": pl.Utf8}
     frame = pl.DataFrame(rows, schema=schema, orient="row")
@@ -338,13 +344,90 @@ def test_observations_need_region_time_and_contents() -> None:
 
 
 def test_sparse_value_and_status_forms() -> None:
+    # A sparse document's frame holds the cells it gives (a value or a status), in cell order.
     ds = jsonstat.decode(small_doc(value={"3": 4, "0": 1}, status="..."))
-    assert ds.frame.get_column("value").to_list() == [1.0, None, None, 4.0]
-    assert ds.frame.get_column("status").to_list() == ["..."] * 4
+    assert ds.sparse
+    assert ds.frame.get_column("value").to_list() == [1.0, 4.0]
+    assert ds.frame.get_column("status").to_list() == ["..."] * 2
+    assert ds.frame.get_column("Tid").to_list() == ["2023", "2024"]
+    assert ds.frame.get_column("Region").to_list() == ["K-0301", "3201"]
+    for status in ({"2": ":", "3": "."}, [None, None, ":", "."]):
+        ds = jsonstat.decode(small_doc(value={"3": 4, "0": 1}, status=status))
+        assert ds.frame.rows() == [
+            ("K-0301", "KOSbelop0000", "2023", 1.0, None),
+            ("3201", "KOSbelop0000", "2023", None, ":"),
+            ("3201", "KOSbelop0000", "2024", 4.0, "."),
+        ]
+        raw = orjson.dumps(small_doc(value={"3": 4, "0": 1}, status=status))
+        assert_frame_equal(jsonstat.decode(raw).frame, ds.frame)
+    assert not jsonstat.decode(small_doc()).sparse
     ds = jsonstat.decode(small_doc(status=[None, ":", "-", "."]))
     assert ds.frame.get_column("status").to_list() == [None, ":", "-", "."]
     ds = jsonstat.decode(small_doc(status=[":"]))  # deprecated one-element form
     assert ds.frame.get_column("status").to_list() == [":"] * 4
+
+
+def _sparse_grid(sizes: list[int], value: dict[str, float]) -> dict[str, Any]:
+    names = ["Region", "ContentsCode", "Tid", "Alder"][: len(sizes)]
+    codes: dict[str, list[str]] = {
+        "Region": [f"{i:04d}" for i in range(sizes[0])],
+        "ContentsCode": [f"K{i}" for i in range(sizes[1])],
+        "Tid": [str(1900 + i) for i in range(sizes[2])],
+        "Alder": [f"{i:03d}" for i in range(sizes[3])] if len(sizes) > 3 else [],
+    }
+    return small_doc(
+        id=names,
+        size=sizes,
+        dimension={n: {"category": {"index": codes[n]}} for n in names},
+        value=value,
+        status=None,
+    )
+
+
+@pytest.mark.parametrize("sizes", [[100, 100, 50, 10], [400, 100, 50, 10], [2000, 1000, 50, 10]])
+def test_a_grid_far_larger_than_its_values_is_refused(sizes: list[int]) -> None:
+    # Issue 13.3: a 3 KB sparse file with one value imported 5 000 000 empty rows at 1.7 GB;
+    # larger sizes crashed Polars or aborted the process.
+    raw = orjson.dumps(_sparse_grid(sizes, {"7": 1.5}))
+    assert len(raw) < 40_000
+    cells = f"{math.prod(sizes):,}"
+    with pytest.raises(SourceError, match=f"grid of {cells} cells .* only 1 values"):
+        jsonstat.decode(raw)
+
+
+def test_importing_a_grid_far_larger_than_its_values_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kostra.cli import main
+
+    monkeypatch.setenv("KOSTRA_DB", str(tmp_path / "k.duckdb"))
+    path = tmp_path / "sparse.json"
+    path.write_bytes(orjson.dumps(_sparse_grid([100, 100, 50, 10], {"7": 1.5})))
+    with pytest.raises(SystemExit) as stop:
+        main(["import", str(path), "--table", "12362"])
+    assert stop.value.code == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "5,000,000 cells" in err
+    assert "only 1 values" in err
+    assert "Traceback" not in err
+
+
+def test_a_sparse_document_never_builds_its_empty_cells() -> None:
+    # 10 million declared cells, 20 000 given: within the ratio, read in the given cells' size.
+    given = {str(i * 499): float(i) for i in range(20_000)}
+    ds = jsonstat.decode(orjson.dumps(_sparse_grid([1000, 10, 100, 10], given)))
+    assert ds.frame.height == 20_000
+    obs = jsonstat.to_observations(ds, "12362")
+    assert obs.height == 20_000
+    # cell 1497 = region 0, contents 1, year 49, age 7 (strides 10 000, 1 000, 10, 1)
+    row = obs.filter(pl.col("value") == 3.0).row(0, named=True)
+    assert (row["region"], row["contents_code"], row["year"], row["dims"]) == (
+        "0000",
+        "K1",
+        1949,
+        "Alder=007",
+    )
+    assert obs.get_column("dims").n_unique() == 10
 
 
 def test_bytes_str_and_dict_agree_and_case_and_1x_tolerated() -> None:
@@ -499,7 +582,8 @@ def test_nested_value_key_does_not_fool_the_byte_parser() -> None:
     doc["zextension"] = {"x": {"value": [9, 9, 9, 9]}}
     for raw in (orjson.dumps(doc), json.dumps(doc, indent=2).encode()):
         frame = jsonstat.decode(raw).frame
-        assert frame.get_column("value").to_list() == [7.0, None, None, None]
+        # cells 0 (the value) and 1 (small_doc's status ".."): a sparse frame has no others
+        assert frame.get_column("value").to_list() == [7.0, None]
     # And before the real dense one.
     doc = small_doc()
     doc = {"extension": {"value": [5, 5]}, **doc}

@@ -153,6 +153,8 @@ def test_encode_decode_round_trip(
             "status": pl.Enum([*SSB_SYMBOLS, *sorted(symbols)]),
         }
     )
+    if sparse:  # a sparse document's frame holds only the cells it gives
+        expected = expected.filter(pl.col("value").is_not_null() | pl.col("status").is_not_null())
     assert_frame_equal(decoded.frame, expected)
     assert_frame_equal(decoded.frame, reference_decode(json.loads(orjson.dumps(doc))))
 

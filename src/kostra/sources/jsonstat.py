@@ -82,6 +82,10 @@ _PLACEHOLDER_TEXTS = {"value": "\x00kostra:value", "status": "\x00kostra:status"
 _PIECE = 1 << 17
 # Code columns are built this many cells at a time (see _code_columns).
 _ROWS = 1 << 16
+# A sparse document may declare a grid this many times larger than the entries it gives (and
+# any grid up to _SMALL_GRID cells); beyond that its sizes are taken to be wrong, not sparse.
+_MAX_EMPTY_RATIO = 1000
+_SMALL_GRID = 1_000_000
 
 STATUS_SYMBOLS: tuple[str, ...] = (".", "..", "...", "....", ":", "-")
 """SSB's status symbols: the first categories of every ``status`` Enum, in this order, so that
@@ -108,7 +112,9 @@ class JsonStatDataset:
     cost sixteen; cast them to ``pl.Utf8`` before stacking frames of different documents (whose
     categories differ), or use :func:`to_observations`. ``categories`` lists each dimension's
     codes in index order. ``metadata_only`` is true for a PxWebApi metadata response (no values,
-    ``size`` counting the whole table): its frame is empty.
+    ``size`` counting the whole table): its frame is empty. ``sparse`` is true when ``value``
+    was an object keyed by cell index: then the frame holds only the cells the document gives
+    (a value or a status), in cell order, never the empty rest of the grid.
     """
 
     frame: pl.DataFrame
@@ -125,6 +131,7 @@ class JsonStatDataset:
     label: str | None
     source: str | None
     metadata_only: bool = False
+    sparse: bool = False
 
 
 def _fail(message: str) -> SourceError:
@@ -429,6 +436,62 @@ def _values(raw: Any, n_cells: int) -> pl.Series:
     raise _fail("'value' must be an array or an object")
 
 
+def _sparse_cells(
+    raw_value: Mapping[Any, Any], raw_status: Any, sizes: Sequence[int]
+) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """A sparse document's cells: the flat indexes it gives a value or a status (ascending),
+    their values and their statuses. Nothing is allocated for the empty rest of the grid, and
+    a grid far larger than the entries (see ``_MAX_EMPTY_RATIO``) is refused as wrong sizes."""
+    n_cells = math.prod(sizes)
+    status_entries = len(raw_status) if isinstance(raw_status, (Mapping, pl.DataFrame)) else 0
+    entries = len(raw_value) + status_entries
+    if n_cells > _SMALL_GRID and n_cells > _MAX_EMPTY_RATIO * max(entries, 1):
+        grid = " × ".join(str(size) for size in sizes)
+        raise SourceError(
+            f"The JSON-stat document declares a grid of {n_cells:,} cells ({grid}) but gives "
+            f"only {entries:,} values and statuses; a grid this much larger than its contents "
+            "is refused.",
+            hint="Check the document's 'size' against its 'value' object; nothing was stored.",
+        )
+    flat = _flat_keys(raw_value, n_cells, "'value'")
+    try:
+        given = pl.Series("value", list(raw_value.values()), dtype=pl.Float64, strict=True)
+    except (TypeError, ValueError, pl.exceptions.PolarsError) as exc:
+        raise _fail("'value' holds entries that are neither numbers nor null") from exc
+    values = pl.DataFrame({"flat": flat, "value": given}).unique("flat", keep="last")
+    symbols: pl.DataFrame | None = None
+    if isinstance(raw_status, pl.DataFrame):  # read from the raw bytes
+        symbols = raw_status.unique(subset="flat", keep="last", maintain_order=True)
+        _in_range(symbols.get_column("flat"), n_cells, "'status'")
+    elif isinstance(raw_status, Mapping):
+        symbols = pl.DataFrame(
+            {
+                "flat": _flat_keys(raw_status, n_cells, "'status'"),
+                "status": _status_series(list(raw_status.values())),
+            }
+        ).unique("flat", keep="last")
+    elif isinstance(raw_status, list) and not (len(raw_status) == 1 and n_cells != 1):
+        dense = _statuses(raw_status, n_cells).cast(pl.Utf8)  # as long as the grid already
+        symbols = pl.DataFrame(
+            {"flat": pl.int_range(n_cells, eager=True, dtype=pl.Int64), "status": dense}
+        ).drop_nulls("status")
+    cells = values.select("flat")
+    if symbols is not None:
+        cells = pl.concat([cells, symbols.select("flat")]).unique()
+    cells = cells.sort("flat").join(values, on="flat", how="left", maintain_order="left")
+    if symbols is not None:
+        cells = cells.join(symbols, on="flat", how="left", maintain_order="left")
+        status = cells.get_column("status")
+    else:  # None, one string for every cell, or the deprecated one-element list
+        status = _statuses(raw_status, cells.height)
+    dtype = status_dtype(status.unique().cast(pl.Utf8).to_list())
+    return (
+        cells.get_column("flat"),
+        cells.get_column("value"),
+        status.cast(pl.Utf8).cast(dtype).alias("status"),
+    )
+
+
 def status_dtype(symbols: Iterable[str | None] = ()) -> pl.Enum:
     """The ``status`` column's dtype for a document using ``symbols``: :data:`STATUS_SYMBOLS`,
     then the other symbols sorted (so SSB answers without unusual symbols share one dtype)."""
@@ -543,12 +606,21 @@ def decode(document: bytes | bytearray | memoryview | str | Mapping[str, Any]) -
     raw_value = dense if dense is not None else doc.pop("value", None)
     del dense
     metadata_only = raw_value is None or (isinstance(raw_value, list) and not raw_value)
+    sparse = isinstance(raw_value, Mapping)
     if metadata_only and n_cells:
         # PxWebApi metadata responses: "value": [] (or, in the 2024 beta, no value at all) and a
         # size counting every value of the table. The frame is empty; the categories are not.
         values = pl.Series("value", [], dtype=pl.Float64)
         status = pl.Series("status", [], dtype=status_dtype())
         code_columns = [pl.Series(d, [], dtype=pl.Enum(categories[d])) for d in ids]
+    elif isinstance(raw_value, Mapping):
+        flat, values, status = _sparse_cells(
+            raw_value,
+            sparse_status if sparse_status is not None else doc.pop("status", None),
+            sizes,
+        )
+        del raw_value, sparse_status
+        code_columns = _code_columns(ids, sizes, categories, flat)
     else:
         values = _values(raw_value, n_cells)
         del raw_value
@@ -581,6 +653,7 @@ def decode(document: bytes | bytearray | memoryview | str | Mapping[str, Any]) -
         label=doc.get("label") if isinstance(doc.get("label"), str) else None,
         source=doc.get("source") if isinstance(doc.get("source"), str) else None,
         metadata_only=bool(metadata_only and n_cells),
+        sparse=sparse,
     )
 
 
@@ -593,22 +666,31 @@ def _canonical(ids: Sequence[str], name: str) -> str:
 
 
 def _code_columns(
-    ids: Sequence[str], sizes: Sequence[int], categories: Mapping[str, list[str]]
+    ids: Sequence[str],
+    sizes: Sequence[int],
+    categories: Mapping[str, list[str]],
+    flat: pl.Series | None = None,
 ) -> list[pl.Series]:
     """Each dimension's column: its Enum categories gathered by the cells' positions, so the
-    column holds one small integer a cell and never a string.
+    column holds one small integer a cell and never a string. The cells are the whole grid,
+    or those at the flat indexes ``flat`` (of a sparse document).
 
     The positions are made and gathered ``_ROWS`` cells at a time and the pieces left as the
     column's chunks: a whole column of 4-byte positions would cost twice the column itself.
     """
-    n_cells = math.prod(sizes)
+    n_cells = math.prod(sizes) if flat is None else flat.len()
+    cells = None if flat is None else flat.to_numpy()
     columns = []
     for k, dim_id in enumerate(ids):
         inner = math.prod(sizes[k + 1 :])  # row-major: later dimensions vary faster
         codes = pl.Series(dim_id, categories[dim_id], dtype=pl.Enum(categories[dim_id]))
         chunks = [codes.clear()]
         for first in range(0, n_cells, _ROWS):
-            positions = np.arange(first, min(first + _ROWS, n_cells), dtype=np.int64)
+            last = min(first + _ROWS, n_cells)
+            if cells is None:
+                positions = np.arange(first, last, dtype=np.int64)
+            else:
+                positions = cells[first:last].astype(np.int64, copy=True)
             positions //= inner
             positions %= sizes[k]
             chunks.append(codes.gather(pl.Series(positions, dtype=pl.UInt32)))
@@ -699,26 +781,33 @@ def _gather(strings: list[str], positions: pl.Series) -> pl.Series:
 def _dims_column(dataset: JsonStatDataset, others: Sequence[str]) -> pl.Series:
     """The canonical ``dims`` text (:func:`kostra.frames.encode_dims`) of every cell.
 
-    The texts of all combinations of the other dimensions' categories are built once (no more
-    of them than cells, as the cube is complete), then gathered by each cell's combination.
+    The texts of the combinations of the other dimensions' categories that cells use are built
+    once (no more of them than cells, even for a sparse document's large grid), then gathered
+    by each cell's combination.
     """
     height = dataset.frame.height
     if not others or not height:  # no cells: a metadata answer's sizes may count millions
         return pl.repeat("", height, dtype=pl.Utf8, eager=True).alias("dims")
     sizes = [len(dataset.categories[d]) for d in others]
-    combinations = math.prod(sizes)
-    combo = np.arange(combinations, dtype=np.int64)
     key = pl.zeros(height, dtype=pl.Int64, eager=True)
+    stride = 1
+    for dim, size in zip(reversed(others), reversed(sizes), strict=True):
+        key = key + _positions(dataset, dim).cast(pl.Int64) * stride
+        stride *= size
+    used = key.unique().sort()
+    combo = used.to_numpy()
     parts = []
     stride = 1
     for dim, size in zip(reversed(others), reversed(sizes), strict=True):
         pairs = [f"{dim}={code}" for code in dataset.categories[dim]]
         parts.append(_gather(pairs, pl.Series((combo // stride) % size)))
-        key = key + _positions(dataset, dim).cast(pl.Int64) * stride
         stride *= size
     texts = pl.DataFrame({str(i): part for i, part in enumerate(reversed(parts))})
     return (
-        texts.select(pl.concat_str(pl.all(), separator=";")).to_series().gather(key).alias("dims")
+        texts.select(pl.concat_str(pl.all(), separator=";"))
+        .to_series()
+        .gather(used.search_sorted(key))
+        .alias("dims")
     )
 
 

@@ -752,7 +752,10 @@ def _decode_chunk(content: bytes, chunk: Chunk, table_id: str) -> jsonstat.JsonS
     """Decode a chunk's answer and check it holds exactly the cells asked for."""
     dataset = jsonstat.decode(content)
     expected = cells(chunk)
-    if dataset.frame.height != expected:
+    # A sparse answer (value keyed by cell) holds only the cells it gives, never more.
+    if dataset.frame.height != expected and not (
+        dataset.sparse and dataset.frame.height <= expected
+    ):
         raise SourceError(
             f"Table {table_id}: an answer holds {dataset.frame.height} cells, "
             f"{expected} were asked for."
