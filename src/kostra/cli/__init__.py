@@ -10,6 +10,7 @@ from rich.console import Console
 from kostra.cli import analysis as _analysis  # noqa: F401
 from kostra.cli import barometer as _barometer  # noqa: F401
 from kostra.cli import catalog as _catalog  # noqa: F401
+from kostra.cli import catalog_verify as _catalog_verify  # noqa: F401
 from kostra.cli import db as _db  # noqa: F401
 from kostra.cli import fetch as _fetch  # noqa: F401
 from kostra.cli import geography as _geography  # noqa: F401

@@ -153,8 +153,17 @@ def catalog_frame(
     return frame.rename(headers)
 
 
-@app.command("catalog")
+catalog_app = typer.Typer(
+    help="The indicator catalog: list its key figures, or verify its codes against SSB.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+app.add_typer(catalog_app, name="catalog")
+
+
+@catalog_app.callback(invoke_without_command=True)
 def catalog_command(
+    ctx: typer.Context,
     sector: Annotated[
         str | None,
         typer.Option("--sector", "-s", help="Only this sector (e.g. skole, barnevern, miljø)."),
@@ -169,6 +178,8 @@ def catalog_command(
     output: OutputOption = None,
 ) -> None:
     """List the key figures of the indicator catalog, with their SSB sources."""
+    if ctx.invoked_subcommand is not None:
+        return
     lang = state.settings.lang
     chosen = resolve_sector(sector, lang=lang) if sector is not None else None
     catalog = load_catalog()

@@ -214,6 +214,7 @@ def fetch_command(
     codes = _municipality_codes(municipalities) if municipalities else None
     console = Console(stderr=True)
     with SsbClient(base_url, settings=settings, progress=progress) as client:
+        _check_codes(client, selections, settings.lang)
         plans = build_plans(client, selections, year_list, codes)
         _show_plans(console, plans, client.base_url, text, settings.lang)
         if dry_run:
@@ -269,3 +270,36 @@ def _show_plans(
         format_number(sum(p.requests for p in plans), lang),
     )
     console.print(table)
+
+
+def _check_codes(client: SsbClient, selections: dict[str, dict[str, list[str]]], lang: str) -> None:
+    """Stop before any data request when a selected code is not in SSB's metadata, listing
+    every such code with SSB's closest labels (the catalog's codes for ``--preset``)."""
+    from kostra.catalog.verify import Finding, describe, problems_for_selection
+    from kostra.sources.ssb import SsbRequestError
+
+    problems: list[Finding] = []
+    for table_id, given in selections.items():
+        if not given:
+            continue
+        try:
+            metadata = client.metadata(table_id)
+        except SsbRequestError as error:
+            if error.status != 404:
+                raise
+            problems.append(Finding(table_id, "table", table_id, "missing_table", "live"))
+            continue
+        problems.extend(problems_for_selection(metadata, given))
+    if not problems:
+        return
+    lines = "\n".join(f"  {describe(finding, lang)}" for finding in problems)
+    raise KostraError(
+        (
+            f"{len(problems)} koder finnes ikke i SSBs metadata; ingenting ble hentet:\n{lines}"
+            if lang == "nb"
+            else f"{len(problems)} codes are not in SSB's metadata; nothing was fetched:\n{lines}"
+        ),
+        hint="Se `kostra catalog verify` for hele listen."
+        if lang == "nb"
+        else ("See `kostra catalog verify` for the full list."),
+    )
