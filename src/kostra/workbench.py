@@ -8,16 +8,25 @@ computations are :func:`kostra.analysis.kostra_view.kostra_view` and
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 
 import polars as pl
 
 from kostra import api
+from kostra.analysis.indicators import evaluate
 from kostra.analysis.kostra_view import Aggregate, kostra_view
+from kostra.analysis.similar import (
+    FEATURE_LABELS,
+    similar_municipalities,
+    structural_features,
+    used_weights,
+)
 from kostra.catalog import load_catalog
-from kostra.catalog.models import Catalog
+from kostra.catalog.models import Catalog, series_of
 from kostra.errors import KostraError
 
 #: The aggregate columns of SSB's view, in SSB's order.
@@ -149,4 +158,181 @@ def nokkeltall(
         frames={"view": view, "columns": columns},
         notes=tuple(all_notes),
         borders_rule=rule,
+    )
+
+
+# -- similar municipalities --------------------------------------------------------------------
+
+SIMILAR_BORDERS = 2024
+"""The borders the structural data is packaged on (area, centrality, KOSTRA groups, need index);
+similarity is computed between the municipalities of these borders."""
+_FREE_INCOME = "frie_inntekter_per_innbygger"
+_AGE_GROUPS = ["total", "0-5", "6-15", "67-79", "80+"]
+
+
+def _need_year(year: int) -> int:
+    """The packaged need-index year nearest to ``year + 1`` (the accounts convention)."""
+    years = sorted({int(y) for y in api.packaged_need_index()["need_year"].to_list()})
+    return min(years, key=lambda y: (abs(y - (year + 1)), y))
+
+
+@functools.cache
+def _facts() -> pl.DataFrame:
+    """The packaged centrality, ROBEK 2024, area and written language per 2024 code."""
+    source = resources.files("kostra") / "data" / "geography" / "municipality_facts_2024.parquet"
+    with resources.as_file(source) as path:
+        return pl.read_parquet(path)
+
+
+def _free_income(year: int, db: Path, catalog: Catalog) -> pl.DataFrame | None:
+    """Real free income per inhabitant in ``year`` on the similarity borders, when the
+    warehouse at ``db`` holds SSB's table for it (synthetic sample figures are not used)."""
+    from kostra.warehouse import Warehouse
+
+    indicator = catalog.get(_FREE_INCOME)
+    tables = sorted({ref.table_id for ref in series_of(indicator)})
+    with Warehouse.open(db, read_only=True, wait=5.0) as warehouse:
+        observations = warehouse.observations(table_ids=tables, years=[year])
+    if "synthetic" in observations.columns:
+        observations = observations.filter(~pl.col("synthetic").fill_null(False))
+    if observations.height == 0:
+        return None
+    geography = importlib.import_module("kostra.geography")
+    population = geography.population([year, year + 1], age_group=["total"])
+    frame = evaluate(observations, population, [indicator], years=[year], borders=SIMILAR_BORDERS)
+    values = frame.filter(pl.col("value").is_not_null()).select("region", "value")
+    return values if values.height else None
+
+
+@functools.lru_cache(maxsize=8)
+def _features(year: int, db: str | None, stamp: float) -> pl.DataFrame:
+    """Structural features of every municipality for ``year`` (``stamp``: the warehouse file's
+    modification time, so that a new fetch of free income is seen)."""
+    del stamp
+    geography = importlib.import_module("kostra.geography")
+    # population on 1 January of the year (within the packaged 2005–2026), growth over 5 years
+    on = min(max(year, 2010), 2026)
+    population = geography.population([on - 5, on], age_group=_AGE_GROUPS, borders=SIMILAR_BORDERS)
+    need = api.packaged_need_index().filter(pl.col("need_year") == _need_year(year))
+    groups = geography.kostra_groups(SIMILAR_BORDERS)
+    free = _free_income(year, Path(db), load_catalog()) if db is not None else None
+    return structural_features(population, _facts(), need, groups, year=on, free_income=free)
+
+
+def similarity_features(year: int, *, db: Path | None = None) -> pl.DataFrame:
+    """:func:`kostra.analysis.similar.structural_features` of every municipality (2024
+    borders) for ``year``; free income is included when the warehouse holds real figures."""
+    from kostra.settings import Settings
+
+    path = Path(db if db is not None else Settings().db)
+    if path.exists():
+        return _features(year, str(path), path.stat().st_mtime)
+    return _features(year, None, 0.0)
+
+
+def _on_similarity_borders(code: str, year: int) -> str:
+    """The 2024 unit holding most of ``code`` (valid in ``year``)."""
+    if year == SIMILAR_BORDERS:
+        return code
+    geography = importlib.import_module("kostra.geography")
+    links: pl.DataFrame = geography.mapping(year, SIMILAR_BORDERS)
+    found = links.filter(pl.col("from_code") == code).sort("weight", descending=True)
+    return str(found["to_code"][0]) if found.height else code
+
+
+def similar_members(code: str, year: int, *, n: int = 10, db: Path | None = None) -> list[str]:
+    """``code`` (valid in ``year``) and the codes valid in ``year`` of its ``n`` most similar
+    municipalities; before 2024 a similar 2024 unit counts with every code that became it."""
+    home = _on_similarity_borders(code, year)
+    features = similarity_features(year, db=db)
+    try:
+        nearest = similar_municipalities(features, home, n=n)["region"].to_list()
+    except KeyError:
+        raise KostraError(
+            f"No structural data for municipality {code} in {year}.",
+            hint="Use another peer group (asss, county, country, kostra_group).",
+        ) from None
+    if year == SIMILAR_BORDERS:
+        return [code, *nearest]
+    geography = importlib.import_module("kostra.geography")
+    links = (
+        geography.mapping(year, SIMILAR_BORDERS)
+        .sort("weight", descending=True)
+        .unique("from_code", keep="first")
+    )
+    wanted = set(nearest)
+    before = [str(c) for c, t in links.select("from_code", "to_code").iter_rows() if t in wanted]
+    return [code, *sorted(c for c in before if c != code)]
+
+
+def similar(
+    municipality: str,
+    year: int,
+    *,
+    n: int = 10,
+    db: Path | None = None,
+) -> api.Result:
+    """The ``n`` municipalities most similar to ``municipality`` in structure, on the 2024
+    borders (see :mod:`kostra.analysis.similar`).
+
+    ``frames["similar"]``: ``rank, region, region_name, distance`` and the features;
+    ``frames["self"]``: the municipality's own features; ``frames["weights"]``: ``feature,
+    label_nb, label_en, kind, weight, share``.
+    """
+    code, name = api.resolve(municipality, year, borders=SIMILAR_BORDERS)
+    features = similarity_features(year, db=db)
+    try:
+        nearest = similar_municipalities(features, code, n=n)
+    except KeyError:
+        raise KostraError(
+            f"No structural data for {name} ({code}).",
+            hint="Similarity is computed between the municipalities of 2024.",
+        ) from None
+    labels = api.names(features["region"].to_list(), borders=SIMILAR_BORDERS)
+    named = pl.col("region").replace_strict(labels, default=pl.col("region")).alias("region_name")
+    nearest = nearest.with_columns(named).select(
+        "rank", "region", "region_name", pl.exclude("rank", "region", "region_name")
+    )
+    own = features.filter(pl.col("region") == code).with_columns(named)
+    weights = used_weights(features).with_columns(
+        pl.col("feature")
+        .replace_strict({k: v[0] for k, v in FEATURE_LABELS.items()})
+        .alias("label_nb"),
+        pl.col("feature")
+        .replace_strict({k: v[1] for k, v in FEATURE_LABELS.items()})
+        .alias("label_en"),
+    )
+    notes = [
+        api.Note(
+            "standardisert avstand over strukturtall (z-verdier, vekter vist); kommunegrenser "
+            f"fra {SIMILAR_BORDERS}; utgiftsbehov fra inntektssystemet for {_need_year(year)}",
+            "standardised distance over structural figures (z-scores, weights shown); "
+            f"municipality borders of {SIMILAR_BORDERS}; expenditure need from the income "
+            f"system of {_need_year(year)}",
+        ),
+        api.Note(
+            "areal, sentralitet (2020) og ROBEK (2024) er faste tall som følger med kostra",
+            "area, centrality (2020) and ROBEK (2024) are fixed figures shipped with kostra",
+        ),
+    ]
+    if "free_income_per_capita" not in features.columns:
+        notes.append(
+            api.Note(
+                "frie inntekter er ikke med: ingen ekte tall for året i lageret",
+                "free income is left out: no real figures for the year in the warehouse",
+            )
+        )
+    return api.Result(
+        kind="similar",
+        municipality=code,
+        name=name,
+        year=year,
+        peers_name="",
+        peers=tuple(nearest["region"].to_list()),
+        compare=(),
+        borders=SIMILAR_BORDERS,
+        synthetic=False,
+        source="packaged",
+        frames={"similar": nearest, "self": own, "weights": weights},
+        notes=tuple(notes),
     )

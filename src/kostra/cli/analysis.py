@@ -180,7 +180,8 @@ PeersOption = Annotated[
     typer.Option(
         "--peers",
         "-p",
-        help="asss, county, kostra_group, country, country_ex_oslo, or a comma list of names.",
+        help="asss, county, kostra_group, similar, country, country_ex_oslo, or a comma list "
+        "of names.",
     ),
 ]
 

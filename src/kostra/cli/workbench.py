@@ -181,3 +181,162 @@ def nokkeltall_command(
         lang=lang,
         caption=caption,
     )
+
+
+_SIMILAR = {
+    "nb": {
+        "title": "Kommuner som ligner {name} ({year})",
+        "weights": "Vekter",
+        "feature": "kjennetegn",
+        "weight": "vekt",
+        "share": "andel",
+        "self": "{name}: {population} innbyggere, {density} per km², sentralitet {centrality}, "
+        "{group}, utgiftsbehov {need}.",
+        "legend": "Avstand: standardisert (z-verdier) og vektet; 0 = lik struktur. Bruk gruppen "
+        "som sammenligning med --peers similar.",
+        "source": "Kilde: SSB (folkemengde 07459, sentralitet, KOSTRA-grupper), KDD (Grønt "
+        "hefte), Kartverket (areal), ROBEK",
+    },
+    "en": {
+        "title": "Municipalities similar to {name} ({year})",
+        "weights": "Weights",
+        "feature": "feature",
+        "weight": "weight",
+        "share": "share",
+        "self": "{name}: {population} inhabitants, {density} per km², centrality {centrality}, "
+        "{group}, expenditure need {need}.",
+        "legend": "Distance: standardised (z-scores) and weighted; 0 = the same structure. Use "
+        "the group as peers with --peers similar.",
+        "source": "Source: Statistics Norway (population 07459, centrality, KOSTRA groups), KDD "
+        "(Grønt hefte), Kartverket (area), ROBEK",
+    },
+}
+_SIMILAR_COLUMNS: dict[str, tuple[str, ...]] = {
+    "nb": (
+        "nr.",
+        "kommune",
+        "avstand",
+        "innbyggere",
+        "per km²",
+        "sentralitet",
+        "KOSTRA-\ngruppe",
+        "utgifts-\nbehov",
+    ),
+    "en": (
+        "no.",
+        "municipality",
+        "distance",
+        "inhabitants",
+        "per km²",
+        "centrality",
+        "KOSTRA\ngroup",
+        "expenditure\nneed",
+    ),
+}
+_SIMILAR_EXPORT = {
+    "nb": {
+        "rank": "nr",
+        "region": "kommunenr",
+        "region_name": "kommune",
+        "distance": "avstand",
+        "population": "innbyggere",
+        "area_km2": "areal_km2",
+        "density": "innbyggere_per_km2",
+    },
+    "en": {
+        "rank": "rank",
+        "region": "code",
+        "region_name": "municipality",
+        "distance": "distance",
+        "population": "inhabitants",
+        "area_km2": "area_km2",
+        "density": "inhabitants_per_km2",
+    },
+}
+
+
+def similar_sections(result: api.Result, lang: str) -> list[Section]:
+    """The nearest municipalities, and the weights of the distance."""
+    words = _SIMILAR[lang]
+    headers = _SIMILAR_COLUMNS[lang]
+    columns = [Column(headers[0]), Column(headers[1], text=True)]
+    columns += [Column(h) for h in headers[2:]]
+    rows = [
+        (
+            str(row["rank"]),
+            str(row["region_name"]),
+            format_number(row["distance"], lang, 2),
+            format_number(row["population"], lang, 0),
+            format_number(row["density"], lang),
+            format_number(row["centrality"], lang, 0),
+            str(row["kostra_group"] or "").removeprefix("EKG").lstrip("0"),
+            format_number(row["need_index"], lang, 3),
+        )
+        for row in result.frames["similar"].iter_rows(named=True)
+    ]
+    label = "label_nb" if lang == "nb" else "label_en"
+    weights = [
+        (str(row[label]), format_number(row["weight"], lang, 2), f"{row['share'] * 100:.0f} %")
+        for row in result.frames["weights"].iter_rows(named=True)
+    ]
+    return [
+        Section(None, columns, rows),
+        Section(
+            words["weights"],
+            [Column(words["feature"], text=True), Column(words["weight"]), Column(words["share"])],
+            weights,
+        ),
+    ]
+
+
+def similar_export(result: api.Result, lang: str) -> pl.DataFrame:
+    """The nearest municipalities with every feature (raw and standardised inputs)."""
+    names = _SIMILAR_EXPORT[lang]
+    frame = result.frames["similar"]
+    return frame.rename({c: names[c] for c in frame.columns if c in names})
+
+
+@app.command("similar")
+def similar_command(
+    municipality: MunicipalityArgument,
+    year: YearOption = 2024,
+    n: Annotated[int, typer.Option("--n", "-n", help="How many to show (1–50).")] = 10,
+    fmt: FormatOption = OutputFormat.TABLE,
+    output: OutputOption = None,
+) -> None:
+    """The municipalities most similar in structure: size, age, growth, density, centrality,
+    KOSTRA group, expenditure need, ROBEK (and free income when fetched)."""
+    if not 1 <= n <= 50:
+        raise typer.BadParameter("give a number from 1 to 50", param_hint="--n")
+    lang = state.settings.lang
+    result = workbench.similar(municipality, check_year(year), n=n, db=state.settings.db)
+    words = _SIMILAR[lang]
+    title = words["title"].format(name=result.name, year=result.year)
+    own = result.frames["self"].row(0, named=True)
+    summary = words["self"].format(
+        name=result.name,
+        population=format_number(own["population"], lang, 0),
+        density=format_number(own["density"], lang),
+        centrality=format_number(own["centrality"], lang, 0),
+        group=in_lang("KOSTRA-gruppe ", "KOSTRA group ")
+        + str(own["kostra_group"] or "").removeprefix("EKG").lstrip("0"),
+        need=format_number(own["need_index"], lang, 3),
+    )
+    footer = [words["legend"], *result.note_texts(lang), words["source"]]
+    if fmt is OutputFormat.TABLE:
+        print_sections(
+            similar_sections(result, lang),
+            title=title,
+            preamble=[summary],
+            footer=footer,
+            output=output,
+        )
+        return
+    write_frame(
+        similar_export(result, lang),
+        fmt,
+        output,
+        title=in_lang("lignende", "similar"),
+        lang=lang,
+        caption="\n".join([summary, *footer]),
+    )

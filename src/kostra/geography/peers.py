@@ -3,12 +3,14 @@
 The definitions are data (``kostra/data/geography/peer_groups.toml``); this module only reads
 them and the municipality list. Kinds: ``asss``, ``county``, ``country``, ``country_ex_oslo``,
 ``kostra_group`` (SSB Klass 112 when ``kostra fetch --classifications`` cached it, else the
-packaged 2020 grouping for 2020–2025; see :mod:`kostra.geography.kostra_groups`) and a custom
+packaged 2020 grouping for 2020–2025; see :mod:`kostra.geography.kostra_groups`), ``similar``
+(the most similar municipalities by structure, :mod:`kostra.analysis.similar`) and a custom
 list of names or codes.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +23,7 @@ from kostra.geography.history import _check_year
 from kostra.geography.kostra_groups import kostra_groups
 from kostra.geography.municipalities import municipalities, resolve_municipality
 
-KINDS = ("asss", "county", "country", "country_ex_oslo", "kostra_group")
+KINDS = ("asss", "county", "country", "country_ex_oslo", "kostra_group", "similar")
 
 KostraGroups = Mapping[str, str] | Callable[[int], Mapping[str, str]]
 """Municipality code -> KOSTRA group label for a year, or a function of the year giving that."""
@@ -68,7 +70,9 @@ def peer_group(
 
     ``asss``; ``county`` (the county of ``municipality``); ``country``; ``country_ex_oslo``;
     ``kostra_group`` (the KOSTRA group of ``municipality``, from ``kostra_groups`` or
-    :func:`kostra.geography.kostra_groups.kostra_groups`); or a custom list: a sequence of names
+    :func:`kostra.geography.kostra_groups.kostra_groups`); ``similar`` (``municipality`` and
+    its ten most similar municipalities, :func:`kostra.workbench.similar_members`); or a custom
+    list: a sequence of names
     or codes, or one string of them separated by commas ("Bærum, Asker, 0301"). Members are codes
     valid in ``year``.
     """
@@ -104,6 +108,12 @@ def peer_group(
             )
         members = sorted(code for code, group in groups.items() if group == label)
         return PeerGroup(label, "kostra_group", year, [c for c in members if c in all_codes])
+    if kind in ("similar", "lignende", "liknande", "lignende_kommuner"):
+        home = _need_municipality(municipality, kind, year)
+        # the similarity finder reads structural data beyond geography: imported on use
+        workbench = importlib.import_module("kostra.workbench")
+        members = workbench.similar_members(home.code, year)
+        return PeerGroup("Lignende kommuner", "similar", year, members)
     # Anything else is a single name or code: a group of one.
     return _custom([name_or_kind], year)
 
