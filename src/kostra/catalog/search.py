@@ -167,7 +167,8 @@ def resolve_sector(text: str, choices: type[E] = Sector, *, lang: str = "nb") ->
             + "? "
             + hint
         )
-    raise KostraError(in_lang("Ukjent sektor: ", "Unknown sector: ") + repr(text) + ".", hint=hint)
+    shown = text if len(text) <= 60 else text[:57] + "…"
+    raise KostraError(in_lang("Ukjent sektor: ", "Unknown sector: ") + shown + ".", hint=hint)
 
 
 def resolve_sectors(texts: Iterable[str] | None, *, lang: str = "nb") -> list[str] | None:
