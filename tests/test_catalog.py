@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import itertools
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -133,6 +135,41 @@ def test_caveats_come_in_pairs_and_named_caveats_exist(catalog: Catalog) -> None
     assert all(i.caveat_en and "reform" in i.caveat_en for i in barnevern)
 
 
+def _confirmed_elsewhere(shared_dir: Path) -> set[tuple[str, str]]:
+    """(table, code) pairs a second independent source confirms beyond ssb_kostra_codes.csv:
+    SSB's own statbank download of 13502 ("Intern referansekode" under its variable), and KS's
+    fetch list, whose filter column sits one row above its table (row 12285's filter belongs to
+    12286, row 12247's minority-children codes to 12272 …), for codes the reference lists."""
+    pairs: set[tuple[str, str]] = set()
+    real = shared_dir / "data/kostra_real_fragments/13502_barnehage_andel_1_2_ar_2015_2023.xlsm"
+    if real.is_file():
+        import openpyxl
+
+        cells = [
+            row[0]
+            for row in openpyxl.load_workbook(real, read_only=True)
+            .worksheets[0]
+            .iter_rows(values_only=True)
+        ]
+        marker = cells.index("Intern referansekode:")
+        pairs.add(("13502", str(cells[marker + 1])))
+    listed: set[tuple[str, str]] = set()
+    with (shared_dir / "reference" / "ssb_kostra_codes.csv").open(encoding="utf-8") as handle:
+        listed = {(r["table_id"], r["code"]) for r in csv.DictReader(handle)}
+    lines = [
+        line.split(";")
+        for line in (shared_dir / "reference" / "ks_statistikkbank_table_filters.csv")
+        .read_text(encoding="utf-8")
+        .splitlines()
+        if line.startswith("SSB;")
+    ]
+    for above, below in itertools.pairwise(lines):
+        for code in re.findall(r"KOS\w+", above[4] if len(above) > 4 else ""):
+            if (below[1], code) in listed:
+                pairs.add((below[1], code))
+    return pairs
+
+
 def test_confirmed_flags_agree_with_the_reference_list(catalog: Catalog, shared_dir: Path) -> None:
     """``source_confirmed`` only where ssb_kostra_codes.csv confirms the table's code."""
     path = shared_dir / "reference" / "ssb_kostra_codes.csv"
@@ -141,6 +178,7 @@ def test_confirmed_flags_agree_with_the_reference_list(catalog: Catalog, shared_
         for row in csv.DictReader(handle):
             if row["confirmed"] == "yes" and row["dimension_or_contents"] == "contents":
                 confirmed.add((row["table_id"], row["code"]))
+    confirmed |= _confirmed_elsewhere(shared_dir)
     for indicator in catalog.indicators:
         if not indicator.source_confirmed:
             continue

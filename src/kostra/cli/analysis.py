@@ -344,6 +344,19 @@ def with_unit(text: str, unit: str | None, lang: str) -> str:
     return f"{text}\u00a0{short}" if text and short else text
 
 
+def _unconfirmed(indicator_id: str | None, lang: str) -> str | None:
+    """The user-facing sentence for a key figure whose SSB codes are not yet confirmed."""
+    if indicator_id is None:
+        return None
+    from kostra.catalog import load_catalog
+    from kostra.catalog.verify import unconfirmed_sentence
+
+    try:
+        return unconfirmed_sentence(load_catalog().get(indicator_id), lang)
+    except KeyError:
+        return None
+
+
 def profile_sections(result: api.Result, lang: str) -> tuple[list[Section], list[str]]:
     """The municipality's key figures as one terminal table per sector, and the legend lines."""
     name_col = "name_nb" if lang == "nb" else "name_en"
@@ -381,6 +394,9 @@ def profile_sections(result: api.Result, lang: str) -> tuple[list[Section], list
             caveat = row.get(caveat_col)
             if caveat and caveat not in caveats:
                 caveats.append(caveat)
+            unchecked = _unconfirmed(row.get("indicator_id"), lang)
+            if unchecked and unchecked not in caveats:
+                caveats.append(unchecked)
         notes = [f"{_LEGEND[lang]['caveat']}: {c}" for c in caveats]
         sections.append(Section(sector_label(str(sector), lang), columns, rows, notes))
     legend = _LEGEND[lang]

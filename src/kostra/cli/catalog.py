@@ -187,9 +187,11 @@ def catalog_command(
     if search is not None:
         frame = search_frame(catalog, frame, search, lang)
     caption = (
-        f"{frame.height} nøkkeltall. Kilder uten bekreftelse må sjekkes mot SSBs metadata."
+        f"{frame.height} nøkkeltall. Kilder som ikke er bekreftet, er ikke kontrollert mot SSB "
+        "ennå: sjekk dem med `kostra catalog verify`."
         if lang == "nb"
-        else f"{frame.height} key figures. Check unconfirmed sources against SSB's metadata."
+        else f"{frame.height} key figures. Sources not confirmed have not been checked against "
+        "SSB yet: check them with `kostra catalog verify`."
     )
     title = "Nøkkeltall" if lang == "nb" else "Key figures"
     if search is not None:
