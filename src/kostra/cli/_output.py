@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -66,6 +67,45 @@ def format_signed(value: object, lang: str = "nb", decimals: int | None = None) 
     if text.startswith("-"):
         return "\u2212" + text[1:]
     return text if text.strip("0,.\u00a0") == "" else "+" + text
+
+
+# OWASP's CSV-injection rule: a text cell starting with one of these is read by spreadsheets
+# as a formula (or a DDE call), so it gets a leading apostrophe. Plain numbers written as text
+# ("-12", "-3,5") and SSB's status symbol "-" cannot be formulas and are left as they are.
+_FORMULA_START = r"^[=+\-@\t\r]"
+_PLAIN_NUMBER = r"^-([0-9]+([.,][0-9]+)?)?$"
+
+
+def safe_cells(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with every text cell a spreadsheet would run as a formula made inert.
+
+    The one rule for every CSV and XLSX that can carry text from outside the project (imported
+    labels, titles, names): a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return is prefixed with ``'`` (OWASP's recommendation). Only text columns (Utf8, Enum,
+    Categorical) are touched: numbers, negative ones included, stay numbers. Column names
+    (the header row, which may hold a name or a label) follow the same rule.
+    """
+    names = pl.Series(frame.columns, dtype=pl.Utf8)
+    risky = names.str.contains(_FORMULA_START) & ~names.str.contains(_PLAIN_NUMBER)
+    if risky.any():
+        frame = frame.rename({name: "'" + name for name in names.filter(risky)})
+    text = [
+        name
+        for name, dtype in frame.schema.items()
+        if dtype == pl.Utf8 or isinstance(dtype, pl.Enum | pl.Categorical)
+    ]
+    if not text:
+        return frame
+    return frame.with_columns(
+        pl.when(
+            pl.col(name).cast(pl.Utf8).str.contains(_FORMULA_START)
+            & ~pl.col(name).cast(pl.Utf8).str.contains(_PLAIN_NUMBER)
+        )
+        .then(pl.lit("'") + pl.col(name).cast(pl.Utf8))
+        .otherwise(pl.col(name).cast(pl.Utf8))
+        .alias(name)
+        for name in text
+    )
 
 
 #: Terminal width for a table written to a file with ``-o`` (no terminal to measure).
@@ -184,12 +224,14 @@ def write_frame(
             _atomic_write_text(output, console.file.getvalue())  # type: ignore[attr-defined]
         return
     if fmt is OutputFormat.CSV:
-        text = frame.write_csv()
+        text = safe_cells(frame).write_csv()
     elif fmt is OutputFormat.JSON:
         text = frame.write_json()
     elif fmt is OutputFormat.XLSX:
         assert output is not None
-        _atomic_write(output, lambda path: frame.write_excel(path, worksheet=title or "kostra"))
+        sheet = safe_cells(frame)
+        name = _sheet_name(title)
+        _atomic_write(output, lambda path: sheet.write_excel(path, worksheet=name))
         return
     else:
         assert output is not None
@@ -201,6 +243,12 @@ def write_frame(
             Console(stderr=True).print(caption)
     else:
         _atomic_write_text(output, text)
+
+
+def _sheet_name(title: str | None) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of ``[]:*?/\\``."""
+    name = re.sub(r"[\[\]:*?/\\]", "-", title or "").strip("' ")[:31].strip()
+    return name or "kostra"
 
 
 def _atomic_write_text(output: Path, text: str) -> None:

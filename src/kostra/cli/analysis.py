@@ -30,6 +30,7 @@ from kostra.cli._output import (
     format_signed,
     in_lang,
     print_sections,
+    safe_cells,
     write_frame,
 )
 from kostra.errors import KostraError
@@ -608,6 +609,7 @@ def write_excel_by_sector(
     """An Excel file with an "about" sheet (banner, notes, sources) and one sheet per sector."""
     import xlsxwriter
 
+    export = safe_cells(export)
     sector_col = _H[lang]["sector"]
     about = [
         _title(result, lang),
@@ -622,7 +624,8 @@ def write_excel_by_sector(
             bold = workbook.add_format({"bold": True})
             warn = workbook.add_format({"bold": True, "font_color": "#B00020"})
             for row, line in enumerate(about):
-                sheet.write(row, 0, line, warn if line.startswith("⚠") else bold)
+                # write_string: write() would store a line starting with "=" as a formula
+                sheet.write_string(row, 0, line, warn if line.startswith("⚠") else bold)
             used: set[str] = set()
             for (sector,), part in export.group_by(sector_col, maintain_order=True):
                 name = str(sector)[:31] or "sektor"

@@ -22,6 +22,7 @@ import polars as pl
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from kostra.cli._output import safe_cells
 from kostra.report.locale import sector_name
 from kostra.report.model import REPORT_SECTORS
 from kostra.web import views
@@ -144,7 +145,9 @@ def _table(rows: Sequence[Mapping[str, Any]], synthetic: bool, lang: str) -> pl.
 def _respond(content: dict[str, Any], fmt: str, filename: str) -> Response:
     if fmt == "json":
         return JSONResponse(content)
-    frame = _table(content.get("rows", []), bool(content.get("synthetic")), content["lang"])
+    frame = safe_cells(
+        _table(content.get("rows", []), bool(content.get("synthetic")), content["lang"])
+    )
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in filename)
     if fmt == "csv":
         return Response(
