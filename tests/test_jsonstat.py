@@ -796,3 +796,63 @@ def test_observations_of_a_metadata_answer_are_empty() -> None:
     obs = jsonstat.to_observations(ds, "12362")
     assert obs.height == 0
     assert dict(obs.schema) == OBSERVATION_SCHEMA
+
+
+# --------------------------------------------------------------------------- whitespace
+
+
+def _spaced_forms(doc: dict[str, Any]) -> dict[str, bytes]:
+    """The document as SCB's examples and json.dump's defaults write it, and odder spacing."""
+    return {
+        "json.dumps defaults": json.dumps(doc, ensure_ascii=False).encode(),
+        "indent=2": json.dumps(doc, indent=2, ensure_ascii=False).encode(),
+        "orjson indent": orjson.dumps(doc, option=orjson.OPT_INDENT_2),
+        "tabs and CRLF": json.dumps(doc, separators=(",\r\n\t", " :\t")).encode(),
+    }
+
+
+@pytest.mark.parametrize("piece", [1, 3, 8, 64, 1 << 17])
+@pytest.mark.parametrize(
+    "form", ["json.dumps defaults", "indent=2", "orjson indent", "tabs and CRLF"]
+)
+def test_any_json_whitespace_takes_the_low_memory_path(
+    monkeypatch: pytest.MonkeyPatch, piece: int, form: str
+) -> None:
+    # Issue 12.6: only compact JSON was read from the bytes; spaced JSON took 8.75× its size.
+    monkeypatch.setattr(jsonstat, "_PIECE", piece)
+    monkeypatch.setattr(jsonstat, "_ROWS", 7)
+    doc = kostra_shaped(regions=4, functions=3, suppressed_every=4)
+    doc["status"]["5"] = "a:b"  # a separator inside a symbol
+    raw = _spaced_forms(doc)[form]
+    assert b" " in raw or b"\t" in raw
+    assert jsonstat._split_dense_value(raw) is not None
+    assert jsonstat._split_sparse_status(raw) is not None
+    assert_frame_equal(jsonstat.decode(raw).frame, reference_decode(doc))
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["1 2,3,4,5", "1,2,nu ll,4,5", "1,- 2,3,4,5", "1,2.\n5,3,4,5", "1,2e 5,3,4,5", "1,\xa02,3,4,5"],
+)
+def test_whitespace_inside_a_token_is_still_refused(body: str) -> None:
+    doc = small_doc(
+        id=["Tid"],
+        size=[5],
+        dimension={"Tid": {"category": {"index": list("abcde")}}},
+        value=[0] * 5,
+        status=None,
+        role=None,
+    )
+    raw = json.dumps(doc).encode().replace(b"[0, 0, 0, 0, 0]", f"[ {body} ]".encode())
+    assert body.encode() in raw
+    with pytest.raises(SourceError, match="not valid JSON"):
+        jsonstat.decode(raw)
+
+
+def test_spaced_status_with_odd_symbols_agrees_with_the_parse() -> None:
+    status = {"3": "", "0": ":", "1": " , ", "2": "a : b"}  # spaces and separators inside symbols
+    doc = small_doc(status=status)
+    expected = jsonstat.decode(doc).frame
+    raw = json.dumps(doc, indent=1, ensure_ascii=False).encode()
+    assert_frame_equal(jsonstat.decode(raw).frame, expected)
+    assert expected.get_column("status").to_list() == [":", " , ", "a : b", ""]

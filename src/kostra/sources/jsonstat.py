@@ -62,9 +62,13 @@ _RESERVED_COLUMNS = frozenset({"value", "status"})
 _REGION_NAMES = ("region", "kokkommuneregion0000", "kokfylkesregion0000", "kokbydelsregion0000")
 _YEAR = re.compile(r"[0-9]{4}")
 _VALUE_KEY = re.compile(rb'"value"\s*:\s*\[')
-# The bytes a compact array of JSON numbers and nulls can hold; anything else (strings, nested
-# arrays, whitespace, NaN/Infinity) sends the document down the ordinary full parse.
+# The bytes an array of JSON numbers and nulls can hold; anything else (strings, nested arrays,
+# NaN/Infinity) sends the document down the ordinary full parse.
 _NUMBER_BYTES = b"0123456789-+.eE,nul"
+# JSON's whitespace (and only that: other spaces are not JSON outside strings). It may stand
+# between tokens, as in SCB's examples and json.dump's defaults, never inside a number or null.
+_WHITESPACE = b" \t\n\r"
+_SPLIT_TOKEN = r"[^, \t\n\r][ \t\n\r]+[^, \t\n\r]"
 _NOT_JSON_NUMBERS = (
     r"(^|,)(,|$)|(^|[,-])0[0-9]|(^|[^0-9])[.eE]|[.eE]([^0-9+-]|$)|\.[^0-9]"
     r"|[^,eE]-|-([^0-9]|$)|[^eE]\+|^\+|\+([^0-9]|$)"
@@ -75,6 +79,12 @@ _STATUS_KEY = re.compile(rb'"status"\s*:\s*\{')
 _FLAT_KEY = r'"(0|[1-9][0-9]{0,17})"'
 _STATUS_ENTRY = _FLAT_KEY + r':"[^"\\\x00-\x1f]*"'
 _STATUS_ENTRIES = f"^{_STATUS_ENTRY}(,{_STATUS_ENTRY})*$"
+_WS = r"[ \t\n\r]*"
+_STATUS_ENTRY_SPACED = _FLAT_KEY + _WS + r":" + _WS + r'"[^"\\\x00-\x1f]*"'
+_STATUS_ENTRIES_SPACED = f"^{_WS}{_STATUS_ENTRY_SPACED}({_WS},{_WS}{_STATUS_ENTRY_SPACED})*{_WS}$"
+# Between a closing and an opening quote only structure can stand (a symbol holds no quote),
+# so this finds exactly the whitespace around the ":" and "," of the entries.
+_STATUS_GAP = r'"[ \t\n\r]*([:,])[ \t\n\r]*"'
 _PLACEHOLDERS = {"value": b'"\\u0000kostra:value"', "status": b'"\\u0000kostra:status"'}
 _PLACEHOLDER_TEXTS = {"value": "\x00kostra:value", "status": "\x00kostra:status"}
 # The value array is checked and parsed in pieces of about this many bytes: Polars' regex
@@ -194,14 +204,21 @@ def _number_piece(piece: bytes) -> pl.Series | None:
     """A piece of a compact JSON number array (no brackets; entries separated by commas) as
     Float64, or None when it holds anything but JSON numbers and nulls.
 
-    Bytes outside ``_NUMBER_BYTES`` are refused at once; then Polars' regex engine finds the
+    Bytes outside ``_NUMBER_BYTES`` and JSON whitespace are refused at once. Whitespace that
+    splits a token ("1 2", "nu ll") sends the piece to the full parse (which refuses it);
+    the rest of it stands between entries and is dropped. Then Polars' regex engine finds the
     number grammar the CSV reader would let through but JSON does not (empty entries, "+1",
     "1.", ".5", "01", "1e", "--1"), and the CSV reader, taking commas as line ends, parses the
     rest and refuses what is still wrong ("nul", "1.2.3"). Every check lies within one entry
     and treats the ends of the piece like commas, so pieces cut at commas add up to the whole.
     """
-    if piece.translate(None, _NUMBER_BYTES):
+    if piece.translate(None, _NUMBER_BYTES + _WHITESPACE):
         return None
+    compact = piece.translate(None, _WHITESPACE)
+    if len(compact) != len(piece):
+        if pl.Series([piece.decode("ascii")]).str.contains(_SPLIT_TOKEN).item():
+            return None
+        piece = compact
     if pl.Series([piece.decode("ascii")]).str.contains(_NOT_JSON_NUMBERS).item():
         return None
     try:
@@ -236,19 +253,30 @@ def _split_sparse_status(raw: bytes) -> tuple[int, int, pl.DataFrame] | None:
         return None
     body = raw[start:end]
     pos = 0
+    pieces: list[bytes] = []  # the pieces, whitespace between tokens dropped
+    spaced = False
     while pos < len(body):
-        # Cut where an entry starts; a symbol holding ',"' makes pieces that do not match, and
-        # the object then takes the ordinary parse.
-        stop = body.find(b',"', pos + _PIECE) if pos + _PIECE < len(body) else -1
+        # Cut where an entry starts; a symbol holding ',"' (or ', ') makes pieces that do not
+        # match, and the object then takes the ordinary parse.
+        stop = _entry_cut(body, pos + _PIECE) if pos + _PIECE < len(body) else -1
         if stop < 0:
             stop = len(body)
         try:
             piece = pl.Series([body[pos:stop].decode("utf-8")])
         except UnicodeDecodeError:
             return None
-        if not piece.str.contains(_STATUS_ENTRIES).item():
+        if piece.str.contains(_STATUS_ENTRIES).item():
+            pieces.append(body[pos:stop])
+        elif piece.str.contains(_STATUS_ENTRIES_SPACED).item():
+            compact = piece.str.replace_all(_STATUS_GAP, '"${1}"').str.strip_chars(" \t\n\r")
+            pieces.append(str(compact.item()).encode("utf-8"))
+            spaced = True
+        else:
             return None
         pos = stop + 1
+    if spaced:  # a compact copy for the CSV reader; the object is far smaller than the values
+        body = b",".join(pieces)
+    del pieces
     schema = {"flat": pl.Int64, "status": pl.Utf8}
     if not body:
         return start - 1, end + 1, pl.DataFrame(schema=schema)
@@ -264,6 +292,14 @@ def _split_sparse_status(raw: bytes) -> tuple[int, int, pl.DataFrame] | None:
     except pl.exceptions.PolarsError:
         return None
     return start - 1, end + 1, entries
+
+
+def _entry_cut(body: bytes, start: int) -> int:
+    """The first comma from ``start`` that is followed by a key's quote, directly or after
+    whitespace; -1 when there is none."""
+    cuts = [body.find(b',"', start), *(body.find(b"," + space, start) for space in (b" ", b"\n"))]
+    found = [cut for cut in cuts if cut >= 0]
+    return min(found) if found else -1
 
 
 def _parse(
