@@ -236,6 +236,10 @@ def test_barometer_not_ranked_and_ungraded() -> None:
     assert sector_verdict(SectorFigures("barnehage", barometer=missing)).barometer.rule_id == "R3"
     none = sector_verdict(SectorFigures("barnehage", barometer=BarometerPlace(None, None)))
     assert none.barometer.rule_id == "R4"
+    covered = BarometerPlace(None, None, coverage=0.35)
+    said = sector_verdict(SectorFigures("barnehage", barometer=covered)).barometer
+    assert said.detail_nb == "(nøkkeltall med data: 35\u00a0% av vekten)"
+    assert said.numbers == {"coverage": 0.35}
     ungraded = sector_verdict(SectorFigures("barnevern", barometer=BarometerPlace(10, 300)))
     assert ungraded.barometer.rule_id == "R2"
     assert ungraded.barometer.text_en == "Rank 10 of 300 (no grades to explain the rank with)"

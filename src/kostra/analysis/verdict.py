@@ -169,6 +169,8 @@ class BarometerPlace:
     drivers: tuple[Driver, ...] = ()
     #: false when no barometer was computed for the year at all (rule R3)
     available: bool = True
+    #: the share of the sector's indicator weight with data (the barometer ranks from a minimum)
+    coverage: float | None = None
 
 
 @dataclass(frozen=True)
@@ -526,10 +528,21 @@ def _barometer(figures: SectorFigures, rules: VerdictRules) -> Statement:
             "The Kommunebarometer is not computed for the year",
         )
     if place.rank is None or place.n_ranked is None:
+        detail_nb = detail_en = ""
+        covered: dict[str, float] = {}
+        if place.coverage is not None:
+            covered["coverage"] = place.coverage
+            c_nb, c_en = _n(100.0 * place.coverage, 0)
+            detail_nb = f"(nøkkeltall med data: {c_nb}\u00a0% av vekten)"
+            detail_en = f"(key figures with data: {c_en} % of the weight)"
         return Statement(
             "R4",
-            f"Ikke rangert i Kommunebarometeret ({name_nb}) i år: for få nøkkeltall",
-            f"Not ranked in the Kommunebarometer ({name_en}) this year: too few key figures",
+            f"Ikke rangert i Kommunebarometeret ({name_nb}) i år: for få nøkkeltall med data",
+            f"Not ranked in the Kommunebarometer ({name_en}) this year: too few key figures "
+            "with data",
+            covered,
+            detail_nb=detail_nb,
+            detail_en=detail_en,
         )
     r_nb, r_en = _n(place.rank, 0)
     n_nb, n_en = _n(place.n_ranked, 0)

@@ -71,6 +71,7 @@ def sector_figures(data: ReportData, sector: Sector) -> SectorFigures:
             rank=brow.rank if brow is not None else None,
             n_ranked=brow.n_ranked if brow is not None else None,
             drivers=tuple(drivers),
+            coverage=brow.coverage if brow is not None else None,
         )
     merged = any(e.role == "self" and e.series_break and e.year == data.year for e in data.events)
     return SectorFigures(
