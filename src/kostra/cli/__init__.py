@@ -17,6 +17,7 @@ from kostra.cli import geography as _geography  # noqa: F401
 from kostra.cli import importing as _importing  # noqa: F401
 from kostra.cli import report as _report  # noqa: F401
 from kostra.cli import serve as _serve  # noqa: F401
+from kostra.cli import slides as _slides  # noqa: F401
 from kostra.cli import workbench as _workbench  # noqa: F401
 from kostra.cli._app import app
 from kostra.errors import KostraError

@@ -29,6 +29,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "download": ("Last ned", "Download"),
     "download_view": ("Denne visningen", "This view"),
     "download_report": ("Hele rapporten", "The full report"),
+    "download_deck": ("Last ned presentasjon", "Download the slides"),
     "total_rank": ("Samlet plass", "Total rank"),
     "rank_of": ("{rank} av {n}", "{rank} of {n}"),
     "rank_interval": ("usikkerhet: plass {low}–{high}", "uncertainty: rank {low}–{high}"),

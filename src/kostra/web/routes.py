@@ -474,6 +474,25 @@ def report(ctx: PlaceContext, ext: Literal["pdf", "html"]) -> Response:
     )
 
 
+@pages.get("/kommune/{kommune}/presentasjon.pptx")
+def deck(ctx: PlaceContext) -> Response:
+    """The council deck of the municipality (``kostra slides``) as an editable PowerPoint file."""
+    from kostra.slides.build import deck_pptx
+
+    view, lang = ctx.view(), ctx.lang
+    key = ("pptx", ctx.place.code, ctx.year, ctx.peers, lang)
+    body = ctx.web.rendered(key, lambda: deck_pptx(view.data, lang))
+    return Response(
+        body,
+        media_type="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        headers={
+            "content-disposition": (
+                f'attachment; filename="kostra_{ctx.place.code}_{ctx.year}_{lang}.pptx"'
+            )
+        },
+    )
+
+
 @pages.get("/kommune/{kommune}", response_class=HTMLResponse)
 def overview_page(ctx: PlaceContext) -> Response:
     """A municipality's overview."""
