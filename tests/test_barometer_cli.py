@@ -265,7 +265,7 @@ def test_ranking_table_in_norwegian_number_format(runner: CliRunner) -> None:
     assert out.exit_code == 0, out.output
     assert re.search(r"\d,\d\d ", out.stdout)  # scores with a decimal comma
     assert re.search(r"\d+ %", out.stdout)  # data coverage in per cent
-    assert "sortert etter inntektsjustert plass" in " ".join(out.stdout.split())
+    assert "sortert etter plass justert for frie inntekter" in " ".join(out.stdout.split())
 
 
 def test_need_year_fallback_is_stated_in_both_languages(runner: CliRunner, tmp_path: Path) -> None:
@@ -307,8 +307,8 @@ def test_need_year_fallback_is_stated_in_both_languages(runner: CliRunner, tmp_p
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["barometer", "--year", "1990"], "Kommunebarometeret har ingen tall for 1990"),
-        (["--lang", "en", "barometer", "--year", "2014"], "The barometer has no figures for 2014"),
+        (["barometer", "--year", "1990"], "Kommunebarometer-metoden har ingen tall for 1990"),
+        (["--lang", "en", "barometer", "--year", "2014"], "The Kommunebarometer method has no figures for 2014"),
         (["barometer", "explain", "Bærum", "--year", "2099"], "ingen tall for 2099"),
         (["--lang", "en", "barometer", "--sector", "fotball"], "Unknown barometer sector"),
         (["barometer", "--sector", "fotball"], "Ukjent barometersektor"),

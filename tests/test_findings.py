@@ -258,10 +258,29 @@ def test_barometer_findings() -> None:
     )
     found = F.barometer_findings(total, sectors, drivers, CATALOG, CONTEXT, RULES)
     b1 = next(f for f in found if f.rule_id == "B1")
+    # our ranking is named as ours, never "i Kommunebarometeret"
     assert b1.text_nb == (
-        "Bærum er nr. 12 av 356 kommuner i Kommunebarometeret "
+        "Etter Kommunebarometer-metoden (egen beregning) er Bærum nr. 12 av 356 kommuner "
         "(usikkerhetsintervall 8–17), og nr. 3 av 12 i ASSS."
     )
+    assert "i Kommunebarometeret" not in b1.text_nb
+    # with the income-adjusted rank: it is the headline, the unadjusted rank beside it
+    adjusted = {**total, "rank_income_adjusted": 9, "n_indicators": 52}
+    b1 = next(
+        f
+        for f in F.barometer_findings(adjusted, sectors, drivers, CATALOG, CONTEXT, RULES)
+        if f.rule_id == "B1"
+    )
+    assert b1.text_nb == (
+        "Etter Kommunebarometer-metoden (egen beregning, 52 av ca. 150 indikatorer) er Bærum "
+        "nr. 9 av 356 kommuner justert for frie inntekter (ujustert nr. 12, "
+        "usikkerhetsintervall 8–17), og nr. 3 av 12 i ASSS."
+    )
+    assert b1.text_en.startswith(
+        "By the Kommunebarometer method (own calculation, 52 of about 150 indicators), Bærum "
+        "ranks 9 of 356 municipalities adjusted for free income (unadjusted 12, "
+    )
+    assert_traceable(b1)
     b2 = [f for f in found if f.rule_id == "B2"]
     assert [f.sector for f in b2] == ["grunnskole", "barnevern"]
     b3 = [f for f in found if f.rule_id == "B3"]

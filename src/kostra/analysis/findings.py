@@ -33,9 +33,11 @@ E1  sector production index ≥ ``index_threshold``   "Produksjonsindeksen for <
     (3) points from 100                             over/under <referansen> (= 100)"
 E2  sector efficiency index, same threshold         as E1, "Effektivitetsindeksen"
 E3  total production / efficiency index exists      as E1, "samlet"
-B1  a barometer total rank exists                   "nr. R av N i Kommunebarometeret
-                                                    (usikkerhetsintervall a–b), og nr. p av n i
-                                                    <peer>"
+B1  a barometer total rank exists                   "Etter Kommunebarometer-metoden (egen
+                                                    beregning, K av ca. 150 indikatorer) er
+                                                    <kommune> nr. R av N justert for frie
+                                                    inntekter (ujustert nr. U, usikkerhets-
+                                                    intervall a–b), og nr. p av n i <peer>"
 B2  ≥ 2 barometer sectors are ranked                best and weakest placed sector, rank, interval
 B3  a ranked sector has graded indicators           the ``drivers_per_sector`` (2) indicators with
                                                     largest |effect| = weight × (grade − 3.5),
@@ -56,6 +58,7 @@ from typing import Any
 
 import polars as pl
 
+from kostra.analysis._barometer.naming import PUBLISHED_INDICATORS
 from kostra.catalog.models import Catalog, Indicator
 
 #: Sector names (report and barometer sectors), bokmål and English: the one table both the
@@ -116,8 +119,10 @@ RULE_TEXT: dict[str, tuple[str, str]] = {
     ),
     "E3": ("Samlet produksjons- og effektivitetsindeks.", "Total production and efficiency."),
     "B1": (
-        "Plass i Kommunebarometeret med usikkerhetsintervall og plass i gruppen.",
-        "Kommunebarometer rank with its uncertainty interval and the place in the group.",
+        "Plass etter Kommunebarometer-metoden (egen beregning), justert for frie inntekter, med "
+        "ujustert plass, usikkerhetsintervall og plass i gruppen.",
+        "Rank by the Kommunebarometer method (own calculation), adjusted for free income, with "
+        "the unadjusted rank, its uncertainty interval and the place in the group.",
     ),
     "B2": (
         "Best og svakest plasserte barometersektor.",
@@ -675,22 +680,58 @@ def barometer_findings(
 ) -> list[Finding]:
     """Rules B1–B3.
 
-    ``total``: ``rank, rank_low, rank_high, n_ranked, peer_rank, n_peers`` (any may be None);
+    ``total``: ``rank, rank_low, rank_high, n_ranked, peer_rank, n_peers`` and optionally
+    ``rank_income_adjusted`` (the headline when given; ``rank`` and its interval beside it) and
+    ``n_indicators`` (named in the method) — any may be None;
     ``sectors``: ``sector, rank, rank_low, rank_high, n_ranked``; ``drivers``: ``sector,
     indicator_id, value, grade, weight, effect``.
     """
     found: list[Finding] = []
     if total is not None and _ok(total.get("rank")) and _ok(total.get("n_ranked")):
         s = _Sentence()
-        r_nb, r_en = s.num("rank", total["rank"], 0)
-        n_nb, n_en = s.num("n_ranked", total["n_ranked"], 0)
-        nb = f"{context.municipality} er nr. {r_nb} av {n_nb} kommuner i Kommunebarometeret"
-        en = f"{context.municipality} ranks {r_en} of {n_en} municipalities in the Kommunebarometer"
+        count = total.get("n_indicators")
+        if count is not None and _ok(count):
+            k_nb, k_en = s.num("n_indicators", count, 0)
+            p_nb, p_en = s.num("published_indicators", PUBLISHED_INDICATORS, 0)
+            method_nb = (
+                f"Kommunebarometer-metoden (egen beregning, {k_nb} av ca. {p_nb} indikatorer)"
+            )
+            method_en = (
+                f"the Kommunebarometer method (own calculation, {k_en} of about {p_en} indicators)"
+            )
+        else:
+            method_nb = "Kommunebarometer-metoden (egen beregning)"
+            method_en = "the Kommunebarometer method (own calculation)"
+        adjusted = total.get("rank_income_adjusted")
+        if adjusted is not None and _ok(adjusted):
+            a_nb, a_en = s.num("rank_income_adjusted", adjusted, 0)
+            n_nb, n_en = s.num("n_ranked", total["n_ranked"], 0)
+            r_nb, r_en = s.num("rank", total["rank"], 0)
+            nb = (
+                f"Etter {method_nb} er {context.municipality} nr. {a_nb} av {n_nb} kommuner "
+                f"justert for frie inntekter (ujustert nr. {r_nb}"
+            )
+            en = (
+                f"By {method_en}, {context.municipality} ranks {a_en} of {n_en} "
+                f"municipalities adjusted for free income (unadjusted {r_en}"
+            )
+            close_nb = close_en = ")"
+            sep_nb, sep_en = ", usikkerhetsintervall ", ", uncertainty interval "
+        else:
+            r_nb, r_en = s.num("rank", total["rank"], 0)
+            n_nb, n_en = s.num("n_ranked", total["n_ranked"], 0)
+            nb = f"Etter {method_nb} er {context.municipality} nr. {r_nb} av {n_nb} kommuner"
+            en = f"By {method_en}, {context.municipality} ranks {r_en} of {n_en} municipalities"
+            close_nb = close_en = ")"
+            sep_nb, sep_en = " (usikkerhetsintervall ", " (uncertainty interval "
         if _ok(total.get("rank_low")) and _ok(total.get("rank_high")):
             lo_nb, lo_en = s.num("rank_low", total["rank_low"], 0)
             hi_nb, hi_en = s.num("rank_high", total["rank_high"], 0)
-            nb += f" (usikkerhetsintervall {lo_nb}–{hi_nb})"
-            en += f" (uncertainty interval {lo_en}–{hi_en})"
+            nb += f"{sep_nb}{lo_nb}–{hi_nb}{close_nb}"
+            en += f"{sep_en}{lo_en}–{hi_en}{close_en}"
+        elif _ok(adjusted):
+            nb += ")"
+            en += ")"
         if _ok(total.get("peer_rank")) and _ok(total.get("n_peers")):
             p_nb, p_en = s.num("peer_rank", total["peer_rank"], 0)
             q_nb, q_en = s.num("n_peers", total["n_peers"], 0)

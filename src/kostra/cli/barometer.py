@@ -1,4 +1,6 @@
-"""``kostra barometer``: Kommunebarometer-style ranks, explanations and rank intervals.
+"""``kostra barometer``: ranks by the Kommunebarometer method (our own calculation, not Kommunal
+Rapport's ranking), explanations and rank intervals; the computation is
+:mod:`kostra.results.barometer`, shared with the report and the web.
 
 Data: the warehouse, tables it lacks from the shipped synthetic sample (``kostra.api``), the
 catalog's indicators evaluated on one set of borders (default 2024, the borders of the need
@@ -28,13 +30,10 @@ from kostra.analysis.barometer import (
     breaks_on_borders,
     explain,
     load_config,
-    need_correct,
     rank_changes,
-    rank_intervals,
-    rank_municipalities,
 )
-from kostra.catalog import load_catalog, resolve_sector
-from kostra.catalog.models import BarometerSector, Catalog
+from kostra.catalog import resolve_sector
+from kostra.catalog.models import BarometerSector
 from kostra.cli._app import app, state
 from kostra.cli._output import (
     Column,
@@ -50,9 +49,11 @@ from kostra.cli._output import (
 )
 from kostra.cli.analysis import MunicipalityArgument, row_decimals, with_unit
 from kostra.errors import DataNotFoundError, KostraError
+from kostra.results import barometer as barometer_results
+from kostra.results.barometer import BarometerInputs, income_label
 
 barometer_app = typer.Typer(
-    help="Kommunebarometer-style ranking of every municipality, per sector and in total.",
+    help="Ranking by the Kommunebarometer method (own calculation), per sector and in total.",
     invoke_without_command=True,
     no_args_is_help=False,
 )
@@ -120,8 +121,11 @@ _HEADERS = {
 }
 _TEXT = {
     "nb": {
-        "title": "Kommunebarometer {year} – {sector}",
-        "adjusted": "sortert etter inntektsjustert plass (frie inntekter per innbygger)",
+        "title": "Kommunebarometer-metoden (egen beregning) {year} – {sector}",
+        "adjusted": "sortert etter plass justert for frie inntekter (overskriften, som hos "
+        "Kommunal Rapport)",
+        "income": "Inntektsjustert plass: justert for {label}.",
+        "sector_count": "{sector}: {count} av rangeringens {total} indikatorer.",
         "not_adjusted": "ikke inntektsjustert: ingen inntektsdata",
         "borders": "Kommuner på {borders}-grenser.",
         "real": "Kilde: Statistisk sentralbyrå (KOSTRA); egne beregninger.",
@@ -140,8 +144,11 @@ _TEXT = {
         "{need_year_wanted} finnes ikke (nærmeste år vi har).",
     },
     "en": {
-        "title": "Municipal barometer {year} – {sector}",
-        "adjusted": "sorted by income-adjusted rank (free income per inhabitant)",
+        "title": "Kommunebarometer method (own calculation) {year} – {sector}",
+        "adjusted": "sorted by the rank adjusted for free income (the headline, as Kommunal "
+        "Rapport publishes it)",
+        "income": "Income-adjusted rank: adjusted for {label}.",
+        "sector_count": "{sector}: {count} of the ranking's {total} indicators.",
         "not_adjusted": "not income-adjusted: no income data",
         "borders": "Municipalities on {borders} borders.",
         "real": "Source: Statistics Norway (KOSTRA); own calculations.",
@@ -229,33 +236,13 @@ MethodOption = Annotated[
 ]
 
 
-@dataclass(frozen=True)
-class BarometerInputs:
-    """What a barometer command ranks: indicator values, population, and their provenance."""
-
-    values: pl.DataFrame
-    population: pl.DataFrame
-    catalog: Catalog
-    synthetic: bool
-    source: str
-    borders: int
-
-
 def load_inputs(
     years: list[int], *, db: Path | None = None, borders: int | None = None
 ) -> BarometerInputs:
-    """Indicator values for ``years`` on ``borders`` (kostnadsnivå need-corrected) and the
-    population, from the warehouse with the synthetic sample for tables it lacks."""
-    from kostra import api
-    from kostra.geography import population
-
-    borders = api.BORDERS if borders is None else borders
-    catalog = load_catalog()
-    data = api.load_data(years, db=db, catalog=catalog)
-    values = api.evaluated(data, catalog, years, borders=borders)
-    values = need_correct(values, catalog, api.packaged_need_index())
-    people = population(years, age_group="total", borders=borders)
-    return BarometerInputs(values, people, catalog, data.synthetic, data.source, borders)
+    """Indicator values for ``years`` on ``borders`` (kostnadsnivå need-corrected), the
+    population and the income of the adjustment: :func:`kostra.results.barometer.load_inputs`,
+    the one computation the report and the web use too."""
+    return barometer_results.load_inputs(years, db=db, borders=borders)
 
 
 def _sample_banner(lang: str) -> str:
@@ -318,9 +305,7 @@ def _newest_ranked(result: BarometerResult) -> int:
 def _rank(inputs: BarometerInputs, method: str) -> BarometerResult:
     params = ScoringParams(method=method)  # type: ignore[arg-type]
     try:
-        return rank_municipalities(
-            inputs.values, inputs.catalog, params=params, population=inputs.population
-        )
+        return barometer_results.rank(inputs, params)
     except ValueError as error:
         raise DataNotFoundError(
             f"The barometer cannot be computed: {error}.",
@@ -334,6 +319,7 @@ def _footer(
     """The lines under a barometer table: source, borders, method, then ``extra`` notes."""
     text = _TEXT[lang]
     lines = [] if inputs.synthetic else [text["real"]]
+    lines.append(barometer_results.method_name(inputs.catalog, lang) + ".")
     lines.append(text["borders"].format(borders=inputs.borders))
     lines.append(params.describe(lang))
     lines.extend(extra or [])
@@ -506,8 +492,8 @@ def _run(year: int | None, sector: str | None, method: str) -> _Run:
     if year is not None and not api.FIRST_YEAR <= year <= dt.date.today().year - 1:
         raise KostraError(
             in_lang(
-                f"Kommunebarometeret har ingen tall for {year}.",
-                f"The barometer has no figures for {year}.",
+                f"Kommunebarometer-metoden har ingen tall for {year}.",
+                f"The Kommunebarometer method has no figures for {year}.",
             ),
             hint=in_lang(
                 f"Velg et år fra {api.FIRST_YEAR} til i fjor med --year.",
@@ -526,13 +512,8 @@ def _intervals(run: _Run, resamples: int) -> pl.DataFrame | None:
     """Rank intervals of ``run.year`` from ``resamples`` draws of weights and cut-offs."""
     if resamples <= 0:
         return None
-    return rank_intervals(
-        run.inputs.values,
-        run.inputs.catalog,
-        year=run.year,
-        params=run.result.params,
-        resampling=ResamplingParams(n_resamples=resamples),
-        population=run.inputs.population,
+    return barometer_results.intervals(
+        run.inputs, run.year, params=run.result.params, resamples=resamples
     )
 
 
@@ -681,6 +662,18 @@ def barometer(
     )
     if run.sector == TOTAL:
         title += " – " + (text["adjusted"] if adjusted else text["not_adjusted"])
+        if adjusted:
+            basis = barometer_results.income_basis(inputs, year)
+            extra.append(text["income"].format(label=income_label(basis, lang)))
+    else:
+        counts = barometer_results.indicator_counts(inputs.catalog)
+        extra.append(
+            text["sector_count"].format(
+                sector=result.config.sector_name(run.sector, lang),
+                count=counts.get(run.sector, 0),
+                total=counts[TOTAL],
+            )
+        )
     if fmt is OutputFormat.TABLE:
         section, legend = ranking_section(frame, adjusted, lang)
         print_sections(

@@ -33,6 +33,8 @@ from typing import Any
 
 import polars as pl
 
+from kostra.analysis._barometer import naming as barometer_naming
+from kostra.analysis.barometer import barometer_items
 from kostra.analysis.findings import Finding, FindingContext, FindingRules, generate_findings
 from kostra.analysis.need import WELFARE_SECTORS
 from kostra.catalog.models import Catalog, Indicator, Sector
@@ -371,15 +373,19 @@ def _barometer(
     if own.is_empty():
         return None
     r = own.row(0, named=True)
-    # the rank the intervals belong to; the income-adjusted rank is shown beside it
+    # the rank the intervals and the rank strip belong to: the unadjusted one
     rank_col = "rank"
     rank = _int(r.get(rank_col))
+    # the place in the group follows the headline: the income-adjusted rank when there is one
+    adjusted = _int(r.get("rank_income_adjusted"))
+    peer_col = "rank_income_adjusted" if adjusted is not None else rank_col
+    headline = adjusted if adjusted is not None else rank
     group = this_year.filter(
-        pl.col("region").is_in([code, *peer_codes]) & pl.col(rank_col).is_not_null()
+        pl.col("region").is_in([code, *peer_codes]) & pl.col(peer_col).is_not_null()
     )
     peer_rank = None
-    if rank is not None and group.height:
-        peer_rank = 1 + group.filter(pl.col(rank_col) < rank).height
+    if headline is not None and group.height:
+        peer_rank = 1 + group.filter(pl.col(peer_col) < headline).height
     if shared is not None and shared.barometer_total is total:
         n_ranked, all_ranks = shared.n_ranked, shared.all_ranks
     else:
@@ -450,6 +456,7 @@ def build_report_data(
     barometer_total: pl.DataFrame | None = None,
     barometer_sectors: pl.DataFrame | None = None,
     barometer_drivers: pl.DataFrame | None = None,
+    barometer_income_basis: str = "raw",
     events: Iterable[ChangeEvent] = (),
     assumptions: Iterable[Assumption] = (),
     county: str | None = None,
@@ -530,6 +537,20 @@ def build_report_data(
         if barometer_total is not None
         else None
     )
+    if barometer is not None:
+        counts = barometer_naming.indicator_counts(
+            item.sector.value for item in barometer_items(catalog)
+        )
+        barometer = barometer.model_copy(
+            update={
+                "n_indicators": counts["total"],
+                "income_basis": barometer_income_basis,
+                "sectors": tuple(
+                    s.model_copy(update={"n_indicators": counts.get(s.sector.value, 0)})
+                    for s in barometer.sectors
+                ),
+            }
+        )
     return ReportData(
         municipality=municipality,
         county=county,
@@ -598,6 +619,8 @@ def report_findings(data: ReportData, rules: FindingRules | None = None) -> list
             "n_ranked": barometer.n_ranked,
             "peer_rank": barometer.peer_rank,
             "n_peers": barometer.n_peers,
+            "rank_income_adjusted": barometer.income_adjusted_rank,
+            "n_indicators": barometer.n_indicators,
         }
         sectors = pl.DataFrame(
             [

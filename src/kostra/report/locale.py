@@ -129,12 +129,28 @@ LABELS: dict[str, tuple[str, str]] = {
     "and": (" og ", " and "),
     "national_average": ("landsgjennomsnittet", "the national average"),
     "income_adjusted": ("Plass justert for frie inntekter", "Rank adjusted for free income"),
+    "income_adjusted_short": ("justert for frie inntekter", "adjusted for free income"),
+    "unadjusted": ("Ujustert plass", "Unadjusted rank"),
+    "income_basis": ("Inntektsjusteringen bruker", "The income adjustment uses"),
+    "indicators": ("Indikatorer", "Indicators"),
     "kostra_analysis": ("KOSTRA-analyse", "KOSTRA analysis"),
-    "barometer": ("Kommunebarometeret", "Kommunebarometer"),
-    "barometer_total": ("Kommunebarometeret – samlet plassering", "Kommunebarometer – total rank"),
+    "barometer": (
+        "Kommunebarometer-metoden (egen beregning)",
+        "Kommunebarometer method (own calculation)",
+    ),
+    "barometer_total": (
+        "Kommunebarometer-metoden (egen beregning) – samlet plassering",
+        "Kommunebarometer method (own calculation) – total rank",
+    ),
+    "barometer_method": (
+        "Kommunebarometer-metoden (egen beregning, {n} av ca. {published} indikatorer); "
+        "ikke Kommunal Rapports egen rangering.",
+        "Kommunebarometer method (own calculation, {n} of about {published} indicators); "
+        "not Kommunal Rapport's own ranking.",
+    ),
     "barometer_not_ranked": (
-        "Kommunebarometeret rangerer ikke denne sektoren.",
-        "The Kommunebarometer does not rank this sector.",
+        "Kommunebarometer-metoden rangerer ikke denne sektoren.",
+        "The Kommunebarometer method does not rank this sector.",
     ),
     "barometer_no_rank": (
         "{name} er ikke rangert i denne sektoren (for få nøkkeltall med data).",
@@ -258,7 +274,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "Dot chart: {name}'s rank in each barometer sector with uncertainty interval, {year}. "
         "{details}",
     ),
-    "barometer_rank": ("plassering i Kommunebarometeret", "Kommunebarometer rank"),
+    "barometer_rank": (
+        "plassering etter Kommunebarometer-metoden (egen beregning)",
+        "rank by the Kommunebarometer method (own calculation)",
+    ),
     "own": ("{name}", "{name}"),
     "peer_label": ("Sammenligningskommuner", "Peers"),
     "other_label": ("Andre kommuner", "Other municipalities"),

@@ -176,10 +176,18 @@ class BarometerSectorRow(_Model):
     score: float | None = None
     coverage: float | None = None
     drivers: tuple[Driver, ...] = ()
+    #: graded indicators of the sector in our reconstruction
+    n_indicators: int | None = None
 
 
 class BarometerInfo(_Model):
-    """The Kommunebarometer-style total and sector ranks, with uncertainty intervals."""
+    """Total and sector ranks by the Kommunebarometer method (our own calculation), with
+    uncertainty intervals.
+
+    The headline is the income-adjusted rank (:attr:`headline_rank`), as Kommunal Rapport
+    publishes it; the unadjusted ``total_rank`` (whose interval ``total_rank_low``–``high`` is)
+    stands beside it. ``peer_rank`` is the place of the headline rank in the peer group.
+    """
 
     total_rank: int | None
     total_rank_low: int | None = None
@@ -192,6 +200,17 @@ class BarometerInfo(_Model):
     sectors: tuple[BarometerSectorRow, ...] = ()
     all_ranks: tuple[RegionValue, ...] = ()
     interval_level: float = 0.9
+    #: graded indicators in our reconstruction (Kommunal Rapport has about 150)
+    n_indicators: int | None = None
+    #: what the adjusted rank is adjusted for: ``corrected``, ``mixed`` or ``raw`` free income
+    income_basis: str = "raw"
+
+    @property
+    def headline_rank(self) -> int | None:
+        """The income-adjusted rank when there is one, else the unadjusted rank."""
+        return (
+            self.income_adjusted_rank if self.income_adjusted_rank is not None else self.total_rank
+        )
 
     def sector(self, sector: BarometerSector) -> BarometerSectorRow | None:
         """The row of ``sector``, if the barometer has one."""

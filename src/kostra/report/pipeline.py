@@ -41,6 +41,7 @@ from kostra.report.model import (
     TableStamp,
     VintageInfo,
 )
+from kostra.results import barometer as barometer_results
 
 BORDERS = api.BORDERS
 #: Years of history before the report year: the trend rule tests the last 5 years against the
@@ -53,7 +54,7 @@ class ReportSettings:
     """The analysis choices of a report; each is named in "Metode og forutsetninger" [D]."""
 
     history_years: int = HISTORY_YEARS
-    resamples: int = 200
+    resamples: int = barometer_results.DEFAULT_RESAMPLES
     production_reference: str = "peers"
     profile_include_self: bool = True
     costs_include_self: bool = False
@@ -87,6 +88,8 @@ class ReportInputs:
     #: the report year's rows of ``evaluated``, ``spending`` and ``gross`` and the inhabitants
     #: (``region, year, population``), sliced once for every report's costs and production
     year_slices: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame] | None = None
+    #: what the barometer ranked (need-corrected values, the income of the adjustment)
+    barometer_inputs: barometer_results.BarometerInputs | None = None
 
 
 def _vintage(
@@ -164,13 +167,21 @@ def prepare(
     gross = sector_spending(evaluated, catalog, role="gross_opex")
     this_year = evaluated.filter(pl.col("year") == year)
     ranking = intervals = None
+    barometer_inputs = None
     if catalog.for_barometer():
-        ranking = barometer_analysis.rank_municipalities(this_year, catalog, years=[year])
-        intervals = barometer_analysis.rank_intervals(
+        # the same computation as `kostra barometer` (need-corrected kostnadsnivå, corrected
+        # income): one function for every surface
+        barometer_inputs = barometer_results.prepare_inputs(
             this_year,
             catalog,
-            year=year,
-            resampling=barometer_analysis.ResamplingParams(n_resamples=settings.resamples),
+            years=[year],
+            borders=BORDERS,
+            synthetic=data.synthetic,
+            source=data.source,
+        )
+        ranking = barometer_results.rank(barometer_inputs)
+        intervals = barometer_results.intervals(
+            barometer_inputs, year, params=ranking.params, resamples=settings.resamples
         )
     geography = importlib.import_module("kostra.geography")
     municipalities: pl.DataFrame = geography.municipalities(BORDERS)
@@ -194,6 +205,7 @@ def prepare(
         barometer_sectors=barometer_sectors,
         counties=counties,
         year_slices=_year_slices(evaluated, spending, gross, year),
+        barometer_inputs=barometer_inputs,
     )
 
 
@@ -311,6 +323,7 @@ def _events(
 
 def _assumptions(inputs: ReportInputs, need_year: int | None, fallback: bool) -> list[Assumption]:
     s = inputs.settings
+    income = barometer_results.income_basis(inputs.barometer_inputs, inputs.year)
     weighted = sum(1 for i in inputs.catalog.indicators if i.average == "weighted")
     simple = sum(1 for i in inputs.catalog.indicators if i.average == "simple")
     return [
@@ -365,10 +378,18 @@ def _assumptions(inputs: ReportInputs, need_year: int | None, fallback: bool) ->
         ),
         Assumption(
             key="barometer",
-            value=barometer_analysis.ScoringParams().describe("nb"),
-            value_en=barometer_analysis.ScoringParams().describe("en"),
-            text_nb="Kommunebarometeret (rekonstruksjon)",
-            text_en="Kommunebarometer (reconstruction)",
+            value=barometer_analysis.ScoringParams().describe("nb")
+            + " Inntektsjustert plass (overskriften): justert for "
+            + barometer_results.income_label(income, "nb")
+            + ".",
+            value_en=barometer_analysis.ScoringParams().describe("en")
+            + " Income-adjusted rank (the headline): adjusted for "
+            + barometer_results.income_label(income, "en")
+            + ".",
+            text_nb=barometer_results.method_name(inputs.catalog, "nb")
+            + "; ikke Kommunal Rapports egen rangering",
+            text_en=barometer_results.method_name(inputs.catalog, "en")
+            + "; not Kommunal Rapport's own ranking",
         ),
         Assumption(
             key="intervals",
@@ -472,6 +493,7 @@ def report_data(
         barometer_total=barometer_total,
         barometer_sectors=barometer_sectors,
         barometer_drivers=drivers,
+        barometer_income_basis=barometer_results.income_basis(inputs.barometer_inputs, year),
         vintage=inputs.vintage,
         synthetic=inputs.data.synthetic,
         names=inputs.names,

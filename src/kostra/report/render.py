@@ -23,6 +23,7 @@ from typing import Any
 
 import jinja2
 
+from kostra.analysis._barometer.income import income_label
 from kostra.analysis.findings import RULE_TEXT, UNITS_EN, Finding, FindingRules, summary
 from kostra.analysis.verdict import SectorVerdict
 from kostra.catalog.models import Indicator
@@ -554,6 +555,9 @@ def _context(
         "sectors": sectors,
         "charts": summary_charts,
         "barometer_rows": barometer_rows,
+        "income_label": income_label(
+            data.barometer.income_basis if data.barometer else "raw", lang
+        ),
         "assumptions": _assumptions(data, rules, lang),
         "events": events,
         "break_events": [e for e in events if e.series_break],

@@ -112,8 +112,8 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "barometer_explanation": ("Hva bestemmer plassen", "What sets the rank"),
     "no_barometer_sector": (
-        "Sektoren inngår ikke i Kommunebarometeret.",
-        "The sector is not part of the Kommunebarometer.",
+        "Sektoren inngår ikke i rangeringen etter Kommunebarometer-metoden.",
+        "The sector is not part of the ranking by the Kommunebarometer method.",
     ),
     "no_data": ("Ingen tall.", "No figures."),
     "peers_members": ("Sammenligningskommuner", "Peer municipalities"),

@@ -16,6 +16,8 @@ from typing import Any
 
 import polars as pl
 
+from kostra.analysis._barometer.income import income_label
+from kostra.analysis._barometer.naming import PUBLISHED_INDICATORS
 from kostra.analysis.verdict import sector_verdict
 from kostra.catalog.models import Indicator
 from kostra.report import charts
@@ -144,6 +146,14 @@ def overview(view: MunicipalityView, lang: str) -> dict[str, Any]:
     barometer_info = None
     if barometer is not None:
         barometer_info = {
+            # the headline is the income-adjusted rank, as Kommunal Rapport publishes it
+            "headline_rank": barometer.headline_rank,
+            "method": t(
+                "barometer_method", lang, n=barometer.n_indicators, published=PUBLISHED_INDICATORS
+            ),
+            "n_indicators": barometer.n_indicators,
+            "income_basis": barometer.income_basis,
+            "income_label": income_label(barometer.income_basis, lang),
             "total_rank": barometer.total_rank,
             "total_rank_low": barometer.total_rank_low,
             "total_rank_high": barometer.total_rank_high,
@@ -161,6 +171,7 @@ def overview(view: MunicipalityView, lang: str) -> dict[str, Any]:
                         "rank_high": s.rank_high,
                         "n_ranked": s.n_ranked,
                         "score": _clean(s.score),
+                        "n_indicators": s.n_indicators,
                     }
                     for s in barometer.sectors
                 ),
