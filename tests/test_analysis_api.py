@@ -72,7 +72,11 @@ def test_profile_api_reads_the_sample_and_says_so(tmp_db: Path) -> None:
     own = table.filter(pl.col("role") == "self")
     profiled = [i.id for i in load_catalog().indicators if i.in_profile]
     assert sorted(own["indicator_id"].to_list()) == sorted(profiled)
-    assert own.filter(pl.col("value").is_not_null())["index"].null_count() == 0
+    indexed = own.filter(pl.col("value").is_not_null() & (pl.col("comparison") == "index"))
+    assert indexed["index"].null_count() == 0
+    signed = own.filter(pl.col("comparison") == "difference")
+    assert signed.height > 0
+    assert signed["index"].null_count() == signed.height  # differences, never an index
     series = result.frames["series"]
     assert sorted(series["year"].unique().to_list()) == [2021, 2022, 2023, 2024]
 
@@ -330,7 +334,11 @@ def test_costs_table_names_the_need_year_fallback_once(
     import re
 
     footnotes = [line for line in lines if re.match(r"[¹²³⁴⁵⁶⁷⁸⁹] \S", line)]
-    assert footnotes == ["¹ behovsindeks for 2025 brukt (nærmeste år vi har)"]
+    assert footnotes[0] == "¹ behovsindeks for 2025 brukt (nærmeste år vi har)"
+    # the total's own footnote says what it sums and what it leaves out
+    assert footnotes[1].startswith("² sum av barnehage")
+    assert len(footnotes) == 2
+    assert "ikke med: administrasjon" in " ".join(lines)
     assert sum("¹ " in line for line in lines) >= 6  # marked on the sectors
 
 

@@ -63,7 +63,10 @@ def _run(**options: object) -> pl.DataFrame:
 
 
 def test_need_correction_resource_indices_and_nok_difference() -> None:
-    out = _run()
+    """The accounts variant: each against the others, Oslo out, population-weighted D."""
+    out = _run(
+        include_self=False, exclude_from_average=("0301",), excess_average="population_weighted"
+    )
     a = _get(out, "1001", "grunnskole")
     assert a["net_opex_per_capita"] == pytest.approx(220.0)
     assert a["need_corrected_per_capita"] == pytest.approx(200.0)
@@ -74,7 +77,7 @@ def test_need_correction_resource_indices_and_nok_difference() -> None:
     assert a["excess_spending"] == pytest.approx(-400.0)
     assert a["need_year"] == 2025
     assert a["need_year_fallback"] is False
-    assert a["note"] is None
+    assert "lower quality" in a["note"]  # the 2025 indices, and nothing else to say
     b = _get(out, "1002", "grunnskole")
     assert b["resource_index"] == pytest.approx(125.0)
     assert b["excess_spending"] == pytest.approx((60 + 200 / 30) * 10)
@@ -84,16 +87,68 @@ def test_need_correction_resource_indices_and_nok_difference() -> None:
     assert oslo["excess_spending"] == pytest.approx((90 - 10) * 40)
 
 
-def test_total_sums_the_welfare_sectors() -> None:
+def test_resource_use_and_excess_as_ks_computes_them_by_default() -> None:
+    """All members (self and Oslo included), unweighted mean of r: M = NDU × (1 − 1/RBI)."""
     out = _run()
+    mean_r = (1.0 + 1.25 + 0.9 + 1.5625) / 4
+    a = _get(out, "1001", "grunnskole")
+    assert a["resource_use_index"] == pytest.approx(1.0 / mean_r)
+    assert a["excess_spending"] == pytest.approx((1.0 - mean_r) * 220.0 * 20)
+    assert a["in_average"] is True
+    for row in out.filter(pl.col("sector") == "grunnskole").iter_rows(named=True):
+        assert row["excess_spending"] == pytest.approx(
+            row["net_opex"] * (1 - 1 / row["resource_use_index"])
+        )
+        assert row["in_total"] is True
+    oslo = _get(out, "0301", "grunnskole")
+    assert oslo["in_average"] is True
+
+
+def test_total_sums_the_welfare_sectors() -> None:
+    out = _run(
+        include_self=False, exclude_from_average=("0301",), excess_average="population_weighted"
+    )
     assert _get(out, "1001", "barnehage")["excess_spending"] == pytest.approx(-200.0)
     total = _get(out, "1001", "total")
     assert total["excess_spending"] == pytest.approx(-600.0)
     assert total["net_opex"] == pytest.approx(6400.0)
+    assert total["note"] == "sum of barnehage, grunnskole"
     missing = need_corrected_costs(
         SPEND, INDEX, GROUP, country=COUNTRY, welfare_sectors=(*SECTORS, "barnevern")
     )
-    assert _get(missing, "1001", "total")["excess_spending"] is None
+    partial = _get(missing, "1001", "total")
+    # the total is the sum of the sectors it shows, and says what it leaves out
+    assert partial["excess_spending"] == pytest.approx(
+        missing.filter((pl.col("region") == "1001") & pl.col("in_total"))["excess_spending"].sum()
+    )
+    assert "no figures (left out): barnevern" in partial["note"]
+
+
+def test_total_names_shown_sectors_it_does_not_include() -> None:
+    out = need_corrected_costs(
+        SPEND, INDEX, GROUP, country=COUNTRY, welfare_sectors=("grunnskole",)
+    )
+    total = _get(out, "1001", "total")
+    assert _get(out, "1001", "barnehage")["in_total"] is False
+    assert total["excess_spending"] == pytest.approx(
+        _get(out, "1001", "grunnskole")["excess_spending"]
+    )
+    assert "not included: barnehage" in total["note"]
+
+
+def test_lower_quality_need_index_is_flagged() -> None:
+    out = _run()
+    a = _get(out, "1001", "grunnskole")
+    assert a["need_index_quality"] == "lower"  # the 2025 indices
+    assert "lower quality" in a["note"]
+    later = need_corrected_costs(
+        SPEND,
+        INDEX.with_columns(pl.lit(2026).alias("need_year")),
+        GROUP,
+        country=COUNTRY,
+        welfare_sectors=SECTORS,
+    )
+    assert _get(later, "1001", "grunnskole")["need_index_quality"] == "good"
 
 
 def test_resource_use_indicator_averages_one_over_the_peers() -> None:

@@ -126,7 +126,7 @@ def _sector(result, region: str, sector: str) -> dict[str, object]:
 
 
 def test_indices_equal_hand_computation() -> None:
-    result = _run(_evaluated())
+    result = _run(_evaluated(), cost_average="weighted")
     # need-corrected target groups: 0.125 × 100 × 1.2 = 15 and 0.125 × 100 × 0.8 = 10
     cover = result.indicators.filter(pl.col("indicator_id") == "dekning").sort("region")
     assert cover["x"].to_list() == pytest.approx([15 / 15, 8 / 10])
@@ -151,9 +151,25 @@ def test_indices_equal_hand_computation() -> None:
     assert school["production_index"] == pytest.approx(100.0)
     assert school["cost_index"] == pytest.approx(100.0)
     total = _sector(result, "1001", "total")
-    assert total["production_index"] == pytest.approx(0.25 * p1 + 0.75 * 100)
-    assert total["efficiency_index"] == pytest.approx(0.25 * 100 * p1 / c1 + 0.75 * 100)
-    assert total["production_pct"] == pytest.approx(0.25 * p1 + 0.75 * 100 - 100)
+    p_total = 0.25 * p1 + 0.75 * 100
+    c_total = 0.25 * c1 + 0.75 * 100
+    assert total["production_index"] == pytest.approx(p_total)
+    assert total["cost_index"] == pytest.approx(c_total)
+    # one definition: total efficiency = total production / total resource use
+    assert total["efficiency_index"] == pytest.approx(100 * p_total / c_total)
+    assert total["production_pct"] == pytest.approx(p_total - 100)
+
+
+def test_cost_index_against_the_unweighted_mean_by_default() -> None:
+    """KS's ASSS convention: each c = BDU / (N × I) against the unweighted mean of the c's."""
+    result = _run(_evaluated())
+    c1, c2 = 12000 / 120, 6000 / 80
+    one = _sector(result, "1001", "barnehage")
+    assert one["cost_index"] == pytest.approx(100 * c1 / ((c1 + c2) / 2))
+    for row in result.sectors.filter(pl.col("sector") == "total").iter_rows(named=True):
+        assert row["efficiency_index"] == pytest.approx(
+            100 * row["production_index"] / row["cost_index"]
+        )
 
 
 def test_missing_indicator_renormalises_and_too_few_gives_null() -> None:

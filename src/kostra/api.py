@@ -38,13 +38,25 @@ import polars as pl
 
 from kostra.analysis._common import OSLO, single_group
 from kostra.analysis.indicators import evaluate
+from kostra.analysis.method import (
+    DEFAULT_READY_RATIOS,
+    DIFFERENCE_TEXT,
+    ReadyRatios,
+    averaging_text,
+    method_facts,
+)
 from kostra.analysis.need import (
     NEED_INDEX_BORDERS,
+    NEED_INDEX_QUALITY,
     need_corrected_costs,
     need_index_on_borders,
     sector_spending,
 )
-from kostra.analysis.production import COST_KEY_WEIGHTS_2026, production_indices
+from kostra.analysis.production import (
+    COST_KEY_WEIGHTS_2026,
+    PRODUCTION_SECTORS,
+    production_indices,
+)
 from kostra.analysis.profile import indicator_info, peer_profile, service_profile
 from kostra.catalog import load_catalog
 from kostra.catalog.models import Catalog, PopulationRef
@@ -115,6 +127,7 @@ class Result:
     show ("Metode og forutsetninger"). ``synthetic``: the figures are (partly) sample data.
     ``borders``: the year of the municipality borders used; ``borders_rule``: ``year`` (the
     report year's own borders and members), ``newest`` or ``fixed`` (see :func:`borders_for`).
+    ``reference``: exactly what an average "= 1,00"/"= 100" of the result is (costs, indices).
     """
 
     kind: str
@@ -130,6 +143,7 @@ class Result:
     frames: dict[str, pl.DataFrame]
     notes: tuple[Note, ...] = field(default=())
     borders_rule: str = "year"
+    reference: Note | None = None
 
     def note_texts(self, lang: str = "nb") -> list[str]:
         """The notes in ``lang`` ("Metode og forutsetninger")."""
@@ -430,6 +444,7 @@ def all_profiles(
     include_self: bool = True,
     exclude_oslo: bool = False,
     borders: BordersChoice = "year",
+    ready_ratios: ReadyRatios = DEFAULT_READY_RATIOS,
     data: AnalysisData | None = None,
     catalog: Catalog | None = None,
     db: Path | None = None,
@@ -453,6 +468,7 @@ def all_profiles(
         years=years,
         include_self=include_self,
         exclude_from_average=(OSLO,) if exclude_oslo else (),
+        ready_ratios=ready_ratios,
     )
     labels = names(result["region"].unique().to_list(), borders=borders)
     return (
@@ -507,6 +523,7 @@ def profile(
     sectors: Sequence[str] | None = None,
     n_years: int = 4,
     borders: BordersChoice = "year",
+    ready_ratios: ReadyRatios = DEFAULT_READY_RATIOS,
     data: AnalysisData | None = None,
     catalog: Catalog | None = None,
     db: Path | None = None,
@@ -515,6 +532,8 @@ def profile(
 
     ``borders``: ``"year"`` (default) compares on the borders and with the peer members of
     ``year``; ``"newest"`` harmonises to today's borders (see :func:`borders_for`).
+    ``ready_ratios``: ``"simple"`` (default, as ASSS: SSB's ready-made ratios averaged
+    unweighted, marked ``*``) or ``"weighted"`` (see :mod:`kostra.analysis.method`).
 
     ``frames["table"]``: one row per key figure and shown municipality (``role`` self / peer /
     compare) with value, peer average, index, places, min/max, change and flags;
@@ -540,6 +559,7 @@ def profile(
         exclude_oslo=exclude_oslo,
         sectors=sectors,
         n_years=n_years,
+        ready_ratios=ready_ratios,
     )
     shown = {code, *result.peers, *result.compare}
     labels = names(shown, borders=borders)
@@ -548,13 +568,10 @@ def profile(
     series = result.series.with_columns(label.alias("region_name"))
     notes = _frame_notes(data)
     notes += [Note(f"ingen tall for {name} i {year}", text) for text in result.notes]
-    notes.append(
-        Note(
-            "snittet er veid (sum teller / sum nevner) der katalogen sier det, ellers enkelt",
-            "the average is weighted (sum of numerators / sum of denominators) where the "
-            "catalog says so, else a simple mean",
-        )
-    )
+    averaging = averaging_text(ready_ratios)
+    notes.append(Note(averaging.nb, averaging.en))
+    if table.filter(pl.col("comparison") == "difference").height:
+        notes.append(Note(DIFFERENCE_TEXT.nb, DIFFERENCE_TEXT.en))
     if exclude_oslo:
         notes.append(_OSLO_OUT)
     if include_self:
@@ -628,14 +645,80 @@ def packaged_sector_weights() -> dict[str, dict[str, float]]:
     return {year: dict(values) for year, values in weights["weights"].items()}
 
 
+def reference_note(
+    peers_name: str,
+    members: Sequence[str],
+    municipality: str,
+    name: str,
+    *,
+    include_self: bool,
+    exclude_oslo: bool,
+    what: Note,
+) -> Note:
+    """The exact reference of an average ("= 1,00"/"= 100"): which municipalities, how averaged."""
+    inside = [m for m in dict.fromkeys(members) if not (exclude_oslo and m == OSLO)]
+    if not include_self:
+        inside = [m for m in inside if m != municipality]
+    left_nb, left_en = [], []
+    if exclude_oslo and OSLO in members:
+        left_nb.append("uten Oslo")
+        left_en.append("without Oslo")
+    if not include_self:
+        left_nb.append(f"uten {name}")
+        left_en.append(f"without {name}")
+    if include_self and (not exclude_oslo or OSLO not in members):
+        left_nb.append(f"{name} med" if OSLO not in members else f"{name} og Oslo med")
+        left_en.append(f"{name} included" if OSLO not in members else f"{name} and Oslo included")
+    return Note(
+        f"{what.nb}: uvektet snitt av {peers_name} ({len(inside)} kommuner, "
+        + ", ".join(left_nb)
+        + ")",
+        f"{what.en}: unweighted mean of {peers_name} ({len(inside)} municipalities, "
+        + ", ".join(left_en)
+        + ")",
+    )
+
+
+def need_year_notes(table: pl.DataFrame) -> list[Note]:
+    """The need-index year used (and why), and a warning where its indices are of lower quality.
+
+    ``table`` has ``need_year`` and ``need_year_fallback`` (costs and indices frames)."""
+    notes = []
+    chosen_years = table["need_year"].drop_nulls().unique().sort().to_list()
+    chosen = ", ".join(map(str, chosen_years))
+    if table["need_year_fallback"].any():
+        notes.append(
+            Note(
+                f"behovsindeks for {chosen} brukt (nærmeste år vi har)",
+                f"need index of {chosen} used (nearest year available)",
+            )
+        )
+    else:
+        notes.append(Note(f"behovsindeks for {chosen}", f"need index of {chosen}"))
+    lower = [y for y in chosen_years if NEED_INDEX_QUALITY.get(int(y)) == "lower"]
+    if lower:
+        years = ", ".join(map(str, lower))
+        notes.append(
+            Note(
+                f"ADVARSEL: behovsindeksene for {years} er av lavere kvalitet (rekonstruert; "
+                "totalen avviker opptil 0,02 fra Grønt hefte tabell A-k); velg --need-year 2026 "
+                "for de kvalitetssikrede indeksene",
+                f"WARNING: the need indices of {years} are of lower quality (reconstructed; the "
+                "total deviates up to 0.02 from Grønt hefte table A-k); choose --need-year 2026 "
+                "for the checked indices",
+            )
+        )
+    return notes
+
+
 def costs(
     municipality: str,
     year: int,
     *,
     peers: str | Sequence[str] = "asss",
     need_year: int | None = None,
-    include_self: bool = False,
-    exclude_oslo: bool = True,
+    include_self: bool = True,
+    exclude_oslo: bool = False,
     borders: BordersChoice = "year",
     data: AnalysisData | None = None,
     catalog: Catalog | None = None,
@@ -644,8 +727,12 @@ def costs(
     """Need-corrected costs of ``municipality`` and its peers in ``year``.
 
     ``frames["costs"]``: ``kostra.analysis.need.NEED_COLUMNS`` for the municipality and each
-    peer, per sector and in total (``region_name`` added). Defaults follow the accounts
-    comparisons [D]: each compared with the other peers, Oslo outside the average.
+    peer, per sector and in total (``region_name`` added). Defaults follow KS: the resource-use
+    indicator and the NOK more/less against the unweighted mean of every peer, the municipality
+    and Oslo included; ``exclude_oslo`` and ``include_self=False`` give the variants, and the
+    ``reference`` note names exactly which. ``need_year``: the need index's budget year
+    (default: the year after ``year``); the notes say which was used and warn where it is of
+    lower quality.
     """
     rule = borders_rule(year, borders)
     borders = borders_for(year, borders)
@@ -654,7 +741,8 @@ def costs(
     )
     frame = evaluated(data, catalog, [year], borders=borders)
     spending = sector_spending(frame, catalog)
-    group = single_group("peers", [code, *[m for m in members if m != code]])
+    shown = [code, *[m for m in members if m != code]]
+    group = single_group("peers", shown)
     result = need_corrected_costs(
         spending,
         need_index_for_borders(borders),
@@ -663,10 +751,22 @@ def costs(
         include_self=include_self,
         exclude_from_average=(OSLO,) if exclude_oslo else (),
     ).filter(pl.col("year") == year)
-    labels = names([code, *members], borders=borders)
+    labels = names(shown, borders=borders)
     table = result.drop("group").with_columns(
         pl.col("region").replace_strict(labels, default=pl.col("region")).alias("region_name"),
         (pl.col("region") == code).alias("is_self"),
+    )
+    reference = reference_note(
+        peers_name,
+        shown,
+        code,
+        name,
+        include_self=include_self,
+        exclude_oslo=exclude_oslo,
+        what=Note(
+            "ressursbruk = 1,00 og mer-/mindreutgift måles mot",
+            "resource use = 1.00 and the NOK more/less are measured against",
+        ),
     )
     notes = _frame_notes(data)
     notes.append(
@@ -677,31 +777,20 @@ def costs(
             "expenditure-need index (Grønt hefte)",
         )
     )
+    notes.append(reference)
+    notes.append(
+        Note(
+            "mer-/mindreutgift = netto driftsutgifter × (1 − 1 / ressursbruk), som KS",
+            "NOK more/less = net operating expenditure × (1 − 1 / resource use), as KS",
+        )
+    )
     notes.append(
         Note(
             "uten korreksjon for avskrivninger, pensjon og arbeidsgiveravgift (KS korrigerer)",
             "no depreciation, pension or employer's-tax correction (KS makes these)",
         )
     )
-    chosen = ", ".join(map(str, table["need_year"].drop_nulls().unique().sort().to_list()))
-    if table["need_year_fallback"].any():
-        notes.append(
-            Note(
-                f"behovsindeks for {chosen} brukt (nærmeste år vi har)",
-                f"need index of {chosen} used (nearest year available)",
-            )
-        )
-    else:
-        notes.append(Note(f"behovsindeks for {chosen}", f"need index of {chosen}"))
-    if exclude_oslo:
-        notes.append(_OSLO_OUT)
-    if not include_self:
-        notes.append(
-            Note(
-                "hver kommune sammenlignes med snittet av de andre",
-                "each municipality is compared with the average of the others",
-            )
-        )
+    notes.extend(need_year_notes(table))
     notes.append(borders_note(year, borders))
     return Result(
         kind="costs",
@@ -709,7 +798,7 @@ def costs(
         name=name,
         year=year,
         peers_name=peers_name,
-        peers=tuple(m for m in members if m != code),
+        peers=tuple(shown[1:]),
         compare=(),
         borders=borders,
         synthetic=data.synthetic,
@@ -717,6 +806,7 @@ def costs(
         frames={"costs": table},
         notes=tuple(notes),
         borders_rule=rule,
+        reference=reference,
     )
 
 
@@ -731,6 +821,7 @@ def indices(
     exclude_oslo: bool = False,
     sector_weights: dict[str, float] | None = None,
     borders: BordersChoice = "year",
+    ready_ratios: ReadyRatios = DEFAULT_READY_RATIOS,
     data: AnalysisData | None = None,
     catalog: Catalog | None = None,
     db: Path | None = None,
@@ -771,6 +862,8 @@ def indices(
         include_self=include_self,
         exclude_from_average=(OSLO,) if exclude_oslo else (),
         sector_weights=sector_weights or COST_KEY_WEIGHTS_2026,
+        ready_ratios=ready_ratios,
+        cost_average="unweighted" if reference == "peers" else "weighted",
     )
     labels = names(shown, borders=borders)
     label = pl.col("region").replace_strict(labels, default=pl.col("region"))
@@ -784,26 +877,62 @@ def indices(
         .drop("group")
         .with_columns(label.alias("region_name"))
     )
+    weights = sector_weights or COST_KEY_WEIGHTS_2026
+    facts = method_facts(catalog, ready_ratios=ready_ratios, sector_weights=weights)
+    if reference == "peers":
+        ref_note = reference_note(
+            peers_name,
+            shown,
+            code,
+            name,
+            include_self=include_self,
+            exclude_oslo=exclude_oslo,
+            what=Note(
+                "produksjon, ressursbruk og effektivitet = 100 er",
+                "production, resource use and efficiency = 100 are",
+            ),
+        )
+    else:
+        ref_note = Note(
+            "produksjon, ressursbruk og effektivitet = 100 er landet (alle kommuner; ressursbruk "
+            "som sum over sum)",
+            "production, resource use and efficiency = 100 are the country (every municipality; "
+            "resource use as a sum over sum)",
+        )
     notes = _frame_notes(data)
     notes.append(
         Note(
-            "produksjonsindeks: katalogens indikatorer med katalogens vekter (like vekter om "
-            "ikke annet er sagt); dekningsgrader mot behovskorrigerte målgrupper (forutsetning)",
-            "production index: the catalog's indicators and weights (equal unless stated); "
-            "coverage against need-corrected target groups (assumption)",
+            "egen beregning etter ASSS/KS-metoden, ikke KS' egne tall",
+            "our own computation after the ASSS/KS method, not KS's own figures",
         )
+    )
+    notes.append(ref_note)
+    notes.append(
+        Note(
+            "produksjonsindeks: katalogens indikatorer; dekningsgrader mot behovskorrigerte "
+            "målgrupper (forutsetning); " + facts.extra[0].nb,
+            "production index: the catalog's indicators; coverage against need-corrected "
+            "target groups (assumption); " + facts.extra[0].en,
+        )
+    )
+    notes.append(Note(facts.efficiency.nb, facts.efficiency.en))
+    used = {k: v for k, v in weights.items() if k in PRODUCTION_SECTORS}
+    sector_text = ", ".join(
+        f"{sector} {weight:.4f}".replace(".", ",") for sector, weight in used.items()
     )
     notes.append(
         Note(
-            "totalen bruker faste sektorvekter (kostnadsnøkkelen 2026) (forutsetning)",
-            "totals use fixed sector weights (the 2026 cost key) (assumption)",
+            "faste sektorvekter (kostnadsnøkkelen 2026, forutsetning; renormalisert over "
+            f"sektorene i totalen): {sector_text}",
+            "fixed sector weights (the 2026 cost key, assumption; renormalised over the sectors "
+            "in the total): "
+            + ", ".join(f"{sector} {weight:.4f}" for sector, weight in used.items()),
         )
     )
-    notes.append(
-        Note("referanse: snittet av sammenligningskommunene", "reference: the peer average")
-        if reference == "peers"
-        else Note("referanse: landet", "reference: the country")
+    notes.extend(
+        Note("avvik fra KS: " + d.nb, "deviation from KS: " + d.en) for d in facts.ks_deviations
     )
+    notes.extend(need_year_notes(sectors))
     notes.append(borders_note(year, borders))
     return Result(
         kind="indices",
@@ -819,4 +948,5 @@ def indices(
         frames={"sectors": sectors, "indicators": detail},
         notes=tuple(notes),
         borders_rule=rule,
+        reference=ref_note,
     )

@@ -5,10 +5,21 @@ Notation: ``N`` inhabitants on 1 January t+1, ``NDU`` net operating expenditure 
 
 * ``K = (NDU / N) / I`` — need-corrected NDU per inhabitant (Kommunebarometeret's kostnadsnivå);
 * ``r = (NDU / N) / (I × NDU_land / N_land)`` and ``R = 100 r`` — resource index vs the country;
-* ``RBI = r / mean_unweighted(r_j, j ∈ peers)`` — ASSS resource-use indicator (two steps);
-* ``D = NDU / N − I × NDU_land / N_land`` (NOK per inhabitant), ``D_peers`` the population-
-  weighted mean of the peers' ``D``, ``M = (D − D_peers) × N`` — NOK spent more (+) or less (−)
-  than the peers after need correction; ``M_total = Σ_s M_s`` over the welfare sectors.
+* ``RBI = r / r̄`` with ``r̄ = mean_unweighted(r_j, j ∈ peers)`` — ASSS resource-use indicator
+  (two steps);
+* ``D = NDU / N − I × NDU_land / N_land`` (NOK per inhabitant) and ``M = (D − D_peers) × N`` —
+  NOK spent more (+) or less (−) than the peers after need correction. As KS computes it
+  (default, ``excess_average="unweighted"``): ``D_peers = (r̄ − 1) × I × NDU_land / N_land``, so
+  ``M = (r − r̄) × I × NDU_land / N_land × N = NDU × (1 − 1 / RBI)``: the NOK the municipality
+  would spend less at the peers' average resource use. ``excess_average="population_weighted"``
+  takes ``D_peers`` as the population-weighted mean of the peers' ``D`` instead (our earlier
+  reconstruction). ``M_total = Σ_s M_s`` over the welfare sectors with figures; the total's
+  ``note`` names the sectors it leaves out, and ``in_total`` marks the sector rows it sums.
+
+Peers: by default every member of the group is in the average, the municipality itself and
+Oslo included, as KS computes the ASSS average; ``include_self=False`` and
+``exclude_from_average=("0301",)`` give the variants (each municipality against the others,
+without Oslo).
 
 Need indices: the budget year after the accounting year by default (``need_year_offset=1``); a
 fixed ``need_year`` can be given. When the wanted year is not available the nearest available
@@ -20,16 +31,22 @@ linear in the inhabitants), and a municipality merged into a larger one later ha
 its own (null results and a ``note``; harmonise to 2024 borders to include it).
 
 Simplifications [D]: no depreciation is subtracted and no pension/employer's-tax correction is
-made (KS does both; the inputs are not in the tables we read).
+made (KS does both; the inputs are not in the tables we read). See
+:data:`kostra.analysis.method.KS_DEVIATIONS`.
+
+Need-index quality: :data:`NEED_INDEX_QUALITY` names the budget years whose sector indices are
+of lower quality (the 2025 reconstruction); results computed with them carry
+``need_index_quality = "lower"`` and a warning in ``note``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Literal
 
 import polars as pl
 
-from kostra.analysis._common import OSLO, conform_grouping
+from kostra.analysis._common import conform_grouping
 from kostra.catalog.models import Catalog, Indicator, PopulationRef, Role
 
 WELFARE_SECTORS: tuple[str, ...] = (
@@ -44,6 +61,11 @@ NEED_SECTORS: tuple[str, ...] = (*WELFARE_SECTORS, "administrasjon")
 COUNTRY = "EAK"
 TOTAL = "total"
 NEED_INDEX_BORDERS = 2024
+NEED_INDEX_QUALITY: dict[int, str] = {2025: "lower"}
+"""Budget years whose packaged sector indices are of lower quality: the 2025 indices are
+reconstructed by the carrier and their total deviates up to ~0.02 from Grønt hefte's table A-k
+(Oslo 0.912 vs 0.9287); 2026 matches A-k to ±0.0001. Years not listed: ``good``."""
+ExcessAverage = Literal["unweighted", "population_weighted"]
 """The municipality borders of the published (Grønt hefte 2025 and 2026) need indices."""
 
 NEED_COLUMNS: tuple[str, ...] = (
@@ -68,6 +90,8 @@ NEED_COLUMNS: tuple[str, ...] = (
     "excess_spending",
     "in_average",
     "note",
+    "need_index_quality",
+    "in_total",
 )
 
 
@@ -176,11 +200,12 @@ def need_corrected_costs(
     *,
     need_year: int | None = None,
     need_year_offset: int = 1,
-    include_self: bool = False,
-    exclude_from_average: Sequence[str] = (OSLO,),
+    include_self: bool = True,
+    exclude_from_average: Sequence[str] = (),
     welfare_sectors: Sequence[str] = WELFARE_SECTORS,
     country: pl.DataFrame | None = None,
     country_region: str = COUNTRY,
+    excess_average: ExcessAverage = "unweighted",
 ) -> pl.DataFrame:
     """Need-corrected costs of every member of every group, per sector and in total.
 
@@ -191,10 +216,12 @@ def need_corrected_costs(
     population``), else from ``spending``'s ``country_region`` rows, else from the sum over all
     municipalities (4-digit codes) in ``spending`` that report the amount.
 
-    Peer averages follow the accounts convention [D]: each region is compared with the *other*
-    members (``include_self=False``) and Oslo is left out (``exclude_from_average``). Columns:
-    :data:`NEED_COLUMNS`; sector ``total`` sums ``net_opex`` and ``excess_spending`` over
-    ``welfare_sectors`` (null when one of them is missing).
+    Peer averages follow KS by default: every member, the region itself and Oslo included, an
+    unweighted mean of ``r`` (``include_self=False`` compares each region with the *other*
+    members; ``exclude_from_average`` leaves regions such as Oslo out; ``excess_average`` see
+    the module docstring). Columns: :data:`NEED_COLUMNS`; sector ``total`` sums ``net_opex`` and
+    ``excess_spending`` over the ``welfare_sectors`` that have them (``in_total`` marks those
+    rows; the total's ``note`` names every sector left out).
     """
     groups = conform_grouping(groups)
     spend = spending.select(
@@ -272,15 +299,34 @@ def need_corrected_costs(
         nr = pl.col("_nr") - pl.col("_ar").is_not_null().cast(pl.UInt32)
         sd = pl.col("_sd") - pl.col("_ad").fill_null(0.0)
         sn = pl.col("_sn") - pl.col("_an").fill_null(0.0)
-    rows = rows.with_columns(
-        pl.when((nr > 0) & (sr != 0)).then(pl.col("_r") * nr / sr).alias("resource_use_index"),
-        pl.when(sn > 0).then(sd / sn).alias("peer_difference_per_capita"),
-    ).with_columns(
-        (
-            (pl.col("difference_per_capita") - pl.col("peer_difference_per_capita"))
-            * pl.col("population")
-        ).alias("excess_spending"),
-        _note().alias("note"),
+    mean_r = pl.when((nr > 0) & (sr != 0)).then(sr / nr)
+    if excess_average == "unweighted":
+        peer_difference = (mean_r - 1.0) * pl.col("expected_per_capita")
+    elif excess_average == "population_weighted":
+        peer_difference = pl.when(sn > 0).then(sd / sn)
+    else:
+        raise ValueError(f"unknown excess_average {excess_average!r}")
+    rows = (
+        rows.with_columns(
+            (pl.col("_r") / mean_r).alias("resource_use_index"),
+            peer_difference.alias("peer_difference_per_capita"),
+        )
+        .with_columns(
+            (
+                (pl.col("difference_per_capita") - pl.col("peer_difference_per_capita"))
+                * pl.col("population")
+            ).alias("excess_spending"),
+            _note().alias("note"),
+            pl.col("need_year")
+            .replace_strict(NEED_INDEX_QUALITY, default="good", return_dtype=pl.Utf8)
+            .alias("need_index_quality"),
+        )
+        .with_columns(
+            (
+                pl.col("sector").is_in(list(welfare_sectors))
+                & pl.col("excess_spending").is_not_null()
+            ).alias("in_total"),
+        )
     )
     sectors = rows.select(NEED_COLUMNS)
     return pl.concat([sectors, _totals(sectors, welfare_sectors)], how="vertical").sort(
@@ -308,7 +354,18 @@ def _note() -> pl.Expr:
     uniform = pl.when(pl.col("need_index_basis") == "total_uniform").then(
         pl.lit("no sector need index published: the total index is used")
     )
-    text = pl.concat_str([missing_index, fallback, uniform], separator="; ", ignore_nulls=True)
+    quality = pl.when(
+        pl.col("need_year").is_in([y for y, q in NEED_INDEX_QUALITY.items() if q == "lower"])
+    ).then(
+        pl.format(
+            "the need indices of {} are of lower quality (reconstructed; the total deviates up "
+            "to 0.02 from Grønt hefte table A-k)",
+            pl.col("need_year"),
+        )
+    )
+    text = pl.concat_str(
+        [missing_index, fallback, uniform, quality], separator="; ", ignore_nulls=True
+    )
     return pl.when(text != "").then(text)
 
 
@@ -352,30 +409,58 @@ def _country(
 
 
 def _totals(sectors: pl.DataFrame, welfare_sectors: Sequence[str]) -> pl.DataFrame:
-    wanted = len(welfare_sectors)
-    welfare = sectors.filter(pl.col("sector").is_in(list(welfare_sectors)))
-    complete = (pl.col("excess_spending").count() == wanted) & (pl.len() == wanted)
-    totals = welfare.group_by("group", "region", "year").agg(
-        pl.when(pl.col("net_opex").count() == wanted).then(pl.col("net_opex").sum()),
+    """Per region: the sum of ``net_opex`` and ``excess_spending`` over the sector rows marked
+    ``in_total``; the note names the sectors shown but left out (and the welfare sectors
+    without figures), so every total equals the sum of its parts or says what it leaves out."""
+    counted = sectors.filter(pl.col("in_total"))
+    every = sectors.select("group", "region", "year").unique()
+    totals = every.join(
+        counted.group_by("group", "region", "year").agg(
+            pl.col("net_opex").sum(),
+            pl.col("excess_spending").sum(),
+            pl.col("sector").sort().alias("_parts"),
+        ),
+        on=["group", "region", "year"],
+        how="left",
+    )
+    meta = sectors.group_by("group", "region", "year").agg(
         pl.col("population").first(),
         pl.col("need_year").first(),
         pl.col("need_year_fallback").any(),
-        pl.when(complete).then(pl.col("excess_spending").sum()).alias("excess_spending"),
-        pl.col("in_average").all(),
-        pl.when(~complete)
-        .then(pl.lit("total needs every welfare sector: ") + pl.lit(", ".join(welfare_sectors)))
-        .alias("note"),
+        pl.col("in_average").filter(pl.col("sector").is_in(list(welfare_sectors))).all(),
+        pl.col("sector").unique().sort().alias("_shown"),
+        pl.col("need_index_quality").first(),
     )
+    totals = totals.join(meta, on=["group", "region", "year"], how="left")
+    welfare = pl.lit(list(welfare_sectors), dtype=pl.List(pl.Utf8))
+    parts = pl.col("_parts").fill_null(pl.lit([], dtype=pl.List(pl.Utf8)))
+    shown_out = pl.col("_shown").list.set_difference(welfare).list.sort().list.join(", ")
+    missing = welfare.list.set_difference(parts).list.sort().list.join(", ")
+    note = pl.concat_str(
+        [
+            pl.lit("sum of ") + parts.list.join(", "),
+            pl.when(shown_out != "").then(pl.lit("not included: ") + shown_out),
+            pl.when(missing != "").then(pl.lit("no figures (left out): ") + missing),
+        ],
+        separator="; ",
+        ignore_nulls=True,
+    )
+    empty = parts.list.len() == 0
     return (
         totals.with_columns(
             pl.lit(TOTAL).alias("sector"),
+            pl.when(empty).then(None).otherwise(pl.col("net_opex")).alias("net_opex"),
+            pl.when(empty).then(None).otherwise(pl.col("excess_spending")).alias("excess_spending"),
+            note.alias("note"),
+            pl.lit(False).alias("in_total"),
+        )
+        .with_columns(
             (pl.col("net_opex") / pl.col("population")).alias("net_opex_per_capita"),
-            (pl.col("excess_spending") / pl.col("population")).alias("_m"),
         )
         .select(
             [
                 pl.col(c)
-                if c in totals.columns or c in ("sector", "net_opex_per_capita")
+                if c in totals.columns or c in ("sector", "net_opex_per_capita", "note", "in_total")
                 else pl.lit(None).alias(c)
                 for c in NEED_COLUMNS
             ]

@@ -8,12 +8,16 @@ For every region of every reference group (peers, or the whole country as one gr
    group's average (coverage: Σ users / Σ T*; others as the catalog's averaging says);
 3. ``P_s = Σ_i w_i z_i / Σ_i w_i`` over the sector's indicators with data (catalog weights,
    renormalised); null when the available weight share is below ``min_weight_share`` [D];
-4. ``C_s = 100 × (BDU / N / I) / (Σ_ref BDU / Σ_ref N × I)`` — gross operating expenditure per
-   need-corrected inhabitant relative to the group (for the country this is the methodology's
-   ``(BDU/N) / (I × BDU_land/N_land)``, as Σ N × I = N_land);
+4. ``C_s = 100 × c / c_ref`` with ``c = BDU / N / I`` the gross operating expenditure per
+   need-corrected inhabitant: ``cost_average="unweighted"`` (KS's ASSS convention, the default
+   against peers) takes ``c_ref`` as the unweighted mean of the group's ``c``;
+   ``cost_average="weighted"`` takes ``Σ_ref BDU / Σ_ref N × I`` (for the country this is the
+   methodology's ``(BDU/N) / (I × BDU_land/N_land)``, as Σ N × I = N_land);
 5. ``E_s = 100 × P_s / C_s``;
-6. totals ``P = Σ ω_s P_s``, ``C = Σ ω_s C_s``, ``E = Σ ω_s E_s`` with fixed weights ω [D:
-   the 2026 cost key's sector weights], renormalised over the sectors present.
+6. totals over the sectors where both ``P_s`` and ``C_s`` exist (``in_total``), with fixed
+   weights ω [D: the 2026 cost key's sector weights] renormalised over them:
+   ``P = Σ ω_s P_s``, ``C = Σ ω_s C_s`` and ``E = 100 × P / C`` — one definition, so total
+   efficiency is always total production over total resource use.
 
 The ``*_pct`` columns give ``index − 100``: "% over (+) / under (−) the reference average".
 """
@@ -22,10 +26,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import polars as pl
 
 from kostra.analysis._common import conform_grouping
+from kostra.analysis.method import DEFAULT_READY_RATIOS, ReadyRatios, peer_averaging
 from kostra.analysis.need import choose_need_year
 from kostra.catalog.models import Catalog, Indicator
 
@@ -80,6 +86,7 @@ SECTOR_COLUMNS: tuple[str, ...] = (
     "need_year",
     "need_year_fallback",
     "sector_weight",
+    "in_total",
 )
 
 
@@ -92,7 +99,11 @@ class ProductionResult:
     sectors: pl.DataFrame
 
 
-def _production_spec(indicators: Iterable[Indicator], sectors: Sequence[str]) -> pl.DataFrame:
+def _production_spec(
+    indicators: Iterable[Indicator],
+    sectors: Sequence[str],
+    ready_ratios: ReadyRatios = DEFAULT_READY_RATIOS,
+) -> pl.DataFrame:
     rows = [
         (
             i.id,
@@ -100,7 +111,7 @@ def _production_spec(indicators: Iterable[Indicator], sectors: Sequence[str]) ->
             i.production.kind,
             float(i.production.weight),
             i.direction,
-            i.average,
+            peer_averaging(i, ready_ratios),
         )
         for i in indicators
         if i.production is not None and i.sector.value in sectors
@@ -150,6 +161,8 @@ def production_indices(
     sectors: Sequence[str] = PRODUCTION_SECTORS,
     sector_weights: Mapping[str, float] = COST_KEY_WEIGHTS_2026,
     min_weight_share: float = 0.5,
+    ready_ratios: ReadyRatios = DEFAULT_READY_RATIOS,
+    cost_average: Literal["unweighted", "weighted"] = "unweighted",
 ) -> ProductionResult:
     """Production, cost and efficiency indices of every member of every group.
 
@@ -162,7 +175,7 @@ def production_indices(
     profile; the reference group of the country is one group of every municipality).
     """
     indicators = list(catalog.indicators if isinstance(catalog, Catalog) else catalog)
-    spec = _production_spec(indicators, sectors)
+    spec = _production_spec(indicators, sectors, ready_ratios)
     groups = conform_grouping(groups)
     group_keys = ["region", "year"] if "year" in groups.columns else ["region"]
     municipal = pl.col("region").str.contains(r"^\d{4}$")
@@ -296,10 +309,19 @@ def production_indices(
         & pl.col("amount").is_not_null()
         & pl.col("_nb").is_not_null()
     )
-    costs = costs.with_columns(
-        pl.when(cost_usable).then(pl.col("amount")).alias("_ra"),
-        pl.when(cost_usable).then(pl.col("_nb")).alias("_rb"),
-    )
+    if cost_average == "unweighted":
+        own_cost = pl.when(pl.col("_nb") > 0).then(pl.col("amount") / pl.col("_nb"))
+        costs = costs.with_columns(
+            pl.when(cost_usable & own_cost.is_not_null()).then(own_cost).alias("_ra"),
+            pl.when(cost_usable & own_cost.is_not_null()).then(pl.lit(1.0)).alias("_rb"),
+        )
+    elif cost_average == "weighted":
+        costs = costs.with_columns(
+            pl.when(cost_usable).then(pl.col("amount")).alias("_ra"),
+            pl.when(cost_usable).then(pl.col("_nb")).alias("_rb"),
+        )
+    else:
+        raise ValueError(f"unknown cost_average {cost_average!r}")
     costs = (
         costs.with_columns(
             _reference(costs, ["group", "year", "sector"], include_self).alias("_cref")
@@ -322,13 +344,23 @@ def production_indices(
     )
 
     keys = ["group", "region", "year", "sector"]
-    per_sector = produced.join(costs, on=keys, how="full", coalesce=True).with_columns(
-        pl.when(pl.col("cost_index") > 0)
-        .then(100.0 * pl.col("production_index") / pl.col("cost_index"))
-        .alias("efficiency_index"),
-        pl.col("sector")
-        .replace_strict(dict(sector_weights), default=None, return_dtype=pl.Float64)
-        .alias("sector_weight"),
+    per_sector = (
+        produced.join(costs, on=keys, how="full", coalesce=True)
+        .with_columns(
+            pl.when(pl.col("cost_index") > 0)
+            .then(100.0 * pl.col("production_index") / pl.col("cost_index"))
+            .alias("efficiency_index"),
+            pl.col("sector")
+            .replace_strict(dict(sector_weights), default=None, return_dtype=pl.Float64)
+            .alias("sector_weight"),
+        )
+        .with_columns(
+            (
+                pl.col("production_index").is_not_null()
+                & pl.col("cost_index").is_not_null()
+                & pl.col("sector_weight").is_not_null()
+            ).alias("in_total")
+        )
     )
     total = _totals(per_sector)
     result = pl.concat([per_sector.select(_WITHOUT_PCT), total.select(_WITHOUT_PCT)])
@@ -345,10 +377,11 @@ _WITHOUT_PCT = [c for c in SECTOR_COLUMNS if not c.endswith("_pct")]
 
 
 def _totals(per_sector: pl.DataFrame) -> pl.DataFrame:
-    """Fixed-weight totals, each over the sectors where that index exists (weights renormalised)."""
+    """Fixed-weight totals over the sectors ``in_total`` (both indices present; weights
+    renormalised over them); total efficiency = 100 × total production / total cost."""
 
     def weighted(column: str) -> pl.Expr:
-        present = pl.col(column).is_not_null() & pl.col("sector_weight").is_not_null()
+        present = pl.col("in_total")
         weight = pl.col("sector_weight").filter(present).sum()
         return pl.when(weight > 0).then(
             (pl.col(column) * pl.col("sector_weight")).filter(present).sum() / weight
@@ -359,15 +392,18 @@ def _totals(per_sector: pl.DataFrame) -> pl.DataFrame:
         .agg(
             weighted("production_index").alias("production_index"),
             weighted("cost_index").alias("cost_index"),
-            weighted("efficiency_index").alias("efficiency_index"),
-            pl.col("n_indicators").sum(),
-            pl.col("n_available").sum(),
+            pl.col("n_indicators").filter(pl.col("in_total")).sum(),
+            pl.col("n_available").filter(pl.col("in_total")).sum(),
             pl.col("need_year").first(),
             pl.col("need_year_fallback").any(),
         )
         .with_columns(
             pl.lit(TOTAL).alias("sector"),
+            pl.when(pl.col("cost_index") > 0)
+            .then(100.0 * pl.col("production_index") / pl.col("cost_index"))
+            .alias("efficiency_index"),
             pl.lit(None, dtype=pl.Float64).alias("need_index"),
             pl.lit(None, dtype=pl.Float64).alias("sector_weight"),
+            pl.lit(False).alias("in_total"),
         )
     )

@@ -7,8 +7,12 @@ Two entry points over the same computation:
 * :func:`service_profile` — one municipality, one year, one peer set, with municipalities shown
   beside the peers (``compare``) and a 4-year series (the CLI and the report use it).
 
-The peer average follows the catalog: ``weighted`` = Σ numerator / Σ denominator over the
-peers with data, ``simple`` = unweighted mean of the values. ``index = 100 × value / average``.
+The peer average follows :func:`kostra.analysis.method.peer_averaging`: ``weighted`` = Σ
+numerator / Σ denominator over the peers with data (formulas), ``simple`` = unweighted mean of
+the values (SSB's ready-made ratios by default, ``average_marked``). ``index = 100 × value /
+average`` and ``difference = value − average``; figures the catalog compares as differences
+(``comparison = "difference"``: signed and near-zero figures) get no index and no percentage
+change.
 ``rank`` is the place among the group's members with a value, 1 = highest value; ``rank_best``
 is direction-aware (1 = best: highest when higher is better, lowest when lower is better, null
 for neutral figures).
@@ -22,6 +26,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from kostra.analysis._common import OSLO, PANDEMIC_YEARS, conform_grouping, single_group
+from kostra.analysis.method import DEFAULT_READY_RATIOS, ReadyRatios, averaging_table
 from kostra.catalog.models import Catalog, Indicator
 
 PEER_PROFILE_COLUMNS: tuple[str, ...] = (
@@ -51,13 +56,23 @@ PEER_PROFILE_COLUMNS: tuple[str, ...] = (
     "in_average",
     "average",
     "direction",
+    "difference",
+    "comparison",
+    "average_marked",
 )
 
 
-def indicator_info(catalog: Catalog | Iterable[Indicator]) -> pl.DataFrame:
-    """One row per indicator: id, sector, names, unit, direction, averaging, catalog order."""
+def indicator_info(
+    catalog: Catalog | Iterable[Indicator], ready_ratios: ReadyRatios = DEFAULT_READY_RATIOS
+) -> pl.DataFrame:
+    """One row per indicator: id, sector, names, unit, direction, averaging (as computed, see
+    :func:`kostra.analysis.method.peer_averaging`), ``average_marked`` (``*``), ``comparison``,
+    catalog order."""
     indicators = list(catalog.indicators if isinstance(catalog, Catalog) else catalog)
-    return pl.DataFrame(
+    rules = averaging_table(indicators, ready_ratios).select(
+        "average", "average_marked", "comparison"
+    )
+    frame = pl.DataFrame(
         {
             "indicator_id": [i.id for i in indicators],
             "sector": [i.sector.value for i in indicators],
@@ -65,7 +80,6 @@ def indicator_info(catalog: Catalog | Iterable[Indicator]) -> pl.DataFrame:
             "name_en": [i.name_en for i in indicators],
             "unit": [i.unit for i in indicators],
             "direction": [i.direction for i in indicators],
-            "average": [i.average for i in indicators],
             "in_profile": [i.in_profile for i in indicators],
             "caveat_nb": [i.caveat_nb for i in indicators],
             "caveat_en": [i.caveat_en for i in indicators],
@@ -78,12 +92,27 @@ def indicator_info(catalog: Catalog | Iterable[Indicator]) -> pl.DataFrame:
             "name_en": pl.Utf8,
             "unit": pl.Utf8,
             "direction": pl.Utf8,
-            "average": pl.Utf8,
             "in_profile": pl.Boolean,
             "caveat_nb": pl.Utf8,
             "caveat_en": pl.Utf8,
             "order": pl.Int32,
         },
+    )
+    frame = pl.concat([frame, rules], how="horizontal")
+    return frame.select(
+        "indicator_id",
+        "sector",
+        "name_nb",
+        "name_en",
+        "unit",
+        "direction",
+        "average",
+        "average_marked",
+        "comparison",
+        "in_profile",
+        "caveat_nb",
+        "caveat_en",
+        "order",
     )
 
 
@@ -107,6 +136,7 @@ def peer_profile(
     exclude_from_average: Sequence[str] = (),
     shown: pl.DataFrame | None = None,
     pandemic_years: Sequence[int] = PANDEMIC_YEARS,
+    ready_ratios: ReadyRatios = DEFAULT_READY_RATIOS,
 ) -> pl.DataFrame:
     """Each member of each group against its group's average, for every indicator and year.
 
@@ -116,9 +146,12 @@ def peer_profile(
     ``exclude_from_average`` lists regions shown and ranked but kept out of every average (Oslo).
     ``shown`` (``group, region``) adds regions shown beside a group without entering its
     average or ranking (Asker beside ASSS before 2022). Columns: :data:`PEER_PROFILE_COLUMNS`;
-    ``rank``/``rank_best``/``n_ranked`` are null for ``shown`` rows.
+    ``rank``/``rank_best``/``n_ranked`` are null for ``shown`` rows. ``ready_ratios``: how SSB's
+    ready-made ratios are averaged (:mod:`kostra.analysis.method`).
     """
-    info = indicator_info(catalog).select("indicator_id", "sector", "direction", "average")
+    info = indicator_info(catalog, ready_ratios).select(
+        "indicator_id", "sector", "direction", "average", "average_marked", "comparison"
+    )
     groups = conform_grouping(groups)
     # Lazy: the optimiser fuses the joins and window expressions over ~10⁶ rows.
     # Categorical keys: the windows and joins below hash integers instead of strings.
@@ -205,11 +238,12 @@ def peer_profile(
         .alias("rank_best"),
         member_rank.then(rank_value.count().over(*over)).cast(pl.Int32).alias("n_ranked"),
     ).with_columns(
-        pl.when(pl.col("peer_average") != 0)
+        pl.when((pl.col("peer_average") != 0) & (pl.col("comparison") == "index"))
         .then(100.0 * pl.col("value") / pl.col("peer_average"))
         .alias("index"),
+        (pl.col("value") - pl.col("peer_average")).alias("difference"),
         (pl.col("value") - pl.col("previous_value")).alias("change"),
-        pl.when(pl.col("previous_value") != 0)
+        pl.when((pl.col("previous_value") != 0) & (pl.col("comparison") == "index"))
         .then(100.0 * (pl.col("value") / pl.col("previous_value") - 1.0))
         .alias("change_pct"),
         pl.col("year").is_in(list(pandemic_years)).alias("pandemic"),
@@ -264,6 +298,7 @@ def service_profile(
     n_years: int = 4,
     pandemic_years: Sequence[int] = PANDEMIC_YEARS,
     in_profile_only: bool = True,
+    ready_ratios: ReadyRatios = DEFAULT_READY_RATIOS,
 ) -> Profile:
     """The service profile of ``municipality`` in ``year`` against ``peers``.
 
@@ -273,7 +308,7 @@ def service_profile(
     ``compare`` regions are shown with their index against the same average, without entering
     it or the ranking. ``sectors`` limits the indicators (catalog sector values).
     """
-    info = indicator_info(catalog)
+    info = indicator_info(catalog, ready_ratios)
     if in_profile_only:
         info = info.filter(pl.col("in_profile"))
     if sectors is not None:
@@ -306,6 +341,7 @@ def service_profile(
         exclude_from_average=excluded,
         shown=shown,
         pandemic_years=pandemic_years,
+        ready_ratios=ready_ratios,
     )
     role = (
         pl.when(pl.col("region") == municipality)

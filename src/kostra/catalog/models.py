@@ -49,6 +49,11 @@ class BarometerSector(StrEnum):
 
 Direction = Literal["higher_better", "lower_better", "neutral"]
 Averaging = Literal["weighted", "simple"]
+Comparison = Literal["index", "difference"]
+"""How a figure is compared with an average: ``index`` (100 × value / average) or
+``difference`` (value − average, in the figure's unit: percentage points, kroner). Signed and
+near-zero figures (results, fund shares, net in per cent of gross) are compared as differences:
+an index of a figure that can be zero or negative means nothing."""
 Role = Literal["net_opex", "gross_opex", "total_net_opex"]
 """What a helper series is for: a sector's NDU or BDU, or the municipality's total NDU."""
 
@@ -121,6 +126,7 @@ class Indicator(_Strict):
     population_group: str | None = None
     direction: Direction
     average: Averaging
+    comparison: Comparison = "index"
     in_profile: bool = True
     production: ProductionUse | None = None
     barometer: BarometerUse | None = None

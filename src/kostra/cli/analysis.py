@@ -15,6 +15,12 @@ import typer
 
 from kostra import api
 from kostra.analysis.findings import SECTOR_NAMES, UNITS_EN
+from kostra.analysis.method import (
+    AVERAGE_LEGEND,
+    AVERAGE_MARK,
+    ReadyRatios,
+    check_ready_ratios,
+)
 from kostra.analysis.need import NEED_COLUMNS
 from kostra.analysis.production import SECTOR_COLUMNS
 from kostra.analysis.profile import PEER_PROFILE_COLUMNS
@@ -56,6 +62,10 @@ _H: dict[str, dict[str, str]] = {
         "peer_max": "maks",
         "change": "endring",
         "change_pct": "endring %",
+        "difference": "differanse mot snitt",
+        "comparison": "sammenligning",
+        "average": "snittberegning",
+        "average_marked": "enkelt snitt (*)",
         "flags": "merknader",
         "source": "kilde",
         "synthetic": "syntetisk",
@@ -75,6 +85,9 @@ _H: dict[str, dict[str, str]] = {
         "peer_difference_per_capita": "snittavvik per innb.",
         "excess_spending": "mer-/mindreutgift (kr)",
         "note": "merknad",
+        "need_index_quality": "behovsindeksens kvalitet",
+        "in_total": "med i totalen",
+        "in_average": "med i snittet",
         "production_pct": "produksjon % over/under",
         "cost_pct": "ressursbruk % over/under",
         "efficiency_pct": "effektivitet % over/under",
@@ -109,6 +122,10 @@ _H: dict[str, dict[str, str]] = {
         "peer_max": "max",
         "change": "change",
         "change_pct": "change %",
+        "difference": "difference from average",
+        "comparison": "comparison",
+        "average": "averaging",
+        "average_marked": "simple mean (*)",
         "flags": "flags",
         "source": "source",
         "synthetic": "synthetic",
@@ -128,6 +145,9 @@ _H: dict[str, dict[str, str]] = {
         "peer_difference_per_capita": "peers' difference per inh.",
         "excess_spending": "more/less spent (NOK)",
         "note": "note",
+        "need_index_quality": "need index quality",
+        "in_total": "in the total",
+        "in_average": "in the average",
         "production_pct": "production % over/under",
         "cost_pct": "resource use % over/under",
         "efficiency_pct": "efficiency % over/under",
@@ -200,6 +220,8 @@ _LEGEND = {
         "missing": "mangler (SSBs symbol står i verdikolonnen)",
         "place": "plass: 1 = høyeste verdi blant {n} kommuner med tall",
         "index": "indeks: snittet = 100",
+        "difference": "Δ: tall med fortegn eller nær null vises som differanse mot snittet "
+        "(pp = prosentpoeng, kr), ikke som indeks",
         "change": "endring: siden {year}",
         "symbols": "Merknader",
         "caveat": "Merk",
@@ -208,6 +230,8 @@ _LEGEND = {
         "missing": "missing (SSB's symbol in the value column)",
         "place": "place: 1 = highest value among {n} municipalities with figures",
         "index": "index: average = 100",
+        "difference": "Δ: signed or near-zero figures are shown as the difference from the "
+        "average (pp = percentage points, NOK), not as an index",
         "change": "change: since {year}",
         "symbols": "Flags",
         "caveat": "Note",
@@ -244,19 +268,21 @@ _COSTS_COLUMNS = {
 }
 _COSTS_LEGEND = {
     "nb": "NDU: netto driftsutgifter (kr); korrigert = NDU / behovsindeks; ressursindeks: "
-    "landet = 100; ressursbruk: snittet = 1; avvik: mer- (+) eller mindreutgift (−) mot "
-    "snittet etter behovskorreksjon.",
+    "landet = 100; ressursbruk: referansen = 1,00; avvik: mer- (+) eller mindreutgift (−) mot "
+    "referansen etter behovskorreksjon.",
     "en": "Net opex: net operating expenditure (NOK); corrected = net opex / need index; "
-    "resource index: country = 100; resource use: average = 1; difference: spent more (+) or "
-    "less (−) than the average after need correction.",
+    "resource index: country = 100; resource use: the reference = 1.00; difference: spent "
+    "more (+) or less (−) than the reference after need correction.",
 }
 _INDICES_COLUMNS = {
     "nb": ("sektor", "produksjon", "ressursbruk", "effektivitet", "indikatorer med data"),
     "en": ("sector", "production", "resource use", "efficiency", "indicators with data"),
 }
 _INDICES_LEGEND = {
-    "nb": "Prosent over (+) eller under (−) referansen; effektivitet = produksjon / ressursbruk.",
-    "en": "Per cent above (+) or below (−) the reference; efficiency = production / resource use.",
+    "nb": "Prosent over (+) eller under (−) referansen; effektivitet = produksjon / ressursbruk, "
+    "også samlet (totalt: sektorene med begge tall, faste sektorvekter).",
+    "en": "Per cent above (+) or below (−) the reference; efficiency = production / resource "
+    "use, in total too (total: the sectors with both figures, fixed sector weights).",
 }
 _TOTAL_NAME = {"nb": "totalt", "en": "total"}
 
@@ -268,6 +294,10 @@ _PROFILE_MEASURES = PEER_PROFILE_COLUMNS[
 _PROFILE_EXPORT = (
     *("sector", "indicator_id", "name", "unit", "region", "region_name", "role"),
     *(c for c in _PROFILE_MEASURES if c not in ("n_average", "previous_value")),
+    "difference",
+    "comparison",
+    "average",
+    "average_marked",
     "flags",
     "source",
 )
@@ -369,6 +399,7 @@ def profile_sections(result: api.Result, lang: str) -> tuple[list[Section], list
     columns = [Column(headers[0], text=True), *(Column(h) for h in headers[1:])]
     seen: set[str] = set()
     sections = []
+    marked = differences = False
     for (sector,), part in own.group_by("sector", maintain_order=True):
         rows = []
         caveats: list[str] = []
@@ -379,14 +410,23 @@ def profile_sections(result: api.Result, lang: str) -> tuple[list[Section], list
             else:
                 value = with_unit(format_number(row["value"], lang, digits), row["unit"], lang)
             place = f"{row['rank']}/{row['n_ranked']}" if row["rank"] is not None else ""
+            average = format_number(row["peer_average"], lang, digits)
+            if average and row.get("average_marked"):
+                average += AVERAGE_MARK
+                marked = True
+            if row.get("comparison") == "difference":
+                differences = True
+                index = _difference_text(row["difference"], row["unit"], lang, digits)
+            else:
+                index = format_number(row["index"], lang, 0)
             symbols = [s for c, s in _SYMBOLS.items() if row[c]]
             seen.update(c for c in _SYMBOLS if row[c])
             rows.append(
                 (
                     str(row[name_col]),
                     value,
-                    format_number(row["peer_average"], lang, digits),
-                    format_number(row["index"], lang, 0),
+                    average,
+                    index,
                     place,
                     format_signed(row["change"], lang, digits),
                     " ".join(symbols),
@@ -405,7 +445,11 @@ def profile_sections(result: api.Result, lang: str) -> tuple[list[Section], list
     explained = [legend["index"], legend["change"].format(year=result.year - 1)]
     if n_ranked.len():
         explained.insert(0, legend["place"].format(n=int(n_ranked.max())))  # type: ignore[arg-type]
+    if differences:
+        explained.append(legend["difference"])
     lines = ["; ".join(explained) + "."]
+    if marked:
+        lines.append(AVERAGE_LEGEND.text(lang) + ".")
     if seen:
         words = {**_FLAGS[lang], "missing": legend["missing"]}
         keys = [c for c in _SYMBOLS if c in seen]
@@ -413,6 +457,16 @@ def profile_sections(result: api.Result, lang: str) -> tuple[list[Section], list
             f"{legend['symbols']}: " + " · ".join(f"{_SYMBOLS[c]} {words[c]}" for c in keys)
         )
     return sections, lines
+
+
+def _difference_text(difference: float | None, unit: str | None, lang: str, digits: int) -> str:
+    """A difference from the average in the figure's unit: "+0,8 pp", "−1 219 kr", with Δ."""
+    text = format_signed(difference, lang, digits)
+    if not text:
+        return ""
+    short = "pp" if unit == "prosent" else None
+    shown = f"{text}\u00a0{short}" if short else with_unit(text, unit, lang)
+    return f"Δ\u00a0{shown}"
 
 
 def profile_export(result: api.Result, lang: str) -> pl.DataFrame:
@@ -462,7 +516,11 @@ def costs_sections(result: api.Result, lang: str) -> tuple[list[Section], list[s
             )
         )
     footnotes = [f"{_superscript(number)} {note}" for note, number in numbers.items()]
-    return [Section(None, columns, rows)], [_COSTS_LEGEND[lang], *footnotes]
+    legend = [_COSTS_LEGEND[lang]]
+    if result.reference is not None:
+        text = result.reference.text(lang)
+        legend.append(text[:1].upper() + text[1:] + ".")
+    return [Section(None, columns, rows)], [*legend, *footnotes]
 
 
 def _superscript(number: int) -> str:
@@ -470,20 +528,43 @@ def _superscript(number: int) -> str:
 
 
 def cost_note(row: dict[str, object], lang: str) -> str | None:
-    """A costs row's note in ``lang``: the analysis writes it in English, the terminal says
-    the same in Norwegian from the row's own fields."""
-    if lang == "en" or not row.get("note"):
-        return row.get("note")  # type: ignore[return-value]
+    """A costs row's note in ``lang``, from the row's own fields. The need-index quality
+    warning is left to the result's notes (it concerns every row alike)."""
     parts = []
     if row["sector"] == "total":
-        parts.append("totalen krever tall for alle velferdssektorene")
+        text = str(row.get("note") or "")
+        for piece in text.split("; "):
+            for prefix, (nb, en) in _TOTAL_NOTE.items():
+                if piece.startswith(prefix):
+                    sectors = piece.removeprefix(prefix).split(", ")
+                    names = ", ".join(sector_label(s, lang).lower() for s in sectors if s)
+                    parts.append((nb if lang == "nb" else en) + names)
     elif row["need_index"] is None:
-        parts.append(f"ingen behovsindeks for {row['region']} i {row['need_year']}")
-    if row.get("need_year_fallback"):
-        parts.append(f"behovsindeks for {row['need_year']} brukt (nærmeste år vi har)")
+        parts.append(
+            f"ingen behovsindeks for {row['region']} i {row['need_year']}"
+            if lang == "nb"
+            else f"no need index for {row['region']} in {row['need_year']}"
+        )
+    if row["sector"] != "total" and row.get("need_year_fallback"):
+        parts.append(
+            f"behovsindeks for {row['need_year']} brukt (nærmeste år vi har)"
+            if lang == "nb"
+            else f"need index of {row['need_year']} used (nearest year available)"
+        )
     if row.get("need_index_basis") == "total_uniform":
-        parts.append("ingen sektorvis behovsindeks publisert: totalindeksen er brukt")
-    return "; ".join(parts) or str(row["note"])
+        parts.append(
+            "ingen sektorvis behovsindeks publisert: totalindeksen er brukt"
+            if lang == "nb"
+            else "no sector need index published: the total index is used"
+        )
+    return "; ".join(parts) or None
+
+
+_TOTAL_NOTE = {
+    "sum of ": ("sum av ", "sum of "),
+    "not included: ": ("ikke med: ", "not included: "),
+    "no figures (left out): ": ("uten tall (utelatt): ", "no figures (left out): "),
+}
 
 
 def costs_export(result: api.Result, lang: str) -> pl.DataFrame:
@@ -510,7 +591,11 @@ def indices_sections(result: api.Result, lang: str) -> tuple[list[Section], list
             cells.append(f"{text}\u00a0%" if text else "")
         cells.append(f"{row['n_available']}/{row['n_indicators']}")
         rows.append(tuple(cells))
-    return [Section(None, columns, rows)], [_INDICES_LEGEND[lang]]
+    legend = [_INDICES_LEGEND[lang]]
+    if result.reference is not None:
+        text = result.reference.text(lang)
+        legend.append(text[:1].upper() + text[1:] + ".")
+    return [Section(None, columns, rows)], legend
 
 
 def indices_export(result: api.Result, lang: str) -> pl.DataFrame:
@@ -533,6 +618,18 @@ def _title(result: api.Result, lang: str) -> str:
     }[lang][result.kind]
     against = "mot" if lang == "nb" else "against"
     title = f"{what}: {result.name} {result.year} {against} {result.peers_name}"
+    if result.kind == "indices":
+        title += (
+            " (egen beregning etter ASSS/KS-metoden)"
+            if lang == "nb"
+            else " (our own computation after the ASSS/KS method)"
+        )
+    frame = result.frames.get("costs", result.frames.get("sectors"))
+    if result.kind in ("costs", "indices") and frame is not None and "need_year" in frame.columns:
+        need_years = frame["need_year"].drop_nulls().unique().sort().to_list()
+        if need_years:
+            word = "behovsindeks" if lang == "nb" else "need index"
+            title += f", {word} {', '.join(map(str, need_years))}"
     banner = result.banner(lang)
     return f"{title} — {banner.upper()}" if banner else title
 
@@ -652,6 +749,17 @@ def _sectors(sector: list[str] | None) -> list[str] | None:
     return resolve_sectors(sector, lang=state.settings.lang)
 
 
+def _ready_ratios(choice: str) -> ReadyRatios:
+    """``--ready-ratios``: ``simple`` or ``weighted`` (a user error otherwise)."""
+    try:
+        return check_ready_ratios(choice.strip().lower())
+    except ValueError:
+        raise KostraError(
+            in_lang(f"Ukjent --ready-ratios {choice!r}.", f"Unknown --ready-ratios {choice!r}."),
+            hint=in_lang("Bruk simple eller weighted.", "Use simple or weighted."),
+        ) from None
+
+
 def _borders(choice: str) -> api.BordersChoice:
     """``--borders``: ``year`` or ``newest`` (a user error otherwise)."""
     chosen = choice.strip().lower()
@@ -703,6 +811,14 @@ def profile_command(
         list[str] | None, typer.Option("--sector", "-s", help="Only this sector (repeatable).")
     ] = None,
     borders: BordersOption = "year",
+    ready_ratios: Annotated[
+        str,
+        typer.Option(
+            "--ready-ratios",
+            help="simple: SSB's ready-made ratios averaged unweighted, marked * (as ASSS); "
+            "weighted: weighted by the inhabitants of the age group.",
+        ),
+    ] = "simple",
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
 ) -> None:
@@ -716,6 +832,7 @@ def profile_command(
         include_self=not exclude_self,
         sectors=_sectors(sector),
         borders=_borders(borders),
+        ready_ratios=_ready_ratios(ready_ratios),
         db=state.settings.db,
     )
     show(result, fmt, output)
@@ -730,8 +847,15 @@ def costs_command(
         int | None,
         typer.Option("--need-year", help="Need-index year (default: the year after --year)."),
     ] = None,
-    include_oslo: Annotated[
-        bool, typer.Option("--include-oslo", help="Keep Oslo in the peer average.")
+    exclude_oslo: Annotated[
+        bool,
+        typer.Option(
+            "--exclude-oslo", help="Leave Oslo out of the average (default: every member, as KS)."
+        ),
+    ] = False,
+    exclude_self: Annotated[
+        bool,
+        typer.Option("--exclude-self", help="Compare with the average of the other members."),
     ] = False,
     borders: BordersOption = "year",
     fmt: FormatOption = OutputFormat.TABLE,
@@ -743,7 +867,8 @@ def costs_command(
         check_year(year),
         peers=peers,
         need_year=need_year,
-        exclude_oslo=not include_oslo,
+        include_self=not exclude_self,
+        exclude_oslo=exclude_oslo,
         borders=_borders(borders),
         db=state.settings.db,
     )
@@ -758,6 +883,13 @@ def indices_command(
     reference: Annotated[
         str, typer.Option("--reference", help="peers (the peer average) or country.")
     ] = "peers",
+    need_year: Annotated[
+        int | None,
+        typer.Option("--need-year", help="Need-index year (default: the year after --year)."),
+    ] = None,
+    exclude_oslo: Annotated[
+        bool, typer.Option("--exclude-oslo", help="Leave Oslo out of the peer average.")
+    ] = False,
     borders: BordersOption = "year",
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
@@ -768,6 +900,8 @@ def indices_command(
         check_year(year),
         peers=peers,
         reference=reference,
+        need_year=need_year,
+        exclude_oslo=exclude_oslo,
         borders=_borders(borders),
         db=state.settings.db,
     )

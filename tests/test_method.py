@@ -1,0 +1,148 @@
+"""The method facts (issue 11.2/11.3): the words about averages are read against the code paths.
+
+For every indicator of the catalog, a made-up group of municipalities is averaged by
+``peer_profile`` and the result is compared with what ``method_facts`` says the rule is (sum over
+sum, simple mean, population-weighted). The method text's claims are then checked against the
+same facts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from kostra.analysis._common import single_group
+from kostra.analysis.method import (
+    AVERAGE_MARK,
+    KS_DEVIATIONS,
+    averaging_table,
+    averaging_text,
+    method_facts,
+    peer_averaging,
+)
+from kostra.analysis.profile import peer_profile
+from kostra.catalog import load_catalog
+
+CODES = ["0301", "4601", "5001", "1103", "3201"]
+
+
+def _evaluated(ids: list[str]) -> pl.DataFrame:
+    """One row per indicator and municipality, with value = numerator / denominator."""
+    rng = np.random.default_rng(3)
+    n = len(ids) * len(CODES)
+    denominator = rng.uniform(100, 10_000, n)
+    value = rng.uniform(1, 100, n)
+    return pl.DataFrame(
+        {
+            "indicator_id": [i for i in ids for _ in CODES],
+            "region": CODES * len(ids),
+            "year": [2024] * n,
+            "value": value,
+            "numerator": value * denominator,
+            "denominator": denominator,
+            "status": [None] * n,
+            "series_break": [False] * n,
+            "preliminary": [False] * n,
+        },
+        schema_overrides={"year": pl.Int32, "status": pl.Utf8},
+    )
+
+
+@pytest.mark.parametrize("ready_ratios", ["simple", "weighted"])
+def test_every_indicator_is_averaged_as_the_facts_say(ready_ratios: str) -> None:
+    catalog = load_catalog()
+    facts = averaging_table(catalog, ready_ratios)  # type: ignore[arg-type]
+    frame = _evaluated([i.id for i in catalog.indicators])
+    result = peer_profile(
+        frame,
+        catalog,
+        single_group("g", CODES),
+        ready_ratios=ready_ratios,  # type: ignore[arg-type]
+    ).filter(pl.col("region") == CODES[0])
+    expected = frame.group_by("indicator_id").agg(
+        (pl.col("numerator").sum() / pl.col("denominator").sum()).alias("sum_over_sum"),
+        pl.col("value").mean().alias("simple_mean"),
+    )
+    checked = result.join(facts, on="indicator_id").join(expected, on="indicator_id")
+    assert checked.height == len(catalog.indicators)
+    for row in checked.iter_rows(named=True):
+        rule = row["averaging_rule"]
+        wanted = row["simple_mean"] if rule == "simple_mean" else row["sum_over_sum"]
+        assert row["peer_average"] == pytest.approx(wanted), (row["indicator_id"], rule)
+        # the profile's averaging column and mark are the facts' own
+        assert row["average"] == row["average_right"]
+        assert row["average_marked"] == row["average_marked_right"]
+
+
+def test_ready_ratios_are_simple_means_by_default_and_marked() -> None:
+    catalog = load_catalog()
+    facts = averaging_table(catalog)
+    ready = facts.filter(pl.col("ready_ratio"))
+    assert ready.height > 40
+    assert ready["averaging_rule"].unique().to_list() == ["simple_mean"]
+    assert ready["average_marked"].all()
+    formulas = facts.filter(~pl.col("ready_ratio"))
+    assert set(formulas["averaging_rule"].unique().to_list()) <= {"sum_over_sum", "simple_mean"}
+    assert not formulas["average_marked"].any()
+    weighted = averaging_table(catalog, "weighted").filter(pl.col("ready_ratio"))
+    assert "population_weighted" in weighted["averaging_rule"].to_list()
+    # a ready ratio without a weight stays a simple mean, and marked, under either setting
+    unweighted = [i for i in catalog.indicators if i.source is not None and i.weight_by is None]
+    assert all(peer_averaging(i, "weighted") == "simple" for i in unweighted)
+
+
+def test_method_text_claims_what_the_code_does() -> None:
+    text = averaging_text("simple").nb
+    assert "sum teller / sum nevner" in text
+    assert "enkelt (uvektet) snitt" in text
+    assert AVERAGE_MARK in text
+    assert "veid med innbyggerne" in averaging_text("weighted").nb
+    facts = method_facts(load_catalog())
+    assert facts.ready_ratios == "simple"
+    # production weights: the text names each sector's weights as the catalog has them
+    weights = facts.production_weights
+    words = facts.extra[0].nb
+    for (sector,), part in weights.group_by("sector"):
+        if part["weight"].n_unique() == 1:
+            assert f"{sector}: like vekter" in words
+        else:
+            assert f"{sector}: like vekter" not in words
+            for ident, weight in part.select("indicator_id", "weight").iter_rows():
+                assert f"{ident} {weight:g}" in words
+    assert weights.group_by("sector").agg(pl.col("weight_share").sum())[
+        "weight_share"
+    ].to_list() == pytest.approx([1.0] * weights["sector"].n_unique())
+    assert any("skolebidrag" in d.nb for d in KS_DEVIATIONS)
+    assert any("pensjon" in d.nb for d in KS_DEVIATIONS)
+
+
+def test_signed_figures_get_a_difference_never_an_index() -> None:
+    catalog = load_catalog()
+    signed = [i.id for i in catalog.indicators if i.comparison == "difference"]
+    assert {"netto_driftsresultat", "var_netto_andel_av_brutto"} <= set(signed)
+    frame = _evaluated(signed).with_columns(
+        # results around zero: one negative, one near zero
+        pl.when(pl.col("region") == "0301").then(-0.9).otherwise(pl.col("value")).alias("value")
+    )
+    result = peer_profile(frame, catalog, single_group("g", CODES))
+    assert result["index"].null_count() == result.height
+    assert result["change_pct"].null_count() == result.height
+    assert (result["comparison"] == "difference").all()
+    diff = result.select((pl.col("value") - pl.col("peer_average") - pl.col("difference")).abs())
+    assert diff.max().item() < 1e-9
+
+
+def test_profile_command_shows_differences_for_signed_figures(
+    tmp_db: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Done-when of issue 11: `kostra profile Bærum -s okonomi` shows differences."""
+    pytest.importorskip("kostra.sample")
+    from kostra.cli import main
+
+    main(["profile", "Bærum", "-s", "okonomi"])
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("Netto driftsresultat"))
+    assert "Δ" in line
+    assert "pp" in line
+    assert "* enkelt (uvektet) snitt" in " ".join(out.split())
