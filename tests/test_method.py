@@ -16,6 +16,7 @@ from kostra.analysis._common import single_group
 from kostra.analysis.method import (
     AVERAGE_MARK,
     KS_DEVIATIONS,
+    SMALL_NUMBERS,
     averaging_table,
     averaging_text,
     method_facts,
@@ -146,3 +147,41 @@ def test_profile_command_shows_differences_for_signed_figures(
     assert "Δ" in line
     assert "pp" in line
     assert "* enkelt (uvektet) snitt" in " ".join(out.split())
+
+
+def test_small_bases_get_no_index_and_beyond_cap_is_flagged() -> None:
+    """Utsira-sized figures: a base under 50 inhabitants gives no index and no % change."""
+    catalog = load_catalog()
+    ident = "ndu_barnehage_per_innb_1_5"  # a per-inhabitant formula: the base is 1–5-year-olds
+    frame = _evaluated([ident])
+    tiny = frame.with_columns(
+        pl.when(pl.col("region") == CODES[0])
+        .then(pl.lit(12.0))
+        .otherwise(pl.col("denominator"))
+        .alias("denominator")
+    ).with_columns((pl.col("value") * pl.col("denominator")).alias("numerator"))
+    previous = tiny.with_columns(pl.lit(2023, dtype=pl.Int32).alias("year"))
+    result = peer_profile(
+        pl.concat([tiny, previous]), catalog, single_group("g", CODES), years=[2024]
+    )
+    small = result.filter(pl.col("region") == CODES[0]).row(0, named=True)
+    assert small["small_base"] is True
+    assert small["index"] is None
+    assert small["change_pct"] is None
+    assert small["value"] is not None  # the value itself is shown, as SSB publishes it
+    others = result.filter(pl.col("region") != CODES[0])
+    assert not others["small_base"].any()
+    assert others["index"].null_count() == 0
+    # an index beyond the cap is flagged, never silently shown
+    huge = frame.with_columns(
+        pl.when(pl.col("region") == CODES[1])
+        .then(pl.col("value") * 50)
+        .otherwise(pl.col("value"))
+        .alias("value")
+    ).with_columns((pl.col("value") * pl.col("denominator")).alias("numerator"))
+    flagged = peer_profile(huge, catalog, single_group("g", CODES))
+    over = flagged.filter(pl.col("index") > SMALL_NUMBERS.index_cap)
+    assert over.height >= 1
+    assert over["beyond_cap"].all()
+    assert not flagged.filter(pl.col("index").is_between(40, 250))["beyond_cap"].any()
+    assert "færre enn 50 innbyggere" in SMALL_NUMBERS.text().nb

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from kostra.analysis._common import single_group
 from kostra.analysis.indicators import RESULT_SCHEMA
+from kostra.analysis.method import SmallNumbers
 from kostra.analysis.production import production_indices
 from kostra.catalog.models import (
     Catalog,
@@ -105,6 +106,8 @@ def _evaluated(users: tuple[float, float] = (15.0, 8.0)) -> pl.DataFrame:
 
 
 def _run(evaluated: pl.DataFrame, **options: object):
+    # the made-up target groups are tiny: the small-number rule is tested on its own below
+    options.setdefault("small_numbers", SmallNumbers(min_base=0.0))
     return production_indices(
         evaluated,
         CATALOG,
@@ -158,6 +161,21 @@ def test_indices_equal_hand_computation() -> None:
     # one definition: total efficiency = total production / total resource use
     assert total["efficiency_index"] == pytest.approx(100 * p_total / c_total)
     assert total["production_pct"] == pytest.approx(p_total - 100)
+
+
+def test_small_target_groups_get_no_index_and_caps_are_flagged() -> None:
+    """Target groups of 15 and 10 need-corrected inhabitants: below the default base of 50."""
+    result = _run(_evaluated(), small_numbers=SmallNumbers())
+    cover = result.indicators.filter(pl.col("indicator_id") == "dekning")
+    assert cover["small_base"].all()
+    assert cover["z"].null_count() == cover.height
+    assert cover["x_ref"].null_count() == 0  # still part of the reference
+    one = _sector(result, "1001", "barnehage")
+    assert one["n_available"] == 2  # renormalised over the other indicators
+    capped = _run(_evaluated(), small_numbers=SmallNumbers(min_base=0.0, index_cap=110.0))
+    flags = capped.sectors.filter(pl.col("production_index") > 110)["beyond_cap"]
+    assert flags.len() > 0
+    assert flags.all()
 
 
 def test_cost_index_against_the_unweighted_mean_by_default() -> None:

@@ -114,6 +114,7 @@ AVERAGING_SCHEMA: dict[str, pl.DataType] = {
     "average_weight": pl.Utf8(),
     "average_marked": pl.Boolean(),
     "comparison": pl.Utf8(),
+    "counts_inhabitants": pl.Boolean(),
 }
 
 
@@ -122,8 +123,9 @@ def averaging_table(
 ) -> pl.DataFrame:
     """Per indicator: ``ready_ratio``, ``average`` (``weighted``/``simple``, what the profile
     computes), ``averaging_rule``, ``average_weight`` (what the sums or weights count),
-    ``average_marked`` (a simple mean of a ready ratio: shown with ``*``) and ``comparison``
-    (``index`` or ``difference``)."""
+    ``average_marked`` (a simple mean of a ready ratio: shown with ``*``), ``comparison``
+    (``index`` or ``difference``) and ``counts_inhabitants`` (the ``denominator`` is the
+    inhabitants of the age group: the base of the small-number rule)."""
     indicators = list(catalog.indicators if isinstance(catalog, Catalog) else catalog)
     rows = []
     for indicator in indicators:
@@ -138,6 +140,7 @@ def averaging_table(
                 _weight_text(indicator, rule),
                 ready and rule == "simple_mean",
                 indicator.comparison,
+                counts_inhabitants(indicator),
             )
         )
     return pl.DataFrame(rows, schema=AVERAGING_SCHEMA, orient="row")
@@ -216,6 +219,54 @@ EFFICIENCY_DEFINITION = Text(
 
 
 @dataclass(frozen=True)
+class SmallNumbers:
+    """The small-number rule, in the spirit of SSB's suppression of figures on few units.
+
+    * ``min_base``: a figure whose own base (the inhabitants of its age group: the denominator
+      of a per-inhabitant formula, the weight of a population-weighted ready ratio; the
+      need-corrected target group of a production coverage indicator) is below this count gets
+      no index and no percentage change (``small_base``); the value itself is shown, as SSB
+      publishes it.
+    * ``index_cap`` / ``index_floor``: an index above the cap or below the floor is shown but
+      flagged (``beyond_cap``), as is a percentage change beyond ±``change_cap`` % and a
+      resource-use indicator beyond ``index_cap / 100`` or below ``index_floor / 100``.
+    """
+
+    min_base: float = 50.0
+    index_cap: float = 300.0
+    index_floor: float = 100.0 / 3.0
+    change_cap: float = 100.0
+
+    def text(self) -> Text:
+        """The rule in words, with its numbers."""
+        return Text(
+            f"små tall: har en kommune færre enn {self.min_base:.0f} innbyggere i tallets "
+            "aldersgruppe (eller i målgruppen for en dekningsgrad), vises verdien, men ikke "
+            f"indeks eller prosentvis endring; indekser over {self.index_cap:.0f} eller under "
+            f"{self.index_floor:.0f} og endringer over ±{self.change_cap:.0f} % er merket",
+            f"small numbers: where a municipality has fewer than {self.min_base:.0f} inhabitants "
+            "in the figure's age group (or in a coverage figure's target group), the value is "
+            f"shown but no index or percentage change; indices above {self.index_cap:.0f} or "
+            f"below {self.index_floor:.0f} and changes beyond ±{self.change_cap:.0f} % are flagged",
+        )
+
+    def beyond(self, index: pl.Expr) -> pl.Expr:
+        """An index (average = 100) outside ``[index_floor, index_cap]`` (false when null)."""
+        return ((index > self.index_cap) | (index < self.index_floor)).fill_null(False)
+
+
+SMALL_NUMBERS = SmallNumbers()
+
+
+def counts_inhabitants(indicator: Indicator) -> bool:
+    """Whether the indicator's ``denominator`` in the evaluated frame counts inhabitants of its
+    age group (a per-inhabitant formula, or a ready ratio weighted by population)."""
+    if indicator.formula is not None:
+        return isinstance(indicator.formula.denominator, PopulationRef)
+    return isinstance(indicator.weight_by, PopulationRef) and indicator.average == "weighted"
+
+
+@dataclass(frozen=True)
 class MethodFacts:
     """The facts a method section states, straight from the code's own rules.
 
@@ -224,7 +275,7 @@ class MethodFacts:
     ``sector_weights``: the fixed sector weights of the totals; ``ready_ratios``: the rule in
     force; ``reference``: which municipalities the averages cover (words); texts: the averaging
     rule, the legend of ``*``, the difference rule, the efficiency definition and the
-    deviations from KS.
+    deviations from KS; ``small_numbers``: the small-number rule (its ``text()``).
     """
 
     ready_ratios: ReadyRatios
@@ -238,6 +289,7 @@ class MethodFacts:
     ks_deviations: tuple[Text, ...]
     reference: Text | None = None
     extra: tuple[Text, ...] = field(default=())
+    small_numbers: SmallNumbers = SMALL_NUMBERS
 
 
 def production_weights(catalog: Catalog | Iterable[Indicator]) -> pl.DataFrame:

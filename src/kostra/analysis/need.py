@@ -37,6 +37,9 @@ made (KS does both; the inputs are not in the tables we read). See
 Need-index quality: :data:`NEED_INDEX_QUALITY` names the budget years whose sector indices are
 of lower quality (the 2025 reconstruction); results computed with them carry
 ``need_index_quality = "lower"`` and a warning in ``note``.
+
+Small numbers: ``beyond_cap`` flags a resource index or resource-use indicator beyond the caps
+of :data:`kostra.analysis.method.SMALL_NUMBERS` (a total: any of its parts).
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from typing import Literal
 import polars as pl
 
 from kostra.analysis._common import conform_grouping
+from kostra.analysis.method import SMALL_NUMBERS, SmallNumbers
 from kostra.catalog.models import Catalog, Indicator, PopulationRef, Role
 
 WELFARE_SECTORS: tuple[str, ...] = (
@@ -92,6 +96,7 @@ NEED_COLUMNS: tuple[str, ...] = (
     "note",
     "need_index_quality",
     "in_total",
+    "beyond_cap",
 )
 
 
@@ -206,6 +211,7 @@ def need_corrected_costs(
     country: pl.DataFrame | None = None,
     country_region: str = COUNTRY,
     excess_average: ExcessAverage = "unweighted",
+    small_numbers: SmallNumbers = SMALL_NUMBERS,
 ) -> pl.DataFrame:
     """Need-corrected costs of every member of every group, per sector and in total.
 
@@ -328,6 +334,12 @@ def need_corrected_costs(
             ).alias("in_total"),
         )
     )
+    rows = rows.with_columns(
+        (
+            small_numbers.beyond(pl.col("resource_index"))
+            | small_numbers.beyond(100.0 * pl.col("resource_use_index"))
+        ).alias("beyond_cap")
+    )
     sectors = rows.select(NEED_COLUMNS)
     return pl.concat([sectors, _totals(sectors, welfare_sectors)], how="vertical").sort(
         "group", "region", "year", "sector"
@@ -430,6 +442,7 @@ def _totals(sectors: pl.DataFrame, welfare_sectors: Sequence[str]) -> pl.DataFra
         pl.col("in_average").filter(pl.col("sector").is_in(list(welfare_sectors))).all(),
         pl.col("sector").unique().sort().alias("_shown"),
         pl.col("need_index_quality").first(),
+        pl.col("beyond_cap").filter(pl.col("in_total")).any().alias("_beyond"),
     )
     totals = totals.join(meta, on=["group", "region", "year"], how="left")
     welfare = pl.lit(list(welfare_sectors), dtype=pl.List(pl.Utf8))

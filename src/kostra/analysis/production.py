@@ -20,6 +20,10 @@ For every region of every reference group (peers, or the whole country as one gr
    efficiency is always total production over total resource use.
 
 The ``*_pct`` columns give ``index − 100``: "% over (+) / under (−) the reference average".
+Small numbers (:data:`kostra.analysis.method.SMALL_NUMBERS`): an indicator on a target group
+(coverage) or age group of fewer than ``min_base`` inhabitants gets no ``z`` (``small_base``;
+the sector renormalises over the rest); a sector or total whose production, cost or efficiency
+index is beyond the caps is flagged ``beyond_cap``.
 """
 
 from __future__ import annotations
@@ -31,7 +35,14 @@ from typing import Literal
 import polars as pl
 
 from kostra.analysis._common import conform_grouping
-from kostra.analysis.method import DEFAULT_READY_RATIOS, ReadyRatios, peer_averaging
+from kostra.analysis.method import (
+    DEFAULT_READY_RATIOS,
+    SMALL_NUMBERS,
+    ReadyRatios,
+    SmallNumbers,
+    counts_inhabitants,
+    peer_averaging,
+)
 from kostra.analysis.need import choose_need_year
 from kostra.catalog.models import Catalog, Indicator
 
@@ -68,6 +79,7 @@ INDICATOR_COLUMNS: tuple[str, ...] = (
     "x",
     "x_ref",
     "z",
+    "small_base",
 )
 SECTOR_COLUMNS: tuple[str, ...] = (
     "group",
@@ -87,6 +99,7 @@ SECTOR_COLUMNS: tuple[str, ...] = (
     "need_year_fallback",
     "sector_weight",
     "in_total",
+    "beyond_cap",
 )
 
 
@@ -112,6 +125,7 @@ def _production_spec(
             float(i.production.weight),
             i.direction,
             peer_averaging(i, ready_ratios),
+            counts_inhabitants(i),
         )
         for i in indicators
         if i.production is not None and i.sector.value in sectors
@@ -125,6 +139,7 @@ def _production_spec(
             "weight": pl.Float64,
             "direction": pl.Utf8,
             "average": pl.Utf8,
+            "counts_inhabitants": pl.Boolean,
         },
         orient="row",
     )
@@ -163,6 +178,7 @@ def production_indices(
     min_weight_share: float = 0.5,
     ready_ratios: ReadyRatios = DEFAULT_READY_RATIOS,
     cost_average: Literal["unweighted", "weighted"] = "unweighted",
+    small_numbers: SmallNumbers = SMALL_NUMBERS,
 ) -> ProductionResult:
     """Production, cost and efficiency indices of every member of every group.
 
@@ -253,10 +269,20 @@ def production_indices(
         pl.when(usable).then(pl.col("_a")).alias("_ra"),
         pl.when(usable).then(pl.col("_b")).alias("_rb"),
     )
+    # small numbers: a coverage on a tiny target group (or a figure on few inhabitants) still
+    # enters the reference, but gets no index of its own
+    base = (
+        pl.when(coverage)
+        .then(pl.col("_tstar"))
+        .when(pl.col("counts_inhabitants"))
+        .then(pl.col("denominator"))
+    )
     rows = rows.with_columns(
-        _reference(rows, ["group", "indicator_id", "year"], include_self).alias("x_ref")
-    ).with_columns(
-        pl.when((pl.col("x") > 0) & (pl.col("x_ref") > 0))
+        _reference(rows, ["group", "indicator_id", "year"], include_self).alias("x_ref"),
+        (base < small_numbers.min_base).fill_null(False).alias("small_base"),
+    )
+    rows = rows.with_columns(
+        pl.when((pl.col("x") > 0) & (pl.col("x_ref") > 0) & ~pl.col("small_base"))
         .then(
             pl.when(pl.col("direction") == "lower_better")
             .then(100.0 * pl.col("x_ref") / pl.col("x"))
@@ -365,15 +391,21 @@ def production_indices(
     total = _totals(per_sector)
     result = pl.concat([per_sector.select(_WITHOUT_PCT), total.select(_WITHOUT_PCT)])
     result = result.with_columns(
-        (pl.col(f"{name}_index") - 100.0).alias(f"{name}_pct")
-        for name in ("production", "cost", "efficiency")
+        *[
+            (pl.col(f"{name}_index") - 100.0).alias(f"{name}_pct")
+            for name in ("production", "cost", "efficiency")
+        ],
+        pl.any_horizontal(
+            small_numbers.beyond(pl.col(f"{name}_index"))
+            for name in ("production", "cost", "efficiency")
+        ).alias("beyond_cap"),
     ).select(SECTOR_COLUMNS)
     return ProductionResult(
         indicators=indicator_rows, sectors=result.sort("group", "region", "year", "sector")
     )
 
 
-_WITHOUT_PCT = [c for c in SECTOR_COLUMNS if not c.endswith("_pct")]
+_WITHOUT_PCT = [c for c in SECTOR_COLUMNS if not c.endswith("_pct") and c != "beyond_cap"]
 
 
 def _totals(per_sector: pl.DataFrame) -> pl.DataFrame:

@@ -12,7 +12,9 @@ numerator / Σ denominator over the peers with data (formulas), ``simple`` = unw
 the values (SSB's ready-made ratios by default, ``average_marked``). ``index = 100 × value /
 average`` and ``difference = value − average``; figures the catalog compares as differences
 (``comparison = "difference"``: signed and near-zero figures) get no index and no percentage
-change.
+change. The small-number rule (:data:`kostra.analysis.method.SMALL_NUMBERS`): a figure on fewer
+than ``min_base`` inhabitants of its age group gets no index and no percentage change
+(``small_base``); an index or change beyond the caps is flagged (``beyond_cap``).
 ``rank`` is the place among the group's members with a value, 1 = highest value; ``rank_best``
 is direction-aware (1 = best: highest when higher is better, lowest when lower is better, null
 for neutral figures).
@@ -26,7 +28,13 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from kostra.analysis._common import OSLO, PANDEMIC_YEARS, conform_grouping, single_group
-from kostra.analysis.method import DEFAULT_READY_RATIOS, ReadyRatios, averaging_table
+from kostra.analysis.method import (
+    DEFAULT_READY_RATIOS,
+    SMALL_NUMBERS,
+    ReadyRatios,
+    SmallNumbers,
+    averaging_table,
+)
 from kostra.catalog.models import Catalog, Indicator
 
 PEER_PROFILE_COLUMNS: tuple[str, ...] = (
@@ -59,6 +67,8 @@ PEER_PROFILE_COLUMNS: tuple[str, ...] = (
     "difference",
     "comparison",
     "average_marked",
+    "small_base",
+    "beyond_cap",
 )
 
 
@@ -70,7 +80,7 @@ def indicator_info(
     catalog order."""
     indicators = list(catalog.indicators if isinstance(catalog, Catalog) else catalog)
     rules = averaging_table(indicators, ready_ratios).select(
-        "average", "average_marked", "comparison"
+        "average", "average_marked", "comparison", "counts_inhabitants"
     )
     frame = pl.DataFrame(
         {
@@ -109,6 +119,7 @@ def indicator_info(
         "average",
         "average_marked",
         "comparison",
+        "counts_inhabitants",
         "in_profile",
         "caveat_nb",
         "caveat_en",
@@ -137,6 +148,7 @@ def peer_profile(
     shown: pl.DataFrame | None = None,
     pandemic_years: Sequence[int] = PANDEMIC_YEARS,
     ready_ratios: ReadyRatios = DEFAULT_READY_RATIOS,
+    small_numbers: SmallNumbers = SMALL_NUMBERS,
 ) -> pl.DataFrame:
     """Each member of each group against its group's average, for every indicator and year.
 
@@ -150,7 +162,13 @@ def peer_profile(
     ready-made ratios are averaged (:mod:`kostra.analysis.method`).
     """
     info = indicator_info(catalog, ready_ratios).select(
-        "indicator_id", "sector", "direction", "average", "average_marked", "comparison"
+        "indicator_id",
+        "sector",
+        "direction",
+        "average",
+        "average_marked",
+        "comparison",
+        "counts_inhabitants",
     )
     groups = conform_grouping(groups)
     # Lazy: the optimiser fuses the joins and window expressions over ~10⁶ rows.
@@ -224,31 +242,55 @@ def peer_profile(
     over = pl.col("group"), pl.col("indicator_id"), pl.col("year")
     rank_desc = rank_value.rank("min", descending=True).over(*over)
     rank_asc = rank_value.rank("min", descending=False).over(*over)
-    out = rows.with_columns(
-        average.alias("peer_average"),
-        nb.cast(pl.Int32).alias("n_average"),
-        member_rank.then(rank_desc).cast(pl.Int32).alias("rank"),
-        member_rank.then(
-            pl.when(pl.col("direction") == "higher_better")
-            .then(rank_desc)
-            .when(pl.col("direction") == "lower_better")
-            .then(rank_asc)
+    out = (
+        rows.with_columns(
+            average.alias("peer_average"),
+            nb.cast(pl.Int32).alias("n_average"),
+            member_rank.then(rank_desc).cast(pl.Int32).alias("rank"),
+            member_rank.then(
+                pl.when(pl.col("direction") == "higher_better")
+                .then(rank_desc)
+                .when(pl.col("direction") == "lower_better")
+                .then(rank_asc)
+            )
+            .cast(pl.Int32)
+            .alias("rank_best"),
+            member_rank.then(rank_value.count().over(*over)).cast(pl.Int32).alias("n_ranked"),
         )
-        .cast(pl.Int32)
-        .alias("rank_best"),
-        member_rank.then(rank_value.count().over(*over)).cast(pl.Int32).alias("n_ranked"),
-    ).with_columns(
-        pl.when((pl.col("peer_average") != 0) & (pl.col("comparison") == "index"))
-        .then(100.0 * pl.col("value") / pl.col("peer_average"))
-        .alias("index"),
-        (pl.col("value") - pl.col("peer_average")).alias("difference"),
-        (pl.col("value") - pl.col("previous_value")).alias("change"),
-        pl.when((pl.col("previous_value") != 0) & (pl.col("comparison") == "index"))
-        .then(100.0 * (pl.col("value") / pl.col("previous_value") - 1.0))
-        .alias("change_pct"),
-        pl.col("year").is_in(list(pandemic_years)).alias("pandemic"),
-        pl.col("value").is_null().alias("missing"),
-        pl.col("peer_series_break").fill_null(False),
+        .with_columns(
+            (
+                pl.col("counts_inhabitants")
+                & (pl.col("denominator") < small_numbers.min_base).fill_null(False)
+                & pl.col("value").is_not_null()
+            ).alias("small_base"),
+        )
+        .with_columns(
+            pl.when(
+                (pl.col("peer_average") != 0)
+                & (pl.col("comparison") == "index")
+                & ~pl.col("small_base")
+            )
+            .then(100.0 * pl.col("value") / pl.col("peer_average"))
+            .alias("index"),
+            (pl.col("value") - pl.col("peer_average")).alias("difference"),
+            (pl.col("value") - pl.col("previous_value")).alias("change"),
+            pl.when(
+                (pl.col("previous_value") != 0)
+                & (pl.col("comparison") == "index")
+                & ~pl.col("small_base")
+            )
+            .then(100.0 * (pl.col("value") / pl.col("previous_value") - 1.0))
+            .alias("change_pct"),
+            pl.col("year").is_in(list(pandemic_years)).alias("pandemic"),
+            pl.col("value").is_null().alias("missing"),
+            pl.col("peer_series_break").fill_null(False),
+        )
+        .with_columns(
+            (
+                small_numbers.beyond(pl.col("index"))
+                | (pl.col("change_pct").abs() > small_numbers.change_cap).fill_null(False)
+            ).alias("beyond_cap")
+        )
     )
     # unsorted: callers pick their rows (sorting 10⁶ rows would cost more than the analysis)
     return (
@@ -299,6 +341,7 @@ def service_profile(
     pandemic_years: Sequence[int] = PANDEMIC_YEARS,
     in_profile_only: bool = True,
     ready_ratios: ReadyRatios = DEFAULT_READY_RATIOS,
+    small_numbers: SmallNumbers = SMALL_NUMBERS,
 ) -> Profile:
     """The service profile of ``municipality`` in ``year`` against ``peers``.
 
@@ -342,6 +385,7 @@ def service_profile(
         shown=shown,
         pandemic_years=pandemic_years,
         ready_ratios=ready_ratios,
+        small_numbers=small_numbers,
     )
     role = (
         pl.when(pl.col("region") == municipality)

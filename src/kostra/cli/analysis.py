@@ -18,6 +18,7 @@ from kostra.analysis.findings import SECTOR_NAMES, UNITS_EN
 from kostra.analysis.method import (
     AVERAGE_LEGEND,
     AVERAGE_MARK,
+    SMALL_NUMBERS,
     ReadyRatios,
     check_ready_ratios,
 )
@@ -86,6 +87,8 @@ _H: dict[str, dict[str, str]] = {
         "excess_spending": "mer-/mindreutgift (kr)",
         "note": "merknad",
         "need_index_quality": "behovsindeksens kvalitet",
+        "beyond_cap": "utenfor taket",
+        "small_base": "små tall",
         "in_total": "med i totalen",
         "in_average": "med i snittet",
         "production_pct": "produksjon % over/under",
@@ -146,6 +149,8 @@ _H: dict[str, dict[str, str]] = {
         "excess_spending": "more/less spent (NOK)",
         "note": "note",
         "need_index_quality": "need index quality",
+        "beyond_cap": "beyond the cap",
+        "small_base": "small numbers",
         "in_total": "in the total",
         "in_average": "in the average",
         "production_pct": "production % over/under",
@@ -170,6 +175,8 @@ _FLAGS = {
         "pandemic": "pandemiår",
         "missing": "mangler",
         "preliminary": "foreløpige tall",
+        "small_base": "små tall (ingen indeks)",
+        "beyond_cap": "indeks eller endring utenfor taket",
     },
     "en": {
         "series_break": "series break",
@@ -177,6 +184,8 @@ _FLAGS = {
         "pandemic": "pandemic year",
         "missing": "missing",
         "preliminary": "preliminary figures",
+        "small_base": "small numbers (no index)",
+        "beyond_cap": "index or change beyond the cap",
     },
 }
 _ROLES = {
@@ -213,7 +222,9 @@ _SYMBOLS = {
     "peer_series_break": "(B)",
     "pandemic": "P",
     "missing": "M",
-    "preliminary": "*",
+    "preliminary": "F",
+    "small_base": "S",
+    "beyond_cap": "!",
 }
 _LEGEND = {
     "nb": {
@@ -298,6 +309,8 @@ _PROFILE_EXPORT = (
     "comparison",
     "average",
     "average_marked",
+    "small_base",
+    "beyond_cap",
     "flags",
     "source",
 )
@@ -456,6 +469,8 @@ def profile_sections(result: api.Result, lang: str) -> tuple[list[Section], list
         lines.append(
             f"{legend['symbols']}: " + " · ".join(f"{_SYMBOLS[c]} {words[c]}" for c in keys)
         )
+    if seen & {"small_base", "beyond_cap"}:
+        lines.append(SMALL_NUMBERS.text().text(lang).capitalize() + ".")
     return sections, lines
 
 
@@ -496,6 +511,7 @@ def costs_sections(result: api.Result, lang: str) -> tuple[list[Section], list[s
     headers = _COSTS_COLUMNS[lang]
     columns = [Column(headers[0], text=True), *(Column(h) for h in headers[1:])]
     rows = []
+    capped = False
     numbers: dict[str, int] = {}  # one footnote per distinct note, shared by its sectors
     for row in _own_sectors(result.frames["costs"]).iter_rows(named=True):
         label = sector_label(row["sector"], lang)
@@ -510,17 +526,30 @@ def costs_sections(result: api.Result, lang: str) -> tuple[list[Section], list[s
                 format_number(row["net_opex_per_capita"], lang, 0),
                 format_number(row["need_index"], lang, 3),
                 format_number(row["need_corrected_per_capita"], lang, 0),
-                format_number(row["resource_index"], lang, 0),
-                format_number(row["resource_use_index"], lang, 2),
+                format_number(row["resource_index"], lang, 0) + _cap_mark(row),
+                format_number(row["resource_use_index"], lang, 2) + _cap_mark(row),
                 format_signed(None if excess is None else excess / 1e6, lang, 1),
             )
         )
+        capped = capped or bool(row.get("beyond_cap"))
     footnotes = [f"{_superscript(number)} {note}" for note, number in numbers.items()]
     legend = [_COSTS_LEGEND[lang]]
+    if capped:
+        legend.append(_cap_legend(lang))
     if result.reference is not None:
         text = result.reference.text(lang)
         legend.append(text[:1].upper() + text[1:] + ".")
     return [Section(None, columns, rows)], [*legend, *footnotes]
+
+
+def _cap_mark(row: dict[str, object]) -> str:
+    """ "!" after a number whose row is beyond the small-number caps."""
+    return "!" if row.get("beyond_cap") else ""
+
+
+def _cap_legend(lang: str) -> str:
+    text = SMALL_NUMBERS.text().text(lang)
+    return "! " + text[:1].upper() + text[1:] + "."
 
 
 def _superscript(number: int) -> str:
@@ -584,14 +613,18 @@ def indices_sections(result: api.Result, lang: str) -> tuple[list[Section], list
     headers = _INDICES_COLUMNS[lang]
     columns = [Column(headers[0], text=True), *(Column(h) for h in headers[1:])]
     rows = []
+    capped = False
     for row in _own_sectors(result.frames["sectors"]).iter_rows(named=True):
         cells = [sector_label(row["sector"], lang)]
         for column in ("production_pct", "cost_pct", "efficiency_pct"):
             text = format_signed(row[column], lang, 1)
-            cells.append(f"{text}\u00a0%" if text else "")
+            cells.append(f"{text}\u00a0%" + _cap_mark(row) if text else "")
+        capped = capped or bool(row.get("beyond_cap"))
         cells.append(f"{row['n_available']}/{row['n_indicators']}")
         rows.append(tuple(cells))
     legend = [_INDICES_LEGEND[lang]]
+    if capped:
+        legend.append(_cap_legend(lang))
     if result.reference is not None:
         text = result.reference.text(lang)
         legend.append(text[:1].upper() + text[1:] + ".")
