@@ -57,8 +57,8 @@ class ReportSettings:
     resamples: int = barometer_results.DEFAULT_RESAMPLES
     production_reference: str = "peers"
     profile_include_self: bool = True
-    costs_include_self: bool = False
-    costs_exclude_oslo: bool = True
+    costs_include_self: bool = True  # as KS and api.costs: every member, unweighted mean
+    costs_exclude_oslo: bool = False
 
 
 @dataclass(frozen=True)
@@ -338,12 +338,18 @@ def _assumptions(inputs: ReportInputs, need_year: int | None, fallback: bool) ->
         ),
         Assumption(
             key="costs_average",
-            value="uten kommunen selv og Oslo" if s.costs_exclude_oslo else "uten kommunen selv",
-            value_en="without the municipality itself and Oslo"
-            if s.costs_exclude_oslo
-            else "without the municipality itself",
-            text_nb="Behovskorrigerte utgifter sammenlignes med de andre kommunene i gruppen",
-            text_en="Need-corrected costs are compared with the other municipalities of the group",
+            value=("uten kommunen selv" if not s.costs_include_self else "kommunen selv med")
+            + (" og uten Oslo" if s.costs_exclude_oslo else ""),
+            value_en=(
+                "without the municipality itself"
+                if not s.costs_include_self
+                else "the municipality itself included"
+            )
+            + (" and without Oslo" if s.costs_exclude_oslo else ""),
+            text_nb="Ressursbruk og mer-/mindreutgift måles mot det uvektede snittet av "
+            "kommunene i gruppen, som KS",
+            text_en="Resource use and NOK more/less are measured against the unweighted mean of "
+            "the group's municipalities, as KS",
         ),
         Assumption(
             key="need_year",
