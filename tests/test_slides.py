@@ -295,6 +295,18 @@ def test_command_writes_a_deck_with_the_map(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".*.partial"))
 
 
+@pytest.mark.slow
+@pytest.mark.usefixtures("_isolated")
+def test_command_all_writes_one_deck_per_member(tmp_path: Path) -> None:
+    assert _run("slides", "--all", "--year", "2020", "--no-map", "--lang", "en", "-o", "decks") == 0
+    decks = sorted(p.name for p in (tmp_path / "decks").glob("*.pptx"))
+    assert len(decks) == 10  # the ASSS members
+    assert "baerum-2020.pptx" in decks
+    prs = Presentation(str(tmp_path / "decks" / "tromso-2020.pptx"))
+    assert _titles(prs)[0] == "KOSTRA report 2020 and the Kommunebarometer"
+    assert _run("slides", "--all", "--group", "county", "--year", "2020") == 2
+
+
 @pytest.mark.usefixtures("_isolated")
 def test_command_errors(tmp_path: Path) -> None:
     assert _run("slides", "--year", "2020") == 2

@@ -273,9 +273,13 @@ class _Writer:
         self.w = int(self.prs.slide_width or Inches(13.333))
         self.h = int(self.prs.slide_height or Inches(7.5))
         self.margin = int(self.w * 0.05)
+        self.layouts: dict[str, SlideLayout] = {}
 
     def _slide(self, kind: str) -> PptxSlide:
-        slide: PptxSlide = self.prs.slides.add_slide(choose_layout(self.prs, kind))
+        # the choice reads every layout's placeholders: made once per kind
+        if kind not in self.layouts:
+            self.layouts[kind] = choose_layout(self.prs, kind)
+        slide: PptxSlide = self.prs.slides.add_slide(self.layouts[kind])
         return slide
 
     def _title(self, slide: PptxSlide, text: str) -> None:
