@@ -85,10 +85,11 @@ def test_p1_states_size_and_direction() -> None:
     profile = _profile(a={"value": 6.3, "peer_average": 10.0, "index": 63.0})
     (finding,) = F.profile_findings(profile, CATALOG, CONTEXT, RULES)
     assert finding.rule_id == "P1"
+    # a share is compared in percentage points, never "37 % under" (6,3 % against 10,0 %)
     assert finding.text_nb == (
-        "Andelen elever a er 37\u00a0% under ASSS-snittet (6,3\u00a0% mot 10,0\u00a0%)."
+        "Andelen elever a er 3,7 prosentpoeng under ASSS-snittet (6,3\u00a0% mot 10,0\u00a0%)."
     )
-    assert "37 % below the ASSS average" in finding.text_en
+    assert "3.7 percentage points below the ASSS average" in finding.text_en
     assert finding.numbers["index"] == 63.0
     assert finding.anchor == "ind-a"
     assert finding.caveat_nb == "Tolk med varsomhet."
@@ -220,11 +221,37 @@ def test_production_findings() -> None:
         ("E2", "barnehage"),
         ("E3", None),
     ]
+    # a dash, not a comma: "104, 4 poeng" reads as the decimal 104,4
     assert found[0].text_nb == (
-        "Produksjonsindeksen for barnehage er 104, 4 poeng over ASSS-snittet (= 100)."
+        "Produksjonsindeksen for barnehage er 104 – 4 poeng over ASSS-snittet (= 100)."
     )
+    assert found[2].text_nb == (
+        "Produksjonsindeksen (egen beregning etter ASSS/KS-metoden) samlet er 97 – 3 poeng "
+        "under ASSS-snittet (= 100)."
+    )
+    assert "own calculation after the ASSS/KS method" in found[2].text_en
     for f in found:
+        assert not re.search(r"\d, \d", f.text_nb), f.text_nb
         assert_traceable(f)
+
+
+def test_index_on_the_average_says_so() -> None:
+    """An index that prints as 100 is "på snittet", never "100, 0 poeng over"."""
+    production = pl.DataFrame(
+        {"sector": ["barnehage"], "production_index": [100.3], "efficiency_index": [None]},
+        schema_overrides={"efficiency_index": pl.Float64},
+    )
+    (total,) = [
+        f
+        for f in F.production_findings(production, CONTEXT, RULES, production_total=99.8)
+        if f.rule_id == "E3"
+    ]
+    assert total.text_nb == (
+        "Produksjonsindeksen (egen beregning etter ASSS/KS-metoden) samlet er 100 – på "
+        "ASSS-snittet (= 100)."
+    )
+    assert "0 poeng" not in total.text_nb
+    assert_traceable(total)
 
 
 def test_barometer_findings() -> None:

@@ -212,7 +212,11 @@ def test_the_pandemic_drop_is_found_as_a_trend_break() -> None:
 def test_merged_municipality_names_the_series_break() -> None:
     _data, found, page = rendered(SUNNFJORD, "nb")
     text = " ".join(_text(page).split())
-    assert "2020: Sunnfjord (4647) – sammenslåing fra Førde, Naustdal, Jølster, Gaular." in text
+    # a new municipality is formed from its parts ("sammenslåing fra" was wrong)
+    assert (
+        "2020: Sunnfjord (4647) – dannet ved sammenslåing av Førde, Naustdal, Jølster og Gaular."
+        in text
+    )
     assert "Brudd i tidsserien" in text
     # no trend is claimed across the merger
     assert not [f for f in found if f.rule_id == "T1" and f.numbers["year"] <= 2023]
@@ -221,7 +225,7 @@ def test_merged_municipality_names_the_series_break() -> None:
 def test_renumbered_municipality_has_no_break() -> None:
     _, _, page = rendered(HOLE, "en")
     text = " ".join(_text(page).split())
-    assert "2024: Hole (3310) – new municipality number from 3038." in text
+    assert "2024: Hole (3310) – new municipality number, formerly 3038." in text
     assert "Renumbering only: the series is joined without a break." in text
 
 
@@ -464,3 +468,53 @@ def test_pdf_draws_one_headline_series_per_sector_and_html_keeps_all() -> None:
         for chart in view.series:
             assert f'id="{chart.id}"' in page
             assert f'id="{chart.id}"' not in printed
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "code", "old", "continuing", "expected"),
+    [
+        # kept its code and took the others in
+        (
+            "merger",
+            "Stavanger",
+            "1103",
+            ("Finnøy", "Rennesøy"),
+            True,
+            "2020: Stavanger (1103) – sammenslått med Finnøy og Rennesøy.",
+        ),
+        # kept its name under a new code
+        (
+            "merger",
+            "Drammen",
+            "3005",
+            ("Drammen", "Nedre Eiker", "Svelvik"),
+            False,
+            "2020: Drammen (3005) – sammenslått med Nedre Eiker og Svelvik.",
+        ),
+        # a new municipality
+        (
+            "merger",
+            "Lillestrøm",
+            "3030",
+            ("Sørum", "Fet", "Skedsmo"),
+            False,
+            "2020: Lillestrøm (3030) – dannet ved sammenslåing av Sørum, Fet og Skedsmo.",
+        ),
+        (
+            "split",
+            "Haram",
+            "1580",
+            ("Ålesund",),
+            False,
+            "2020: Haram (1580) – skilt ut fra Ålesund.",
+        ),
+    ],
+)
+def test_merger_verbs(
+    kind: str, name: str, code: str, old: tuple[str, ...], continuing: bool, expected: str
+) -> None:
+    from kostra.report.locale import event_text
+
+    text = event_text(kind, 2020, name, code, old, ("x",) * len(old), "nb", continuing=continuing)
+    assert text == expected
+    assert "sammenslåing fra" not in text

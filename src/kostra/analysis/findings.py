@@ -12,7 +12,9 @@ Rules (parameters in :class:`FindingRules`; every threshold is a documented defa
 id  fires when                                      sentence (the size is always stated)
 ==  ==============================================  ==============================================
 P1  profile index ≥ 100 + t or ≤ 100 − t            "<key figure> er N % over/under <peer>-snittet
-    (t = ``profile_threshold_pct`` = 10); only the  (value mot average)"; catalog caveat attached
+    (t = ``profile_threshold_pct`` = 10); only the  (value mot average)"; shares in per cent:
+                                                    "N prosentpoeng over/under"; catalog caveat
+                                                    attached
     ``profile_max_per_sector`` (5) largest per
     sector (the profile table shows every index)
 P2  highest or lowest value among ≥ 3 peers         "<key figure>: <kommune> har den høyeste/laveste
@@ -29,10 +31,13 @@ C1  a sector's need-corrected spending per          "Etter behovskorrigering bru
     ``need_threshold_pct`` (2 %) of the need-       <sektor> (d kr per innbygger)"
     expected spending
 C2  excess spending exists for ≥ 1 sector           the total over sectors, in mill. kr
-E1  sector production index ≥ ``index_threshold``   "Produksjonsindeksen for <sektor> er P, N poeng
-    (3) points from 100                             over/under <referansen> (= 100)"
+E1  sector production index ≥ ``index_threshold``   "Produksjonsindeksen for <sektor> er P – N poeng
+    (3) points from 100                             over/under <referansen> (= 100)" (a dash:
+                                                    "P, N" reads as a decimal); "på <referansen>"
+                                                    when P rounds to 100
 E2  sector efficiency index, same threshold         as E1, "Effektivitetsindeksen"
-E3  total production / efficiency index exists      as E1, "samlet"
+E3  total production / efficiency index exists      as E1, "samlet", named "egen beregning etter
+                                                    ASSS/KS-metoden"
 B1  a barometer total rank exists                   "Etter Kommunebarometer-metoden (egen
                                                     beregning, K av ca. 150 indikatorer) er
                                                     <kommune> nr. R av N justert for frie
@@ -264,6 +269,11 @@ def unit_suffix(indicator: Indicator, lang: str) -> str:
     return f" {unit}" if unit else ""
 
 
+def is_percentage(indicator: Indicator) -> bool:
+    """Whether the key figure is a share in per cent (compared in percentage points)."""
+    return indicator.unit.strip().lower() in _PERCENT_UNITS
+
+
 def _sector_name(sector: str, lang: str) -> str:
     nb, en = SECTOR_NAMES.get(sector, (sector, sector))
     return en if lang == "en" else nb
@@ -324,17 +334,25 @@ def _profile_candidates(
         ):
             s = _Sentence()
             s.use("index", index)
-            diff_nb, diff_en = s.num("difference_pct", abs(index - 100.0), 0)
-            val_nb, val_en = s.num("value", row["value"])
-            avg_nb, avg_en = s.num("peer_average", row["peer_average"])
             above = index > 100.0
             u_nb, u_en = unit_suffix(indicator, "nb"), unit_suffix(indicator, "en")
+            if is_percentage(indicator):
+                # shares are compared in percentage points: "6,6 prosentpoeng over", never
+                # "64 % over" (16,9 % against 10,3 %)
+                points = row["value"] - row["peer_average"]
+                diff_nb, diff_en = s.num("difference_pp", abs(points), 1)
+                what_nb, what_en = f"{diff_nb} prosentpoeng", f"{diff_en} percentage points"
+            else:
+                diff_nb, diff_en = s.num("difference_pct", abs(index - 100.0), 0)
+                what_nb, what_en = f"{diff_nb}\u00a0%", f"{diff_en} %"
+            val_nb, val_en = s.num("value", row["value"])
+            avg_nb, avg_en = s.num("peer_average", row["peer_average"])
             nb = (
-                f"{indicator.name_nb} er {diff_nb}\u00a0% {'over' if above else 'under'} "
+                f"{indicator.name_nb} er {what_nb} {'over' if above else 'under'} "
                 f"{context.peer_name}-snittet ({val_nb}{u_nb} mot {avg_nb}{u_nb})."
             )
             en = (
-                f"{indicator.name_en} is {diff_en} % {'above' if above else 'below'} the "
+                f"{indicator.name_en} is {what_en} {'above' if above else 'below'} the "
                 f"{context.peer_name} average ({val_en}{u_en} against {avg_en}{u_en})."
             )
             found.append(
@@ -614,26 +632,36 @@ def _index_sentence(
 ) -> Finding:
     s = _Sentence()
     v_nb, v_en = s.num(key, value, 0)
-    d_nb, d_en = s.num("difference", abs(value - 100.0), 0)
-    above = value >= 100.0
+    shown = round(value)
+    # the difference as printed from the printed index, so "109 – 9 poeng over" always adds up
+    d_nb, d_en = s.num("difference", abs(shown - 100), 0)
+    above = shown >= 100
+    # our reconstruction, named as ours: never read as KS's own figures
+    own_nb = " (egen beregning etter ASSS/KS-metoden)" if sector is None else ""
+    own_en = " (own calculation after the ASSS/KS method)" if sector is None else ""
     kind_nb = {
-        "production_index": "Produksjonsindeksen",
-        "efficiency_index": "Effektivitetsindeksen",
+        "production_index": f"Produksjonsindeksen{own_nb}",
+        "efficiency_index": f"Effektivitetsindeksen{own_nb}",
     }
     kind_en = {
-        "production_index": "The production index",
-        "efficiency_index": "The efficiency index",
+        "production_index": f"The production index{own_en}",
+        "efficiency_index": f"The efficiency index{own_en}",
     }
     where_nb = f" for {_sector_name(sector, 'nb')}" if sector else " samlet"
     where_en = f" for {_sector_name(sector, 'en')}" if sector else " in total"
-    nb = (
-        f"{kind_nb[key]}{where_nb} er {v_nb}, {d_nb} poeng {'over' if above else 'under'} "
-        f"{reference[0]} (= 100)."
-    )
-    en = (
-        f"{kind_en[key]}{where_en} is {v_en}, {d_en} points {'above' if above else 'below'} "
-        f"{reference[1]} (= 100)."
-    )
+    # a dash, never a comma, between the index and the difference: "109, 9 poeng" reads as 109,9
+    if shown == 100:
+        nb = f"{kind_nb[key]}{where_nb} er {v_nb} – på {reference[0]} (= 100)."
+        en = f"{kind_en[key]}{where_en} is {v_en} – at {reference[1]} (= 100)."
+    else:
+        nb = (
+            f"{kind_nb[key]}{where_nb} er {v_nb} – {d_nb} poeng "
+            f"{'over' if above else 'under'} {reference[0]} (= 100)."
+        )
+        en = (
+            f"{kind_en[key]}{where_en} is {v_en} – {d_en} points "
+            f"{'above' if above else 'below'} {reference[1]} (= 100)."
+        )
     size = 1e9 - 1 if sector is None else abs(value - 100.0)  # totals lead the summary
     return s.finding(rule_id, anchor, nb, en, sector=sector, size=size)
 

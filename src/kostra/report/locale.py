@@ -69,6 +69,26 @@ LABELS: dict[str, tuple[str, str]] = {
         "{year}: {name} ({code}) – {kind} fra {old}.",
         "{year}: {name} ({code}) – {kind} from {old}.",
     ),
+    "event_merged_with": (
+        "{year}: {name} ({code}) – sammenslått med {old}.",
+        "{year}: {name} ({code}) – merged with {old}.",
+    ),
+    "event_formed_from": (
+        "{year}: {name} ({code}) – dannet ved sammenslåing av {old}.",
+        "{year}: {name} ({code}) – formed by merging {old}.",
+    ),
+    "event_split_from": (
+        "{year}: {name} ({code}) – skilt ut fra {old}.",
+        "{year}: {name} ({code}) – split off from {old}.",
+    ),
+    "event_divided": (
+        "{year}: {name} ({code}) – delt, tidligere {old}.",
+        "{year}: {name} ({code}) – divided, formerly {old}.",
+    ),
+    "event_renumbered": (
+        "{year}: {name} ({code}) – nytt kommunenummer, tidligere {old}.",
+        "{year}: {name} ({code}) – new municipality number, formerly {old}.",
+    ),
     "series_break": (
         "Brudd i tidsserien: tall før {year} er summert til dagens grenser der det går, og "
         "ferdige forholdstall vises først fra bruddet.",
@@ -383,3 +403,43 @@ def vega_locale(lang: str) -> dict[str, Any]:
         }
         time_locale = vl_convert.get_time_format_locale("nb-NO")
     return {"number": number_locale, "time": dict(time_locale)}
+
+
+def _listing(items: list[str], lang: str) -> str:
+    """ "A, B og C" / "A, B and C"."""
+    if len(items) <= 1:
+        return "".join(items)
+    last = " og " if lang == "nb" else " and "
+    return ", ".join(items[:-1]) + last + items[-1]
+
+
+def event_text(
+    kind: str,
+    year: int,
+    name: str,
+    code: str,
+    old_names: tuple[str, ...] | list[str],
+    old_codes: tuple[str, ...] | list[str],
+    lang: str,
+    *,
+    continuing: bool = False,
+) -> str:
+    """One municipal change in words with the right verb: a municipality that keeps its name
+    (or code) is "sammenslått med" the others, a new one is "dannet ved sammenslåing av" its
+    parts, a split-off part is "skilt ut fra", a new number says the old one."""
+    old = list(old_names or old_codes)
+    values = {"year": year, "name": name, "code": code}
+    if kind == "merger":
+        if name in old:
+            others = [o for o in old if o != name]
+            return t("event_merged_with", lang, old=_listing(others, lang), **values)
+        if continuing:
+            # the municipality kept its code and took the others in (Stavanger 2020)
+            return t("event_merged_with", lang, old=_listing(old, lang), **values)
+        return t("event_formed_from", lang, old=_listing(old, lang), **values)
+    if kind == "split" and name in old:
+        # the part that keeps the name: divided, under a new number
+        return t("event_divided", lang, old=", ".join(old_codes), **values)
+    if kind == "split":
+        return t("event_split_from", lang, old=_listing(old, lang), **values)
+    return t("event_renumbered", lang, old=", ".join(old_codes), **values)

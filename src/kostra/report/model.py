@@ -228,6 +228,8 @@ class ChangeEvent(_Model):
     old_names: tuple[str, ...] = ()
     role: Literal["self", "peer", "compare"]
     series_break: bool
+    #: the municipality existed under this code before the change (it took the others in)
+    continuing: bool = False
 
 
 class MissingFigure(_Model):

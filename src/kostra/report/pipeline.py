@@ -257,6 +257,18 @@ class _Change:
     mapped: tuple[str, ...]
     old_codes: tuple[str, ...]
     old_names: tuple[str, ...]
+    continuing: bool = False
+
+
+@lru_cache(maxsize=64)
+def _codes_of(year: int) -> frozenset[str]:
+    """The municipality codes valid on 1 January of ``year``."""
+    geography = importlib.import_module("kostra.geography")
+    try:
+        frame: pl.DataFrame = geography.municipalities(year)
+    except KostraError:
+        return frozenset()
+    return frozenset(str(c) for c in frame["code"].to_list())
 
 
 @lru_cache(maxsize=16)
@@ -288,6 +300,7 @@ def _changes(first: int, year: int) -> tuple[_Change, ...]:
                 mapped=tuple(mapped),
                 old_codes=tuple(str(c) for c in old["old_code"].to_list()),
                 old_names=tuple(str(n) for n in old["old_name"].to_list() if n is not None),
+                continuing=str(new_code) in _codes_of(int(change_year) - 1),
             )
         )
     return tuple(changes)
@@ -316,6 +329,7 @@ def _events(
                 old_names=change.old_names if change.kind != "renumbering" else (),
                 role=roles[target],
                 series_break=change.kind != "renumbering",
+                continuing=change.continuing,
             )
         )
     return events

@@ -33,6 +33,7 @@ from kostra.report.build import report_findings
 from kostra.report.geo import report_topology
 from kostra.report.locale import (
     SYNTHETIC_BANNER,
+    event_text,
     number,
     sector_name,
     signed,
@@ -547,6 +548,9 @@ def _context(
         "num": lambda v, decimals=None: number(v, lang, decimals),
         "signed": lambda v, decimals=0: signed(v, lang, decimals),
         "sector_name": lambda s, capital=False: sector_name(str(s), lang, capital=capital),
+        "event_text": lambda e: event_text(
+            e.kind, e.year, e.name, e.code, e.old_names, e.old_codes, lang, continuing=e.continuing
+        ),
         "when": lambda m: when(m, lang),
         "ind_name": lambda i: _name(data.indicator(i), lang),
         "findings": found,
