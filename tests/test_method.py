@@ -185,3 +185,27 @@ def test_small_bases_get_no_index_and_beyond_cap_is_flagged() -> None:
     assert over["beyond_cap"].all()
     assert not flagged.filter(pl.col("index").is_between(40, 250))["beyond_cap"].any()
     assert "færre enn 50 innbyggere" in SMALL_NUMBERS.text().nb
+
+
+def test_api_method_facts_follow_the_result(tmp_db: object) -> None:
+    """One function for every surface's method section: the result's rule and reference."""
+    pytest.importorskip("kostra.sample")
+    from kostra import api
+
+    result = api.profile("Bærum", 2024, sectors=["barnehage"], ready_ratios="weighted")
+    facts = api.method_facts(result)
+    assert facts.ready_ratios == "weighted"
+    assert facts.averaging.nb in result.note_texts("nb")
+    assert facts.reference is not None
+    assert result.reference is not None
+    assert facts.reference.nb == result.reference.nb
+    assert "12 kommuner" in facts.reference.nb  # the 2024 ASSS members, Bærum among them
+    costs = api.costs("Bærum", 2024, exclude_oslo=True)
+    assert costs.reference is not None
+    assert "11 kommuner" in costs.reference.nb
+    assert "uten Oslo" in costs.reference.nb
+    assert "uvektet snitt" in costs.reference.nb
+    table = costs.frames["costs"].filter(pl.col("is_self"))
+    total = table.filter(pl.col("sector") == "total")["excess_spending"][0]
+    parts = table.filter(pl.col("in_total"))["excess_spending"].sum()
+    assert total == pytest.approx(parts)  # the total is the sum of its parts

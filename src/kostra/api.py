@@ -41,10 +41,13 @@ from kostra.analysis.indicators import evaluate
 from kostra.analysis.method import (
     DEFAULT_READY_RATIOS,
     DIFFERENCE_TEXT,
+    MethodFacts,
     ReadyRatios,
+    Text,
     averaging_text,
-    method_facts,
+    check_ready_ratios,
 )
+from kostra.analysis.method import method_facts as analysis_method_facts
 from kostra.analysis.need import (
     NEED_INDEX_BORDERS,
     NEED_INDEX_QUALITY,
@@ -127,7 +130,8 @@ class Result:
     show ("Metode og forutsetninger"). ``synthetic``: the figures are (partly) sample data.
     ``borders``: the year of the municipality borders used; ``borders_rule``: ``year`` (the
     report year's own borders and members), ``newest`` or ``fixed`` (see :func:`borders_for`).
-    ``reference``: exactly what an average "= 1,00"/"= 100" of the result is (costs, indices).
+    ``reference``: exactly what an average "= 1,00"/"= 100" of the result is;
+    ``ready_ratios``: how SSB's ready-made ratios were averaged (see :func:`method_facts`).
     """
 
     kind: str
@@ -144,6 +148,7 @@ class Result:
     notes: tuple[Note, ...] = field(default=())
     borders_rule: str = "year"
     reference: Note | None = None
+    ready_ratios: str = DEFAULT_READY_RATIOS
 
     def note_texts(self, lang: str = "nb") -> list[str]:
         """The notes in ``lang`` ("Metode og forutsetninger")."""
@@ -480,6 +485,27 @@ def all_profiles(
     )
 
 
+def method_facts(
+    result: Result | None = None,
+    *,
+    catalog: Catalog | None = None,
+    ready_ratios: ReadyRatios | None = None,
+) -> MethodFacts:
+    """The method facts of a result (or of the defaults): for the method section of every surface.
+
+    One function, so that what a report, the web or a deck says about averages, weights, the
+    reference group, efficiency, small numbers and the deviations from KS is what the code
+    did: see :func:`kostra.analysis.method.method_facts`. ``reference`` is the result's.
+    """
+    rule = ready_ratios or (
+        check_ready_ratios(result.ready_ratios) if result is not None else DEFAULT_READY_RATIOS
+    )
+    reference = None
+    if result is not None and result.reference is not None:
+        reference = Text(result.reference.nb, result.reference.en)
+    return analysis_method_facts(catalog or load_catalog(), ready_ratios=rule, reference=reference)
+
+
 # -- analyses -----------------------------------------------------------------------------------
 
 
@@ -507,9 +533,6 @@ def _frame_notes(data: AnalysisData) -> list[Note]:
     if data.synthetic:
         notes.append(Note(SAMPLE_BANNER["nb"], SAMPLE_BANNER["en"]))
     return notes
-
-
-_OSLO_OUT = Note("Oslo er holdt utenfor snittet", "Oslo is left out of the peer average")
 
 
 def profile(
@@ -569,15 +592,20 @@ def profile(
     notes = _frame_notes(data)
     notes += [Note(f"ingen tall for {name} i {year}", text) for text in result.notes]
     averaging = averaging_text(ready_ratios)
+    reference = reference_note(
+        peers_name,
+        list(result.peers),
+        code,
+        name,
+        include_self=include_self,
+        exclude_oslo=exclude_oslo,
+        what=Note("indeks 100 er", "index 100 is"),
+        how=Note("snittet av", "the average of"),
+    )
+    notes.append(reference)
     notes.append(Note(averaging.nb, averaging.en))
     if table.filter(pl.col("comparison") == "difference").height:
         notes.append(Note(DIFFERENCE_TEXT.nb, DIFFERENCE_TEXT.en))
-    if exclude_oslo:
-        notes.append(_OSLO_OUT)
-    if include_self:
-        notes.append(Note(f"{name} er med i snittet", f"{name} is part of the average"))
-    else:
-        notes.append(Note(f"{name} er holdt utenfor snittet", f"{name} is left out of the average"))
     notes.append(
         Note("pandemiårene 2020–2021 er merket", "the pandemic years 2020–2021 are flagged")
     )
@@ -596,6 +624,8 @@ def profile(
         frames={"table": table, "series": series, "indicators": indicator_sources(catalog)},
         notes=tuple(notes),
         borders_rule=rule,
+        reference=reference,
+        ready_ratios=ready_ratios,
     )
 
 
@@ -645,6 +675,9 @@ def packaged_sector_weights() -> dict[str, dict[str, float]]:
     return {year: dict(values) for year, values in weights["weights"].items()}
 
 
+UNWEIGHTED_MEAN = Note("uvektet snitt av", "unweighted mean of")
+
+
 def reference_note(
     peers_name: str,
     members: Sequence[str],
@@ -654,27 +687,27 @@ def reference_note(
     include_self: bool,
     exclude_oslo: bool,
     what: Note,
+    how: Note = UNWEIGHTED_MEAN,
 ) -> Note:
-    """The exact reference of an average ("= 1,00"/"= 100"): which municipalities, how averaged."""
-    inside = [m for m in dict.fromkeys(members) if not (exclude_oslo and m == OSLO)]
+    """The exact reference of an average ("= 1,00"/"= 100"): which municipalities, how averaged.
+
+    ``members``: the group's codes (the municipality among them or not); ``how``: the words for
+    the averaging ("uvektet snitt av").
+    """
+    inside = [
+        m for m in dict.fromkeys([municipality, *members]) if not (exclude_oslo and m == OSLO)
+    ]
     if not include_self:
         inside = [m for m in inside if m != municipality]
-    left_nb, left_en = [], []
-    if exclude_oslo and OSLO in members:
-        left_nb.append("uten Oslo")
-        left_en.append("without Oslo")
-    if not include_self:
-        left_nb.append(f"uten {name}")
-        left_en.append(f"without {name}")
-    if include_self and (not exclude_oslo or OSLO not in members):
-        left_nb.append(f"{name} med" if OSLO not in members else f"{name} og Oslo med")
-        left_en.append(f"{name} included" if OSLO not in members else f"{name} and Oslo included")
+    parts_nb = [f"{name} med" if include_self else f"uten {name}"]
+    parts_en = [f"{name} included" if include_self else f"without {name}"]
+    if OSLO in members and municipality != OSLO:
+        parts_nb.append("uten Oslo" if exclude_oslo else "Oslo med")
+        parts_en.append("without Oslo" if exclude_oslo else "Oslo included")
     return Note(
-        f"{what.nb}: uvektet snitt av {peers_name} ({len(inside)} kommuner, "
-        + ", ".join(left_nb)
-        + ")",
-        f"{what.en}: unweighted mean of {peers_name} ({len(inside)} municipalities, "
-        + ", ".join(left_en)
+        f"{what.nb}: {how.nb} {peers_name} ({len(inside)} kommuner; " + ", ".join(parts_nb) + ")",
+        f"{what.en}: {how.en} {peers_name} ({len(inside)} municipalities; "
+        + ", ".join(parts_en)
         + ")",
     )
 
@@ -878,7 +911,7 @@ def indices(
         .with_columns(label.alias("region_name"))
     )
     weights = sector_weights or COST_KEY_WEIGHTS_2026
-    facts = method_facts(catalog, ready_ratios=ready_ratios, sector_weights=weights)
+    facts = analysis_method_facts(catalog, ready_ratios=ready_ratios, sector_weights=weights)
     if reference == "peers":
         ref_note = reference_note(
             peers_name,
@@ -949,4 +982,5 @@ def indices(
         notes=tuple(notes),
         borders_rule=rule,
         reference=ref_note,
+        ready_ratios=ready_ratios,
     )
