@@ -254,6 +254,7 @@ def test_year_context_from_the_code_history() -> None:
     assert "Asker (2020: Asker, Røyken, Hurum)" in said[1].text_nb
     assert "Old" not in said[1].text_nb  # outside the years shown
     assert said[2].text_nb.startswith("Koronapandemien: 2020 er med")
+    assert said[2].text_en.startswith("The pandemic: 2020 is among the years shown")
     merged = year_context(
         "Asker",
         [Change("merger", 2020, "Asker", ("Asker", "Røyken", "Hurum"), "self")],
@@ -264,6 +265,7 @@ def test_year_context_from_the_code_history() -> None:
     assert merged[0].rule_id == "Y1"
     assert merged[0].text_nb.startswith("Asker ble slått sammen av Asker, Røyken og Hurum i 2020")
     assert merged[1].text_nb.startswith("Koronapandemien: 2020 og 2021")
+    assert merged[1].text_en.endswith("depart from the trend in those years")
     quiet = year_context("Utsira", [], (2020, 2021), 2012, 2016)
     assert [s.rule_id for s in quiet] == ["Y0"]
 
@@ -392,8 +394,14 @@ def test_the_overflow_check_can_fail(tmp_path: Path) -> None:
 @pytest.mark.slow
 @needs_libreoffice
 @pytest.mark.parametrize(
-    ("municipality", "compare", "lang"),
-    [("Bærum", "Asker", "nb"), ("Utsira", None, "nb"), ("Oslo", None, "nb"), ("Bærum", None, "en")],
+    ("municipality", "compare", "lang", "template"),
+    [
+        ("Bærum", "Asker", "nb", False),
+        ("Utsira", None, "nb", False),
+        ("Oslo", None, "nb", False),
+        ("Bærum", None, "en", False),
+        ("Bærum", "Asker", "en", True),  # a 4:3 template: narrower columns
+    ],
 )
 def test_no_text_leaves_its_box_in_libreoffice(
     inputs: pipeline.ReportInputs,
@@ -401,10 +409,12 @@ def test_no_text_leaves_its_box_in_libreoffice(
     municipality: str,
     compare: str | None,
     lang: str,
+    template: bool,
 ) -> None:
     data = pipeline.report_data(inputs, municipality, compare=[compare] if compare else [])
     path = tmp_path / "deck.pptx"
-    path.write_bytes(_deck(data, lang))
+    chosen = _reordered_template(tmp_path / "template.pptx") if template else None
+    path.write_bytes(_deck(data, lang, template=chosen))
     assert overflowing_words(path, tmp_path) == []
 
 

@@ -262,9 +262,10 @@ def year_context(
             Statement(
                 "Y4",
                 f"Koronapandemien: {years_nb} er med i årene som vises; tjenester og utgifter "
-                "kan avvike fra trenden disse årene",
-                f"The pandemic: {years_en} are among the years shown; services and spending "
-                "may depart from the trend in those years",
+                f"kan avvike fra trenden {'disse årene' if len(pandemic) > 1 else 'det året'}",
+                f"The pandemic: {years_en} {'are' if len(pandemic) > 1 else 'is'} among the "
+                f"years shown; services and spending may depart from the trend in "
+                f"{'those years' if len(pandemic) > 1 else 'that year'}",
                 {"pandemic_years": len(pandemic)},
             )
         )

@@ -50,7 +50,7 @@ def _line(statement: Statement, lang: str) -> Line:
 
 
 def _rule(statement: Statement, lang: str) -> str:
-    numbers = ", ".join(f"{k} = {v:.4g}" for k, v in statement.numbers.items())
+    numbers = ", ".join(f"{k} = {v:.8g}" for k, v in statement.numbers.items())
     return f"[{statement.rule_id}] {statement.full(lang)}" + (f" ({numbers})" if numbers else "")
 
 
@@ -58,10 +58,12 @@ def _status(data: ReportData, lang: str) -> str:
     if data.synthetic:
         return _w(
             lang,
-            "Eksempeldata: syntetiske tall laget av kostra, ikke SSB-statistikk. Ingen tall i "
-            "presentasjonen er ekte; bare befolkningstall og kommunestruktur er reelle.",
-            "Sample data: synthetic figures made by kostra, not SSB statistics. No figure in the "
-            "deck is real; only population and the municipal structure are real.",
+            "Eksempeldata: syntetiske KOSTRA-tall laget av kostra, ikke SSB-statistikk. Ingen "
+            "KOSTRA-tall i presentasjonen er ekte; befolkningen, kommunestrukturen og "
+            "utgiftsbehovsindeksene (Grønt hefte) er reelle.",
+            "Sample data: synthetic KOSTRA figures made by kostra, not SSB statistics. No KOSTRA "
+            "figure in the deck is real; the population, the municipal structure and the "
+            "expenditure-need indices (Grønt hefte) are real.",
         )
     if data.vintage.preliminary:
         return _w(
