@@ -13,6 +13,7 @@ import importlib
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -221,8 +222,12 @@ def _features(year: int, db: str | None, stamp: float) -> pl.DataFrame:
 
 def similarity_features(year: int, *, db: Path | None = None) -> pl.DataFrame:
     """:func:`kostra.analysis.similar.structural_features` of every municipality (2024
-    borders) for ``year``; free income is included when the warehouse holds real figures."""
+    borders) for ``year``, at the latest 2024 (the year of the packaged structural data, so
+    that every surface finds the same neighbours for a later year whatever borders it reads);
+    free income is included when the warehouse holds real figures."""
     from kostra.settings import Settings
+
+    year = min(year, SIMILAR_BORDERS)
 
     path = Path(db if db is not None else Settings().db)
     if path.exists():
@@ -288,6 +293,8 @@ def similar(
             f"No structural data for {name} ({code}).",
             hint="Similarity is computed between the municipalities of 2024.",
         ) from None
+    basis = min(year, SIMILAR_BORDERS)
+    need_year = _need_year(basis)
     labels = api.names(features["region"].to_list(), borders=SIMILAR_BORDERS)
     named = pl.col("region").replace_strict(labels, default=pl.col("region")).alias("region_name")
     nearest = nearest.with_columns(named).select(
@@ -305,10 +312,10 @@ def similar(
     notes = [
         api.Note(
             "standardisert avstand over strukturtall (z-verdier, vekter vist); kommunegrenser "
-            f"fra {SIMILAR_BORDERS}; utgiftsbehov fra inntektssystemet for {_need_year(year)}",
+            f"og folketall fra {basis}; utgiftsbehov fra inntektssystemet for {need_year}",
             "standardised distance over structural figures (z-scores, weights shown); "
-            f"municipality borders of {SIMILAR_BORDERS}; expenditure need from the income "
-            f"system of {_need_year(year)}",
+            f"municipality borders and population of {basis}; expenditure need from the income "
+            f"system of {need_year}",
         ),
         api.Note(
             "areal, sentralitet (2020) og ROBEK (2024) er faste tall som følger med kostra",
@@ -336,3 +343,38 @@ def similar(
         frames={"similar": nearest, "self": own, "weights": weights},
         notes=tuple(notes),
     )
+
+
+def similar_payload(code: str, year: int, lang: str, *, n: int = 10) -> dict[str, Any]:
+    """:func:`similar` as plain data for the web: ``municipality``, ``year``, ``similar``
+    (``rank, code, name, distance, population, density, centrality, kostra_group,
+    need_index``), ``weights`` (``feature, label, weight, share``) and ``notes``."""
+    result = similar(code, year, n=n)
+    label = "label_nb" if lang == "nb" else "label_en"
+    rows = [
+        {
+            "rank": row["rank"],
+            "code": row["region"],
+            "name": row["region_name"],
+            "distance": row["distance"],
+            "population": row["population"],
+            "density": row["density"],
+            "centrality": row["centrality"],
+            "kostra_group": row["kostra_group"],
+            "need_index": row["need_index"],
+        }
+        for row in result.frames["similar"].iter_rows(named=True)
+    ]
+    weights = [
+        {"feature": f, "label": text, "weight": w, "share": s}
+        for f, text, w, s in result.frames["weights"]
+        .select("feature", label, "weight", "share")
+        .iter_rows()
+    ]
+    return {
+        "municipality": {"code": result.municipality, "name": result.name},
+        "year": year,
+        "similar": rows,
+        "weights": weights,
+        "notes": result.note_texts(lang),
+    }

@@ -44,7 +44,15 @@ from kostra.report.pipeline import ReportInputs, ReportSettings, prepare, report
 BORDERS = api.BORDERS
 #: Peer-group choices offered in the chooser; ``standard`` is the report's default (ASSS for its
 #: members, otherwise the county).
-PEER_CHOICES = ("standard", "asss", "county", "country", "country_ex_oslo", "kostra_group")
+PEER_CHOICES = (
+    "standard",
+    "asss",
+    "county",
+    "country",
+    "country_ex_oslo",
+    "kostra_group",
+    "similar",
+)
 #: Size classes of the ranking filter: inhabitants on 1 January, lower bound inclusive.
 SIZE_CLASSES: dict[str, tuple[int, int | None]] = {
     "small": (0, 5_000),

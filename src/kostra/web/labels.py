@@ -25,6 +25,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "peer_country": ("Landet", "The country"),
     "peer_country_ex_oslo": ("Landet uten Oslo", "The country without Oslo"),
     "peer_kostra_group": ("KOSTRA-gruppen", "The KOSTRA group"),
+    "peer_similar": ("Lignende kommuner", "Similar municipalities"),
+    "similar": ("Lignende kommuner", "Similar municipalities"),
+    "similar_intro": (
+        "De ti kommunene som ligner mest i struktur: folketall, alder, vekst, tetthet, "
+        "sentralitet, KOSTRA-gruppe, utgiftsbehov og ROBEK.",
+        "The ten municipalities most alike in structure: population, age, growth, density, "
+        "centrality, KOSTRA group, expenditure need and ROBEK.",
+    ),
+    "similar_as_peers": ("Sammenlign med dem", "Compare with them"),
+    "similar_weights": ("Vekter", "Weights"),
+    "inhabitants_short": ("innb.", "inh."),
     "sectors": ("Sektorer", "Sectors"),
     "download": ("Last ned", "Download"),
     "download_view": ("Denne visningen", "This view"),

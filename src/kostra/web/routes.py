@@ -46,7 +46,9 @@ MAX_COMPARE = 10
 
 Lang = Literal["nb", "en"]
 Fmt = Literal["json", "csv", "xlsx"]
-PeerKey = Literal["standard", "asss", "county", "country", "country_ex_oslo", "kostra_group"]
+PeerKey = Literal[
+    "standard", "asss", "county", "country", "country_ex_oslo", "kostra_group", "similar"
+]
 SectorId = Literal[
     "grunnskole",
     "barnehage",
@@ -212,6 +214,14 @@ def api_resolve(
     """The municipality ``q`` means (404 with suggestions when none)."""
     place = ctx.web.resolve(q, ctx.year)
     return {"code": place.code, "name": place.name, "county": place.county}
+
+
+@api.get("/lignende/{kommune}", summary="The municipalities most similar in structure")
+def api_similar(ctx: PlaceContext) -> dict[str, Any]:
+    """The ten nearest municipalities by structure (kostra.analysis.similar), with the weights."""
+    from kostra import workbench
+
+    return workbench.similar_payload(ctx.place.code, ctx.year, ctx.lang)
 
 
 @api.get("/kommune/{kommune}", summary="Overview of a municipality")
@@ -506,7 +516,19 @@ def overview_page(ctx: PlaceContext) -> Response:
         content=views.overview(view, ctx.lang),
         charts=views.overview_charts(view, ctx.lang),
         api_path=f"/api/kommune/{ctx.place.code}",
+        similar=_similar_panel(ctx),
     )
+
+
+def _similar_panel(ctx: PlaceCtx) -> dict[str, Any] | None:
+    """The overview's similar-municipalities panel (None when there is no structural data)."""
+    from kostra import workbench
+    from kostra.errors import KostraError
+
+    try:
+        return workbench.similar_payload(ctx.place.code, ctx.year, ctx.lang)
+    except KostraError:
+        return None
 
 
 @pages.get("/kommune/{kommune}/{sektor}", response_class=HTMLResponse)
