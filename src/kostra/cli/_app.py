@@ -2,15 +2,73 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
-from kostra.settings import Settings
+if TYPE_CHECKING:
+    from kostra.settings import Settings
+
+
+class LazyGroup(TyperGroup):
+    """The root ``kostra`` group: lists every command of :data:`kostra.cli.COMMANDS` without
+    importing it, and imports a command's module(s) only when that command is looked up to run
+    (or to show its own help). The root help is click's plain layout, which needs neither the
+    command modules nor Rich."""
+
+    def _table(self) -> dict[str, tuple[tuple[str, ...], str]]:
+        from kostra.cli import COMMANDS
+
+        return COMMANDS
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """The table's commands in its order, then any other registered one."""
+        names = list(self._table())
+        return names + [name for name in super().list_commands(ctx) if name not in names]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The command, its module(s) imported and registered on ``app`` first if need be."""
+        loaded: set[str] = self.__dict__.setdefault("_loaded", set())
+        entry = self._table().get(cmd_name)
+        if entry is not None and cmd_name not in loaded:
+            for module in entry[0]:
+                importlib.import_module(module)
+            # The group Typer builds from ``app`` now holds the command with all its
+            # subcommands (a sub-Typer such as ``db`` may get them from several modules).
+            command = typer.main.get_group(app).commands.get(cmd_name)
+            if command is not None:
+                self.commands[cmd_name] = command
+            loaded.add(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        """click's plain help (TyperGroup's Rich panels would load Rich and every command)."""
+        super(TyperGroup, self).format_help(ctx, formatter)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The commands and their short help from the table, not from the loaded modules."""
+        from typer._click.utils import make_default_short_help
+
+        table = self._table()
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max((len(name) for name in names), default=0)
+        rows = []
+        for name in names:
+            if name in table:
+                rows.append((name, make_default_short_help(table[name][1], limit)))
+            elif (command := self.commands.get(name)) is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
 
 app = typer.Typer(
     name="kostra",
+    cls=LazyGroup,
     help="KOSTRA benchmarking: fetch SSB's figures, compare municipalities, write reports.",
     no_args_is_help=True,
     add_completion=False,
@@ -21,9 +79,25 @@ app.add_typer(db_app, name="db")
 
 
 class State:
-    """Options given before the command name, shared by every command."""
+    """Options given before the command name, shared by every command.
 
-    settings: Settings = Settings()
+    The settings are read when first used, not at import: pydantic-settings alone costs more
+    than the rest of ``kostra --help``."""
+
+    _settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The settings of this run (the environment's, with the global options applied)."""
+        if self._settings is None:
+            from kostra.settings import Settings
+
+            self._settings = Settings()
+        return self._settings
+
+    @settings.setter
+    def settings(self, value: Settings) -> None:
+        self._settings = value
 
 
 state = State()
@@ -39,6 +113,8 @@ def _global_options(
         str | None, typer.Option("--lang", help="Output language: nb (default) or en.")
     ] = None,
 ) -> None:
+    from kostra.settings import Settings
+
     settings = Settings()
     updates: dict[str, object] = {}
     if db is not None:
