@@ -152,3 +152,43 @@ def test_cli_similar_and_peers_similar(tmp_db: Path) -> None:
     shown = pl.read_csv(profile.stdout.encode(), schema_overrides={"kommunenr": pl.Utf8})
     assert len(set(shown["kommunenr"])) == 11
     assert "1856" in set(shown["kommunenr"])
+
+
+def _free_income_warehouse(path: Path, *, synthetic: bool) -> dict[str, float]:
+    from kostra.frames import OBSERVATION_SCHEMA
+    from kostra.warehouse import VintageInfo, Warehouse
+
+    codes = municipalities(2024)["code"].to_list()
+    # made-up figures, different for every municipality (a test of the plumbing, not of SSB)
+    values = {code: 50000.0 + 37.0 * (int(code) % 997) for code in codes}
+    frame = pl.DataFrame(
+        {
+            "table_id": ["12134"] * len(codes),
+            "contents_code": ["KOSAG110000"] * len(codes),
+            "region": codes,
+            "year": [2024] * len(codes),
+            "dims": [""] * len(codes),
+            "value": [values[c] for c in codes],
+            "status": [None] * len(codes),
+        },
+        schema=OBSERVATION_SCHEMA,
+    )
+    source = "sample" if synthetic else "file"
+    with Warehouse.open(path) as warehouse:
+        warehouse.load(frame, VintageInfo(source=source, table_id="12134"))
+    return values
+
+
+def test_free_income_is_used_when_real_figures_are_fetched(tmp_path: Path) -> None:
+    real = tmp_path / "real.duckdb"
+    values = _free_income_warehouse(real, synthetic=False)
+    features = workbench.similarity_features(2024, db=real)
+    got = dict(features.select("region", "free_income_per_capita").iter_rows())
+    assert got["3201"] == pytest.approx(values["3201"])
+    assert "free_income_per_capita" in used_weights(features)["feature"].to_list()
+    result = workbench.similar("Bærum", 2024, db=real)
+    assert not any("frie inntekter er ikke med" in t for t in result.note_texts("nb"))
+    # synthetic figures in the warehouse are not used
+    sample = tmp_path / "sample.duckdb"
+    _free_income_warehouse(sample, synthetic=True)
+    assert "free_income_per_capita" not in workbench.similarity_features(2024, db=sample).columns
