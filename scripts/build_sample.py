@@ -8,7 +8,9 @@ What it makes: ``src/kostra/data/sample/observations.parquet`` (the long observa
 :mod:`kostra.frames`, zstd) and ``metadata.json`` (``synthetic: true``, seed, build date, inputs,
 tables). Every series the indicator catalog refers to is generated, for every municipality valid
 in each year 2015–2025 on the codes valid that year, plus ``EAK`` (country), ``EAKUO`` (country
-without Oslo) and ``EKAnn`` (the counties of that year).
+without Oslo) and ``EKAnn`` (the counties of that year). It is stored in SSB's shape: every
+region code of 2015–2025 in every year, with an empty cell and "." (category not applicable)
+where the code did not exist that year (:func:`full_grid`).
 
 Real inputs:
 
@@ -1620,7 +1622,25 @@ class Builder:
                     columns["value"].append(value)
                     columns["status"].append(None if value is not None else ".")
         frame = pl.DataFrame(columns, schema=OBSERVATION_SCHEMA)
-        return frame.sort("table_id", "contents_code", "dims", "year", "region")
+        return full_grid(frame).sort("table_id", "contents_code", "dims", "year", "region")
+
+
+def full_grid(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every series on every region code of its table's lifetime, in every year, as SSB lists
+    them: a code in a year it did not exist gets an empty cell with "." (category not
+    applicable), like Sandefjord 0710 (2017-2019) in 2015 in SSB's own 13502 download."""
+    series = frame.select("table_id", "contents_code", "dims").unique()
+    regions = frame.select("table_id", "region").unique()
+    years = frame.select("year").unique()
+    cells = series.join(regions, on="table_id").join(years, how="cross")
+    keys = ["table_id", "contents_code", "region", "year", "dims"]
+    grid = cells.join(frame, on=keys, how="left").select(frame.columns)
+    return grid.with_columns(
+        pl.when(pl.col("value").is_null())
+        .then(pl.col("status").fill_null("."))
+        .otherwise(pl.col("status"))
+        .alias("status")
+    )
 
 
 def catalog_series() -> set[tuple[str, str, str]]:

@@ -283,3 +283,91 @@ def test_sample_tables_have_kostra_dims(tmp_path: Path) -> None:
     assert dims[-2:] == ["ContentsCode", "Tid"]
     assert any(d.startswith("KOK") for d in dims[1:-2])
     assert next(v.code for v in tables["12134"].spec.variables) == "KOKkommuneregion0000"
+
+
+@pytest.fixture(scope="module")
+def sample_server() -> Iterator[str]:
+    state = PxWebState(sample_tables(["13502"]), ServerOptions(max_calls=10_000))
+    with serve([], state=state) as url:
+        yield url
+
+
+def test_sample_tables_answer_the_full_grid_with_ssb_labels_and_symbols(sample_server: str) -> None:
+    meta = httpx.get(f"{sample_server}/tables/13502/metadata").json()
+    region = meta["dimension"]["KOKkommuneregion0000"]["category"]["label"]
+    # every code of the table's lifetime, labelled as in SSB's own 13502 download
+    assert region["0219"] == "Bærum (-2019)"
+    assert region["0710"] == "Sandefjord (2017-2019)"
+    assert region["3201"] == "Bærum"
+    assert region["EAK"] == "Landet"
+    contents = meta["dimension"]["ContentsCode"]["category"]["label"]
+    assert contents["KOSandel120000"] == (
+        "Andel barn 1-2 år i barnehage, i forhold til innbyggere 1-2 år (prosent)"
+    )
+    assert any(note.startswith("Symbolet . ") for note in meta["note"])
+    answer = httpx.get(
+        f"{sample_server}/tables/13502/data",
+        params={
+            "valueCodes[KOKkommuneregion0000]": "0710,3907",
+            "valueCodes[ContentsCode]": "KOSandel120000",
+            "valueCodes[Tid]": "2015,2018,2024",
+        },
+    )
+    frame = jsonstat.decode(answer.content).frame.with_columns(pl.all().cast(pl.Utf8))
+    cells = {(r, t): (v, s) for r, _, t, v, s in frame.rows()}
+    assert cells[("0710", "2015")] == (None, ".")
+    assert cells[("0710", "2024")] == (None, ".")
+    assert cells[("0710", "2018")][0] is not None
+    assert cells[("3907", "2018")] == (None, ".")
+
+
+def test_agg_kommsummer_aggregated_and_single(sample_server: str) -> None:
+    base = {
+        "codelist[KOKkommuneregion0000]": "agg_KommSummer",
+        "valueCodes[KOKkommuneregion0000]": "K-3201",
+        "valueCodes[ContentsCode]": "KOSandel120000",
+        "valueCodes[Tid]": "2018,2021,2024",
+    }
+    summed = jsonstat.decode(
+        httpx.get(f"{sample_server}/tables/13502/data", params=base).content
+    ).frame
+    single = jsonstat.decode(
+        httpx.get(
+            f"{sample_server}/tables/13502/data",
+            params={**base, "outputValues[KOKkommuneregion0000]": "single"},
+        ).content
+    ).frame
+    # K-3201 is Bærum on today's code: 0219 to 2019, 3024 in 2020-2023, 3201 from 2024
+    assert single["KOKkommuneregion0000"].cast(pl.Utf8).unique().sort().to_list() == [
+        "0219",
+        "3024",
+        "3201",
+    ]
+    per_year = single.group_by(pl.col("Tid").cast(pl.Utf8)).agg(pl.col("value").sum())
+    expected = dict(per_year.rows())
+    got = {str(t): v for t, v in summed.select("Tid", "value").rows()}
+    assert got == expected
+    assert summed["KOKkommuneregion0000"].cast(pl.Utf8).unique().to_list() == ["K-3201"]
+    codelist = httpx.get(f"{sample_server}/codelists/agg_KommSummer").json()
+    groups = {v["code"]: v for v in codelist["values"]}
+    assert codelist["type"] == "Aggregation"
+    assert groups["K-3201"]["label"] == "Bærum"
+    assert groups["K-3907"]["valueMap"] == ["0706", "0710", "0719", "0720", "3804", "3907"]
+    # a code split between today's municipalities belongs to no group
+    assert not any("5012" in v["valueMap"] for v in codelist["values"])
+    post = httpx.post(
+        f"{sample_server}/tables/13502/data",
+        json={
+            "selection": [
+                {
+                    "variableCode": "KOKkommuneregion0000",
+                    "codelist": "agg_KommSummer",
+                    "valueCodes": ["K-3201"],
+                    "outputValues": "single",
+                },
+                {"variableCode": "ContentsCode", "valueCodes": ["KOSandel120000"]},
+                {"variableCode": "Tid", "valueCodes": ["2018", "2021", "2024"]},
+            ]
+        },
+    )
+    assert jsonstat.decode(post.content).frame.height == single.height == 9

@@ -14,7 +14,8 @@ import pytest
 from kostra.catalog import load_catalog, series_key
 from kostra.errors import DataNotFoundError
 from kostra.frames import OBSERVATION_SCHEMA, STATUS_SYMBOLS, encode_dims
-from kostra.geography import harmonise
+from kostra.geography import harmonise, municipalities
+from kostra.geography.grid import not_valid_pairs
 from kostra.geography.population import population
 from kostra.sample import (
     SAMPLE_NOTICE,
@@ -73,22 +74,50 @@ def test_every_catalog_series_for_every_municipality_and_year(sample: pl.DataFra
         (table, code, encode_dims(dict(dims)))
         for table, code, dims in (series_key(ref) for ref in load_catalog().series())
     }
+    valid = _valid_in_year()
     counts = (
         sample.filter(MUNICIPAL)
         .group_by("table_id", "contents_code", "dims", "year")
-        .agg(pl.col("region").n_unique().alias("n"), pl.len().alias("rows"))
+        .agg(
+            pl.col("region").n_unique().alias("n"),
+            pl.len().alias("rows"),
+            pl.col("region").filter(valid).n_unique().alias("valid"),
+        )
     )
     present = {tuple(row) for row in counts.select("table_id", "contents_code", "dims").rows()}
     assert wanted <= present, sorted(wanted - present)[:5]
     assert counts.height == len(present) * len(MUNICIPALITIES)
+    # SSB's grid: every code of 2015-2025 in every year, the codes of the year among them
+    lifetime = len(set().union(*(municipalities(y)["code"].to_list() for y in MUNICIPALITIES)))
+    assert counts["n"].unique().to_list() == [lifetime]
+    assert counts["rows"].unique().to_list() == [lifetime]
     for year, expected in MUNICIPALITIES.items():
         per_year = counts.filter(pl.col("year") == year)
-        assert per_year["n"].unique().to_list() == [expected], year
-        assert per_year["rows"].unique().to_list() == [expected], year
+        assert per_year["valid"].unique().to_list() == [expected], year
+
+
+def _valid_in_year() -> pl.Expr:
+    """Rows of a code in a year it existed (municipalities of that year, counties, EAK/EAKUO)."""
+    not_valid = not_valid_pairs()
+    return ~pl.concat_str("region", pl.col("year").cast(pl.Utf8), separator="/").is_in(
+        not_valid.select(pl.concat_str("region", pl.col("year").cast(pl.Utf8), separator="/"))
+        .to_series()
+        .implode()
+    )
+
+
+def test_codes_outside_their_years_are_listed_as_not_applicable(sample: pl.DataFrame) -> None:
+    placeholders = sample.filter(~_valid_in_year())
+    assert placeholders.height > sample.height // 3
+    assert placeholders["value"].null_count() == placeholders.height
+    assert placeholders["status"].unique().to_list() == ["."]
+    asker = _series(sample, "12134", "KOSAGD230000").filter(pl.col("region") == "3025")
+    assert asker.filter(pl.col("year") < 2020)["status"].to_list() == ["."] * 5
+    assert asker.filter(pl.col("year").is_between(2020, 2023))["value"].null_count() == 0
 
 
 def test_aggregates_of_each_year(sample: pl.DataFrame) -> None:
-    one = _series(sample, "12134", "KOSAGD230000")
+    one = _series(sample, "12134", "KOSAGD230000").filter(_valid_in_year())
     for year in MUNICIPALITIES:
         regions = set(one.filter(pl.col("year") == year, ~MUNICIPAL)["region"])
         assert {"EAK", "EAKUO"} <= regions
@@ -102,7 +131,8 @@ def test_missing_is_missing_with_a_symbol(sample: pl.DataFrame) -> None:
     assert set(sample["status"].drop_nulls().unique()) <= STATUS_SYMBOLS
     assert sample.filter(pl.col("value").is_null() & pl.col("status").is_null()).height == 0
     assert sample.filter(pl.col("value").is_not_null() & pl.col("status").is_not_null()).height == 0
-    symbols = set(sample.filter(MUNICIPAL)["status"].drop_nulls())
+    # "." also for services that do not exist, not only for codes outside their years
+    symbols = set(sample.filter(MUNICIPAL, _valid_in_year())["status"].drop_nulls())
     assert {":", "..", "."} <= symbols
     small = _series(sample, "12870", "KOSbvbarnust0000").filter(pl.col("status") == ":")
     assert small.height > 0

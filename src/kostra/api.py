@@ -313,6 +313,10 @@ def load_data(
         for p in parts
     ]
     observations = pl.concat(frames, how="vertical_relaxed")
+    # SSB's full grid: the cells of codes in years they did not exist are left out once here,
+    # not in every evaluation of the same frame (evaluate drops them too when given them).
+    geography = importlib.import_module("kostra.geography")
+    observations = geography.drop_not_applicable(observations)
     source = "+".join(
         name
         for name, used in (("warehouse", stored is not None), ("sample", bool(missing)))

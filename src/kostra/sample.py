@@ -2,7 +2,10 @@
 
 The sample (``kostra/data/sample/``) holds every series the indicator catalog refers to, for every
 municipality valid in each year 2015–2025 on the codes valid that year, plus the country
-(``EAK``), the country without Oslo (``EAKUO``) and the counties (``EKAnn``). It is built by
+(``EAK``), the country without Oslo (``EAKUO``) and the counties (``EKAnn``). It is stored as SSB
+delivers its KOSTRA tables: every region code of 2015–2025 is listed in every year, with an
+empty cell and ``"."`` (category not applicable) where the code did not exist; the analysis
+leaves those cells out (:func:`kostra.geography.drop_not_applicable`). It is built by
 ``scripts/build_sample.py`` from real population, real need indices and SSB's real national and
 Oslo levels 2020–2025, but the municipalities' numbers are invented: **it is not SSB's data**, and
 every output made from it must say so (:data:`SAMPLE_NOTICE`).

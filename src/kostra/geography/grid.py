@@ -75,13 +75,21 @@ def drop_not_applicable(
     if status_col in frame.columns:
         # SSB's symbol for it is "."; another symbol there ("..", ":") is kept as missing.
         empty = empty & pl.col(status_col).cast(pl.Utf8).fill_null(".").eq(".")
-    pairs = not_valid_pairs().with_columns(pl.lit(True).alias(_FLAG))
-    flagged = frame.join(
-        pairs,
-        left_on=[pl.col(region_col).cast(pl.Utf8), pl.col(year_col).cast(pl.Int32)],
-        right_on=["region", "year"],
-        how="left",
-        maintain_order="left",
+    # Only empty cells can go: look those up, by row number, and keep every other row as is.
+    candidates = (
+        frame.lazy()
+        .with_row_index(_FLAG)
+        .filter(empty)
+        .select(
+            _FLAG,
+            pl.col(region_col).cast(pl.Utf8).alias("region"),
+            pl.col(year_col).cast(pl.Int32).alias("year"),
+        )
+        .join(not_valid_pairs().lazy(), on=["region", "year"], how="semi")
+        .select(_FLAG)
+        .collect()
     )
-    # Expression keys leave the right-hand key columns behind: keep the frame's own columns.
-    return flagged.filter(~(pl.col(_FLAG).fill_null(False) & empty)).select(frame.columns)
+    if candidates.height == 0:
+        return frame
+    drop = candidates.get_column(_FLAG)
+    return frame.with_row_index(_FLAG).filter(~pl.col(_FLAG).is_in(drop.implode())).drop(_FLAG)

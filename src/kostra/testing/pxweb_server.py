@@ -1,7 +1,8 @@
 """A local PxWebApi 2.0 server for tests and demos, built from the OpenAPI contract.
 
 It answers ``/config``, ``/tables``, ``/tables/{id}``, ``/tables/{id}/metadata``,
-``/tables/{id}/data`` (GET and POST, selection expressions, codelists, elimination) and
+``/tables/{id}/data`` (GET and POST, selection expressions, codelists with ``outputValues``
+aggregated or single, elimination) and
 ``/codelists/{id}`` the way ``shared/reference/pxwebapi/NOTES.md`` describes SSB and the
 reference PxWebApi: names and paths case-insensitive, problem+json errors with the reference
 server's titles, the cell limit (403 as SSB documents, or 400 as the reference server does),
@@ -518,6 +519,7 @@ def create_app(state: PxWebState) -> Any:
         by_name = {v.code.casefold(): v for v in spec.variables}
         items: dict[str, list[str]] = {}
         lists: dict[str, str] = {}
+        output_values: dict[str, str] = {}
         if body is not None:
             selection = body.get("selection")
             if not isinstance(selection, list):
@@ -529,9 +531,11 @@ def create_app(state: PxWebState) -> Any:
                 items[name] = [str(x) for x in entry.get("valueCodes") or []]
                 if entry.get("codelist"):
                     lists[name] = str(entry["codelist"])
+                if entry.get("outputValues"):
+                    output_values[name] = str(entry["outputValues"])
         else:
             for key, values in params.items():
-                match = re.fullmatch(r"(valuecodes|codelist)\[(.+)\]", key)
+                match = re.fullmatch(r"(valuecodes|codelist|outputvalues)\[(.+)\]", key)
                 if not match:
                     continue
                 name = match.group(2).casefold()
@@ -539,8 +543,10 @@ def create_app(state: PxWebState) -> Any:
                     raise _Problem(400, "Non-existent variable")
                 if match.group(1) == "valuecodes":
                     items[name] = [c for _, v in values for c in split_value_list(v)]
-                else:
+                elif match.group(1) == "codelist":
                     lists[name] = values[-1][1]
+                else:
+                    output_values[name] = values[-1][1]
         if not items:
             time_var = next((v for v in spec.variables if v.role == "time"), None)
             items = {v.code.casefold(): ["*"] for v in spec.variables if not v.elimination}
@@ -569,6 +575,14 @@ def create_app(state: PxWebState) -> Any:
                 raise _Problem(400, error.title) from error
             if not codes:
                 raise _Problem(400, "Illegal selection for mandantory variable")
+            mode = output_values.get(name, "aggregated").casefold()
+            if mode not in ("aggregated", "single"):
+                raise _Problem(400, "Illegal selection expression")
+            if chosen is not None and mode == "single":
+                # The groups' own codes instead of their sums, in the table's order.
+                members = {m for code in codes for m in chosen.groups[code]}
+                codes = [code for code in variable.values if code in members]
+                chosen = None
             plan.append((variable, codes, chosen))
         sizes = [len(codes) for _, codes, _ in plan if codes is not None]
         if math.prod(sizes) > state.options.max_cells:
@@ -708,8 +722,9 @@ def _answer(
             status = None if status is None else np.take(status, picks, axis=axis)
         else:
             groups = [[position[m] for m in chosen.groups[code]] for code in codes]
-            values = _sum_axis(values, axis, groups)
-            status = None
+            summed = _sum_axis(values, axis, groups)
+            status = None if status is None else _group_status(status, summed, axis, groups)
+            values = summed
         kept.append((variable, codes, chosen))
         axis += 1
     flat_values = values.reshape(-1)
@@ -757,6 +772,18 @@ def _sum_axis(values: Any, axis: int, groups: Sequence[Sequence[int]]) -> Any:
         total[np.all(np.isnan(part), axis=0)] = np.nan
         out[i] = total
     return np.moveaxis(out, 0, axis)
+
+
+def _group_status(status: Any, summed: Any, axis: int, groups: Sequence[Sequence[int]]) -> Any:
+    """Symbols of summed groups: "." where every member is "." (no member existed), ".."
+    where the sum is missing otherwise, none where it is a number."""
+    moved = np.moveaxis(status, axis, 0)
+    out = np.empty((len(groups), *moved.shape[1:]), dtype=object)
+    for i, members in enumerate(groups):
+        out[i] = np.where(np.all(moved[list(members)] == ".", axis=0), ".", "..")
+    out = np.moveaxis(out, 0, axis)
+    out[~np.isnan(summed)] = None
+    return out
 
 
 # --------------------------------------------------------------------------- running it
@@ -928,16 +955,35 @@ def population_table(years: Sequence[int] | None = None) -> FrameTable:
     return FrameTable(spec, observations)
 
 
+SYMBOL_NOTES: tuple[str, ...] = (
+    "Symbolet . betyr at kategorien ikke er aktuell: koden var ikke i bruk det året, "
+    "eller tjenesten finnes ikke.",
+    "Symbolet .. betyr at tallet ikke er tilgjengelig (ikke rapportert eller for usikkert).",
+    "Symbolet : betyr at tallet er skjermet for å ikke avsløre personer.",
+)
+"""The served sample tables' notes on SSB's symbols (our words; SSB's dataset ``note`` explains
+its symbols the same way, see shared/reference/pxwebapi/NOTES.md §4)."""
+
+KOMMUNE_SUMMER = "agg_KommSummer"
+
+
 def sample_tables(table_ids: Iterable[str] | None = None) -> list[FrameTable]:
     """Every table of the packaged synthetic KOSTRA sample, shaped like SSB's KOSTRA tables.
 
     Dims ``KOKkommuneregion0000``, any extra ``KOK*`` dims from the sample's ``dims``,
-    ``ContentsCode`` and ``Tid``. The numbers are synthetic (``kostra.sample``).
+    ``ContentsCode`` and ``Tid``. The region variable lists every code of 2015–2025 with SSB's
+    labels ("0219 Bærum (-2019)" style spans for codes no longer in use) and offers the
+    ``agg_KommSummer`` aggregation (merged municipalities, :func:`kommune_summer`);
+    ContentsCodes carry SSB's own label where ``catalog/data/ssb_labels.csv`` has it (the code
+    otherwise). The numbers are synthetic (``kostra.sample``).
     """
     from kostra.sample import sample_metadata, sample_observations
 
     metadata = sample_metadata()
     frame = sample_observations(table_ids)
+    from kostra.sources.labels import catalog_labels
+
+    labels = catalog_labels()
     served: list[FrameTable] = []
     for (table_id,), rows in frame.partition_by(
         "table_id", as_dict=True, maintain_order=True
@@ -949,26 +995,27 @@ def sample_tables(table_ids: Iterable[str] | None = None) -> list[FrameTable]:
                 codes = extra.setdefault(key, [])
                 if value not in codes:
                     codes.append(value)
+        years = sorted(int(y) for y in rows.get_column("year").unique().to_list())
+        regions = tuple(sorted(rows.get_column("region").unique().to_list(), key=_region_order))
+        contents = tuple(sorted(rows.get_column("contents_code").unique().to_list()))
         variables = [
             ServedVariable(
                 "KOKkommuneregion0000",
                 "region",
-                tuple(sorted(rows.get_column("region").unique().to_list(), key=_region_order)),
+                regions,
+                _region_labels(regions, years[-1]),
                 role="geo",
+                codelists=(kommune_summer(regions, years),),
             ),
             *[ServedVariable(k, k, tuple(sorted(v))) for k, v in sorted(extra.items())],
             ServedVariable(
                 "ContentsCode",
                 "statistikkvariabel",
-                tuple(sorted(rows.get_column("contents_code").unique().to_list())),
+                contents,
+                {c: labels[table][c] for c in contents if c in labels.get(table, {})},
                 role="metric",
             ),
-            ServedVariable(
-                "Tid",
-                "år",
-                tuple(str(y) for y in sorted(rows.get_column("year").unique().to_list())),
-                role="time",
-            ),
+            ServedVariable("Tid", "år", tuple(str(y) for y in years), role="time"),
         ]
         title = metadata["tables"].get(table, {}).get("title", table)
         spec = TableSpec(
@@ -976,10 +1023,89 @@ def sample_tables(table_ids: Iterable[str] | None = None) -> list[FrameTable]:
             title,
             f"{metadata.get('build_date', '2026-03-16')}T07:00:00Z",
             tuple(variables),
-            notes=("Syntetiske eksempeltall fra kostra, ikke SSBs tall.",),
+            notes=("Syntetiske eksempeltall fra kostra, ikke SSBs tall.", *SYMBOL_NOTES),
         )
         served.append(FrameTable(spec, rows))
     return served
+
+
+def kommune_summer(regions: Sequence[str], years: Sequence[int]) -> ServedCodelist:
+    """``agg_KommSummer``: each municipality of the last year as ``K-<code>``, summing the codes
+    of ``years`` that make it up whole (its renumberings and merged predecessors).
+
+    Codes split between several of today's municipalities (Snillfjord 5012, Ålesund 1507 of
+    2020–2023) belong to no group, since no part of a sum can stand for a part of their area;
+    which codes SSB puts there is not documented offline (shared/reference/pxwebapi/NOTES.md).
+    """
+    from kostra.geography import mapping, municipalities
+
+    last = max(years)
+    listed = set(regions)
+    targets: dict[str, set[str]] = {}
+    for year in years:
+        links = mapping(int(year), last)
+        for source, target, weight in links.select("from_code", "to_code", "weight").iter_rows():
+            if source in listed and target is not None:
+                # a weight below 1 is a split: the code goes to several targets
+                targets.setdefault(source, set()).add(target if weight >= 1.0 else "")
+    groups: dict[str, list[str]] = {}
+    for code in regions:
+        whole = targets.get(code, set())
+        if len(whole) == 1 and "" not in whole:
+            groups.setdefault(next(iter(whole)), []).append(code)
+    names = dict(municipalities(last).select("code", "name").iter_rows())
+    ordered = sorted(groups)
+    return ServedCodelist(
+        KOMMUNE_SUMMER,
+        "Kommuner, sammenslåtte (summer)",
+        "Aggregation",
+        {f"K-{code}": tuple(groups[code]) for code in ordered},
+        {f"K-{code}": names.get(code, code) for code in ordered},
+    )
+
+
+def _region_labels(regions: Sequence[str], last_year: int) -> dict[str, str]:
+    """SSB's region labels: the name, with the years of use for a code no longer in use.
+
+    As in SSB's own downloads ("0219 Bærum (-2019)", "0710 Sandefjord (2017-2019)"): a code
+    still in use in ``last_year`` has its name alone; one that ended shows "(first-last)",
+    the first year left out when the code is older than the code history.
+    """
+    from kostra.geography import _data
+
+    spans = (
+        _data.municipality_years()
+        .group_by("code")
+        .agg(
+            pl.col("year").min().alias("first"),
+            pl.col("year").max().alias("last"),
+            pl.col("name").sort_by("year").last().alias("name"),
+        )
+    )
+    counties = (
+        _data.counties()
+        .group_by("county_code")
+        .agg(
+            pl.col("year").min().alias("first"),
+            pl.col("year").max().alias("last"),
+            pl.col("county_name").sort_by("year").last().alias("name"),
+        )
+        .select((pl.lit("EKA") + pl.col("county_code")).alias("code"), "first", "last", "name")
+    )
+    known = {
+        row[0]: row[1:] for row in pl.concat([spans, counties], how="vertical_relaxed").iter_rows()
+    }
+    out = {"EAK": "Landet", "EAKUO": "Landet uten Oslo"}
+    for code in regions:
+        if code not in known:
+            continue
+        first, last, name = known[code]
+        if last >= last_year:
+            out[code] = str(name)
+        else:
+            start = "" if first <= _data.FIRST_YEAR else str(first)
+            out[code] = f"{name} ({start}-{last})"
+    return out
 
 
 def _region_order(code: str) -> tuple[int, str]:
