@@ -28,7 +28,22 @@ codes are stored); a region written without a code is refused. Ages ``"0 years"`
 ``"17 år"`` become ``Alder=000``, ``Alder=001``, ``Alder=017``; ``"105 years or older"`` /
 ``"105 år eller eldre"`` becomes ``Alder=105+``, SSB's code for the open top group. Sex labels
 become SSB's ``Kjonn`` codes (``0`` both, ``1`` males, ``2`` females). Any other ``"code label"``
-or ``"code - label"`` cell gives its code.
+or ``"code - label"`` cell gives its code. Region labels keep SSB's suffixes out of the code
+(``"0219 Bærum (-2019)"``, ``"5005 Namsos (2018-2019)"``, ``"5001 Trondheim - Tråante"``,
+``"EAK Landet"``, ``"EKG13 KOSTRA-gruppe 13"``); a code SSB does not use is refused
+(:func:`kostra.sources.labels.unknown_regions`).
+
+Content labels (a download with labels only) become ContentsCodes through SSB's own label text:
+the metadata a fetch kept, then ``catalog/data/ssb_labels.csv``
+(:func:`kostra.sources.labels.match_contents`); ``contents`` (``--contents``) covers the rest.
+A label that matches nothing is refused with the table's closest known labels.
+
+Rows that are not data
+----------------------
+Title rows, blank rows (also inside the data), footnotes, "Sist endret:" and its time stamp
+(``"20240617 08:00"``, kept as the file's ``updated``) are skipped: a row counts as data when it
+has a region or a figure. Years before 1900 or after next year, non-finite numbers (``1e309``,
+``NaN``) and unknown regions are refused; nothing half-read is returned.
 
 Table id
 --------
