@@ -19,6 +19,7 @@ from kostra.analysis.similar import (
     used_weights,
 )
 from kostra.cli import app
+from kostra.errors import KostraError
 from kostra.geography import municipalities, peer_group, population
 
 ISLANDS = {"1151": "Utsira", "1835": "Træna", "1856": "Røst", "4633": "Fedje"}
@@ -129,6 +130,8 @@ def test_similar_is_a_peer_group(features: pl.DataFrame) -> None:
     assert before.members[0] == "0219"
     assert "0220" in before.members  # Asker before the 2020 merger
     assert set(before.members) <= set(municipalities(2019)["code"].to_list())
+    with pytest.raises(KostraError, match="depends on a municipality"):
+        peer_group("similar", 2024, municipality="")
 
 
 def test_cli_similar_and_peers_similar(tmp_db: Path) -> None:

@@ -119,7 +119,8 @@ def peer_group(
 
 
 def _need_municipality(municipality: str | None, kind: str, year: int) -> Any:
-    if municipality is None:
+    if municipality is None or not municipality.strip():
+        # a ranking of every municipality passes none ("")
         raise KostraError(
             f"The peer group {kind!r} depends on a municipality.",
             hint="Name the municipality whose group you want.",
