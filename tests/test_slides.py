@@ -123,6 +123,15 @@ def test_native_charts_carry_the_report_figures(baerum: ReportData) -> None:
     assert production == pytest.approx([r.production_index for r in rows])
     assert cost == pytest.approx([r.cost_index for r in rows])
     assert efficiency == pytest.approx([r.efficiency_index for r in rows])
+    group = next(s.chart for s in slides[5].shapes if s.has_chart)
+    by_code = {r.code: r.value for r in baerum.barometer.all_ranks} if baerum.barometer else {}
+    codes = [p.code for p in (*baerum.peers.members, *baerum.peers.compare)]
+    assert list(group.plots[0].series[0].values) == sorted(
+        by_code[c] for c in codes if by_code.get(c) is not None
+    )
+    assert "Asker" in list(group.plots[0].categories)
+    own = list(group.plots[0].categories).index("Bærum")
+    assert str(group.plots[0].series[0].points[own].format.fill.fore_color.rgb) == "C0504D"
     ranks = next(s.chart for s in slides[7].shapes if s.has_chart)
     assert baerum.barometer is not None
     expected = sorted(r.rank for r in baerum.barometer.sectors if r.rank is not None)
@@ -263,7 +272,10 @@ def test_year_context_from_the_code_history() -> None:
         2021,
     )
     assert merged[0].rule_id == "Y1"
-    assert merged[0].text_nb.startswith("Asker ble slått sammen av Asker, Røyken og Hurum i 2020")
+    assert merged[0].text_nb.startswith(
+        "Asker ble dannet ved sammenslåing av Asker, Røyken og Hurum i 2020"
+    )
+    assert merged[0].text_en.startswith("Asker was formed by merging Asker, Røyken and Hurum")
     assert merged[1].text_nb.startswith("Koronapandemien: 2020 og 2021")
     assert merged[1].text_en.endswith("depart from the trend in those years")
     quiet = year_context("Utsira", [], (2020, 2021), 2012, 2016)

@@ -15,8 +15,8 @@ S4     sector verdicts were made                          "Høy produksjon og la
                                                           grunnskole, barnehage" / "Ingen sektor
                                                           har både høy produksjon og lave
                                                           kostnader"
-Y1     a merger or split touches the municipality in      "Bærum ble slått sammen av … i 2020:
-       the years shown                                    brudd i tidsseriene"
+Y1     a merger or split touches the municipality in      "Asker ble dannet ved sammenslåing av …
+       the years shown                                    i 2020: … brudd i tidsseriene"
 Y2     mergers touch peers or compared municipalities     "Sammenslåinger blant
                                                           sammenligningskommunene: …"
 Y3     the municipality got a new number only             "Nytt kommunenummer i 2020; tallene er
@@ -229,8 +229,9 @@ def year_context(
             )
             continue
         old = _names(list(c.old_names), "og")
-        verb_nb = "ble slått sammen av" if c.kind == "merger" else "ble delt fra"
-        verb_en = "was merged from" if c.kind == "merger" else "was split from"
+        # the report's words for municipal changes
+        verb_nb = "ble dannet ved sammenslåing av" if c.kind == "merger" else "ble skilt ut fra"
+        verb_en = "was formed by merging" if c.kind == "merger" else "was split from"
         out.append(
             Statement(
                 "Y1",

@@ -23,6 +23,7 @@ from typing import Any
 
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.enum.text import MSO_AUTO_SIZE
@@ -36,6 +37,8 @@ from kostra.errors import KostraError
 from kostra.slides.model import ChartView, DeckView, SectorSlide, TextSlide, TitleSlide
 
 MAX_PT = 18
+#: the colour of the municipality's own bar among the others' (the theme colours the rest)
+HIGHLIGHT = RGBColor(0xC0, 0x50, 0x4D)  # type: ignore[no-untyped-call]
 MIN_PT = 10
 #: average glyph width in em of the sans-serif faces decks use (Calibri ≈ 0.49, DejaVu ≈ 0.55):
 #: the wider one, so a box that fits here fits in either
@@ -372,7 +375,7 @@ class _Writer:
         left, top, width, height = self._body_area(slide)
         used = 0
         if view.lines:
-            text_height = int(height * 0.22) if has_visual else height
+            text_height = int(height * view.text_share) if has_visual else height
             box = self._text_box(slide, 0, (left, top, width, text_height))
             _fill(
                 box.text_frame,
@@ -466,6 +469,12 @@ class _Writer:
         plot.data_labels.number_format = view.number_format
         plot.data_labels.number_format_is_linked = False
         plot.data_labels.font.size = Pt(10)
+        if view.highlight in view.categories:
+            at = view.categories.index(view.highlight)
+            for series in plot.series:
+                fill = series.points[at].format.fill
+                fill.solid()
+                fill.fore_color.rgb = HIGHLIGHT
         if view.kind == "bar":
             # categories top-down in the order given
             chart.category_axis.reverse_order = True

@@ -256,6 +256,7 @@ class _Deck:
     def findings(self) -> TextSlide:
         d = self.data
         statements: list[Statement] = []
+        chart: ChartView | None = None
         barometer = d.barometer
         if barometer is not None:
             found = total_rank(barometer.total_rank, barometer.n_ranked)
@@ -267,14 +268,29 @@ class _Deck:
                 value = by_code.get(code)
                 return Ranked(code, name, int(value) if value is not None else None)
 
-            place = peer_place(
-                ranked(d.municipality.code, d.municipality.name),
-                [ranked(p.code, p.name) for p in d.peers.members],
-                [ranked(p.code, p.name) for p in d.peers.compare],
-                d.peers.name,
-            )
+            own = ranked(d.municipality.code, d.municipality.name)
+            peers = [ranked(p.code, p.name) for p in d.peers.members if p.code != own.code]
+            compared = [ranked(p.code, p.name) for p in d.peers.compare]
+            group = [own, *peers, *compared]
+            place = peer_place(own, peers, compared, d.peers.name)
             if place is not None:
                 statements.append(place)
+                shown = sorted((g for g in group if g.rank is not None), key=lambda g: g.rank or 0)
+                chart = ChartView(
+                    kind="bar",
+                    title=self.w(
+                        "Plassering i Kommunebarometeret (1 = best)",
+                        "Rank in the Kommunebarometer (1 = best)",
+                    ),
+                    categories=tuple(g.name for g in shown),
+                    series=(
+                        Series(
+                            self.w("Plassering", "Rank"), tuple(float(g.rank or 0) for g in shown)
+                        ),
+                    ),
+                    reversed_axis=True,
+                    highlight=own.name,
+                )
             spread = rank_range(
                 [SectorRank(s.sector.value, s.rank, s.n_ranked) for s in barometer.sectors]
             )
@@ -293,6 +309,8 @@ class _Deck:
         return TextSlide(
             title=self.w("Hovedfunn", "Main findings"),
             lines=tuple(_line(s, self.lang) for s in statements),
+            chart=chart,
+            text_share=0.5,
             notes=self.notes(
                 ["barometer", "intervals", "production"], [_rule(s, self.lang) for s in statements]
             ),

@@ -43,6 +43,8 @@ class ChartView:
     number_format: str = "0"
     #: ranks: smaller is better, so the value axis runs from the top
     reversed_axis: bool = False
+    #: a category drawn in its own colour in every series (the municipality itself)
+    highlight: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ class TextSlide:
     chart: ChartView | None = None
     picture: bytes | None = None
     picture_caption: str = ""
+    #: the share of the content area the lines take when there is a chart or picture
+    text_share: float = 0.22
     kind: Literal["text"] = "text"
 
 
