@@ -14,6 +14,7 @@ from typer.testing import CliRunner, Result
 from kostra.catalog import load_catalog, resolve_sector, resolve_sectors, search_indicators
 from kostra.catalog import search as search_module
 from kostra.catalog.models import BarometerSector, Sector
+from kostra.catalog.search import by_sector
 from kostra.cli import app
 from kostra.cli.barometer import parse_sector
 from kostra.errors import KostraError
@@ -138,3 +139,15 @@ def test_web_search_finds_former_names(client: TestClient) -> None:
     assert names.index("Skien") < names.index("Nordre Follo")
     sandef = client.get("/api/kommuner?q=stokke").json()["municipalities"]
     assert [m["name"] for m in sandef] == ["Sandefjord"]
+
+
+def test_web_key_figure_search_grouped_by_sector(client: TestClient) -> None:
+    everything = client.get("/api/indikatorer").json()["indicators"]
+    found = client.get("/api/indikatorer", params={"q": "sykehjem"}).json()["indicators"]
+    assert 0 < len(found) < len(everything)
+    ids = [row["id"] for row in found]
+    expected = [i.id for i, _ in by_sector(search_indicators(load_catalog(), "sykehjem"))]
+    assert ids == expected
+    sectors = [row["sector"] for row in found]
+    assert sectors == sorted(sectors, key=sectors.index)  # one block per sector
+    assert client.get("/api/indikatorer", params={"q": "zyxwv"}).json()["indicators"] == []

@@ -208,7 +208,9 @@ def _texts(indicator: Indicator, labels: dict[tuple[str, str], str]) -> list[str
     return texts
 
 
-def search_indicators(catalog: Catalog, words: str) -> list[tuple[Indicator, float]]:
+def search_indicators(
+    catalog: Catalog | Iterable[Indicator], words: str
+) -> list[tuple[Indicator, float]]:
     """Key figures matching every word of ``words`` (folded; a word matches the start of a
     word in a figure's texts, or through :data:`SYNONYMS`), best first with a score.
 
@@ -220,7 +222,8 @@ def search_indicators(catalog: Catalog, words: str) -> list[tuple[Indicator, flo
         return []
     labels = ssb_labels()
     found: list[tuple[Indicator, float, int]] = []
-    for position, indicator in enumerate(catalog.indicators):
+    indicators = catalog.indicators if isinstance(catalog, Catalog) else tuple(catalog)
+    for position, indicator in enumerate(indicators):
         name_words = set(fold(f"{indicator.name_nb} {indicator.name_en}").split("_"))
         other = fold(" ".join(_texts(indicator, labels))).replace("_", " ")
         score = 0.0
@@ -245,3 +248,12 @@ def search_indicators(catalog: Catalog, words: str) -> list[tuple[Indicator, flo
 def _has(text: str, phrase: str) -> bool:
     """``phrase`` in ``text`` at the start of a word (both folded, words split by spaces)."""
     return re.search(r"(?:^|\s)" + re.escape(phrase), text) is not None
+
+
+def by_sector(found: list[tuple[Indicator, float]]) -> list[tuple[Indicator, float]]:
+    """Search results grouped by sector: the sector of the best match first, and within a
+    sector the best match first (the order ``kostra catalog --search`` prints)."""
+    first: dict[str, int] = {}
+    for number, (indicator, _) in enumerate(found):
+        first.setdefault(indicator.sector.value, number)
+    return sorted(found, key=lambda item: first[item[0].sector.value])

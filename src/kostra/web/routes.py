@@ -177,9 +177,18 @@ def api_years(request: Request) -> dict[str, Any]:
 
 
 @api.get("/indikatorer", summary="Key figures of the catalog")
-def api_indicators(request: Request, lang: LangQ = "nb") -> dict[str, Any]:
-    """Every key figure: id, sector, name, unit, direction."""
+def api_indicators(
+    request: Request, lang: LangQ = "nb", q: Annotated[str, Query(max_length=80)] = ""
+) -> dict[str, Any]:
+    """Every key figure: id, sector, name, unit, direction; with ``q``, those matching its
+    words (names, SSB labels, synonyms; the CLI's ``kostra catalog --search``), grouped by
+    sector, best first."""
     web = _web(request)
+    shown = list(web.indicators())
+    if q.strip():
+        from kostra.catalog.search import by_sector, search_indicators
+
+        shown = [ind for ind, _ in by_sector(search_indicators(shown, q))]
     return {
         "indicators": [
             {
@@ -189,7 +198,7 @@ def api_indicators(request: Request, lang: LangQ = "nb") -> dict[str, Any]:
                 "unit": ind.unit,
                 "direction": ind.direction,
             }
-            for ind in web.indicators()
+            for ind in shown
         ]
     }
 
