@@ -202,3 +202,20 @@ def test_unconfirmed_sentence_speaks_to_users() -> None:
     assert en is not None
     assert "not been checked against SSB" in en
     assert "offline" not in nb + en
+
+
+def test_profile_exports_say_which_codes_are_not_yet_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_file = tmp_path / "profile.csv"
+    argv = ["--lang", "en", "profile", "Bærum", "--year", "2023", "--sector", "sosial"]
+    code, _out, err = run([*argv, "--format", "csv", "-o", str(out_file)], capsys)
+    assert code == 0, err
+    rows = pl.read_csv(out_file, infer_schema=False)
+    notes = dict(zip(rows["id"], rows["source note"].fill_null(""), strict=True))
+    catalog = load_catalog()
+    for indicator_id, note in notes.items():
+        expected = unconfirmed_sentence(catalog.get(indicator_id), "en")
+        assert note == (expected or ""), indicator_id
+    assert any(notes.values())  # 14019's codes are not confirmed
+    assert "offline" not in " ".join(notes.values())

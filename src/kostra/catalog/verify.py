@@ -265,13 +265,22 @@ def unconfirmed_sentence(indicator: Indicator, lang: str = "nb") -> str | None:
     if indicator.source_confirmed:
         return None
     tables = sorted({ref.table_id for ref in series_of(indicator)})
-    listed = ", ".join(tables)
     if lang == "nb":
-        return (
-            f"Kodene for dette nøkkeltallet i SSB-tabell {listed} er ikke kontrollert mot SSB "
-            "ennå; sjekk med `kostra catalog verify` før tallet brukes."
+        where = (
+            f"SSB-tabell {tables[0]}"
+            if len(tables) == 1
+            else f"SSB-tabellene {', '.join(tables[:-1])} og {tables[-1]}"
         )
+        return (
+            f"Kodene for dette nøkkeltallet i {where} er ikke kontrollert mot SSB ennå; "
+            "sjekk med `kostra catalog verify` før tallet brukes."
+        )
+    where = (
+        f"SSB table {tables[0]}"
+        if len(tables) == 1
+        else f"SSB tables {', '.join(tables[:-1])} and {tables[-1]}"
+    )
     return (
-        f"The codes of this key figure in SSB table {listed} have not been checked against SSB "
-        "yet; run `kostra catalog verify` before relying on the figure."
+        f"The codes of this key figure in {where} have not been checked against SSB yet; "
+        "run `kostra catalog verify` before relying on the figure."
     )

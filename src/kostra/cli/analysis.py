@@ -69,6 +69,7 @@ _H: dict[str, dict[str, str]] = {
         "average_marked": "enkelt snitt (*)",
         "flags": "merknader",
         "source": "kilde",
+        "source_note": "kildemerknad",
         "synthetic": "syntetisk",
         "borders": "kommunegrenser",
         "net_opex": "netto driftsutgifter (kr)",
@@ -131,6 +132,7 @@ _H: dict[str, dict[str, str]] = {
         "average_marked": "simple mean (*)",
         "flags": "flags",
         "source": "source",
+        "source_note": "source note",
         "synthetic": "synthetic",
         "borders": "municipality borders",
         "net_opex": "net opex (NOK)",
@@ -313,6 +315,7 @@ _PROFILE_EXPORT = (
     "beyond_cap",
     "flags",
     "source",
+    "source_note",
 )
 _KEYS = ("group", "region", "year", "sector")
 _COSTS_EXPORT = (
@@ -497,7 +500,20 @@ def profile_export(result: api.Result, lang: str) -> pl.DataFrame:
             pl.col("role").replace_strict(_ROLES[lang], default=pl.col("role")),
         )
     )
+    rows = rows.with_columns(
+        pl.col("indicator_id")
+        .replace_strict(_source_notes(lang), default=None, return_dtype=pl.Utf8)
+        .alias("source_note")
+    )
     return _export(rows, _PROFILE_EXPORT, result, lang)
+
+
+def _source_notes(lang: str) -> dict[str, str | None]:
+    """Per key figure, the sentence saying its SSB codes are not yet confirmed (or None)."""
+    from kostra.catalog import load_catalog
+    from kostra.catalog.verify import unconfirmed_sentence
+
+    return {i.id: unconfirmed_sentence(i, lang) for i in load_catalog().indicators}
 
 
 def _own_sectors(rows: pl.DataFrame) -> pl.DataFrame:
