@@ -133,7 +133,12 @@ def _trace(data: ReportData, finding: Finding, rules: FindingRules) -> None:
             assert n["peer_average"] == approx(row.peer_average)
             assert n["index"] == approx(row.index)
             assert row.index is not None
-            assert n["difference_pct"] == approx(abs(row.index - 100))
+            if "difference_pp" in n:  # a share: percentage points
+                assert row.value is not None
+                assert row.peer_average is not None
+                assert n["difference_pp"] == approx(abs(row.value - row.peer_average))
+            else:
+                assert n["difference_pct"] == approx(abs(row.index - 100))
             assert abs(row.index - 100) >= rules.profile_threshold_pct
         else:
             assert n["peer_rank"] == row.peer_rank
@@ -168,6 +173,8 @@ def _trace(data: ReportData, finding: Finding, rules: FindingRules) -> None:
     elif finding.rule_id == "B1":
         assert data.barometer is not None
         assert n["rank"] == data.barometer.total_rank
+        assert n.get("rank_income_adjusted") == data.barometer.income_adjusted_rank
+        assert n.get("n_indicators") == data.barometer.n_indicators
         assert n["n_ranked"] == data.barometer.n_ranked
         assert n.get("rank_low") == data.barometer.total_rank_low
         assert n.get("peer_rank") == data.barometer.peer_rank

@@ -150,8 +150,11 @@ def test_pdf_on_the_sample_has_every_section_and_page_images(
     for sector in REPORT_SECTORS:
         assert sector_name(sector.value, lang, capital=True) in flat
     for finding in report_findings(data)[:20]:
-        # sentences wrap across lines in the PDF; compare without whitespace
-        assert "".join(finding.text(lang).split()) in "".join(flat.split())
+        # sentences wrap across lines in the PDF, also at a hyphen ("ASSS-|snittet"), which
+        # pdftotext then drops; compare without whitespace and hyphens
+        assert "".join(finding.text(lang).replace("-", "").split()) in "".join(
+            flat.replace("-", "").split()
+        )
     artifacts = Path(__file__).resolve().parents[1] / "artifacts"
     artifacts.mkdir(exist_ok=True)
     subprocess.run(

@@ -149,6 +149,9 @@ class Result:
     borders_rule: str = "year"
     reference: Note | None = None
     ready_ratios: str = DEFAULT_READY_RATIOS
+    #: indicator id (profile) or sector (costs, indices) → ``real``/``sample``/``mixed``: which
+    #: figures are SSB's when real and sample tables are mixed (``kostra.results.provenance``)
+    origins: dict[str, str] = field(default_factory=dict)
 
     def note_texts(self, lang: str = "nb") -> list[str]:
         """The notes in ``lang`` ("Metode og forutsetninger")."""
@@ -626,6 +629,7 @@ def profile(
         synthetic=data.synthetic,
         source=data.source,
         frames={"table": table, "series": series, "indicators": indicator_sources(catalog)},
+        origins=_origins(data, catalog, year),
         notes=tuple(notes),
         borders_rule=rule,
         reference=reference,
@@ -841,6 +845,7 @@ def costs(
         synthetic=data.synthetic,
         source=data.source,
         frames={"costs": table},
+        origins=_origins(data, catalog, year, by_sector=True),
         notes=tuple(notes),
         borders_rule=rule,
         reference=reference,
@@ -983,8 +988,25 @@ def indices(
         synthetic=data.synthetic,
         source=data.source,
         frames={"sectors": sectors, "indicators": detail},
+        origins=_origins(data, catalog, year, by_sector=True),
         notes=tuple(notes),
         borders_rule=rule,
         reference=ref_note,
         ready_ratios=ready_ratios,
     )
+
+
+def _origins(
+    data: AnalysisData, catalog: Catalog, year: int, *, by_sector: bool = False
+) -> dict[str, str]:
+    """Which figures of ``year`` are SSB's, the sample's or mixed (per indicator or sector)."""
+    from kostra.results import provenance
+
+    figures = provenance.indicator_origins(
+        catalog, provenance.series_origins(data.observations, year)
+    )
+    if not by_sector:
+        return figures
+    sectors = provenance.sector_origins(catalog, figures)
+    total = provenance.combine(sectors.values())
+    return {**sectors, "total": total} if total is not None else sectors

@@ -41,6 +41,7 @@ from kostra.cli._output import (
     write_frame,
 )
 from kostra.errors import KostraError
+from kostra.results.provenance import ORIGIN_TEXT
 
 _H: dict[str, dict[str, str]] = {
     "nb": {
@@ -71,6 +72,7 @@ _H: dict[str, dict[str, str]] = {
         "source": "kilde",
         "source_note": "kildemerknad",
         "synthetic": "syntetisk",
+        "origin": "datagrunnlag",
         "borders": "kommunegrenser",
         "net_opex": "netto driftsutgifter (kr)",
         "population": "innbyggere",
@@ -134,6 +136,7 @@ _H: dict[str, dict[str, str]] = {
         "source": "source",
         "source_note": "source note",
         "synthetic": "synthetic",
+        "origin": "data",
         "borders": "municipality borders",
         "net_opex": "net opex (NOK)",
         "population": "inhabitants",
@@ -371,6 +374,13 @@ def _export(
         pl.lit(result.synthetic).alias("synthetic"),
         pl.lit(result.borders, dtype=pl.Int32).alias("borders"),
     )
+    # each figure says whether it is SSB's or the sample's ("SSB", "eksempeldata", "blandet")
+    key = "indicator_id" if "indicator_id" in frame.columns else "sector"
+    if result.origins and key in frame.columns:
+        words = {k: ORIGIN_TEXT[lang][v] for k, v in result.origins.items()}
+        frame = frame.with_columns(
+            pl.col(key).replace_strict(words, default=None, return_dtype=pl.Utf8).alias("origin")
+        )
     return _headers(frame, lang)
 
 

@@ -43,6 +43,29 @@ LABELS: dict[str, tuple[str, str]] = {
         "Reviderte tall (publisert av SSB 15. juni)",
         "Revised figures (published by SSB on 15 June)",
     ),
+    "vintage_sample": (
+        "Eksempeldata (syntetiske tall) – ikke publisert av SSB",
+        "Sample data (synthetic figures) – not published by SSB",
+    ),
+    "vintage_mixed": (
+        "Blandet: SSB-tall fra tabell {real}; eksempeldata (syntetiske tall) for resten",
+        "Mixed: SSB figures from table {real}; sample data (synthetic figures) for the rest",
+    ),
+    "origin_real": ("SSB", "SSB"),
+    "origin_sample": ("eksempeldata", "sample data"),
+    "origin_mixed": ("blandet", "mixed"),
+    "origin_legend": (
+        "Rapporten blander SSB-tall og eksempeldata: hvert tall er merket «SSB» (SSBs tall), "
+        "«eksempeldata» (syntetiske tall) eller «blandet» (begge deler, f.eks. en total over "
+        "sektorer av begge slag).",
+        'The report mixes SSB figures and sample data: every figure is marked "SSB" (SSB\'s '
+        'figures), "sample data" (synthetic figures) or "mixed" (both, e.g. a total over '
+        "sectors of both kinds).",
+    ),
+    "total_mixed": (
+        "Totalen blander SSB-tall og eksempeldata.",
+        "The total mixes SSB figures and sample data.",
+    ),
     "stamps": ("SSBs oppdateringstidspunkt per tabell", "SSB's update stamp per table"),
     "table": ("Tabell", "Table"),
     "no_stamps": (

@@ -79,6 +79,11 @@ class VintageInfo(_Model):
     tables: tuple[TableStamp, ...] = ()
     fetched: datetime | None = None
     sources: tuple[str, ...] = ("Statistisk sentralbyrå (SSB), KOSTRA",)
+    #: the report year's figures: ``real`` (SSB's), ``sample`` (the synthetic sample) or
+    #: ``mixed``; with the tables of each kind (see :mod:`kostra.results.provenance`)
+    origin: Literal["real", "sample", "mixed"] = "real"
+    real_tables: tuple[str, ...] = ()
+    sample_tables: tuple[str, ...] = ()
 
 
 class ProfileRow(_Model):
@@ -286,6 +291,33 @@ class ReportData(_Model):
     pandemic_years: tuple[int, ...] = (2020, 2021)
     map_indicator: str | None = None
     generated: date | None = None
+    #: indicator id → ``real``/``sample``/``mixed`` for the report year (marks when mixed)
+    figure_origins: dict[str, str] = Field(default_factory=dict)
+    #: sector → origin of its figures (costs and indices over the sector)
+    sector_origins: dict[str, str] = Field(default_factory=dict)
+
+    def origin(self, indicator_id: str) -> str | None:
+        """The origin of a key figure of the report year, if it has data."""
+        return self.figure_origins.get(indicator_id)
+
+    @property
+    def totals_mixed(self) -> bool:
+        """Whether totals over sectors add SSB figures and sample figures together."""
+        kinds = set(self.sector_origins.values())
+        return "mixed" in kinds or {"real", "sample"} <= kinds
+
+    @property
+    def data_origin(self) -> str:
+        """``real``, ``sample`` or ``mixed``: a synthetic report whose vintage names no real
+        table is sample data, whatever the vintage's default says."""
+        if self.synthetic and self.vintage.origin == "real" and not self.vintage.real_tables:
+            return "sample"
+        return self.vintage.origin
+
+    @property
+    def mixed(self) -> bool:
+        """Real and sample figures side by side: every figure is marked."""
+        return self.data_origin == "mixed"
 
     # Lookups used by rendering and findings; cheap enough to recompute.
     def indicator(self, indicator_id: str) -> Indicator:

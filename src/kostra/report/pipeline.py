@@ -42,6 +42,7 @@ from kostra.report.model import (
     VintageInfo,
 )
 from kostra.results import barometer as barometer_results
+from kostra.results import provenance
 
 BORDERS = api.BORDERS
 #: Years of history before the report year: the trend rule tests the last 5 years against the
@@ -90,6 +91,8 @@ class ReportInputs:
     year_slices: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame] | None = None
     #: what the barometer ranked (need-corrected values, the income of the adjustment)
     barometer_inputs: barometer_results.BarometerInputs | None = None
+    #: indicator id → ``real``/``sample``/``mixed`` in the report year
+    figure_origins: dict[str, str] = field(default_factory=dict)
 
 
 def _vintage(
@@ -123,11 +126,19 @@ def _vintage(
     if data.synthetic:
         sources.append("kostra: syntetiske eksempeldata / synthetic sample data")
     sources.append("KDD, Grønt hefte (utgiftsbehov)")
+    tables_origin = provenance.table_origins(provenance.series_origins(observations, year))
+    real = tuple(t for t, o in tables_origin.items() if o != provenance.SAMPLE)
+    sample = tuple(t for t, o in tables_origin.items() if o != provenance.REAL)
+    origin = provenance.combine(tables_origin.values()) or provenance.SAMPLE
+    # a preliminary flag only describes SSB's figures: the sample has none to give
     return VintageInfo(
-        preliminary=preliminary,
+        preliminary=preliminary and bool(real),
         tables=tuple(stamps),
         fetched=None,
         sources=tuple(sources),
+        origin=origin,
+        real_tables=real,
+        sample_tables=sample,
     )
 
 
@@ -206,6 +217,9 @@ def prepare(
         counties=counties,
         year_slices=_year_slices(evaluated, spending, gross, year),
         barometer_inputs=barometer_inputs,
+        figure_origins=provenance.indicator_origins(
+            catalog, provenance.series_origins(data.observations, year)
+        ),
     )
 
 
@@ -527,6 +541,8 @@ def report_data(
         update={
             "generated": date.today(),
             "production_previous": _previous_production(inputs, code, group_codes),
+            "figure_origins": inputs.figure_origins,
+            "sector_origins": provenance.sector_origins(inputs.catalog, inputs.figure_origins),
         }
     )
 

@@ -108,6 +108,9 @@ def _meta(view: MunicipalityView, lang: str) -> dict[str, Any]:
         "synthetic": data.synthetic,
         "banner": banner(data.synthetic, lang),
         "lang": lang,
+        # real/sample/mixed: when mixed, every figure below carries its own "origin"
+        "data_origin": data.data_origin,
+        "totals_mixed": data.totals_mixed,
     }
 
 
@@ -137,6 +140,7 @@ def overview(view: MunicipalityView, lang: str) -> dict[str, Any]:
                 "need_corrected": _clean(need.need_corrected) if need else None,
                 "difference_per_inhabitant": _clean(need.difference) if need else None,
                 "excess_nok": _clean(need.excess_nok) if need else None,
+                "origin": data.sector_origins.get(sector.value),
                 "barometer_rank": brow.rank if brow else None,
                 "barometer_rank_low": brow.rank_low if brow else None,
                 "barometer_rank_high": brow.rank_high if brow else None,
@@ -266,6 +270,7 @@ def sector(view: MunicipalityView, sector_id: str, lang: str) -> dict[str, Any]:
                 "previous_value": _clean(row.previous_value),
                 "series_break": row.series_break,
                 "caveat": ind.caveat_en if lang == "en" else ind.caveat_nb,
+                "origin": data.origin(ind.id),
             }
         )
     ids = {r["indicator_id"] for r in rows}

@@ -1,0 +1,90 @@
+"""Which figures are SSB's and which are the shipped sample's, figure by figure.
+
+When the warehouse holds some real tables and the synthetic sample fills in the rest
+(:func:`kostra.api.load_data`), a report or a table mixes real and made-up numbers. Every figure
+then says which it is: ``real`` (every series it reads is SSB's), ``sample`` (every series is the
+sample's) or ``mixed`` (some of each: a ratio of a real numerator over a sample denominator, or a
+total over sectors of both kinds). Population (07459, packaged from SSB's own downloads) is real.
+Pure functions: frames and the catalog in, dicts out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import polars as pl
+
+from kostra.catalog.models import Catalog, series_of
+
+REAL = "real"
+SAMPLE = "sample"
+MIXED = "mixed"
+
+#: How a figure's origin is written, per language (marks and legends use these words).
+ORIGIN_TEXT = {
+    "nb": {REAL: "SSB", SAMPLE: "eksempeldata", MIXED: "blandet (SSB og eksempeldata)"},
+    "en": {REAL: "SSB", SAMPLE: "sample data", MIXED: "mixed (SSB and sample data)"},
+}
+
+
+def combine(origins: Iterable[str | None]) -> str | None:
+    """The origin of a figure made of parts of these origins (``None``: no parts)."""
+    kinds = {o for o in origins if o is not None}
+    if not kinds:
+        return None
+    if kinds == {REAL}:
+        return REAL
+    if kinds == {SAMPLE}:
+        return SAMPLE
+    return MIXED
+
+
+def series_origins(
+    observations: pl.DataFrame, year: int | None = None
+) -> dict[tuple[str, str], str]:
+    """``(table_id, contents_code) → origin`` of the observations (of ``year`` when given).
+
+    Without a ``synthetic`` column every series is real."""
+    frame = observations if year is None else observations.filter(pl.col("year") == year)
+    if frame.height == 0:
+        return {}
+    if "synthetic" not in frame.columns:
+        frame = frame.with_columns(pl.lit(False).alias("synthetic"))
+    grouped = frame.group_by("table_id", "contents_code").agg(
+        pl.col("synthetic").fill_null(False).any().alias("any_sample"),
+        pl.col("synthetic").fill_null(False).all().alias("all_sample"),
+    )
+    out: dict[tuple[str, str], str] = {}
+    for row in grouped.iter_rows(named=True):
+        key = (str(row["table_id"]), str(row["contents_code"]))
+        out[key] = SAMPLE if row["all_sample"] else MIXED if row["any_sample"] else REAL
+    return out
+
+
+def indicator_origins(catalog: Catalog, series: Mapping[tuple[str, str], str]) -> dict[str, str]:
+    """``indicator_id → origin`` from the series each indicator reads (those with data)."""
+    out: dict[str, str] = {}
+    for indicator in catalog.indicators:
+        found = combine(
+            series.get((ref.table_id, ref.contents_code)) for ref in series_of(indicator)
+        )
+        if found is not None:
+            out[indicator.id] = found
+    return out
+
+
+def table_origins(series: Mapping[tuple[str, str], str]) -> dict[str, str]:
+    """``table_id → origin`` (a table partly real, partly sample is ``mixed``)."""
+    by_table: dict[str, list[str]] = {}
+    for (table, _code), origin in series.items():
+        by_table.setdefault(table, []).append(origin)
+    return {table: combine(kinds) or SAMPLE for table, kinds in sorted(by_table.items())}
+
+
+def sector_origins(catalog: Catalog, indicators: Mapping[str, str]) -> dict[str, str]:
+    """``sector → origin`` over the sector's indicators with data (totals over the sector)."""
+    by_sector: dict[str, list[str]] = {}
+    for indicator in catalog.indicators:
+        if indicator.id in indicators:
+            by_sector.setdefault(indicator.sector.value, []).append(indicators[indicator.id])
+    return {sector: combine(kinds) or SAMPLE for sector, kinds in by_sector.items()}

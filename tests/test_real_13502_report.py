@@ -1,0 +1,95 @@
+"""Real and sample data side by side (issues 10.6 and 10.7): with SSB's statbank download of
+13502 imported unchanged, ``kostra report Bærum --year 2020`` runs, uses the real figure and
+marks it as SSB's, and still labels every figure from the sample as sample data; exports carry
+the same origin per figure, and totals that mix the two say so."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+
+from kostra.cli import main
+from kostra.report.pipeline import prepare, report_data
+
+REAL_13502 = "data/kostra_real_fragments/13502_barnehage_andel_1_2_ar_2015_2023.xlsm"
+INDICATOR = "andel_barn_1_2_i_barnehage"
+BAERUM_2020 = "3024"  # Bærum's code in 2020
+
+
+@pytest.fixture
+def imported(
+    shared_dir: Path, tmp_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    path = shared_dir / REAL_13502
+    if not path.is_file():
+        pytest.skip(f"{REAL_13502} is not in ../shared")
+    monkeypatch.setenv("KOSTRA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("COLUMNS", "200")
+    main(["import", str(path)])
+    return path
+
+
+def _published(path: Path, year: int, code: str) -> float:
+    """The file's number, read with openpyxl (not our reader)."""
+    sheet = openpyxl.load_workbook(path, read_only=True, data_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(row for row in rows if row[1] == "2015")
+    column = next(j for j, cell in enumerate(header) if str(cell) == str(year))
+    for row in rows:
+        if isinstance(row[0], str) and row[0].startswith(code):
+            return float(row[column])
+    raise AssertionError(f"{code} not in the file")
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_report_2020_uses_the_real_figure_and_marks_every_figure(
+    imported: Path, tmp_db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "baerum.html"
+    main(["report", "Bærum", "--year", "2020", "-o", str(out)])
+    text = _text(out.read_text(encoding="utf-8"))
+    # the data-status line is true: mixed, naming the real table, never "Reviderte tall" alone
+    assert "Blandet: SSB-tall fra tabell 13502; eksempeldata (syntetiske tall) for resten" in text
+    assert "hvert tall er merket «SSB»" in text
+
+    data = report_data(prepare(2020, db=tmp_db), "Bærum")
+    assert data.vintage.origin == "mixed"
+    assert data.vintage.real_tables == ("13502",)
+    row = data.profile_row(INDICATOR)
+    assert row is not None
+    assert row.value == pytest.approx(_published(imported, 2020, BAERUM_2020))
+    assert data.origin(INDICATOR) == "real"
+    others = [r.indicator_id for r in data.profile if r.indicator_id != INDICATOR]
+    assert others
+    assert all(data.origin(i) == "sample" for i in others if data.origin(i))
+    # the barnehage sector holds both kinds, so its totals say "blandet"
+    assert data.sector_origins["barnehage"] == "mixed"
+    assert data.totals_mixed
+    assert "Totalen blander SSB-tall og eksempeldata." in text
+    # the real figure's row is marked as SSB's, a sample figure's as sample data
+    page = out.read_text(encoding="utf-8")
+    real_row = re.search(rf'<tr id="ind-{INDICATOR}">.*?</tr>', page, re.S)
+    assert real_row is not None
+    assert "[SSB]" in real_row.group(0)
+    sample_row = re.search(rf'<tr id="ind-{others[0]}">.*?</tr>', page, re.S)
+    assert sample_row is not None
+    assert "[eksempeldata]" in sample_row.group(0)
+
+
+def test_profile_export_names_each_figures_origin(
+    imported: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    main(["profile", "Bærum", "--year", "2020", "--sector", "barnehage", "-f", "csv"])
+    frame = pl.read_csv(io.StringIO(capsys.readouterr().out), infer_schema=False)
+    origin = dict(zip(frame["id"].to_list(), frame["datagrunnlag"].to_list(), strict=True))
+    assert origin[INDICATOR] == "SSB"
+    assert {v for k, v in origin.items() if k != INDICATOR} == {"eksempeldata"}
