@@ -7,6 +7,7 @@ from typing import Annotated
 import polars as pl
 import typer
 
+from kostra.analysis.method import peer_averaging
 from kostra.catalog import load_catalog, resolve_sector, search_indicators
 from kostra.catalog.models import Catalog, Indicator, PopulationRef, Sector, SeriesRef
 from kostra.cli._app import app, state
@@ -134,7 +135,8 @@ def catalog_frame(
                 "unit": indicator.unit,
                 "source": _source_text(indicator, lang),
                 "direction": words[indicator.direction],
-                "average": words[indicator.average],
+                # the rule the profile applies (ready ratios: a simple mean by default)
+                "average": words[peer_averaging(indicator)],
                 "production": (
                     f"{production.kind} ({_weight(production.weight, lang)})"
                     if production is not None
