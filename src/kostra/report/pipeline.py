@@ -586,6 +586,10 @@ def _production(
         need_index=api.packaged_need_index(),
         gross_spending=gross,
         sector_weights=COST_KEY_WEIGHTS_2026,
+        # as api.indices: KS's unweighted peer mean, the country as a sum over sum
+        cost_average="weighted"
+        if inputs.settings.production_reference == "country"
+        else "unweighted",
     )
     return result.sectors.filter((pl.col("region") == code) & (pl.col("year") == year))
 
