@@ -141,6 +141,8 @@ def test_barometer_ranks_agree(
         assert data.income_adjusted_rank == web_b["income_adjusted_rank"] == adjusted, code
         # the headline is the income-adjusted rank on every surface
         assert web_b["headline_rank"] == data.headline_rank == adjusted, code
+        ranking = client.get(f"/api/rangering?ar={year}&q={code}").json()["rows"]
+        assert [r["place"] for r in ranking if r["code"] == code] == [adjusted], code
         own = data.sector(BarometerSector.GRUNNSKOLE)
         web_sector = next(s for s in web_b["sectors"] if s["sector"] == "grunnskole")
         assert own is not None

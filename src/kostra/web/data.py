@@ -476,10 +476,13 @@ class WebData:
     def _compute_values(self, year_view: YearView, measure: str) -> pl.DataFrame:
         base = year_view.municipalities
         if measure == BAROMETER_RANK:
+            # the headline: the income-adjusted rank (as Kommunal Rapport publishes it); the
+            # unadjusted ``rank`` and its interval stay beside it in the rows
+            headline = pl.coalesce(pl.col("rank_income_adjusted"), pl.col("rank"))
             return base.with_columns(
-                pl.col("rank").cast(pl.Float64).alias("value"),
+                headline.cast(pl.Float64).alias("value"),
                 pl.lit(None, dtype=pl.Utf8).alias("status"),
-                pl.col("rank").alias("place"),
+                headline.alias("place"),
             )
         indicator = self._indicators[measure]
         evaluated = year_view.inputs.evaluated.filter(
