@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from kostra.errors import KostraError, UnknownMunicipalityError
+from kostra.errors import DissolvedMunicipalityError, KostraError, UnknownMunicipalityError
 from kostra.geography import (
     AmbiguousMunicipalityError,
     code_history,
@@ -200,9 +200,10 @@ def test_unknown_and_out_of_period_codes() -> None:
     with pytest.raises(UnknownMunicipalityError):
         resolve_municipality("9876")
     # 5012 Snillfjord was split in 2020: no single unit to follow it to.
-    with pytest.raises(UnknownMunicipalityError) as caught:
+    with pytest.raises(DissolvedMunicipalityError) as caught:
         resolve_municipality("5012", 2021)
-    assert "2018–2019" in caught.value.suggestions[0]
+    assert "2018–2019" in caught.value.message
+    assert "Heim (5055)" in caught.value.suggestions
 
 
 def test_ambiguous_name_lists_candidates() -> None:

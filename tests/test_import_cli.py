@@ -95,7 +95,7 @@ def test_a_bad_file_stores_nothing(
     bad.write_text("region;alder;Persons 2020\n0301 Oslo;0 år;mange\n", encoding="utf-8")
     code, _out, err = run(["import", str(export), str(bad)], capsys)
     assert code == 2
-    assert "Error:" in err
+    assert "Feil:" in err  # bokmål by default
     assert "bad.csv" in err
     assert "neither numbers nor SSB symbols" in err
     assert "Traceback" not in err

@@ -12,11 +12,9 @@ that the table and the registered commands agree.
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Any
 
 from kostra.cli import _app as _registry
-from kostra.errors import KostraError
 
 if TYPE_CHECKING:
     import typer
@@ -111,33 +109,12 @@ def __getattr__(name: str) -> Any:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the ``kostra`` command: user errors print a message, no traceback."""
-    try:
-        _registry.app(args=argv, standalone_mode=False)
-    except KostraError as error:
-        from rich.console import Console
+    """Entry point of the ``kostra`` command; user errors are printed by the app's one error
+    handler (:class:`kostra.cli._errors.KostraGroup`): a message, a hint, exit code 2."""
+    import sys
 
-        console = Console(stderr=True)
-        console.print(f"[bold red]Error:[/] {error.message}", highlight=False)
-        if error.hint:
-            console.print(error.hint, highlight=False)
-        sys.exit(2)
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
-        from rich.console import Console
-
-        Console(stderr=True).print("Interrupted; nothing half-written was kept.")
-        sys.exit(130)
-    except Exception as error:  # click's usage errors arrive here in non-standalone mode
-        import click
-        import typer
-
-        # Typer ≥ 0.20 raises the errors of its own vendored copy of click, not click's.
-        typer_click = getattr(typer, "_click", click)
-        if isinstance(error, click.exceptions.Abort | typer.Abort):
-            sys.exit(1)
-        if isinstance(error, click.ClickException | typer_click.exceptions.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
-        raise
+    # non-standalone: a successful command returns here (tests call main directly); an error
+    # has already been printed and exited with its code
+    result = _registry.app(args=argv, prog_name="kostra", standalone_mode=False)
+    if isinstance(result, int) and not isinstance(result, bool) and result:
+        sys.exit(result)

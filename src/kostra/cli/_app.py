@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from kostra.cli._errors import KostraGroup, check_lang
+
 if TYPE_CHECKING:
     from kostra.settings import Settings
 
@@ -66,9 +68,14 @@ class LazyGroup(TyperGroup):
                 formatter.write_dl(rows)
 
 
+class RootGroup(LazyGroup, KostraGroup):
+    """The root ``kostra`` group: commands loaded lazily (:class:`LazyGroup`), user errors
+    printed by the one rule (:class:`kostra.cli._errors.KostraGroup`)."""
+
+
 app = typer.Typer(
     name="kostra",
-    cls=LazyGroup,
+    cls=RootGroup,
     help="KOSTRA benchmarking: fetch SSB's figures, compare municipalities, write reports.",
     no_args_is_help=True,
     add_completion=False,
@@ -110,7 +117,12 @@ def _global_options(
         typer.Option("--db", help="Warehouse file (default: user data dir, or $KOSTRA_DB)."),
     ] = None,
     lang: Annotated[
-        str | None, typer.Option("--lang", help="Output language: nb (default) or en.")
+        str | None,
+        typer.Option(
+            "--lang",
+            help="Output language: nb (default, or $KOSTRA_LANG) or en; before or after the "
+            "command name.",
+        ),
     ] = None,
 ) -> None:
     from kostra.settings import Settings
@@ -120,7 +132,7 @@ def _global_options(
     if db is not None:
         updates["db"] = db
     if lang is not None:
-        if lang not in ("nb", "en"):
-            raise typer.BadParameter("choose 'nb' or 'en'", param_hint="--lang")
-        updates["lang"] = lang
+        updates["lang"] = check_lang(lang, "--lang")
+    else:
+        check_lang(settings.lang, "KOSTRA_LANG")
     state.settings = settings.model_copy(update=updates)

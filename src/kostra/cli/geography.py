@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Annotated
 
 import polars as pl
@@ -9,9 +10,8 @@ import typer
 
 from kostra.cli._app import app, state
 from kostra.cli._output import FormatOption, OutputFormat, OutputOption, write_frame
-from kostra.errors import KostraError, UnknownMunicipalityError
+from kostra.errors import KostraError, shown
 from kostra.geography import (
-    AmbiguousMunicipalityError,
     Municipality,
     municipalities,
     peer_group,
@@ -43,12 +43,6 @@ _TEXT = {
         "no_rows": "Ingen folketall for {who} i de valgte årene.",
         "yes": "ja",
         "total": "i alt",
-        "unknown": "Ingen kommune heter {query!r}{when}.",
-        "ambiguous": "{query!r} passer på flere kommuner{when}.",
-        "when": " i {year}",
-        "did_you_mean": "Mente du: {names}?",
-        "give_one": "Velg en av: {names} (kommunenummeret er entydig).",
-        "list_hint": "Se gyldige navn og nummer med `kostra municipalities`.",
     },
     "en": {
         "code": "code",
@@ -71,12 +65,6 @@ _TEXT = {
         "no_rows": "No population figures for {who} in the chosen years.",
         "yes": "yes",
         "total": "total",
-        "unknown": "No municipality matches {query!r}{when}.",
-        "ambiguous": "{query!r} fits several municipalities{when}.",
-        "when": " in {year}",
-        "did_you_mean": "Did you mean: {names}?",
-        "give_one": "Give one of: {names} (the code is unambiguous).",
-        "list_hint": "Run `kostra municipalities` to list valid names and codes.",
     },
 }
 
@@ -95,24 +83,37 @@ def _year(value: int | None) -> int:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise KostraError(
             f"Year {year} is outside {FIRST_YEAR}–{LAST_YEAR}.",
+            nb=f"Året {year} er utenfor {FIRST_YEAR}–{LAST_YEAR}.",
             hint=f"Choose a year from {FIRST_YEAR} to {LAST_YEAR}.",
+            hint_nb=f"Velg et år fra {FIRST_YEAR} til {LAST_YEAR}.",
         )
     return year
 
 
 def _resolve(text: str, year: int | None) -> Municipality:
-    """:func:`resolve_municipality` with its error in the user's language."""
-    try:
-        return resolve_municipality(text, year)
-    except UnknownMunicipalityError as error:
-        when = _t("when", year=year) if year is not None else ""
-        names = ", ".join(error.suggestions)
-        if isinstance(error, AmbiguousMunicipalityError):
-            message, hint = _t("ambiguous", query=text, when=when), _t("give_one", names=names)
-        else:
-            message = _t("unknown", query=text, when=when)
-            hint = _t("did_you_mean", names=names) if names else _t("list_hint")
-        raise KostraError(message, hint=hint) from None
+    """:func:`resolve_municipality`; its errors carry both languages."""
+    return resolve_municipality(text, year)
+
+
+def _county(frame: pl.DataFrame, county: str, year: int) -> pl.DataFrame:
+    """The rows of ``frame`` in the county given by code or (part of a) name; a county that
+    matches none is a user error naming the close ones."""
+    wanted = county.strip().casefold()
+    chosen = frame.filter(
+        (pl.col("county_code") == wanted.zfill(2))
+        | pl.col("county_name").str.to_lowercase().str.contains(wanted, literal=True)
+    )
+    if chosen.height:
+        return chosen
+    names = sorted(set(frame["county_name"].to_list()))
+    close = difflib.get_close_matches(county.strip()[:100], names, n=3, cutoff=0.5)
+    listed = ", ".join(close or names)
+    raise KostraError(
+        f"No county matches {shown(county)} in {year}.",
+        nb=f"Ingen fylker heter {shown(county)} i {year}.",
+        hint=("Did you mean: " if close else "Counties: ") + listed + ".",
+        hint_nb=("Mente du: " if close else "Fylkene: ") + listed + ".",
+    )
 
 
 def _headers(frame: pl.DataFrame, fmt: OutputFormat) -> pl.DataFrame:
@@ -137,11 +138,7 @@ def municipalities_command(
     chosen = _year(year)
     frame = municipalities(chosen)
     if county is not None:
-        wanted = county.strip().casefold()
-        frame = frame.filter(
-            (pl.col("county_code") == wanted.zfill(2))
-            | pl.col("county_name").str.to_lowercase().str.contains(wanted, literal=True)
-        )
+        frame = _county(frame, county, chosen)
     write_frame(
         _headers(frame, fmt),
         fmt,
@@ -255,8 +252,10 @@ def population_command(
             border_year = int(borders)
         except ValueError:
             raise KostraError(
-                f"--borders {borders!r} is neither a year nor 'own'.",
+                f"--borders {shown(borders)} is neither a year nor 'own'.",
+                nb=f"--borders {shown(borders)} er verken et år eller 'own'.",
                 hint="Give a year such as 2024, or 'own'.",
+                hint_nb="Gi et år som 2024, eller 'own'.",
             ) from None
         _year(border_year)
         unit = _resolve(name, border_year)

@@ -25,10 +25,12 @@ _MAPPING_SCHEMA = {
 
 def _check_year(year: int) -> None:
     if not _data.FIRST_YEAR <= year <= _data.LAST_YEAR:
+        first, last = _data.FIRST_YEAR, _data.LAST_YEAR
         raise KostraError(
-            f"Year {year} is outside the municipality history kostra knows "
-            f"({_data.FIRST_YEAR}–{_data.LAST_YEAR}).",
-            hint=f"Choose a year from {_data.FIRST_YEAR} to {_data.LAST_YEAR}.",
+            f"Year {year} is outside the municipality history kostra knows ({first}–{last}).",
+            nb=f"Året {year} er utenfor kommunehistorien kostra kjenner ({first}–{last}).",
+            hint=f"Choose a year from {first} to {last}.",
+            hint_nb=f"Velg et år fra {first} til {last}.",
         )
 
 

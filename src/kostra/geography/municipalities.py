@@ -11,7 +11,12 @@ from functools import cache
 
 import polars as pl
 
-from kostra.errors import UnknownMunicipalityError
+from kostra.errors import (
+    DissolvedMunicipalityError,
+    UnknownMunicipalityError,
+    in_year,
+    shown,
+)
 from kostra.geography import _data
 from kostra.geography.history import _check_year, mapping
 
@@ -40,9 +45,11 @@ class AmbiguousMunicipalityError(UnknownMunicipalityError):
 
     def __init__(self, query: str, suggestions: list[str], *, year: int | None = None) -> None:
         super().__init__(query, suggestions, year=year)
-        when = f" in {year}" if year is not None else ""
-        self.message = f"{query!r} fits several municipalities{when}."
-        self.hint = "Give one of: " + ", ".join(suggestions) + " (the code is unambiguous)."
+        names = ", ".join(suggestions)
+        self.message = f"{shown(query)} fits several municipalities{in_year(year, 'en')}."
+        self.nb = f"{shown(query)} passer på flere kommuner{in_year(year, 'nb')}."
+        self.hint = f"Give one of: {names} (the code is unambiguous)."
+        self.hint_nb = f"Velg en av: {names} (kommunenummeret er entydig)."
         self.args = (self.message,)
 
 
@@ -218,7 +225,10 @@ def resolve_municipality(text: str, year: int | None = None) -> Municipality:
         # A name from another year ("Sandefjord" in 2010 is 0706, not 3907).
         codes = _name_index(None).get(key)
         if codes is not None:
-            codes = tuple(c for c in (_follow(c, year) for c in codes) if c is not None)
+            followed = tuple(c for c in (_follow(c, year) for c in codes) if c is not None)
+            if not followed:
+                raise _dissolved(query, codes[0], year)
+            codes = followed
     if not codes:
         raise UnknownMunicipalityError(query, _suggest(key, year), year=year)
     if len(codes) > 1:
@@ -236,12 +246,38 @@ def _resolve_code(code: str, year: int | None, query: str) -> Municipality:
         return municipality(code, year)
     followed = _follow(code, year)
     if followed is None:
-        spans = _spans().filter(pl.col("code") == code)
-        when = ", ".join(
-            f"{first}–{last}" for first, last in spans.select("first", "last").iter_rows()
-        )
-        raise UnknownMunicipalityError(query, [f"{_newest(code)} was valid {when}"], year=year)
+        raise _dissolved(query, code, year)
     return municipality(followed, year)
+
+
+def _dissolved(query: str, code: str, year: int) -> DissolvedMunicipalityError:
+    """The error for ``code``, which is no municipality of its own in ``year``: the years it
+    existed and, when it ended before ``year``, the municipalities that took it over."""
+    spans = _spans().filter(pl.col("code") == code).sort("first")
+    before = spans.filter(pl.col("first") <= year)
+    row = (before if before.height else spans).row(-1 if before.height else 0, named=True)
+    first, last = int(row["first"]), int(row["last"])
+    successors: list[str] = []
+    if last < year <= _data.LAST_YEAR:
+        links = mapping(last, last + 1).filter(pl.col("from_code") == code)
+        for successor in links["to_code"].unique().sort().to_list():
+            found = municipality(str(successor), last + 1)
+            successors.append(f"{found.name} ({found.code})")
+    return DissolvedMunicipalityError(
+        query,
+        name=str(row["name"]),
+        code=code,
+        first=first,
+        last=last,
+        year=year,
+        successors=successors,
+    )
+
+
+def dissolved(code: str, year: int, *, query: str | None = None) -> DissolvedMunicipalityError:
+    """The error that says ``code`` is no municipality of its own in ``year`` (split, merged
+    away, or not formed yet): the years it existed and what it became."""
+    return _dissolved(query if query is not None else code, code, year)
 
 
 def _follow(code: str, year: int) -> str | None:
@@ -278,7 +314,8 @@ def _label(code: str, year: int | None) -> str:
 
 def _suggest(key: str, year: int | None) -> list[str]:
     index = _name_index(year)
-    close = difflib.get_close_matches(key, list(index), n=5, cutoff=0.6)
+    # a name is short: matching a pasted page against every name would only cost time
+    close = difflib.get_close_matches(key[:100], list(index), n=5, cutoff=0.6)
     labels: list[str] = []
     for match in close:
         for code in index[match]:
