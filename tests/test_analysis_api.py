@@ -266,7 +266,7 @@ def test_usage_errors_are_messages_not_tracebacks(
         main(argv)
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
-    assert "Error:" in err
+    assert "Feil:" in err  # bokmål by default
     assert "Traceback" not in err
 
 
@@ -275,7 +275,7 @@ def test_usage_errors_are_messages_not_tracebacks(
     [
         (["profile", "Bærum", "--year", "1990"], "Det finnes ingen KOSTRA-tall for 1990"),
         (["--lang", "en", "costs", "Bærum", "--year", "2010"], "no KOSTRA figures for 2010"),
-        (["indices", "Bærum", "--year", "2014"], "tallene begynner i 2015"),
+        (["indices", "Bærum", "--year", "2014"], "det finnes tall for 2015"),
         (["profile", "Bærum", "--sector", "fotball"], "Ukjent sektor: fotball"),
         (["--lang", "en", "profile", "Bærum", "-s", "fotball"], "Unknown sector: fotball"),
         (["profile", "Bærumm"], "Bærum (3201"),  # the close match is suggested

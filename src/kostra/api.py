@@ -300,9 +300,12 @@ def load_data(
             parts.append(_sample_observations(missing, year_list))
     parts = [p for p in parts if p.height]
     if not parts:
+        asked = _year_span(year_list) or "-"
         raise DataNotFoundError(
-            f"No KOSTRA figures for {year_list[0]}–{year_list[-1]} in the warehouse.",
-            hint="Fetch them with `kostra fetch`, or load the sample with `kostra db sample`.",
+            f"No KOSTRA figures for {asked} in the warehouse or the sample.",
+            nb=f"Ingen KOSTRA-tall for {asked} i lageret eller eksempeldataene.",
+            hint="Fetch them with `kostra fetch` (see `kostra db info` for what is stored).",
+            hint_nb="Hent dem med `kostra fetch` (se `kostra db info` for hva som er lagret).",
         )
     columns = ["table_id", "contents_code", "region", "year", "dims", "value", "status"]
     frames = [
@@ -328,6 +331,62 @@ def load_data(
     population = _population(year_list, catalog_age_groups(catalog))
     synthetic = bool(observations["synthetic"].any())
     return AnalysisData(observations, population, source, synthetic)
+
+
+def _year_span(years: Sequence[int]) -> str:
+    """Years as runs: "2015–2019, 2021"."""
+    runs: list[list[int]] = []
+    for year in sorted(set(years)):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
+def years_with_data(*, db: Path | None = None, catalog: Catalog | None = None) -> list[int]:
+    """The years an analysis can be run for, oldest first: those from :data:`FIRST_YEAR` with
+    figures in the warehouse at ``db`` or the shipped sample, whose following 1 January the
+    packaged municipality history knows (per-inhabitant figures and need indices of year t use
+    the population of t + 1)."""
+    from kostra.geography._data import LAST_YEAR
+    from kostra.settings import Settings
+
+    tables = catalog_tables(catalog or load_catalog())
+    path = Path(db if db is not None else Settings().db)
+    found: set[int] = set()
+    if path.exists():
+        from kostra.warehouse import Warehouse
+
+        with Warehouse.open(path, read_only=True, wait=5.0) as warehouse:
+            found.update(warehouse.years(tables))
+    with contextlib.suppress(ModuleNotFoundError):
+        sample = _sample_observations(tables, range(FIRST_YEAR, LAST_YEAR))
+        if sample.height:
+            found.update(int(y) for y in sample["year"].unique())
+    return sorted(y for y in found if FIRST_YEAR <= y < LAST_YEAR)
+
+
+def require_year(year: int, *, db: Path | None = None, catalog: Catalog | None = None) -> int:
+    """``year`` if :func:`years_with_data` has it; else a user error that names the years
+    that have figures."""
+    years = years_with_data(db=db, catalog=catalog)
+    if year in years:
+        return year
+    have = _year_span(years)
+    if not years:
+        raise DataNotFoundError(
+            "There are no KOSTRA figures in the warehouse or the sample.",
+            nb="Det finnes ingen KOSTRA-tall i lageret eller eksempeldataene.",
+            hint="Fetch them with `kostra fetch`.",
+            hint_nb="Hent dem med `kostra fetch`.",
+        )
+    raise DataNotFoundError(
+        f"There are no KOSTRA figures for {year}; figures exist for {have}.",
+        nb=f"Det finnes ingen KOSTRA-tall for {year}; det finnes tall for {have}.",
+        hint="Choose one of these years with --year, or fetch more with `kostra fetch`.",
+        hint_nb="Velg et av disse årene med --year, eller hent flere med `kostra fetch`.",
+    )
 
 
 def evaluated(
@@ -365,12 +424,24 @@ def _moved(wanted: tuple[str, ...], year: int, borders: int) -> tuple[str, ...]:
 def resolve(municipality: str, year: int, *, borders: int = BORDERS) -> tuple[str, str]:
     """``(code on borders, name)`` of a municipality given by name or code in ``year``."""
     geography = importlib.import_module("kostra.geography")
-    try:
-        found = geography.resolve_municipality(municipality, min(year, borders))
-    except KostraError:
-        found = geography.resolve_municipality(municipality, None)
     valid_year = min(year, borders)
+    try:
+        found = geography.resolve_municipality(municipality, valid_year)
+    except KostraError as error:
+        try:  # a name of the borders' year, asked about an earlier year
+            found = geography.resolve_municipality(municipality, borders)
+        except KostraError:
+            raise error from None
+        valid_year = borders
     codes = _to_borders([found.code], valid_year, borders) if found.code else []
+    if (
+        len(codes) > 1
+        or not geography.municipalities(borders)["code"].is_in(codes or [found.code]).any()
+    ):
+        # split, or gone by the borders' year: no one unit on the borders holds its figures
+        from kostra.geography.municipalities import dissolved
+
+        raise dissolved(found.code, borders, query=municipality)
     code = codes[0] if codes else found.code
     named = geography.municipalities(borders).filter(pl.col("code") == code)
     name = named["name"][0] if named.height else found.name

@@ -52,7 +52,12 @@ from typing import Any, Literal, Self
 import duckdb
 import polars as pl
 
-from kostra.errors import DatabaseBusyError, KostraError, SourceError
+from kostra.errors import (
+    DatabaseBusyError,
+    KostraError,
+    SourceError,
+    WarehouseUnreadableError,
+)
 from kostra.frames import OBSERVATION_COLUMNS, STATUS_SYMBOLS, conform_observations
 
 __all__ = [
@@ -365,13 +370,18 @@ class Warehouse:
         except duckdb.IOException as error:
             if _is_lock_error(error):
                 raise _busy(path, error, writing=not read_only) from None
-            raise KostraError(
+            raise WarehouseUnreadableError(
                 f"Cannot open the warehouse {path}: {error}",
+                nb=f"Kan ikke åpne lageret {path}: {error}",
                 hint="Check the path (--db or KOSTRA_DB) and that you may write there.",
+                hint_nb="Sjekk stien (--db eller KOSTRA_DB) og at du kan skrive der.",
             ) from error
         except duckdb.ConnectionException as error:
             if "different configuration" not in str(error):
-                raise KostraError(f"Cannot open the warehouse {path}: {error}") from error
+                raise WarehouseUnreadableError(
+                    f"Cannot open the warehouse {path}: {error}",
+                    nb=f"Kan ikke åpne lageret {path}: {error}",
+                ) from error
             # This process already has the file open the other way. A reader may share the
             # writer's instance (loads stay blocked by Warehouse.read_only); a writer cannot
             # upgrade a read-only instance.
@@ -382,9 +392,11 @@ class Warehouse:
                 hint="Close the read-only Warehouse first.",
             ) from None
         except duckdb.Error as error:
-            raise KostraError(
+            raise WarehouseUnreadableError(
                 f"{path} is not a kostra warehouse (DuckDB could not open it): {error}",
+                nb=f"{path} er ikke et kostra-lager (DuckDB kunne ikke åpne det): {error}",
                 hint="Point --db or KOSTRA_DB at another file.",
+                hint_nb="Pek --db eller KOSTRA_DB på en annen fil.",
             ) from error
 
     def close(self) -> None:
@@ -645,6 +657,17 @@ class Warehouse:
             pl.col("preliminary").cast(pl.Boolean),
             pl.col("synthetic").cast(pl.Boolean),
         )
+
+    def years(self, table_ids: Sequence[str] | None = None) -> list[int]:
+        """The years with stored observations (of ``table_ids``, default all), oldest first."""
+        where, params = "", []
+        if table_ids is not None:
+            where = "WHERE table_id IN (SELECT unnest(?::VARCHAR[]))"
+            params = [[str(item) for item in table_ids]]
+        rows = self.conn.execute(
+            f"SELECT DISTINCT year FROM observations {where} ORDER BY year", params
+        ).fetchall()
+        return [int(row[0]) for row in rows]
 
     def has_real_data(self, table_id: str) -> bool:
         """Whether any non-synthetic vintage of ``table_id`` is stored."""

@@ -836,19 +836,8 @@ def _borders(choice: str) -> api.BordersChoice:
 
 
 def check_year(year: int) -> int:
-    """``year`` if KOSTRA can have figures for it (the sample and SSB's tables start in 2015)."""
-    if year < api.FIRST_YEAR:
-        raise KostraError(
-            in_lang(
-                f"Det finnes ingen KOSTRA-tall for {year}; tallene begynner i {api.FIRST_YEAR}.",
-                f"There are no KOSTRA figures for {year}; they start in {api.FIRST_YEAR}.",
-            ),
-            hint=in_lang(
-                f"Velg et år fra {api.FIRST_YEAR} med --year.",
-                f"Choose a year from {api.FIRST_YEAR} with --year.",
-            ),
-        )
-    return year
+    """``year`` if the warehouse or the sample has figures for it (see ``api.require_year``)."""
+    return api.require_year(year, db=state.settings.db)
 
 
 @app.command("profile")

@@ -167,6 +167,7 @@ def prepare(
     first = max(api.FIRST_YEAR, year - settings.history_years)
     years = list(range(first, year + 1))
     if data is None:
+        api.require_year(year, db=db, catalog=catalog)
         data = api.load_data(years, db=db, catalog=catalog)
     evaluated = api.evaluated(data, catalog, years, borders=BORDERS)
     if evaluated.filter(pl.col("year") == year).is_empty():
