@@ -45,6 +45,7 @@ import polars as pl
 
 from kostra.analysis._barometer import kernel, text
 from kostra.catalog.models import BarometerSector, Catalog, Sector
+from kostra.errors import KostraError
 
 Method = Literal["current", "pre2019"]
 CutoffRule = Literal["tail_mean", "quantile"]
@@ -139,6 +140,24 @@ class ScoringParams:
         )
 
 
+MAX_RESAMPLES = 5000
+"""The most resamples :func:`rank_intervals` draws: the work grows with them (about 6 s and
+70 MB per thousand for every municipality), and the interval's quantiles settle long before."""
+
+
+def check_resamples(n: int) -> int:
+    """``n`` if it is a number of resamples from 0 (none) to :data:`MAX_RESAMPLES`; otherwise
+    a user error that names the bounds."""
+    if 0 <= n <= MAX_RESAMPLES:
+        return n
+    raise KostraError(
+        f"{n} resamples is outside 0–{MAX_RESAMPLES}.",
+        nb=f"{n} trekninger er utenfor 0–{MAX_RESAMPLES}.",
+        hint=f"Give --resamples from 0 (no interval) to {MAX_RESAMPLES}; 1000 is plenty.",
+        hint_nb=f"Gi --resamples fra 0 (uten intervall) til {MAX_RESAMPLES}; 1000 holder godt.",
+    )
+
+
 @dataclass(frozen=True)
 class ResamplingParams:
     """What :func:`rank_intervals` perturbs, and how the result is flagged [D].
@@ -165,6 +184,9 @@ class ResamplingParams:
     wide_share: float = 0.25
     seed: int = 0
     chunk: int = 100
+
+    def __post_init__(self) -> None:
+        check_resamples(self.n_resamples)
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,14 @@ import typer
 from rich.console import Console
 
 from kostra.analysis.barometer import (
+    MAX_RESAMPLES,
     TOTAL,
     BarometerResult,
     Explanation,
     ResamplingParams,
     ScoringParams,
     breaks_on_borders,
+    check_resamples,
     explain,
     load_config,
     rank_changes,
@@ -510,7 +512,7 @@ def _run(year: int | None, sector: str | None, method: str) -> _Run:
 
 def _intervals(run: _Run, resamples: int) -> pl.DataFrame | None:
     """Rank intervals of ``run.year`` from ``resamples`` draws of weights and cut-offs."""
-    if resamples <= 0:
+    if check_resamples(resamples) == 0:
         return None
     return barometer_results.intervals(
         run.inputs, run.year, params=run.result.params, resamples=resamples
@@ -613,7 +615,12 @@ def barometer(
     ] = None,
     method: MethodOption = "current",
     resamples: Annotated[
-        int, typer.Option("--resamples", help="Rank intervals from N resamples (0: none).")
+        int,
+        typer.Option(
+            "--resamples",
+            help=f"Rank intervals from N resamples (0: none; at most {MAX_RESAMPLES}).",
+            callback=check_resamples,
+        ),
     ] = 0,
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
@@ -746,7 +753,12 @@ def explain_command(
     year: YearOption = None,
     method: MethodOption = "current",
     resamples: Annotated[
-        int, typer.Option("--resamples", help="Resamples for the rank interval (0: none).")
+        int,
+        typer.Option(
+            "--resamples",
+            help=f"Resamples for the rank interval (0: none; at most {MAX_RESAMPLES}).",
+            callback=check_resamples,
+        ),
     ] = 1000,
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
