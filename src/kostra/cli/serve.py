@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +11,60 @@ import typer
 from rich.console import Console
 
 from kostra.cli._app import app, state
+from kostra.errors import DatabaseBusyError, KostraError
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise a user error unless ``host:port`` can be listened on now (free, and an address
+    of this machine), so the server never prints its address and then fails."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError:
+        infos = []
+    if not infos:
+        raise KostraError(
+            f"Cannot listen on {host!r}: not an address of this machine.",
+            nb=f"Kan ikke lytte på {host!r}: ikke en adresse på denne maskinen.",
+            hint="Use --host 127.0.0.1 (this machine) or 0.0.0.0 (every interface).",
+            hint_nb="Bruk --host 127.0.0.1 (denne maskinen) eller 0.0.0.0 (alle grensesnitt).",
+        )
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # as uvicorn does: a port left in TIME_WAIT by an earlier run counts as free
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise KostraError(
+                    f"Port {port} on {host} is already in use.",
+                    nb=f"Port {port} på {host} er allerede i bruk.",
+                    hint=f"Stop the program using it, or choose another: `kostra serve --port "
+                    f"{port + 1 if port < 65535 else 8001}`.",
+                    hint_nb=f"Stopp programmet som bruker den, eller velg en annen: `kostra "
+                    f"serve --port {port + 1 if port < 65535 else 8001}`.",
+                ) from None
+            raise KostraError(
+                f"Cannot listen on {host}:{port}: {error.strerror}.",
+                nb=f"Kan ikke lytte på {host}:{port}: {error.strerror}.",
+                hint="Choose a port from 1024 up, e.g. `kostra serve --port 8001`.",
+                hint_nb="Velg en port fra 1024 og opp, f.eks. `kostra serve --port 8001`.",
+            ) from None
+
+
+def check_warehouse(path: Path) -> None:
+    """Raise the warehouse's own user error when ``path`` exists but cannot be read (a
+    damaged file, or not a kostra warehouse). A missing file is fine: the sample stands in.
+    A writer holding the file is fine too: pages answer 503 until it is done."""
+    if not path.exists():
+        return
+    from kostra.warehouse import Warehouse
+
+    try:
+        with Warehouse.open(path, read_only=True) as warehouse:
+            warehouse.info()
+    except DatabaseBusyError:
+        return
 
 
 @app.command()
@@ -24,13 +80,16 @@ def serve(
 ) -> None:
     """Start the web dashboard: overview, sectors, ranking, comparison and map of every
     municipality, with a JSON API under /api/. Tables the warehouse lacks come from the
-    synthetic sample (the pages say so)."""
+    synthetic sample (the pages say so). Refuses a warehouse it cannot read, and a port
+    that is taken."""
     import uvicorn
 
     from kostra.web import create_app
     from kostra.web.app import LOOPBACK_HOSTS
 
     path = db if db is not None else state.settings.db
+    check_warehouse(path)
+    check_port(host, port)
     loopback = host in ("127.0.0.1", "localhost", "::1")
     application = create_app(path, warm=True, allowed_hosts=LOOPBACK_HOSTS if loopback else None)
     Console(stderr=True).print(

@@ -30,6 +30,7 @@ from kostra.errors import (
     DataNotFoundError,
     KostraError,
     UnknownMunicipalityError,
+    WarehouseUnreadableError,
 )
 from kostra.web.data import NotFoundError, WebData
 from kostra.web.labels import LANGS, label
@@ -94,6 +95,42 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class HeadAsGet:
+    """Pure ASGI middleware answering HEAD wherever GET answers: the request is routed as a
+    GET, and the response's status and headers are sent without its body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
+
+
+# an absolute path (POSIX or Windows) inside a message: a visitor learns nothing from it
+_PATH = re.compile(r"(?:[A-Za-z]:\\|(?<![\w.:/])/)(?:[^\s'\"/\\:]+[/\\])+[^\s'\":]*")
+
+UNAVAILABLE = {
+    "nb": ("Tallene kan ikke leses nå.", "Prøv igjen senere; den som driver siden, ser loggen."),
+    "en": ("The figures cannot be read right now.", "Try again later; the operator has the log."),
+}
+
+
+def without_paths(text: str | None) -> str | None:
+    """``text`` with every absolute file path replaced by "…"."""
+    return None if text is None else _PATH.sub("…", text)
 
 
 class ResponseCache:
@@ -200,9 +237,9 @@ def _texts(error: KostraError, lang: str) -> tuple[str, str | None]:
     if isinstance(error, UnknownMunicipalityError):
         hint = None if error.suggestions else label("unknown_hint", lang)
         return label("unknown_municipality", lang, query=error.query), hint
-    if isinstance(error, NotFoundError):
-        return error.texts(lang)
-    return error.message, error.hint
+    if isinstance(error, WarehouseUnreadableError | DatabaseBusyError):
+        return UNAVAILABLE[lang]
+    return without_paths(error.text(lang)) or "", without_paths(error.hint_text(lang))
 
 
 def create_app(
@@ -247,9 +284,11 @@ def create_app(
     app.state.templates = templates()
     # the cache sits inside the headers middleware: a kept response gets the headers anew
     app.add_middleware(ResponseCache, web=web)
-    app.add_middleware(SecurityHeaders)
     if allowed_hosts is not None:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    # outside the host check, so its refusal carries the security headers too
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(routes.api)
     app.include_router(routes.pages)
@@ -307,11 +346,16 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        headers = dict(error.headers or {})  # a 405 keeps its Allow
         if _is_api(request) or request.url.path.startswith("/static/"):
-            return JSONResponse({"error": str(error.detail)}, status_code=error.status_code)
+            return JSONResponse(
+                {"error": str(error.detail)}, status_code=error.status_code, headers=headers
+            )
         lang = _lang_of(request)
         key = "not_found" if error.status_code == 404 else "bad_request"
-        return page_error(request, error.status_code, label(key, lang), None)  # type: ignore[no-any-return]
+        page = page_error(request, error.status_code, label(key, lang), None)
+        page.headers.update(headers)
+        return page  # type: ignore[no-any-return]
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, error: Exception) -> Response:

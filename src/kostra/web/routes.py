@@ -23,6 +23,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from kostra.cli._output import safe_cells
+from kostra.errors import KostraError
 from kostra.report.locale import sector_name
 from kostra.report.model import REPORT_SECTORS
 from kostra.web import views
@@ -33,7 +34,6 @@ from kostra.web.data import (
     SECTOR_IDS,
     SIZE_CLASSES,
     MunicipalityView,
-    NotFoundError,
     Place,
     WebData,
 )
@@ -312,7 +312,7 @@ def _codes(web: WebData, k: Sequence[str], year: int) -> list[str]:
     parts = list(dict.fromkeys(p.strip() for item in k for p in item.split(",") if p.strip()))
     # counted before resolving: a long list costs nothing but this error
     if len(parts) > MAX_COMPARE:
-        raise NotFoundError(
+        raise KostraError(
             f"{len(parts)} municipalities given.",
             hint=f"Compare at most {MAX_COMPARE}.",
             nb=f"{len(parts)} kommuner er valgt.",
