@@ -98,15 +98,17 @@ def test_a_dissolved_municipality_is_refused_with_what_it_became(command: str, n
     assert "er med i snittet" not in out
 
 
-def test_an_old_split_name_is_refused_on_todays_borders_too() -> None:
-    code, out = run("--lang", "en", "profile", "Tysfjord", "--year", "2016")
-    assert code == 2
-    assert "does not exist in 2024" in out
-
-
-def test_a_name_of_the_borders_year_still_works_for_an_earlier_year() -> None:
-    code, _ = run("profile", "Lillestrøm", "--year", "2019", "-s", "barnehage")
+def test_a_dissolved_municipality_works_in_a_year_it_existed() -> None:
+    # the figures are on the borders of the year asked for
+    code, _ = run("profile", "Tysfjord", "--year", "2016", "-s", "barnehage")
     assert code == 0
+
+
+def test_a_municipality_not_yet_formed_says_since_when_it_exists() -> None:
+    code, out = run("--lang", "en", "profile", "Lillestrøm", "--year", "2019")
+    assert code == 2
+    assert "Lillestrøm (3205) does not exist in 2019: it existed 2020–2026." in out
+    assert "`kostra municipalities --year 2020`" in out
 
 
 def test_an_unknown_county_is_refused_with_the_close_ones() -> None:
@@ -212,6 +214,10 @@ ERRORS = [
     ["barometer", "--resamples", "-5"],
     ["population", "Bærum", "--borders", "x"],
     ["municipalities", "--year", "1900"],
+    ["indices", "Bærum", "--reference", "galaxy"],
+    ["population", "Bærum", "-a", "999"],
+    ["barometer", "--method", "x"],
+    ["report"],
 ]
 
 

@@ -96,7 +96,7 @@ def _run(argv: list[str], stray: list[str], warehouse: Path) -> None:
 def test_cli_fuzz(warehouse: Path) -> None:
     start = peak_memory()
 
-    @budget(40)
+    @budget(15)
     @given(argv=commands(BAD_YEARS), stray=STRAY)
     def run(argv: list[str], stray: list[str]) -> None:
         _run(argv, stray, warehouse)

@@ -105,7 +105,7 @@ def _visit(client: TestClient, method: str, path: str, query: list[tuple[str, st
 def test_web_fuzz(client: TestClient) -> None:
     start = peak_memory()
 
-    @budget(60)
+    @budget(25)
     @given(method=METHODS, path=PATHS, query=QUERIES)
     def run(method: str, path: str, query: list[tuple[str, str]]) -> None:
         _visit(client, method, path, query)

@@ -64,6 +64,7 @@ from kostra.analysis.profile import indicator_info, peer_profile, service_profil
 from kostra.catalog import load_catalog
 from kostra.catalog.models import Catalog, PopulationRef
 from kostra.errors import DataNotFoundError, KostraError
+from kostra.errors import shown as quoted
 
 NEWEST_BORDERS = 2024
 """The newest municipality borders (2024 reform; nothing changed in 2025–2026)."""
@@ -963,7 +964,12 @@ def indices(
     elif reference == "peers":
         group = single_group("peers", shown)
     else:
-        raise KostraError(f"Unknown reference {reference!r}.", hint="Use 'peers' or 'country'.")
+        raise KostraError(
+            f"Unknown reference {quoted(reference)}.",
+            nb=f"Ukjent referanse {quoted(reference)}.",
+            hint="Use 'peers' or 'country'.",
+            hint_nb="Bruk 'peers' (snittet av sammenligningsgruppen) eller 'country' (landet).",
+        )
     result = production_indices(
         frame,
         catalog,

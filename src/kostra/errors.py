@@ -119,13 +119,14 @@ class DissolvedMunicipalityError(UnknownMunicipalityError):
             became_nb = f"; fra {last + 1} er den en del av {listed}"
         self.message = f"{who} does not exist in {year}: it existed {first}–{last}{became_en}."
         self.nb = f"{who} finnes ikke i {year}: kommunen fantes {first}–{last}{became_nb}."
+        then = last if last < year else first
         self.hint = (
             f"Name one of the municipalities of {year}, or see `kostra municipalities --year "
-            f"{last}` for {last}."
+            f"{then}` for {then}."
         )
         self.hint_nb = (
             f"Velg en kommune som fantes i {year}, eller se `kostra municipalities --year "
-            f"{last}` for {last}."
+            f"{then}` for {then}."
         )
         self.args = (self.message,)
 

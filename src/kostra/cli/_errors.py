@@ -172,10 +172,13 @@ def report(message: str, hint: str | None, lang: str) -> None:
     from rich.markup import escape
 
     console = Console(stderr=True, soft_wrap=True)
+    # one line each, whatever a library put into the text
+    message = " ".join(message.split())
     console.print(
         f"[bold red]{_PREFIX[lang]}:[/] {escape(clip(message))}", highlight=False, soft_wrap=True
     )
     if hint:
+        hint = " ".join(hint.split())
         console.print(escape(clip(hint, 1200)), highlight=False, soft_wrap=True)
 
 

@@ -50,7 +50,7 @@ from kostra.cli._output import (
     write_frame,
 )
 from kostra.cli.analysis import MunicipalityArgument, row_decimals, with_unit
-from kostra.errors import DataNotFoundError, KostraError
+from kostra.errors import DataNotFoundError, KostraError, shown
 from kostra.results import barometer as barometer_results
 from kostra.results.barometer import BarometerInputs, income_label
 
@@ -487,7 +487,12 @@ class _Run:
 
 def _run(year: int | None, sector: str | None, method: str) -> _Run:
     if method not in ("current", "pre2019"):
-        raise typer.BadParameter("choose 'current' or 'pre2019'", param_hint="--method")
+        raise KostraError(
+            f"--method {shown(method)}: choose 'current' or 'pre2019'.",
+            nb=f"--method {shown(method)}: velg 'current' eller 'pre2019'.",
+            hint="See `kostra barometer --help` for both methods.",
+            hint_nb="Se `kostra barometer --help` for begge metodene.",
+        )
     from kostra import api
 
     # SSB publishes a year's KOSTRA figures the spring after: last year is the newest.

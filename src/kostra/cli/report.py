@@ -84,7 +84,9 @@ def report_command(
     if all_ == (municipality is not None):
         raise KostraError(
             "Name one municipality, or use --all for a whole group.",
-            hint="kostra report Bærum --year 2024   or   kostra report --all --group asss",
+            nb="Oppgi én kommune, eller bruk --all for en hel gruppe.",
+            hint="`kostra report Bærum --year 2024` or `kostra report --all --group asss`",
+            hint_nb="`kostra report Bærum --year 2024` eller `kostra report --all --group asss`",
         )
     with console.status("Beregner tallene …" if language == "nb" else "Computing the figures …"):
         inputs = pipeline.prepare(year, db=state.settings.db)

@@ -257,6 +257,9 @@ def _dissolved(query: str, code: str, year: int) -> DissolvedMunicipalityError:
     before = spans.filter(pl.col("first") <= year)
     row = (before if before.height else spans).row(-1 if before.height else 0, named=True)
     first, last = int(row["first"]), int(row["last"])
+    if year < first:  # not formed yet: since when the unit has had its name (it may renumber)
+        named = _data.municipality_years().filter(pl.col("name") == row["name"])
+        first = int(str(named["year"].min()))
     successors: list[str] = []
     if last < year <= _data.LAST_YEAR:
         links = mapping(last, last + 1).filter(pl.col("from_code") == code)

@@ -15,7 +15,7 @@ from functools import cache
 
 import polars as pl
 
-from kostra.errors import KostraError
+from kostra.errors import KostraError, shown
 from kostra.geography import _data
 from kostra.geography.harmonise import harmonise
 from kostra.geography.history import _check_year, mapping
@@ -69,11 +69,12 @@ def _age_groups(age_group: str | Sequence[str]) -> dict[str, tuple[int, int]]:
         elif label in KOSTRA_AGE_GROUPS:
             groups[label] = KOSTRA_AGE_GROUPS[label]
         else:
+            groups_listed = ", ".join(KOSTRA_AGE_GROUPS)
             raise KostraError(
-                f"Unknown age group {label!r}.",
-                hint="Use 'total', 'single' or a KOSTRA group: "
-                + ", ".join(KOSTRA_AGE_GROUPS)
-                + ".",
+                f"Unknown age group {shown(label)}.",
+                nb=f"Ukjent aldersgruppe {shown(label)}.",
+                hint=f"Use 'total', 'single' or a KOSTRA group: {groups_listed}.",
+                hint_nb=f"Bruk 'total', 'single' eller en KOSTRA-gruppe: {groups_listed}.",
             )
     return groups
 

@@ -237,7 +237,7 @@ def _texts(error: KostraError, lang: str) -> tuple[str, str | None]:
     if isinstance(error, UnknownMunicipalityError):
         hint = None if error.suggestions else label("unknown_hint", lang)
         return label("unknown_municipality", lang, query=error.query), hint
-    if isinstance(error, WarehouseUnreadableError | DatabaseBusyError):
+    if isinstance(error, WarehouseUnreadableError):
         return UNAVAILABLE[lang]
     return without_paths(error.text(lang)) or "", without_paths(error.hint_text(lang))
 
