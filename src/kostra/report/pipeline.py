@@ -23,6 +23,7 @@ import polars as pl
 from kostra import api
 from kostra.analysis import barometer as barometer_analysis
 from kostra.analysis._common import OSLO, PANDEMIC_YEARS, single_group
+from kostra.analysis.method import method_facts
 from kostra.analysis.need import need_corrected_costs, sector_spending
 from kostra.analysis.production import COST_KEY_WEIGHTS_2026, production_indices
 from kostra.analysis.profile import service_profile
@@ -31,6 +32,7 @@ from kostra.catalog.models import Catalog
 from kostra.errors import KostraError
 from kostra.report.build import YearShared, build_report_data
 from kostra.report.build import _production as production_rows
+from kostra.report.method import ReportGroup, method_assumptions
 from kostra.report.model import (
     Assumption,
     ChangeEvent,
@@ -350,67 +352,27 @@ def _events(
     return events
 
 
-def _assumptions(inputs: ReportInputs, need_year: int | None, fallback: bool) -> list[Assumption]:
+def _assumptions(
+    inputs: ReportInputs, need_year: int | None, fallback: bool, group: ReportGroup
+) -> list[Assumption]:
     s = inputs.settings
     income = barometer_results.income_basis(inputs.barometer_inputs, inputs.year)
-    weighted = sum(1 for i in inputs.catalog.indicators if i.average == "weighted")
-    simple = sum(1 for i in inputs.catalog.indicators if i.average == "simple")
+    # the method's facts come from the analysis layer (the rules the code applies), only the
+    # words from the report: see kostra.report.method
+    facts = method_facts(inputs.catalog, sector_weights=COST_KEY_WEIGHTS_2026)
+    method_rows = method_assumptions(facts, group)
+    need_row = Assumption(
+        key="need_year",
+        value=f"{need_year}{' (nærmeste tilgjengelige)' if fallback else ''}",
+        value_en=f"{need_year}{' (nearest available)' if fallback else ''}",
+        text_nb="Utgiftsbehovsindeks fra Grønt hefte for budsjettåret etter regnskapsåret",
+        text_en="Expenditure-need index from Grønt hefte for the budget year after the "
+        "accounting year",
+    )
     return [
-        Assumption(
-            key="peer_average",
-            value=f"{weighted} vektet / {simple} enkelt snitt",
-            value_en=f"{weighted} weighted / {simple} simple mean",
-            text_nb="Snitt i tjenesteprofilen: sum teller / sum nevner, enkelt snitt for ferdige "
-            "forholdstall; kommunen selv og Oslo er med i snittet",
-            text_en="Profile averages: sum of numerators / sum of denominators, simple mean for "
-            "ready ratios; the municipality itself and Oslo are in the average",
-        ),
-        Assumption(
-            key="costs_average",
-            value=("uten kommunen selv" if not s.costs_include_self else "kommunen selv med")
-            + (" og uten Oslo" if s.costs_exclude_oslo else ""),
-            value_en=(
-                "without the municipality itself"
-                if not s.costs_include_self
-                else "the municipality itself included"
-            )
-            + (" and without Oslo" if s.costs_exclude_oslo else ""),
-            text_nb="Ressursbruk og mer-/mindreutgift måles mot det uvektede snittet av "
-            "kommunene i gruppen, som KS",
-            text_en="Resource use and NOK more/less are measured against the unweighted mean of "
-            "the group's municipalities, as KS",
-        ),
-        Assumption(
-            key="need_year",
-            value=f"{need_year}{' (nærmeste tilgjengelige)' if fallback else ''}",
-            value_en=f"{need_year}{' (nearest available)' if fallback else ''}",
-            text_nb="Utgiftsbehovsindeks fra Grønt hefte for budsjettåret etter regnskapsåret",
-            text_en="Expenditure-need index from Grønt hefte for the budget year after the "
-            "accounting year",
-        ),
-        Assumption(
-            key="no_pension",
-            value="–",
-            text_nb="Ingen korreksjon for avskrivninger, pensjon eller arbeidsgiveravgift",
-            text_en="No correction for depreciation, pensions or employer's tax",
-        ),
-        Assumption(
-            key="production",
-            value=(
-                "snittet i sammenligningsgruppen"
-                if s.production_reference == "peers"
-                else "landsgjennomsnittet"
-            )
-            + "; sektorvekter fra kostnadsnøkkelen 2026",
-            value_en=(
-                "the peer average" if s.production_reference == "peers" else "the national average"
-            )
-            + "; sector weights of the 2026 cost key",
-            text_nb="Produksjonsindeks: like vekter innen sektor, dekningsgrader mot "
-            "behovskorrigert målgruppe, faste sektorvekter",
-            text_en="Production index: equal weights within a sector, coverage against the "
-            "need-corrected target group, fixed sector weights",
-        ),
+        *method_rows[:4],
+        need_row,
+        *method_rows[4:],
         Assumption(
             key="barometer",
             value=barometer_analysis.ScoringParams().describe("nb")
@@ -533,7 +495,21 @@ def report_data(
         synthetic=inputs.data.synthetic,
         names=inputs.names,
         events=_events(code, members, compare_codes, first, year),
-        assumptions=_assumptions(inputs, need_year, fallback),
+        assumptions=_assumptions(
+            inputs,
+            need_year,
+            fallback,
+            ReportGroup(
+                code=code,
+                name=name,
+                peers_name=peers_name,
+                members=group_codes,
+                profile_include_self=s.profile_include_self,
+                costs_include_self=s.costs_include_self,
+                costs_exclude_oslo=s.costs_exclude_oslo,
+                production_reference=s.production_reference,
+            ),
+        ),
         county=inputs.counties.get(code) if inputs.counties else _county(code),
         pandemic_years=PANDEMIC_YEARS,
         map_indicator=map_indicator,

@@ -1,0 +1,160 @@
+"""The report's method section against the code (issue 11: "the method section of the report
+matches the code").
+
+The report data for Bærum on the packaged sample is built through the real pipeline; every
+claim of "Metode og forutsetninger" about averages, production weights, sector weights, the cost
+reference group, efficiency, small numbers and the deviations from KS is then read back and
+compared with what the analysis code applies (``method_facts``, the catalog, the cost function's
+``in_average``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+
+import polars as pl
+import pytest
+
+from kostra import api
+from kostra.analysis._common import OSLO, single_group
+from kostra.analysis.method import SMALL_NUMBERS, averaging_rule, method_facts
+from kostra.analysis.need import need_corrected_costs
+from kostra.analysis.production import COST_KEY_WEIGHTS_2026, PRODUCTION_SECTORS
+from kostra.report import pipeline, render
+from kostra.report.method import RULE_WORDS
+from kostra.report.model import Assumption, ReportData
+
+CODE = "3201"
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[pipeline.ReportInputs]:
+    mp = pytest.MonkeyPatch()
+    folder = tmp_path_factory.mktemp("method")
+    mp.setenv("KOSTRA_CACHE_DIR", str(folder / "cache"))
+    # few resamples: the barometer's intervals are not what this test reads
+    settings = pipeline.ReportSettings(resamples=10)
+    yield pipeline.prepare(2024, db=folder / "none.duckdb", settings=settings)
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def data(inputs: pipeline.ReportInputs) -> ReportData:
+    return pipeline.report_data(inputs, CODE)
+
+
+def _row(data: ReportData, key: str) -> Assumption:
+    rows = [a for a in data.assumptions if a.key == key]
+    assert len(rows) == 1, key
+    return rows[0]
+
+
+def test_averaging_rules_and_counts_are_the_code_s(
+    inputs: pipeline.ReportInputs, data: ReportData
+) -> None:
+    row = _row(data, "peer_average")
+    # counted here from the rule each indicator gets in the profile, not from the facts table
+    expected: dict[str, int] = {}
+    for indicator in inputs.catalog.indicators:
+        rule = averaging_rule(indicator)
+        expected[rule] = expected.get(rule, 0) + 1
+    for lang, column in (("nb", 0), ("en", 1)):
+        claimed = {words: int(n) for n, words in re.findall(r"(\d+) ([^,]+)", row.setting(lang))}
+        assert claimed == {RULE_WORDS[r][column]: n for r, n in expected.items()}
+    facts = method_facts(inputs.catalog)
+    assert facts.averaging.nb in row.text_nb
+    assert facts.averaging.en in row.text_en
+
+
+def test_production_weights_are_the_catalog_s(
+    inputs: pipeline.ReportInputs, data: ReportData
+) -> None:
+    row = _row(data, "production")
+    text = row.text_nb
+    assert "egen beregning etter ASSS/KS-metoden" in text
+    by_sector: dict[str, dict[str, float]] = {}
+    for indicator in inputs.catalog.indicators:
+        if indicator.production is not None:
+            weights = by_sector.setdefault(indicator.sector.value, {})
+            weights[indicator.id] = float(indicator.production.weight)
+    assert any(len(set(w.values())) > 1 for w in by_sector.values())
+    claims = dict(re.findall(r"(\w+): ((?:like vekter \(\d+ indikatorer\))|[^;]+)", text))
+    for sector, weights in by_sector.items():
+        claim = claims[sector]
+        if len(set(weights.values())) > 1:
+            assert "like vekter" not in claim, sector
+            listed = dict(re.findall(r"(\w+) ([\d.]+)", claim))
+            assert {k: float(v) for k, v in listed.items()} == weights, sector
+        else:
+            assert claim == f"like vekter ({len(weights)} indikatorer)", sector
+    # the old, wrong claim of equal weights in every sector
+    assert "like vekter innen sektor" not in text
+    assert "equal weights within a sector" not in row.text_en
+
+
+def test_sector_weights_are_the_ones_the_totals_use(data: ReportData) -> None:
+    value = _row(data, "production").setting("nb")
+    claimed = {s: float(w.replace(",", ".")) for s, w in re.findall(r"([a-z_]+) (\d,\d+)", value)}
+    assert claimed == {s: w for s, w in COST_KEY_WEIGHTS_2026.items() if s in PRODUCTION_SECTORS}
+    assert "ASSS (" in value
+    assert "Bærum med" in value
+
+
+def test_cost_reference_is_the_group_the_costs_average(
+    inputs: pipeline.ReportInputs, data: ReportData
+) -> None:
+    s = inputs.settings
+    group_codes = [m.code for m in data.peers.members]
+    need = need_corrected_costs(
+        inputs.spending.filter(pl.col("year") == inputs.year),
+        api.packaged_need_index(),
+        single_group("peers", group_codes),
+        include_self=s.costs_include_self,
+        exclude_from_average=(OSLO,) if s.costs_exclude_oslo else (),
+    ).filter(pl.col("sector") == "grunnskole")
+    inside = set(need.filter(pl.col("in_average"))["region"].to_list())
+    row = _row(data, "costs_average")
+    match = re.search(r"uvektet snitt av ASSS \((\d+) kommuner; Bærum (med|uten)", row.value)
+    assert match is not None, row.value
+    assert int(match.group(1)) == len(inside)
+    assert (match.group(2) == "med") == (CODE in inside)
+    assert ("Oslo med" in row.value) == (OSLO in inside)
+    assert ("uten Oslo" in row.value) == (OSLO in group_codes and OSLO not in inside)
+    # KS's reference is every member, unweighted: said only when that is what was used
+    assert ("som KS" in row.text_nb) == (inside == set(group_codes))
+
+
+def test_efficiency_small_numbers_and_ks_deviations(
+    inputs: pipeline.ReportInputs, data: ReportData
+) -> None:
+    facts = method_facts(inputs.catalog)
+    efficiency = _row(data, "efficiency")
+    assert efficiency.text_nb.lower() == facts.efficiency.nb.lower()
+    assert "egen beregning etter ASSS/KS-metoden" in efficiency.value
+    deviations = _row(data, "no_pension")
+    for deviation in facts.ks_deviations:
+        assert deviation.nb in deviations.value
+        assert deviation.en in deviations.setting("en")
+    small = _row(data, "small_numbers")
+    assert small.text_nb.lower() == SMALL_NUMBERS.text().nb.lower()
+    numbers = [float(n) for n in re.findall(r"\d+", small.value)]
+    assert numbers == [
+        SMALL_NUMBERS.min_base,
+        SMALL_NUMBERS.index_cap,
+        round(SMALL_NUMBERS.index_floor),
+        SMALL_NUMBERS.change_cap,
+    ]
+    difference = _row(data, "difference")
+    n = sum(1 for i in inputs.catalog.indicators if i.comparison == "difference")
+    assert difference.value == f"{n} tall"
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_the_rendered_method_section_states_the_facts(data: ReportData, lang: str) -> None:
+    page = html.unescape(render.render_html(data, lang))
+    for key in ("peer_average", "production", "efficiency", "no_pension", "costs_average"):
+        row = _row(data, key)
+        assert (row.text_en if lang == "en" else row.text_nb) in page
+        assert row.setting(lang) in page
