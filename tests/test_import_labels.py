@@ -297,13 +297,13 @@ def _long_csv(path: Path, rows: list[tuple[str, str, str]]) -> Path:
     [
         (
             [("0301 Oslo", "2020", "1"), ("9876 Nowhere", "2020", "2")],
-            "unknown region codes '9876'",
+            "ukjente regionkoder '9876'",
         ),
-        ([("0301 Oslo", "1850", "1")], "the year 1850 is impossible"),
-        ([("0301 Oslo", str(date.today().year + 2), "1")], "is impossible"),
-        ([("0301 Oslo", "2020", "1e309")], "not finite"),
-        ([("0301 Oslo", "2020", "-1e400")], "not finite"),
-        ([("0301 Oslo", "2020", "NaN")], "not finite"),
+        ([("0301 Oslo", "1850", "1")], "årgangen 1850 er umulig"),
+        ([("0301 Oslo", str(date.today().year + 2), "1")], "er umulig"),
+        ([("0301 Oslo", "2020", "1e309")], "ikke er endelig"),
+        ([("0301 Oslo", "2020", "-1e400")], "ikke er endelig"),
+        ([("0301 Oslo", "2020", "NaN")], "ikke er endelig"),
     ],
 )
 def test_bad_region_year_or_number_is_refused_and_nothing_stored(
@@ -332,7 +332,7 @@ def test_a_directory_is_called_a_directory(
 ) -> None:
     code, _out, err = run(["import", str(tmp_path)], capsys)
     assert code == 2
-    assert "is a directory" in err
+    assert "er en mappe" in err
     assert "No such file" not in err
     assert _stored(tmp_db) == (0, 0)
 

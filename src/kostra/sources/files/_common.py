@@ -20,6 +20,10 @@ _CODES_HINT = (
     "Download the table with codes shown (statbank: 'Vis koder' / 'Show codes'), "
     "or as PX or JSON-stat."
 )
+_CODES_HINT_NB = (
+    "Last ned tabellen med koder vist (statistikkbanken: «Vis koder»), "
+    "eller som PX eller JSON-stat."
+)
 _TABLE_ID = re.compile(r"^[0-9A-Za-z]{5}$")
 _TITLE = re.compile(r"^\s*([0-9]{5})\s*:\s*(.*)$")
 _YEAR_SUFFIX = re.compile(r"^(?P<content>.*?)[\s_]*(?P<year>(?:18|19|20|21)\d{2})$")
@@ -144,7 +148,9 @@ def _sniff_separator(line: str) -> str:
     if counts[best] == 0:
         raise InputFileError(
             "The file has no separator (semicolon, tab or comma) in its header line.",
+            nb="Overskriftslinjen i filen har ingen skilletegn (semikolon, tabulator eller komma).",
             hint="Is this a CSV download from SSB's statbank?",
+            hint_nb="Er dette en CSV-nedlasting fra SSBs statistikkbank?",
         )
     return best
 

@@ -15,6 +15,7 @@ from kostra.frames import conform_observations
 from kostra.sources.files._common import (
     _CODE_DASH_LABEL,
     _CODES_HINT,
+    _CODES_HINT_NB,
     _PERSON_LABELS,
     POPULATION_CONTENTS,
     POPULATION_TABLE,
@@ -64,7 +65,9 @@ def _finish(
     else:
         raise InputFileError(
             f"{path.name} does not say which SSB table it is.",
+            nb=f"{path.name} sier ikke hvilken tabell i statistikkbanken den er.",
             hint="Give the table id: kostra import FILE --table 12345.",
+            hint_nb="Oppgi tabellnummeret: kostra import FIL --table 12345.",
         )
     frame = parsed.frame
     column = frame.get_column("contents")
@@ -75,7 +78,10 @@ def _finish(
             raise InputFileError(
                 f"{path.name}: the column headings do not say what the numbers are "
                 "(no contents such as 'Persons 2020').",
+                nb=f"{path.name}: kolonneoverskriftene sier ikke hva tallene er "
+                "(ingen statistikkvariabel som «Personer 2020»).",
                 hint=_CODES_HINT,
+                hint_nb=_CODES_HINT_NB,
             )
     codes = _contents_codes(
         column,
@@ -105,7 +111,10 @@ def _finish(
         raise InputFileError(
             f"{path.name}: {int(duplicates.sum())} rows repeat a cell, e.g. region "
             f"{example['region']} year {example['year']} {example['dims']}.",
+            nb=f"{path.name}: {int(duplicates.sum())} rader gjentar en celle, f.eks. region "
+            f"{example['region']} år {example['year']} {example['dims']}.",
             hint="Two labels may share a code; check the file for repeated rows.",
+            hint_nb="To etiketter kan ha samme kode; se etter gjentatte rader i filen.",
         )
     meta = FileMetadata(
         path=path,
@@ -160,8 +169,12 @@ def check_cells(frame: pl.DataFrame, name: str) -> None:
         raise InputFileError(
             f"{name}: {bad.len()} cells hold a number that is not finite (e.g. {bad[0]}); "
             "nothing was stored.",
+            nb=f"{name}: {bad.len()} celler har et tall som ikke er endelig (f.eks. {bad[0]}); "
+            "ingenting ble lagret.",
             hint="Numbers such as 1e309, inf or NaN are not figures SSB publishes; "
             "correct the cells or download the table again.",
+            hint_nb="Tall som 1e309, inf eller NaN publiserer ikke SSB; "
+            "rett cellene eller last ned tabellen på nytt.",
         )
     years = frame.get_column("year").unique().sort()
     last = date.today().year + 1
@@ -170,16 +183,23 @@ def check_cells(frame: pl.DataFrame, name: str) -> None:
         raise InputFileError(
             f"{name}: the year {wrong[0]} is impossible for a statistic "
             f"(years run from {_FIRST_YEAR} to {last}); nothing was stored.",
+            nb=f"{name}: årgangen {wrong[0]} er umulig for en statistikk "
+            f"(årgangene går fra {_FIRST_YEAR} til {last}); ingenting ble lagret.",
             hint="Check the year columns or the year variable of the file.",
+            hint_nb="Sjekk årskolonnene eller tidsvariabelen (Tid) i filen.",
         )
     unknown = unknown_regions(frame.get_column("region").unique(maintain_order=True).to_list())
     if unknown:
         shown = ", ".join(repr(code[:20]) for code in unknown[:5])
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        more_nb = f" og {len(unknown) - 5} til" if len(unknown) > 5 else ""
         raise InputFileError(
             f"{name}: unknown region codes {shown}{more}; nothing was stored.",
+            nb=f"{name}: ukjente regionkoder {shown}{more_nb}; ingenting ble lagret.",
             hint="Region cells must start with an SSB region code, such as '0301 Oslo', "
             "'K-3024 Bærum', 'EAK Landet' or 'EKG13 KOSTRA-gruppe 13'.",
+            hint_nb="Regionceller må begynne med en regionkode fra SSB, som '0301 Oslo', "
+            "'K-3024 Bærum', 'EAK Landet' eller 'EKG13 KOSTRA-gruppe 13'.",
         )
 
 

@@ -39,7 +39,9 @@ def _read_jsonstat(
     if chosen is None:
         raise InputFileError(
             f"{path.name} does not say which SSB table it is.",
+            nb=f"{path.name} sier ikke hvilken tabell i statistikkbanken den er.",
             hint="Give the table id: kostra import FILE --table 12345.",
+            hint_nb="Oppgi tabellnummeret: kostra import FIL --table 12345.",
         )
     frame = jsonstat.to_observations(dataset, chosen)
     check_cells(frame, path.name)

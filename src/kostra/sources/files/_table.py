@@ -14,6 +14,7 @@ from kostra.sources.files._common import (
     _AGE,
     _CODE_DASH_LABEL,
     _CODES_HINT,
+    _CODES_HINT_NB,
     _CONTENTS_NAMES,
     _KNOWN_DIMS,
     _REGION_NAMES,
@@ -97,7 +98,10 @@ def _from_table(table: pl.DataFrame, *, name: str) -> _Parsed:
     ]
     table = table.drop(empty)
     if table.height == 0:
-        raise InputFileError(f"{name} has a header but no data rows.")
+        raise InputFileError(
+            f"{name} has a header but no data rows.",
+            nb=f"{name} har overskrifter, men ingen datarader.",
+        )
     columns, table_id, title = _classify(table)
     wide = [c for c in columns if c.role == "wide"]
     years = [c for c in columns if c.role == "year"]
@@ -110,7 +114,9 @@ def _from_table(table: pl.DataFrame, *, name: str) -> _Parsed:
         if not numeric:
             raise InputFileError(
                 f"{name}: no column of numbers was found (columns: {', '.join(table.columns)}).",
+                nb=f"{name}: fant ingen kolonne med tall (kolonner: {', '.join(table.columns)}).",
                 hint=_CODES_HINT,
+                hint_nb=_CODES_HINT_NB,
             )
         for column in numeric:
             column.role = "value"
@@ -130,26 +136,42 @@ def _from_table(table: pl.DataFrame, *, name: str) -> _Parsed:
     if not regions:
         raise InputFileError(
             f"{name}: no region column (columns: {', '.join(table.columns)}).",
+            nb=f"{name}: ingen regionkolonne (kolonner: {', '.join(table.columns)}).",
             hint="kostra stores figures by region; download the table with the region variable.",
+            hint_nb="kostra lagrer tall per region; last ned tabellen med regionvariabelen.",
         )
     if len(regions) > 1:
-        raise InputFileError(f"{name}: more than one region column ({regions[0].name}, …).")
+        raise InputFileError(
+            f"{name}: more than one region column ({regions[0].name}, …).",
+            nb=f"{name}: mer enn én regionkolonne ({regions[0].name}, …).",
+        )
     if not wide and not years:
         raise InputFileError(
             f"{name}: no year found — neither a year column nor years in the column names.",
+            nb=f"{name}: fant ingen årgang — verken en årskolonne eller år i kolonnenavnene.",
             hint="KOSTRA figures are annual; download the table with the year (Tid) variable.",
+            hint_nb="KOSTRA-tall er årlige; last ned tabellen med tidsvariabelen (Tid).",
         )
     if wide and (values or years):
-        raise InputFileError(f"{name}: mixes year columns and a year variable; cannot tell layout.")
+        raise InputFileError(
+            f"{name}: mixes year columns and a year variable; cannot tell layout.",
+            nb=f"{name}: blander årskolonner og en tidsvariabel; oppsettet er uklart.",
+        )
     if len(contents) > 1 or len(years) > 1:
-        raise InputFileError(f"{name}: more than one contents or year column.")
+        raise InputFileError(
+            f"{name}: more than one contents or year column.",
+            nb=f"{name}: mer enn én kolonne for innhold (ContentsCode) eller år.",
+        )
 
     region_col = regions[0].name
     table, skipped = _drop_non_data_rows(
         table, region_col, [c.name for c in wide] or [c.name for c in values]
     )
     if table.height == 0:
-        raise InputFileError(f"{name} has no data rows with a region and a figure.")
+        raise InputFileError(
+            f"{name} has no data rows with a region and a figure.",
+            nb=f"{name} har ingen datarader med både region og tall.",
+        )
     keep = [region_col, *[c.name for c in dims], *[c.name for c in contents]]
     if wide:
         long = table.unpivot(
@@ -171,7 +193,10 @@ def _from_table(table: pl.DataFrame, *, name: str) -> _Parsed:
         long = _years_from_cells(long, years[0].name, name)
     else:
         if contents:
-            raise InputFileError(f"{name}: a contents column and several value columns.")
+            raise InputFileError(
+                f"{name}: a contents column and several value columns.",
+                nb=f"{name}: en innholdskolonne og flere tallkolonner.",
+            )
         long = table.unpivot(
             index=[*keep, years[0].name],
             on=[c.name for c in values],
@@ -190,7 +215,10 @@ def _from_table(table: pl.DataFrame, *, name: str) -> _Parsed:
         )
     dim_ids = [c.dim_id or c.name for c in dims]
     if len(set(dim_ids)) != len(dim_ids):
-        raise InputFileError(f"{name}: two columns name the same dimension ({dim_ids}).")
+        raise InputFileError(
+            f"{name}: two columns name the same dimension ({dim_ids}).",
+            nb=f"{name}: to kolonner gjelder samme variabel ({dim_ids}).",
+        )
     region_codes = _codes(long.get_column(region_col), "Region", region_col)
     code_columns = [
         _codes(long.get_column(c.name), dim_id, c.name).alias(f"_dim_{dim_id}")
@@ -250,7 +278,9 @@ def _years_from_cells(long: pl.DataFrame, column: str, name: str) -> pl.DataFram
     if bad.len():
         raise InputFileError(
             f"{name}: time values such as {bad[0]!r} are not years.",
+            nb=f"{name}: tidsverdier som {bad[0]!r} er ikke årstall.",
             hint="KOSTRA figures are annual; download an annual table.",
+            hint_nb="KOSTRA-tall er årlige; last ned en tabell med årstall.",
         )
     return long.with_columns(year.cast(pl.Int32).alias("year"))
 
@@ -303,7 +333,9 @@ def _values(raw: pl.Series, name: str) -> tuple[pl.Series, pl.Series]:
         examples = ", ".join(repr(v) for v in bad.unique().head(3).to_list())
         raise InputFileError(
             f"{name}: {bad.len()} cells are neither numbers nor SSB symbols (e.g. {examples}).",
+            nb=f"{name}: {bad.len()} celler er verken tall eller SSB-symboler (f.eks. {examples}).",
             hint="Cells must hold numbers or one of . .. ... : - (SSB's status symbols).",
+            hint_nb="Celler må ha tall eller et av . .. ... : - (SSBs prikkesymboler).",
         )
     value = pl.Series("value", numbers).set(is_symbol, None)
     status = pl.Series("status", text).set(~is_symbol.fill_null(False), None)
@@ -357,9 +389,14 @@ def _codes(column: pl.Series, dim_id: str, column_name: str) -> pl.Series:
     if missing:
         raise InputFileError(
             f"Column {column_name!r}: no code in labels such as {missing[0]!r}.",
+            nb=f"Kolonne {column_name!r}: ingen kode i etiketter som {missing[0]!r}.",
             hint=_CODES_HINT,
+            hint_nb=_CODES_HINT_NB,
         )
     if column.null_count():
-        raise InputFileError(f"Column {column_name!r} has {column.null_count()} empty cells.")
+        raise InputFileError(
+            f"Column {column_name!r} has {column.null_count()} empty cells.",
+            nb=f"Kolonne {column_name!r} har {column.null_count()} tomme celler.",
+        )
     # Labels that differ only in text ("0219 Bærum", "0219 Baerum") share a code; fine.
     return column.replace_strict(mapping, return_dtype=pl.Utf8)

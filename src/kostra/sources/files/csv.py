@@ -37,7 +37,7 @@ def _read_csv(raw: bytes, *, name: str) -> _Parsed:
     while start < len(lines) and not lines[start].strip():
         start += 1
     if start >= len(lines):
-        raise InputFileError(f"{name} is empty.")
+        raise InputFileError(f"{name} is empty.", nb=f"{name} er tom.")
     first = lines[start]
     if max(len(_split_fields(first, sep)) for sep in (";", "\t", ",")) == 1 or (
         _TITLE.match(first.strip().strip('"'))
@@ -54,7 +54,9 @@ def _read_csv(raw: bytes, *, name: str) -> _Parsed:
         while start < len(lines) and not lines[start].strip():
             start += 1
     if start >= len(lines):
-        raise InputFileError(f"{name} has a title but no table.")
+        raise InputFileError(
+            f"{name} has a title but no table.", nb=f"{name} har en tittel, men ingen tabell."
+        )
     sep = _sniff_separator(lines[start])
     width = len(_split_fields(lines[start], sep))
     # Data runs to the first blank line that is followed by something other than data rows

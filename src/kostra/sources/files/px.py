@@ -87,7 +87,10 @@ def parse_px(raw: bytes, *, name: str = "PX file") -> PxFile:
     text, encoding = _decode(raw, declared.group(1) if declared else None)
     split = re.search(r"(?m)^\s*DATA\s*=", text)
     if split is None:
-        raise InputFileError(f"{name} has no DATA= section; it is not a complete PX file.")
+        raise InputFileError(
+            f"{name} has no DATA= section; it is not a complete PX file.",
+            nb=f"{name} har ingen DATA=-del; det er ikke en komplett PX-fil.",
+        )
     header, data_text = text[: split.start()], text[split.end() :]
     keywords: dict[str, list[str]] = {}
     statement: list[str] = []
@@ -99,30 +102,41 @@ def parse_px(raw: bytes, *, name: str = "PX file") -> PxFile:
             statement.append(token)
     if "".join(statement).strip():
         raise InputFileError(
-            f"{name}: keyword without ';' before DATA: {''.join(statement)[:60]!r}"
+            f"{name}: keyword without ';' before DATA: {''.join(statement)[:60]!r}",
+            nb=f"{name}: nøkkelord uten ';' før DATA: {''.join(statement)[:60]!r}",
         )
     stub = keywords.get("STUB", [])
     heading = keywords.get("HEADING", [])
     variables = [*stub, *heading]
     if not variables:
-        raise InputFileError(f"{name} has neither STUB nor HEADING.")
+        raise InputFileError(
+            f"{name} has neither STUB nor HEADING.", nb=f"{name} har verken STUB eller HEADING."
+        )
     codes: dict[str, list[str]] = {}
     variable_ids: dict[str, str] = {}
     for variable in variables:
         values = keywords.get(f'VALUES("{variable}")')
         if not values:
-            raise InputFileError(f"{name}: variable {variable!r} has no VALUES.")
+            raise InputFileError(
+                f"{name}: variable {variable!r} has no VALUES.",
+                nb=f"{name}: variabelen {variable!r} har ingen VALUES.",
+            )
         var_codes = keywords.get(f'CODES("{variable}")', values)
         if len(var_codes) != len(values):
             raise InputFileError(
                 f"{name}: variable {variable!r} has {len(values)} VALUES "
-                f"but {len(var_codes)} CODES."
+                f"but {len(var_codes)} CODES.",
+                nb=f"{name}: variabelen {variable!r} har {len(values)} VALUES "
+                f"men {len(var_codes)} CODES.",
             )
         codes[variable] = var_codes
         ident = keywords.get(f'VARIABLECODE("{variable}")', [variable])[0]
         variable_ids[variable] = ident
     if len(set(variable_ids.values())) != len(variables):
-        raise InputFileError(f"{name}: two variables share an id ({variable_ids}).")
+        raise InputFileError(
+            f"{name}: two variables share an id ({variable_ids}).",
+            nb=f"{name}: to variabler har samme id ({variable_ids}).",
+        )
     symbols = _px_symbols(keywords)
     tokens = re.findall(r'"[^"]*"|[^\s",;]+', data_text.split(";", 1)[0])
     cells = [t.strip('"') for t in tokens]
@@ -135,7 +149,9 @@ def parse_px(raw: bytes, *, name: str = "PX file") -> PxFile:
         if len(cells) != n_cells:
             raise InputFileError(
                 f"{name}: DATA has {len(cells)} cells, but the variables make {n_cells}.",
+                nb=f"{name}: DATA har {len(cells)} celler, men variablene gir {n_cells}.",
                 hint="The file is truncated or its VALUES do not match its data.",
+                hint_nb="Filen er avkuttet, eller VALUES stemmer ikke med dataene.",
             )
         columns = _code_grid(variables, sizes, codes)
         value, status = _px_cells(pl.Series(cells, dtype=pl.Utf8), symbols, name)
@@ -155,7 +171,10 @@ def _px_statement(statement: str, keywords: dict[str, list[str]], name: str) -> 
         return
     match = _PX_KEY.match(statement)
     if match is None:
-        raise InputFileError(f"{name}: cannot read the PX line {statement.strip()[:60]!r}.")
+        raise InputFileError(
+            f"{name}: cannot read the PX line {statement.strip()[:60]!r}.",
+            nb=f"{name}: kan ikke lese PX-linjen {statement.strip()[:60]!r}.",
+        )
     if match.group("lang"):
         return  # another language's text; the default language is enough
     key = match.group("name").upper()
@@ -193,7 +212,9 @@ def _px_cells(cells: pl.Series, symbols: dict[str, str], name: str) -> tuple[pl.
     if bad.len():
         raise InputFileError(
             f"{name}: {bad.len()} DATA cells are neither numbers nor data symbols "
-            f"(e.g. {bad[0]!r})."
+            f"(e.g. {bad[0]!r}).",
+            nb=f"{name}: {bad.len()} DATA-celler er verken tall eller datasymboler "
+            f"(f.eks. {bad[0]!r}).",
         )
     value = numbers.set(is_symbol, None).alias("value")
     status = cells.replace_strict(symbols, default=None, return_dtype=pl.Utf8).alias("status")
@@ -233,7 +254,10 @@ def _px_keys_frame(
     per_row = math.prod(heading_sizes)
     width = len(stub) + per_row
     if len(cells) % width:
-        raise InputFileError(f"{name}: KEYS data rows do not have {width} fields each.")
+        raise InputFileError(
+            f"{name}: KEYS data rows do not have {width} fields each.",
+            nb=f"{name}: KEYS-radene i DATA har ikke {width} felt hver.",
+        )
     n_rows = len(cells) // width
     grid = np.array(cells, dtype=object).reshape(n_rows, width)
     key_columns = []
@@ -243,11 +267,17 @@ def _px_keys_frame(
             mapping = dict(zip(keywords[f'VALUES("{variable}")'], codes[variable], strict=True))
             unknown = keys.filter(~keys.is_in(list(mapping))).unique()
             if unknown.len():
-                raise InputFileError(f"{name}: unknown {variable} value {unknown[0]!r} in DATA.")
+                raise InputFileError(
+                    f"{name}: unknown {variable} value {unknown[0]!r} in DATA.",
+                    nb=f"{name}: ukjent verdi {unknown[0]!r} for {variable} i DATA.",
+                )
             keys = keys.replace_strict(mapping, return_dtype=pl.Utf8)
         elif not keys.is_in(codes[variable]).all():
             unknown = keys.filter(~keys.is_in(codes[variable])).unique()
-            raise InputFileError(f"{name}: unknown {variable} code {unknown[0]!r} in DATA.")
+            raise InputFileError(
+                f"{name}: unknown {variable} code {unknown[0]!r} in DATA.",
+                nb=f"{name}: ukjent kode {unknown[0]!r} for {variable} i DATA.",
+            )
         key_columns.append(keys.gather(np.repeat(np.arange(n_rows), per_row)))
     heading_columns = [
         series.gather(np.tile(np.arange(per_row), n_rows))
@@ -274,7 +304,10 @@ def _px_to_parsed(px: PxFile) -> _Parsed:
         raise InputFileError(
             f"The PX file has no {' and no '.join(missing)} variable "
             f"(its variables are {', '.join(ids)}).",
+            nb=f"PX-filen mangler variabelen {' og '.join(missing)} "
+            f"(variablene er {', '.join(ids)}).",
             hint="kostra stores annual figures by region.",
+            hint_nb="kostra lagrer årlige tall per region.",
         )
     assert region is not None
     assert time_var is not None
@@ -288,7 +321,9 @@ def _px_to_parsed(px: PxFile) -> _Parsed:
         bad = years.filter(~years.str.contains(r"^\d{4}$"))[0]
         raise InputFileError(
             f"The PX file is not annual: time codes such as {bad!r} are not years.",
+            nb=f"PX-filen er ikke årlig: tidskoder som {bad!r} er ikke årstall.",
             hint="KOSTRA figures are annual; choose an annual table.",
+            hint_nb="KOSTRA-tall er årlige; velg en tabell med årstall.",
         )
     others = [i for i in ids if i not in (contents, time_var, region)]
     out = frame.select(
