@@ -25,6 +25,7 @@ import jinja2
 
 from kostra.analysis._barometer.income import income_label
 from kostra.analysis.findings import RULE_TEXT, UNITS_EN, Finding, FindingRules, summary
+from kostra.analysis.method import AVERAGE_LEGEND, DIFFERENCE_TEXT, averaging_table
 from kostra.analysis.verdict import SectorVerdict
 from kostra.catalog.models import Indicator
 from kostra.errors import KostraError
@@ -137,8 +138,19 @@ class SectorView:
 
 def _indicator_rows(data: ReportData, sector: Any, lang: str) -> list[dict[str, Any]]:
     rows = []
-    for row in data.sector_profile(sector):
-        ind = data.indicator(row.indicator_id)
+    profile = data.sector_profile(sector)
+    indicators = [data.indicator(row.indicator_id) for row in profile]
+    # the profile's averaging rule (kostra.analysis.method): a simple mean of SSB's ready
+    # ratios is marked *
+    marked = dict(averaging_table(indicators).select("indicator_id", "average_marked").iter_rows())
+    for row, ind in zip(profile, indicators, strict=True):
+        difference = None
+        if (
+            ind.comparison == "difference"
+            and row.value is not None
+            and row.peer_average is not None
+        ):
+            difference = row.value - row.peer_average
         rows.append(
             {
                 "id": ind.id,
@@ -150,9 +162,22 @@ def _indicator_rows(data: ReportData, sector: Any, lang: str) -> list[dict[str, 
                 if row.value is None or row.previous_value is None
                 else row.value - row.previous_value,
                 "direction": ind.direction,
+                "marked": bool(marked.get(ind.id)),
+                # signed figures are compared as a difference (percentage points, kroner)
+                "difference": difference,
+                "difference_unit": DIFFERENCE_UNITS[ind.unit][lang == "en"]
+                if ind.unit in DIFFERENCE_UNITS
+                else unit_label(ind.unit, lang),
             }
         )
     return rows
+
+
+#: the unit of a difference: percentages differ in percentage points
+DIFFERENCE_UNITS: dict[str, tuple[str, str]] = {
+    "prosent": ("prosentpoeng", "percentage points"),
+    "kr": ("kr", "NOK"),
+}
 
 
 def bar_half(indices: Sequence[float | None]) -> float:
@@ -563,6 +588,8 @@ def _context(
             data.barometer.income_basis if data.barometer else "raw", lang
         ),
         "assumptions": _assumptions(data, rules, lang),
+        "average_legend": AVERAGE_LEGEND.text(lang),
+        "difference_legend": DIFFERENCE_TEXT.text(lang),
         "events": events,
         "break_events": [e for e in events if e.series_break],
         "rule_ids": rule_ids,
