@@ -304,7 +304,7 @@ def test_unreachable_server_is_a_clear_error(
     )
     assert code == 2
     err = capsys.readouterr().err
-    assert "Cannot reach" in err
+    assert "Får ikke kontakt med" in err
     assert "--base-url" in err
     assert "kostra import" in err
 
@@ -328,7 +328,7 @@ def test_a_base_url_that_is_not_http_is_refused_at_once(
     argv = ["--db", str(tmp_path / "k.duckdb"), "fetch", "--tables", "07459"]
     assert _run([*argv, "--base-url", base_url]) == 2
     err = " ".join(capsys.readouterr().err.split())
-    assert "only http:// and https://" in err
+    assert "det hentes bare fra http://- og https://-adresser" in err
     assert "Traceback" not in err
     assert not (tmp_path / "k.duckdb").exists()
 

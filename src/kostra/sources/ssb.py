@@ -93,9 +93,16 @@ class SsbRequestError(SourceError):
     """The API refused a request (400/403/404 …); ``status`` and ``problem`` hold its answer."""
 
     def __init__(
-        self, message: str, *, status: int, problem: Mapping[str, Any], hint: str | None = None
+        self,
+        message: str,
+        *,
+        status: int,
+        problem: Mapping[str, Any],
+        hint: str | None = None,
+        nb: str | None = None,
+        hint_nb: str | None = None,
     ) -> None:
-        super().__init__(message, hint=hint)
+        super().__init__(message, hint=hint, nb=nb, hint_nb=hint_nb)
         self.status = status
         self.problem = dict(problem)
 
@@ -194,14 +201,22 @@ def _checked_base_url(base_url: str) -> str:
     except (httpx.InvalidURL, TypeError) as error:
         raise SourceError(
             f"Not a usable API address: {shown!r} ({error}).",
+            nb=f"Ikke en brukbar API-adresse: {shown!r} ({error}).",
             hint="Give --base-url (or KOSTRA_BASE_URL) as an http:// or https:// address.",
+            hint_nb="Oppgi --base-url (eller KOSTRA_BASE_URL) som en http://- eller "
+            "https://-adresse.",
         ) from None
     if url.scheme not in ("http", "https") or not url.host:
         raise SourceError(
             f"Not a usable API address: {shown!r}; only http:// and https:// addresses are "
             "fetched from.",
+            nb=f"Ikke en brukbar API-adresse: {shown!r}; det hentes bare fra http://- og "
+            "https://-adresser.",
             hint="Give --base-url (or KOSTRA_BASE_URL) as an http:// or https:// address, "
             "e.g. https://data.ssb.no/api/pxwebapi/v2. Use `kostra import FILE` for local files.",
+            hint_nb="Oppgi --base-url (eller KOSTRA_BASE_URL) som en http://- eller "
+            "https://-adresse, f.eks. https://data.ssb.no/api/pxwebapi/v2. Lokale filer leses "
+            "inn med `kostra import FIL`.",
         )
     return base_url.strip().rstrip("/")
 
@@ -298,9 +313,13 @@ class SsbClient:
                 if isinstance(error, httpx.ConnectError) and transient + 1 >= connect_budget:
                     raise SsbUnreachableError(
                         f"Cannot reach {self.base_url} ({what}): {error}",
+                        nb=f"Får ikke kontakt med {self.base_url} ({_nb_what(what)}): {error}",
                         hint="Check the network connection, or point to another server with "
                         "--base-url. Without network, `kostra import FILE` loads files "
                         "downloaded from the statbank.",
+                        hint_nb="Sjekk nettforbindelsen, eller pek på en annen server med "
+                        "--base-url. Uten nett leser `kostra import FIL` inn filer lastet ned "
+                        "fra statistikkbanken.",
                     ) from error
             else:
                 status = response.status_code
@@ -326,10 +345,14 @@ class SsbClient:
                     ):
                         raise SsbRequestError(
                             f"SSB keeps refusing requests as too many ({what}).",
+                            nb=f"SSB avviser fortsatt forespørslene som for mange "
+                            f"({_nb_what(what)}).",
                             status=429,
                             problem=_problem(response),
                             hint="Wait a few minutes and run the fetch again; finished chunks "
                             "are kept and will not be fetched again.",
+                            hint_nb="Vent noen minutter og hent på nytt; ferdige deler er "
+                            "lagret og hentes ikke igjen.",
                         )
                     self.limiter.pause(wait)
                     continue
@@ -339,18 +362,25 @@ class SsbClient:
                     problem = _problem(response)
                     if data_request and status in (400, 403) and is_too_many_cells(status, problem):
                         raise QueryTooLargeError(
-                            f"Too many cells selected ({what}).", status=status, problem=problem
+                            f"Too many cells selected ({what}).",
+                            nb=f"For mange celler valgt ({_nb_what(what)}).",
+                            status=status,
+                            problem=problem,
                         )
                     title = problem.get("title") or response.reason_phrase
                     detail = problem.get("detail")
                     message = f"SSB answered {status} {title}"
+                    message_nb = f"SSB svarte {status} {title}"
                     if detail and detail != title:
                         message += f": {detail}"
+                        message_nb += f": {detail}"
                     raise SsbRequestError(
                         f"{message} ({what}).",
+                        nb=f"{message_nb} ({_nb_what(what)}).",
                         status=status,
                         problem=problem,
                         hint=_hint_for(status),
+                        hint_nb=_hint_for(status, "nb"),
                     )
             transient += 1
             self.stats.retries += 1
@@ -358,7 +388,10 @@ class SsbClient:
                 raise SourceError(
                     f"SSB did not give a usable answer after {transient} tries ({what}); "
                     f"last: {failure}.",
+                    nb=f"SSB ga ikke et brukbart svar etter {transient} forsøk "
+                    f"({_nb_what(what)}); sist: {failure}.",
                     hint="The service may be down; try again later. Finished chunks are kept.",
+                    hint_nb="Tjenesten kan være nede; prøv igjen senere. Ferdige deler er lagret.",
                 )
             self.limiter.clock.sleep(self.retry.backoff(transient, self.rng))
 
@@ -474,7 +507,9 @@ class SsbClient:
             if not variable.elimination:
                 raise SourceError(
                     f"Table {table_id}: variable {variable.code} cannot be left out.",
+                    nb=f"Tabell {table_id}: variabelen {variable.code} kan ikke utelates.",
                     hint="Select codes for it instead.",
+                    hint_nb="Velg koder for den i stedet.",
                 )
             left_out.add(variable.code)
         given: dict[str, list[str]] = {}
@@ -499,14 +534,22 @@ class SsbClient:
             except SelectionError as error:
                 raise SourceError(
                     f"Table {table_id}, variable {variable.code}: {error.title} {error.detail}.",
+                    nb=f"Tabell {table_id}, variabel {variable.code}: {error.title} "
+                    f"{error.detail}.",
                     hint=f"Valid codes include {', '.join(list(codes)[:8])}"
                     + (" …" if len(codes) > 8 else "")
                     + "; expressions: *, ?, top(n), bottom(n), from(x), to(x), range(a,b).",
+                    hint_nb=f"Gyldige koder er blant annet {', '.join(list(codes)[:8])}"
+                    + (" …" if len(codes) > 8 else "")
+                    + "; uttrykk: *, ?, top(n), bottom(n), from(x), to(x), range(a,b).",
                 ) from error
             if not picked:
                 raise SourceError(
                     f"Table {table_id}: the selection {items} of {variable.code} matches no code.",
+                    nb=f"Tabell {table_id}: utvalget {items} av {variable.code} treffer ingen "
+                    "kode.",
                     hint=f"{variable.code} has codes such as {', '.join(list(codes)[:8])}.",
+                    hint_nb=f"{variable.code} har koder som {', '.join(list(codes)[:8])}.",
                 )
             expanded[variable.code] = tuple(picked)
         limit = max_cells or self.max_cells
@@ -615,7 +658,10 @@ class SsbClient:
             raise SourceError(
                 f"SSB updated table {plan.table_id} while it was being fetched "
                 f"({', '.join(sorted(stamps))}).",
+                nb=f"SSB oppdaterte tabell {plan.table_id} mens den ble hentet "
+                f"({', '.join(sorted(stamps))}).",
                 hint="Run the fetch again; it will start afresh from the new release.",
+                hint_nb="Hent på nytt; hentingen starter da fra den nye publiseringen.",
             )
         frames = [jsonstat.to_observations(d, plan.table_id) for d in datasets]
         frame = (
@@ -625,7 +671,10 @@ class SsbClient:
         )
         keys = ["contents_code", "region", "year", "dims"]
         if frame.select(pl.struct(keys).is_duplicated().any()).item():
-            raise SourceError(f"Table {plan.table_id}: the chunks overlap; this is a bug.")
+            raise SourceError(
+                f"Table {plan.table_id}: the chunks overlap; this is a bug.",
+                nb=f"Tabell {plan.table_id}: delene overlapper; dette er en feil i kostra.",
+            )
         updated = next(iter(stamps), None) or plan.metadata.updated
         return FetchResult(
             plan=plan,
@@ -660,6 +709,8 @@ class SsbClient:
             if size <= 1:
                 raise SsbRequestError(
                     f"SSB refuses even a single cell of table {plan.table_id} as too large "
+                    f"({_summarise(chunk)}).",
+                    nb=f"SSB avviser selv én enkelt celle av tabell {plan.table_id} som for stor "
                     f"({_summarise(chunk)}).",
                     status=error.status,
                     problem=error.problem,
@@ -732,12 +783,42 @@ def shared_limiter(base_url: str) -> RateLimiter:
         return limiter
 
 
-def _hint_for(status: int) -> str:
+def _hint_for(status: int, lang: str = "en") -> str:
+    nb = lang == "nb"
     if status == 404:
+        if nb:
+            return "Sjekk tabellnummeret (SSBs tabellnumre har 5 sifre, som 07459 eller 12362)."
         return "Check the table id (SSB table ids have 5 digits, such as 07459 or 12362)."
     if status == 400:
+        if nb:
+            return "Sjekk variabelnavn og koder mot tabellens metadata."
         return "Check the variable names and codes against the table's metadata."
+    if nb:
+        return "Serveren avviste forespørselen; sjekk utvalget eller prøv igjen senere."
     return "The server refused the request; check the selection or try again later."
+
+
+_WHAT_NB = (
+    ("metadata for table", "metadata for tabell"),
+    ("table search", "tabellsøk"),
+    ("table ", "tabell "),
+    ("selection ", "utvalg "),
+    ("configuration", "konfigurasjon"),
+    ("codelist ", "kodeliste "),
+    ("code changes of classification", "kodeendringer i klassifikasjon"),
+    ("codes of classification", "koder i klassifikasjon"),
+    ("correspondence from classification", "korrespondanse fra klassifikasjon"),
+    (" to ", " til "),
+    (" from ", " fra "),
+    (" on ", " per "),
+)
+
+
+def _nb_what(what: str) -> str:
+    """A request's description (``what``, built in English) in bokmål, for messages."""
+    for english, bokmal in _WHAT_NB:
+        what = what.replace(english, bokmal)
+    return what
 
 
 def _escape_for_post(code: str) -> str:
@@ -758,7 +839,9 @@ def _decode_chunk(content: bytes, chunk: Chunk, table_id: str) -> jsonstat.JsonS
     ):
         raise SourceError(
             f"Table {table_id}: an answer holds {dataset.frame.height} cells, "
-            f"{expected} were asked for."
+            f"{expected} were asked for.",
+            nb=f"Tabell {table_id}: et svar har {dataset.frame.height} celler, "
+            f"{expected} ble bedt om.",
         )
     return dataset
 
