@@ -5,6 +5,7 @@ strings, path traversal) answered with 404/422 and never a 500."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -17,6 +18,7 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
+from kostra.analysis.method import AVERAGE_LEGEND, averaging_rule
 from kostra.web import WebData, create_app
 from kostra.web.app import CONTENT_SECURITY_POLICY
 from kostra.web.data import _Cache
@@ -124,6 +126,22 @@ def test_sector(client: TestClient, web: WebData, year: int) -> None:
     assert {p["indicator_id"] for p in body["history"]} <= ids
     assert body["need"]["sector"] == "grunnskole"
     assert body["barometer"]["drivers"]
+
+
+def test_sector_marks_simple_means_as_the_method_says(client: TestClient, web: WebData) -> None:
+    body = _json(client, "/api/kommune/3201/grunnskole")
+    for row in body["rows"]:
+        indicator = web.indicator(row["indicator_id"])
+        simple = indicator.formula is None and averaging_rule(indicator) == "simple_mean"
+        assert row["average_marked"] == simple, row["indicator_id"]
+        compared = row["value"] is not None and row["peer_average"] is not None
+        shown = indicator.comparison == "difference" and compared
+        assert (row["difference"] is not None) == shown, row["indicator_id"]
+    assert any(r["average_marked"] for r in body["rows"])
+    assert body["average_legend"] == AVERAGE_LEGEND.nb
+    page = client.get("/kommune/3201/grunnskole")
+    assert page.status_code == 200
+    assert html.escape(AVERAGE_LEGEND.nb, quote=False) in page.text
 
 
 def test_sector_without_barometer(client: TestClient) -> None:

@@ -18,6 +18,7 @@ import polars as pl
 
 from kostra.analysis._barometer.income import income_label
 from kostra.analysis._barometer.naming import PUBLISHED_INDICATORS
+from kostra.analysis.method import AVERAGE_LEGEND, DIFFERENCE_TEXT, averaging_table
 from kostra.analysis.verdict import sector_verdict
 from kostra.catalog.models import Indicator
 from kostra.report import charts
@@ -251,8 +252,18 @@ def sector(view: MunicipalityView, sector_id: str, lang: str) -> dict[str, Any]:
     data = view.data
     member = next(s for s in REPORT_SECTORS if s.value == sector_id)
     rows = []
-    for row in data.sector_profile(member):
-        ind = data.indicator(row.indicator_id)
+    profile = data.sector_profile(member)
+    indicators = [data.indicator(row.indicator_id) for row in profile]
+    # the averaging rule of the profile (kostra.analysis.method): simple means are marked *
+    marked = dict(averaging_table(indicators).select("indicator_id", "average_marked").iter_rows())
+    for row, ind in zip(profile, indicators, strict=True):
+        difference = None
+        if (
+            ind.comparison == "difference"
+            and row.value is not None
+            and row.peer_average is not None
+        ):
+            difference = row.value - row.peer_average
         rows.append(
             {
                 "indicator_id": ind.id,
@@ -263,6 +274,9 @@ def sector(view: MunicipalityView, sector_id: str, lang: str) -> dict[str, Any]:
                 "status": row.status,
                 "peer_average": _clean(row.peer_average),
                 "index": _clean(row.index),
+                "comparison": ind.comparison,
+                "difference": _clean(difference),
+                "average_marked": bool(marked.get(ind.id)),
                 "peer_rank": row.peer_rank,
                 "n_peers": row.n_peers,
                 "peer_min": _clean(row.peer_min),
@@ -321,6 +335,12 @@ def sector(view: MunicipalityView, sector_id: str, lang: str) -> dict[str, Any]:
             "barometer": {"rule": verdict.barometer.rule_id, "text": verdict.barometer.text(lang)},
         },
         "rows": rows,
+        "average_legend": AVERAGE_LEGEND.text(lang)
+        if any(r["average_marked"] for r in rows)
+        else None,
+        "difference_legend": DIFFERENCE_TEXT.text(lang)
+        if any(r["difference"] is not None for r in rows)
+        else None,
         "history": history,
         "peer_years": peer_years,
         "pandemic_years": list(data.pandemic_years),
