@@ -407,8 +407,8 @@ def test_importing_a_grid_far_larger_than_its_values_exits_2(
         main(["import", str(path), "--table", "12362"])
     assert stop.value.code == 2
     err = " ".join(capsys.readouterr().err.split())
-    assert "5,000,000 cells" in err
-    assert "only 1 values" in err
+    assert "5 000 000 celler" in err
+    assert "bare 1 verdier" in err
     assert "Traceback" not in err
 
 

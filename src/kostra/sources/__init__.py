@@ -64,5 +64,7 @@ def get_source(name: str) -> Source:
     except KeyError:
         raise SourceError(
             f"No data source is called {name!r}.",
+            nb=f"Ingen datakilde heter {name!r}.",
             hint="Known sources: " + ", ".join(sorted(SOURCES)) + ".",
+            hint_nb="Kjente kilder: " + ", ".join(sorted(SOURCES)) + ".",
         ) from None

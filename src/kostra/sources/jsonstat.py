@@ -58,6 +58,9 @@ __all__ = [
 ]
 
 _HINT = "The server sent a JSON-stat document that does not add up; try again or report it."
+_HINT_NB = (
+    "Serveren sendte et JSON-stat-dokument som ikke henger sammen; prøv igjen eller meld fra."
+)
 _RESERVED_COLUMNS = frozenset({"value", "status"})
 _REGION_NAMES = ("region", "kokkommuneregion0000", "kokfylkesregion0000", "kokbydelsregion0000")
 _YEAR = re.compile(r"[0-9]{4}")
@@ -146,7 +149,13 @@ class JsonStatDataset:
 
 
 def _fail(message: str) -> SourceError:
-    return SourceError(f"Malformed JSON-stat: {message}", hint=_HINT)
+    # The detail names JSON-stat's own keys (id, size, category.index), so it stays as it is.
+    return SourceError(
+        f"Malformed JSON-stat: {message}",
+        nb=f"Ugyldig JSON-stat: {message}",
+        hint=_HINT,
+        hint_nb=_HINT_NB,
+    )
 
 
 def _lookup(mapping: Mapping[str, Any], key: str) -> Any:
@@ -502,7 +511,11 @@ def _sparse_cells(
             f"The JSON-stat document declares a grid of {n_cells:,} cells ({grid}) but gives "
             f"only {entries:,} values and statuses; a grid this much larger than its contents "
             "is refused.",
+            nb=f"JSON-stat-dokumentet oppgir et rutenett på {n_cells:_} celler ({grid}), men har "
+            f"bare {entries:_} verdier og statuser; et rutenett så mye større enn innholdet "
+            "avvises.".replace("_", "\N{NO-BREAK SPACE}"),
             hint="Check the document's 'size' against its 'value' object; nothing was stored.",
+            hint_nb="Sjekk dokumentets 'size' mot 'value'-objektet; ingenting ble lagret.",
         )
     flat = _flat_keys(raw_value, n_cells, "'value'")
     try:
@@ -786,7 +799,10 @@ def to_observations(dataset: JsonStatDataset, table_id: str) -> pl.DataFrame:
         raise SourceError(
             f"Table {table_id} has no {', '.join(missing)} dimension; "
             f"its dimensions are {', '.join(dataset.dimensions)}.",
+            nb=f"Tabell {table_id} mangler variabelen {', '.join(missing)}; "
+            f"variablene er {', '.join(dataset.dimensions)}.",
             hint="Only tables with contents, an annual time and a region dimension can be stored.",
+            hint_nb="Bare tabeller med innhold (ContentsCode), årlig tid og region kan lagres.",
         )
     assert metric is not None
     assert time is not None
@@ -795,7 +811,9 @@ def to_observations(dataset: JsonStatDataset, table_id: str) -> pl.DataFrame:
     if not_annual:
         raise SourceError(
             f"Table {table_id} is not annual: time codes such as {not_annual[0]!r} are not years.",
+            nb=f"Tabell {table_id} er ikke årlig: tidskoder som {not_annual[0]!r} er ikke årstall.",
             hint="KOSTRA figures are annual; choose an annual table.",
+            hint_nb="KOSTRA-tall er årlige; velg en tabell med årstall.",
         )
     # Every column is worked out once per category, then gathered by the cells' positions: the
     # Utf8 columns the observation schema asks for are built once, with no per-cell string work.

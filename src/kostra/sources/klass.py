@@ -34,6 +34,7 @@ import polars as pl
 
 from kostra.errors import SourceError
 from kostra.settings import Settings
+from kostra.sources._words import nb_what
 
 __all__ = [
     "KOSTRA_GROUPS",
@@ -82,6 +83,10 @@ _HINT_OFFLINE = (
     "Check the network connection (or KOSTRA_KLASS_URL) and try again; "
     "answers fetched once are kept in the cache and work offline."
 )
+_HINT_OFFLINE_NB = (
+    "Sjekk nettforbindelsen (eller KOSTRA_KLASS_URL) og prøv igjen; "
+    "svar som er hentet én gang, ligger i hurtiglageret og virker uten nett."
+)
 
 
 def _iso(value: dt.date | str) -> str:
@@ -91,7 +96,10 @@ def _iso(value: dt.date | str) -> str:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError as exc:
         raise SourceError(
-            f"{value!r} is not a date.", hint="Give dates as YYYY-MM-DD, e.g. 2024-01-01."
+            f"{value!r} is not a date.",
+            nb=f"{value!r} er ikke en dato.",
+            hint="Give dates as YYYY-MM-DD, e.g. 2024-01-01.",
+            hint_nb="Skriv datoer som ÅÅÅÅ-MM-DD, f.eks. 2024-01-01.",
         ) from exc
 
 
@@ -159,25 +167,35 @@ class KlassClient:
             raise SourceError(
                 f"Klass ({self.base_url}) is unreachable ({type(exc).__name__}), "
                 f"so {what} are absent.",
+                nb=f"Får ikke kontakt med Klass ({self.base_url}) ({type(exc).__name__}), "
+                f"så {nb_what(what)} mangler.",
                 hint=_HINT_OFFLINE,
+                hint_nb=_HINT_OFFLINE_NB,
             ) from exc
         if response.status_code == 404:
             raise SourceError(
                 f"Klass has no {what} (404 for {response.request.url}).",
+                nb=f"Klass har ingen {nb_what(what)} (404 for {response.request.url}).",
                 hint="Check the classification ids and the date; Klass answers 404 when no "
                 "table covers the date.",
+                hint_nb="Sjekk klassifikasjonsnumrene og datoen; Klass svarer 404 når ingen "
+                "tabell dekker datoen.",
             )
         if response.status_code >= 400:
             raise SourceError(
                 f"Klass answered {response.status_code} when asked for {what}.",
+                nb=f"Klass svarte {response.status_code} på spørsmål om {nb_what(what)}.",
                 hint="Try again later; if it persists, the request may be invalid.",
+                hint_nb="Prøv igjen senere; vedvarer det, kan forespørselen være ugyldig.",
             )
         try:
             payload = response.json()
         except ValueError as exc:
             raise SourceError(
                 f"Klass sent something that is not JSON when asked for {what}.",
+                nb=f"Klass sendte noe som ikke er JSON på spørsmål om {nb_what(what)}.",
                 hint="Try again later.",
+                hint_nb="Prøv igjen senere.",
             ) from exc
         self._write_cache(cached, payload)
         return payload
@@ -188,7 +206,9 @@ class KlassClient:
         if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
             raise SourceError(
                 f"Klass's answer for {what} lacks the list {key!r}.",
+                nb=f"Svaret fra Klass om {nb_what(what)} mangler listen {key!r}.",
                 hint="The Klass API may have changed; report this.",
+                hint_nb="Klass-API-et kan ha endret seg; meld fra om dette.",
             )
         return [dict(i) for i in items]
 
@@ -286,14 +306,20 @@ class KlassClient:
             )
         except SourceError as exc:
             raise SourceError(
-                f"The KOSTRA groups for {year} are absent: {exc.message}", hint=exc.hint
+                f"The KOSTRA groups for {year} are absent: {exc.message}",
+                nb=f"KOSTRA-gruppene for {year} mangler: {exc.nb}",
+                hint=exc.hint,
+                hint_nb=exc.hint_nb,
             ) from exc
         duplicated = pairs.filter(pl.col("source_code").is_duplicated())
         if duplicated.height:
             raise SourceError(
                 f"Klass puts municipality {duplicated.item(0, 'source_code')} in more than one "
                 f"KOSTRA group on {year}-01-01.",
+                nb=f"Klass plasserer kommune {duplicated.item(0, 'source_code')} i mer enn én "
+                f"KOSTRA-gruppe per {year}-01-01.",
                 hint="Report this; a municipality belongs to one KOSTRA group at a time.",
+                hint_nb="Meld fra om dette; en kommune hører til én KOSTRA-gruppe om gangen.",
             )
         return pairs.select(
             pl.col("source_code").alias("code"),
@@ -321,7 +347,9 @@ def _frame(
     except pl.exceptions.PolarsError as exc:
         raise SourceError(
             "Klass sent a date that is not YYYY-MM-DD.",
+            nb="Klass sendte en dato som ikke er ÅÅÅÅ-MM-DD.",
             hint="Report this; the API may have changed.",
+            hint_nb="Meld fra om dette; API-et kan ha endret seg.",
         ) from exc
 
 

@@ -59,6 +59,7 @@ from kostra.sources._ssb.selection import (
     join_value_list,
     split_value_list,
 )
+from kostra.sources._words import nb_what
 from kostra.sources.labels import store_metadata
 
 __all__ = [
@@ -313,7 +314,7 @@ class SsbClient:
                 if isinstance(error, httpx.ConnectError) and transient + 1 >= connect_budget:
                     raise SsbUnreachableError(
                         f"Cannot reach {self.base_url} ({what}): {error}",
-                        nb=f"Får ikke kontakt med {self.base_url} ({_nb_what(what)}): {error}",
+                        nb=f"Får ikke kontakt med {self.base_url} ({nb_what(what)}): {error}",
                         hint="Check the network connection, or point to another server with "
                         "--base-url. Without network, `kostra import FILE` loads files "
                         "downloaded from the statbank.",
@@ -346,7 +347,7 @@ class SsbClient:
                         raise SsbRequestError(
                             f"SSB keeps refusing requests as too many ({what}).",
                             nb=f"SSB avviser fortsatt forespørslene som for mange "
-                            f"({_nb_what(what)}).",
+                            f"({nb_what(what)}).",
                             status=429,
                             problem=_problem(response),
                             hint="Wait a few minutes and run the fetch again; finished chunks "
@@ -363,7 +364,7 @@ class SsbClient:
                     if data_request and status in (400, 403) and is_too_many_cells(status, problem):
                         raise QueryTooLargeError(
                             f"Too many cells selected ({what}).",
-                            nb=f"For mange celler valgt ({_nb_what(what)}).",
+                            nb=f"For mange celler valgt ({nb_what(what)}).",
                             status=status,
                             problem=problem,
                         )
@@ -376,7 +377,7 @@ class SsbClient:
                         message_nb += f": {detail}"
                     raise SsbRequestError(
                         f"{message} ({what}).",
-                        nb=f"{message_nb} ({_nb_what(what)}).",
+                        nb=f"{message_nb} ({nb_what(what)}).",
                         status=status,
                         problem=problem,
                         hint=_hint_for(status),
@@ -389,7 +390,7 @@ class SsbClient:
                     f"SSB did not give a usable answer after {transient} tries ({what}); "
                     f"last: {failure}.",
                     nb=f"SSB ga ikke et brukbart svar etter {transient} forsøk "
-                    f"({_nb_what(what)}); sist: {failure}.",
+                    f"({nb_what(what)}); sist: {failure}.",
                     hint="The service may be down; try again later. Finished chunks are kept.",
                     hint_nb="Tjenesten kan være nede; prøv igjen senere. Ferdige deler er lagret.",
                 )
@@ -796,29 +797,6 @@ def _hint_for(status: int, lang: str = "en") -> str:
     if nb:
         return "Serveren avviste forespørselen; sjekk utvalget eller prøv igjen senere."
     return "The server refused the request; check the selection or try again later."
-
-
-_WHAT_NB = (
-    ("metadata for table", "metadata for tabell"),
-    ("table search", "tabellsøk"),
-    ("table ", "tabell "),
-    ("selection ", "utvalg "),
-    ("configuration", "konfigurasjon"),
-    ("codelist ", "kodeliste "),
-    ("code changes of classification", "kodeendringer i klassifikasjon"),
-    ("codes of classification", "koder i klassifikasjon"),
-    ("correspondence from classification", "korrespondanse fra klassifikasjon"),
-    (" to ", " til "),
-    (" from ", " fra "),
-    (" on ", " per "),
-)
-
-
-def _nb_what(what: str) -> str:
-    """A request's description (``what``, built in English) in bokmål, for messages."""
-    for english, bokmal in _WHAT_NB:
-        what = what.replace(english, bokmal)
-    return what
 
 
 def _escape_for_post(code: str) -> str:
