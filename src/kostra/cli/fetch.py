@@ -61,7 +61,10 @@ def parse_years(text: str) -> list[int]:
         else:
             raise KostraError(
                 f"Cannot read the years {text!r}.",
+                nb=f"Forstår ikke årgangene {text!r}.",
                 hint="Write a year (2024), a range (2015-2025) or a list (2015,2020-2024).",
+                hint_nb="Skriv ett år (2024), et spenn (2015-2025) "
+                "eller en liste (2015,2020-2024).",
             )
     return sorted(years)
 
@@ -101,7 +104,12 @@ def preset_selections(name: str) -> dict[str, dict[str, list[str]]]:
     per-inhabitant denominators.
     """
     if name.casefold() != "asss":
-        raise KostraError(f"Unknown preset {name!r}.", hint="The preset is: asss.")
+        raise KostraError(
+            f"Unknown preset {name!r}.",
+            nb=f"Ukjent forhåndsvalg {name!r}.",
+            hint="The preset is: asss.",
+            hint_nb="Forhåndsvalget er: asss.",
+        )
     from kostra.catalog import load_catalog
 
     tables: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -134,7 +142,9 @@ def build_plans(
             if not codes:
                 raise KostraError(
                     f"Table {table_id} has no figures for {years[0]}–{years[-1]}.",
+                    nb=f"Tabell {table_id} har ingen tall for {years[0]}–{years[-1]}.",
                     hint=f"It covers {time.codes[0]}–{time.codes[-1]}.",
+                    hint_nb=f"Den dekker {time.codes[0]}–{time.codes[-1]}.",
                 )
             selection[time.code] = codes
         region = _region_variable(metadata)
@@ -196,7 +206,9 @@ def fetch_command(
     if (tables is None) == (preset is None):
         raise KostraError(
             "Give either --tables or --preset.",
+            nb="Oppgi enten --tables eller --preset.",
             hint="Example: kostra fetch --tables 07459,12362 --years 2015-2025",
+            hint_nb="Eksempel: kostra fetch --tables 07459,12362 --years 2015-2025",
         )
     if preset is not None:
         selections = preset_selections(preset)
@@ -207,7 +219,9 @@ def fetch_command(
         if bad or not ids:
             raise KostraError(
                 f"Not SSB table ids: {', '.join(bad) or tables!r}.",
+                nb=f"Ikke tabellnumre i statistikkbanken: {', '.join(bad) or tables!r}.",
                 hint="SSB table ids have five digits, such as 07459 or 12362.",
+                hint_nb="SSBs tabellnumre har fem sifre, som 07459 eller 12362.",
             )
         selections = {t: {} for t in dict.fromkeys(ids)}
     year_list = parse_years(years) if years else None

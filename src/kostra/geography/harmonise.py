@@ -65,7 +65,9 @@ def harmonise(
     if absent:
         raise KostraError(
             f"harmonise: the frame has no column(s) {absent}.",
+            nb=f"harmonise: tabellen mangler kolonnene {absent}.",
             hint=f"Columns present: {frame.columns}.",
+            hint_nb=f"Kolonnene som finnes: {frame.columns}.",
         )
     status = status_col if status_col is not None and status_col in frame.columns else None
     value_cols = set(summed) | set(derived) | {region_col, year_col}
@@ -77,7 +79,9 @@ def harmonise(
     if floats:
         raise KostraError(
             f"harmonise: numeric column(s) {floats} are neither summed nor ratios.",
+            nb=f"harmonise: tallkolonnene {floats} er verken summer eller forholdstall.",
             hint="Name them in sum_columns, ratios or weight_columns, or drop them first.",
+            hint_nb="Nevn dem i sum_columns, ratios eller weight_columns, eller fjern dem først.",
         )
 
     is_municipality = pl.col(region_col).cast(pl.Utf8).str.contains(_MUNICIPALITY) & pl.col(
@@ -236,14 +240,21 @@ def _check_rows(joined: pl.DataFrame, region_col: str, to_year: int) -> None:
     if unknown.height:
         raise KostraError(
             f"harmonise: region codes not valid in their year: {_examples(unknown, region_col)}.",
+            nb=f"harmonise: regionkoder som ikke gjelder i sitt år: "
+            f"{_examples(unknown, region_col)}.",
             hint="Each row must carry the municipality code valid in its own year.",
+            hint_nb="Hver rad må ha kommunenummeret som gjaldt i radens eget år.",
         )
     impossible = joined.filter(pl.col(_PREFIX + "to").is_null())
     if impossible.height:
         raise KostraError(
             "harmonise: cannot move merged municipalities back to the borders of "
             f"{to_year}: {_examples(impossible, region_col)}.",
+            nb="harmonise: kan ikke føre sammenslåtte kommuner tilbake til grensene i "
+            f"{to_year}: {_examples(impossible, region_col)}.",
             hint="A merged unit cannot be split into its parts; use the merger year or later.",
+            hint_nb="En sammenslått kommune kan ikke deles opp i delene sine; bruk "
+            "sammenslåingsåret eller senere.",
         )
 
 

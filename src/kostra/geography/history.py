@@ -190,7 +190,10 @@ def successors(code: str, from_year: int, to_year: int) -> dict[str, float]:
         raise KostraError(
             f"{code} ({from_year}) was formed by a merger after {to_year} and cannot be taken "
             "back to its parts.",
+            nb=f"{code} ({from_year}) ble til ved en sammenslåing etter {to_year} og kan ikke "
+            "føres tilbake til delene sine.",
             hint=f"Use the borders of {from_year} or later.",
+            hint_nb=f"Bruk grensene fra {from_year} eller senere.",
         )
     return dict(zip(rows["to_code"].to_list(), rows["weight"].to_list(), strict=True))
 

@@ -109,6 +109,12 @@ def _not_covered(year: int) -> NoKostraGroupsError:
         hint=f"Fetch SSB's classification 112 (Klass) for {year} once with "
         f"`kostra fetch --classifications --years {year}` (it is cached), or use another peer "
         "group (asss, county, country, country_ex_oslo, similar or a list of municipalities).",
+        nb=f"Ingen KOSTRA-gruppering for {year} er tilgjengelig: den medfølgende grupperingen "
+        f"(SSBs fra 2020) dekker {first}–{last}.",
+        hint_nb=f"Hent SSBs klassifikasjon 112 (Klass) for {year} én gang med "
+        f"`kostra fetch --classifications --years {year}` (den lagres), eller bruk en annen "
+        "sammenligningsgruppe (asss, county, country, country_ex_oslo, similar eller en liste "
+        "med kommuner).",
     )
 
 

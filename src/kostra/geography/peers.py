@@ -103,7 +103,10 @@ def peer_group(
         if label is None:
             raise KostraError(
                 f"No KOSTRA group for {home} in {year} in the classification at hand.",
+                nb=f"Ingen KOSTRA-gruppe for {home} i {year} i klassifikasjonen som er lagret.",
                 hint=f"Fetch SSB's classification 112 with "
+                f"`kostra fetch --classifications --years {year}`.",
+                hint_nb=f"Hent SSBs klassifikasjon 112 med "
                 f"`kostra fetch --classifications --years {year}`.",
             )
         members = sorted(code for code, group in groups.items() if group == label)
@@ -123,7 +126,9 @@ def _need_municipality(municipality: str | None, kind: str, year: int) -> Any:
         # a ranking of every municipality passes none ("")
         raise KostraError(
             f"The peer group {kind!r} depends on a municipality.",
+            nb=f"Sammenligningsgruppen {kind!r} avhenger av en kommune.",
             hint="Name the municipality whose group you want.",
+            hint_nb="Oppgi kommunen som gruppen skal gjelde for.",
         )
     return resolve_municipality(municipality, year)
 

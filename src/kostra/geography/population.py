@@ -134,7 +134,12 @@ def population(
     for year in year_list:
         _check_year(year)
     if sex not in SEXES:
-        raise KostraError(f"Unknown sex {sex!r}.", hint="Use total, female or male.")
+        raise KostraError(
+            f"Unknown sex {sex!r}.",
+            nb=f"Ukjent kjønn {sex!r}.",
+            hint="Use total, female or male.",
+            hint_nb="Bruk total, female eller male.",
+        )
     groups = _age_groups(age_group)
     if borders is not None:
         _check_year(borders)
@@ -148,7 +153,9 @@ def population(
     if sex != "total":
         raise KostraError(
             "Population by sex is only packaged on 2024 borders.",
+            nb="Folketall etter kjønn følger bare med på 2024-grenser.",
             hint="Add --borders 2024 (borders=2024), or ask for both sexes.",
+            hint_nb="Legg til --borders 2024 (borders=2024), eller be om begge kjønn.",
         )
     frame = _data.population_original_borders().filter(pl.col("year").is_in(year_list))
     if borders is not None:
@@ -575,7 +582,9 @@ def population_for_accounting_year(
     if sex != "total":
         raise KostraError(
             "Population by sex is only packaged on 2024 borders.",
+            nb="Folketall etter kjønn følger bare med på 2024-grenser.",
             hint="Give borders=2024, or ask for both sexes.",
+            hint_nb="Oppgi borders=2024, eller be om begge kjønn.",
         )
     if not counted:
         return pl.DataFrame(schema={**_POP_SCHEMA, "estimated": pl.Boolean})
