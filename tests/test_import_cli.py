@@ -128,6 +128,6 @@ def test_import_while_another_process_writes(
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
     assert code == 2
-    assert "database busy" in err
+    assert "Lageret er opptatt" in err
     with Warehouse.open(tmp_db, read_only=True) as wh:
         assert wh.vintages().is_empty()

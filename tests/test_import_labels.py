@@ -299,7 +299,7 @@ def _long_csv(path: Path, rows: list[tuple[str, str, str]]) -> Path:
             [("0301 Oslo", "2020", "1"), ("9876 Nowhere", "2020", "2")],
             "ukjente regionkoder '9876'",
         ),
-        ([("0301 Oslo", "1850", "1")], "årgangen 1850 er umulig"),
+        ([("0301 Oslo", "1850", "1")], "året 1850 er umulig"),
         ([("0301 Oslo", str(date.today().year + 2), "1")], "er umulig"),
         ([("0301 Oslo", "2020", "1e309")], "ikke er endelig"),
         ([("0301 Oslo", "2020", "-1e400")], "ikke er endelig"),

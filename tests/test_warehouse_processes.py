@@ -223,5 +223,5 @@ def test_db_readers_wait_a_bounded_time(
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert "venter på den" in err
-    assert "database busy" in err
+    assert "Lageret er opptatt" in err
     assert "Traceback" not in err

@@ -178,7 +178,9 @@ def _utc_naive(value: datetime | str | None) -> datetime | None:
         try:
             value = datetime.fromisoformat(text)
         except ValueError as error:
-            raise SourceError(f"Not a timestamp: {value!r}.") from error
+            raise SourceError(
+                f"Not a timestamp: {value!r}.", nb=f"Ikke et tidspunkt: {value!r}."
+            ) from error
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value
@@ -207,12 +209,17 @@ class VintageInfo:
         """The vintage row's fields (without id, hash and row count), validated and normalised."""
         if self.source not in _SOURCES:
             raise SourceError(
-                f"Unknown vintage source {self.source!r}.", hint="Use 'ssb', 'file' or 'sample'."
+                f"Unknown vintage source {self.source!r}.",
+                nb=f"Ukjent kilde for årgangen {self.source!r}.",
+                hint="Use 'ssb', 'file' or 'sample'.",
+                hint_nb="Bruk 'ssb', 'file' eller 'sample'.",
             )
         if not _TABLE_ID.match(self.table_id):
             raise SourceError(
                 f"Table id {self.table_id!r} is not an SSB table id.",
+                nb=f"{self.table_id!r} er ikke et tabellnummer i statistikkbanken.",
                 hint="SSB table ids have 5 characters, such as 07459 or 12362.",
+                hint_nb="SSBs tabellnumre har 5 tegn, som 07459 eller 12362.",
             )
         fetched = _utc_naive(self.fetched_at) or datetime.now(UTC).replace(tzinfo=None)
         return {
@@ -260,17 +267,22 @@ def _validated(frame: pl.DataFrame, table_id: str) -> pl.DataFrame:
     except (ValueError, pl.exceptions.PolarsError) as error:
         raise SourceError(
             f"The extract for table {table_id} is not an observation frame: {error}",
+            nb=f"Uttrekket for tabell {table_id} er ikke en observasjonstabell: {error}",
             hint="This is a bug in the source that produced it; please report it.",
+            hint_nb="Dette er en feil i kilden som laget det; meld gjerne fra.",
         ) from error
     rows = rows.with_columns(pl.col("dims").fill_null(""))
     problems: list[str] = []
+    problems_nb: list[str] = []
     for name in ("table_id", "contents_code", "region", "year"):
         nulls = rows.get_column(name).null_count()
         if nulls:
             problems.append(f"{nulls} rows without {name}")
+            problems_nb.append(f"{nulls} rader uten {name}")
     others = rows.filter(pl.col("table_id") != table_id).get_column("table_id").unique()
     if others.len():
         problems.append(f"rows of other tables {sorted(others.to_list())[:5]}")
+        problems_nb.append(f"rader fra andre tabeller {sorted(others.to_list())[:5]}")
     bad_status = (
         rows.filter(pl.col("status").is_not_null() & ~pl.col("status").is_in(STATUS_SYMBOLS))
         .get_column("status")
@@ -278,13 +290,19 @@ def _validated(frame: pl.DataFrame, table_id: str) -> pl.DataFrame:
     )
     if bad_status.len():
         problems.append(f"unknown status symbols {sorted(bad_status.to_list())[:5]}")
+        problems_nb.append(f"ukjente prikkesymboler {sorted(bad_status.to_list())[:5]}")
     duplicates = rows.select(_KEY_COLUMNS).is_duplicated().sum()
     if duplicates:
         problems.append(f"{duplicates} rows share a cell (same contents, region, year and dims)")
+        problems_nb.append(
+            f"{duplicates} rader deler en celle (samme innhold, region, år og variabler)"
+        )
     if problems:
         raise SourceError(
             f"The extract for table {table_id} cannot be stored: " + "; ".join(problems) + ".",
+            nb=f"Uttrekket for tabell {table_id} kan ikke lagres: " + "; ".join(problems_nb) + ".",
             hint="Nothing was written to the warehouse.",
+            hint_nb="Ingenting ble skrevet til lageret.",
         )
     return rows
 
@@ -293,10 +311,15 @@ def _busy(path: Path, error: duckdb.Error, *, writing: bool) -> DatabaseBusyErro
     holder = re.search(r"PID (\d+)", str(error))
     who = f" (PID {holder.group(1)})" if holder else ""
     verb = "writing" if not writing else "using"
+    verb_nb = "skriver til" if not writing else "bruker"
     return DatabaseBusyError(
         f"database busy: another kostra process{who} is {verb} {path}; try again when it finishes",
+        nb=f"Lageret er opptatt: en annen kostra-prosess{who} {verb_nb} {path}; prøv igjen "
+        "når den er ferdig",
         hint="Only one process can write the warehouse at a time; `kostra db info` and "
         "`kostra db vintages` wait for a writer, bounded, before giving up.",
+        hint_nb="Bare én prosess kan skrive til lageret om gangen; `kostra db info` og "
+        "`kostra db vintages` venter en begrenset tid på en skriver før de gir opp.",
     )
 
 
@@ -389,7 +412,10 @@ class Warehouse:
                 return duckdb.connect(str(path), read_only=False)
             raise DatabaseBusyError(
                 f"database busy: {path} is open read-only in this process; close it before writing",
+                nb=f"Lageret er opptatt: {path} er åpnet skrivebeskyttet i denne prosessen; "
+                "lukk den før du skriver",
                 hint="Close the read-only Warehouse first.",
+                hint_nb="Lukk det skrivebeskyttede Warehouse-objektet først.",
             ) from None
         except duckdb.Error as error:
             raise WarehouseUnreadableError(
@@ -415,7 +441,7 @@ class Warehouse:
     def conn(self) -> duckdb.DuckDBPyConnection:
         """The DuckDB connection (for this module and its tests; others use the methods)."""
         if self._conn is None:
-            raise KostraError("The warehouse is closed.")
+            raise KostraError("The warehouse is closed.", nb="Lageret er lukket.")
         return self._conn
 
     # -- writing -----------------------------------------------------------------------------
@@ -437,7 +463,10 @@ class Warehouse:
         (an extract identical to one stored earlier in the same call returns that id).
         """
         if self.read_only:
-            raise KostraError("The warehouse was opened read-only; cannot load.")
+            raise KostraError(
+                "The warehouse was opened read-only; cannot load.",
+                nb="Lageret ble åpnet skrivebeskyttet; kan ikke lagre.",
+            )
         prepared = []
         for frame, info in extracts:
             record = info.record()
@@ -558,7 +587,10 @@ class Warehouse:
             return self._single_vintages({vintage: (chosen[1], chosen[2])}, conditions, params)
         if vintage != "newest":
             raise KostraError(
-                f"Unknown vintage {vintage!r}.", hint="Use 'newest' or a vintage id number."
+                f"Unknown vintage {vintage!r}.",
+                nb=f"Ukjent årgang {vintage!r}.",
+                hint="Use 'newest' or a vintage id number.",
+                hint_nb="Bruk 'newest' eller et årgangsnummer.",
             )
         eligible = self._eligible(table_ids)
         single = {ids[0]: flags[0] for ids, flags in eligible.values() if len(ids) == 1}
@@ -769,7 +801,10 @@ def _too_new(path: Path, version: int) -> KostraError:
     return KostraError(
         f"The warehouse {path} has schema version {version}; this kostra knows up to "
         f"{SCHEMA_VERSION}.",
+        nb=f"Lageret {path} har skjemaversjon {version}; denne kostra kjenner opp til "
+        f"{SCHEMA_VERSION}.",
         hint="Upgrade kostra, or point --db at another file.",
+        hint_nb="Oppgrader kostra, eller pek --db mot en annen fil.",
     )
 
 

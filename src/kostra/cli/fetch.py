@@ -61,7 +61,7 @@ def parse_years(text: str) -> list[int]:
         else:
             raise KostraError(
                 f"Cannot read the years {text!r}.",
-                nb=f"Forstår ikke årgangene {text!r}.",
+                nb=f"Forstår ikke årene {text!r}.",
                 hint="Write a year (2024), a range (2015-2025) or a list (2015,2020-2024).",
                 hint_nb="Skriv ett år (2024), et spenn (2015-2025) "
                 "eller en liste (2015,2020-2024).",

@@ -183,8 +183,8 @@ def check_cells(frame: pl.DataFrame, name: str) -> None:
         raise InputFileError(
             f"{name}: the year {wrong[0]} is impossible for a statistic "
             f"(years run from {_FIRST_YEAR} to {last}); nothing was stored.",
-            nb=f"{name}: årgangen {wrong[0]} er umulig for en statistikk "
-            f"(årgangene går fra {_FIRST_YEAR} til {last}); ingenting ble lagret.",
+            nb=f"{name}: året {wrong[0]} er umulig for en statistikk "
+            f"(årene går fra {_FIRST_YEAR} til {last}); ingenting ble lagret.",
             hint="Check the year columns or the year variable of the file.",
             hint_nb="Sjekk årskolonnene eller tidsvariabelen (Tid) i filen.",
         )

@@ -148,7 +148,7 @@ def _from_table(table: pl.DataFrame, *, name: str) -> _Parsed:
     if not wide and not years:
         raise InputFileError(
             f"{name}: no year found — neither a year column nor years in the column names.",
-            nb=f"{name}: fant ingen årgang — verken en årskolonne eller år i kolonnenavnene.",
+            nb=f"{name}: fant ingen årstall — verken en årskolonne eller år i kolonnenavnene.",
             hint="KOSTRA figures are annual; download the table with the year (Tid) variable.",
             hint_nb="KOSTRA-tall er årlige; last ned tabellen med tidsvariabelen (Tid).",
         )
