@@ -425,6 +425,11 @@ def _moved(wanted: tuple[str, ...], year: int, borders: int) -> tuple[str, ...]:
 def resolve(municipality: str, year: int, *, borders: int = BORDERS) -> tuple[str, str]:
     """``(code on borders, name)`` of a municipality given by name or code in ``year``."""
     geography = importlib.import_module("kostra.geography")
+    on_borders = geography.municipalities(borders).filter(pl.col("code") == municipality.strip())
+    if on_borders.height:
+        # a code of the borders' year is that unit, even where an earlier year knew it by another
+        # code (1508 Ålesund on 2024 borders, asked about 2022 when it was part of 1507)
+        return str(on_borders["code"][0]), str(on_borders["name"][0])
     valid_year = min(year, borders)
     try:
         found = geography.resolve_municipality(municipality, valid_year)
