@@ -55,7 +55,9 @@ def _sample_dir() -> Path:
 def _missing() -> DataNotFoundError:
     return DataNotFoundError(
         "The packaged sample dataset is missing.",
+        nb="Eksempeldataene som skal følge med pakken, mangler.",
         hint="Rebuild it with `python scripts/build_sample.py` from a source checkout.",
+        hint_nb="Bygg dem på nytt med `python scripts/build_sample.py` fra en kildekodekopi.",
     )
 
 
@@ -95,7 +97,9 @@ def sample_observations(table_ids: Iterable[str] | None = None) -> pl.DataFrame:
     if unknown:
         raise DataNotFoundError(
             f"The sample has no table {', '.join(unknown)}.",
+            nb=f"Eksempeldataene har ikke tabell {', '.join(unknown)}.",
             hint="Tables in the sample: " + ", ".join(sample_tables()),
+            hint_nb="Tabeller i eksempeldataene: " + ", ".join(sample_tables()),
         )
     return frame.filter(pl.col("table_id").is_in(wanted))
 

@@ -255,7 +255,9 @@ def similar_members(code: str, year: int, *, n: int = 10, db: Path | None = None
     except KeyError:
         raise KostraError(
             f"No structural data for municipality {code} in {year}.",
+            nb=f"Ingen strukturdata for kommune {code} i {year}.",
             hint="Use another peer group (asss, county, country, kostra_group).",
+            hint_nb="Bruk en annen sammenligningsgruppe (asss, county, country, kostra_group).",
         ) from None
     if year == SIMILAR_BORDERS:
         return [code, *nearest]
@@ -291,7 +293,9 @@ def similar(
     except KeyError:
         raise KostraError(
             f"No structural data for {name} ({code}).",
+            nb=f"Ingen strukturdata for {name} ({code}).",
             hint="Similarity is computed between the municipalities of 2024.",
+            hint_nb="Likhet beregnes mellom kommunene slik de var i 2024.",
         ) from None
     basis = min(year, SIMILAR_BORDERS)
     need_year = _need_year(basis)

@@ -204,7 +204,10 @@ def write_frame(
     """Write ``frame`` in ``fmt`` to ``output`` (stdout when None); a table goes to the terminal."""
     if fmt in _BINARY and output is None:
         raise KostraError(
-            f"--format {fmt.value} writes a binary file.", hint="Give a file name with -o FILE."
+            f"--format {fmt.value} writes a binary file.",
+            nb=f"--format {fmt.value} skriver en binærfil.",
+            hint="Give a file name with -o FILE.",
+            hint_nb="Oppgi et filnavn med -o FIL.",
         )
     if fmt is OutputFormat.TABLE:
         # Light rules and wrapped (not cut) text read best at 80 columns; numbers never wrap.

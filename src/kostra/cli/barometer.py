@@ -299,7 +299,9 @@ def _newest_ranked(result: BarometerResult) -> int:
     if ranked.height == 0:
         raise DataNotFoundError(
             "No municipality has enough barometer figures to be ranked.",
+            nb="Ingen kommune har nok barometertall til å bli rangert.",
             hint="Fetch the catalog's tables with `kostra fetch`, or load the sample.",
+            hint_nb="Hent katalogens tabeller med `kostra fetch`, eller last inn eksempeldataene.",
         )
     return int(ranked.get_column("year").max())  # type: ignore[arg-type]
 
@@ -311,7 +313,9 @@ def _rank(inputs: BarometerInputs, method: str) -> BarometerResult:
     except ValueError as error:
         raise DataNotFoundError(
             f"The barometer cannot be computed: {error}.",
+            nb=f"Barometeret kan ikke beregnes: {error}.",
             hint="Fetch the catalog's tables with `kostra fetch`, or load the sample.",
+            hint_nb="Hent katalogens tabeller med `kostra fetch`, eller last inn eksempeldataene.",
         ) from error
 
 
@@ -645,7 +649,10 @@ def barometer(
         if _fold(peers) in ("county", "fylke", "kostra_group", "kostragruppe"):
             raise KostraError(
                 f"--peers {peers} depends on a municipality, and a ranking has none.",
+                nb=f"--peers {peers} avhenger av en kommune, og en rangering har ingen.",
                 hint="Use asss, country, country_ex_oslo or a list of names or codes.",
+                hint_nb="Bruk asss, country, country_ex_oslo eller en liste med navn eller "
+                "kommunenummer.",
             )
         peer_name, peer_codes = api.peers_on_borders(peers, year, "", borders=inputs.borders)
         extra.append(peer_name)
@@ -780,14 +787,18 @@ def explain_command(
     except KeyError as error:
         raise DataNotFoundError(
             f"{name} has no barometer figures for {year}.",
+            nb=f"{name} har ingen barometertall for {year}.",
             hint="Choose another year with --year.",
+            hint_nb="Velg et annet år med --year.",
         ) from error
     text = _TEXT[lang]
     sector_name = result.config.sector_name(sector_id, lang)
     if explanation.contributions.height == 0:
         raise DataNotFoundError(
             f"{name} has no graded figures in {sector_name.lower()} for {year}.",
+            nb=f"{name} har ingen karaktersatte tall i {sector_name.lower()} for {year}.",
             hint="Choose another sector with --sector or another year with --year.",
+            hint_nb="Velg en annen sektor med --sector eller et annet år med --year.",
         )
     best = explanation.sector_best_score
     headline = text["explain"].format(

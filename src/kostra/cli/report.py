@@ -124,7 +124,9 @@ def _write_all(
     if group.strip().lower() in ("county", "fylke", "kostra_group", "kostragruppe", "kostra"):
         raise KostraError(
             f"--all --group {group} depends on one municipality.",
+            nb=f"--all --group {group} avhenger av én kommune.",
             hint="Use --group asss, country or country_ex_oslo, or a list of names.",
+            hint_nb="Bruk --group asss, country eller country_ex_oslo, eller en liste med navn.",
         )
     # the group kinds accepted here do not depend on a municipality; Oslo stands in
     name, members = api.peers_on_borders(group, year, "0301")
@@ -157,5 +159,8 @@ def _write_all(
     console.print(f"{done} {words} {folder} ({seconds:.0f} s)", highlight=False)
     if failures:
         raise KostraError(
-            f"{len(failures)} reports could not be written.", hint="\n".join(failures)
+            f"{len(failures)} reports could not be written.",
+            nb=f"{len(failures)} rapporter kunne ikke skrives.",
+            hint="\n".join(failures),
+            hint_nb="\n".join(failures),
         )

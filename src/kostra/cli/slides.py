@@ -85,10 +85,17 @@ def slides_command(
     if all_ == (municipality is not None):
         raise KostraError(
             "Name one municipality, or use --all for a whole group.",
+            nb="Oppgi én kommune, eller bruk --all for en hel gruppe.",
             hint="kostra slides Bærum --year 2024   or   kostra slides --all --group asss",
+            hint_nb="kostra slides Bærum --year 2024   eller   kostra slides --all --group asss",
         )
     if template is not None and not template.is_file():
-        raise KostraError(f"No template file {template}.", hint="Give an existing .pptx file.")
+        raise KostraError(
+            f"No template file {template}.",
+            nb=f"Finner ikke malfilen {template}.",
+            hint="Give an existing .pptx file.",
+            hint_nb="Oppgi en .pptx-fil som finnes.",
+        )
     with console.status("Beregner tallene …" if language == "nb" else "Computing the figures …"):
         inputs = pipeline.prepare(year, db=state.settings.db)
     if inputs.data.synthetic:
@@ -104,7 +111,9 @@ def slides_command(
     if group.strip().lower() in ("county", "fylke", "kostra_group", "kostragruppe", "kostra"):
         raise KostraError(
             f"--all --group {group} depends on one municipality.",
+            nb=f"--all --group {group} avhenger av én kommune.",
             hint="Use --group asss, country or country_ex_oslo, or a list of names.",
+            hint_nb="Bruk --group asss, country eller country_ex_oslo, eller en liste med navn.",
         )
     name, members = api.peers_on_borders(group, year, "0301")
     folder = output or Path(f"kostra-presentasjoner-{year}")
@@ -133,4 +142,9 @@ def slides_command(
     seconds = time.perf_counter() - started
     console.print(f"{done} {words} {folder} ({seconds:.0f} s)", highlight=False)
     if failures:
-        raise KostraError(f"{len(failures)} decks could not be written.", hint="\n".join(failures))
+        raise KostraError(
+            f"{len(failures)} decks could not be written.",
+            nb=f"{len(failures)} presentasjoner kunne ikke skrives.",
+            hint="\n".join(failures),
+            hint_nb="\n".join(failures),
+        )

@@ -137,7 +137,10 @@ def choose_layout(prs: PresentationType, kind: str) -> SlideLayout:
     if with_title is None:
         raise KostraError(
             "The template has no layout with a title placeholder.",
+            nb="Malen har ingen lysbildeoppsett med plass til tittel.",
             hint="Use a PowerPoint template whose layouts have titles (e.g. 'Title and Content').",
+            hint_nb="Bruk en PowerPoint-mal der oppsettene har tittel "
+            "(f.eks. «Tittel og innhold»).",
         )
     return with_title
 
@@ -264,7 +267,9 @@ class _Writer:
             except Exception as error:  # python-pptx raises several kinds for a bad file
                 raise KostraError(
                     f"Cannot read the template {template}.",
+                    nb=f"Kan ikke lese malen {template}.",
                     hint=f"Give a .pptx file saved by PowerPoint or LibreOffice ({error}).",
+                    hint_nb=f"Oppgi en .pptx-fil lagret av PowerPoint eller LibreOffice ({error}).",
                 ) from error
             _drop_slides(self.prs)
             self.placed = False
@@ -331,7 +336,9 @@ class _Writer:
         if frame is None:  # a notes master without a body placeholder
             raise KostraError(
                 "The template's notes page has no text area.",
+                nb="Notatsiden i malen har ikke noe tekstfelt.",
                 hint="Use a template whose notes master has a body placeholder.",
+                hint_nb="Bruk en mal der notatmalen har et tekstfelt.",
             )
         frame.text = text
 

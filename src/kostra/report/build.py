@@ -492,7 +492,9 @@ def build_report_data(
         known = ", ".join(sorted(ids)[:8])
         raise KostraError(
             f"No key figure {map_indicator!r} in the report's catalog.",
+            nb=f"Nøkkeltallet {map_indicator!r} finnes ikke i rapportens katalog.",
             hint=f"Run `kostra catalog` for the ids (e.g. {known}, ...).",
+            hint_nb=f"Se id-ene med `kostra catalog` (f.eks. {known}, ...).",
         )
     distributions = (
         _distributions(

@@ -175,7 +175,9 @@ def prepare(
     if evaluated.filter(pl.col("year") == year).is_empty():
         raise KostraError(
             f"No key figures for {year}.",
+            nb=f"Ingen nøkkeltall for {year}.",
             hint="Choose a year the warehouse or the sample has (see `kostra db info`).",
+            hint_nb="Velg et år som lageret eller eksempeldataene har (se `kostra db info`).",
         )
     spending = sector_spending(evaluated, catalog)
     gross = sector_spending(evaluated, catalog, role="gross_opex")
@@ -427,7 +429,9 @@ def report_data(
     if code not in inputs.names:
         raise KostraError(
             f"{name} ({code}) has no report on the {BORDERS} borders.",
+            nb=f"{name} ({code}) har ingen rapport på {BORDERS}-grensene.",
             hint="Give a municipality valid in 2024 or later.",
+            hint_nb="Oppgi en kommune som finnes i 2024 eller senere.",
         )
     peer_key = peers if peers is not None else default_peers(code, year)
     peers_name, members = api.peers_on_borders(peer_key, year, code, borders=BORDERS)

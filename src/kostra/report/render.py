@@ -771,13 +771,23 @@ def _atomic_write_bytes(output: Path, content: bytes) -> None:
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise KostraError(f"Cannot create the folder {output.parent}.", hint=str(error)) from error
+        raise KostraError(
+            f"Cannot create the folder {output.parent}.",
+            nb=f"Kan ikke opprette mappen {output.parent}.",
+            hint=str(error),
+            hint_nb=str(error),
+        ) from error
     temporary = output.with_name(f".{output.name}.partial")
     try:
         temporary.write_bytes(content)
         temporary.replace(output)
     except OSError as error:
-        raise KostraError(f"Cannot write {output}.", hint=str(error)) from error
+        raise KostraError(
+            f"Cannot write {output}.",
+            nb=f"Kan ikke skrive {output}.",
+            hint=str(error),
+            hint_nb=str(error),
+        ) from error
     finally:
         temporary.unlink(missing_ok=True)
 

@@ -223,7 +223,12 @@ class WebData:
         """The newest year with figures."""
         years = self.years()
         if not years:
-            raise DataNotFoundError("No KOSTRA figures.", hint="Load them with `kostra fetch`.")
+            raise DataNotFoundError(
+                "No KOSTRA figures.",
+                nb="Ingen KOSTRA-tall.",
+                hint="Load them with `kostra fetch`.",
+                hint_nb="Hent dem med `kostra fetch`.",
+            )
         return years[-1]
 
     def check_year(self, year: int | None) -> int:
@@ -373,7 +378,10 @@ class WebData:
         """One municipality's report data for ``year`` against ``peers`` (cached)."""
         if peers not in PEER_CHOICES:
             raise NotFoundError(
-                f"No peer group {peers!r}.", hint="Choose one of: " + ", ".join(PEER_CHOICES)
+                f"No peer group {peers!r}.",
+                nb=f"Ingen sammenligningsgruppe {peers!r}.",
+                hint="Choose one of: " + ", ".join(PEER_CHOICES),
+                hint_nb="Velg en av: " + ", ".join(PEER_CHOICES),
             )
         year_view = self.year_view(year)
         key = ("view", self.stamp(), year_view.year, code, peers)
@@ -519,12 +527,18 @@ class WebData:
         if size:
             if size not in SIZE_CLASSES:
                 raise NotFoundError(
-                    f"No size class {size!r}.", hint="Choose one of: " + ", ".join(SIZE_CLASSES)
+                    f"No size class {size!r}.",
+                    nb=f"Ingen størrelsesklasse {size!r}.",
+                    hint="Choose one of: " + ", ".join(SIZE_CLASSES),
+                    hint_nb="Velg en av: " + ", ".join(SIZE_CLASSES),
                 )
             frame = frame.filter(pl.col("size") == size)
         if sort not in RANKING_SORTS:
             raise NotFoundError(
-                f"Cannot sort by {sort!r}.", hint="Sort by one of: " + ", ".join(RANKING_SORTS)
+                f"Cannot sort by {sort!r}.",
+                nb=f"Kan ikke sortere etter {sort!r}.",
+                hint="Sort by one of: " + ", ".join(RANKING_SORTS),
+                hint_nb="Sorter etter en av: " + ", ".join(RANKING_SORTS),
             )
         return frame.sort(sort, descending=descending, nulls_last=True, maintain_order=True)
 
