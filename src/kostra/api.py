@@ -177,7 +177,9 @@ def borders_for(year: int, borders: BordersChoice = "year") -> int:
         return borders
     raise KostraError(
         f"Unknown borders {borders!r}.",
+        nb=f"Ukjent grensevalg {borders!r}.",
         hint="Use 'year' (the report year's borders) or 'newest' (today's borders).",
+        hint_nb="Bruk 'year' (kommunegrensene i rapportåret) eller 'newest' (dagens grenser).",
     )
 
 
@@ -521,7 +523,9 @@ def grouping(kind: str, years: Iterable[int], *, borders: int = BORDERS) -> pl.D
     else:
         raise KostraError(
             f"Unknown peer grouping {kind!r}.",
+            nb=f"Ukjent sammenligningsgruppe {kind!r}.",
             hint="Use county, asss, country, country_ex_oslo or kostra_group.",
+            hint_nb="Bruk county, asss, country, country_ex_oslo eller kostra_group.",
         )
     return static.join(year_frame, how="cross")
 
