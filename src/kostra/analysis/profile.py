@@ -236,7 +236,10 @@ def peer_profile(
         sa, sb, nb = pl.col("_sa"), pl.col("_sb"), pl.col("_nb")
     else:
         sa, sb, nb = pl.col("_sa") - own_a, pl.col("_sb") - own_b, pl.col("_nb") - own_n
-    average = pl.when((nb > 0) & (sb != 0)).then(sa / sb)
+    # Rounded to 12 significant digits: the threaded group sums above add the same members in
+    # an order that varies between runs, so the last bits vary, and an average that is a tie
+    # when printed (5,65) came out as 5,6 on one page and 5,7 on the next.
+    average = pl.when((nb > 0) & (sb != 0)).then((sa / sb).round_sig_figs(12))
     member_rank = pl.when(pl.col("_member"))
     rank_value = pl.when(pl.col("_member")).then(pl.col("value"))
     over = pl.col("group"), pl.col("indicator_id"), pl.col("year")
