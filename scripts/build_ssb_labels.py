@@ -1,4 +1,4 @@
-"""Build ``src/kostra/catalog/data/ssb_labels.csv``: SSB's own label text per table and ContentsCode.
+"""Build ``src/kostra/catalog/data/ssb_labels.csv``: SSB's label text per table and ContentsCode.
 
 The import of statbank downloads that show labels only (``kostra import``) maps a content label
 back to its ContentsCode through this file. Only labels that are SSB's verbatim text are kept:

@@ -308,7 +308,10 @@ def test_need_year_fallback_is_stated_in_both_languages(runner: CliRunner, tmp_p
     ("argv", "message"),
     [
         (["barometer", "--year", "1990"], "Kommunebarometer-metoden har ingen tall for 1990"),
-        (["--lang", "en", "barometer", "--year", "2014"], "The Kommunebarometer method has no figures for 2014"),
+        (
+            ["--lang", "en", "barometer", "--year", "2014"],
+            "The Kommunebarometer method has no figures for 2014",
+        ),
         (["barometer", "explain", "Bærum", "--year", "2099"], "ingen tall for 2099"),
         (["--lang", "en", "barometer", "--sector", "fotball"], "Unknown barometer sector"),
         (["barometer", "--sector", "fotball"], "Ukjent barometersektor"),
