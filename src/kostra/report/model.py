@@ -7,6 +7,7 @@ unit; ``None`` means missing (with SSB's status symbol where there is one), neve
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
@@ -260,6 +261,17 @@ class Assumption(_Model):
         return self.value_en if lang == "en" and self.value_en is not None else self.value
 
 
+@dataclass(frozen=True)
+class ComparedRow:
+    """A profile row with its indicator and how it is compared (see
+    :meth:`ReportData.compared_profile`)."""
+
+    row: ProfileRow
+    indicator: Indicator
+    average_marked: bool
+    difference: float | None
+
+
 class ReportData(_Model):
     """Everything one municipality's yearly report shows."""
 
@@ -336,6 +348,25 @@ class ReportData(_Model):
         order = {ind.id: n for n, ind in enumerate(self.indicators) if ind.sector == sector}
         rows = [row for row in self.profile if row.indicator_id in order]
         return sorted(rows, key=lambda row: order[row.indicator_id])
+
+    def compared_profile(self, sector: Sector) -> list[ComparedRow]:
+        """The sector's profile rows with how each is compared to the peers: whether its average
+        is a simple mean (marked ``*``, :func:`kostra.analysis.method.averaging_table`) and, for
+        figures the catalog compares as a difference, value minus the peer average. The report,
+        the web and the deck all read this, so they cannot disagree."""
+        from kostra.analysis.method import averaging_table
+
+        profile = self.sector_profile(sector)
+        indicators = [self.indicator(row.indicator_id) for row in profile]
+        table = averaging_table(indicators).select("indicator_id", "average_marked")
+        marked = dict(table.iter_rows())
+        out = []
+        for row, ind in zip(profile, indicators, strict=True):
+            difference = None
+            if ind.comparison == "difference" and None not in (row.value, row.peer_average):
+                difference = float(row.value or 0.0) - float(row.peer_average or 0.0)
+            out.append(ComparedRow(row, ind, bool(marked.get(ind.id)), difference))
+        return out
 
     def need_cost(self, sector: Sector) -> NeedCostRow | None:
         """The sector's need-corrected cost row, if computed."""

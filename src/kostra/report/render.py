@@ -25,7 +25,7 @@ import jinja2
 
 from kostra.analysis._barometer.income import income_label
 from kostra.analysis.findings import RULE_TEXT, UNITS_EN, Finding, FindingRules, summary
-from kostra.analysis.method import AVERAGE_LEGEND, DIFFERENCE_TEXT, averaging_table
+from kostra.analysis.method import AVERAGE_LEGEND, DIFFERENCE_TEXT
 from kostra.analysis.verdict import SectorVerdict
 from kostra.catalog.models import Indicator
 from kostra.errors import KostraError
@@ -138,19 +138,8 @@ class SectorView:
 
 def _indicator_rows(data: ReportData, sector: Any, lang: str) -> list[dict[str, Any]]:
     rows = []
-    profile = data.sector_profile(sector)
-    indicators = [data.indicator(row.indicator_id) for row in profile]
-    # the profile's averaging rule (kostra.analysis.method): a simple mean of SSB's ready
-    # ratios is marked *
-    marked = dict(averaging_table(indicators).select("indicator_id", "average_marked").iter_rows())
-    for row, ind in zip(profile, indicators, strict=True):
-        difference = None
-        if (
-            ind.comparison == "difference"
-            and row.value is not None
-            and row.peer_average is not None
-        ):
-            difference = row.value - row.peer_average
+    for compared in data.compared_profile(sector):
+        row, ind, difference = compared.row, compared.indicator, compared.difference
         rows.append(
             {
                 "id": ind.id,
@@ -162,7 +151,7 @@ def _indicator_rows(data: ReportData, sector: Any, lang: str) -> list[dict[str, 
                 if row.value is None or row.previous_value is None
                 else row.value - row.previous_value,
                 "direction": ind.direction,
-                "marked": bool(marked.get(ind.id)),
+                "marked": compared.average_marked,
                 # signed figures are compared as a difference (percentage points, kroner)
                 "difference": difference,
                 "difference_unit": DIFFERENCE_UNITS[ind.unit][lang == "en"]

@@ -18,7 +18,7 @@ import polars as pl
 
 from kostra.analysis._barometer.income import income_label
 from kostra.analysis._barometer.naming import PUBLISHED_INDICATORS
-from kostra.analysis.method import AVERAGE_LEGEND, DIFFERENCE_TEXT, averaging_table
+from kostra.analysis.method import AVERAGE_LEGEND, DIFFERENCE_TEXT
 from kostra.analysis.verdict import sector_verdict
 from kostra.catalog.models import Indicator
 from kostra.report import charts
@@ -252,18 +252,8 @@ def sector(view: MunicipalityView, sector_id: str, lang: str) -> dict[str, Any]:
     data = view.data
     member = next(s for s in REPORT_SECTORS if s.value == sector_id)
     rows = []
-    profile = data.sector_profile(member)
-    indicators = [data.indicator(row.indicator_id) for row in profile]
-    # the averaging rule of the profile (kostra.analysis.method): simple means are marked *
-    marked = dict(averaging_table(indicators).select("indicator_id", "average_marked").iter_rows())
-    for row, ind in zip(profile, indicators, strict=True):
-        difference = None
-        if (
-            ind.comparison == "difference"
-            and row.value is not None
-            and row.peer_average is not None
-        ):
-            difference = row.value - row.peer_average
+    for compared in data.compared_profile(member):
+        row, ind, difference = compared.row, compared.indicator, compared.difference
         rows.append(
             {
                 "indicator_id": ind.id,
@@ -276,7 +266,7 @@ def sector(view: MunicipalityView, sector_id: str, lang: str) -> dict[str, Any]:
                 "index": _clean(row.index),
                 "comparison": ind.comparison,
                 "difference": _clean(difference),
-                "average_marked": bool(marked.get(ind.id)),
+                "average_marked": compared.average_marked,
                 "peer_rank": row.peer_rank,
                 "n_peers": row.n_peers,
                 "peer_min": _clean(row.peer_min),
