@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 import importlib
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -106,20 +108,50 @@ def nokkeltall(
     figure and column; ``frames["columns"]``: ``column, region, label_nb, label_en, kind``
     (``self``, ``aggregate``, ``compare``) in the order shown.
     """
-    rule = api.borders_rule(year, borders)
     on = api.borders_for(year, borders)
     catalog = catalog or load_catalog()
+    window = [year - 1, year]
+    if data is None:
+        data = api.load_data(window, db=db, catalog=catalog)
+    frame = api.evaluated(data, catalog, window, borders=on)
+    return nokkeltall_from(
+        frame,
+        catalog,
+        municipality,
+        year,
+        borders=on,
+        borders_rule=api.borders_rule(year, borders),
+        compare=compare,
+        sectors=sectors,
+        synthetic=data.synthetic,
+        source=data.source,
+    )
+
+
+def nokkeltall_from(
+    evaluated: pl.DataFrame,
+    catalog: Catalog,
+    municipality: str,
+    year: int,
+    *,
+    borders: int,
+    borders_rule: str = "year",
+    compare: Sequence[str] = (),
+    sectors: Sequence[str] | None = None,
+    synthetic: bool = False,
+    source: str = "",
+) -> api.Result:
+    """:func:`nokkeltall` from figures already evaluated on ``borders`` (the year and the year
+    before at least; SSB's aggregate regions kept): the report and the web call this with
+    the year they computed, so every surface shows the same view."""
+    on = borders
     code, name = api.resolve(municipality, year, borders=on)
     compare_codes = list(
         dict.fromkeys(c for c in (api.resolve(x, year, borders=on)[0] for x in compare))
     )
     aggregates, labels, notes = _aggregates(code, year, on)
-    window = [year - 1, year]
-    if data is None:
-        data = api.load_data(window, db=db, catalog=catalog)
-    frame = api.evaluated(data, catalog, window, borders=on)
     view = kostra_view(
-        frame, catalog, code, aggregates, year=year, compare=compare_codes, sectors=sectors
+        evaluated, catalog, code, aggregates, year=year, compare=compare_codes, sectors=sectors
     )
     shown = api.names([code, *compare_codes], borders=on)
     rows = [("self", code, name, name, "self")]
@@ -130,19 +162,9 @@ def nokkeltall(
     columns = pl.DataFrame(
         rows, schema=["column", "region", "label_nb", "label_en", "kind"], orient="row"
     )
-    all_notes = [api.Note(api.SAMPLE_BANNER["nb"], api.SAMPLE_BANNER["en"])] * data.synthetic
+    all_notes = [api.Note(api.SAMPLE_BANNER["nb"], api.SAMPLE_BANNER["en"])] * synthetic
     all_notes += notes
-    all_notes.append(
-        api.Note(
-            "KOSTRA-gruppe, fylke og landet: SSBs eget tall der det er hentet; ellers beregnet "
-            "av kostra fra kommunenes tall etter SSBs regel (sum teller / sum nevner over "
-            "kommunene med tall; enkelt snitt for tall katalogen ikke veier)",
-            "KOSTRA group, county and country: SSB's own figure where fetched; otherwise "
-            "computed by kostra from the municipalities' figures by SSB's rule (sum of "
-            "numerators / sum of denominators over the municipalities with figures; a simple "
-            "mean for figures the catalog does not weight)",
-        )
-    )
+    all_notes.append(NOKKELTALL_BASIS_NOTE)
     all_notes.append(api.borders_note(year, on))
     group_name = labels.get("kostra_group", ("", ""))[0]
     return api.Result(
@@ -154,12 +176,183 @@ def nokkeltall(
         peers=tuple(a.key for a in aggregates),
         compare=tuple(compare_codes),
         borders=on,
-        synthetic=data.synthetic,
-        source=data.source,
+        synthetic=synthetic,
+        source=source,
         frames={"view": view, "columns": columns},
         notes=tuple(all_notes),
-        borders_rule=rule,
+        borders_rule=borders_rule,
     )
+
+
+#: What the aggregate columns are: said under the view on every surface.
+NOKKELTALL_BASIS_NOTE = api.Note(
+    "KOSTRA-gruppe, fylke og landet: SSBs eget tall der det er hentet; ellers beregnet "
+    "av kostra fra kommunenes tall etter SSBs regel (sum teller / sum nevner over "
+    "kommunene med tall; enkelt snitt for tall katalogen ikke veier)",
+    "KOSTRA group, county and country: SSB's own figure where fetched; otherwise "
+    "computed by kostra from the municipalities' figures by SSB's rule (sum of "
+    "numerators / sum of denominators over the municipalities with figures; a simple "
+    "mean for figures the catalog does not weight)",
+)
+
+
+@dataclass(frozen=True)
+class KeyFigureColumn:
+    """One column of the nøkkeltall view: ``key`` (``self``, ``kostra_group``, ``county``,
+    ``country``, ``country_ex_oslo``, ``compare:<code>``), SSB's region code, its label in
+    both languages and ``kind`` (``self``, ``aggregate``, ``compare``)."""
+
+    key: str
+    region: str
+    label_nb: str
+    label_en: str
+    kind: str
+
+    def label(self, lang: str) -> str:
+        """The column's heading in ``lang``."""
+        return self.label_en if lang == "en" else self.label_nb
+
+
+@dataclass(frozen=True)
+class KeyFigureCell:
+    """One figure of one column: ``basis`` is ``ssb`` (SSB's aggregate), ``computed`` (ours,
+    by SSB's rule, over ``n_members``) or ``municipality``; a missing figure keeps SSB's
+    ``status``."""
+
+    value: float | None
+    status: str | None
+    basis: str | None
+    n_members: int | None
+
+
+@dataclass(frozen=True)
+class KeyFigureRow:
+    """One key figure across the view's columns (cells in the columns' order)."""
+
+    indicator_id: str
+    sector: str
+    name_nb: str
+    name_en: str
+    unit: str
+    cells: tuple[KeyFigureCell, ...]
+
+    def name(self, lang: str) -> str:
+        """The key figure's name in ``lang``."""
+        return self.name_en if lang == "en" else self.name_nb
+
+
+@dataclass(frozen=True)
+class KeyFigureTable:
+    """:func:`nokkeltall` as a typed view for the report and the web pages."""
+
+    year: int
+    borders: int
+    columns: tuple[KeyFigureColumn, ...]
+    rows: tuple[KeyFigureRow, ...]
+    notes: tuple[api.Note, ...]
+
+    def sectors(self) -> list[tuple[str, list[KeyFigureRow]]]:
+        """The rows grouped by sector, in catalog order."""
+        grouped: dict[str, list[KeyFigureRow]] = {}
+        for row in self.rows:
+            grouped.setdefault(row.sector, []).append(row)
+        return list(grouped.items())
+
+    @property
+    def computed(self) -> bool:
+        """Whether any aggregate figure is computed by kostra (not SSB's own)."""
+        return any(c.basis == "computed" for r in self.rows for c in r.cells)
+
+
+def key_figure_table(result: api.Result) -> KeyFigureTable:
+    """The typed view of a :func:`nokkeltall` result (the sample banner left to the page)."""
+    columns = tuple(
+        KeyFigureColumn(str(k), str(r or ""), str(nb), str(en), str(kind))
+        for k, r, nb, en, kind in result.frames["columns"]
+        .select("column", "region", "label_nb", "label_en", "kind")
+        .iter_rows()
+    )
+    order = {c.key: n for n, c in enumerate(columns)}
+    rows: list[KeyFigureRow] = []
+    view = result.frames["view"]
+    for (_,), part in view.group_by("indicator_id", maintain_order=True):
+        cells: list[KeyFigureCell | None] = [None] * len(columns)
+        for row in part.iter_rows(named=True):
+            value = row["value"]
+            cells[order[row["column"]]] = KeyFigureCell(
+                value=None if value is None or not math.isfinite(value) else float(value),
+                status=row["status"],
+                basis=row["basis"],
+                n_members=row["n_members"],
+            )
+        first = part.row(0, named=True)
+        rows.append(
+            KeyFigureRow(
+                indicator_id=str(first["indicator_id"]),
+                sector=str(first["sector"]),
+                name_nb=str(first["name_nb"]),
+                name_en=str(first["name_en"]),
+                unit=str(first["unit"]),
+                cells=tuple(c or KeyFigureCell(None, "..", None, None) for c in cells),
+            )
+        )
+    banner = api.SAMPLE_BANNER["nb"]
+    notes = tuple(n for n in result.notes if n.nb != banner)
+    return KeyFigureTable(result.year, result.borders, columns, tuple(rows), notes)
+
+
+def nokkeltall_payload(table: KeyFigureTable, lang: str) -> dict[str, Any]:
+    """The view as plain data for the web and its API: ``columns`` (``key, region, label,
+    kind``), ``sectors`` (``sector, rows``) and ``rows``: one per key figure and column
+    (what the CSV/XLSX download holds), and ``notes``."""
+    columns = [
+        {"key": c.key, "region": c.region, "label": c.label(lang), "kind": c.kind}
+        for c in table.columns
+    ]
+    flat: list[dict[str, Any]] = []
+    sectors = []
+    for sector, rows in table.sectors():
+        shown = []
+        for row in rows:
+            cells = [
+                {
+                    "value": cell.value,
+                    "status": cell.status,
+                    "basis": cell.basis,
+                    "n_members": cell.n_members,
+                }
+                for cell in row.cells
+            ]
+            shown.append(
+                {
+                    "indicator_id": row.indicator_id,
+                    "name": row.name(lang),
+                    "unit": row.unit,
+                    "cells": cells,
+                }
+            )
+            for column, cell in zip(table.columns, cells, strict=True):
+                flat.append(
+                    {
+                        "indicator_id": row.indicator_id,
+                        "sector": sector,
+                        "name": row.name(lang),
+                        "unit": row.unit,
+                        "column": column.key,
+                        "region": column.region,
+                        "label": column.label(lang),
+                        **cell,
+                    }
+                )
+        sectors.append({"sector": sector, "rows": shown})
+    return {
+        "year": table.year,
+        "borders": table.borders,
+        "columns": columns,
+        "sectors": sectors,
+        "rows": flat,
+        "notes": [n.text(lang) for n in table.notes],
+    }
 
 
 # -- similar municipalities --------------------------------------------------------------------

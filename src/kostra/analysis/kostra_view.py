@@ -95,15 +95,33 @@ def kostra_view(
         )
 
     parts = [values(municipality, "self", "municipality")]
-    if aggregates:
-        groups = grouping({a.key: list(a.members) for a in aggregates})
-        members = {code for a in aggregates for code in a.members}
+    own_values = {a.key: values(a.region, a.key, "ssb") for a in aggregates}
+    # only the figures SSB's aggregate lacks are computed: where SSB's figures are fetched
+    # (the country, the counties) the members' averages would be thrown away
+    wanted = {
+        a.key: set(own_values[a.key].filter(pl.col("value").is_null())["indicator_id"])
+        for a in aggregates
+    }
+    computed = [a for a in aggregates if wanted[a.key]]
+    averages = pl.DataFrame(
+        schema={
+            "group": pl.Utf8,
+            "indicator_id": pl.Utf8,
+            "peer_average": pl.Float64,
+            "n_average": pl.Int64,
+        }
+    )
+    if computed:
+        groups = grouping({a.key: list(a.members) for a in computed})
+        members = {code for a in computed for code in a.members}
+        needed = sorted(set().union(*(wanted[a.key] for a in computed)))
         subset = evaluated.filter(
-            pl.col("region").is_in(list(members))
-            & pl.col("indicator_id").is_in(ids)
+            pl.col("region").is_in(members)
+            & pl.col("indicator_id").is_in(needed)
             & pl.col("year").is_between(year - 1, year)
         )
-        indicators = [i for i in _indicators(catalog) if i.id in set(ids.explode().to_list())]
+        chosen = set(needed)
+        indicators = [i for i in _indicators(catalog) if i.id in chosen]
         averages = (
             peer_profile(subset, indicators, groups, years=[year], include_self=True)
             .group_by("group", "indicator_id")
@@ -129,35 +147,35 @@ def kostra_view(
                 )
                 .drop("_total", "_n")
             )
-        for aggregate in aggregates:
-            own = values(aggregate.region, aggregate.key, "ssb")
-            ours = averages.filter(pl.col("group") == aggregate.key).select(
-                "indicator_id", pl.col("peer_average").alias("_avg"), "n_average"
+    for aggregate in aggregates:
+        own = own_values[aggregate.key]
+        ours = averages.filter(pl.col("group") == aggregate.key).select(
+            "indicator_id", pl.col("peer_average").alias("_avg"), "n_average"
+        )
+        use_ssb = pl.col("value").is_not_null()
+        parts.append(
+            own.join(ours, on="indicator_id", how="left").select(
+                "indicator_id",
+                "order",
+                "column",
+                "region",
+                pl.when(use_ssb).then(pl.col("value")).otherwise(pl.col("_avg")).alias("value"),
+                pl.when(use_ssb | pl.col("_avg").is_not_null())
+                .then(pl.lit(None, dtype=pl.Utf8))
+                .otherwise(pl.col("status"))
+                .alias("status"),
+                pl.when(use_ssb)
+                .then(pl.lit("ssb"))
+                .when(pl.col("_avg").is_not_null())
+                .then(pl.lit("computed"))
+                .otherwise(pl.lit(None, dtype=pl.Utf8))
+                .alias("basis"),
+                pl.when(~use_ssb & pl.col("_avg").is_not_null())
+                .then(pl.col("n_average"))
+                .cast(pl.Int32)
+                .alias("n_members"),
             )
-            use_ssb = pl.col("value").is_not_null()
-            parts.append(
-                own.join(ours, on="indicator_id", how="left").select(
-                    "indicator_id",
-                    "order",
-                    "column",
-                    "region",
-                    pl.when(use_ssb).then(pl.col("value")).otherwise(pl.col("_avg")).alias("value"),
-                    pl.when(use_ssb | pl.col("_avg").is_not_null())
-                    .then(pl.lit(None, dtype=pl.Utf8))
-                    .otherwise(pl.col("status"))
-                    .alias("status"),
-                    pl.when(use_ssb)
-                    .then(pl.lit("ssb"))
-                    .when(pl.col("_avg").is_not_null())
-                    .then(pl.lit("computed"))
-                    .otherwise(pl.lit(None, dtype=pl.Utf8))
-                    .alias("basis"),
-                    pl.when(~use_ssb & pl.col("_avg").is_not_null())
-                    .then(pl.col("n_average"))
-                    .cast(pl.Int32)
-                    .alias("n_members"),
-                )
-            )
+        )
     for code in dict.fromkeys(c for c in compare if c != municipality):
         parts.append(values(code, f"compare:{code}", "municipality"))
     names = info.select("indicator_id", "sector", "name_nb", "name_en", "unit")

@@ -253,7 +253,7 @@ def create_app(
     lacks come from the synthetic sample). ``warm`` computes the newest year in a background
     thread at startup, so the first visitor does not wait. ``allowed_hosts`` limits the
     ``Host`` header (a loopback server answers only to loopback names: no DNS rebinding)."""
-    from kostra.web import routes
+    from kostra.web import routes, workbench_routes
 
     web = web or WebData(db)
 
@@ -290,6 +290,9 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    # first: /kommune/{code}/{sector} would take the workbench pages' paths for sectors
+    app.include_router(workbench_routes.api)
+    app.include_router(workbench_routes.pages)
     app.include_router(routes.api)
     app.include_router(routes.pages)
 

@@ -134,6 +134,26 @@ LABELS: dict[str, tuple[str, str]] = {
     "open": ("Åpne", "Open"),
     "data_source": ("Datagrunnlag", "Data"),
     "synthetic_value": ("syntetiske eksempeldata", "synthetic sample data"),
+    # the workbench pages (kostra.web.workbench_routes)
+    "facts": ("Fakta", "Facts"),
+    "nokkeltall": ("Nøkkeltall", "Key figures"),
+    "nokkeltall_title": ("KOSTRA-nøkkeltall", "KOSTRA key figures"),
+    "nokkeltall_intro": (
+        "Kommunen ved siden av KOSTRA-gruppen, fylket, landet og landet uten Oslo, slik SSB "
+        "viser nøkkeltallene. Legg til kommuner for å se dem i egne kolonner.",
+        "The municipality beside its KOSTRA group, county, country and country without Oslo, "
+        "as Statistics Norway shows the key figures. Add municipalities to see them as "
+        "columns.",
+    ),
+    "nokkeltall_legend": (
+        "* beregnet av kostra fra kommunenes tall etter SSBs regel; uten *: SSBs eget tall.",
+        "* computed by kostra from the municipalities' figures by SSB's rule; without *: "
+        "SSB's own figure.",
+    ),
+    "nokkeltall_computed_title": (
+        "beregnet av kostra over {n} kommuner",
+        "computed by kostra over {n} municipalities",
+    ),
 }
 
 

@@ -1,0 +1,65 @@
+"""The workbench pages and their API answers: ``/kommune/{code}/nokkeltall`` (SSB's KOSTRA
+view), ``/kommune/{code}/fakta`` (the municipality at a glance), ``/rangering/sektor/{sector}``
+(one barometer sector's ranking with its score columns) and ``/sok`` (key-figure search).
+
+Registered before :mod:`kostra.web.routes`, whose ``/kommune/{code}/{sector}`` would otherwise
+take ``nokkeltall`` and ``fakta`` for sectors. Parameters are checked as there.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+
+from kostra.web import workbench_views
+from kostra.web.routes import (
+    MAX_COMPARE,
+    FmtQ,
+    K,
+    PageState,
+    PlaceContext,
+    _canonical,
+    _codes,
+    _render,
+    _respond,
+)
+
+api = APIRouter(prefix="/api", tags=["api"])
+pages = APIRouter(include_in_schema=False)
+
+
+@api.get("/kommune/{kommune}/nokkeltall", summary="SSB's KOSTRA key-figure view")
+def api_nokkeltall(
+    ctx: PlaceContext,
+    k: K = [],  # noqa: B006 (FastAPI reads the default, never mutates it)
+    fmt: FmtQ = "json",
+) -> Response:
+    """The municipality beside its KOSTRA group, county, country and country without Oslo
+    (and the municipalities ``k``), one column each; ``basis`` says whether an aggregate is
+    SSB's own figure or computed by SSB's rule. ``rows``: one per key figure and column."""
+    codes = [c for c in _codes(ctx.web, k, ctx.year) if c != ctx.place.code]
+    content = workbench_views.nokkeltall(ctx.web, ctx.view(), codes, ctx.lang)
+    return _respond(content, fmt, f"kostra_{ctx.place.code}_{ctx.year}_nokkeltall")
+
+
+@pages.get("/kommune/{kommune}/nokkeltall", response_class=HTMLResponse)
+def nokkeltall_page(
+    ctx: PlaceContext,
+    k: K = [],  # noqa: B006
+) -> Response:
+    """SSB's KOSTRA view of a municipality, one table per sector."""
+    redirect = _canonical(ctx.request, ctx.place.code, "/nokkeltall")
+    if redirect is not None:
+        return redirect
+    codes = [c for c in _codes(ctx.web, k, ctx.year) if c != ctx.place.code]
+    content = workbench_views.nokkeltall(ctx.web, ctx.view(), codes, ctx.lang)
+    state = PageState(ctx, peers=ctx.peers, code=ctx.place.code, extra={"k": codes or None})
+    return _render(
+        state,
+        "nokkeltall.html.j2",
+        content=content,
+        current_page="nokkeltall",
+        codes=codes,
+        max_compare=MAX_COMPARE,
+        api_path=f"/api/kommune/{ctx.place.code}/nokkeltall",
+    )
