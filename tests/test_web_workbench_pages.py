@@ -106,3 +106,67 @@ def test_nokkeltall_page_and_download(client: TestClient) -> None:
     assert by_name.headers["location"] == "/kommune/3201/nokkeltall"
     assert client.get("/kommune/Atlantis/nokkeltall").status_code == 404
     assert client.get("/api/kommune/3201/nokkeltall?k=Atlantis").status_code == 404
+
+
+# -- the ranking of one sector ------------------------------------------------------------------
+
+
+def test_sector_ranking_is_the_clis_ranking(client: TestClient, web: WebData) -> None:
+    from kostra.cli.barometer import ranking_frame
+
+    year = web.default_year()
+    body = _json(client, "/api/rangering/sektor/grunnskole")
+    result = web.year_view(year).inputs.ranking
+    assert result is not None
+    cli, _ = ranking_frame(result, year=year, sector="grunnskole", names={})
+    ours = pl.DataFrame(body["rows"], infer_schema_length=None)
+    joined = ours.join(cli.select("region", "rank", "score"), left_on="code", right_on="region")
+    assert joined.height == cli.height > 300
+    assert (joined["rank"] == joined["rank_right"]).all()
+    assert ((joined["score"] - joined["score_right"]).abs() < 1e-12).all()
+    # best first by default, the unranked last
+    ranks = ours["rank"].drop_nulls().to_list()
+    assert ranks == sorted(ranks)
+    assert ranks[0] == 1
+    assert ours["rank"].to_list()[: len(ranks)] == ranks
+    # a score column per indicator of the sector: the barometer's own grades
+    ids = [i["id"] for i in body["indicators"]]
+    assert "grunnskolepoeng" in ids
+    grades = result.indicators.filter(
+        (pl.col("year") == year) & (pl.col("indicator_id") == "grunnskolepoeng")
+    ).select("region", "score")
+    check = ours.join(grades, left_on="code", right_on="region").drop_nulls("score_right")
+    assert check.height > 300
+    assert ((check["grunnskolepoeng"] - check["score_right"]).abs() < 1e-12).all()
+
+
+def test_sector_ranking_sorts_on_the_server(client: TestClient) -> None:
+    down = _json(client, "/api/rangering/sektor/grunnskole?sort=grunnskolepoeng&retning=synkende")
+    values = [r["grunnskolepoeng"] for r in down["rows"] if r["grunnskolepoeng"] is not None]
+    assert values == sorted(values, reverse=True)
+    assert down["rows"][-1]["grunnskolepoeng"] is None  # missing last
+    by_name = _json(client, "/api/rangering/sektor/grunnskole?sort=name")
+    names = [r["name"] for r in by_name["rows"]]
+    assert names == sorted(names)
+    page = client.get("/rangering/sektor/grunnskole?sort=population&retning=synkende")
+    assert page.status_code == 200
+    text = page.text
+    # sort links in the header: the active column turns around, the others sort ascending
+    assert "/rangering/sektor/grunnskole?sort=population" in text
+    assert 'aria-sort="descending"' in text
+    assert "/rangering/sektor/grunnskole?sort=grunnskolepoeng" in text
+    assert 'data-testid="sector-ranking-table"' in text
+    assert "Kommunebarometer-metoden (egen beregning" in text
+    csv_text = client.get("/api/rangering/sektor/barnehage?format=csv").text
+    assert csv_text.splitlines()[0].startswith("code,name,county_name,population,rank")
+    assert client.get("/rangering/sektor/atlantis").status_code == 404
+    assert client.get("/api/rangering/sektor/grunnskole?sort=drop_table").status_code == 404
+    assert client.get("/api/rangering/sektor/grunnskole?sort=a;b").status_code == 422
+    # the total ranking links to every sector and has a score column
+    total = client.get("/rangering").text
+    assert 'data-testid="sector-rankings"' in total
+    assert "/rangering/sektor/grunnskole" in total
+    assert "Poeng (ujustert)" in total
+    scored = _json(client, "/api/rangering?sort=score&retning=synkende")["rows"]
+    scores = [r["score"] for r in scored if r["score"] is not None]
+    assert scores == sorted(scores, reverse=True)

@@ -589,7 +589,7 @@ class WebData:
             cache.clear()
 
 
-RANKING_SORTS = ("place", "value", "name", "code", "population", "county_name", "rank")
+RANKING_SORTS = ("place", "value", "name", "code", "population", "county_name", "rank", "score")
 
 
 def _last_population_year() -> int:

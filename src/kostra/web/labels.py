@@ -150,6 +150,20 @@ LABELS: dict[str, tuple[str, str]] = {
         "* computed by kostra from the municipalities' figures by SSB's rule; without *: "
         "SSB's own figure.",
     ),
+    "sector_ranking_intro": (
+        "Plass og poeng i sektoren, og poengene (1–6) for hver indikator i den. Klikk på en "
+        "kolonneoverskrift for å sortere.",
+        "Rank and score in the sector, and the score (1–6) of each of its indicators. Click a "
+        "column heading to sort.",
+    ),
+    "sector_ranking_note": (
+        "Poeng 6 er best, 1 svakest; sektorpoengene er det vektede snittet av indikatorenes "
+        "poeng. Plass 1 er best; intervallet er usikkerheten i plassen.",
+        "A score of 6 is best, 1 weakest; the sector score is the weighted mean of the "
+        "indicators' scores. Rank 1 is best; the interval is the rank's uncertainty.",
+    ),
+    "by_sector": ("Per sektor", "By sector"),
+    "score_unadjusted": ("Poeng (ujustert)", "Score (unadjusted)"),
     "nokkeltall_computed_title": (
         "beregnet av kostra over {n} kommuner",
         "computed by kostra over {n} municipalities",

@@ -26,7 +26,7 @@ from kostra.cli._output import safe_cells
 from kostra.errors import KostraError
 from kostra.report.locale import sector_name
 from kostra.report.model import REPORT_SECTORS
-from kostra.web import views
+from kostra.web import views, workbench_views
 from kostra.web.data import (
     BAROMETER_RANK,
     PEER_CHOICES,
@@ -253,7 +253,7 @@ Group = Annotated[str | None, Query(max_length=80, description="KOSTRA group")]
 Size = Annotated[
     Literal["small", "medium", "large", "city"] | None, Query(description="Size class")
 ]
-SortKey = Literal["place", "value", "name", "code", "population", "county_name", "rank"]
+SortKey = Literal["place", "value", "name", "code", "population", "county_name", "rank", "score"]
 assert set(SortKey.__args__) == set(RANKING_SORTS)  # type: ignore[attr-defined]
 Sort = Annotated[SortKey, Query(description="Sort column")]
 Direction = Annotated[Literal["stigende", "synkende"], Query(description="Sort direction")]
@@ -600,6 +600,7 @@ def ranking_page(
         counties=counties,
         groups=groups,
         sizes=list(SIZE_CLASSES),
+        barometer_sectors=workbench_views.barometer_sectors(web, ctx.year, ctx.lang),
         filters={
             "q": filters.q,
             "fylke": filters.fylke or "",

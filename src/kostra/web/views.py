@@ -441,6 +441,7 @@ _RANK_COLUMNS = (
     "rank_high",
     "n_ranked",
     "rank_income_adjusted",
+    "score",
 )
 
 

@@ -8,12 +8,17 @@ take ``nokkeltall`` and ``fakta`` for sectors. Parameters are checked as there.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
 
 from kostra.web import workbench_views
 from kostra.web.routes import (
     MAX_COMPARE,
+    Context,
+    Ctx,
+    Direction,
     FmtQ,
     K,
     PageState,
@@ -62,4 +67,60 @@ def nokkeltall_page(
         codes=codes,
         max_compare=MAX_COMPARE,
         api_path=f"/api/kommune/{ctx.place.code}/nokkeltall",
+    )
+
+
+BarometerSectorPath = Annotated[
+    str, Path(pattern=r"^[a-z_]{1,40}$", description="Barometer sector (e.g. grunnskole)")
+]
+SectorSort = Annotated[
+    str,
+    Query(
+        pattern=r"^[a-z0-9_]{1,64}$",
+        description="Sort column: rank, name, code, county_name, population, score, coverage "
+        "or one of the sector's indicator ids",
+    ),
+]
+
+
+def _sector_ranking(ctx: Ctx, sektor: str, sort: str, retning: str) -> dict[str, Any]:
+    return workbench_views.sector_ranking(
+        ctx.web, ctx.year, sektor, ctx.lang, sort=sort, descending=retning == "synkende"
+    )
+
+
+@api.get("/rangering/sektor/{sektor}", summary="Ranking in one barometer sector")
+def api_sector_ranking(
+    ctx: Context,
+    sektor: BarometerSectorPath,
+    sort: SectorSort = "rank",
+    retning: Direction = "stigende",
+    fmt: FmtQ = "json",
+) -> Response:
+    """Every municipality's rank, score (1–6) and rank interval in the sector, with the score of
+    each of the sector's indicators; sorted by ``sort``."""
+    content = _sector_ranking(ctx, sektor, sort, retning)
+    return _respond(content, fmt, f"kostra_rangering_{sektor}_{ctx.year}")
+
+
+@pages.get("/rangering/sektor/{sektor}", response_class=HTMLResponse)
+def sector_ranking_page(
+    ctx: Context,
+    sektor: BarometerSectorPath,
+    sort: SectorSort = "rank",
+    retning: Direction = "stigende",
+) -> HTMLResponse:
+    """One barometer sector's ranking: score columns, sortable by every column (links in the
+    header; no JavaScript needed)."""
+    content = _sector_ranking(ctx, sektor, sort, retning)
+    extra = {
+        "sort": None if sort == "rank" else sort,
+        "retning": None if retning == "stigende" else retning,
+    }
+    return _render(
+        PageState(ctx, extra=extra),
+        "sector_ranking.html.j2",
+        content=content,
+        barometer_sectors=workbench_views.barometer_sectors(ctx.web, ctx.year, ctx.lang),
+        api_path=f"/api/rangering/sektor/{sektor}",
     )

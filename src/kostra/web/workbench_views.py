@@ -14,9 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import polars as pl
+
 from kostra import workbench
-from kostra.web.data import BORDERS, MunicipalityView, WebData
-from kostra.web.views import _meta
+from kostra.results import barometer as barometer_results
+from kostra.web.data import BORDERS, MunicipalityView, NotFoundError, WebData
+from kostra.web.views import _meta, _rows, banner
 
 
 def nokkeltall(
@@ -38,3 +41,96 @@ def nokkeltall(
     )
     table = workbench.key_figure_table(result)
     return {**_meta(view, lang), **workbench.nokkeltall_payload(table, lang)}
+
+
+# -- one barometer sector's ranking ---------------------------------------------------------------
+
+#: Columns a sector ranking sorts by besides its indicators' scores.
+SECTOR_SORTS = ("rank", "name", "code", "county_name", "population", "score", "coverage")
+
+
+def barometer_sectors(web: WebData, year: int, lang: str) -> list[dict[str, str]]:
+    """The barometer's sectors ranked in ``year`` (``id``, ``name``), in the method's order."""
+    ranking = web.year_view(year).inputs.ranking
+    if ranking is None:
+        return []
+    ranked = set(ranking.sectors.filter(pl.col("year") == year)["sector"].unique().to_list())
+    return [
+        {"id": s.id.value, "name": s.name(lang)}
+        for s in ranking.config.sectors
+        if s.id.value in ranked
+    ]
+
+
+def sector_ranking(
+    web: WebData, year: int, sector: str, lang: str, *, sort: str = "rank", descending: bool = False
+) -> dict[str, Any]:
+    """Every municipality's rank and score in one barometer sector in ``year``
+    (:func:`kostra.results.barometer.rank`, as ``kostra barometer --sector``), its rank
+    interval, and the score (1–6) of each of the sector's indicators as columns (``rows``),
+    sorted by ``sort`` (missing last)."""
+    year_view = web.year_view(year)
+    ranking = year_view.inputs.ranking
+    sectors = {s["id"]: s["name"] for s in barometer_sectors(web, year, lang)}
+    if ranking is None or sector not in sectors:
+        raise NotFoundError(
+            f"No barometer sector {sector!r} in {year}.",
+            hint="Choose one of: " + ", ".join(sectors),
+            nb=f"Ingen barometersektor {sector!r} i {year}.",
+            hint_nb="Velg en av: " + ", ".join(sectors),
+        )
+    items = [i for i in ranking.items if i.sector.value == sector]
+    indicator_ids = [i.indicator_id for i in items]
+    if sort not in (*SECTOR_SORTS, *indicator_ids):
+        raise NotFoundError(
+            f"Cannot sort by {sort!r}.",
+            hint="Sort by one of: " + ", ".join((*SECTOR_SORTS, *indicator_ids)),
+            nb=f"Kan ikke sortere etter {sort!r}.",
+            hint_nb="Sorter etter en av: " + ", ".join((*SECTOR_SORTS, *indicator_ids)),
+        )
+    ranks = ranking.sectors.filter((pl.col("year") == year) & (pl.col("sector") == sector))
+    grades = ranking.indicators.filter(
+        (pl.col("year") == year) & (pl.col("sector") == sector)
+    ).pivot(on="indicator_id", index="region", values="score", aggregate_function="first")
+    missing = [i for i in indicator_ids if i not in grades.columns]
+    grades = grades.with_columns(pl.lit(None, dtype=pl.Float64).alias(i) for i in missing)
+    frame = year_view.municipalities.select("code", "name", "county_name", "population").join(
+        ranks.select("region", "rank", "n_ranked", "score", "coverage"),
+        left_on="code",
+        right_on="region",
+        how="left",
+    )
+    intervals = year_view.inputs.intervals
+    if intervals is not None:
+        frame = frame.join(
+            intervals.filter((pl.col("year") == year) & (pl.col("sector") == sector)).select(
+                "region", "rank_low", "rank_high"
+            ),
+            left_on="code",
+            right_on="region",
+            how="left",
+        )
+    else:
+        frame = frame.with_columns(
+            pl.lit(None, dtype=pl.Int32).alias("rank_low"),
+            pl.lit(None, dtype=pl.Int32).alias("rank_high"),
+        )
+    frame = frame.join(
+        grades.select("region", *indicator_ids), left_on="code", right_on="region", how="left"
+    ).sort(sort, "code", descending=[descending, False], nulls_last=True, maintain_order=True)
+    return {
+        "year": year,
+        "sector": {"id": sector, "name": sectors[sector]},
+        "method": barometer_results.method_name(web.catalog, lang),
+        "indicators": [
+            {"id": i.indicator_id, "name": i.name(lang), "unit": i.unit, "weight": i.weight}
+            for i in items
+        ],
+        "sort": sort,
+        "descending": descending,
+        "synthetic": web.synthetic,
+        "banner": banner(web.synthetic, lang),
+        "lang": lang,
+        "count": frame.height,
+        "rows": _rows(frame),
+    }
