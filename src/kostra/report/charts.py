@@ -42,6 +42,11 @@ WIDTH = 500
 
 Spec = dict[str, Any]
 
+#: Marks hidden from assistive technology: the chart's text alternative is its ``description``
+#: (the key message and the figures), read as one image; Vega's per-mark containers would
+#: otherwise be unnamed graphics symbols (WCAG 1.1.1).
+MARK_ARIA: Spec = {"aria": False}
+
 
 def _base(lang: str, description: str, *, title: str | None = None, width: int = WIDTH) -> Spec:
     spec: Spec = {
@@ -60,6 +65,7 @@ def _base(lang: str, description: str, *, title: str | None = None, width: int =
                 "labelLimit": 0,
             },
             "title": {"fontSize": 12, "anchor": "start", "subtitleFontSize": 10},
+            "mark": dict(MARK_ARIA),
         },
     }
     if title:
@@ -260,7 +266,16 @@ def series_chart(
                     "scale": {"zero": False},
                     "axis": {"format": _number_format(data)},
                 },
+                # the peer average dashed with square points: not told apart by colour alone
                 "color": color,
+                "strokeDash": {
+                    **color,
+                    "scale": {"domain": [own, peers], "range": [[1, 0], [4, 2]]},
+                },
+                "shape": {
+                    **color,
+                    "scale": {"domain": [own, peers], "range": ["circle", "square"]},
+                },
                 "tooltip": [
                     {"field": "series", "title": " "},
                     {"field": "year", "title": t("year", lang)},

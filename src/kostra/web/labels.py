@@ -18,6 +18,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "search_placeholder": ("Skriv kommunenavn eller -nummer", "Type a municipality name or code"),
     "go": ("Vis", "Show"),
     "language": ("Språk", "Language"),
+    "skip_to_content": ("Hopp til hovedinnholdet", "Skip to main content"),
     "other_language": ("English", "Norsk"),
     "peer_standard": ("Standard (ASSS eller fylket)", "Default (ASSS or the county)"),
     "peer_asss": ("ASSS-kommunene", "The ASSS municipalities"),

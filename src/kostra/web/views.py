@@ -516,7 +516,7 @@ def compare_charts(
             "title": title,
             "width": 460,
             "height": {"step": 22},
-            "config": {"locale": locale, "font": charts.FONT},
+            "config": {"locale": locale, "font": charts.FONT, "mark": dict(charts.MARK_ARIA)},
             "data": {"values": [{"name": r["name"], "value": r["value"]} for r in rows]},
             "mark": {"type": "bar", "color": charts.OWN_COLOR},
             "encoding": {
@@ -541,7 +541,7 @@ def compare_charts(
                 "title": measure["name"],
                 "width": 460,
                 "height": 240,
-                "config": {"locale": locale, "font": charts.FONT},
+                "config": {"locale": locale, "font": charts.FONT, "mark": dict(charts.MARK_ARIA)},
                 "data": {"values": series},
                 "mark": {"type": "line", "point": True},
                 "encoding": {
@@ -552,11 +552,15 @@ def compare_charts(
                         "title": measure["unit"] or None,
                         "scale": {"zero": False},
                     },
-                    "color": {
-                        "field": "name",
-                        "type": "nominal",
-                        "title": None,
-                        "scale": {"domain": [r["name"] for r in content["rows"]]},
+                    # the point shape and the dash tell the lines apart without colour too
+                    **{
+                        channel: {
+                            "field": "name",
+                            "type": "nominal",
+                            "title": None,
+                            "scale": {"domain": [r["name"] for r in content["rows"]]},
+                        }
+                        for channel in ("color", "shape", "strokeDash")
                     },
                     "tooltip": [
                         {"field": "name", "title": t("region", lang)},

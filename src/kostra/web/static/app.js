@@ -28,6 +28,15 @@
     return null;
   }
 
+  // a chart wider than its figure scrolls sideways: the figure then takes focus so the
+  // keyboard can scroll it too (WCAG 2.1.1)
+  function focusableScrollers() {
+    document.querySelectorAll("figure.chart").forEach((fig) => {
+      if (fig.scrollWidth > fig.clientWidth) fig.tabIndex = 0;
+      else fig.removeAttribute("tabindex");
+    });
+  }
+
   function renderCharts() {
     const blocks = document.querySelectorAll("script.vega-spec");
     if (!blocks.length || typeof window.vegaEmbed !== "function") return;
@@ -36,7 +45,11 @@
     const done = () => {
       pending -= 1;
       document.body.dataset.chartsPending = String(pending);
-      if (pending === 0) document.body.dataset.chartsReady = "true";
+      if (pending === 0) {
+        focusableScrollers();
+        window.addEventListener("resize", focusableScrollers);
+        document.body.dataset.chartsReady = "true";
+      }
     };
     blocks.forEach((block) => {
       const target = document.getElementById(block.dataset.target);
