@@ -7,7 +7,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 import vl_convert
 
 from kostra.report import charts, render
@@ -185,45 +184,6 @@ def test_rank_strip_alt_gives_rank_from_top() -> None:
     assert "number 2 from the top" in spec["description"]
 
 
-def _map(year: int) -> dict:
-    return charts.map_chart(
-        [
-            {"code": "3201", "name": "Bærum", "value": 12.0},
-            {"code": "0301", "name": "Oslo", "value": 3.0},
-        ],
-        topology=municipality_topology(),
-        lang="nb",
-        code="3201",
-        peers=["0301", "3203"],
-        measure="plassering i Kommunebarometeret",
-        year=year,
-        rank=True,
-        municipality="Bærum",
-    )
-
-
-def test_map_outlines_municipality_and_peers_and_credits_kartverket() -> None:
-    spec = _map(2024)
-    outline = spec["layer"][1]["transform"][0]["filter"]["oneOf"]
-    assert outline == ["3201", "0301", "3203"]
-    assert spec["layer"][2]["transform"][0]["filter"]["equal"] == "3201"
-    assert any("Kartverket" in line for line in spec["title"]["subtitle"])
-    assert "Kartverket" in spec["description"]
-    assert "harmonisert" not in spec["description"]
-
-
-def test_map_before_2024_says_it_uses_2024_borders() -> None:
-    spec = _map(2019)
-    assert "Tegnet på 2024-grenser med verdier harmonisert fra 2019" in spec["description"]
-    assert any("2024-grenser" in line for line in spec["title"]["subtitle"])
-
-
-@pytest.mark.slow
-def test_map_renders_offline() -> None:
-    svg = vl_convert.vegalite_to_svg(_map(2024))
-    assert svg.count("<path") > 300
-
-
 def test_packaged_topology_has_every_2024_municipality() -> None:
     codes = map_codes()
     assert len(codes) == 357
@@ -290,18 +250,38 @@ def test_douglas_peucker_keeps_corners_and_drops_near_collinear_points() -> None
     assert simplify_topology({"arcs": [arc]}, tolerance=0.5)["arcs"] == [arc]
 
 
-def test_map_boundaries_inlined_once_for_conversion() -> None:
-    spec = _map(2024)
+def _shared_layers() -> dict:
+    """Two layers drawing the same inline boundaries (the same object)."""
+    topology = municipality_topology()
+    data = {"values": topology, "format": {"type": "topojson", "feature": GEO_OBJECT}}
+    return {
+        "$schema": charts.SCHEMA,
+        "width": 200,
+        "height": 260,
+        "projection": {"type": "transverseMercator", "rotate": [-15, -65]},
+        "layer": [
+            {"data": dict(data), "mark": {"type": "geoshape", "fill": "#ccc"}},
+            {
+                "data": dict(data),
+                "transform": [{"filter": {"field": "properties.code", "equal": "0301"}}],
+                "mark": {"type": "geoshape", "filled": False, "stroke": "red"},
+            },
+        ],
+    }
+
+
+def test_shared_boundaries_inlined_once_for_conversion() -> None:
+    spec = _shared_layers()
     topology = spec["layer"][0]["data"]["values"]
     shared = render.shared_datasets(spec)
     assert list(shared["datasets"]) == ["shared-1"]
     assert shared["datasets"]["shared-1"] is topology
     for layer, original in zip(shared["layer"], spec["layer"], strict=True):
         assert layer["data"] == {"name": "shared-1", "format": original["data"]["format"]}
-        assert layer["transform"] == original["transform"]
-    # the chart itself keeps its inline boundaries (the web app swaps them for a URL)
-    assert spec["layer"][2]["data"]["values"] is topology
-    # the same picture: every shape and the outlines are drawn from the shared data
+        assert layer.get("transform") == original.get("transform")
+    # the chart itself keeps its inline boundaries
+    assert spec["layer"][1]["data"]["values"] is topology
+    # the same picture: every shape and the outline are drawn from the shared data
     drawn = vl_convert.vegalite_to_svg(shared)
     assert drawn.count("<path") == vl_convert.vegalite_to_svg(spec).count("<path") > 300
     # a spec without shared data is returned as it is
@@ -314,15 +294,6 @@ def test_map_boundaries_inlined_once_for_conversion() -> None:
         peer_name="ASSS",
     )
     assert render.shared_datasets(profile) is profile
-
-
-def test_map_in_print_is_a_png_at_the_chart_size() -> None:
-    png = render.chart_png(_map(2024), config=render.PRINT_CONFIG)
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    svg = render.chart_svg(_map(2024), config=render.PRINT_CONFIG)
-    svg_width = float(re.search(r'<svg[^>]* width="([\d.]+)"', svg)[1])  # type: ignore[index]
-    png_width = int.from_bytes(png[16:20], "big")
-    assert png_width == pytest.approx(svg_width * render.PRINT_RASTER_SCALE, abs=2)
 
 
 def test_axis_and_legend_formats_never_use_si_prefixes() -> None:

@@ -424,7 +424,7 @@ def test_map_of_a_chosen_key_figure() -> None:
     )
     spec = specs["fig-map-indicator"]
     assert "antall per 1000 innbyggere, kultur og fritid 3" in spec["description"].lower()
-    values = spec["layer"][0]["transform"][0]["from"]["data"]["values"]
+    values = spec["hconcat"][0]["layer"][0]["transform"][-1]["from"]["data"]["values"]
     assert len(values) == 357
 
 

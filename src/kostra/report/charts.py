@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from kostra.report.geo import GEO_BORDERS_YEAR, GEO_OBJECT
 from kostra.report.locale import number, sector_name, t, vega_locale
 
 if TYPE_CHECKING:
@@ -539,101 +538,6 @@ def barometer_chart(
                     {"field": "rank_low", "title": t("interval", lang)},
                     {"field": "rank_high", "title": " "},
                 ],
-            },
-        },
-    ]
-    return spec
-
-
-def map_chart(
-    values: Sequence[Mapping[str, Any]],
-    *,
-    topology: Mapping[str, Any],
-    lang: str,
-    code: str,
-    peers: Sequence[str],
-    measure: str,
-    year: int,
-    rank: bool = False,
-    municipality: str = "",
-    width: int = 320,
-    height: int = 420,
-) -> Spec:
-    """Norway's municipalities coloured by a value (or a rank: 1 is best, drawn darkest), with
-    the municipality and its peers outlined; credit Kartverket.
-
-    ``values``: ``code`` (on ``topology``'s borders, 2024), ``name``, ``value``. For a year
-    before 2024 the values must already be harmonised to 2024 borders; the subtitle says so.
-    """
-    notes = [t("map_credit", lang)]
-    if year < GEO_BORDERS_YEAR:
-        notes.insert(0, t("harmonised_note", lang, year=year))
-    note = " ".join(notes)
-    description = t(
-        "chart_map_alt",
-        lang,
-        measure=measure,
-        year=year,
-        name=municipality or code,
-        note=note,
-    )
-    spec = _base(lang, description, width=width)
-    spec["height"] = height
-    spec["title"] = {"text": f"{measure[0].upper()}{measure[1:]}, {year}", "subtitle": notes}
-    features = {"values": topology, "format": {"type": "topojson", "feature": GEO_OBJECT}}
-    rows = [{"code": v["code"], "value": v.get("value"), "vname": v.get("name")} for v in values]
-    projection = {"type": "transverseMercator", "rotate": [-15, -65]}
-    color: Spec = {
-        "field": "value",
-        "type": "quantitative",
-        "title": t("rank", lang) if rank else t("value", lang),
-        "scale": {"scheme": "blues", "reverse": rank},
-        "legend": {"format": ",.0f" if rank else _number_format(rows), "orient": "right"},
-    }
-    outline = list(dict.fromkeys([code, *peers]))
-    spec["projection"] = projection
-    spec["layer"] = [
-        {
-            "data": features,
-            "transform": [
-                {
-                    "lookup": "properties.code",
-                    "from": {"data": {"values": rows}, "key": "code", "fields": ["value"]},
-                    "default": None,
-                },
-            ],
-            # municipalities without a value stay on the map, in grey, instead of vanishing
-            "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 0.15, "invalid": None},
-            "encoding": {
-                "color": {
-                    "condition": {"test": "!isValid(datum.value)", "value": MISSING_COLOR},
-                    **color,
-                },
-                "tooltip": [
-                    {"field": "properties.name", "title": t("region", lang)},
-                    {"field": "value", "format": ",.1f", "title": measure},
-                ],
-            },
-        },
-        {
-            "data": features,
-            "transform": [{"filter": {"field": "properties.code", "oneOf": outline}}],
-            "mark": {
-                "type": "geoshape",
-                "fill": None,
-                "filled": False,
-                "stroke": PEER_COLOR,
-                "strokeWidth": 1.2,
-            },
-        },
-        {
-            "data": features,
-            "transform": [{"filter": {"field": "properties.code", "equal": code}}],
-            "mark": {
-                "type": "geoshape",
-                "filled": False,
-                "stroke": "#c0392b",
-                "strokeWidth": 2,
             },
         },
     ]

@@ -170,3 +170,62 @@ def map_codes() -> frozenset[str]:
     """Municipality codes that have a shape on the map (the 2024 structure)."""
     topology = municipality_topology()
     return frozenset(g["properties"]["code"] for g in topology["objects"][GEO_OBJECT]["geometries"])
+
+
+def _decoded_arcs(topology: dict[str, Any]) -> list[list[tuple[float, float]]]:
+    """The arcs of a quantised topology in longitude/latitude."""
+    (kx, ky), (x0, y0) = topology["transform"]["scale"], topology["transform"]["translate"]
+    out = []
+    for arc in topology["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x, y = x + dx, y + dy
+            points.append((x * kx + x0, y * ky + y0))
+        out.append(points)
+    return out
+
+
+@lru_cache(maxsize=1)
+def centroids() -> dict[str, tuple[float, float]]:
+    """Each municipality's point for a marker: the planar centroid (longitude, latitude) of its
+    largest polygon's exterior ring, so an island municipality's marker sits on the island."""
+    topology = municipality_topology()
+    arcs = _decoded_arcs(topology)
+    out: dict[str, tuple[float, float]] = {}
+    for geometry in topology["objects"][GEO_OBJECT]["geometries"]:
+        polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
+        best = (0.0, 0.0, 0.0)
+        for polygon in polygons:
+            points: list[tuple[float, float]] = []
+            for index in polygon[0]:
+                arc = arcs[index] if index >= 0 else arcs[~index][::-1]
+                points.extend(arc if not points else arc[1:])
+            area = cx = cy = 0.0
+            for (xa, ya), (xb, yb) in itertools.pairwise(points):
+                cross = xa * yb - xb * ya
+                area += cross
+                cx += (xa + xb) * cross
+                cy += (ya + yb) * cross
+            if area and abs(area) > abs(best[0]):
+                best = (area, cx / (3 * area), cy / (3 * area))
+        out[geometry["properties"]["code"]] = (round(best[1], 4), round(best[2], 4))
+    return out
+
+
+@lru_cache(maxsize=1)
+def municipality_areas() -> dict[str, float]:
+    """Total area in km² (fresh water included) per 2024 code, from the packaged municipality
+    facts (provenance in ``docs/DATA.md``)."""
+    import polars as pl
+
+    source = resources.files("kostra") / "data" / "geography" / "municipality_facts_2024.parquet"
+    with resources.as_file(source) as path:
+        frame = pl.read_parquet(path, columns=["code", "area_km2"])
+    return {c: a for c, a in frame.iter_rows() if a is not None}
+
+
+def smallest_municipalities(n: int) -> list[str]:
+    """The codes of the ``n`` municipalities smallest by area, smallest first."""
+    areas = municipality_areas()
+    return sorted(areas, key=lambda code: (areas[code], code))[:n]

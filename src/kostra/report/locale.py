@@ -311,6 +311,26 @@ LABELS: dict[str, tuple[str, str]] = {
         "Map of Norway's municipalities coloured by {measure}, {year}. {name} and its peers "
         "are outlined. {note}",
     ),
+    "map_rank_legend": ("Plass (1 = best)", "Rank (1 = best)"),
+    "map_source": (
+        "Kilde: SSB, tabell {tables}, {year}",
+        "Source: Statistics Norway, table {tables}, {year}",
+    ),
+    "map_source_sample": (
+        "Kilde: syntetiske eksempeltall (SSB-tabell {tables}), {year}",
+        "Source: synthetic sample figures (Statistics Norway table {tables}), {year}",
+    ),
+    "map_source_rank": (
+        "Kilde: egen beregning fra SSBs KOSTRA-tall, {year}",
+        "Source: own calculation from Statistics Norway's KOSTRA figures, {year}",
+    ),
+    "map_borders": ("Kommunegrenser {year} © Kartverket", "Municipal borders {year} © Kartverket"),
+    "map_no_value": ("Grå: ingen verdi", "Grey: no value"),
+    "map_inset_oslo": ("Oslo-området", "Oslo area"),
+    "map_small_note": (
+        "Sirkler markerer de {n} minste kommunene etter areal: {names}.",
+        "Circles mark the {n} smallest municipalities by area: {names}.",
+    ),
     "chart_barometer_alt": (
         "Punktdiagram: {name}s plassering i hver barometersektor med usikkerhetsintervall, "
         "{year}. {details}",

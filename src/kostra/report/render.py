@@ -29,7 +29,7 @@ from kostra.analysis.method import AVERAGE_LEGEND, DIFFERENCE_TEXT
 from kostra.analysis.verdict import SectorVerdict
 from kostra.catalog.models import Indicator
 from kostra.errors import KostraError
-from kostra.report import charts
+from kostra.report import charts, maps
 from kostra.report.build import report_findings
 from kostra.report.geo import report_topology
 from kostra.report.locale import (
@@ -424,41 +424,14 @@ def _summary_charts(data: ReportData, lang: str) -> dict[str, Chart]:
                 ),
                 wide=True,
             )
-        if barometer.all_ranks:
-            out["map"] = _map_chart(
-                "fig-map", data, lang, barometer.all_ranks, t("barometer_rank", lang), rank=True
-            )
+        spec = maps.barometer_map(data, lang, topology=report_topology())
+        if spec is not None:
+            out["map"] = Chart("fig-map", spec, raster=True)
     if data.map_indicator is not None:
-        dist = data.distribution(data.map_indicator)
-        indicator = data.indicator(data.map_indicator)
-        if dist is not None:
-            name = _name(indicator, lang)
-            measure = f"{name[0].lower()}{name[1:]} ({unit_label(indicator.unit, lang)})"
-            out["map_indicator"] = _map_chart("fig-map-indicator", data, lang, dist.values, measure)
+        spec = maps.indicator_map(data, data.map_indicator, lang, topology=report_topology())
+        if spec is not None:
+            out["map_indicator"] = Chart("fig-map-indicator", spec, raster=True)
     return out
-
-
-def _map_chart(
-    chart_id: str,
-    data: ReportData,
-    lang: str,
-    values: Sequence[Any],
-    measure: str,
-    *,
-    rank: bool = False,
-) -> Chart:
-    spec = charts.map_chart(
-        [v.model_dump() for v in values],
-        topology=report_topology(),
-        lang=lang,
-        code=data.municipality.code,
-        peers=[p.code for p in data.peers.members],
-        measure=measure,
-        year=data.year,
-        rank=rank,
-        municipality=data.municipality.name,
-    )
-    return Chart(chart_id, spec, raster=True)
 
 
 def _assumptions(data: ReportData, rules: FindingRules, lang: str) -> list[tuple[str, str]]:

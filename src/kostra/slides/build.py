@@ -472,27 +472,14 @@ def deck_view(
 
 
 def map_picture(data: ReportData, lang: str = "nb") -> bytes | None:
-    """The barometer map as a PNG (the report's map spec; PPTX has no map chart)."""
-    from kostra.report import charts
+    """The barometer map as a PNG (the report's map, :func:`kostra.report.maps.barometer_map`;
+    PPTX has no map chart)."""
     from kostra.report.geo import report_topology
-    from kostra.report.locale import t
+    from kostra.report.maps import barometer_map
     from kostra.report.render import PRINT_CONFIG, chart_png
 
-    barometer = data.barometer
-    if barometer is None or not barometer.all_ranks:
-        return None
-    spec = charts.map_chart(
-        [v.model_dump() for v in barometer.all_ranks],
-        topology=report_topology(),
-        lang=lang,
-        code=data.municipality.code,
-        peers=[p.code for p in data.peers.members],
-        measure=t("barometer_rank", lang),
-        year=data.year,
-        rank=True,
-        municipality=data.municipality.name,
-    )
-    return chart_png(spec, lang, config=PRINT_CONFIG)
+    spec = barometer_map(data, lang, topology=report_topology())
+    return None if spec is None else chart_png(spec, lang, config=PRINT_CONFIG)
 
 
 def deck_pptx(

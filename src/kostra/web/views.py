@@ -21,7 +21,7 @@ from kostra.analysis._barometer.naming import PUBLISHED_INDICATORS
 from kostra.analysis.method import AVERAGE_LEGEND, DIFFERENCE_TEXT
 from kostra.analysis.verdict import sector_verdict
 from kostra.catalog.models import Indicator
-from kostra.report import charts
+from kostra.report import charts, maps
 from kostra.report.geo import municipality_topology
 from kostra.report.locale import SYNTHETIC_BANNER, number, sector_name, signed, t, vega_locale
 from kostra.report.model import BAROMETER_SECTOR, REPORT_SECTORS, ReportData
@@ -78,13 +78,9 @@ def topology_bytes() -> bytes:
 
 
 def topology_by_url(spec: dict[str, Any]) -> dict[str, Any]:
-    """``spec`` with the inlined boundaries of :func:`kostra.report.charts.map_chart` replaced
-    by a reference to :data:`TOPOLOGY_URL` (same format, same feature)."""
-    for layer in spec.get("layer", []):
-        data = layer.get("data")
-        if isinstance(data, dict) and isinstance(data.get("values"), dict):
-            layer["data"] = {"url": TOPOLOGY_URL, "format": data.get("format", {})}
-    return spec
+    """``spec`` (a :func:`kostra.report.maps.map_chart`) loading the boundaries from
+    :data:`TOPOLOGY_URL` instead of carrying them."""
+    return maps.with_topology_url(spec, TOPOLOGY_URL)
 
 
 def banner(synthetic: bool, lang: str) -> str | None:
@@ -226,20 +222,11 @@ def overview_charts(view: MunicipalityView, lang: str) -> dict[str, dict[str, An
             out["barometer"] = charts.barometer_chart(
                 brows, lang=lang, municipality=data.municipality.name, year=data.year, width=360
             )
-        if barometer.all_ranks:
-            out["map"] = topology_by_url(
-                charts.map_chart(
-                    [v.model_dump() for v in barometer.all_ranks],
-                    topology=_topology(),
-                    lang=lang,
-                    code=data.municipality.code,
-                    peers=[p.code for p in data.peers.members],
-                    measure=t("barometer_rank", lang),
-                    year=data.year,
-                    rank=True,
-                    municipality=data.municipality.name,
-                )
-            )
+        spec = maps.barometer_map(
+            data, lang, topology=_topology(), width=360, height=470, zoom=True
+        )
+        if spec is not None:
+            out["map"] = topology_by_url(spec)
     return out
 
 
@@ -457,27 +444,46 @@ def ranking(
 
 
 def map_view(web: WebData, year: int, measure: str, lang: str) -> dict[str, Any]:
-    """Every municipality's value (or barometer rank) for the map (``rows``)."""
+    """Every municipality's value (or barometer rank) for the map (``rows``), with what the
+    legend says: the unit, SSB's tables and whether the figure is signed."""
     frame = web.values(year, measure).select("code", "name", "value", "status", "place")
-    return {**_measure_meta(web, year, measure, lang), "rows": _rows(frame)}
+    meta = _measure_meta(web, year, measure, lang)
+    if measure != BAROMETER_RANK:
+        about = maps.indicator_measure(web.indicator(measure), lang, synthetic=web.synthetic)
+        meta["measure"] |= {
+            "unit_label": about.unit,
+            "tables": list(about.tables),
+            "signed": about.signed,
+        }
+    return {**meta, "rows": _rows(frame)}
 
 
 def map_spec(
     content: Mapping[str, Any], lang: str, *, code: str = "", peers: Sequence[str] = ()
 ) -> dict[str, Any]:
-    """The map of ``content`` (from :func:`map_view`)."""
+    """The large, zoomable map of ``content`` (from :func:`map_view`)."""
     measure = content["measure"]
-    spec = charts.map_chart(
+    if measure["id"] == BAROMETER_RANK:
+        about = maps.rank_measure(lang)
+    else:
+        about = maps.MapMeasure(
+            name=measure["name"],
+            unit=measure["unit_label"],
+            tables=tuple(measure.get("tables", ())),
+            signed=bool(measure.get("signed")),
+            synthetic=bool(content.get("synthetic")),
+        )
+    spec = maps.map_chart(
         content["rows"],
         topology=_topology(),
         lang=lang,
+        measure=about,
+        year=content["year"],
         code=code,
         peers=list(peers),
-        measure=measure["name"],
-        year=content["year"],
-        rank=measure["id"] == BAROMETER_RANK,
-        width=360,
-        height=460,
+        width=520,
+        height=700,
+        zoom=True,
     )
     return topology_by_url(spec)
 
