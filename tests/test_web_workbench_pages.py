@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from kostra import workbench
 from kostra.web import WebData, create_app
+from kostra.web.views import number_text
 
 
 @pytest.fixture(scope="module")
@@ -170,3 +171,89 @@ def test_sector_ranking_sorts_on_the_server(client: TestClient) -> None:
     scored = _json(client, "/api/rangering?sort=score&retning=synkende")["rows"]
     scores = [r["score"] for r in scored if r["score"] is not None]
     assert scores == sorted(scores, reverse=True)
+
+
+# -- the municipality at a glance ---------------------------------------------------------------
+
+
+def test_facts_come_from_the_shared_functions(client: TestClient, web: WebData) -> None:
+    import kostra.geography as geography
+    from kostra.results import barometer as barometer_results
+
+    year = web.default_year()
+    body = _json(client, "/api/kommune/3201/fakta")
+    people = body["population"]
+    on = people["date"]
+    assert on in (year, year + 1)
+    # SSB's 07459 as the packaged population has it, on the web's 2024 borders
+    frame = geography.population(
+        [on - 1, on], age_group=["total", "0-5", "80+"], borders=2024
+    ).filter(pl.col("region") == "3201")
+
+    def of(when: int, group: str) -> float:
+        found = frame.filter((pl.col("year") == when) & (pl.col("age_group") == group))
+        return float(found["population"][0])
+
+    assert people["total"] == of(on, "total")
+    assert people["before"] == of(on - 1, "total")
+    assert people["growth"] == pytest.approx(of(on, "total") / of(on - 1, "total") - 1)
+    ages = {a["age_group"]: a for a in body["ages"]}
+    assert list(ages) == ["0-5", "6-15", "16-66", "67-79", "80+"]
+    assert ages["80+"]["population"] == of(on, "80+")
+    assert ages["0-5"]["share"] == pytest.approx(of(on, "0-5") / of(on, "total"))
+    assert sum(a["population"] for a in body["ages"]) == pytest.approx(people["total"])
+    assert 0 < ages["80+"]["country_share"] < 0.1
+    # area as `kostra similar` has it; density from the two
+    packaged = workbench.packaged_facts().filter(pl.col("code") == "3201")
+    assert body["area_km2"] == pytest.approx(float(packaged["area_km2"][0]))
+    assert body["density"] == pytest.approx(people["total"] / body["area_km2"])
+    assert body["kostra_group"] == "KOSTRA-gruppe 12"
+    assert 0.5 < body["need_index"] < 1.5
+    # the finances are the nøkkeltall view's rows: the same numbers on both pages
+    view = _json(client, "/api/kommune/3201/nokkeltall")
+    wanted = {"self", "county", "country"}
+    nokkeltall = {
+        (r["indicator_id"], r["column"]): r["value"] for r in view["rows"] if r["column"] in wanted
+    }
+    finance = {r["indicator_id"]: r for s in body["finances"]["sectors"] for r in s["rows"]}
+    assert list(finance) == [
+        "netto_driftsresultat",
+        "frie_inntekter_per_innbygger",
+        "netto_lanegjeld_per_innbygger",
+        "ndu_totalt_per_innbygger",
+    ]
+    columns = [c["key"] for c in body["finances"]["columns"]]
+    assert columns == ["self", "county", "country"]
+    for figure, row in finance.items():
+        for key, cell in zip(columns, row["cells"], strict=True):
+            assert cell["value"] == nokkeltall[(figure, key)]
+    # the headline rank: results.barometer.headline, as the overview and the CLI show it
+    ranking = web.year_view(year).inputs.ranking
+    assert ranking is not None
+    head = barometer_results.headline(ranking, "3201", year)
+    assert body["ranks"]["headline_rank"] == head["rank_income_adjusted"]
+    assert body["ranks"]["rank"] == head["rank"]
+    overview = _json(client, "/api/kommune/3201")
+    assert body["ranks"]["headline_rank"] == overview["barometer"]["headline_rank"]
+
+
+def test_facts_page_and_download(client: TestClient) -> None:
+    page = client.get("/kommune/3201/fakta")
+    assert page.status_code == 200
+    text = page.text
+    for testid in ("facts-population", "facts-area", "facts-need", "facts-rank", "facts-ages"):
+        assert f'data-testid="{testid}"' in text
+    assert "Bærum i tall" in text
+    total = _json(client, "/api/kommune/3201/fakta")["population"]["total"]
+    assert number_text(total, "nb", 0) in text
+    assert 'aria-current="page">Fakta' in text
+    assert "vega-spec" in text  # the age chart
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/kommune/3201/fakta?format=csv").text)))
+    figures = [r["figure"] for r in rows]
+    assert figures[:2] == ["population", "growth"]
+    assert "netto_lanegjeld_per_innbygger" in figures
+    assert "barometer_rank" in figures
+    english = _json(client, "/api/kommune/3201/fakta?lang=en")
+    assert english["rows"][0]["label"] == "Inhabitants"
+    assert client.get("/kommune/Bærum/fakta", follow_redirects=False).status_code == 302
+    assert client.get("/api/kommune/9999/fakta").status_code == 404

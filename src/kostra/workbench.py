@@ -371,7 +371,7 @@ def _need_year(year: int) -> int:
 
 
 @functools.cache
-def _facts() -> pl.DataFrame:
+def packaged_facts() -> pl.DataFrame:
     """The packaged centrality, ROBEK 2024, area and written language per 2024 code."""
     source = resources.files("kostra") / "data" / "geography" / "municipality_facts_2024.parquet"
     with resources.as_file(source) as path:
@@ -410,7 +410,9 @@ def _features(year: int, db: str | None, stamp: float) -> pl.DataFrame:
     need = api.packaged_need_index().filter(pl.col("need_year") == _need_year(year))
     groups = geography.kostra_groups(SIMILAR_BORDERS)
     free = _free_income(year, Path(db), load_catalog()) if db is not None else None
-    return structural_features(population, _facts(), need, groups, year=on, free_income=free)
+    return structural_features(
+        population, packaged_facts(), need, groups, year=on, free_income=free
+    )
 
 
 def similarity_features(year: int, *, db: Path | None = None) -> pl.DataFrame:

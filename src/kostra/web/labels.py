@@ -164,6 +164,39 @@ LABELS: dict[str, tuple[str, str]] = {
         "indicators' scores. Rank 1 is best; the interval is the rank's uncertainty.",
     ),
     "by_sector": ("Per sektor", "By sector"),
+    "facts_title": ("{name} i tall", "{name} in figures"),
+    "facts_intro": (
+        "Folketall, alder, areal, utgiftsbehov, økonomi og plassering på ett sted.",
+        "Population, age, area, expenditure need, finances and rank in one place.",
+    ),
+    "facts_population_on": ("Innbyggere 1. januar {date}", "Inhabitants on 1 January {date}"),
+    "facts_growth": ("Endring siste år", "Change over the last year"),
+    "facts_age": ("Alder", "Age"),
+    "facts_age_title": ("Aldersfordeling 1. januar {date}", "Age structure on 1 January {date}"),
+    "facts_age_share": ("Andel {group} år", "Share aged {group}"),
+    "facts_share": ("Andel", "Share"),
+    "facts_area": ("Areal", "Area"),
+    "facts_density": ("Innbyggere per km²", "Inhabitants per km²"),
+    "facts_per_km2": ("per km²", "per km²"),
+    "facts_need_index": ("Utgiftsbehovsindeks", "Expenditure-need index"),
+    "facts_need_note": (
+        "Utgiftsbehov fra inntektssystemet for {year} (Grønt hefte); 1,00 = landsgjennomsnittet.",
+        "Expenditure need from the income system for {year} (Grønt hefte); 1.00 = the national "
+        "average.",
+    ),
+    "facts_structure": ("Struktur", "Structure"),
+    "facts_centrality": ("Sentralitet (SSB, 1–6)", "Centrality (SSB, 1–6)"),
+    "facts_robek": ("I ROBEK (2024)", "In ROBEK (2024)"),
+    "facts_finances": ("Økonomi", "Finances"),
+    "facts_ranks": ("Plassering", "Rank"),
+    "facts_sources": (
+        "Kilder: SSB (folkemengde 07459, KOSTRA, sentralitet, KOSTRA-grupper), Kartverket "
+        "(areal), KDD (Grønt hefte, ROBEK).",
+        "Sources: Statistics Norway (population 07459, KOSTRA, centrality, KOSTRA groups), "
+        "Kartverket (area), KDD (Grønt hefte, ROBEK).",
+    ),
+    "yes": ("ja", "yes"),
+    "no": ("nei", "no"),
     "score_unadjusted": ("Poeng (ujustert)", "Score (unadjusted)"),
     "nokkeltall_computed_title": (
         "beregnet av kostra over {n} kommuner",

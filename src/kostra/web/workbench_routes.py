@@ -2,8 +2,10 @@
 view), ``/kommune/{code}/fakta`` (the municipality at a glance), ``/rangering/sektor/{sector}``
 (one barometer sector's ranking with its score columns) and ``/sok`` (key-figure search).
 
-Registered before :mod:`kostra.web.routes`, whose ``/kommune/{code}/{sector}`` would otherwise
-take ``nokkeltall`` and ``fakta`` for sectors. Parameters are checked as there.
+The facts page is
+:func:`kostra.facts.municipality_facts`. Registered before :mod:`kostra.web.routes`, whose
+``/kommune/{code}/{sector}`` would otherwise take ``nokkeltall`` and ``fakta`` for sectors.
+Parameters are checked as there.
 """
 
 from __future__ import annotations
@@ -67,6 +69,32 @@ def nokkeltall_page(
         codes=codes,
         max_compare=MAX_COMPARE,
         api_path=f"/api/kommune/{ctx.place.code}/nokkeltall",
+    )
+
+
+@api.get("/kommune/{kommune}/fakta", summary="A municipality at a glance")
+def api_facts(ctx: PlaceContext, fmt: FmtQ = "json") -> Response:
+    """Population and age structure (07459), area and density, the expenditure-need index,
+    the headline finances beside the county and the country, and the barometer's headline
+    rank (kostra.facts); ``rows``: one per figure."""
+    content = workbench_views.facts(ctx.web, ctx.view(), ctx.lang)
+    return _respond(content, fmt, f"kostra_{ctx.place.code}_{ctx.year}_fakta")
+
+
+@pages.get("/kommune/{kommune}/fakta", response_class=HTMLResponse)
+def facts_page(ctx: PlaceContext) -> Response:
+    """A municipality at a glance, as SSB's Kommunefakta."""
+    redirect = _canonical(ctx.request, ctx.place.code, "/fakta")
+    if redirect is not None:
+        return redirect
+    content = workbench_views.facts(ctx.web, ctx.view(), ctx.lang)
+    return _render(
+        PageState.of(ctx),
+        "facts.html.j2",
+        content=content,
+        current_page="fakta",
+        charts={"ages": workbench_views.age_chart(content, ctx.lang)},
+        api_path=f"/api/kommune/{ctx.place.code}/fakta",
     )
 
 

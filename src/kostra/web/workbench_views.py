@@ -17,8 +17,11 @@ from typing import Any
 import polars as pl
 
 from kostra import workbench
+from kostra.report import charts
+from kostra.report.locale import vega_locale
 from kostra.results import barometer as barometer_results
 from kostra.web.data import BORDERS, MunicipalityView, NotFoundError, WebData
+from kostra.web.labels import label
 from kostra.web.views import _meta, _rows, banner
 
 
@@ -133,4 +136,200 @@ def sector_ranking(
         "lang": lang,
         "count": frame.height,
         "rows": _rows(frame),
+    }
+
+
+# -- the municipality at a glance ---------------------------------------------------------------
+
+
+def facts(web: WebData, view: MunicipalityView, lang: str) -> dict[str, Any]:
+    """:func:`kostra.facts.municipality_facts` of the view's municipality in its year (the
+    year's figures and barometer the web computed); ``rows``: one per figure, with the
+    country's beside it where there is one (what the CSV/XLSX holds)."""
+    from kostra.facts import municipality_facts
+
+    data = view.data
+    inputs = web.year_view(data.year).inputs
+    found = municipality_facts(
+        data.municipality.code,
+        data.year,
+        evaluated=inputs.evaluated,
+        catalog=inputs.catalog,
+        borders=BORDERS,
+        ranking=inputs.ranking,
+        intervals=inputs.intervals,
+        synthetic=inputs.data.synthetic,
+    )
+    finances = workbench.nokkeltall_payload(found.finances, lang)
+    ranks = found.ranks
+    words = {key: label(key, lang) for key in _FACT_WORDS}
+    rows: list[dict[str, Any]] = [
+        {
+            "figure": "population",
+            "label": words["population"],
+            "value": found.population,
+            "unit": "",
+            "country": None,
+        },
+        {
+            "figure": "growth",
+            "label": words["facts_growth"],
+            "value": None if found.growth is None else found.growth * 100,
+            "unit": "%",
+            "country": None,
+        },
+    ]
+    for age in found.ages:
+        rows.append(
+            {
+                "figure": f"share_{age.age_group}",
+                "label": label("facts_age_share", lang, group=age.age_group),
+                "value": None if age.share is None else age.share * 100,
+                "unit": "%",
+                "country": None if age.country_share is None else age.country_share * 100,
+            }
+        )
+    rows += [
+        {
+            "figure": "area_km2",
+            "label": words["facts_area"],
+            "value": found.area_km2,
+            "unit": "km²",
+            "country": None,
+        },
+        {
+            "figure": "density",
+            "label": words["facts_density"],
+            "value": found.density,
+            "unit": label("facts_per_km2", lang),
+            "country": None,
+        },
+        {
+            "figure": "need_index",
+            "label": words["facts_need_index"],
+            "value": found.need_index,
+            "unit": "",
+            "country": 1.0 if found.need_index is not None else None,
+        },
+    ]
+    country = next((n for n, c in enumerate(found.finances.columns) if c.key == "country"), None)
+    for row in found.finances.rows:
+        rows.append(
+            {
+                "figure": row.indicator_id,
+                "label": row.name(lang),
+                "value": row.cells[0].value,
+                "unit": row.unit,
+                "country": None if country is None else row.cells[country].value,
+            }
+        )
+    if ranks is not None:
+        rows.append(
+            {
+                "figure": "barometer_rank",
+                "label": words["barometer_total"],
+                "value": ranks.rank_income_adjusted or ranks.rank,
+                "unit": "",
+                "country": None,
+            }
+        )
+    return {
+        **_meta(view, lang),
+        "population": {
+            "date": found.population_date,
+            "total": found.population,
+            "before": found.population_before,
+            "growth": found.growth,
+        },
+        "ages": [
+            {
+                "age_group": a.age_group,
+                "population": a.population,
+                "share": a.share,
+                "country_share": a.country_share,
+            }
+            for a in found.ages
+        ],
+        "area_km2": found.area_km2,
+        "density": found.density,
+        "centrality": found.centrality,
+        "robek": found.robek,
+        "kostra_group": found.kostra_group,
+        "need_year": found.need_year,
+        "need_index": found.need_index,
+        "finances": finances,
+        "ranks": None
+        if ranks is None
+        else {
+            "headline_rank": ranks.rank_income_adjusted or ranks.rank,
+            "income_adjusted": ranks.rank_income_adjusted is not None,
+            "rank": ranks.rank,
+            "rank_low": ranks.rank_low,
+            "rank_high": ranks.rank_high,
+            "n_ranked": ranks.n_ranked,
+            "score": ranks.score,
+            "method": ranks.method_en if lang == "en" else ranks.method_nb,
+        },
+        "rows": rows,
+    }
+
+
+_FACT_WORDS = (
+    "population",
+    "facts_growth",
+    "facts_area",
+    "facts_density",
+    "facts_need_index",
+    "barometer_total",
+)
+
+
+def age_chart(content: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The age structure: the municipality's share of each age group beside the country's."""
+    name = content["municipality"]["name"]
+    country = label("peer_country", lang)
+    values = []
+    for age in content["ages"]:
+        for who, share in ((name, age["share"]), (country, age["country_share"])):
+            if share is not None:
+                values.append({"age": age["age_group"], "who": who, "share": share})
+    title = label("facts_age_title", lang, date=content["population"]["date"])
+    return {
+        "$schema": charts.SCHEMA,
+        "description": f"{title}: {name} / {country}",
+        "title": title,
+        "width": 360,
+        "height": 200,
+        "config": {"locale": vega_locale(lang), "font": charts.FONT},
+        "data": {"values": values},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": {
+                "field": "age",
+                "type": "nominal",
+                "sort": None,
+                "title": label("facts_age", lang),
+                "axis": {"labelAngle": 0},
+            },
+            "xOffset": {"field": "who", "sort": [name, country]},
+            "y": {
+                "field": "share",
+                "type": "quantitative",
+                "axis": {"format": ".0%"},
+                "title": label("facts_share", lang),
+            },
+            "color": {
+                "field": "who",
+                "type": "nominal",
+                "sort": [name, country],
+                "scale": {"range": [charts.OWN_COLOR, "#9aa5b1"]},
+                "title": None,
+                "legend": {"orient": "top"},
+            },
+            "tooltip": [
+                {"field": "who", "title": label("region", lang)},
+                {"field": "age", "title": label("facts_age", lang)},
+                {"field": "share", "format": ".1%", "title": label("facts_share", lang)},
+            ],
+        },
     }
