@@ -38,6 +38,9 @@ PAGES = [
     "/rangering/sektor/pleie_og_omsorg?sort=score",
     "/kommune/3201?lang=en",
     "/kart?lang=en",
+    "/kommune/3201/fakta",
+    "/kommune/3201/nokkeltall?k=4601",
+    "/rangering/sektor/grunnskole?sort=population",
 ]
 #: pages that answer with an error status, shown by the error page: an unknown municipality, an
 #: invalid sector, a path that does not exist, in both languages
