@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -308,12 +309,49 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
 
 
+def assert_accessible_pdf(path: Path, lang: str, title: str) -> None:
+    """PDF/UA basics: tagged (MarkInfo /Marked, a structure tree whose figures all carry alt
+    text, headings and table headers), the document language and a title viewers show."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    catalog = reader.trailer["/Root"]
+    assert catalog["/MarkInfo"]["/Marked"].value is True
+    assert catalog.get("/Lang") == lang
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+    assert reader.metadata is not None
+    assert reader.metadata.title == title
+    kinds: dict[str, int] = {}
+    missing_alt: list[str] = []
+
+    def walk(node: Any) -> None:
+        node = node.get_object()
+        if isinstance(node, dict):
+            kind = str(node.get("/S", ""))
+            kinds[kind] = kinds.get(kind, 0) + 1
+            if kind == "/Figure" and not str(node.get("/Alt", "")).strip():
+                missing_alt.append(str(node.get("/K")))
+            if "/K" in node:
+                walk(node["/K"])
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(catalog["/StructTreeRoot"])
+    assert kinds.get("/H1") == 1
+    for kind in ("/H2", "/Figure", "/Table", "/TH", "/Link"):
+        assert kinds.get(kind, 0) > 0, kind
+    assert missing_alt == []
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 @pytest.mark.parametrize(("code", "lang"), [(BAERUM, "nb"), (SUNNFJORD, "en")])
 def test_pdf_has_every_section_and_page_images(code: str, lang: str, tmp_path: Path) -> None:
     data = make_report(code)
     out = render.write_report(data, tmp_path / "r.pdf", fmt=render.ReportFormat.PDF, lang=lang)
+    title = f"{t('title', lang, year=data.year)} – {data.municipality.name}"
+    assert_accessible_pdf(out, lang, title)
     text = subprocess.run(
         ["pdftotext", "-layout", str(out), "-"], check=True, capture_output=True, text=True
     ).stdout

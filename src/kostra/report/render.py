@@ -703,11 +703,14 @@ def render_pdf(
     findings: Sequence[Finding] | None = None,
     rules: FindingRules | None = None,
 ) -> bytes:
-    """The report as a PDF (WeasyPrint): page numbers, table of contents, static charts."""
+    """The report as a tagged PDF (WeasyPrint, PDF/UA-1): page numbers, table of contents,
+    static charts with their text alternatives, the report's language and title."""
     import weasyprint
 
     html = print_html(data, lang, findings=findings, rules=rules)
-    pdf: bytes = weasyprint.HTML(string=html, base_url=".").write_pdf()
+    # PDF/UA-1: tagged (structure tree, figures with their alt text, table headers), the
+    # document language from <html lang> and the title from <title>, shown by viewers
+    pdf: bytes = weasyprint.HTML(string=html, base_url=".").write_pdf(pdf_variant="pdf/ua-1")
     return pdf
 
 
