@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from kostra.cli._app import app, state
+from kostra.cli.analysis import BordersOption, _borders
 from kostra.errors import KostraError
 from kostra.report.locale import SYNTHETIC_BANNER
 from kostra.report.render import ReportFormat, write_report
@@ -75,6 +76,7 @@ def report_command(
         str | None,
         typer.Option("--map", help="Also map this key figure (an id from `kostra catalog`)."),
     ] = None,
+    borders: BordersOption = "year",
 ) -> None:
     """Write the yearly KOSTRA report (HTML that works offline, or PDF)."""
     from kostra.report import pipeline
@@ -89,7 +91,7 @@ def report_command(
             hint_nb="`kostra report Bærum --year 2024` eller `kostra report --all --group asss`",
         )
     with console.status("Beregner tallene …" if language == "nb" else "Computing the figures …"):
-        inputs = pipeline.prepare(year, db=state.settings.db)
+        inputs = pipeline.prepare(year, db=state.settings.db, borders=_borders(borders))
     if inputs.data.synthetic:
         console.print(f"[bold red]{SYNTHETIC_BANNER[language]}[/]", highlight=False)
     compare_list = list(compare or [])
@@ -129,7 +131,7 @@ def _write_all(
             hint_nb="Bruk --group asss, country eller country_ex_oslo, eller en liste med navn.",
         )
     # the group kinds accepted here do not depend on a municipality; Oslo stands in
-    name, members = api.peers_on_borders(group, year, "0301")
+    name, members = api.peers_on_borders(group, year, "0301", borders=inputs.borders)
     folder = output or Path(f"kostra-rapporter-{year}")
     failures: list[str] = []
     started = time.perf_counter()

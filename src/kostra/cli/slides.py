@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from kostra.cli._app import app, state
+from kostra.cli.analysis import BordersOption, _borders
 from kostra.cli.report import _lang, slug
 from kostra.errors import KostraError
 from kostra.report.locale import SYNTHETIC_BANNER
@@ -75,6 +76,7 @@ def slides_command(
     with_map: Annotated[
         bool, typer.Option("--map/--no-map", help="Draw the barometer map (a picture).")
     ] = True,
+    borders: BordersOption = "year",
 ) -> None:
     """Write the council deck: KOSTRA and the Kommunebarometer, one slide per sector."""
     from kostra import api
@@ -97,7 +99,7 @@ def slides_command(
             hint_nb="Oppgi en .pptx-fil som finnes.",
         )
     with console.status("Beregner tallene …" if language == "nb" else "Computing the figures …"):
-        inputs = pipeline.prepare(year, db=state.settings.db)
+        inputs = pipeline.prepare(year, db=state.settings.db, borders=_borders(borders))
     if inputs.data.synthetic:
         console.print(f"[bold red]{SYNTHETIC_BANNER[language]}[/]", highlight=False)
     compare_list = list(compare or [])
@@ -115,7 +117,7 @@ def slides_command(
             hint="Use --group asss, country or country_ex_oslo, or a list of names.",
             hint_nb="Bruk --group asss, country eller country_ex_oslo, eller en liste med navn.",
         )
-    name, members = api.peers_on_borders(group, year, "0301")
+    name, members = api.peers_on_borders(group, year, "0301", borders=inputs.borders)
     folder = output or Path(f"kostra-presentasjoner-{year}")
     failures: list[str] = []
     started = time.perf_counter()

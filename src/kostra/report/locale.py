@@ -33,6 +33,25 @@ LABELS: dict[str, tuple[str, str]] = {
     "year": ("År", "Year"),
     "peers": ("Sammenligningsgruppe", "Peer group"),
     "peer_members": ("Kommuner i {peer} i {year}", "Municipalities in {peer} in {year}"),
+    "borders": ("Kommunegrenser", "Municipality borders"),
+    "borders_year": (
+        "Grensene og sammenligningskommunene i {year}, slik SSB og ASSS publiserer tallene for "
+        "{year}; tidligere år i tidsseriene er regnet om til disse grensene.",
+        "The borders and peer members of {year}, as SSB and ASSS publish the figures of {year}; "
+        "earlier years of the series are harmonised to these borders.",
+    ),
+    "borders_newest": (
+        "Tallene er regnet om til kommunegrensene i {borders} (ikke grensene i {year} som SSB "
+        "publiserte); sammenligningskommunene er medlemmene i {year}.",
+        "The figures are harmonised to the {borders} municipality borders (not the {year} "
+        "borders SSB published); the peers are the members of {year}.",
+    ),
+    "borders_fixed": ("Kommunegrensene i {borders}.", "The {borders} municipality borders."),
+    "borders_map": (
+        "Kartene er tegnet på {borders}-grensene med tallene for {year} regnet om dit.",
+        "The maps are drawn on the {borders} borders with the figures of {year} harmonised to "
+        "them.",
+    ),
     "compare": ("Også sammenlignet med", "Also compared with"),
     "vintage": ("Datagrunnlag", "Data vintage"),
     "vintage_preliminary": (
@@ -113,17 +132,17 @@ LABELS: dict[str, tuple[str, str]] = {
         "{year}: {name} ({code}) – new municipality number, formerly {old}.",
     ),
     "series_break": (
-        "Brudd i tidsserien: tall før {year} er summert til dagens grenser der det går, og "
+        "Brudd i tidsserien: tall før {year} er summert til rapportens grenser der det går, og "
         "ferdige forholdstall vises først fra bruddet.",
-        "Series break: figures before {year} are summed to today's borders where possible, and "
-        "ready ratios are shown only from the break on.",
+        "Series break: figures before {year} are summed to the report's borders where possible, "
+        "and ready ratios are shown only from the break on.",
     ),
     "series_break_short": ("Brudd i tidsserien.", "Series break."),
     "series_break_note": (
-        "Ved brudd i tidsserien er tall før sammenslåingen summert til dagens grenser der det "
+        "Ved brudd i tidsserien er tall før sammenslåingen summert til rapportens grenser der det "
         "går (beløp og antall, forholdstall regnet på nytt); ferdige forholdstall vises først "
         "fra bruddet, og trendbrudd regnes ikke over det.",
-        "Where a series breaks, figures before the merger are summed to today's borders where "
+        "Where a series breaks, figures before the merger are summed to the report's borders where "
         "possible (amounts and counts, ratios recomputed); ready ratios are shown only from the "
         "break on, and no trend break is computed across it.",
     ),

@@ -431,18 +431,20 @@ def barometer_map(
     zoom: bool = False,
 ) -> Spec | None:
     """The map of every municipality's barometer rank with ``data``'s municipality and peers
-    outlined (None without ranks): the web overview's, the report's and the deck's map."""
-    barometer = data.barometer
-    if barometer is None or not barometer.all_ranks:
+    outlined (None without ranks): the web overview's, the report's and the deck's map. A report
+    on older borders brings its ranks on the map's borders (:meth:`ReportData.map_values`)."""
+    ranks = data.map_values() if data.barometer is not None else ()
+    if not ranks:
         return None
+    code, peers = data.map_outline()
     return map_chart(
-        [v.model_dump() for v in barometer.all_ranks],
+        [v.model_dump() for v in ranks],
         topology=topology,
         lang=lang,
         measure=rank_measure(lang),
         year=data.year,
-        code=data.municipality.code,
-        peers=[p.code for p in data.peers.members],
+        code=code,
+        peers=peers,
         municipality=data.municipality.name,
         width=width,
         height=height,
@@ -459,19 +461,21 @@ def indicator_map(
     width: int = 320,
     height: int = 420,
 ) -> Spec | None:
-    """The map of one key figure in every municipality (None when the report has no values)."""
-    dist = data.distribution(indicator_id)
-    if dist is None:
+    """The map of one key figure in every municipality (None when the report has no values),
+    on the map's borders (:meth:`ReportData.map_values`)."""
+    values = data.map_values(indicator_id)
+    if not values:
         return None
     measure = indicator_measure(data.indicator(indicator_id), lang, synthetic=data.synthetic)
+    code, peers = data.map_outline()
     return map_chart(
-        [v.model_dump() for v in dist.values],
+        [v.model_dump() for v in values],
         topology=topology,
         lang=lang,
         measure=measure,
         year=data.year,
-        code=data.municipality.code,
-        peers=[p.code for p in data.peers.members],
+        code=code,
+        peers=peers,
         municipality=data.municipality.name,
         width=width,
         height=height,

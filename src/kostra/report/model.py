@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Literal
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kostra.catalog.models import BarometerSector, Indicator, Sector
 
@@ -128,6 +128,23 @@ class Distribution(_Model):
 
     indicator_id: str
     values: tuple[RegionValue, ...]
+
+
+class MapLayer(_Model):
+    """The report year's figures on the map's borders, when the report is on other borders.
+
+    The map is drawn on the newest borders only (:data:`kostra.report.geo.GEO_BORDERS_YEAR`), so
+    a report on the borders of an earlier year carries its map's values computed again on the
+    newest borders: ``code`` and ``peers`` are the municipality and its peers there (a
+    municipality split since has more than one code), ``ranks`` the barometer's ranks and
+    ``distributions`` the mapped key figures.
+    """
+
+    borders: int
+    codes: tuple[str, ...]
+    peers: tuple[str, ...] = ()
+    ranks: tuple[RegionValue, ...] = ()
+    distributions: tuple[Distribution, ...] = ()
 
 
 class NeedCostRow(_Model):
@@ -307,6 +324,21 @@ class ReportData(_Model):
     figure_origins: dict[str, str] = Field(default_factory=dict)
     #: sector → origin of its figures (costs and indices over the sector)
     sector_origins: dict[str, str] = Field(default_factory=dict)
+    #: the year of the municipality borders and peer members the figures are computed on (0
+    #: when built: the report year), and the rule that chose it: ``year`` (the report year's
+    #: own, as SSB and ASSS publish), ``newest`` (harmonised to today's borders) or ``fixed``
+    borders: int = 0
+    borders_rule: Literal["year", "newest", "fixed"] = "year"
+    #: the map's values on the newest borders when ``borders`` is older (``None``: the map
+    #: uses the report's own values)
+    map_layer: MapLayer | None = None
+
+    @model_validator(mode="after")
+    def _borders_default(self) -> ReportData:
+        # a report built without saying its borders is on the report year's own
+        if not self.borders:
+            object.__setattr__(self, "borders", self.year)
+        return self
 
     def origin(self, indicator_id: str) -> str | None:
         """The origin of a key figure of the report year, if it has data."""
@@ -379,6 +411,32 @@ class ReportData(_Model):
     def distribution(self, indicator_id: str) -> Distribution | None:
         """All municipalities' values of ``indicator_id``, if the report carries them."""
         return next((d for d in self.distributions if d.indicator_id == indicator_id), None)
+
+    def map_values(self, indicator_id: str | None = None) -> tuple[RegionValue, ...]:
+        """Every municipality's barometer rank (``indicator_id`` ``None``) or value of a key
+        figure, on the map's borders (the newest)."""
+        layer = self.map_layer
+        if indicator_id is None:
+            if layer is not None:
+                return layer.ranks
+            return self.barometer.all_ranks if self.barometer is not None else ()
+        if layer is not None:
+            found = next((d for d in layer.distributions if d.indicator_id == indicator_id), None)
+        else:
+            found = self.distribution(indicator_id)
+        return found.values if found is not None else ()
+
+    @property
+    def map_borders(self) -> int:
+        """The year of the borders the maps are drawn on (the newest)."""
+        return self.map_layer.borders if self.map_layer is not None else self.borders
+
+    def map_outline(self) -> tuple[str, list[str]]:
+        """The municipality's code and its peers' codes on the map's borders (outlined)."""
+        layer = self.map_layer
+        if layer is None or not layer.codes:
+            return self.municipality.code, [p.code for p in self.peers.members]
+        return layer.codes[0], [*layer.codes[1:], *layer.peers]
 
     def own_missing(self) -> list[MissingFigure]:
         """The municipality's own missing figures (the peers' are listed too)."""

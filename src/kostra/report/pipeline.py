@@ -2,10 +2,16 @@
 needs, computed once per year and shared by every municipality's report.
 
 :func:`prepare` loads the observations, evaluates every key figure for every municipality over
-the history window (on 2024 borders), and ranks the barometer with intervals; then
-:func:`report_data` builds one municipality's report input from those shared results (profile
-against its peers, need-corrected costs, production and efficiency, code changes). ``--all``
-calls :func:`prepare` once and :func:`report_data` per municipality.
+the history window, and ranks the barometer with intervals; then :func:`report_data` builds one
+municipality's report input from those shared results (profile against its peers,
+need-corrected costs, production and efficiency, code changes). ``--all`` calls :func:`prepare`
+once and :func:`report_data` per municipality.
+
+Borders (as :mod:`kostra.api`): by default the report year's own municipality borders and peer
+members (``borders="year"``, what SSB and ASSS publish), the earlier years of the history window
+harmonised to them; ``borders="newest"`` puts everything on today's borders. The map exists only
+on the newest borders, so a report on older borders also computes the year's mapped figures
+there (:class:`~kostra.report.model.MapLayer`), and the map says so.
 """
 
 from __future__ import annotations
@@ -32,10 +38,12 @@ from kostra.catalog.models import Catalog
 from kostra.errors import KostraError
 from kostra.report.build import YearShared, build_report_data
 from kostra.report.build import _production as production_rows
+from kostra.report.geo import GEO_BORDERS_YEAR
 from kostra.report.method import ReportGroup, method_assumptions
 from kostra.report.model import (
     Assumption,
     ChangeEvent,
+    MapLayer,
     PeerGroupInfo,
     Place,
     ProductionRow,
@@ -46,6 +54,7 @@ from kostra.report.model import (
 from kostra.results import barometer as barometer_results
 from kostra.results import provenance
 
+#: The newest borders (``borders="newest"``; the map's borders).
 BORDERS = api.BORDERS
 #: Years of history before the report year: the trend rule tests the last 5 years against the
 #: 4 years before each.
@@ -95,6 +104,13 @@ class ReportInputs:
     barometer_inputs: barometer_results.BarometerInputs | None = None
     #: indicator id → ``real``/``sample``/``mixed`` in the report year
     figure_origins: dict[str, str] = field(default_factory=dict)
+    #: the year of the borders every figure is on, and the rule that chose it
+    #: (``api.borders_rule``: ``year``, ``newest`` or ``fixed``)
+    borders: int = BORDERS
+    borders_rule: str = "newest"
+    #: the year's figures on the map's (newest) borders when ``borders`` is older: evaluated
+    #: key figures and the barometer's ranks of every municipality there
+    map_shared: YearShared | None = None
 
 
 def _vintage(
@@ -162,16 +178,22 @@ def prepare(
     data: api.AnalysisData | None = None,
     catalog: Catalog | None = None,
     settings: ReportSettings | None = None,
+    borders: api.BordersChoice = "year",
 ) -> ReportInputs:
-    """Load and compute what every report of ``year`` shares (the expensive part, done once)."""
+    """Load and compute what every report of ``year`` shares (the expensive part, done once).
+
+    ``borders``: ``"year"`` (default) computes on the report year's borders and peer members,
+    ``"newest"`` on today's (see :func:`kostra.api.borders_for`)."""
     settings = settings or ReportSettings()
     catalog = catalog or load_catalog()
+    rule = api.borders_rule(year, borders)
+    on = api.borders_for(year, borders)
     first = max(api.FIRST_YEAR, year - settings.history_years)
     years = list(range(first, year + 1))
     if data is None:
         api.require_year(year, db=db, catalog=catalog)
         data = api.load_data(years, db=db, catalog=catalog)
-    evaluated = api.evaluated(data, catalog, years, borders=BORDERS)
+    evaluated = api.evaluated(data, catalog, years, borders=on)
     if evaluated.filter(pl.col("year") == year).is_empty():
         raise KostraError(
             f"No key figures for {year}.",
@@ -191,7 +213,7 @@ def prepare(
             this_year,
             catalog,
             years=[year],
-            borders=BORDERS,
+            borders=on,
             synthetic=data.synthetic,
             source=data.source,
         )
@@ -200,7 +222,7 @@ def prepare(
             barometer_inputs, year, params=ranking.params, resamples=settings.resamples
         )
     geography = importlib.import_module("kostra.geography")
-    municipalities: pl.DataFrame = geography.municipalities(BORDERS)
+    municipalities: pl.DataFrame = geography.municipalities(on)
     names = {str(c): str(n) for c, n in municipalities.select("code", "name").iter_rows()}
     counties = {str(c): str(n) for c, n in municipalities.select("code", "county_name").iter_rows()}
     barometer_total, barometer_sectors = _barometer_frames(ranking, intervals, year)
@@ -225,7 +247,32 @@ def prepare(
         figure_origins=provenance.indicator_origins(
             catalog, provenance.series_origins(data.observations, year)
         ),
+        borders=on,
+        borders_rule=rule,
+        # later borders are the map's (nothing changed after the 2024 reform)
+        map_shared=_map_shared(data, catalog, year) if on < GEO_BORDERS_YEAR else None,
     )
+
+
+def _map_shared(data: api.AnalysisData, catalog: Catalog, year: int) -> YearShared:
+    """The year's key figures and barometer ranks of every municipality on the map's borders
+    (the same functions as the report's own figures, on other borders; no rank intervals)."""
+    evaluated = api.evaluated(data, catalog, [year], borders=GEO_BORDERS_YEAR)
+    total = None
+    if catalog.for_barometer():
+        inputs = barometer_results.prepare_inputs(
+            evaluated,
+            catalog,
+            years=[year],
+            borders=GEO_BORDERS_YEAR,
+            synthetic=data.synthetic,
+            source=data.source,
+        )
+        total = barometer_results.rank(inputs).total.filter(pl.col("year") == year)
+    geography = importlib.import_module("kostra.geography")
+    places: pl.DataFrame = geography.municipalities(GEO_BORDERS_YEAR)
+    names = {str(c): str(n) for c, n in places.select("code", "name").iter_rows()}
+    return YearShared(evaluated, year, names, total)
 
 
 def _year_slices(
@@ -260,9 +307,10 @@ def _barometer_frames(
     return total, this_year.filter(pl.col("sector") != barometer_analysis.TOTAL)
 
 
-def default_peers(code: str, year: int) -> str:
-    """ASSS for its members, otherwise the municipality's county [D]."""
-    members = set(api.peers_on_borders("asss", year, code, borders=BORDERS)[1])
+def default_peers(code: str, year: int, borders: int = BORDERS) -> str:
+    """ASSS for its members (of ``year``, as codes on ``borders``), otherwise the
+    municipality's county [D]."""
+    members = set(api.peers_on_borders("asss", year, code, borders=borders)[1])
     return "asss" if code in members else "county"
 
 
@@ -272,7 +320,7 @@ class _Change:
     code: str
     name: str
     kind: str
-    #: the new code on the report borders (the municipality it became)
+    #: the new code on the report's borders (the municipality it became)
     mapped: tuple[str, ...]
     old_codes: tuple[str, ...]
     old_names: tuple[str, ...]
@@ -291,9 +339,10 @@ def _codes_of(year: int) -> frozenset[str]:
 
 
 @lru_cache(maxsize=16)
-def _changes(first: int, year: int) -> tuple[_Change, ...]:
-    """Every merger, split and renumbering after ``first`` up to ``year`` (the packaged code
-    history: the same for every report of the year, so read and grouped once)."""
+def _changes(first: int, year: int, borders: int = BORDERS) -> tuple[_Change, ...]:
+    """Every merger, split and renumbering after ``first`` up to ``year``, the new codes moved to
+    ``borders`` (the packaged code history: the same for every report of the year, so read and
+    grouped once)."""
     geography = importlib.import_module("kostra.geography")
     history: pl.DataFrame = geography.code_history().filter(
         (pl.col("year") > first) & (pl.col("year") <= year)
@@ -303,8 +352,8 @@ def _changes(first: int, year: int) -> tuple[_Change, ...]:
         ["year", "new_code"], maintain_order=True
     ):
         mapped = (
-            api._to_borders([str(new_code)], int(change_year), BORDERS)
-            if int(change_year) != BORDERS
+            api._to_borders([str(new_code)], int(change_year), borders)
+            if int(change_year) < borders
             else [str(new_code)]
         )
         kinds = set(part["kind"].to_list())
@@ -326,13 +375,18 @@ def _changes(first: int, year: int) -> tuple[_Change, ...]:
 
 
 def _events(
-    code: str, peers: Sequence[str], compare: Sequence[str], first: int, year: int
+    code: str,
+    peers: Sequence[str],
+    compare: Sequence[str],
+    first: int,
+    year: int,
+    borders: int = BORDERS,
 ) -> list[ChangeEvent]:
     """Mergers, splits and renumberings after ``first`` up to ``year`` that touch the
-    municipality, its peers or the compared municipalities (codes on 2024 borders)."""
+    municipality, its peers or the compared municipalities (codes on ``borders``)."""
     roles = dict.fromkeys(compare, "compare") | dict.fromkeys(peers, "peer") | {code: "self"}
     events: list[ChangeEvent] = []
-    for change in _changes(first, year):
+    for change in _changes(first, year, borders):
         target = next((c for c in change.mapped if c in roles), None)
         if target is None:
             continue
@@ -397,13 +451,7 @@ def _assumptions(
             text_nb="Usikkerhetsintervall for plasseringer: vekter og grenser trukket på nytt",
             text_en="Rank uncertainty intervals: weights and cut-offs resampled",
         ),
-        Assumption(
-            key="borders",
-            value=str(BORDERS),
-            text_nb="Tidsserier på 2024-grenser: beløp summeres ved sammenslåing, forholdstall "
-            "regnes på nytt",
-            text_en="Series on 2024 borders: amounts summed over mergers, ratios recomputed",
-        ),
+        _borders_assumption(inputs),
         Assumption(
             key="default_peers",
             value="ASSS / fylket",
@@ -412,6 +460,32 @@ def _assumptions(
             text_en="Peer group without --peers: ASSS for ASSS members, otherwise the county",
         ),
     ]
+
+
+def _borders_assumption(inputs: ReportInputs) -> Assumption:
+    """The borders row of "Metode og forutsetninger": which borders and members, the series
+    harmonised to them, and the map on the newest borders (the words of ``api.borders_note``,
+    which every CLI and API result carries too)."""
+    year, on = inputs.year, inputs.borders
+    first = max(api.FIRST_YEAR, year - inputs.settings.history_years)
+    note = api.borders_note(year, on, first_year=first)
+    nb = f"Kommunegrenser: {note.nb}; beløp summeres ved sammenslåing, forholdstall regnes på nytt"
+    en = f"Municipality borders: {note.en}; amounts summed over mergers, ratios recomputed"
+    if on < GEO_BORDERS_YEAR:
+        nb += f"; kartene er tegnet på {GEO_BORDERS_YEAR}-grensene med tallene regnet om dit"
+        en += f"; the maps are drawn on the {GEO_BORDERS_YEAR} borders with the figures "
+        en += "harmonised to them"
+    chosen = {
+        "year": ("rapportåret", "the report year"),
+        "newest": ("nyeste", "newest"),
+    }.get(inputs.borders_rule, ("valgt", "chosen"))
+    return Assumption(
+        key="borders",
+        value=f"{on} ({chosen[0]})",
+        value_en=f"{on} ({chosen[1]})",
+        text_nb=nb,
+        text_en=en,
+    )
 
 
 def report_data(
@@ -424,18 +498,18 @@ def report_data(
 ) -> ReportData:
     """One municipality's :class:`ReportData` from the shared inputs of the year
     (``map_indicator``: also map this key figure for every municipality)."""
-    year = inputs.year
-    code, name = api.resolve(municipality, year, borders=BORDERS)
+    year, on = inputs.year, inputs.borders
+    code, name = api.resolve(municipality, year, borders=on)
     if code not in inputs.names:
         raise KostraError(
-            f"{name} ({code}) has no report on the {BORDERS} borders.",
-            nb=f"{name} ({code}) har ingen rapport på {BORDERS}-grensene.",
-            hint="Give a municipality valid in 2024 or later.",
-            hint_nb="Oppgi en kommune som finnes i 2024 eller senere.",
+            f"{name} ({code}) has no report on the {on} borders.",
+            nb=f"{name} ({code}) har ingen rapport på {on}-grensene.",
+            hint=f"Give a municipality valid in {on}.",
+            hint_nb=f"Oppgi en kommune som finnes i {on}.",
         )
-    peer_key = peers if peers is not None else default_peers(code, year)
-    peers_name, members = api.peers_on_borders(peer_key, year, code, borders=BORDERS)
-    compare_codes = [api.resolve(c, year, borders=BORDERS)[0] for c in compare]
+    peer_key = peers if peers is not None else default_peers(code, year, on)
+    peers_name, members = api.peers_on_borders(peer_key, year, code, borders=on)
+    compare_codes = [api.resolve(c, year, borders=on)[0] for c in compare]
     compare_codes = [c for c in dict.fromkeys(compare_codes) if c != code and c not in members]
     s = inputs.settings
     profile = service_profile(
@@ -455,7 +529,7 @@ def report_data(
     )
     need = need_corrected_costs(
         slices[1],
-        api.packaged_need_index(),
+        api.need_index_for_borders(on),
         group,
         include_self=s.costs_include_self,
         exclude_from_average=(OSLO,) if s.costs_exclude_oslo else (),
@@ -498,7 +572,7 @@ def report_data(
         vintage=inputs.vintage,
         synthetic=inputs.data.synthetic,
         names=inputs.names,
-        events=_events(code, members, compare_codes, first, year),
+        events=_events(code, members, compare_codes, first, year, on),
         assumptions=_assumptions(
             inputs,
             need_year,
@@ -514,7 +588,7 @@ def report_data(
                 production_reference=s.production_reference,
             ),
         ),
-        county=inputs.counties.get(code) if inputs.counties else _county(code),
+        county=inputs.counties.get(code) if inputs.counties else _county(code, on),
         pandemic_years=PANDEMIC_YEARS,
         map_indicator=map_indicator,
         shared=shared,
@@ -524,7 +598,30 @@ def report_data(
             "production_previous": _previous_production(inputs, code, group_codes),
             "figure_origins": inputs.figure_origins,
             "sector_origins": provenance.sector_origins(inputs.catalog, inputs.figure_origins),
+            "borders": on,
+            "borders_rule": inputs.borders_rule,
+            "map_layer": _map_layer(inputs, code, group_codes, map_indicator),
         }
+    )
+
+
+def _map_layer(
+    inputs: ReportInputs, code: str, group_codes: Sequence[str], map_indicator: str | None
+) -> MapLayer | None:
+    """The map's values and outlines on the newest borders, for a report on older ones."""
+    shared = inputs.map_shared
+    if shared is None:
+        return None
+    on = inputs.borders
+    codes = api._to_borders([code], on, GEO_BORDERS_YEAR)
+    peers = [c for c in api._to_borders(group_codes, on, GEO_BORDERS_YEAR) if c not in codes]
+    found = shared.distribution(map_indicator) if map_indicator is not None else None
+    return MapLayer(
+        borders=GEO_BORDERS_YEAR,
+        codes=tuple(codes),
+        peers=tuple(peers),
+        ranks=shared.all_ranks,
+        distributions=(found,) if found is not None else (),
     )
 
 
@@ -541,9 +638,9 @@ def _previous_production(
     return tuple(rows)
 
 
-def _county(code: str) -> str | None:
+def _county(code: str, borders: int = BORDERS) -> str | None:
     geography = importlib.import_module("kostra.geography")
-    frame: pl.DataFrame = geography.municipalities(BORDERS).filter(pl.col("code") == code)
+    frame: pl.DataFrame = geography.municipalities(borders).filter(pl.col("code") == code)
     return str(frame["county_name"][0]) if frame.height else None
 
 
@@ -564,7 +661,7 @@ def _production(
         inputs.catalog,
         group,
         inhabitants=inhabitants,
-        need_index=api.packaged_need_index(),
+        need_index=api.need_index_for_borders(inputs.borders),
         gross_spending=gross,
         sector_weights=COST_KEY_WEIGHTS_2026,
         # as api.indices: KS's unweighted peer mean, the country as a sum over sum
@@ -593,7 +690,8 @@ def build_for(
     compare: Sequence[str] = (),
     db: Path | None = None,
     settings: ReportSettings | None = None,
+    borders: api.BordersChoice = "year",
 ) -> ReportData:
     """One report's data, computing the year's shared inputs on the way."""
-    inputs = prepare(year, db=db, settings=settings)
+    inputs = prepare(year, db=db, settings=settings, borders=borders)
     return report_data(inputs, municipality, peers=peers, compare=compare)

@@ -116,8 +116,9 @@ def prepare_inputs(
     need_index: pl.DataFrame | None = None,
     population: pl.DataFrame | None = None,
 ) -> BarometerInputs:
-    """The ranking's inputs from evaluated key figures (``kostra.api.evaluated``) of ``years``."""
-    index = _need_index(need_index)
+    """The ranking's inputs from evaluated key figures (``kostra.api.evaluated``) of ``years``
+    on ``borders`` (the need indices default to the packaged ones moved to ``borders``)."""
+    index = need_index if need_index is not None else api.need_index_for_borders(borders)
     rows = evaluated.filter(pl.col("year").is_in(list(years)))
     values = need_correct(rows, catalog, index)
     if population is None:

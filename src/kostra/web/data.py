@@ -276,7 +276,9 @@ class WebData:
         return self._years.get(("year", self.stamp(), year), lambda: self._compute_year(year))
 
     def _compute_year(self, year: int) -> YearView:
-        inputs = prepare(year, data=self.data(), catalog=self.catalog, settings=self.settings)
+        inputs = prepare(
+            year, data=self.data(), catalog=self.catalog, settings=self.settings, borders="newest"
+        )
         geography = importlib.import_module("kostra.geography")
         places: pl.DataFrame = geography.municipalities(BORDERS)
         population: pl.DataFrame = geography.population([year], borders=BORDERS)
