@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -257,3 +258,53 @@ def test_facts_page_and_download(client: TestClient) -> None:
     assert english["rows"][0]["label"] == "Inhabitants"
     assert client.get("/kommune/Bærum/fakta", follow_redirects=False).status_code == 302
     assert client.get("/api/kommune/9999/fakta").status_code == 404
+
+
+# -- key-figure search --------------------------------------------------------------------------
+
+
+def test_search_page_finds_key_figures_grouped_by_sector(client: TestClient, web: WebData) -> None:
+    from kostra.catalog.search import by_sector, search_indicators
+
+    page = client.get("/sok?q=lærer")
+    assert page.status_code == 200
+    text = page.text
+    # the CLI's search (`kostra catalog --search lærer`): a synonym, no name holds the word
+    expected = [ind for ind, _ in by_sector(search_indicators(web.indicators(), "lærer"))]
+    assert expected
+    ids = re.findall(r"indikator=([a-z0-9_]+)&amp;|indikator=([a-z0-9_]+)\"", text)
+    shown = list(dict.fromkeys(a or b for a, b in ids))
+    assert shown == [ind.id for ind in expected]
+    assert 'data-testid="search-sector-grunnskole"' in text
+    assert f"{len(expected)} nøkkeltall for «lærer»" in text
+    # the API answers the same search in the same order
+    api = _json(client, "/api/indikatorer?q=lærer")
+    assert [i["id"] for i in api["indicators"]] == shown
+    # grouped: each sector's results together
+    sectors = [ind.sector.value for ind in expected]
+    assert sectors == sorted(sectors, key=sectors.index)
+    # a sector word in Norwegian without diacritics finds the sector's figures
+    eldre = client.get("/sok?q=eldre&lang=en").text
+    assert 'data-testid="search-sector-pleie_og_omsorg"' in eldre
+    empty = client.get("/sok").text
+    assert 'data-testid="search-count"' not in empty
+    assert 'data-testid="indicator-search"' in empty
+    assert client.get("/sok?q=" + "x" * 81).status_code == 422
+
+
+def test_measure_list_is_grouped_by_sector(client: TestClient, web: WebData) -> None:
+    text = client.get("/rangering").text
+    start = text.index('data-testid="measure-select"')
+    select = text[start : text.index("</select>", start)]
+    groups = re.findall(r'<optgroup label="([^"]+)"', select)
+    assert "Grunnskole" in groups
+    assert "Pleie og omsorg" in groups
+    assert len(groups) == len({ind.sector for ind in web.indicators()})
+    # every key figure once, under its sector; the barometer rank first, outside the groups
+    options = re.findall(r'<option value="([a-z0-9_]+)"', select)
+    assert options[0] == "barometer"
+    assert sorted(options[1:]) == sorted(ind.id for ind in web.indicators())
+    school = select[select.index('label="Grunnskole"') :]
+    school = school[: school.index("</optgroup>")]
+    in_school = re.findall(r'<option value="([a-z0-9_]+)"', school)
+    assert in_school == [ind.id for ind in web.indicators() if ind.sector.value == "grunnskole"]

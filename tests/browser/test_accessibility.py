@@ -41,6 +41,7 @@ PAGES = [
     "/kommune/3201/fakta",
     "/kommune/3201/nokkeltall?k=4601",
     "/rangering/sektor/grunnskole?sort=population",
+    "/sok?q=lærer",
 ]
 #: pages that answer with an error status, shown by the error page: an unknown municipality, an
 #: invalid sector, a path that does not exist, in both languages

@@ -164,6 +164,19 @@ LABELS: dict[str, tuple[str, str]] = {
         "indicators' scores. Rank 1 is best; the interval is the rank's uncertainty.",
     ),
     "by_sector": ("Per sektor", "By sector"),
+    "search_page": ("Søk", "Search"),
+    "search_title": ("Søk i nøkkeltallene", "Search the key figures"),
+    "search_intro": (
+        "Søk etter ord i navnene, SSBs egne betegnelser og vanlige ord som «lærer», «gjeld» "
+        "eller «eldre». Treffene er gruppert etter sektor.",
+        "Search for words in the names, Statistics Norway's own labels and common words such "
+        "as “lærer”, “gjeld” or “eldre”. The results are grouped by sector.",
+    ),
+    "search_indicator_placeholder": (
+        "f.eks. lærer, sykehjem, gjeld",
+        "e.g. lærer, sykehjem, gjeld",
+    ),
+    "search_count": ("{n} nøkkeltall for «{query}»", "{n} key figures for “{query}”"),
     "facts_title": ("{name} i tall", "{name} in figures"),
     "facts_intro": (
         "Folketall, alder, areal, utgiftsbehov, økonomi og plassering på ett sted.",

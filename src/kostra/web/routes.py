@@ -467,7 +467,9 @@ def find(
 
 
 #: The pages ``/finn`` may send a visitor back to: never another host or an arbitrary path.
-_OWN_PAGE = re.compile(r"/(kommune/[0-9]{4}(/[a-z_]{1,40})?|rangering|sammenlign|kart)?")
+_OWN_PAGE = re.compile(
+    r"/(kommune/[0-9]{4}(/[a-z_]{1,40})?|rangering(/sektor/[a-z_]{1,40})?|sammenlign|kart|sok)?"
+)
 
 
 @pages.get("/kommune/{kommune}/rapport.{ext}")
@@ -562,12 +564,16 @@ def _unless_default(value: str, default: str) -> str | None:
     return None if value == default else value
 
 
-def _measures(web: WebData, lang: str) -> list[tuple[str, str, str]]:
-    """(id, name, sector name) of every measure a ranking or map can show."""
-    out = [(BAROMETER_RANK, label("barometer_rank", lang), "")]
+def _measures(web: WebData, lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(sector name, [(id, name)]) of every measure a ranking or map can show, grouped by
+    sector in catalog order; the barometer rank first, in a group without a name."""
+    groups: dict[str, list[tuple[str, str]]] = {
+        "": [(BAROMETER_RANK, label("barometer_rank", lang))]
+    }
     for ind in web.indicators():
-        out.append((ind.id, views.indicator_name(ind, lang), sector_name(ind.sector.value, lang)))
-    return out
+        name = sector_name(ind.sector.value, lang, capital=True)
+        groups.setdefault(name, []).append((ind.id, views.indicator_name(ind, lang)))
+    return list(groups.items())
 
 
 @pages.get("/rangering", response_class=HTMLResponse)

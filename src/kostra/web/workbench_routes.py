@@ -152,3 +152,17 @@ def sector_ranking_page(
         barometer_sectors=workbench_views.barometer_sectors(ctx.web, ctx.year, ctx.lang),
         api_path=f"/api/rangering/sektor/{sektor}",
     )
+
+
+@pages.get("/sok", response_class=HTMLResponse)
+def search_page(ctx: Context, q: Annotated[str, Query(max_length=80)] = "") -> HTMLResponse:
+    """Search the key figures (names, SSB's labels, synonyms) and open one in the ranking,
+    the map or the comparison; results grouped by sector. The same search answers
+    ``/api/indikatorer?q=``."""
+    content = workbench_views.search(ctx.web, q, ctx.lang)
+    return _render(
+        PageState(ctx, extra={"q": q or None}),
+        "search.html.j2",
+        content=content,
+        api_path="/api/indikatorer",
+    )

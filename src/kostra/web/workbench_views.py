@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 
 from kostra import workbench
+from kostra.catalog.models import series_of
 from kostra.report import charts
 from kostra.report.locale import vega_locale
 from kostra.results import barometer as barometer_results
@@ -332,4 +333,43 @@ def age_chart(content: dict[str, Any], lang: str) -> dict[str, Any]:
                 {"field": "share", "format": ".1%", "title": label("facts_share", lang)},
             ],
         },
+    }
+
+
+# -- key-figure search --------------------------------------------------------------------------
+
+
+def search(web: WebData, query: str, lang: str) -> dict[str, Any]:
+    """Key figures matching ``query`` (names, SSB's labels, synonyms; the CLI's
+    ``kostra catalog --search``), grouped by sector with the best match's sector first
+    (``sectors``); ``rows``: one per key figure found, in that order."""
+    from kostra.catalog.search import by_sector, search_indicators
+    from kostra.report.locale import sector_name
+
+    found = by_sector(search_indicators(web.indicators(), query)) if query.strip() else []
+    rows = [
+        {
+            "id": ind.id,
+            "sector": ind.sector.value,
+            "sector_name": sector_name(ind.sector.value, lang, capital=True),
+            "name": ind.name_en if lang == "en" else ind.name_nb,
+            "unit": ind.unit,
+            "score": score,
+            "tables": sorted({ref.table_id for ref in series_of(ind)}),
+        }
+        for ind, score in found
+    ]
+    sectors: list[dict[str, Any]] = []
+    for row in rows:
+        if not sectors or sectors[-1]["sector"] != row["sector"]:
+            sectors.append({"sector": row["sector"], "name": row["sector_name"], "rows": []})
+        sectors[-1]["rows"].append(row)
+    return {
+        "query": query,
+        "count": len(rows),
+        "sectors": sectors,
+        "rows": rows,
+        "synthetic": web.synthetic,
+        "banner": banner(web.synthetic, lang),
+        "lang": lang,
     }
