@@ -249,13 +249,13 @@ def profile_bar_legend(half: float, peer: str, lang: str) -> str:
     if lang == "en":
         return (
             f"Bars: the index against the {peer} average (centre line = 100; a half cell = "
-            f"{points} points). Green: the favourable direction for the key figure, red: the "
-            "unfavourable, grey: no direction (more is neither better nor worse)."
+            f"{points} points). Green: the favourable direction for the key figure, red and "
+            "hatched: the unfavourable, grey: no direction (more is neither better nor worse)."
         )
     return (
         f"Søyler: indeksen mot {peer}-snittet (midtlinjen = 100; en halv celle = {points} "
-        "poeng). Grønn: gunstig retning for nøkkeltallet, rød: ugunstig, grå: ingen retning "
-        "(mer er verken bedre eller dårligere)."
+        "poeng). Grønn: gunstig retning for nøkkeltallet, rød og skravert: ugunstig, grå: "
+        "ingen retning (mer er verken bedre eller dårligere)."
     )
 
 
