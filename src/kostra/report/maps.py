@@ -361,12 +361,13 @@ def map_chart(
         "extent": [[pad, pad], [width - pad, height - pad]],
     }
     if zoom:
+        # the fitted box grows by the zoom factor around the view's centre moved by the pan,
+        # so a point drawn at p at zoom 1 is drawn at centre + pan + zoom × (p − centre)
         zoom_name, dx, dy = ZOOM_PARAMS
-        grow_x, grow_y = f"({zoom_name} - 1) * {width / 2:g}", f"({zoom_name} - 1) * {height / 2:g}"
-        projection["extent"] = {
-            "expr": f"[[{pad} - {grow_x} + {dx}, {pad} - {grow_y} + {dy}], "
-            f"[{width - pad} + {grow_x} + {dx}, {height - pad} + {grow_y} + {dy}]]"
-        }
+        cx, cy, hx, hy = width / 2, height / 2, width / 2 - pad, height / 2 - pad
+        x0, x1 = (f"{cx:g} + {dx} {sign} {zoom_name} * {hx:g}" for sign in "-+")
+        y0, y1 = (f"{cy:g} + {dy} {sign} {zoom_name} * {hy:g}" for sign in "-+")
+        projection["extent"] = {"expr": f"[[{x0}, {y0}], [{x1}, {y1}]]"}
         spec["params"] = [
             {"name": zoom_name, "value": 1},
             {"name": dx, "value": 0},

@@ -113,6 +113,32 @@ LABELS: dict[str, tuple[str, str]] = {
     "add_municipality": ("Legg til kommune", "Add municipality"),
     "remove": ("Fjern", "Remove"),
     "too_many": ("Høyst {n} kommuner kan sammenlignes.", "At most {n} municipalities."),
+    "map_tools": ("Zoom og flytt kartet", "Zoom and pan the map"),
+    "map_zoom_in": ("Zoom inn", "Zoom in"),
+    "map_zoom_out": ("Zoom ut", "Zoom out"),
+    "map_zoom_reset": ("Hele landet", "All of Norway"),
+    "map_zoom_help": (
+        "Rull for å zoome, dra for å flytte. Med tastaturet: knappene, + og −, og piltastene.",
+        "Scroll to zoom, drag to pan. With the keyboard: the buttons, + and −, and the arrow keys.",
+    ),
+    "map_mark": ("Marker kommune", "Mark municipality"),
+    "map_marked": (
+        "{name}: {value}, plass {place} av {n}.",
+        "{name}: {value}, rank {place} of {n}.",
+    ),
+    "map_summary": (
+        "Plass 1 er {first} ({first_value}), sist er {last} ({last_value}). Medianen er {median}. "
+        "{missing} kommuner har ingen verdi.",
+        "Rank 1 is {first} ({first_value}), last is {last} ({last_value}). The median is {median}. "
+        "{missing} municipalities have no value.",
+    ),
+    "map_smallest": ("De minste kommunene etter areal", "The smallest municipalities by area"),
+    "map_smallest_note": (
+        "De er for små til å se på et kart over hele landet og er markert med sirkler.",
+        "They are too small to see on a map of the whole country and are marked with circles.",
+    ),
+    "map_table": ("Alle kommuner som tabell", "All municipalities as a table"),
+    "area_km2": ("Areal (km²)", "Area (km²)"),
     "map_intro": (
         "Klikk på en kommune for å åpne oversikten.",
         "Click a municipality to open its overview.",

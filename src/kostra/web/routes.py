@@ -645,16 +645,26 @@ def compare_page(
 
 
 @pages.get("/kart", response_class=HTMLResponse)
-def map_page(ctx: Context, indikator: Measure = BAROMETER_RANK) -> HTMLResponse:
-    """Norway's municipalities coloured by a key figure or the barometer rank."""
+def map_page(
+    ctx: Context,
+    indikator: Measure = BAROMETER_RANK,
+    k: Annotated[str | None, Query(max_length=80, description="A municipality to mark")] = None,
+) -> HTMLResponse:
+    """Norway's municipalities coloured by a key figure or the barometer rank; ``k`` outlines
+    one municipality."""
     content = views.map_view(ctx.web, ctx.year, indikator, ctx.lang)
+    place = ctx.web.resolve(k, ctx.year) if k and k.strip() else None
+    code = place.code if place else ""
+    extra = {"indikator": _unless_default(indikator, BAROMETER_RANK), "k": code or None}
     return _render(
-        PageState(ctx, extra={"indikator": _unless_default(indikator, BAROMETER_RANK)}),
+        PageState(ctx, extra=extra),
         "map.html.j2",
         content=content,
         measures=_measures(ctx.web, ctx.lang),
         measure=indikator,
-        charts={"map": views.map_spec(content, ctx.lang)},
+        marked_name=place.name if place else "",
+        charts={"map": views.map_spec(content, ctx.lang, code=code)},
+        about=views.map_about(content, ctx.lang, code=code),
         api_path="/api/kart",
     )
 

@@ -22,7 +22,7 @@ from kostra.analysis.method import AVERAGE_LEGEND, DIFFERENCE_TEXT
 from kostra.analysis.verdict import sector_verdict
 from kostra.catalog.models import Indicator
 from kostra.report import charts, maps
-from kostra.report.geo import municipality_topology
+from kostra.report.geo import municipality_areas, municipality_topology, smallest_municipalities
 from kostra.report.locale import SYNTHETIC_BANNER, number, sector_name, signed, t, vega_locale
 from kostra.report.model import BAROMETER_SECTOR, REPORT_SECTORS, ReportData
 from kostra.report.verdicts import sector_figures
@@ -486,6 +486,68 @@ def map_spec(
         zoom=True,
     )
     return topology_by_url(spec)
+
+
+def map_about(content: Mapping[str, Any], lang: str, *, code: str = "") -> dict[str, Any]:
+    """What the map shows in words and numbers, for readers who cannot see its colours: each
+    municipality's value with its unit (``rows``, by rank), a summary, the smallest
+    municipalities by area (the circles on the map) and the ``code`` municipality's line."""
+    from kostra.web.labels import label
+
+    measure = content["measure"]
+    unit = "" if measure["id"] == BAROMETER_RANK else measure.get("unit_label", measure["unit"])
+
+    def shown(row: Mapping[str, Any]) -> str:
+        if row["value"] is None:
+            return row.get("status") or "–"
+        decimals = 0 if measure["id"] == BAROMETER_RANK else None
+        return f"{number_text(row['value'], lang, decimals)} {unit}".strip()
+
+    rows = sorted(
+        ({**r, "shown": shown(r)} for r in content["rows"]),
+        key=lambda r: (r["place"] is None, r["place"] or 0, r["name"]),
+    )
+    valued = [r for r in rows if r["value"] is not None]
+    summary = ""
+    if valued:
+        ordered = sorted(r["value"] for r in valued)
+        middle = len(ordered) // 2
+        median = (
+            ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+        )
+        summary = label(
+            "map_summary",
+            lang,
+            first=valued[0]["name"],
+            first_value=valued[0]["shown"],
+            last=valued[-1]["name"],
+            last_value=valued[-1]["shown"],
+            median=shown({"value": median}),
+            missing=len(rows) - len(valued),
+        )
+    areas = municipality_areas()
+    by_code = {r["code"]: r for r in rows}
+    smallest = [
+        {
+            "code": c,
+            "name": by_code[c]["name"] if c in by_code else c,
+            "area_km2": areas[c],
+            "shown": by_code[c]["shown"] if c in by_code else "–",
+        }
+        for c in smallest_municipalities(maps.SMALL_COUNT)
+    ]
+    marked = None
+    if code in by_code:
+        row = by_code[code]
+        marked = label(
+            "map_marked",
+            lang,
+            name=row["name"],
+            value=row["shown"],
+            place=row["place"] if row["place"] is not None else "–",
+            n=len(valued),
+        )
+    return {"rows": rows, "summary": summary, "smallest": smallest, "marked": marked}
 
 
 def compare(

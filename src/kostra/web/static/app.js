@@ -37,6 +37,137 @@
     });
   }
 
+  // Map zoom and pan (kostra.report.maps): the spec's map_zoom, map_dx and map_dy parameters
+  // move the main view's projection; the wheel zooms around the pointer, dragging pans, and the
+  // buttons beside the map (and the arrow keys while one has focus) do both from the keyboard.
+  const ZOOM_MIN = 1;
+  const ZOOM_MAX = 40;
+
+  function zoomable(view, target, spec) {
+    const main = spec.hconcat && spec.hconcat[0];
+    const names = (spec.params || []).map((p) => p.name);
+    if (!main || names.indexOf("map_zoom") < 0) return;
+    const width = main.width;
+    const height = main.height;
+    let zoom = 1;
+    let dx = 0;
+    let dy = 0;
+    let queued = false;
+
+    function apply() {
+      target.dataset.zoom = zoom.toFixed(3);
+      target.dataset.pan = Math.round(dx) + "," + Math.round(dy);
+      if (queued) return;
+      queued = true;
+      window.requestAnimationFrame(() => {
+        queued = false;
+        view.signal("map_zoom", zoom).signal("map_dx", dx).signal("map_dy", dy).runAsync();
+      });
+    }
+
+    // keep the map on screen: at most half a view of empty space beside it
+    function clampPan() {
+      const limitX = (zoom - 1) * width / 2 + width / 2;
+      const limitY = (zoom - 1) * height / 2 + height / 2;
+      dx = Math.max(-limitX, Math.min(limitX, dx));
+      dy = Math.max(-limitY, Math.min(limitY, dy));
+    }
+
+    // zoom by factor around (px, py) in the main view's pixels: that point stays put
+    function zoomAt(factor, px, py) {
+      const next = Math.max(ZOOM_MIN, Math.min(ZOOM_MAX, zoom * factor));
+      if (next === zoom) return;
+      const baseX = width / 2 + (px - width / 2 - dx) / zoom;
+      const baseY = height / 2 + (py - height / 2 - dy) / zoom;
+      zoom = next;
+      dx = px - width / 2 - zoom * (baseX - width / 2);
+      dy = py - height / 2 - zoom * (baseY - height / 2);
+      if (zoom === ZOOM_MIN) { dx = 0; dy = 0; }
+      clampPan();
+      apply();
+    }
+
+    function frame() {
+      return target.querySelector("g.concat_0_group path.background");
+    }
+
+    // the pointer's position in the main view's pixels, or null outside it
+    function local(event) {
+      const box = frame();
+      if (!box) return null;
+      const rect = box.getBoundingClientRect();
+      if (!rect.width || !rect.height) return null;
+      const x = (event.clientX - rect.left) * width / rect.width;
+      const y = (event.clientY - rect.top) * height / rect.height;
+      return x < 0 || y < 0 || x > width || y > height ? null : { x: x, y: y, scale: width / rect.width };
+    }
+
+    target.addEventListener("wheel", (event) => {
+      const at = local(event);
+      if (!at) return;
+      event.preventDefault();
+      zoomAt(Math.exp(-event.deltaY * (event.deltaMode === 1 ? 0.05 : 0.002)), at.x, at.y);
+    }, { passive: false });
+
+    let drag = null;
+    target.addEventListener("pointerdown", (event) => {
+      const at = local(event);
+      if (!at || event.button !== 0) return;
+      drag = { x: event.clientX, y: event.clientY, dx: dx, dy: dy, scale: at.scale, moved: false };
+      target.dataset.dragged = "false";
+    });
+    window.addEventListener("pointermove", (event) => {
+      if (!drag) return;
+      const mx = event.clientX - drag.x;
+      const my = event.clientY - drag.y;
+      if (!drag.moved && Math.abs(mx) + Math.abs(my) < 4) return;
+      drag.moved = true;
+      target.dataset.dragged = "true";
+      target.classList.add("dragging");
+      dx = drag.dx + mx * drag.scale;
+      dy = drag.dy + my * drag.scale;
+      clampPan();
+      apply();
+    });
+    window.addEventListener("pointerup", () => {
+      if (!drag) return;
+      drag = null;
+      target.classList.remove("dragging");
+      // the click that ends a drag must not open a municipality
+      setTimeout(() => { target.dataset.dragged = "false"; }, 0);
+    });
+
+    const tools = document.querySelector('.map-tools[data-map="' + target.id + '"]');
+    if (!tools) return;
+    tools.hidden = false;
+    const step = 80;
+    const actions = {
+      in: () => zoomAt(1.6, width / 2, height / 2),
+      out: () => zoomAt(1 / 1.6, width / 2, height / 2),
+      reset: () => { zoom = 1; dx = 0; dy = 0; apply(); },
+    };
+    tools.querySelectorAll("button[data-zoom]").forEach((button) => {
+      button.addEventListener("click", () => actions[button.dataset.zoom]());
+    });
+    const keys = { ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+    tools.addEventListener("keydown", (event) => {
+      const move = keys[event.key];
+      if (move) {
+        event.preventDefault();
+        dx += move[0];
+        dy += move[1];
+        clampPan();
+        apply();
+      } else if (event.key === "+" || event.key === "=") {
+        event.preventDefault();
+        actions.in();
+      } else if (event.key === "-") {
+        event.preventDefault();
+        actions.out();
+      }
+    });
+  }
+
   function renderCharts() {
     const blocks = document.querySelectorAll("script.vega-spec");
     if (!blocks.length || typeof window.vegaEmbed !== "function") return;
@@ -58,9 +189,11 @@
       try { spec = JSON.parse(block.textContent); } catch (err) { console.warn(err); done(); return; }
       window.vegaEmbed(target, spec, { renderer: "svg", actions: false, ast: true })
         .then((result) => {
+          zoomable(result.view, target, spec);
           if (target.dataset.click === "overview") {
             target.classList.add("clickable");
             result.view.addEventListener("click", (_event, item) => {
+              if (target.dataset.dragged === "true") return;
               const code = codeOf(item);
               if (code && /^[0-9]{4}$/.test(code)) window.location.href = overviewUrl(code);
             });
@@ -166,7 +299,7 @@
     stateSelects();
     renderCharts();
     autoSubmit();
-    const pairs = [["kommune-input", "kommune-list"], ["compare-input", "compare-list"]];
+    const pairs = [["kommune-input", "kommune-list"], ["compare-input", "compare-list"], ["mark-input", "mark-list"]];
     for (const [inputId, listId] of pairs) {
       const input = document.getElementById(inputId);
       const list = document.getElementById(listId);
