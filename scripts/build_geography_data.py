@@ -8,7 +8,9 @@ Inputs (read-only, see ``docs/DATA.md`` § Geography and population):
 
 * ``reference/redistricting_to_2024.csv``: every municipality code of every year mapped to the
   2024 structure, with population weights for splits;
-* ``reference/location_names_2024.csv``: the 2024 names (Sami/Kven forms joined with "-");
+* ``reference/location_names_2024.csv``: the 2024 names (Sami/Kven forms joined with "-", written
+  here as Klass writes them, with " - "), overridden by the region labels of SSB's own statbank
+  download ``kostra_real_fragments/13502_*.xlsm`` (June 2024) for the codes it names;
 * ``reference/population_by_age_sex_2005_2026.parquet``: population on 1 January, 2024 borders;
 * ``ssb_statbank_exports/Personer*.csv``: SSB table 07459 as downloaded from the statbank, with the
   codes valid at the time; these give the old codes, their names and the old-border population.
@@ -30,6 +32,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import itertools
 import json
 import re
 from pathlib import Path
@@ -79,6 +82,31 @@ COUNTIES_2020_2023 = {
     "50": "Trøndelag",
     "54": "Troms og Finnmark",
 }
+# Klass 104's names of the counties of 2024, parallel names joined with " - " as Klass writes them
+# (the 2024 name list in ../shared spells several differently: "Troms-Romssa", "Oslo-Oslove").
+COUNTIES_2024 = {
+    "03": "Oslo",
+    "11": "Rogaland",
+    "15": "Møre og Romsdal",
+    "18": "Nordland - Nordlánnda",
+    "31": "Østfold",
+    "32": "Akershus",
+    "33": "Buskerud",
+    "34": "Innlandet",
+    "39": "Vestfold",
+    "40": "Telemark",
+    "42": "Agder",
+    "46": "Vestland",
+    "50": "Trøndelag - Trööndelage",
+    "55": "Troms - Romsa - Tromssa",
+    "56": "Finnmark - Finnmárku - Finmarkku",
+}
+# The first part of a compound name ("Nord-Fron", "Aurskog-Høland"): its hyphen is part of the
+# name. Every other hyphen in the 2024 name list joins parallel names ("Deatnu-Tana").
+COMPOUND_PREFIXES = frozenset({"Nord", "Sør", "Stor", "Midt", "Aurskog", "Aust", "Vest", "Øvre"})
+# SSB's own statbank download of June 2024 (table 13502): its region labels are the names the
+# statbank shows for the codes valid in 2024, which win over the 2024 name list.
+STATBANK_LABELS = Path("kostra_real_fragments") / "13502_barnehage_andel_1_2_ar_2015_2023.xlsm"
 
 # Codes the statbank downloads leave out although they were valid (merged away 2008–2017);
 # their names, for the years the redistricting file gives them.
@@ -156,9 +184,39 @@ def read_export(path: Path) -> pl.DataFrame:
 def clean_name(label: str) -> str:
     """A statbank label's name part without validity suffixes and English words."""
     name = _VALIDITY_SUFFIX.sub("", label).strip()
-    name = name.removesuffix(" municipality")
-    # Double names are " - " separated in the statbank, "-" in the 2024 name list.
-    return name.replace(" - ", "-")
+    return name.removesuffix(" municipality")
+
+
+def klass_form(name: str) -> str:
+    """A name of the 2024 name list written as Klass writes it: parallel names joined with
+    " - " ("Deatnu-Tana" -> "Deatnu - Tana"), compound names kept ("Nord-Fron")."""
+    parts = name.split("-")
+    written = parts[0]
+    for before, part in itertools.pairwise(parts):
+        written += ("-" if before in COMPOUND_PREFIXES else " - ") + part
+    return written
+
+
+def statbank_names(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """The region names of a statbank download, as two maps code -> name: the codes still valid
+    when it was downloaded ("5001 Trondheim - Tråante"), and every code, without its validity
+    suffix ("2025 Deatnu - Tana (-2019)"). Both are empty when the file is absent."""
+    current: dict[str, str] = {}
+    past: dict[str, str] = {}
+    if not path.exists():
+        return current, past
+    import openpyxl  # only the build needs it
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    for (cell,) in book.worksheets[0].iter_rows(min_col=1, max_col=1, values_only=True):
+        match = _LABEL.match(cell) if isinstance(cell, str) else None
+        if match:
+            label = match.group(2)
+            if not _VALIDITY_SUFFIX.search(label):
+                current[match.group(1)] = clean_name(label)
+            past[match.group(1)] = clean_name(label)
+    book.close()
+    return current, past
 
 
 def build(shared: Path) -> dict[str, pl.DataFrame]:
@@ -222,16 +280,18 @@ def build(shared: Path) -> dict[str, pl.DataFrame]:
         .filter(pl.col("granularity_geo") == "municip")
         .select(
             pl.col("location_code").str.replace("municip_nor", "").alias("code"),
-            pl.col("location_name").alias("name"),
+            pl.col("location_name").map_elements(klass_form, return_dtype=pl.Utf8).alias("name"),
         )
     )
-    county_names_2024 = (
-        pl.read_csv(data / "reference" / "location_names_2024.csv")
-        .filter(pl.col("granularity_geo") == "county")
-        .select(
-            pl.col("location_code").str.replace("county_nor", "").alias("county_code"),
-            pl.col("location_name").alias("county_name"),
-        )
+    statbank_current, statbank_past = statbank_names(data / STATBANK_LABELS)
+    names_2024 = names_2024.with_columns(
+        pl.col("code").replace_strict(statbank_current, default=pl.col("name")).alias("name")
+    )
+    statbank_old = pl.DataFrame(
+        list(statbank_past.items()), schema=["code", "statbank_name"], orient="row"
+    )
+    county_names_2024 = pl.DataFrame(
+        list(COUNTIES_2024.items()), schema=["county_code", "county_name"], orient="row"
     )
     # Two pairs share a name in 2024 (Våler, Herøy); SSB tells them apart by county.
     names_2024 = (
@@ -239,7 +299,7 @@ def build(shared: Path) -> dict[str, pl.DataFrame]:
         .join(county_names_2024, on="county_code")
         .with_columns(
             pl.when(pl.col("name").is_duplicated())
-            .then(pl.format("{} ({})", "name", pl.col("county_name").str.split("-").list.first()))
+            .then(pl.format("{} ({})", "name", pl.col("county_name").str.split(" - ").list.first()))
             .otherwise(pl.col("name"))
             .alias("name")
         )
@@ -281,11 +341,13 @@ def build(shared: Path) -> dict[str, pl.DataFrame]:
         valid_old.join(labels.select("year", "code", "name", "ok"), on=["year", "code"], how="left")
         .join(latest_clean, on="code", how="left")
         .join(names_2024.rename({"name": "name_2024"}), on="code", how="left")
+        .join(statbank_old, on="code", how="left")
         .select(
             "year",
             "code",
             pl.coalesce(
                 pl.col("name_2024"),
+                pl.col("statbank_name"),
                 pl.when(pl.col("ok").fill_null(False))
                 .then(pl.col("name"))
                 .otherwise(pl.col("fallback")),
@@ -589,6 +651,8 @@ def write(tables: dict[str, pl.DataFrame], out: Path) -> None:
             "shared/data/reference/location_names_2024.csv",
             "shared/data/reference/population_by_age_sex_2005_2026.parquet",
             "shared/data/ssb_statbank_exports/Personer*.csv (SSB table 07459)",
+            "shared/data/kostra_real_fragments/13502_barnehage_andel_1_2_ar_2015_2023.xlsm"
+            " (region names as the statbank wrote them in June 2024)",
         ],
         "rows": {name: frame.height for name, frame in tables.items()},
     }

@@ -94,7 +94,7 @@ def test_a_dissolved_municipality_is_refused_with_what_it_became(command: str, n
     assert "finnes ikke i" in out
     assert "2005–2019" in out
     assert "Narvik (1806)" in out
-    assert "Hamarøy (1875)" in out
+    assert "Hamarøy - Hábmer (1875)" in out
     assert "er med i snittet" not in out
 
 

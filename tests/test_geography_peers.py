@@ -48,7 +48,9 @@ def test_asss_members_are_valid_and_named(year: int) -> None:
     assert len(group) == expected_size
     valid = municipalities(year)
     assert set(group.members) <= set(valid["code"].to_list())
-    names = {normalise_name(municipality(code, year).name).split("-")[0] for code in group.members}
+    names = {
+        normalise_name(municipality(code, year).name).split(" - ")[0] for code in group.members
+    }
     listed = {
         normalise_name(m["name"])
         for m in peer_group_data()["asss"]["members"]

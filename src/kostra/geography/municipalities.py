@@ -158,10 +158,14 @@ def normalise_name(text: str) -> str:
 
 def _aliases(name: str) -> set[str]:
     """Every key a name answers to: the whole name, the name without its "(county)" suffix, and
-    each part of a Sami/Kven double name ("Kárášjohka-Karasjok" -> "karasjok")."""
+    each part of a Sami/Kven double name ("Kárášjohka - Karasjok" -> "karasjok")."""
     whole = normalise_name(name)
     base = re.sub(r"\s*\(.*?\)", "", whole).strip()
-    keys = {whole, base, whole.replace("-", " "), base.replace("-", " ")}
+    # "Trondheim - Tråante" as Klass writes it, "Trondheim-Tråante" and "Trondheim Tråante" as
+    # people type it all answer.
+    dashless = {re.sub(r"\s*-\s*", " ", key) for key in (whole, base)}
+    tight = {re.sub(r"\s+-\s+", "-", key) for key in (whole, base)}
+    keys = {whole, base, *dashless, *tight}
     keys.update(part.strip() for part in base.split("-") if part.strip())
     return {key for key in keys if key}
 
@@ -205,7 +209,7 @@ def resolve_municipality(text: str, year: int | None = None) -> Municipality:
     """The municipality a person means by ``text``: a name or a four-digit code.
 
     Names are matched without regard to case or Norwegian letters ("Bærum", "baerum", "BÆRUM")
-    and by either part of a Sami/Kven double name ("Oslove", "Karasjok"). A code is read as the
+    and by either part of a Sami/Kven double name ("Tråante", "Karasjok"). A code is read as the
     code valid in ``year``; without a year, in the newest period it was used ("0219" -> Bærum
     2005–2019). With a year, a name or an old code is taken to the code valid that year when
     the unit only changed its number ("0219" in 2022 -> 3024 Bærum). Unknown text raises
