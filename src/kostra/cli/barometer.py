@@ -768,10 +768,14 @@ def explain_command(
         int,
         typer.Option(
             "--resamples",
-            help=f"Resamples for the rank interval (0: none; at most {MAX_RESAMPLES}).",
+            help=(
+                "Resamples for the rank interval (0: none; at most "
+                f"{MAX_RESAMPLES}; the report and the web use "
+                f"{barometer_results.DEFAULT_RESAMPLES})."
+            ),
             callback=check_resamples,
         ),
-    ] = 1000,
+    ] = barometer_results.DEFAULT_RESAMPLES,
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
 ) -> None:

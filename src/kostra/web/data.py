@@ -40,6 +40,7 @@ from kostra.errors import DataNotFoundError, KostraError, UnknownMunicipalityErr
 from kostra.report.build import report_findings
 from kostra.report.model import REPORT_SECTORS, ReportData
 from kostra.report.pipeline import ReportInputs, ReportSettings, prepare, report_data
+from kostra.results.barometer import DEFAULT_RESAMPLES
 
 BORDERS = api.BORDERS
 #: Peer-group choices offered in the chooser; ``standard`` is the report's default (ASSS for its
@@ -166,7 +167,11 @@ class WebData:
     """
 
     def __init__(
-        self, db: Path | None = None, *, resamples: int = 200, warm_views: bool | None = None
+        self,
+        db: Path | None = None,
+        *,
+        resamples: int = DEFAULT_RESAMPLES,
+        warm_views: bool | None = None,
     ) -> None:
         from kostra.settings import Settings
 

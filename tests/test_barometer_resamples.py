@@ -1,0 +1,29 @@
+"""One rank interval: `kostra barometer explain`, the report and the web draw the same number of
+resamples by default (``results.barometer.DEFAULT_RESAMPLES``), so the interval a user reads
+beside a rank is the same on every surface."""
+
+from __future__ import annotations
+
+import inspect
+
+import typer.main
+
+from kostra.cli import app
+from kostra.report.pipeline import ReportSettings
+from kostra.results.barometer import DEFAULT_RESAMPLES
+from kostra.web.data import WebData
+
+
+def _option_default(*path: str) -> object:
+    command = typer.main.get_command(app)
+    for name in path:
+        command = command.commands[name]  # type: ignore[attr-defined]
+    (option,) = [p for p in command.params if p.name == "resamples"]
+    return option.default
+
+
+def test_explain_report_and_web_share_the_default_number_of_resamples() -> None:
+    assert _option_default("barometer", "explain") == DEFAULT_RESAMPLES
+    assert ReportSettings().resamples == DEFAULT_RESAMPLES
+    web_default = inspect.signature(WebData).parameters["resamples"].default
+    assert web_default == DEFAULT_RESAMPLES
