@@ -276,6 +276,26 @@ def test_population_table_07459_from_packaged_data() -> None:
     assert jsonstat.decode(summed.content).frame["value"][0] == pytest.approx(oslo)
 
 
+def test_population_table_07459_lists_every_code_in_every_year_with_zeros() -> None:
+    # SSB's 07459 answers 0 (not ".") for a code in a year it did not exist: 3024 Bærum (2020–2023)
+    # in 2024, 3201 Bærum (from 2024) in 2023.
+    with serve([population_table([2023, 2024])]) as url:
+        answer = httpx.get(
+            f"{url}/tables/07459/data",
+            params={
+                "valueCodes[Region]": "3024,3201",
+                "valueCodes[ContentsCode]": "Personer1",
+                "valueCodes[Tid]": "2023,2024",
+            },
+        )
+    frame = jsonstat.decode(answer.content).frame
+    totals = {(r["Region"], r["Tid"]): r["value"] for r in frame.iter_rows(named=True)}
+    assert totals[("3024", "2024")] == 0
+    assert totals[("3201", "2023")] == 0
+    assert totals[("3024", "2023")] > 100_000
+    assert totals[("3201", "2024")] > 100_000
+
+
 def test_sample_tables_have_kostra_dims(tmp_path: Path) -> None:
     tables = {t.spec.table_id: t for t in sample_tables(["11906", "12134"])}
     dims = [v.code for v in tables["11906"].spec.variables]

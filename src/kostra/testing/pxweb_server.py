@@ -906,7 +906,8 @@ def population_table(years: Sequence[int] | None = None) -> FrameTable:
     """SSB table 07459 (population 1 January by region and single-year age) for the server.
 
     From the geography engineer's packaged population on the codes valid in each year
-    (municipalities only; SSB's table also has counties and the country). Dims Region, Alder
+    (municipalities only; SSB's table also has counties and the country), every code in every
+    year with 0 where it did not exist, as SSB answers. Dims Region, Alder
     ("000"…"104", "105+"), ContentsCode "Personer1", Tid. The packaged data on original borders
     has no sex split, so the real table's ``Kjonn`` dimension is left out: the served table is
     07459 with sex eliminated (SSB would sum over both sexes, which is what the data holds).
@@ -934,6 +935,23 @@ def population_table(years: Sequence[int] | None = None) -> FrameTable:
     )
     regions = sorted(observations.get_column("region").unique().to_list())
     ages = [f"{a:03d}" for a in range(105)] + ["105+"]
+    # SSB's 07459 lists every region code of its lifetime in every year and answers 0, not
+    # ".", where a code did not exist (its statbank downloads show the same), so the served
+    # table does too.
+    grid = (
+        pl.DataFrame({"region": regions})
+        .join(pl.DataFrame({"year": sorted(years)}, schema={"year": pl.Int32}), how="cross")
+        .join(pl.DataFrame({"dims": [f"Alder={a}" for a in ages]}), how="cross")
+    )
+    observations = (
+        grid.join(observations, on=["region", "year", "dims"], how="left")
+        .with_columns(
+            pl.lit("07459").alias("table_id"),
+            pl.lit("Personer1").alias("contents_code"),
+            pl.col("value").fill_null(0.0),
+        )
+        .select("table_id", "contents_code", "region", "year", "dims", "value", "status")
+    )
     spec = TableSpec(
         "07459",
         "Befolkning, etter region, alder, statistikkvariabel og år",
