@@ -20,6 +20,7 @@ from typing import Any
 import polars as pl
 
 from kostra import api
+from kostra.analysis._common import OSLO
 from kostra.analysis.indicators import evaluate
 from kostra.analysis.kostra_view import Aggregate, kostra_view
 from kostra.analysis.similar import (
@@ -82,13 +83,21 @@ def _aggregates(
         Aggregate("county", f"EKA{county_code}" if same_county else "", tuple(members))
     )
     labels["county"] = (county_name, county_name)
-    _, everyone = api.peers_on_borders("country", year, code, borders=borders)
-    aggregates.append(Aggregate("country", "EAK", tuple(everyone)))
+    everyone, without = _country(year, borders)
+    aggregates.append(Aggregate("country", "EAK", everyone))
     labels["country"] = (_COUNTRY["nb"], _COUNTRY["en"])
-    _, without = api.peers_on_borders("country_ex_oslo", year, code, borders=borders)
-    aggregates.append(Aggregate("country_ex_oslo", "EAKUO", tuple(without)))
+    aggregates.append(Aggregate("country_ex_oslo", "EAKUO", without))
     labels["country_ex_oslo"] = (_COUNTRY_EX_OSLO["nb"], _COUNTRY_EX_OSLO["en"])
     return aggregates, labels, notes
+
+
+@functools.lru_cache(maxsize=16)
+def _country(year: int, borders: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The members of the country and of the country without Oslo in ``year`` on ``borders``
+    (the same for every municipality: kept, as a report of every municipality asks each time)."""
+    _, everyone = api.peers_on_borders("country", year, OSLO, borders=borders)
+    _, without = api.peers_on_borders("country_ex_oslo", year, OSLO, borders=borders)
+    return tuple(everyone), tuple(without)
 
 
 def nokkeltall(
@@ -273,29 +282,39 @@ def key_figure_table(result: api.Result) -> KeyFigureTable:
         .iter_rows()
     )
     order = {c.key: n for n, c in enumerate(columns)}
-    rows: list[KeyFigureRow] = []
-    view = result.frames["view"]
-    for (_,), part in view.group_by("indicator_id", maintain_order=True):
-        cells: list[KeyFigureCell | None] = [None] * len(columns)
-        for row in part.iter_rows(named=True):
-            value = row["value"]
-            cells[order[row["column"]]] = KeyFigureCell(
-                value=None if value is None or not math.isfinite(value) else float(value),
-                status=row["status"],
-                basis=row["basis"],
-                n_members=row["n_members"],
-            )
-        first = part.row(0, named=True)
-        rows.append(
-            KeyFigureRow(
-                indicator_id=str(first["indicator_id"]),
-                sector=str(first["sector"]),
-                name_nb=str(first["name_nb"]),
-                name_en=str(first["name_en"]),
-                unit=str(first["unit"]),
-                cells=tuple(c or KeyFigureCell(None, "..", None, None) for c in cells),
-            )
+    cells: dict[str, list[KeyFigureCell | None]] = {}
+    heads: dict[str, tuple[str, str, str, str]] = {}
+    # one pass over the view (rows come grouped by key figure, in catalog order)
+    for ind, sector, nb, en, unit, column, value, status, basis, n in (
+        result.frames["view"]
+        .select(
+            "indicator_id",
+            "sector",
+            "name_nb",
+            "name_en",
+            "unit",
+            "column",
+            "value",
+            "status",
+            "basis",
+            "n_members",
         )
+        .iter_rows()
+    ):
+        if ind not in cells:
+            cells[ind] = [None] * len(columns)
+            heads[ind] = (str(sector), str(nb), str(en), str(unit))
+        cells[ind][order[column]] = KeyFigureCell(
+            value=None if value is None or not math.isfinite(value) else float(value),
+            status=status,
+            basis=basis,
+            n_members=n,
+        )
+    missing = KeyFigureCell(None, "..", None, None)
+    rows = [
+        KeyFigureRow(ind, *heads[ind], tuple(c or missing for c in found))
+        for ind, found in cells.items()
+    ]
     banner = api.SAMPLE_BANNER["nb"]
     notes = tuple(n for n in result.notes if n.nb != banner)
     return KeyFigureTable(result.year, result.borders, columns, tuple(rows), notes)

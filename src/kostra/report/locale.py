@@ -279,6 +279,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "caveat": ("Merk", "Note"),
     "caveat_above": ("se merknaden over", "see the note above"),
     "method": ("Metode og forutsetninger", "Method and assumptions"),
+    "nokkeltall_appendix": ("Vedlegg: KOSTRA-nøkkeltall", "Appendix: KOSTRA key figures"),
+    "nokkeltall_intro": (
+        "{name} ved siden av KOSTRA-gruppen, fylket, landet og landet uten Oslo i {year}, slik "
+        "SSB viser nøkkeltallene (samme tall som kommandoen kostra nokkeltall).",
+        "{name} beside its KOSTRA group, county, country and country without Oslo in {year}, as "
+        "Statistics Norway shows the key figures (the same figures as the command kostra "
+        "nokkeltall).",
+    ),
+    "nokkeltall_legend": (
+        "* beregnet av kostra fra kommunenes tall etter SSBs regel; uten *: SSBs eget tall.",
+        "* computed by kostra from the municipalities' figures by SSB's rule; without *: "
+        "SSB's own figure.",
+    ),
     "method_intro": (
         "Tallene bygger på SSBs KOSTRA-tabeller. Der den offentlige metoden ikke er publisert i "
         "sin helhet, bruker kostra dokumenterte standardvalg [D]. Disse påvirker tallene:",

@@ -15,6 +15,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kostra.catalog.models import BarometerSector, Indicator, Sector
+from kostra.workbench import KeyFigureTable
 
 #: The nine sectors of the report, in the order ASSS reports present them.
 REPORT_SECTORS: tuple[Sector, ...] = (
@@ -332,6 +333,10 @@ class ReportData(_Model):
     #: the map's values on the newest borders when ``borders`` is older (``None``: the map
     #: uses the report's own values)
     map_layer: MapLayer | None = None
+    #: SSB's KOSTRA nøkkeltall view of the municipality on the report's borders (the
+    #: ``kostra nokkeltall`` view, :func:`kostra.workbench.nokkeltall_from`); the HTML report's
+    #: appendix
+    nokkeltall: KeyFigureTable | None = None
 
     @model_validator(mode="after")
     def _borders_default(self) -> ReportData:

@@ -26,7 +26,7 @@ from typing import Any
 
 import polars as pl
 
-from kostra import api
+from kostra import api, workbench
 from kostra.analysis import barometer as barometer_analysis
 from kostra.analysis._common import OSLO, PANDEMIC_YEARS, single_group
 from kostra.analysis.method import method_facts
@@ -601,8 +601,31 @@ def report_data(
             "borders": on,
             "borders_rule": inputs.borders_rule,
             "map_layer": _map_layer(inputs, code, group_codes, map_indicator),
+            "nokkeltall": _nokkeltall(inputs, code, compare),
         }
     )
+
+
+def _nokkeltall(
+    inputs: ReportInputs, code: str, compare: Sequence[str]
+) -> workbench.KeyFigureTable:
+    """SSB's KOSTRA view of ``code`` from the year's figures: the ``kostra nokkeltall``
+    function on the report's borders, with every municipality the report was asked to
+    compare (peers included: in this view they are columns of their own)."""
+    # the year's rows are all the view reads (the aggregates are the year's averages)
+    year_rows = inputs.year_slices[0] if inputs.year_slices is not None else inputs.evaluated
+    result = workbench.nokkeltall_from(
+        year_rows,
+        inputs.catalog,
+        code,
+        inputs.year,
+        borders=inputs.borders,
+        borders_rule=inputs.borders_rule,
+        compare=compare,
+        synthetic=inputs.data.synthetic,
+        source=inputs.data.source,
+    )
+    return workbench.key_figure_table(result)
 
 
 def _map_layer(
