@@ -284,9 +284,6 @@ def build(shared: Path) -> dict[str, pl.DataFrame]:
         )
     )
     statbank_current, statbank_past = statbank_names(data / STATBANK_LABELS)
-    names_2024 = names_2024.with_columns(
-        pl.col("code").replace_strict(statbank_current, default=pl.col("name")).alias("name")
-    )
     statbank_old = pl.DataFrame(
         list(statbank_past.items()), schema=["code", "statbank_name"], orient="row"
     )
@@ -304,6 +301,11 @@ def build(shared: Path) -> dict[str, pl.DataFrame]:
             .alias("name")
         )
         .select("code", "name")
+    )
+    # SSB's own labels win, after the homonyms got their county (the statbank already writes
+    # "Våler (Innlandet)", the list only "Våler").
+    names_2024 = names_2024.with_columns(
+        pl.col("code").replace_strict(statbank_current, default=pl.col("name")).alias("name")
     )
 
     labels = (
