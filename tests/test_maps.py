@@ -93,6 +93,12 @@ def test_unsigned_figure_is_sequential_and_rank_reversed() -> None:
     assert "domainMid" not in rank
 
 
+def test_colour_domain_is_round_numbers() -> None:
+    values = {c: 5.2261 + 9.6214 * i / 356 for i, c in enumerate(sorted(map_codes()))}
+    assert _colour(_map(COST, values))["scale"]["domain"] == [4.0, 16.0]
+    assert _colour(_map(RESULT))["scale"]["domain"] == [-15.0, 15.0]
+
+
 def test_colour_domain_leaves_out_extreme_tails() -> None:
     values = _spread()
     values["0301"] = 400.0  # one wild value must not wash out everyone else
@@ -118,16 +124,23 @@ def test_indicator_measure_reads_sign_and_tables_from_the_catalog() -> None:
 
 def test_legend_title_states_unit_source_and_borders() -> None:
     title = _colour(_map(RESULT))["title"]
-    assert title[0] == "Prosent"
-    assert title[1] == "Kilde: SSB, tabell 12134, 2024"
-    assert "2024" in title[2]
-    assert "Kartverket" in title[2]
-    assert title[3] == "Grå: ingen verdi"
+    assert title == [
+        "Prosent",
+        "Kilde: SSB, tabell 12134, 2024",
+        "Kommunegrenser 2024 © Kartverket",
+        "Grå: ingen verdi",
+    ]
     sample = maps.MapMeasure(name="x", unit="kr", tables=("12362",), synthetic=True)
-    assert "syntetiske" in maps.legend_title(sample, "nb", 2023)[1]
+    assert " ".join(maps.legend_title(sample, "nb", 2023)[1:3]) == (
+        "Kilde: syntetiske eksempeltall (SSB-tabell 12362), 2023"
+    )
     rank = _colour(_map(maps.rank_measure("en"), lang="en"))["title"]
     assert rank[0] == "Rank (1 = best)"
-    assert rank[1].startswith("Source: own calculation")
+    assert " ".join(rank).startswith(
+        "Rank (1 = best) Source: own calculation from Statistics Norway's KOSTRA figures, 2024"
+    )
+    # long lines are wrapped, so the legend stays narrow
+    assert max(len(line) for line in rank) <= maps.LEGEND_CHARS
     assert "Verdi" not in json.dumps(_colour(_map(COST)))
 
 

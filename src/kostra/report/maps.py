@@ -13,6 +13,8 @@ a report's data, shared by the web overview, the report and the deck.
 
 from __future__ import annotations
 
+import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -60,6 +62,8 @@ ZOOM_PARAMS = ("map_zoom", "map_dx", "map_dy")
 OWN_OUTLINE = "#c0392b"
 #: municipalities without a value: darker than any scheme's light end, and said in the legend
 NO_VALUE_COLOR = "#9a9a9a"
+#: the longest line of the legend's title, in characters
+LEGEND_CHARS = 34
 #: pixels between the map's frame and the outermost shape
 MARGIN = 8
 DIVERGING_SCHEME = "blueorange"
@@ -110,7 +114,8 @@ def rank_measure(lang: str) -> MapMeasure:
 
 
 def legend_title(measure: MapMeasure, lang: str, year: int) -> list[str]:
-    """The legend's title lines: the unit, the source (SSB tables, year) and the borders."""
+    """The legend's title lines: the unit, the source (SSB tables, year) and the borders, each
+    wrapped at :data:`LEGEND_CHARS` so the legend stays as narrow as the inset above it."""
     unit = t("map_rank_legend", lang) if measure.rank else measure.unit or t("value", lang)
     tables = ", ".join(measure.tables)
     if measure.rank or not tables:
@@ -119,12 +124,13 @@ def legend_title(measure: MapMeasure, lang: str, year: int) -> list[str]:
         source = t("map_source_sample", lang, tables=tables, year=year)
     else:
         source = t("map_source", lang, tables=tables, year=year)
-    return [
+    lines = [
         unit[0].upper() + unit[1:],
         source,
         t("map_borders", lang, year=GEO_BORDERS_YEAR),
         t("map_no_value", lang),
     ]
+    return [part for line in lines for part in textwrap.wrap(line, LEGEND_CHARS)]
 
 
 def _quantile(ordered: Sequence[float], share: float) -> float:
@@ -134,9 +140,17 @@ def _quantile(ordered: Sequence[float], share: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+def _nice_step(span: float) -> float:
+    """A round step (1, 2 or 5 × 10ⁿ) that cuts ``span`` into about five parts."""
+    raw = span / 5 if span > 0 else 1.0
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
 def colour_scale(values: Sequence[float | None], measure: MapMeasure) -> Spec:
     """The colour scale: diverging around 0 for signed figures, sequential otherwise (reversed
-    for ranks). The domain leaves out the outer :data:`TAIL` of values at each end."""
+    for ranks). The domain leaves out the outer :data:`TAIL` of values at each end and is then
+    widened to round numbers, so the legend's end labels read as such."""
     if measure.rank:
         return {"scheme": SEQUENTIAL_SCHEME, "reverse": True}
     ordered = sorted(v for v in values if v is not None)
@@ -144,15 +158,20 @@ def colour_scale(values: Sequence[float | None], measure: MapMeasure) -> Spec:
         return {"scheme": DIVERGING_SCHEME if measure.signed else SEQUENTIAL_SCHEME}
     low, high = _quantile(ordered, TAIL), _quantile(ordered, 1 - TAIL)
     if measure.signed:
-        half = max(-low, high, 1e-9)
+        half = max(-low, high)
+        step = _nice_step(half)
+        half = round(math.ceil(half / step) * step, 12) if half > 0 else 1.0
         return {
             "scheme": DIVERGING_SCHEME,
             "domain": [-half, half],
             "domainMid": 0,
             "clamp": True,
         }
+    step = _nice_step(high - low)
+    low = round(math.floor(low / step) * step, 12)
+    high = round(math.ceil(high / step) * step, 12)
     if high <= low:
-        high = low + 1.0
+        high = low + step
     return {"scheme": SEQUENTIAL_SCHEME, "domain": [low, high], "clamp": True, "zero": False}
 
 

@@ -444,7 +444,7 @@ def front(ctx: Context) -> HTMLResponse:
         PageState(ctx),
         "front.html.j2",
         content=content,
-        charts={"map": views.map_spec(content, ctx.lang)},
+        charts={"map": views.map_spec(content, ctx.lang, width=440, height=600)},
     )
 
 

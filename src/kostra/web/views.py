@@ -459,9 +459,16 @@ def map_view(web: WebData, year: int, measure: str, lang: str) -> dict[str, Any]
 
 
 def map_spec(
-    content: Mapping[str, Any], lang: str, *, code: str = "", peers: Sequence[str] = ()
+    content: Mapping[str, Any],
+    lang: str,
+    *,
+    code: str = "",
+    peers: Sequence[str] = (),
+    width: int = 520,
+    height: int = 700,
 ) -> dict[str, Any]:
-    """The large, zoomable map of ``content`` (from :func:`map_view`)."""
+    """The zoomable map of ``content`` (from :func:`map_view`), ``width`` × ``height`` pixels
+    without the inset and legend beside it."""
     measure = content["measure"]
     if measure["id"] == BAROMETER_RANK:
         about = maps.rank_measure(lang)
@@ -481,8 +488,8 @@ def map_spec(
         year=content["year"],
         code=code,
         peers=list(peers),
-        width=520,
-        height=700,
+        width=width,
+        height=height,
         zoom=True,
     )
     return topology_by_url(spec)
