@@ -584,10 +584,13 @@ def compare_charts(
     names = {r["code"]: r["name"] for r in content["rows"]}
     locale = vega_locale(lang)
     title = f"{measure['name']}, {content['year']}"
+    unit = f" ({measure['unit']})" if measure["unit"] else ""
+    # the text alternative carries the figures themselves, not only the chart's title
+    values = "; ".join(f"{r['name']} {number(r['value'], lang)}" for r in rows)
     out.append(
         {
             "$schema": charts.SCHEMA,
-            "description": title,
+            "description": f"{title}{unit}: {values}.",
             "title": title,
             "width": 460,
             "height": {"step": 22},
@@ -609,10 +612,21 @@ def compare_charts(
         for p in content["series"]
     ]
     if sum(p["value"] is not None for p in series) > len(rows):
+        years = sorted({p["year"] for p in series})
         out.append(
             {
                 "$schema": charts.SCHEMA,
-                "description": f"{measure['name']}: {', '.join(names.values())}",
+                "description": f"{measure['name']}{unit}, {years[0]}–{years[-1]}: "
+                + "; ".join(
+                    f"{name} "
+                    + ", ".join(
+                        f"{p['year']} {number(p['value'], lang)}"
+                        for p in series
+                        if p["name"] == name and p["value"] is not None
+                    )
+                    for name in names.values()
+                )
+                + ".",
                 "title": measure["name"],
                 "width": 460,
                 "height": 240,
