@@ -444,13 +444,13 @@ def trend_breaks(history: pl.DataFrame, rules: FindingRules, year: int) -> list[
     found: list[TrendBreak] = []
     if history.is_empty():
         return found
-    for (indicator_id,), part in history.sort("year").group_by(
-        ["indicator_id"], maintain_order=True
-    ):
-        points = {
-            int(r["year"]): (r["value"], bool(r["series_break"]))
-            for r in part.iter_rows(named=True)
-        }
+    # one pass over the rows (not one frame per key figure): each key figure's points by year,
+    # the key figures in the order they first appear
+    series: dict[str, dict[int, tuple[Any, bool]]] = {}
+    ordered = history.sort("year").select("indicator_id", "year", "value", "series_break")
+    for key, row_year, row_value, row_break in ordered.iter_rows():
+        series.setdefault(key, {})[int(row_year)] = (row_value, bool(row_break))
+    for indicator_id, points in series.items():
         tested = [year]
         if rules.trend_pandemic:
             tested += [y for y in rules.pandemic_years if year - rules.trend_years < y < year]

@@ -138,12 +138,18 @@ def averaging_table(
                 peer_averaging(indicator, ready_ratios),
                 rule,
                 _weight_text(indicator, rule),
-                ready and rule == "simple_mean",
+                average_marked(indicator, ready_ratios),
                 indicator.comparison,
                 counts_inhabitants(indicator),
             )
         )
     return pl.DataFrame(rows, schema=AVERAGING_SCHEMA, orient="row")
+
+
+def average_marked(indicator: Indicator, ready_ratios: ReadyRatios = DEFAULT_READY_RATIOS) -> bool:
+    """Whether the indicator's peer average is a simple mean of SSB's ready ratio (shown with
+    ``*``): :func:`averaging_table`'s ``average_marked`` for one indicator."""
+    return indicator.source is not None and averaging_rule(indicator, ready_ratios) == "simple_mean"
 
 
 def averaging_text(ready_ratios: ReadyRatios = DEFAULT_READY_RATIOS) -> Text:

@@ -9,6 +9,7 @@ bokmål), so the same spec renders alike in the browser, in vl-convert and in th
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kostra.report.locale import number, sector_name, t, vega_locale
@@ -295,6 +296,52 @@ def _number_format(data: Sequence[Mapping[str, Any]]) -> str:
     return ",.0f" if values and max(values) >= 1_000 else ",.4~f"
 
 
+@dataclass(frozen=True)
+class StripLayout:
+    """What every municipality's rank strip of one key figure shares: the municipalities with
+    a value (input order), each one's place counted from the highest value, the value range, the
+    density bins and the axis format. Build it once with :func:`strip_layout` and pass it to
+    :func:`rank_strip_chart` for each municipality (the report draws 18 strips per report)."""
+
+    rows: tuple[Mapping[str, Any], ...]
+    places: Mapping[str, int]
+    names: Mapping[str, str]
+    low: float
+    high: float
+    bins: tuple[Mapping[str, Any], ...]
+    number_format: str
+
+
+def strip_layout(values: Sequence[Mapping[str, Any]]) -> StripLayout:
+    """The shared part of :func:`rank_strip_chart` for ``values`` (``code``, ``name``,
+    ``value``)."""
+    names: dict[str, str] = {}
+    for v in values:
+        names.setdefault(v["code"], v["name"])
+    rows = tuple(
+        {"code": v["code"], "name": v["name"], "value": v["value"]}
+        for v in values
+        if v.get("value") is not None
+    )
+    places: dict[str, int] = {}
+    for n, r in enumerate(sorted(rows, key=lambda r: -r["value"]), 1):
+        places.setdefault(r["code"], n)
+    numbers: list[float] = [float(r["value"]) for r in rows]
+    low, high = (min(numbers), max(numbers)) if numbers else (0.0, 1.0)
+    # every municipality as a shaded band of STRIP_BINS bins (a density strip), the peers and
+    # the municipality as ticks on top: 40 marks instead of 357 keeps print output light
+    width_bin = (high - low) / STRIP_BINS or 1.0
+    counts = [0] * STRIP_BINS
+    for number_ in numbers:
+        counts[min(int((number_ - low) / width_bin), STRIP_BINS - 1)] += 1
+    bins = tuple(
+        {"x0": low + i * width_bin, "x1": low + (i + 1) * width_bin, "count": n}
+        for i, n in enumerate(counts)
+        if n
+    )
+    return StripLayout(rows, places, names, low, high, bins, _number_format(rows))
+
+
 def rank_strip_chart(
     values: Sequence[Mapping[str, Any]],
     *,
@@ -305,29 +352,28 @@ def rank_strip_chart(
     unit: str,
     year: int,
     width: int = WIDTH,
+    layout: StripLayout | None = None,
 ) -> Spec:
     """Every municipality's value on one axis; the municipality and its peers highlighted.
 
     ``values``: ``code``, ``name``, ``value``. The rank counts from the highest value (1),
-    whatever the catalog's direction: the chart shows position, not judgement.
+    whatever the catalog's direction: the chart shows position, not judgement. ``layout``:
+    :func:`strip_layout` of the same ``values``, when several strips of them are drawn
+    (``values`` is then not read again).
     """
+    if layout is None:
+        layout = strip_layout(values)
     peer_set = set(peers) - {code}
-    own_label = next((v["name"] for v in values if v["code"] == code), code)
-    rows = []
-    for v in values:
-        if v.get("value") is None:
-            continue
-        group = (
-            own_label
-            if v["code"] == code
-            else t("peer_label", lang)
-            if v["code"] in peer_set
-            else t("other_label", lang)
-        )
-        rows.append({"code": v["code"], "name": v["name"], "value": v["value"], "group": group})
-    ordered = sorted(rows, key=lambda r: -r["value"])
-    rank = next((n for n, r in enumerate(ordered, 1) if r["code"] == code), None)
-    own_value = next((r["value"] for r in rows if r["code"] == code), None)
+    own_label = layout.names.get(code, code)
+    other = t("other_label", lang)
+    rows = layout.rows
+    marked = [
+        {**r, "group": own_label if r["code"] == code else t("peer_label", lang)}
+        for r in rows
+        if r["code"] == code or r["code"] in peer_set
+    ]
+    rank = layout.places.get(code)
+    own_value = next((r["value"] for r in marked if r["code"] == code), None)
     description = t(
         "chart_strip_alt",
         lang,
@@ -341,26 +387,12 @@ def rank_strip_chart(
     spec = _base(lang, description, width=width)
     spec["title"] = {"text": indicator, "subtitle": unit, "fontSize": 11}
     spec["height"] = 40
-    numbers: list[float] = [float(r["value"]) for r in rows]
-    low, high = (min(numbers), max(numbers)) if numbers else (0.0, 1.0)
-    # every municipality as a shaded band of STRIP_BINS bins (a density strip), the peers and
-    # the municipality as ticks on top: 40 marks instead of 357 keeps print output light
-    width_bin = (high - low) / STRIP_BINS or 1.0
-    counts = [0] * STRIP_BINS
-    for number_ in numbers:
-        counts[min(int((number_ - low) / width_bin), STRIP_BINS - 1)] += 1
-    bins = [
-        {"x0": low + i * width_bin, "x1": low + (i + 1) * width_bin, "count": n}
-        for i, n in enumerate(counts)
-        if n
-    ]
     # a handful of ticks: every tick label is text a static conversion measures and draws
-    x_axis = {"format": _number_format(rows), "tickCount": STRIP_TICKS}
-    x_scale = {"domain": [low, high], "zero": False, "nice": False}
-    marked = [r for r in rows if r["group"] != t("other_label", lang)]
+    x_axis = {"format": layout.number_format, "tickCount": STRIP_TICKS}
+    x_scale = {"domain": [layout.low, layout.high], "zero": False, "nice": False}
     spec["layer"] = [
         {
-            "data": {"values": bins},
+            "data": {"values": list(layout.bins)},
             "mark": {"type": "rect", "color": OTHER_COLOR},
             "encoding": {
                 "x": {
@@ -377,7 +409,7 @@ def rank_strip_chart(
                     "legend": None,
                     "scale": {"range": [0.25, 1.0]},
                 },
-                "tooltip": [{"field": "count", "title": t("other_label", lang)}],
+                "tooltip": [{"field": "count", "title": other}],
             },
         },
         {
@@ -390,7 +422,7 @@ def rank_strip_chart(
                     "type": "nominal",
                     "title": None,
                     "scale": {
-                        "domain": [own_label, t("peer_label", lang), t("other_label", lang)],
+                        "domain": [own_label, t("peer_label", lang), other],
                         "range": [OWN_COLOR, PEER_COLOR, OTHER_COLOR],
                     },
                 },

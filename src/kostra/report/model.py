@@ -391,18 +391,16 @@ class ReportData(_Model):
         is a simple mean (marked ``*``, :func:`kostra.analysis.method.averaging_table`) and, for
         figures the catalog compares as a difference, value minus the peer average. The report,
         the web and the deck all read this, so they cannot disagree."""
-        from kostra.analysis.method import averaging_table
+        from kostra.analysis.method import average_marked
 
         profile = self.sector_profile(sector)
         indicators = [self.indicator(row.indicator_id) for row in profile]
-        table = averaging_table(indicators).select("indicator_id", "average_marked")
-        marked = dict(table.iter_rows())
         out = []
         for row, ind in zip(profile, indicators, strict=True):
             difference = None
             if ind.comparison == "difference" and None not in (row.value, row.peer_average):
                 difference = float(row.value or 0.0) - float(row.peer_average or 0.0)
-            out.append(ComparedRow(row, ind, bool(marked.get(ind.id)), difference))
+            out.append(ComparedRow(row, ind, average_marked(ind), difference))
         return out
 
     def need_cost(self, sector: Sector) -> NeedCostRow | None:

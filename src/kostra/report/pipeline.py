@@ -111,6 +111,12 @@ class ReportInputs:
     #: the year's figures on the map's (newest) borders when ``borders`` is older: evaluated
     #: key figures and the barometer's ranks of every municipality there
     map_shared: YearShared | None = None
+    #: per peer group and year: the profile, need-corrected costs and production indices of the
+    #: whole group, computed for its first report and sliced by every other member's (the
+    #: averages are the group's, the same for each member); filled by :func:`report_data`
+    group_results: dict[tuple[Any, ...], Any] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def _vintage(
@@ -348,14 +354,21 @@ def _changes(first: int, year: int, borders: int = BORDERS) -> tuple[_Change, ..
         (pl.col("year") > first) & (pl.col("year") <= year)
     )
     changes: list[_Change] = []
+    # each change year's links to the report borders, composed once (as api._to_borders)
+    links: dict[int, dict[str, list[str]]] = {}
     for (change_year, new_code), part in history.group_by(
         ["year", "new_code"], maintain_order=True
     ):
-        mapped = (
-            api._to_borders([str(new_code)], int(change_year), borders)
-            if int(change_year) < borders
-            else [str(new_code)]
-        )
+        if int(change_year) >= borders:
+            mapped = [str(new_code)]
+        else:
+            if int(change_year) not in links:
+                step: dict[str, list[str]] = {}
+                frame: pl.DataFrame = geography.mapping(int(change_year), borders)
+                for source, target in frame.select("from_code", "to_code").iter_rows():
+                    step.setdefault(str(source), []).append(target)
+                links[int(change_year)] = step
+            mapped = list(dict.fromkeys(links[int(change_year)].get(str(new_code), [])))
         kinds = set(part["kind"].to_list())
         kind = "merger" if "merger" in kinds else "split" if "split" in kinds else "renumbering"
         old = part.sort("old_code")
@@ -415,7 +428,10 @@ def _assumptions(
     income = barometer_results.income_basis(inputs.barometer_inputs, inputs.year)
     # the method's facts come from the analysis layer (the rules the code applies), only the
     # words from the report: see kostra.report.method
-    facts = method_facts(inputs.catalog, sector_weights=COST_KEY_WEIGHTS_2026)
+    facts = inputs.group_results.get(("method_facts",))
+    if facts is None:  # the catalog's rules: the same for every report of the year
+        facts = method_facts(inputs.catalog, sector_weights=COST_KEY_WEIGHTS_2026)
+        inputs.group_results[("method_facts",)] = facts
     method_rows = method_assumptions(facts, group)
     need_row = Assumption(
         key="need_year",
@@ -512,28 +528,12 @@ def report_data(
     compare_codes = [api.resolve(c, year, borders=on)[0] for c in compare]
     compare_codes = [c for c in dict.fromkeys(compare_codes) if c != code and c not in members]
     s = inputs.settings
-    profile = service_profile(
-        inputs.evaluated,
-        inputs.catalog,
-        code,
-        members,
-        year=year,
-        compare=compare_codes,
-        include_self=s.profile_include_self,
-        n_years=5,
-    )
     group_codes = [code, *[m for m in members if m != code]]
-    group = single_group("peers", group_codes)
+    profile = _profile_series(inputs, code, group_codes, compare_codes)
     slices = inputs.year_slices or _year_slices(
         inputs.evaluated, inputs.spending, inputs.gross, year
     )
-    need = need_corrected_costs(
-        slices[1],
-        api.need_index_for_borders(on),
-        group,
-        include_self=s.costs_include_self,
-        exclude_from_average=(OSLO,) if s.costs_exclude_oslo else (),
-    ).filter((pl.col("region") == code) & (pl.col("year") == year))
+    need = _need(inputs, code, group_codes, slices[1])
     need_years = need["need_year"].drop_nulls().unique().to_list()
     need_year = int(need_years[0]) if need_years else None
     fallback = bool(need["need_year_fallback"].fill_null(False).any())
@@ -559,7 +559,7 @@ def report_data(
             compare=tuple(Place(code=c, name=inputs.names.get(c, c)) for c in compare_codes),
         ),
         catalog=inputs.catalog,
-        profile=profile.series,
+        profile=profile,
         evaluated=inputs.evaluated,
         need=need,
         need_index_year=need_year,
@@ -653,10 +653,14 @@ def _previous_production(
 ) -> tuple[ProductionRow, ...]:
     """The sectors' indices of the year before the report year (same function, same group)."""
     before = inputs.year - 1
-    if inputs.evaluated.filter(pl.col("year") == before).is_empty():
+    key = ("slices", before)
+    slices = inputs.group_results.get(key)
+    if slices is None:  # the same for every report of the year: sliced once
+        slices = _year_slices(inputs.evaluated, inputs.spending, inputs.gross, before)
+        inputs.group_results[key] = slices
+    if slices[0].is_empty():
         return ()
     previous = replace(inputs, year=before, year_slices=None)
-    slices = _year_slices(inputs.evaluated, inputs.spending, inputs.gross, before)
     rows, _, _ = production_rows(_production(previous, code, group_codes, slices))
     return tuple(rows)
 
@@ -667,6 +671,73 @@ def _county(code: str, borders: int = BORDERS) -> str | None:
     return str(frame["county_name"][0]) if frame.height else None
 
 
+def _group_key(code: str, group_codes: Sequence[str], include_self: bool) -> tuple[Any, ...]:
+    """A peer group as a cache key: its members (a set: every member's report has the same
+    group) and, when a member is left out of its own average, that member."""
+    return (frozenset(group_codes), None if include_self else code)
+
+
+def _profile_series(
+    inputs: ReportInputs, code: str, group_codes: list[str], compare_codes: list[str]
+) -> pl.DataFrame:
+    """The service profile's 5-year ``series`` of ``code`` against its group.
+
+    :func:`service_profile` computes every member's rows against the group's averages: the
+    same rows for each member of the group, only ``role`` (``self``) differs. So the group's
+    frame is computed once per group and year and its ``role`` set for each member.
+    """
+    s = inputs.settings
+    key = (
+        "profile",
+        inputs.year,
+        *_group_key(code, group_codes, s.profile_include_self),
+        frozenset(compare_codes),
+    )
+    series: pl.DataFrame | None = inputs.group_results.get(key)
+    if series is None:
+        series = service_profile(
+            inputs.evaluated,
+            inputs.catalog,
+            code,
+            group_codes,
+            year=inputs.year,
+            compare=compare_codes,
+            include_self=s.profile_include_self,
+            n_years=5,
+        ).series
+        inputs.group_results[key] = series
+        return series
+    # the rows' order within a member is (catalog order, year) whichever member is "self"
+    role = (
+        pl.when(pl.col("region") == code)
+        .then(pl.lit("self"))
+        .when(pl.col("region").is_in(compare_codes))
+        .then(pl.lit("compare"))
+        .otherwise(pl.lit("peer"))
+    )
+    return series.with_columns(role.alias("role"))
+
+
+def _need(
+    inputs: ReportInputs, code: str, group_codes: list[str], net: pl.DataFrame
+) -> pl.DataFrame:
+    """Need-corrected costs of ``code`` in the report year, from its group's (computed once
+    per group: every member of the group against the same averages)."""
+    s = inputs.settings
+    key = ("need", inputs.year, *_group_key(code, group_codes, s.costs_include_self))
+    frame: pl.DataFrame | None = inputs.group_results.get(key)
+    if frame is None:
+        frame = need_corrected_costs(
+            net,
+            api.need_index_for_borders(inputs.borders),
+            single_group("peers", group_codes),
+            include_self=s.costs_include_self,
+            exclude_from_average=(OSLO,) if s.costs_exclude_oslo else (),
+        )
+        inputs.group_results[key] = frame
+    return frame.filter((pl.col("region") == code) & (pl.col("year") == inputs.year))
+
+
 def _production(
     inputs: ReportInputs,
     code: str,
@@ -674,6 +745,21 @@ def _production(
     slices: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame],
 ) -> pl.DataFrame:
     year = inputs.year
+    country = inputs.settings.production_reference == "country"
+    key = ("production", year, "country" if country else frozenset(group_codes))
+    sectors: pl.DataFrame | None = inputs.group_results.get(key)
+    if sectors is None:
+        sectors = _group_production(inputs, group_codes, slices)
+        inputs.group_results[key] = sectors
+    return sectors.filter((pl.col("region") == code) & (pl.col("year") == year))
+
+
+def _group_production(
+    inputs: ReportInputs,
+    group_codes: list[str],
+    slices: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame],
+) -> pl.DataFrame:
+    """The production and efficiency indices of every member of the group (or the country)."""
     evaluated, _, gross, inhabitants = slices
     if inputs.settings.production_reference == "country":
         group = single_group("country", list(inputs.names))
@@ -692,7 +778,7 @@ def _production(
         if inputs.settings.production_reference == "country"
         else "unweighted",
     )
-    return result.sectors.filter((pl.col("region") == code) & (pl.col("year") == year))
+    return result.sectors
 
 
 def _drivers(indicators: pl.DataFrame, code: str, year: int) -> pl.DataFrame:

@@ -12,7 +12,7 @@ import base64
 import json
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -42,7 +42,13 @@ from kostra.report.locale import (
     vega_locale,
     when,
 )
-from kostra.report.model import BAROMETER_SECTOR, REPORT_SECTORS, ReportData
+from kostra.report.model import (
+    BAROMETER_SECTOR,
+    REPORT_SECTORS,
+    Distribution,
+    HistoryPoint,
+    ReportData,
+)
 from kostra.report.verdicts import report_verdicts
 
 #: Key figures per sector drawn as time series (the first ones of the catalog with data).
@@ -284,8 +290,14 @@ def placement(finding: Finding) -> str | None:
 
 
 def _sector_view(
-    data: ReportData, sector: Any, lang: str, findings: Sequence[Finding]
+    data: ReportData,
+    sector: Any,
+    lang: str,
+    findings: Sequence[Finding],
+    history: Mapping[str, Sequence[HistoryPoint]] | None = None,
 ) -> SectorView:
+    """What one sector's section shows (``history``: :func:`_history_by_indicator` of the
+    report, grouped once for all its sectors)."""
     rows = _indicator_rows(data, sector, lang)
     label = sector_name(sector.value, lang)
     half = bar_half([r["row"].index for r in rows])
@@ -307,13 +319,14 @@ def _sector_view(
             t("profile_caption", lang, peer=data.peers.name),
             wide=True,
         )
-    history: dict[str, list[dict[str, Any]]] = {}
-    for point in data.history:
-        history.setdefault(point.indicator_id, []).append(point.model_dump())
+    if history is None:
+        history = _history_by_indicator(data.history)
     series: list[Chart] = []
     for r in rows:
-        points = [p for p in history.get(r["id"], []) if p["year"] > data.year - 6]
-        if len(series) >= SERIES_PER_SECTOR or sum(p["value"] is not None for p in points) < 2:
+        if len(series) >= SERIES_PER_SECTOR:
+            break
+        points = [p.model_dump() for p in history.get(r["id"], ()) if p.year > data.year - 6]
+        if sum(p["value"] is not None for p in points) < 2:
             continue
         # ``series_break`` marks the years before a merger; the break lies after the last one
         breaks = [p["year"] + 1 for p in points if p["series_break"]]
@@ -342,13 +355,14 @@ def _sector_view(
             Chart(
                 f"fig-strip-{r['id']}",
                 charts.rank_strip_chart(
-                    [v.model_dump() for v in dist.values],
+                    (),
                     lang=lang,
                     code=data.municipality.code,
                     peers=peer_codes,
                     indicator=r["name"],
                     unit=r["unit"],
                     year=data.year,
+                    layout=_strip_layout(dist),
                 ),
                 wide=True,
             )
@@ -391,6 +405,50 @@ def _sector_view(
     )
 
 
+#: values derived from an object the reports of a year share (the year's distributions and
+#: ranks, the map's boundaries: the same objects in every report), by the object's identity;
+#: the object is kept with its value, so its id cannot be reused while the entry lives
+_BY_IDENTITY: dict[tuple[str, int], tuple[object, Any]] = {}
+_BY_IDENTITY_MAX = 256
+
+
+def _by_identity(kind: str, source: object, make: Callable[[], Any]) -> Any:
+    key = (kind, id(source))
+    hit = _BY_IDENTITY.get(key)
+    if hit is not None and hit[0] is source:
+        return hit[1]
+    value = make()
+    if len(_BY_IDENTITY) >= _BY_IDENTITY_MAX:
+        _BY_IDENTITY.clear()
+    _BY_IDENTITY[key] = (source, value)
+    return value
+
+
+def _history_by_indicator(history: Sequence[HistoryPoint]) -> dict[str, list[HistoryPoint]]:
+    """The report's history points per key figure."""
+    grouped: dict[str, list[HistoryPoint]] = {}
+    for point in history:
+        grouped.setdefault(point.indicator_id, []).append(point)
+    return grouped
+
+
+def _strip_layout(dist: Distribution) -> charts.StripLayout:
+    """The rank strip's shared part of a distribution, built once per distribution."""
+    return _by_identity(  # type: ignore[no-any-return]
+        "strip",
+        dist,
+        lambda: charts.strip_layout(
+            [{"code": v.code, "name": v.name, "value": v.value} for v in dist.values]
+        ),
+    )
+
+
+@lru_cache(maxsize=1)
+def _topology() -> dict[str, Any]:
+    # one parsed copy for every map of the process: the specs only read it
+    return report_topology()
+
+
 def _summary_charts(data: ReportData, lang: str) -> dict[str, Chart]:
     out: dict[str, Chart] = {}
     need_rows = [
@@ -424,11 +482,11 @@ def _summary_charts(data: ReportData, lang: str) -> dict[str, Chart]:
                 ),
                 wide=True,
             )
-        spec = maps.barometer_map(data, lang, topology=report_topology())
+        spec = maps.barometer_map(data, lang, topology=_topology())
         if spec is not None:
             out["map"] = Chart("fig-map", spec, raster=True)
     if data.map_indicator is not None:
-        spec = maps.indicator_map(data, data.map_indicator, lang, topology=report_topology())
+        spec = maps.indicator_map(data, data.map_indicator, lang, topology=_topology())
         if spec is not None:
             out["map_indicator"] = Chart("fig-map-indicator", spec, raster=True)
     return out
@@ -483,8 +541,40 @@ def _assumptions(data: ReportData, rules: FindingRules, lang: str) -> list[tuple
     return rows
 
 
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """The report template compiled once per installation, not once per process.
+
+    Compiling ``report.html.j2`` costs a fresh process about half a second; loading the
+    compiled code back a few milliseconds. Kept in the user cache directory
+    (``KOSTRA_CACHE_DIR``), keyed by the template's name and checked against its source by
+    Jinja, written atomically by Jinja; a cache that cannot be written or read only costs time.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(directory="", pattern="kostra-template-%s.cache")
+
+    def _get_cache_filename(self, bucket: jinja2.bccache.Bucket) -> str:
+        from kostra.settings import Settings
+
+        return os.path.join(Settings().cache_dir, self.pattern % (bucket.key,))
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            Path(self._get_cache_filename(bucket)).parent.mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass  # a read-only cache directory only costs time
+
+
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("kostra.report", "templates"),
+    bytecode_cache=_TemplateCache(),
     autoescape=jinja2.select_autoescape(["html", "j2"]),
     trim_blocks=True,
     lstrip_blocks=True,
@@ -507,7 +597,8 @@ def _context(
     found = list(findings) if findings is not None else report_findings(data, rules)
     main = summary(found)
     verdicts = report_verdicts(data)
-    sectors = [_sector_view(data, s, lang, found) for s in REPORT_SECTORS]
+    history = _history_by_indicator(data.history)
+    sectors = [_sector_view(data, s, lang, found, history) for s in REPORT_SECTORS]
     for view, member in zip(sectors, REPORT_SECTORS, strict=True):
         view.verdict = verdicts[member]
     summary_charts = _summary_charts(data, lang)
@@ -569,9 +660,32 @@ def _context(
 
 
 def _specs_json(all_charts: Sequence[Chart]) -> str:
-    text = json.dumps({c.id: shared_datasets(c.spec) for c in all_charts}, ensure_ascii=False)
+    specs: dict[str, Any] = {}
+    texts: dict[str, str] = {}
+    for chart in all_charts:
+        spec = shared_datasets(chart.spec)
+        datasets = spec.get("datasets")
+        if isinstance(datasets, dict) and datasets:
+            # a dataset shared by every report (the map's boundaries, most of the JSON) is
+            # serialised once per process and spliced in
+            replaced = {}
+            for name, value in datasets.items():
+                token = f"@@kostra-dataset-{len(texts)}@@"
+                texts[json.dumps(token)] = _json_text(value)
+                replaced[name] = token
+            spec = {**spec, "datasets": replaced}
+        specs[chart.id] = spec
+    text = json.dumps(specs, ensure_ascii=False)
+    for token, value_text in texts.items():
+        text = text.replace(token, value_text, 1)
     # keep "</script>" in a label from closing the script element
     return text.replace("</", "<\\/")
+
+
+def _json_text(value: object) -> str:
+    """``value`` as JSON, serialised once per object (see :func:`_by_identity`)."""
+    text: str = _by_identity("json", value, lambda: json.dumps(value, ensure_ascii=False))
+    return text
 
 
 def _html_chart(chart: Chart) -> str:
