@@ -9,13 +9,14 @@ a report computed alone (nothing cached) gives.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
 
 from kostra import api
-from kostra.report import build, pipeline
+from kostra.report import batch, build, pipeline
 from kostra.report.model import REPORT_SECTORS, HistoryPoint, ProfileRow, ReportData
 
 # three members of one county (Vestland, none in ASSS) and three ASSS members
@@ -184,3 +185,47 @@ def test_code_changes_map_as_api_to_borders() -> None:
                 else api._to_borders([change.code], change.year, borders)
             )
             assert list(change.mapped) == expected
+
+
+# -- --all over several processes --
+
+
+def test_reports_over_two_processes_are_all_written(
+    inputs: pipeline.ReportInputs, tmp_path: Path
+) -> None:
+    codes = ["3201", "1151", "4647", "0301"]
+    work = batch.Batch(
+        year=2024, db=tmp_path / "none.duckdb", folder=tmp_path / "out", fmt="html", lang="nb"
+    )
+    seen: list[str] = []
+    outcome = batch.write_reports(inputs, work, codes, jobs=2, progress=seen.append)
+    assert outcome.failures == []
+    assert sorted(seen) == sorted(codes)
+    files = {f"{batch.slug(inputs.names[c])}-2024.html": c for c in codes}
+    assert {p.name for p in outcome.written} == set(files)
+    for path in outcome.written:
+        assert inputs.names[files[path.name]] in path.read_text(encoding="utf-8")
+    # the worker wrote half of them: the same kind of report as this process
+    sizes = [p.stat().st_size for p in outcome.written]
+    assert min(sizes) > 0.8 * max(sizes)
+
+
+def test_reports_a_worker_cannot_write_are_written_here(
+    inputs: pipeline.ReportInputs, tmp_path: Path
+) -> None:
+    # the worker cannot compute the year (none before the first KOSTRA year): it gives up and
+    # this process writes its share from the year it has
+    work = batch.Batch(
+        year=1990, db=tmp_path / "none.duckdb", folder=tmp_path / "out", fmt="html", lang="nb"
+    )
+    outcome = batch.write_reports(inputs, work, ["3201", "1151"], jobs=2)
+    assert outcome.failures == []
+    assert sorted(p.name for p in outcome.written) == ["baerum-1990.html", "utsira-1990.html"]
+
+
+def test_jobs_follow_the_work() -> None:
+    assert batch.jobs_for(10, "html", None) == 1  # ASSS: not worth a second process
+    assert batch.jobs_for(357, "html", 2) == 2
+    assert batch.jobs_for(357, "html", 1) == 1
+    assert batch.jobs_for(10, "pdf", 2) == 2
+    assert 1 <= batch.jobs_for(357, "html", None) <= batch.MAX_JOBS

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 import time
-import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -16,15 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from kostra.cli._app import app, state
 from kostra.cli.analysis import BordersOption, _borders
 from kostra.errors import KostraError
+from kostra.report.batch import slug
 from kostra.report.locale import SYNTHETIC_BANNER
 from kostra.report.render import ReportFormat, write_report
-
-
-def slug(name: str) -> str:
-    """A file-name-safe form of a municipality name: "Bærum" -> "baerum"."""
-    text = name.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "kommune"
 
 
 def _lang(lang: str | None) -> str:
@@ -77,6 +69,12 @@ def report_command(
         typer.Option("--map", help="Also map this key figure (an id from `kostra catalog`)."),
     ] = None,
     borders: BordersOption = "year",
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="With --all: processes (default: the CPUs, at most 4)."
+        ),
+    ] = None,
 ) -> None:
     """Write the yearly KOSTRA report (HTML that works offline, or PDF)."""
     from kostra.report import pipeline
@@ -104,7 +102,9 @@ def report_command(
         write_report(data, target, fmt=fmt, lang=language)
         console.print(f"{target}", highlight=False)
         return
-    _write_all(inputs, group, peers, compare_list, fmt, language, output, console, map_indicator)
+    _write_all(
+        inputs, group, peers, compare_list, fmt, language, output, console, map_indicator, jobs
+    )
 
 
 def _write_all(
@@ -117,9 +117,10 @@ def _write_all(
     output: Path | None,
     console: Console,
     map_indicator: str | None = None,
+    jobs: int | None = None,
 ) -> None:
     from kostra import api
-    from kostra.report import pipeline
+    from kostra.report import batch, pipeline
 
     assert isinstance(inputs, pipeline.ReportInputs)
     year = inputs.year
@@ -133,8 +134,18 @@ def _write_all(
     # the group kinds accepted here do not depend on a municipality; Oslo stands in
     name, members = api.peers_on_borders(group, year, "0301", borders=inputs.borders)
     folder = output or Path(f"kostra-rapporter-{year}")
-    failures: list[str] = []
     started = time.perf_counter()
+    work = batch.Batch(
+        year=year,
+        db=state.settings.db,
+        folder=folder,
+        fmt=fmt.value,
+        lang=language,
+        peers=peers,
+        compare=tuple(compare),
+        map_indicator=map_indicator,
+        settings=inputs.settings,
+    )
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -143,18 +154,20 @@ def _write_all(
         console=console,
     ) as progress:
         task = progress.add_task(name, total=len(members))
-        for code in members:
-            label = inputs.names.get(code, code)
-            progress.update(task, description=f"{name}: {label}")
-            try:
-                data = pipeline.report_data(
-                    inputs, code, peers=peers, compare=compare, map_indicator=map_indicator
-                )
-                target = folder / f"{slug(data.municipality.name)}-{year}.{fmt.value}"
-                write_report(data, target, fmt=fmt, lang=language)
-            except KostraError as error:
-                failures.append(f"{label} ({code}): {error.message}")
+
+        def advance(code: str) -> None:
+            progress.update(task, description=f"{name}: {inputs.names.get(code, code)}")
             progress.advance(task)
+
+        outcome = batch.write_reports(
+            inputs,
+            work,
+            members,
+            jobs=batch.jobs_for(len(members), fmt.value, jobs),
+            names=lambda code: inputs.names.get(code, code),
+            progress=advance,
+        )
+    failures = outcome.failures
     seconds = time.perf_counter() - started
     done = len(members) - len(failures)
     words = "rapporter i" if language == "nb" else "reports in"
