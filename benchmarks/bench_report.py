@@ -56,6 +56,11 @@ class Run:
 def command(args: list[str], env: dict[str, str]) -> Run:
     """Run ``kostra args`` in a fresh interpreter; its own time and peak memory."""
     code = f"import sys; from kostra.cli import main; sys.argv = ['kostra', *{args!r}]; main()"
+    return python(code, env, f"kostra {' '.join(args)}")
+
+
+def python(code: str, env: dict[str, str], label: str) -> Run:
+    """Run ``code`` in a fresh interpreter; its own time and peak memory."""
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-c", code],
@@ -69,7 +74,7 @@ def command(args: list[str], env: dict[str, str]) -> Run:
     wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
-        raise SystemExit(f"kostra {' '.join(args)} failed:\n{errors.decode(errors='replace')}")
+        raise SystemExit(f"{label} failed:\n{errors.decode(errors='replace')}")
     # ru_maxrss is in kilobytes on Linux
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
@@ -179,14 +184,9 @@ def main(argv: list[str] | None = None) -> None:
         imports = (
             "import kostra.cli, kostra.cli.report, kostra.report.pipeline, kostra.report.render"
         )
-        started = []
-        for _ in range(max(1, args.runs)):
-            wall = time.perf_counter()
-            done = subprocess.run([sys.executable, "-c", imports], env=env, check=True)
-            assert done.returncode == 0
-            started.append(time.perf_counter() - wall)
-        line("fresh interpreter importing the report command", min(started), float("nan"))
-        derived = min(started) + best[0]
+        started = [python(imports, env, "imports") for _ in range(max(1, args.runs))]
+        runs_line("fresh interpreter importing the report command", started)
+        derived = min(r.wall for r in started) + best[0]
         print(
             f"  DERIVED (not measured as one command): start-up + one report with the year "
             f"computed = {derived:.2f} s wall, before loading the computed year"
