@@ -229,3 +229,18 @@ def test_jobs_follow_the_work() -> None:
     assert batch.jobs_for(357, "html", 1) == 1
     assert batch.jobs_for(10, "pdf", 2) == 2
     assert 1 <= batch.jobs_for(357, "html", None) <= batch.MAX_JOBS
+
+
+def test_kept_group_results_are_bounded(
+    inputs: pipeline.ReportInputs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a server meets peer groups chosen by hand: what is kept stays bounded, and a report
+    # computed after the kept results were dropped is the same report
+    monkeypatch.setattr(pipeline, "GROUP_RESULTS_MAX", 3)
+    shared = replace(inputs, group_results={})
+    first = pipeline.report_data(shared, "4640")
+    for code in ("3201", "1151", "0301"):
+        pipeline.report_data(shared, code)
+        assert len(shared.group_results) <= 3
+    again = pipeline.report_data(shared, "4640")
+    assert _dump(again) == _dump(first)

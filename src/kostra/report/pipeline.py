@@ -431,7 +431,7 @@ def _assumptions(
     facts = inputs.group_results.get(("method_facts",))
     if facts is None:  # the catalog's rules: the same for every report of the year
         facts = method_facts(inputs.catalog, sector_weights=COST_KEY_WEIGHTS_2026)
-        inputs.group_results[("method_facts",)] = facts
+        _remember(inputs, ("method_facts",), facts)
     method_rows = method_assumptions(facts, group)
     need_row = Assumption(
         key="need_year",
@@ -657,7 +657,7 @@ def _previous_production(
     slices = inputs.group_results.get(key)
     if slices is None:  # the same for every report of the year: sliced once
         slices = _year_slices(inputs.evaluated, inputs.spending, inputs.gross, before)
-        inputs.group_results[key] = slices
+        _remember(inputs, key, slices)
     if slices[0].is_empty():
         return ()
     previous = replace(inputs, year=before, year_slices=None)
@@ -669,6 +669,17 @@ def _county(code: str, borders: int = BORDERS) -> str | None:
     geography = importlib.import_module("kostra.geography")
     frame: pl.DataFrame = geography.municipalities(borders).filter(pl.col("code") == code)
     return str(frame["county_name"][0]) if frame.height else None
+
+
+#: Entries :attr:`ReportInputs.group_results` keeps: a long-running server sees peer groups
+#: chosen by hand too, so the kept results are dropped (and recomputed on use) past this many.
+GROUP_RESULTS_MAX = 256
+
+
+def _remember(inputs: ReportInputs, key: tuple[Any, ...], value: Any) -> None:
+    if len(inputs.group_results) >= GROUP_RESULTS_MAX:
+        inputs.group_results.clear()
+    inputs.group_results[key] = value
 
 
 def _group_key(code: str, group_codes: Sequence[str], include_self: bool) -> tuple[Any, ...]:
@@ -705,7 +716,7 @@ def _profile_series(
             include_self=s.profile_include_self,
             n_years=5,
         ).series
-        inputs.group_results[key] = series
+        _remember(inputs, key, series)
         return series
     # the rows' order within a member is (catalog order, year) whichever member is "self"
     role = (
@@ -734,7 +745,7 @@ def _need(
             include_self=s.costs_include_self,
             exclude_from_average=(OSLO,) if s.costs_exclude_oslo else (),
         )
-        inputs.group_results[key] = frame
+        _remember(inputs, key, frame)
     return frame.filter((pl.col("region") == code) & (pl.col("year") == inputs.year))
 
 
@@ -750,7 +761,7 @@ def _production(
     sectors: pl.DataFrame | None = inputs.group_results.get(key)
     if sectors is None:
         sectors = _group_production(inputs, group_codes, slices)
-        inputs.group_results[key] = sectors
+        _remember(inputs, key, sectors)
     return sectors.filter((pl.col("region") == code) & (pl.col("year") == year))
 
 
