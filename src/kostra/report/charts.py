@@ -430,6 +430,12 @@ def rank_strip_chart(
                     "condition": {"test": f"datum.code === {_js(code)}", "value": 4},
                     "value": 2,
                 },
+                # the municipality's tick spans the strip, the peers' half of it: told apart
+                # by length as well as colour
+                "size": {
+                    "condition": {"test": f"datum.code === {_js(code)}", "value": 40},
+                    "value": 20,
+                },
                 "tooltip": [
                     {"field": "name", "title": t("region", lang)},
                     {"field": "value", "format": ",.1f", "title": t("value", lang)},
