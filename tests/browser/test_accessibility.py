@@ -149,3 +149,19 @@ def test_html_report_has_no_serious_violations(
         page.wait_for_timeout(100)
     assert charts.count() > 5
     assert_accessible(page, f"report ({lang})")
+
+
+@pytest.mark.browser
+def test_skip_link_is_the_first_stop_and_shows_with_its_focus(page: Any, server: str) -> None:
+    page.goto(server + "/kommune/3201", wait_until="load")
+    skip = page.locator("a.skip")
+    assert skip.bounding_box()["y"] < 0  # out of sight until focused
+    page.keyboard.press("Tab")
+    assert skip.evaluate("el => el === document.activeElement")
+    box = skip.bounding_box()
+    assert box["y"] >= 0
+    assert box["height"] > 0
+    # the focus ring is drawn (WCAG 2.4.7)
+    assert skip.evaluate("el => getComputedStyle(el).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
