@@ -227,8 +227,10 @@ def _number_piece(piece: bytes) -> pl.Series | None:
     compact = piece.translate(None, _WHITESPACE)
     removed = len(piece) - len(compact)
     if removed:
-        # json.dumps's ", " (every whitespace byte a space after a comma) needs no closer look
-        if removed != piece.count(b", ") and _splits_a_token(piece):
+        # json.dumps's ", " (every whitespace byte a space after a comma, or at an end of the
+        # piece, which was cut at a comma) needs no closer look
+        ends = len(piece) - len(piece.strip(b" "))
+        if removed != piece.count(b", ") + ends and _splits_a_token(piece):
             return None
         piece = compact
     if pl.Series([piece.decode("ascii")]).str.contains(_NOT_JSON_NUMBERS).item():
@@ -729,6 +731,32 @@ def _canonical(ids: Sequence[str], name: str) -> str:
     return next((i for i in ids if i.casefold() == folded), name)
 
 
+class _DenseRuns:
+    """The category positions of one dimension over a stretch of a dense row-major grid,
+    where each position repeats ``inner`` times and the pattern repeats every
+    ``inner * size`` cells: a slice of the pattern tiled once when it is short, else one
+    ``np.repeat`` of the few runs the stretch holds. Both avoid a division per cell."""
+
+    def __init__(self, inner: int, size: int) -> None:
+        self.inner = inner
+        self.size = size
+        self.period = inner * size
+        self.tiled: np.ndarray | None = None
+        if self.period <= _ROWS:
+            pattern = np.repeat(np.arange(size, dtype=np.uint32), inner)
+            self.tiled = np.tile(pattern, -(-(_ROWS + self.period) // self.period))
+
+    def positions(self, first: int, last: int) -> np.ndarray:
+        """Positions of the cells ``first`` to ``last - 1``."""
+        if self.tiled is not None:
+            start = first % self.period
+            return self.tiled[start : start + last - first]
+        runs = np.arange(first // self.inner, (last - 1) // self.inner + 1, dtype=np.int64)
+        edges = np.clip(np.append(runs, runs[-1] + 1) * self.inner, first, last)
+        values = (runs % self.size).astype(np.uint32)
+        return np.repeat(values, np.diff(edges))
+
+
 def _code_columns(
     ids: Sequence[str],
     sizes: Sequence[int],
@@ -749,14 +777,16 @@ def _code_columns(
         inner = math.prod(sizes[k + 1 :])  # row-major: later dimensions vary faster
         codes = pl.Series(dim_id, categories[dim_id], dtype=pl.Enum(categories[dim_id]))
         chunks = [codes.clear()]
+        dense = _DenseRuns(inner, sizes[k]) if cells is None else None
         for first in range(0, n_cells, _ROWS):
             last = min(first + _ROWS, n_cells)
-            if cells is None:
-                positions = np.arange(first, last, dtype=np.int64)
+            if dense is not None:
+                positions = dense.positions(first, last)
             else:
+                assert cells is not None
                 positions = cells[first:last].astype(np.int64, copy=True)
-            positions //= inner
-            positions %= sizes[k]
+                positions //= inner
+                positions %= sizes[k]
             chunks.append(codes.gather(pl.Series(positions, dtype=pl.UInt32)))
         columns.append(pl.concat(chunks, rechunk=False) if n_cells else chunks[0])
     return columns
