@@ -287,6 +287,7 @@ def map_chart(
         {"field": "shown", "title": measure.name},
     ]
 
+    # only a zoomed view draws beyond its frame; clipping costs a static conversion time
     def shapes(only: Sequence[str] | None) -> Spec:
         keep = [{"filter": {"field": "properties.code", "oneOf": list(only)}}] if only else []
         return {
@@ -298,7 +299,7 @@ def map_chart(
                 "stroke": "white",
                 "strokeWidth": 0.15,
                 "invalid": None,
-                "clip": True,
+                "clip": zoom,
             },
             "encoding": {"color": fill, "tooltip": tooltip},
         }
@@ -312,7 +313,7 @@ def map_chart(
                 "filled": False,
                 "stroke": stroke,
                 "strokeWidth": stroke_width,
-                "clip": True,
+                "clip": zoom,
             },
         }
 
@@ -345,14 +346,14 @@ def map_chart(
                 "stroke": "#1d232a",
                 "strokeWidth": 0.8,
                 "strokeDash": [3, 2],
-                "clip": True,
+                "clip": zoom,
             },
         }
     )
     main_layers.append(
         {
             "data": {"values": markers},
-            "mark": {"type": "circle", "size": 60, "opacity": 1, "clip": True},
+            "mark": {"type": "circle", "size": 60, "opacity": 1, "clip": zoom},
             "encoding": {
                 "longitude": {"field": "lon", "type": "quantitative"},
                 "latitude": {"field": "lat", "type": "quantitative"},
