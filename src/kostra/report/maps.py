@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kostra.report.charts import PEER_COLOR, Spec, _base, _number_format
+from kostra.report.charts import PEER_COLOR, Spec, _base, _js, _number_format
 from kostra.report.geo import (
     GEO_BORDERS_YEAR,
     GEO_OBJECT,
@@ -359,11 +359,11 @@ def map_chart(
                 "latitude": {"field": "lat", "type": "quantitative"},
                 "color": fill,
                 "stroke": {
-                    "condition": {"test": f"datum.code === '{code}'", "value": OWN_OUTLINE},
+                    "condition": {"test": f"datum.code === {_js(code)}", "value": OWN_OUTLINE},
                     "value": "#1d232a",
                 },
                 "strokeWidth": {
-                    "condition": {"test": f"datum.code === '{code}'", "value": 2.5},
+                    "condition": {"test": f"datum.code === {_js(code)}", "value": 2.5},
                     "value": 1,
                 },
                 "tooltip": [
