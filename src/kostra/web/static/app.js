@@ -129,13 +129,16 @@
       clampPan();
       apply();
     });
-    window.addEventListener("pointerup", () => {
+    const endDrag = () => {
       if (!drag) return;
       drag = null;
       target.classList.remove("dragging");
       // the click that ends a drag must not open a municipality
       setTimeout(() => { target.dataset.dragged = "false"; }, 0);
-    });
+    };
+    // a touch that turns into page scrolling is cancelled, not released
+    window.addEventListener("pointerup", endDrag);
+    window.addEventListener("pointercancel", endDrag);
 
     const tools = document.querySelector('.map-tools[data-map="' + target.id + '"]');
     if (!tools) return;
