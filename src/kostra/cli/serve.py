@@ -77,22 +77,47 @@ def serve(
         Path | None,
         typer.Option("--db", help="Warehouse file (default: the global --db or $KOSTRA_DB)."),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=1, max=64, help="Server processes sharing one computed year."
+        ),
+    ] = 1,
 ) -> None:
     """Start the web dashboard: overview, sectors, ranking, comparison and map of every
     municipality, with a JSON API under /api/. Tables the warehouse lacks come from the
-    synthetic sample (the pages say so). Refuses a warehouse it cannot read, and a port
+    synthetic sample (the pages say so). Every page is answered from the year's figures
+    computed once for every municipality and kept beside the warehouse (computed in the
+    background when missing or out of date). Refuses a warehouse it cannot read, and a port
     that is taken."""
+    import os
+
     import uvicorn
 
     from kostra.web import create_app
-    from kostra.web.app import LOOPBACK_HOSTS
+    from kostra.web.app import LOOPBACK_HOSTS, SERVE_DB_ENV, SERVE_LOOPBACK_ENV
 
     path = db if db is not None else state.settings.db
     check_warehouse(path)
     check_port(host, port)
     loopback = host in ("127.0.0.1", "localhost", "::1")
-    application = create_app(path, warm=True, allowed_hosts=LOOPBACK_HOSTS if loopback else None)
     Console(stderr=True).print(
         f"kostra: http://{host}:{port}/ (warehouse {path}; Ctrl+C stops)", highlight=False
+    )
+    if workers > 1:
+        # each worker builds its own app from the environment (uvicorn imports the factory)
+        os.environ[SERVE_DB_ENV] = str(Path(path).resolve())
+        os.environ[SERVE_LOOPBACK_ENV] = "1" if loopback else "0"
+        uvicorn.run(
+            "kostra.web.app:app_from_environment",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="warning",
+        )
+        return
+    application = create_app(
+        path, warm=True, store=True, allowed_hosts=LOOPBACK_HOSTS if loopback else None
     )
     uvicorn.run(application, host=host, port=port, log_level="warning")

@@ -163,7 +163,7 @@ class ResponseCache:
         ):
             await self.app(scope, receive, send)
             return
-        key = (self.web.stamp(), path, scope.get("query_string", b""))
+        key = (self.web.state(), path, scope.get("query_string", b""))
         with self._lock:
             hit = self._items.get(key)
             if hit is not None:
@@ -248,14 +248,17 @@ def create_app(
     web: WebData | None = None,
     warm: bool = False,
     allowed_hosts: Sequence[str] | None = None,
+    store: bool = False,
 ) -> FastAPI:
     """The web application for the warehouse ``db`` (default: the settings' path; tables it
     lacks come from the synthetic sample). ``warm`` computes the newest year in a background
     thread at startup, so the first visitor does not wait. ``allowed_hosts`` limits the
-    ``Host`` header (a loopback server answers only to loopback names: no DNS rebinding)."""
+    ``Host`` header (a loopback server answers only to loopback names: no DNS rebinding).
+    ``store``: answer from the computed year beside the warehouse (see
+    :class:`~kostra.web.data.WebData`)."""
     from kostra.web import routes, workbench_routes
 
-    web = web or WebData(db)
+    web = web or WebData(db, store=store)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -369,3 +372,24 @@ def create_app(
         return page_error(request, 500, label("server_error", lang), None)  # type: ignore[no-any-return]
 
     return app
+
+
+#: Environment of :func:`app_from_environment`, set by ``kostra serve --workers N`` for its
+#: worker processes.
+SERVE_DB_ENV = "KOSTRA_SERVE_DB"
+SERVE_LOOPBACK_ENV = "KOSTRA_SERVE_LOOPBACK"
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one ``kostra serve`` worker process (uvicorn's factory): the warehouse in
+    ``$KOSTRA_SERVE_DB``, loopback host names only when ``$KOSTRA_SERVE_LOOPBACK`` is 1; every
+    worker answers from the same computed year."""
+    import os
+
+    loopback = os.environ.get(SERVE_LOOPBACK_ENV, "1") == "1"
+    return create_app(
+        Path(os.environ[SERVE_DB_ENV]),
+        warm=True,
+        store=True,
+        allowed_hosts=LOOPBACK_HOSTS if loopback else None,
+    )

@@ -11,6 +11,12 @@ visits find theirs ready. Every cache key starts with the warehouse *stamp*
 (the file's size and modification time), so loading new figures with ``kostra fetch`` makes the
 next request compute afresh instead of serving stale numbers.
 
+With ``store=True`` (``kostra serve``) the pages are answered from the *computed year* beside the
+warehouse (:mod:`kostra.results.store`): every municipality's view read from a file, so no
+request waits for another's computation, and several server processes share one computed year.
+The cache keys then start with its content key. When the warehouse changes, a builder process
+computes the new year while the old one is still served; the pages switch once it is complete.
+
 The web app never writes: the warehouse is opened read-only by :func:`kostra.api.load_data`.
 """
 
@@ -22,7 +28,9 @@ import functools
 import importlib
 import logging
 import os
+import subprocess
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -32,35 +40,32 @@ from typing import Any, TypeVar
 import polars as pl
 
 from kostra import api
-from kostra.analysis import barometer as barometer_analysis
 from kostra.analysis.findings import Finding, summary
 from kostra.catalog import load_catalog
 from kostra.catalog.models import Catalog, Indicator
-from kostra.errors import DataNotFoundError, KostraError, UnknownMunicipalityError
-from kostra.report.build import report_findings
+from kostra.errors import (
+    DatabaseBusyError,
+    DataNotFoundError,
+    KostraError,
+    UnknownMunicipalityError,
+    WarehouseUnreadableError,
+)
 from kostra.report.model import REPORT_SECTORS, ReportData
-from kostra.report.pipeline import ReportInputs, ReportSettings, prepare, report_data
+from kostra.report.pipeline import ReportInputs, ReportSettings, prepare
+from kostra.results import store as computed_store
 from kostra.results.barometer import DEFAULT_RESAMPLES
+from kostra.results.year import (
+    PEER_CHOICES,
+    SIZE_CLASSES,
+    WEB_BORDERS,
+    load_all,
+    municipality_table,
+    municipality_view,
+    years_of,
+)
 
 BORDERS = api.BORDERS
-#: Peer-group choices offered in the chooser; ``standard`` is the report's default (ASSS for its
-#: members, otherwise the county).
-PEER_CHOICES = (
-    "standard",
-    "asss",
-    "county",
-    "country",
-    "country_ex_oslo",
-    "kostra_group",
-    "similar",
-)
-#: Size classes of the ranking filter: inhabitants on 1 January, lower bound inclusive.
-SIZE_CLASSES: dict[str, tuple[int, int | None]] = {
-    "small": (0, 5_000),
-    "medium": (5_000, 20_000),
-    "large": (20_000, 100_000),
-    "city": (100_000, None),
-}
+__all__ = ["PEER_CHOICES", "SIZE_CLASSES", "MunicipalityView", "NotFoundError", "WebData"]
 SECTOR_IDS = tuple(s.value for s in REPORT_SECTORS)
 #: Municipality views computed at the same time (more only take turns at the GIL).
 COMPUTE_SLOTS = 2
@@ -70,6 +75,8 @@ BAROMETER_RANK = "barometer"
 WARM_LIMIT = 400
 #: Setting ``KOSTRA_WEB_WARM_VIEWS=0`` turns the background warmer off (tests, small machines).
 WARM_ENV = "KOSTRA_WEB_WARM_VIEWS"
+#: Seconds between looks at a changed warehouse while the old computed year is served.
+RECHECK_SECONDS = 1.0
 
 log = logging.getLogger("kostra.web")
 
@@ -140,11 +147,27 @@ class YearView:
     """Everything of one year that every page shares."""
 
     year: int
-    inputs: ReportInputs
     #: one row per municipality on the 2024 borders: code, name, county_code, county_name,
     #: population, size, kostra_group, rank, rank_low, rank_high, n_ranked, score,
     #: rank_income_adjusted
     municipalities: pl.DataFrame
+    #: the evaluated key figures of the history window
+    evaluated: pl.DataFrame
+    #: the year's shared inputs when computed in this process (``None``: from the store)
+    inputs: ReportInputs | None = None
+    #: the computed year the views are read from (``None``: computed in this process)
+    computed: computed_store.ComputedYear | None = None
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where the pages' figures come from: a computed year's content (``key``) or, without
+    one, this process computing from the warehouse as it was at ``stamp``."""
+
+    stamp: tuple[int, int]
+    key: str | None = None
+    years: tuple[int, ...] = ()
+    synthetic: bool = False
 
 
 @dataclass(frozen=True)
@@ -164,6 +187,10 @@ class WebData:
     synthetic sample, so a fresh clone shows figures. ``resamples``: barometer rank-interval
     resamples per year. ``warm_views``: whether :meth:`start_warming` computes municipality
     views in the background (``None``: on unless the environment sets ``KOSTRA_WEB_WARM_VIEWS=0``).
+    ``store``: answer from the computed year beside the warehouse
+    (:mod:`kostra.results.store`), starting a builder process when it is missing or out of
+    date, and keeping the old one until the new one is complete; ``store_codes`` limits it to
+    some municipalities (tests).
     """
 
     def __init__(
@@ -172,11 +199,23 @@ class WebData:
         *,
         resamples: int = DEFAULT_RESAMPLES,
         warm_views: bool | None = None,
+        store: bool = False,
+        store_codes: Sequence[str] | None = None,
     ) -> None:
         from kostra.settings import Settings
 
         self.db = Path(db) if db is not None else Path(Settings().db)
         self.settings = ReportSettings(resamples=resamples)
+        self.use_store = store
+        self.store = computed_store.Store(self.db)
+        self.store_codes = tuple(store_codes) if store_codes is not None else None
+        self.borders = str(WEB_BORDERS)
+        self._source_lock = threading.Lock()
+        self._current: _Source | None = None
+        self._next_check = 0.0
+        self._builders: dict[str, subprocess.Popen[bytes]] = {}
+        self._inputs = _Cache(2)
+        self._computed = _Cache(4)
         self.catalog: Catalog = load_catalog()
         self._indicators = {ind.id: ind for ind in self.catalog.indicators}
         self._data = _Cache(1)  # one warehouse state at a time: an old one is dropped
@@ -207,22 +246,79 @@ class WebData:
             return (0, 0)
         return (stat.st_size, stat.st_mtime_ns)
 
+    def state(self) -> Hashable:
+        """What every cached result is keyed by: the computed year's content key when the
+        pages are answered from it, otherwise the warehouse stamp."""
+        source = self._source()
+        return ("store", source.key) if source.key is not None else source.stamp
+
+    def _source(self) -> _Source:
+        """The current source of the figures (see :class:`_Source`). With the store, a
+        changed warehouse is fingerprinted (at most every :data:`RECHECK_SECONDS` while the old
+        computed year is served): a computed year for its content is used at once; otherwise a
+        builder is started and the old one is served until the new one is complete."""
+        stamp = self.stamp()
+        current = self._current
+        if current is not None and (
+            current.stamp == stamp or (current.key and time.monotonic() < self._next_check)
+        ):
+            return current
+        if not self.use_store:
+            current = _Source(stamp)
+            self._current = current
+            return current
+        with self._source_lock:
+            current = self._current
+            if current is not None and current.stamp == stamp:
+                return current
+            try:
+                key = computed_store.content_key(
+                    self.db, self.settings, self.borders, codes=self.store_codes
+                )
+            except (DatabaseBusyError, WarehouseUnreadableError):
+                if current is not None and current.key is not None:
+                    self._next_check = time.monotonic() + RECHECK_SECONDS
+                    return current  # a writer is at work: the old figures meanwhile
+                raise
+            content = self.store.content(key)
+            if content is not None:
+                found = _Source(
+                    stamp, key, tuple(int(y) for y in content["years"]), content["synthetic"]
+                )
+                self._current = found
+                return found
+            self._start_builder(key)
+            if current is not None and current.key is not None:
+                self._next_check = time.monotonic() + RECHECK_SECONDS
+                return current  # the old computed year until the new one is complete
+            found = _Source(stamp)
+            self._current = found
+            return found
+
+    def _start_builder(self, key: str, year: int | None = None) -> None:
+        """Start a builder process for the content ``key`` unless one is running."""
+        running = self._builders.get(f"{key}/{year}")
+        if running is not None and running.poll() is None:
+            return
+        log.info("computing the year's figures for every municipality in the background")
+        self._builders[f"{key}/{year}"] = computed_store.build_in_background(
+            self.db,
+            year,
+            resamples=self.settings.resamples,
+            borders=self.borders,
+            codes=self.store_codes,
+        )
+
     def data(self) -> api.AnalysisData:
         """Every year's observations (warehouse, then the sample), loaded once per stamp."""
-        years = range(api.FIRST_YEAR, _last_population_year() + 1)
-        return self._data.get(
-            ("data", self.stamp()),
-            lambda: api.load_data(years, db=self.db, catalog=self.catalog),
-        )
+        return self._data.get(("data", self.stamp()), lambda: load_all(self.db, self.catalog))
 
     def years(self) -> list[int]:
         """Years with figures, oldest first."""
-
-        def compute() -> list[int]:
-            found = self.data().observations["year"].unique().sort().to_list()
-            return [int(y) for y in found if int(y) >= api.FIRST_YEAR]
-
-        return list(self._year_list.get(("years", self.stamp()), compute))
+        source = self._source()
+        if source.key is not None:
+            return list(source.years)
+        return list(self._year_list.get(("years", source.stamp), lambda: years_of(self.data())))
 
     def default_year(self) -> int:
         """The newest year with figures."""
@@ -253,6 +349,9 @@ class WebData:
     @property
     def synthetic(self) -> bool:
         """Whether any figure shown is from the synthetic sample."""
+        source = self._source()
+        if source.key is not None:
+            return source.synthetic
         return self.data().synthetic
 
     # -- catalog ------------------------------------------------------------------------------
@@ -276,44 +375,45 @@ class WebData:
     # -- per year -----------------------------------------------------------------------------
 
     def year_view(self, year: int) -> YearView:
-        """The shared analyses of ``year`` (computed once per warehouse stamp)."""
+        """The shared analyses of ``year``: from the computed year when there is one, else
+        computed once per warehouse stamp."""
         year = self.check_year(year)
-        return self._years.get(("year", self.stamp(), year), lambda: self._compute_year(year))
+        state = self.state()
+        return self._years.get(("year", state, year), lambda: self._compute_year(state, year))
 
-    def _compute_year(self, year: int) -> YearView:
-        inputs = prepare(
-            year, data=self.data(), catalog=self.catalog, settings=self.settings, borders="newest"
+    def _compute_year(self, state: Hashable, year: int) -> YearView:
+        if isinstance(state, tuple) and state[0] == "store":
+            computed = self._computed.get(
+                ("computed", state, year), lambda: self.store.year(str(state[1]), year)
+            )
+            if computed is not None:
+                return YearView(
+                    year=year,
+                    municipalities=computed.municipalities,
+                    evaluated=computed.evaluated,
+                    computed=computed,
+                )
+            self._start_builder(str(state[1]), year)  # for the next visitor of this year
+        inputs = self.inputs(year)
+        return YearView(
+            year=year,
+            municipalities=municipality_table(inputs),
+            evaluated=inputs.evaluated,
+            inputs=inputs,
         )
-        geography = importlib.import_module("kostra.geography")
-        places: pl.DataFrame = geography.municipalities(BORDERS)
-        population: pl.DataFrame = geography.population([year], borders=BORDERS)
-        frame = places.join(
-            population.select("region", pl.col("population").cast(pl.Float64)),
-            left_on="code",
-            right_on="region",
-            how="left",
+
+    def inputs(self, year: int) -> ReportInputs:
+        """The year's shared inputs (:func:`kostra.report.pipeline.prepare`), once per stamp."""
+        return self._inputs.get(
+            ("inputs", self.stamp(), year),
+            lambda: prepare(
+                year,
+                data=self.data(),
+                catalog=self.catalog,
+                settings=self.settings,
+                borders=WEB_BORDERS,
+            ),
         )
-        frame = frame.with_columns(_size_expr().alias("size"))
-        frame = frame.with_columns(pl.Series("kostra_group", _kostra_groups(places, year)))
-        if inputs.ranking is not None and inputs.intervals is not None:
-            total = inputs.ranking.total.filter(pl.col("year") == year).select(
-                "region", "rank", "n_ranked", "score", "rank_income_adjusted"
-            )
-            interval = inputs.intervals.filter(
-                (pl.col("year") == year) & (pl.col("sector") == barometer_analysis.TOTAL)
-            ).select("region", "rank_low", "rank_high")
-            frame = frame.join(total, left_on="code", right_on="region", how="left").join(
-                interval, left_on="code", right_on="region", how="left"
-            )
-        else:
-            frame = frame.with_columns(
-                *(
-                    pl.lit(None, dtype=pl.Int64).alias(c)
-                    for c in ("rank", "n_ranked", "rank_income_adjusted", "rank_low", "rank_high")
-                ),
-                pl.lit(None, dtype=pl.Float64).alias("score"),
-            )
-        return YearView(year=year, inputs=inputs, municipalities=frame.sort("code"))
 
     def places(self, year: int | None = None) -> list[Place]:
         """Municipalities on the 2024 borders, for the choosers."""
@@ -391,8 +491,23 @@ class WebData:
                 hint_nb="Velg en av: " + ", ".join(PEER_CHOICES),
             )
         year_view = self.year_view(year)
-        key = ("view", self.stamp(), year_view.year, code, peers)
-        return self._views.get(key, lambda: self._compute_view(year_view, code, peers))
+        key = ("view", self.state(), year_view.year, code, peers)
+        return self._views.get(key, lambda: self._read_view(year_view, code, peers))
+
+    def _read_view(self, year_view: YearView, code: str, peers: str) -> MunicipalityView:
+        """The view from the computed year (no waiting for anyone's computation), else
+        computed here."""
+        if year_view.computed is not None:
+            found = year_view.computed.view(code, peers)
+            if found is not None:
+                data, findings = found
+                return MunicipalityView(
+                    data=data.model_copy(update={"generated": dt.date.today()}),
+                    findings=findings,
+                    summary=tuple(summary(list(findings))),
+                    peers_key=peers,
+                )
+        return self._compute_view(year_view, code, peers)
 
     def _compute_view(self, year_view: YearView, code: str, peers: str) -> MunicipalityView:
         with self._requests_idle:
@@ -406,11 +521,10 @@ class WebData:
                 self._requests_idle.notify_all()
 
     def _compute_view_now(self, year_view: YearView, code: str, peers: str) -> MunicipalityView:
-        key = None if peers == "standard" else peers
-        data = report_data(year_view.inputs, code, peers=key)
-        found = report_findings(data)
+        inputs = year_view.inputs or self.inputs(year_view.year)
+        data, found = municipality_view(inputs, code, peers)
         return MunicipalityView(
-            data=data, findings=tuple(found), summary=tuple(summary(found)), peers_key=peers
+            data=data, findings=found, summary=tuple(summary(list(found))), peers_key=peers
         )
 
     # -- background warming -------------------------------------------------------------------
@@ -421,8 +535,8 @@ class WebData:
         their view ready. The thread yields to requests: it computes only while no request is
         computing a view, at the lowest CPU priority. Returns whether a warmer was started
         (not when ``warm_views`` is off or one is running); :meth:`stop_warming` ends it."""
-        if not self.warm_views:
-            return False
+        if not self.warm_views or (self.use_store and self._source().key is not None):
+            return False  # the computed year has every municipality's view already
         if self._warm_thread is not None and self._warm_thread.is_alive():
             return False
         self._warm_stop.clear()
@@ -448,14 +562,14 @@ class WebData:
     def _warm(self, year: int | None, limit: int) -> None:
         _lowest_priority()
         try:
-            stamp = self.stamp()
+            stamp = self.state()
             year_view = self.year_view(self.default_year() if year is None else year)
             order = year_view.municipalities.sort(
                 "population", descending=True, nulls_last=True, maintain_order=True
             )["code"].to_list()
             done = 0
             for code in order[:limit]:
-                if not self._wait_for_idle() or self.stamp() != stamp:
+                if not self._wait_for_idle() or self.state() != stamp:
                     break
                 key = ("view", stamp, year_view.year, code, "standard")
                 self._views.get(key, functools.partial(self._compute_warm, year_view, code))
@@ -485,7 +599,7 @@ class WebData:
         year_view = self.year_view(year)
         if measure != BAROMETER_RANK:
             self.indicator(measure)
-        key = ("values", self.stamp(), year_view.year, measure)
+        key = ("values", self.state(), year_view.year, measure)
         return self._values.get(key, lambda: self._compute_values(year_view, measure))
 
     def _compute_values(self, year_view: YearView, measure: str) -> pl.DataFrame:
@@ -500,7 +614,7 @@ class WebData:
                 headline.alias("place"),
             )
         indicator = self._indicators[measure]
-        evaluated = year_view.inputs.evaluated.filter(
+        evaluated = year_view.evaluated.filter(
             (pl.col("year") == year_view.year) & (pl.col("indicator_id") == measure)
         ).select("region", "value", "status")
         frame = base.join(evaluated, left_on="code", right_on="region", how="left")
@@ -566,7 +680,7 @@ class WebData:
             return pl.DataFrame(schema={"code": pl.Utf8, "year": pl.Int64, "value": pl.Float64})
         year_view = self.year_view(year)
         return (
-            year_view.inputs.evaluated.filter(
+            year_view.evaluated.filter(
                 (pl.col("indicator_id") == measure) & pl.col("region").is_in(list(codes))
             )
             .select(pl.col("region").alias("code"), pl.col("year").cast(pl.Int64), "value")
@@ -579,7 +693,7 @@ class WebData:
 
     def rendered(self, key: Hashable, render: Callable[[], T]) -> T:
         """A rendered report (PDF bytes or HTML), kept for the next download of the same one."""
-        return self._rendered.get(("rendered", self.stamp(), key), render)
+        return self._rendered.get(("rendered", self.state(), key), render)
 
     def clear(self) -> None:
         """Forget every cached result (tests, or after loading new figures); stops the
@@ -592,25 +706,14 @@ class WebData:
             self._views,
             self._values,
             self._rendered,
+            self._inputs,
+            self._computed,
         ):
             cache.clear()
+        self._current = None
 
 
 RANKING_SORTS = ("place", "value", "name", "code", "population", "county_name", "rank", "score")
-
-
-def _last_population_year() -> int:
-    """The newest year whose following 1 January the packaged population knows (the
-    per-inhabitant figures of year t divide by the population of 1 January t + 1)."""
-    geography = importlib.import_module("kostra.geography")
-    year = dt.date.today().year + 1
-    while year > api.FIRST_YEAR:
-        try:
-            geography.municipalities(year)
-            return year - 1
-        except KostraError:
-            year -= 1
-    return api.FIRST_YEAR
 
 
 def _lowest_priority() -> None:
@@ -619,34 +722,3 @@ def _lowest_priority() -> None:
     # not Linux, or not allowed: the warmer runs at normal priority, still one view at a time
     with contextlib.suppress(AttributeError, OSError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-
-
-def _size_expr() -> pl.Expr:
-    expr = pl.lit(None, dtype=pl.Utf8)
-    for name, (low, high) in reversed(SIZE_CLASSES.items()):
-        cond = pl.col("population") >= low
-        if high is not None:
-            cond = cond & (pl.col("population") < high)
-        expr = pl.when(cond).then(pl.lit(name)).otherwise(expr)
-    return expr
-
-
-def _kostra_groups(places: pl.DataFrame, year: int) -> list[str | None]:
-    """Each municipality's KOSTRA group name, or None throughout when Klass 112 is not cached
-    (offline: the filter is then hidden)."""
-    geography = importlib.import_module("kostra.geography")
-    codes = places["code"].to_list()
-    valid_year = min(year, BORDERS)
-    try:
-        geography.peer_group("kostra_group", valid_year, municipality=codes[0])
-    except KostraError:
-        return [None] * len(codes)
-    groups: list[str | None] = []
-    for code in codes:
-        try:
-            groups.append(
-                str(geography.peer_group("kostra_group", valid_year, municipality=code).name)
-            )
-        except KostraError:
-            groups.append(None)
-    return groups

@@ -32,7 +32,7 @@ def nokkeltall(
     """SSB's KOSTRA view of the view's municipality in its year (the year's figures the web
     computed, on the web's borders), with ``compare`` municipalities as extra columns."""
     data = view.data
-    inputs = web.year_view(data.year).inputs
+    inputs = web.inputs(data.year)
     result = workbench.nokkeltall_from(
         inputs.evaluated,
         inputs.catalog,
@@ -55,7 +55,7 @@ SECTOR_SORTS = ("rank", "name", "code", "county_name", "population", "score", "c
 
 def barometer_sectors(web: WebData, year: int, lang: str) -> list[dict[str, str]]:
     """The barometer's sectors ranked in ``year`` (``id``, ``name``), in the method's order."""
-    ranking = web.year_view(year).inputs.ranking
+    ranking = web.inputs(year).ranking
     if ranking is None:
         return []
     ranked = set(ranking.sectors.filter(pl.col("year") == year)["sector"].unique().to_list())
@@ -74,7 +74,7 @@ def sector_ranking(
     interval, and the score (1–6) of each of the sector's indicators as columns (``rows``),
     sorted by ``sort`` (missing last)."""
     year_view = web.year_view(year)
-    ranking = year_view.inputs.ranking
+    ranking = web.inputs(year).ranking
     sectors = {s["id"]: s["name"] for s in barometer_sectors(web, year, lang)}
     if ranking is None or sector not in sectors:
         raise NotFoundError(
@@ -104,7 +104,7 @@ def sector_ranking(
         right_on="region",
         how="left",
     )
-    intervals = year_view.inputs.intervals
+    intervals = web.inputs(year).intervals
     if intervals is not None:
         frame = frame.join(
             intervals.filter((pl.col("year") == year) & (pl.col("sector") == sector)).select(
@@ -150,7 +150,7 @@ def facts(web: WebData, view: MunicipalityView, lang: str) -> dict[str, Any]:
     from kostra.facts import municipality_facts
 
     data = view.data
-    inputs = web.year_view(data.year).inputs
+    inputs = web.inputs(data.year)
     found = municipality_facts(
         data.municipality.code,
         data.year,

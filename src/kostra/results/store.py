@@ -1,0 +1,460 @@
+"""The computed year: every municipality's figures of a year, computed once and kept beside
+the warehouse, keyed by what they were computed from.
+
+A *computed year* holds what the pages and reports of one year show, for every municipality:
+the year's municipality table (:func:`kostra.results.year.municipality_table`), the evaluated
+key figures of its history window, and each municipality's report data and findings
+(:func:`kostra.results.year.municipality_view`) against each peer-group choice. It lives in
+``<warehouse>.computed/<key>/<year>/`` (Parquet files), where ``key`` is a hash of everything
+the figures depend on (:func:`content_key`): the warehouse's vintages (their ids and content
+hashes), the shipped sample and catalog files, the code of the analysis, the report settings and
+the borders choice. Loading a new vintage changes the key, so the next computed year is computed
+afresh; the old one stays readable until the new one is complete.
+
+Writes are atomic: a year is written into a temporary folder and renamed into place with its
+standard peer groups (ASSS for its members, the county otherwise) complete; each further peer
+group is written to a temporary file and renamed in. Readers therefore see a year whole or not
+at all. One builder at a time works on a store (a lock file); :func:`build_in_background` starts
+one in another process at the lowest CPU priority.
+
+Why Parquet rather than DuckDB tables: measured in ``benchmarks/bench_computed_year.py`` (see
+``benchmarks/README.md``); and only :mod:`kostra.warehouse` writes the warehouse database, so the
+computed year, a cache any process may rebuild, stays out of it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import TypeAdapter
+
+from kostra import api
+from kostra.analysis.findings import Finding
+from kostra.errors import KostraError
+from kostra.report.model import ReportData
+from kostra.report.pipeline import ReportInputs, ReportSettings, default_peers
+from kostra.results.year import (
+    PEER_CHOICES,
+    WEB_BORDERS,
+    load_all,
+    municipality_table,
+    municipality_view,
+    years_of,
+)
+
+log = logging.getLogger("kostra.results.store")
+
+#: Bumped when the layout of the files changes.
+STORE_FORMAT = 1
+#: Peer choices stored as files; ``standard`` is read from ``asss`` or ``county``.
+STORED_PEERS = tuple(p for p in PEER_CHOICES if p != "standard")
+#: The peer groups a year is published with (the pages' default); the others follow.
+FIRST_PEERS = ("asss", "county")
+#: ReportData fields that are the same for every municipality of a year: kept once.
+SHARED_FIELDS = ("distributions", "indicators")
+#: Folders of old computed years kept beside the newest (readers may still hold them).
+KEEP = 2
+
+_FINDINGS = TypeAdapter(tuple[Finding, ...])
+
+
+def store_root(db: Path) -> Path:
+    """The folder of ``db``'s computed years: ``<db>.computed`` beside it."""
+    db = Path(db)
+    return db.with_name(db.name + ".computed")
+
+
+def _code_fingerprint() -> list[tuple[str, int, int]]:
+    """(path, size, mtime) of the package's analysis code and shipped data: a change to
+    any of them makes a new computed year."""
+    package = Path(str(resources.files("kostra")))
+    found: list[tuple[str, int, int]] = []
+    for sub in ("analysis", "catalog", "data", "geography", "report", "results", "sources"):
+        for path in sorted((package / sub).rglob("*")):
+            if path.is_file() and path.suffix not in (".pyc", ".j2", ".css", ".js"):
+                stat = path.stat()
+                found.append((str(path.relative_to(package)), stat.st_size, stat.st_mtime_ns))
+    for name in ("api.py", "frames.py", "warehouse.py"):
+        stat = (package / name).stat()
+        found.append((name, stat.st_size, stat.st_mtime_ns))
+    return found
+
+
+def warehouse_fingerprint(db: Path) -> list[list[Any]]:
+    """``[table_id, vintage_id, content_hash, n_rows]`` of every vintage in ``db`` (empty when
+    there is no file: the sample alone). Raises the warehouse's errors (busy, unreadable)."""
+    if not Path(db).is_file():
+        return []
+    from kostra.warehouse import Warehouse
+
+    with Warehouse.open(db, read_only=True) as warehouse:
+        vintages = warehouse.vintages()
+    return [
+        [str(t), int(v), str(h), int(n)]
+        for t, v, h, n in vintages.select("table_id", "vintage_id", "content_hash", "n_rows")
+        .sort("vintage_id")
+        .iter_rows()
+    ]
+
+
+def content_key(
+    db: Path,
+    settings: ReportSettings,
+    borders: str,
+    *,
+    vintages: list[list[Any]] | None = None,
+    codes: Sequence[str] | None = None,
+) -> str:
+    """The key of the figures computed from ``db``'s current content with ``settings`` on
+    ``borders`` (of the municipalities ``codes``; ``None``: all): equal exactly when the
+    inputs are."""
+    import kostra
+
+    parts = {
+        "format": STORE_FORMAT,
+        "version": kostra.__version__,
+        "code": _code_fingerprint(),
+        "vintages": warehouse_fingerprint(db) if vintages is None else vintages,
+        "settings": asdict(settings),
+        "borders": borders,
+        "codes": None if codes is None else sorted(codes),
+    }
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class ComputedYear:
+    """One complete computed year on disk (read-only), opened by :meth:`Store.year`."""
+
+    path: Path
+    year: int
+    key: str
+    #: the year's municipality table (see :func:`kostra.results.year.municipality_table`)
+    municipalities: pl.DataFrame
+    #: the evaluated key figures of the history window (``kostra.api.evaluated``)
+    evaluated: pl.DataFrame
+    #: code → peer key of its standard group (``asss`` or ``county``)
+    standard: dict[str, str]
+    #: code → its row group in each views file (codes in order)
+    rows: dict[str, int]
+    synthetic: bool
+    _shared: dict[str, Any]
+    _typed: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, path: Path, key: str) -> ComputedYear:
+        """The computed year in ``path`` (a published year folder)."""
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        shared = json.loads((path / "shared.json").read_text(encoding="utf-8"))
+        return cls(
+            path=path,
+            year=int(meta["year"]),
+            key=key,
+            municipalities=pl.read_parquet(path / "municipalities.parquet"),
+            evaluated=pl.read_parquet(path / "evaluated.parquet"),
+            standard=dict(meta["standard"]),
+            rows={code: n for n, code in enumerate(meta["codes"])},
+            synthetic=bool(meta["synthetic"]),
+            _shared=shared,
+        )
+
+    def has(self, peers: str) -> bool:
+        """Whether the views against ``peers`` are stored (``standard``: always)."""
+        if peers == "standard":
+            return True
+        return (self.path / f"views-{peers}.parquet").is_file()
+
+    def view(self, code: str, peers: str) -> tuple[ReportData, tuple[Finding, ...]] | None:
+        """``code``'s report data and findings against ``peers``; ``None`` when this year has
+        no such view (peer group not stored yet, or not available for the municipality)."""
+        if peers == "standard":
+            peers = self.standard.get(code, "")
+            if not peers:
+                return None
+        path = self.path / f"views-{peers}.parquet"
+        if not path.is_file():
+            return None
+        index = self.rows.get(code)
+        if index is None:
+            return None
+        with pq.ParquetFile(path) as handle:
+            row = handle.read_row_group(index, columns=["code", "data", "findings"]).to_pylist()[0]
+        if row["data"] is None or row["code"] != code:
+            return None
+        data = json.loads(row["data"])
+        for name in SHARED_FIELDS:
+            if name not in data:
+                data[name] = self._shared_field(name)
+        return ReportData.model_validate(data), _FINDINGS.validate_json(row["findings"])
+
+    def _shared_field(self, name: str) -> Any:
+        """A shared field, validated once: a model instance is not validated again, so each
+        view validates only its own fields."""
+        typed = self._typed
+        if name not in typed:
+            annotation = ReportData.model_fields[name].annotation
+            typed[name] = TypeAdapter(annotation).validate_python(self._shared[name])
+        return typed[name]
+
+
+class Store:
+    """The computed years of one warehouse, in :func:`store_root`."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = Path(db)
+        self.root = store_root(self.db)
+
+    def path(self, key: str, year: int) -> Path:
+        """Where the year of the content ``key`` is (or will be) published."""
+        return self.root / key / str(year)
+
+    def year(self, key: str, year: int) -> ComputedYear | None:
+        """The published computed year, or ``None`` when it is not (yet) complete."""
+        path = self.path(key, year)
+        if not (path / "meta.json").is_file():
+            return None
+        return ComputedYear.open(path, key)
+
+    def content(self, key: str) -> dict[str, Any] | None:
+        """What is known of the content ``key`` (its years, whether synthetic), once any of
+        its years is published."""
+        path = self.root / key / "content.json"
+        if not path.is_file():
+            return None
+        loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return loaded
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[bool]:
+        """Hold the builders' lock while the block runs; yields whether it was got (another
+        builder holds it: ``False``, and nothing is built)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "a+b") as handle:
+            try:
+                import fcntl
+
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except ImportError:  # not POSIX: builders are not serialised
+                pass
+            except OSError:
+                yield False
+                return
+            yield True
+
+    def build(
+        self,
+        year: int | None = None,
+        *,
+        settings: ReportSettings | None = None,
+        borders: str = "",
+        peers: Sequence[str] = STORED_PEERS,
+        codes: Sequence[str] | None = None,
+    ) -> ComputedYear | None:
+        """Compute ``year`` (``None``: the newest with figures) for every municipality (or
+        only ``codes``, a smaller store for tests) and publish it; then add the other peer
+        groups of ``peers`` one by one. Returns the published year, or ``None`` when another
+        builder holds the lock."""
+        settings = settings or ReportSettings()
+        borders = borders or str(WEB_BORDERS)
+        with self.lock() as got:
+            if not got:
+                return None
+            vintages = warehouse_fingerprint(self.db)
+            key = content_key(self.db, settings, borders, vintages=vintages, codes=codes)
+            data, years = _load(self.db)
+            year = years[-1] if year is None else year
+            done = self.year(key, year)
+            inputs = None
+            if done is None:
+                inputs = _prepare(year, data, settings, borders)
+                done = self._publish(key, inputs, years, codes)
+                self._prune(key)
+            for choice in peers:
+                if not done.has(choice):
+                    inputs = inputs or _prepare(year, data, settings, borders)
+                    self._write_views(done.path, inputs, choice, codes=list(done.rows))
+            return done
+
+    def _publish(
+        self, key: str, inputs: ReportInputs, years: list[int], only: Sequence[str] | None
+    ) -> ComputedYear:
+        final = self.path(key, inputs.year)
+        tmp = final.with_name(f".tmp-{final.name}-{os.getpid()}-{threading.get_ident()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        try:
+            table = municipality_table(inputs)
+            table.write_parquet(tmp / "municipalities.parquet")
+            inputs.evaluated.write_parquet(tmp / "evaluated.parquet", compression="zstd")
+            codes = sorted(inputs.names) if only is None else sorted(only)
+            standard = {code: default_peers(code, inputs.year, inputs.borders) for code in codes}
+            shared: dict[str, Any] = {}
+            for choice in FIRST_PEERS:
+                self._write_views(tmp, inputs, choice, codes=codes, shared=shared)
+            (tmp / "shared.json").write_text(json.dumps(shared), encoding="utf-8")
+            meta = {
+                "year": inputs.year,
+                "standard": standard,
+                "codes": codes,
+                "synthetic": inputs.data.synthetic,
+                "db": str(self.db.name),
+            }
+            (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+            os.replace(tmp, final)  # the year appears whole, or not at all
+            content = final.parent / "content.json"
+            if not content.is_file():  # readers switch to this content from now on
+                text = json.dumps({"years": years, "synthetic": inputs.data.synthetic})
+                _write_atomic(content, text.encode())
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        log.info("published the computed year %d (%s)", inputs.year, key)
+        return ComputedYear.open(final, key)
+
+    def _write_views(
+        self,
+        folder: Path,
+        inputs: ReportInputs,
+        peers: str,
+        *,
+        codes: Sequence[str],
+        shared: dict[str, Any] | None = None,
+    ) -> None:
+        """Every municipality's view against ``peers`` into ``views-<peers>.parquet``, one
+        row group per municipality (a page reads only its own)."""
+        if shared is None:
+            shared = json.loads((folder / "shared.json").read_text(encoding="utf-8"))
+        target = folder / f"views-{peers}.parquet"
+        tmp = target.with_name(f".tmp-{target.name}-{os.getpid()}")
+        schema = pa.schema(
+            [("code", pa.string()), ("data", pa.string()), ("findings", pa.binary())]
+        )
+        try:
+            with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+                for code in codes:
+                    data_json, findings_json = _view_json(inputs, code, peers, shared)
+                    writer.write_table(
+                        pa.table(
+                            {"code": [code], "data": [data_json], "findings": [findings_json]},
+                            schema=schema,
+                        )
+                    )
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def _prune(self, key: str) -> None:
+        """Remove all but the :data:`KEEP` newest contents (and abandoned temporary folders)."""
+        contents = [p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+        contents.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in [p for p in contents if p.name != key][KEEP - 1 :]:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _view_json(
+    inputs: ReportInputs, code: str, peers: str, shared: dict[str, Any]
+) -> tuple[str | None, bytes]:
+    """One municipality's view as JSON, without the fields kept once in ``shared`` (the
+    first municipality's values; a municipality whose values differ keeps its own)."""
+    try:
+        data, findings = municipality_view(inputs, code, peers)
+    except KostraError as error:  # no such group for this municipality (e.g. offline Klass)
+        log.info("no %s view of %s: %s", peers, code, error)
+        return None, b"[]"
+    dumped = data.model_dump(mode="json")
+    for name in SHARED_FIELDS:
+        if name not in shared:
+            shared[name] = dumped[name]
+        if dumped[name] == shared[name]:
+            del dumped[name]
+    return json.dumps(dumped), _FINDINGS.dump_json(findings)
+
+
+def _load(db: Path) -> tuple[Any, list[int]]:
+    from kostra.catalog import load_catalog
+
+    data = load_all(db, load_catalog())
+    return data, years_of(data)
+
+
+def _prepare(year: int, data: Any, settings: ReportSettings, borders: str) -> ReportInputs:
+    from kostra.report.pipeline import prepare
+
+    choice: api.BordersChoice = int(borders) if borders.isdigit() else borders  # type: ignore[assignment]
+    return prepare(year, data=data, settings=settings, borders=choice)
+
+
+def _write_atomic(path: Path, content: bytes) -> None:
+    tmp = path.with_name(f".tmp-{path.name}-{os.getpid()}")
+    tmp.write_bytes(content)
+    os.replace(tmp, path)
+
+
+def build_in_background(
+    db: Path,
+    year: int | None = None,
+    *,
+    resamples: int,
+    borders: str = "",
+    codes: Sequence[str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """Start a builder for ``db``'s computed ``year`` in another process at the lowest CPU
+    priority (it exits at once when another builder is at work)."""
+    command = [
+        sys.executable,
+        "-m",
+        "kostra.results.store",
+        str(db),
+        "--resamples",
+        str(resamples),
+    ]
+    if year is not None:
+        command += ["--year", str(year)]
+    if borders:
+        command += ["--borders", borders]
+    if codes is not None:
+        command += ["--codes", ",".join(codes)]
+    kwargs: dict[str, Any] = {}
+    if hasattr(os, "nice"):
+        kwargs["preexec_fn"] = lambda: os.nice(19)
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, **kwargs)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m kostra.results.store DB [--year Y] [--resamples N] [--borders B]``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Compute a year into the store beside DB.")
+    parser.add_argument("db", type=Path)
+    parser.add_argument("--year", type=int, default=None)
+    parser.add_argument("--resamples", type=int, default=ReportSettings().resamples)
+    parser.add_argument("--borders", default="")
+    parser.add_argument("--codes", default=None, help="comma-separated municipalities (tests)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="kostra builder: %(message)s")
+    Store(args.db).build(
+        args.year,
+        settings=ReportSettings(resamples=args.resamples),
+        borders=args.borders,
+        codes=args.codes.split(",") if args.codes else None,
+    )
+
+
+if __name__ == "__main__":
+    main()

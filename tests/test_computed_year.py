@@ -1,0 +1,216 @@
+"""The computed year beside the warehouse (kostra.results.store): the same numbers as computing
+directly, a new key exactly when the warehouse content changes, atomic publication, and the web
+answering from it while keeping the old one until the new one is complete."""
+
+from __future__ import annotations
+
+import math
+import time
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from fastapi.testclient import TestClient
+
+from kostra.catalog import load_catalog
+from kostra.report.pipeline import ReportSettings, prepare
+from kostra.results import store as computed_store
+from kostra.results.store import Store, content_key
+from kostra.results.year import load_all, municipality_view
+from kostra.warehouse import VintageInfo, Warehouse
+from kostra.web import WebData, create_app
+
+#: Oslo, two ASSS members (Bærum, Bergen) and one compared with its county (Molde).
+CODES = ("0301", "3201", "4601", "1506")
+SETTINGS = ReportSettings(resamples=20)
+TABLE = "12134"
+
+
+def _sample_table(factor: float) -> pl.DataFrame:
+    path = Path(str(resources.files("kostra.data") / "sample" / "observations.parquet"))
+    frame = pl.read_parquet(path).filter(pl.col("table_id") == TABLE)
+    return frame.with_columns(pl.col("value") * factor)
+
+
+def _load(db: Path, factor: float, label: str) -> None:
+    with Warehouse.open(db) as warehouse:
+        warehouse.load(
+            _sample_table(factor), VintageInfo(source="file", table_id=TABLE, label=label)
+        )
+
+
+def _normal(value: Any) -> Any:
+    """``value`` with floats to 10 significant digits and lists of coded items in code order:
+    two computations of the same year differ in the last bits of threaded sums and in the
+    order of ties."""
+    if isinstance(value, float):
+        return None if math.isnan(value) else float(f"{value:.10g}")
+    if isinstance(value, dict):
+        return {k: _normal(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        items = [_normal(v) for v in value]
+        if items and all(isinstance(v, dict) and "code" in v for v in items):
+            items.sort(key=lambda v: (str(v["code"]), repr(v)))
+        return items
+    return value
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, computed_store.ComputedYear]:
+    db = tmp_path_factory.mktemp("computed") / "warehouse.duckdb"
+    _load(db, 1.0, "first")
+    computed = Store(db).build(settings=SETTINGS, peers=("country",), codes=CODES)
+    assert computed is not None
+    return db, computed
+
+
+def test_stored_views_are_the_direct_computation(
+    built: tuple[Path, computed_store.ComputedYear],
+) -> None:
+    db, computed = built
+    inputs = prepare(computed.year, data=load_all(db, load_catalog()), settings=SETTINGS)
+    assert computed.standard["3201"] == "asss"
+    assert computed.standard["4601"] == "asss"
+    assert computed.standard["1506"] == "county"
+    for peers in ("standard", "country"):
+        for code in CODES:
+            found = computed.view(code, peers)
+            assert found is not None, (code, peers)
+            data, findings = found
+            want, want_findings = municipality_view(inputs, code, peers)
+            got_dump = data.model_dump(mode="json", exclude={"generated"})
+            want_dump = want.model_dump(mode="json", exclude={"generated"})
+            assert _normal(got_dump) == _normal(want_dump), (code, peers)
+            assert [f.text_nb for f in findings] == [f.text_nb for f in want_findings]
+    # peer groups not stored yet, and municipalities not in this store: no view
+    assert computed.view("0301", "similar") is None
+    assert computed.view("1103", "standard") is None
+    assert computed.municipalities["code"].to_list() == sorted(computed.municipalities["code"])
+
+
+def test_a_new_vintage_makes_a_new_key_and_new_numbers(tmp_path: Path) -> None:
+    db = tmp_path / "warehouse.duckdb"
+    _load(db, 1.0, "first")
+    store = Store(db)
+    old = store.build(settings=SETTINGS, peers=(), codes=CODES[:2])
+    assert old is not None
+    assert content_key(db, SETTINGS, "newest", codes=CODES[:2]) == old.key
+    assert content_key(db, SETTINGS, "newest") != old.key  # another set of municipalities
+    assert content_key(db, ReportSettings(resamples=21), "newest", codes=CODES[:2]) != old.key
+    assert content_key(db, SETTINGS, "year", codes=CODES[:2]) != old.key  # other borders
+    _load(db, 1.5, "second")
+    new_key = content_key(db, SETTINGS, "newest", codes=CODES[:2])
+    assert new_key != old.key
+    assert store.year(new_key, old.year) is None  # not computed yet: nothing half-written
+    new = store.build(settings=SETTINGS, peers=(), codes=CODES[:2])
+    assert new is not None
+    assert new.key == new_key
+
+    def values(computed: computed_store.ComputedYear) -> list[float | None]:
+        frame = computed.evaluated.filter(
+            (pl.col("year") == computed.year) & pl.col("region").is_in(list(CODES[:2]))
+        )
+        return frame.sort("indicator_id", "region")["value"].to_list()
+
+    before, after = values(old), values(new)
+    assert before
+    assert len(before) == len(after)
+    changed = sum(a != b for a, b in zip(before, after, strict=True))
+    assert 0 < changed < len(before)  # the figures of the reloaded table, not the others
+    # the old computed year is still readable beside the new one (readers may hold it)
+    assert store.year(old.key, old.year) is not None
+
+
+def test_a_failed_build_publishes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "none.duckdb"
+    store = Store(db)
+    calls: list[str] = []
+
+    def failing(inputs: Any, code: str, peers: str) -> Any:
+        calls.append(code)
+        if len(calls) > 2:
+            raise RuntimeError("killed midway")
+        return municipality_view(inputs, code, peers)
+
+    monkeypatch.setattr(computed_store, "municipality_view", failing)
+    with pytest.raises(RuntimeError):
+        store.build(settings=SETTINGS, peers=(), codes=CODES[:2])
+    key = content_key(db, SETTINGS, "newest", codes=CODES[:2])
+    assert store.content(key) is None
+    leftovers = [p for p in store.root.rglob("*") if p.name.startswith(".tmp")]
+    assert leftovers == []
+    assert not any(p.name == "meta.json" for p in store.root.rglob("*"))
+
+
+def test_the_web_answers_from_the_computed_year(
+    built: tuple[Path, computed_store.ComputedYear], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, computed = built
+    web = WebData(db, resamples=20, store=True, store_codes=CODES, warm_views=False)
+    assert web.state() == ("store", computed.key)
+    assert web.years()[-1] == computed.year
+
+    def no_computing(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("computed in the web process")
+
+    monkeypatch.setattr("kostra.web.data.municipality_view", no_computing)
+    monkeypatch.setattr("kostra.web.data.prepare", no_computing)
+    view = web.view("3201", computed.year)
+    stored = computed.view("3201", "standard")
+    assert stored is not None
+    assert view.data.model_dump(exclude={"generated"}) == stored[0].model_dump(
+        exclude={"generated"}
+    )
+    with TestClient(create_app(web=web)) as client:
+        for url in (
+            "/kommune/3201",
+            "/kommune/3201/grunnskole",
+            "/kommune/1506/barnehage?peers=country",
+            "/api/kommune/4601",
+            "/rangering",
+            "/kart",
+            "/sammenlign?k=3201&k=0301",
+        ):
+            assert client.get(url).status_code == 200, url
+
+
+def test_the_web_keeps_the_old_computed_year_until_the_new_one_is_complete(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "warehouse.duckdb"
+    _load(db, 1.0, "first")
+    codes = CODES[:2]
+    old = Store(db).build(settings=SETTINGS, peers=(), codes=codes)
+    assert old is not None
+    web = WebData(db, resamples=20, store=True, store_codes=codes, warm_views=False)
+    assert web.state() == ("store", old.key)
+    before = web.values(old.year, "barometer")
+    _load(db, 1.5, "second")
+    new_key = content_key(db, SETTINGS, "newest", codes=codes)
+    web._next_check = 0.0
+    # the new content has no computed year yet: a builder starts, the old one is served
+    assert web.state() == ("store", old.key)
+    assert web.values(old.year, "barometer").equals(before)
+    builder = web._builders[f"{new_key}/None"]
+    assert builder.wait(600) == 0
+    deadline = time.monotonic() + 60
+    while web.state() != ("store", new_key) and time.monotonic() < deadline:
+        web._next_check = 0.0
+        time.sleep(0.2)
+    assert web.state() == ("store", new_key)
+    assert web.view("3201", old.year).data.vintage is not None
+
+
+def test_workers_build_their_app_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kostra.web.app import SERVE_DB_ENV, SERVE_LOOPBACK_ENV, app_from_environment
+
+    monkeypatch.setenv(SERVE_DB_ENV, str(tmp_path / "none.duckdb"))
+    monkeypatch.setenv(SERVE_LOOPBACK_ENV, "1")
+    app = app_from_environment()
+    web = app.state.web
+    assert web.db == tmp_path / "none.duckdb"
+    assert web.use_store
