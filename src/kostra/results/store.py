@@ -45,7 +45,10 @@ import pyarrow.parquet as pq
 from pydantic import TypeAdapter
 
 from kostra import api
+from kostra.analysis import barometer as barometer_analysis
+from kostra.analysis.barometer import BarometerResult, load_config
 from kostra.analysis.findings import Finding
+from kostra.catalog.models import Catalog
 from kostra.errors import KostraError
 from kostra.report.model import ReportData
 from kostra.report.pipeline import ReportInputs, ReportSettings, default_peers
@@ -70,6 +73,9 @@ FIRST_PEERS = ("asss", "county")
 SHARED_FIELDS = ("distributions", "indicators")
 #: Folders of old computed years kept beside the newest (readers may still hold them).
 KEEP = 2
+#: Years before the newest a builder computes too (standard peer groups), for the pages'
+#: year chooser.
+YEARS_BACK = 3
 
 _FINDINGS = TypeAdapter(tuple[Finding, ...])
 
@@ -175,6 +181,32 @@ class ComputedYear:
             _shared=shared,
         )
 
+    def barometer(self, catalog: Catalog) -> BarometerResult | None:
+        """The barometer's ranking of the year (its frames of this year only), or ``None``
+        when the catalog ranks nothing."""
+        if not (self.path / "barometer-total.parquet").is_file():
+            return None
+        frames = {
+            name: pl.read_parquet(self.path / f"barometer-{name}.parquet")
+            for name in BAROMETER_FRAMES
+        }
+        config = load_config()
+        # the items as rank_municipalities resolves them from the same catalog
+        items = barometer_analysis._resolve_items(catalog, config)
+        return BarometerResult(
+            indicators=frames["indicators"],
+            cutoffs=frames["cutoffs"],
+            sectors=frames["sectors"],
+            total=frames["total"],
+            items=items,
+            config=config,
+        )
+
+    def intervals(self) -> pl.DataFrame | None:
+        """The barometer's rank intervals of the year, or ``None``."""
+        path = self.path / "barometer-intervals.parquet"
+        return pl.read_parquet(path) if path.is_file() else None
+
     def has(self, peers: str) -> bool:
         """Whether the views against ``peers`` are stored (``standard``: always)."""
         if peers == "standard":
@@ -266,11 +298,13 @@ class Store:
         borders: str = "",
         peers: Sequence[str] = STORED_PEERS,
         codes: Sequence[str] | None = None,
+        years_back: int = 0,
     ) -> ComputedYear | None:
         """Compute ``year`` (``None``: the newest with figures) for every municipality (or
         only ``codes``, a smaller store for tests) and publish it; then add the other peer
-        groups of ``peers`` one by one. Returns the published year, or ``None`` when another
-        builder holds the lock."""
+        groups of ``peers`` one by one; then, when ``year`` is ``None``, publish the
+        ``years_back`` years before it with their standard peer groups. Returns the published
+        year, or ``None`` when another builder holds the lock."""
         settings = settings or ReportSettings()
         borders = borders or str(WEB_BORDERS)
         with self.lock() as got:
@@ -278,18 +312,25 @@ class Store:
                 return None
             vintages = warehouse_fingerprint(self.db)
             key = content_key(self.db, settings, borders, vintages=vintages, codes=codes)
+            for stale in (self.root / key).glob(".tmp-*"):  # of a builder that was stopped
+                shutil.rmtree(stale, ignore_errors=True)
             data, years = _load(self.db)
-            year = years[-1] if year is None else year
-            done = self.year(key, year)
+            wanted = years[-1] if year is None else year
+            done = self.year(key, wanted)
             inputs = None
             if done is None:
-                inputs = _prepare(year, data, settings, borders)
+                inputs = _prepare(wanted, data, settings, borders)
                 done = self._publish(key, inputs, years, codes)
                 self._prune(key)
             for choice in peers:
                 if not done.has(choice):
-                    inputs = inputs or _prepare(year, data, settings, borders)
+                    inputs = inputs or _prepare(wanted, data, settings, borders)
                     self._write_views(done.path, inputs, choice, codes=list(done.rows))
+            del inputs
+            if year is None:  # then the years before, with their standard peer groups
+                for earlier in reversed(years[-1 - years_back : -1]):
+                    if self.year(key, earlier) is None:
+                        self._publish(key, _prepare(earlier, data, settings, borders), years, codes)
             return done
 
     def _publish(
@@ -303,6 +344,7 @@ class Store:
             table = municipality_table(inputs)
             table.write_parquet(tmp / "municipalities.parquet")
             inputs.evaluated.write_parquet(tmp / "evaluated.parquet", compression="zstd")
+            _write_barometer(tmp, inputs)
             codes = sorted(inputs.names) if only is None else sorted(only)
             standard = {code: default_peers(code, inputs.year, inputs.borders) for code in codes}
             shared: dict[str, Any] = {}
@@ -365,6 +407,25 @@ class Store:
         contents.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for old in [p for p in contents if p.name != key][KEEP - 1 :]:
             shutil.rmtree(old, ignore_errors=True)
+        for stale in self.root.glob(".tmp-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+BAROMETER_FRAMES = ("indicators", "cutoffs", "sectors", "total")
+
+
+def _write_barometer(folder: Path, inputs: ReportInputs) -> None:
+    """The barometer's frames of the year (ranks, scores, cut-offs) and its rank intervals."""
+    ranking, year = inputs.ranking, inputs.year
+    if ranking is None:
+        return
+    for name in BAROMETER_FRAMES:
+        frame: pl.DataFrame = getattr(ranking, name)
+        frame.filter(pl.col("year") == year).write_parquet(folder / f"barometer-{name}.parquet")
+    if inputs.intervals is not None:
+        inputs.intervals.filter(pl.col("year") == year).write_parquet(
+            folder / "barometer-intervals.parquet"
+        )
 
 
 def _view_json(
@@ -413,9 +474,11 @@ def build_in_background(
     resamples: int,
     borders: str = "",
     codes: Sequence[str] | None = None,
+    years_back: int = YEARS_BACK,
 ) -> subprocess.Popen[bytes]:
-    """Start a builder for ``db``'s computed ``year`` in another process at the lowest CPU
-    priority (it exits at once when another builder is at work)."""
+    """Start a builder for ``db``'s computed ``year`` (``None``: the newest, then
+    ``years_back`` before it) in another process at the lowest CPU priority (it exits at once
+    when another builder is at work)."""
     command = [
         sys.executable,
         "-m",
@@ -430,10 +493,23 @@ def build_in_background(
         command += ["--borders", borders]
     if codes is not None:
         command += ["--codes", ",".join(codes)]
+    command += ["--years-back", str(years_back)]
     kwargs: dict[str, Any] = {}
     if hasattr(os, "nice"):
-        kwargs["preexec_fn"] = lambda: os.nice(19)
+        kwargs["preexec_fn"] = _as_background_child
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, **kwargs)
+
+
+def _as_background_child() -> None:
+    """In the builder before it starts: the lowest CPU priority, and (Linux) ended when the
+    server that started it ends, so no builder outlives its server."""
+    os.nice(19)
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -446,6 +522,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--resamples", type=int, default=ReportSettings().resamples)
     parser.add_argument("--borders", default="")
     parser.add_argument("--codes", default=None, help="comma-separated municipalities (tests)")
+    parser.add_argument("--years-back", type=int, default=YEARS_BACK)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="kostra builder: %(message)s")
     Store(args.db).build(
@@ -453,6 +530,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         settings=ReportSettings(resamples=args.resamples),
         borders=args.borders,
         codes=args.codes.split(",") if args.codes else None,
+        years_back=args.years_back,
     )
 
 

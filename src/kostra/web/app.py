@@ -272,7 +272,10 @@ def create_app(
                     log.warning("could not prepare the figures: %s", error)
 
             threading.Thread(target=compute, name="kostra-warm", daemon=True).start()
-        yield
+        try:
+            yield
+        finally:
+            web.stop_builders()  # a builder never outlives its server
 
     app = FastAPI(
         lifespan=lifespan,

@@ -40,6 +40,7 @@ from typing import Any, TypeVar
 import polars as pl
 
 from kostra import api
+from kostra.analysis import barometer as barometer_analysis
 from kostra.analysis.findings import Finding, summary
 from kostra.catalog import load_catalog
 from kostra.catalog.models import Catalog, Indicator
@@ -132,6 +133,11 @@ class _Cache:
         with self._lock:
             self._items.clear()
 
+    def discard(self, key: Hashable) -> None:
+        """Forget ``key`` (computed again on the next :meth:`get`)."""
+        with self._lock:
+            self._items.pop(key, None)
+
 
 @dataclass(frozen=True)
 class Place:
@@ -216,6 +222,8 @@ class WebData:
         self._builders: dict[str, subprocess.Popen[bytes]] = {}
         self._inputs = _Cache(2)
         self._computed = _Cache(4)
+        self._year_checks: dict[Hashable, float] = {}
+        self._barometers = _Cache(8)
         self.catalog: Catalog = load_catalog()
         self._indicators = {ind.id: ind for ind in self.catalog.indicators}
         self._data = _Cache(1)  # one warehouse state at a time: an old one is dropped
@@ -309,6 +317,15 @@ class WebData:
             codes=self.store_codes,
         )
 
+    def stop_builders(self, timeout: float = 10.0) -> None:
+        """End the builder processes this app started (when the server stops)."""
+        for process in self._builders.values():
+            if process.poll() is None:
+                process.terminate()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout)
+        self._builders.clear()
+
     def data(self) -> api.AnalysisData:
         """Every year's observations (warehouse, then the sample), loaded once per stamp."""
         return self._data.get(("data", self.stamp()), lambda: load_all(self.db, self.catalog))
@@ -379,14 +396,25 @@ class WebData:
         computed once per warehouse stamp."""
         year = self.check_year(year)
         state = self.state()
-        return self._years.get(("year", state, year), lambda: self._compute_year(state, year))
+        key = ("year", state, year)
+        found = self._years.get(key, lambda: self._compute_year(state, year))
+        if found.computed is None and isinstance(state, tuple) and state[0] == "store":
+            # computed here while the builder had not reached this year: use it once it has
+            now = time.monotonic()
+            if now >= self._year_checks.get(key, 0.0):
+                self._year_checks[key] = now + RECHECK_SECONDS * 5
+                if self.store.year(str(state[1]), year) is not None:
+                    self._years.discard(key)
+                    found = self._years.get(key, lambda: self._compute_year(state, year))
+        return found
 
     def _compute_year(self, state: Hashable, year: int) -> YearView:
         if isinstance(state, tuple) and state[0] == "store":
-            computed = self._computed.get(
-                ("computed", state, year), lambda: self.store.year(str(state[1]), year)
-            )
-            if computed is not None:
+            key = ("computed", state, year)
+            computed = self._computed.get(key, lambda: self.store.year(str(state[1]), year))
+            if computed is None:
+                self._computed.discard(key)  # not published yet: look again next time
+            else:
                 return YearView(
                     year=year,
                     municipalities=computed.municipalities,
@@ -401,6 +429,24 @@ class WebData:
             evaluated=inputs.evaluated,
             inputs=inputs,
         )
+
+    def barometer(self, year: int) -> barometer_analysis.BarometerResult | None:
+        """The barometer's ranking of ``year`` (from the computed year when there is one)."""
+        year_view = self.year_view(year)
+        if year_view.computed is not None:
+            computed = year_view.computed
+            return self._barometers.get(
+                ("ranking", computed.key, year), lambda: computed.barometer(self.catalog)
+            )
+        return (year_view.inputs or self.inputs(year)).ranking
+
+    def intervals(self, year: int) -> pl.DataFrame | None:
+        """The barometer's rank intervals of ``year`` (every sector and the total)."""
+        year_view = self.year_view(year)
+        if year_view.computed is not None:
+            computed = year_view.computed
+            return self._barometers.get(("intervals", computed.key, year), computed.intervals)
+        return (year_view.inputs or self.inputs(year)).intervals
 
     def inputs(self, year: int) -> ReportInputs:
         """The year's shared inputs (:func:`kostra.report.pipeline.prepare`), once per stamp."""
@@ -708,6 +754,7 @@ class WebData:
             self._rendered,
             self._inputs,
             self._computed,
+            self._barometers,
         ):
             cache.clear()
         self._current = None

@@ -55,7 +55,7 @@ SECTOR_SORTS = ("rank", "name", "code", "county_name", "population", "score", "c
 
 def barometer_sectors(web: WebData, year: int, lang: str) -> list[dict[str, str]]:
     """The barometer's sectors ranked in ``year`` (``id``, ``name``), in the method's order."""
-    ranking = web.inputs(year).ranking
+    ranking = web.barometer(year)
     if ranking is None:
         return []
     ranked = set(ranking.sectors.filter(pl.col("year") == year)["sector"].unique().to_list())
@@ -74,7 +74,7 @@ def sector_ranking(
     interval, and the score (1–6) of each of the sector's indicators as columns (``rows``),
     sorted by ``sort`` (missing last)."""
     year_view = web.year_view(year)
-    ranking = web.inputs(year).ranking
+    ranking = web.barometer(year)
     sectors = {s["id"]: s["name"] for s in barometer_sectors(web, year, lang)}
     if ranking is None or sector not in sectors:
         raise NotFoundError(
@@ -104,7 +104,7 @@ def sector_ranking(
         right_on="region",
         how="left",
     )
-    intervals = web.inputs(year).intervals
+    intervals = web.intervals(year)
     if intervals is not None:
         frame = frame.join(
             intervals.filter((pl.col("year") == year) & (pl.col("sector") == sector)).select(
@@ -150,16 +150,15 @@ def facts(web: WebData, view: MunicipalityView, lang: str) -> dict[str, Any]:
     from kostra.facts import municipality_facts
 
     data = view.data
-    inputs = web.inputs(data.year)
     found = municipality_facts(
         data.municipality.code,
         data.year,
-        evaluated=inputs.evaluated,
-        catalog=inputs.catalog,
+        evaluated=web.year_view(data.year).evaluated,
+        catalog=web.catalog,
         borders=BORDERS,
-        ranking=inputs.ranking,
-        intervals=inputs.intervals,
-        synthetic=inputs.data.synthetic,
+        ranking=web.barometer(data.year),
+        intervals=web.intervals(data.year),
+        synthetic=web.synthetic,
     )
     finances = workbench.nokkeltall_payload(found.finances, lang)
     ranks = found.ranks
