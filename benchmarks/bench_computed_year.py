@@ -37,7 +37,7 @@ _HOLD = """
 import sys, time, duckdb
 conn = duckdb.connect(sys.argv[1])
 conn.execute("BEGIN")
-conn.execute("INSERT INTO views SELECT * FROM views LIMIT 1")
+conn.execute("INSERT INTO views VALUES ('9999', 'x', NULL)")
 print("holding", flush=True)
 time.sleep(30)
 """
@@ -138,7 +138,8 @@ def main(argv: list[str] | None = None) -> None:
             [sys.executable, "-c", _HOLD, str(duck)], stdout=subprocess.PIPE, text=True
         )
         assert holder.stdout is not None
-        holder.stdout.readline()
+        if holder.stdout.readline().strip() != "holding":
+            raise RuntimeError("the writer process did not start")
         try:
             with duckdb.connect(str(duck), read_only=True) as reader:
                 reader.execute("SELECT count(*) FROM views").fetchone()
