@@ -2,7 +2,7 @@
 
 Text from outside the project (an imported file's title, a ``--label``, names) that starts with
 ``= + - @``, a tab or a carriage return is written with a leading ``'`` (OWASP), through the one
-function ``kostra.cli._output.safe_cells``; numbers, negative ones included, stay numbers.
+function ``kostra.exports.safe_cells``; numbers, negative ones included, stay numbers.
 """
 
 from __future__ import annotations
@@ -41,6 +41,10 @@ def read_export(path: Path) -> list[pl.DataFrame]:
     if path.suffix == ".xlsx":
         sheets = pl.read_excel(path, sheet_id=0, infer_schema_length=0, has_header=False)
         return list(sheets.values())
+    data = path.read_bytes()
+    if data.startswith("\ufeff".encode()):  # Norwegian Excel's CSV: BOM and ';'
+        text = data.decode("utf-8-sig").encode()
+        return [pl.read_csv(text, infer_schema=False, has_header=False, separator=";")]
     return [pl.read_csv(path, infer_schema=False, has_header=False)]
 
 
@@ -173,8 +177,10 @@ def test_web_downloads_escape_formula_text(fmt: str, monkeypatch: pytest.MonkeyP
     response = routes._respond({"rows": rows, "synthetic": False, "lang": "nb"}, fmt, "x")
     body = response.body
     if fmt == "csv":
-        frame = pl.read_csv(body, infer_schema=False)
-        assert frame.row(0) == ("'" + HYPERLINK, "'" + DDE, "-3.5", "-")
+        # Norwegian Excel's CSV: a byte-order mark, ';' and a decimal comma
+        text = bytes(body).decode("utf-8-sig")
+        frame = pl.read_csv(text.encode(), infer_schema=False, separator=";")
+        assert frame.row(0) == ("'" + HYPERLINK, "'" + DDE, "-3,5", "-")
     else:
         frame = pl.read_excel(body, infer_schema_length=0)
         assert frame.row(0)[:2] == ("'" + HYPERLINK, "'" + DDE)

@@ -208,23 +208,76 @@ def test_openapi_documents_the_api(client: TestClient) -> None:
 # -- downloads --------------------------------------------------------------------------------
 
 
+def _csv(response: Any) -> list[dict[str, str]]:
+    """A download read as Norwegian Excel reads it: UTF-8 with a BOM, ';' between fields."""
+    assert response.content.startswith("\ufeff".encode())
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+
+
+_SNAKE = re.compile(r"^[a-z]+(_[a-z]+)+$")
+
+
 def test_csv_and_xlsx_downloads(client: TestClient) -> None:
     response = client.get("/api/kommune/3201?format=csv")
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    rows = _csv(response)
     assert len(rows) == 9
     assert rows[0]["datagrunnlag"] == "syntetiske eksempeldata"
     english = client.get("/api/kommune/3201/barnehage?format=csv&lang=en")
+    assert not english.content.startswith("\ufeff".encode())  # plain CSV in English
     assert "data" in next(csv.reader(io.StringIO(english.text)))
     xlsx = client.get("/api/rangering?format=xlsx&fylke=46")
     book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
     sheet = book.active
     assert sheet is not None
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
-    assert "code" in header
-    assert "rank" in header
+    assert "kommunenr" in header
+    assert "plass i barometeret" in header
     assert sheet.max_row > 10
+    assert sheet.freeze_panes == "A2"
+    # named after the key figure shown, as Excel allows (no id, at most 31 characters)
+    assert sheet.title != "kostra"
+    assert len(sheet.title) <= 31
+    assert not re.search(r"[\[\]:*?/\\_]", sheet.title)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/kommune/3201",
+        "/api/kommune/3201/barnehage",
+        "/api/rangering",
+        "/api/kart",
+        "/api/sammenlign?k=3201&k=0301",
+    ],
+)
+def test_download_headers_speak_the_page_language(client: TestClient, url: str) -> None:
+    joiner = "&" if "?" in url else "?"
+    nb = _csv(client.get(f"{url}{joiner}format=csv"))
+    english = client.get(f"{url}{joiner}format=csv&lang=en")
+    en = list(csv.DictReader(io.StringIO(english.text)))
+    keys = set(_json(client, url)["rows"][0])
+    for headers in (list(nb[0]), list(en[0])):
+        assert not [h for h in headers if _SNAKE.match(h)], headers
+    assert keys & set(nb[0]) <= {"status", "min"}, list(nb[0])  # Norwegian words, not keys
+    assert len(nb[0]) == len(en[0])
+    # no three decimals on kroner: a figure in kroner is whole
+    for row in nb:
+        for name, cell in row.items():
+            if "(kr)" in name and cell:
+                assert re.fullmatch(r"-?[0-9]+", cell), (name, cell)
+            if re.fullmatch(r"-?[0-9]+[.,][0-9]+", cell or ""):
+                assert "." not in cell, (name, cell)  # a decimal comma in Norwegian
+
+
+def test_ranking_download_rounds_by_the_key_figures_unit(client: TestClient) -> None:
+    indicators = _json(client, "/api/indikatorer")
+    kroner = next(i["id"] for i in indicators["indicators"] if i.get("unit") == "kr")
+    rows = _csv(client.get(f"/api/rangering?format=csv&indikator={kroner}"))
+    values = [r["verdi"] for r in rows if r["verdi"]]
+    assert values
+    assert all(re.fullmatch(r"-?[0-9]+", v) for v in values), values[:5]
 
 
 def test_report_downloads(client: TestClient) -> None:

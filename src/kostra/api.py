@@ -347,27 +347,67 @@ def _year_span(years: Sequence[int]) -> str:
     return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
-def years_with_data(*, db: Path | None = None, catalog: Catalog | None = None) -> list[int]:
-    """The years an analysis can be run for, oldest first: those from :data:`FIRST_YEAR` with
-    figures in the warehouse at ``db`` or the shipped sample, whose following 1 January the
-    packaged municipality history knows (per-inhabitant figures and need indices of year t use
-    the population of t + 1)."""
+def _stored_years(db: Path | None, catalog: Catalog | None) -> tuple[list[int], list[int]]:
+    """(every year with figures, the years with SSB's own figures) in the warehouse at ``db``
+    or the shipped sample, from :data:`FIRST_YEAR` up to the last year whose following
+    1 January the packaged municipality history knows."""
     from kostra.geography._data import LAST_YEAR
     from kostra.settings import Settings
 
     tables = catalog_tables(catalog or load_catalog())
     path = Path(db if db is not None else Settings().db)
     found: set[int] = set()
+    real: set[int] = set()
     if path.exists():
         from kostra.warehouse import Warehouse
 
         with Warehouse.open(path, read_only=True, wait=5.0) as warehouse:
             found.update(warehouse.years(tables))
+            real.update(warehouse.years(tables, real_only=True))
     with contextlib.suppress(ModuleNotFoundError):
         sample = _sample_observations(tables, range(FIRST_YEAR, LAST_YEAR))
         if sample.height:
             found.update(int(y) for y in sample["year"].unique())
-    return sorted(y for y in found if FIRST_YEAR <= y < LAST_YEAR)
+
+    def usable(years: set[int]) -> list[int]:
+        return sorted(y for y in years if FIRST_YEAR <= y < LAST_YEAR)
+
+    return usable(found), usable(real)
+
+
+def years_with_data(*, db: Path | None = None, catalog: Catalog | None = None) -> list[int]:
+    """The years an analysis can be run for, oldest first: those from :data:`FIRST_YEAR` with
+    figures in the warehouse at ``db`` or the shipped sample, whose following 1 January the
+    packaged municipality history knows (per-inhabitant figures and need indices of year t use
+    the population of t + 1)."""
+    return _stored_years(db, catalog)[0]
+
+
+def newest_year(years: Iterable[int], real_years: Iterable[int] = ()) -> int | None:
+    """The year every surface uses when the user gives none: the newest year with SSB's own
+    figures (fetched or imported), or, with none stored, the newest year of ``years`` (the
+    synthetic sample). A newer year that only the sample fills is never the default: it would
+    show made-up figures to someone who has real ones. ``None`` when there are no years."""
+    real = list(real_years)
+    if real:
+        return max(real)
+    every = list(years)
+    return max(every) if every else None
+
+
+def default_year(*, db: Path | None = None, catalog: Catalog | None = None) -> int:
+    """The year a command uses without ``--year`` (:func:`newest_year` of the warehouse at
+    ``db`` and the sample); a user error when there are no figures at all."""
+    years, real = _stored_years(db, catalog)
+    chosen = newest_year(years, real)
+    if chosen is None:
+        raise DataNotFoundError(
+            "There are no KOSTRA figures in the warehouse or the sample.",
+            nb="Det finnes ingen KOSTRA-tall i lageret eller eksempeldataene.",
+            hint="Fetch them with `kostra fetch`.",
+            hint_nb="Hent dem med `kostra fetch`.",
+        )
+    return chosen
 
 
 def require_year(year: int, *, db: Path | None = None, catalog: Catalog | None = None) -> int:

@@ -690,12 +690,18 @@ class Warehouse:
             pl.col("synthetic").cast(pl.Boolean),
         )
 
-    def years(self, table_ids: Sequence[str] | None = None) -> list[int]:
-        """The years with stored observations (of ``table_ids``, default all), oldest first."""
-        where, params = "", []
+    def years(
+        self, table_ids: Sequence[str] | None = None, *, real_only: bool = False
+    ) -> list[int]:
+        """The years with stored observations (of ``table_ids``, default all), oldest first;
+        ``real_only``: only those of SSB's own (non-synthetic) vintages."""
+        conditions, params = [], []
         if table_ids is not None:
-            where = "WHERE table_id IN (SELECT unnest(?::VARCHAR[]))"
+            conditions.append("table_id IN (SELECT unnest(?::VARCHAR[]))")
             params = [[str(item) for item in table_ids]]
+        if real_only:
+            conditions.append("vintage_id IN (SELECT vintage_id FROM vintages WHERE NOT synthetic)")
+        where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
         rows = self.conn.execute(
             f"SELECT DISTINCT year FROM observations {where} ORDER BY year", params
         ).fetchall()

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from kostra.cli._errors import KostraGroup, check_lang
+from kostra.cli._errors import KostraGroup, check_csv_style, check_lang
 
 if TYPE_CHECKING:
+    from kostra.exports import CsvStyle
     from kostra.settings import Settings
 
 
@@ -42,6 +43,7 @@ class LazyGroup(TyperGroup):
             # subcommands (a sub-Typer such as ``db`` may get them from several modules).
             command = typer.main.get_group(app).commands.get(cmd_name)
             if command is not None:
+                readable_help(command, ctx)
                 self.commands[cmd_name] = command
             loaded.add(cmd_name)
         return super().get_command(ctx, cmd_name)
@@ -68,6 +70,29 @@ class LazyGroup(TyperGroup):
                 formatter.write_dl(rows)
 
 
+def readable_help(command: Any, ctx: Any) -> None:
+    """Give ``command`` (and a group's subcommands) help a person reads at once.
+
+    Typer's help shows a type for every option: ``<bool>`` beside a flag, which takes no
+    value, and ``<str>``/``<list[str]>`` beside the others. A flag (``--help`` too) gets no
+    metavar; an option without its own gets its name in capitals, as argparse and click do
+    (``--need-year NEED-YEAR``); an option with fixed choices keeps them (``<table|csv|…>``).
+    """
+    params = list(command.params)
+    help_option = command.get_help_option(ctx)
+    if help_option is not None:
+        params.append(help_option)
+    for param in params:
+        if param.param_type_name != "option" or param.metavar is not None:
+            continue
+        if param.is_flag:
+            param.metavar = ""
+        elif param.name and not getattr(param.type_descriptor, "is_choice", False):
+            param.metavar = param.name.upper().replace("_", "-")
+    for sub in getattr(command, "commands", {}).values():
+        readable_help(sub, ctx)
+
+
 class RootGroup(LazyGroup, KostraGroup):
     """The root ``kostra`` group: commands loaded lazily (:class:`LazyGroup`), user errors
     printed by the one rule (:class:`kostra.cli._errors.KostraGroup`)."""
@@ -92,6 +117,8 @@ class State:
     than the rest of ``kostra --help``."""
 
     _settings: Settings | None = None
+    #: ``--csv-style`` (or ``$KOSTRA_CSV_STYLE``); ``None``: the language's default
+    csv_style: CsvStyle | None = None
 
     @property
     def settings(self) -> Settings:
@@ -124,6 +151,16 @@ def _global_options(
             "command name.",
         ),
     ] = None,
+    csv_style: Annotated[
+        str | None,
+        typer.Option(
+            "--csv-style",
+            metavar="excel|plain",
+            help="CSV for Excel (';', decimal comma, byte-order mark; the default in nb) or "
+            "plain (',', decimal point; the default in en), or $KOSTRA_CSV_STYLE; before or "
+            "after the command name.",
+        ),
+    ] = None,
 ) -> None:
     from kostra.settings import Settings
 
@@ -136,3 +173,4 @@ def _global_options(
     else:
         check_lang(settings.lang, "KOSTRA_LANG")
     state.settings = settings.model_copy(update=updates)
+    state.csv_style = check_csv_style(csv_style)

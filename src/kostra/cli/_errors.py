@@ -12,12 +12,15 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer.core import TyperGroup
 
-from kostra.errors import LANGS, KostraError, clip
+from kostra.errors import LANGS, KostraError, clip, shown
+
+if TYPE_CHECKING:
+    from kostra.exports import CsvStyle
 
 
 def _error_classes() -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]:
@@ -111,9 +114,14 @@ def usage_text(message: str, lang: str) -> str:
     return _substitute(_DETAIL_NB, message)
 
 
+#: Options of the whole run that may stand before or after the command name.
+GLOBAL_OPTIONS = ("--lang", "--csv-style")
+
+
 def hoist_lang(args: Sequence[str]) -> list[str]:
-    """``args`` with every ``--lang X`` / ``--lang=X`` moved to the front, so the language is
-    chosen before any command runs, wherever the user wrote it (not after ``--``)."""
+    """``args`` with every ``--lang X`` / ``--lang=X`` (and ``--csv-style``, see
+    :data:`GLOBAL_OPTIONS`) moved to the front, so the language is chosen before any command
+    runs, wherever the user wrote it (not after ``--``)."""
     front: list[str] = []
     rest: list[str] = []
     items = list(args)
@@ -123,16 +131,37 @@ def hoist_lang(args: Sequence[str]) -> list[str]:
         if item == "--":
             rest.extend(items[i:])
             break
-        if item == "--lang" and i + 1 < len(items):
+        if item in GLOBAL_OPTIONS and i + 1 < len(items):
             front.extend(items[i : i + 2])
             i += 2
             continue
-        if item.startswith("--lang="):
+        if item.startswith(tuple(f"{name}=" for name in GLOBAL_OPTIONS)):
             front.append(item)
         else:
             rest.append(item)
         i += 1
     return front + rest
+
+
+def check_csv_style(value: str | None) -> CsvStyle | None:
+    """``--csv-style`` (else ``$KOSTRA_CSV_STYLE``) as a :class:`kostra.exports.CsvStyle`;
+    ``None`` when neither is given; a user error for another word."""
+    from kostra.exports import CsvStyle
+
+    where = "--csv-style"
+    if value is None:
+        value, where = os.environ.get("KOSTRA_CSV_STYLE") or None, "KOSTRA_CSV_STYLE"
+    if value is None:
+        return None
+    try:
+        return CsvStyle(value.strip().lower())
+    except ValueError:
+        raise KostraError(
+            f"{where} {shown(value)}: choose excel or plain.",
+            nb=f"{where} {shown(value)}: velg excel eller plain.",
+            hint="excel: ';' and decimal comma (Norwegian Excel); plain: ',' and decimal point.",
+            hint_nb="excel: ';' og desimalkomma (norsk Excel); plain: ',' og desimalpunktum.",
+        ) from None
 
 
 def chosen_lang(args: Sequence[str]) -> str:
@@ -187,6 +216,16 @@ def _command_path(error: Any) -> str:
     return str(ctx.command_path) if ctx is not None else "kostra"
 
 
+#: Lines said on stderr once a command has succeeded (the year chosen for the user, …); a
+#: failed command prints only its error.
+_NOTES: list[str] = []
+
+
+def note_after_success(text: str) -> None:
+    """Say ``text`` on stderr when the running command ends without an error."""
+    _NOTES.append(text)
+
+
 class KostraGroup(TyperGroup):
     """The ``kostra`` group: moves ``--lang`` to the front, then runs the command and prints
     any user error by the one rule (see the module docstring)."""
@@ -202,6 +241,7 @@ class KostraGroup(TyperGroup):
         argv = hoist_lang(sys.argv[1:] if args is None else args)
         lang = chosen_lang(argv)
         click_errors, aborts, no_args_help = _error_classes()
+        _NOTES.clear()
         try:
             result = super().main(
                 argv,
@@ -235,9 +275,13 @@ class KostraGroup(TyperGroup):
             )
             code = 130
         else:
+            for line in _NOTES:
+                print(line, file=sys.stderr)
+            _NOTES.clear()
             if not standalone_mode:
                 return result
             code = result if isinstance(result, int) and not isinstance(result, bool) else 0
+        _NOTES.clear()
         if not standalone_mode and code == 0:
             return None
         sys.exit(code)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,9 @@ from rich.table import Table
 from rich.text import Text
 
 from kostra.errors import KostraError
+from kostra.exports import CsvStyle, csv_bytes, default_csv_style, safe_cells, xlsx_bytes
+
+__all__ = ["safe_cells"]  # re-exported: the one formula-escaping rule (kostra.exports)
 
 
 class OutputFormat(StrEnum):
@@ -36,10 +38,17 @@ _BINARY = {OutputFormat.XLSX, OutputFormat.PARQUET}
 
 #: The ``--format``/``-f`` and ``--output``/``-o`` options every listing command takes.
 FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", "-f", help="table, csv, json, xlsx or parquet.")
+    OutputFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table, csv, json, xlsx or parquet. CSV opens right in Norwegian Excel (';', "
+        "decimal comma); `--csv-style plain` writes ',' and decimal points.",
+    ),
 ]
 OutputOption = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write to FILE instead of the terminal.")
+    Path | None,
+    typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of the terminal."),
 ]
 
 
@@ -67,45 +76,6 @@ def format_signed(value: object, lang: str = "nb", decimals: int | None = None) 
     if text.startswith("-"):
         return "\u2212" + text[1:]
     return text if text.strip("0,.\u00a0") == "" else "+" + text
-
-
-# OWASP's CSV-injection rule: a text cell starting with one of these is read by spreadsheets
-# as a formula (or a DDE call), so it gets a leading apostrophe. Plain numbers written as text
-# ("-12", "-3,5") and SSB's status symbol "-" cannot be formulas and are left as they are.
-_FORMULA_START = r"^[=+\-@\t\r]"
-_PLAIN_NUMBER = r"^-([0-9]+([.,][0-9]+)?)?$"
-
-
-def safe_cells(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with every text cell a spreadsheet would run as a formula made inert.
-
-    The one rule for every CSV and XLSX that can carry text from outside the project (imported
-    labels, titles, names): a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
-    return is prefixed with ``'`` (OWASP's recommendation). Only text columns (Utf8, Enum,
-    Categorical) are touched: numbers, negative ones included, stay numbers. Column names
-    (the header row, which may hold a name or a label) follow the same rule.
-    """
-    names = pl.Series(frame.columns, dtype=pl.Utf8)
-    risky = names.str.contains(_FORMULA_START) & ~names.str.contains(_PLAIN_NUMBER)
-    if risky.any():
-        frame = frame.rename({name: "'" + name for name in names.filter(risky)})
-    text = [
-        name
-        for name, dtype in frame.schema.items()
-        if dtype == pl.Utf8 or isinstance(dtype, pl.Enum | pl.Categorical)
-    ]
-    if not text:
-        return frame
-    return frame.with_columns(
-        pl.when(
-            pl.col(name).cast(pl.Utf8).str.contains(_FORMULA_START)
-            & ~pl.col(name).cast(pl.Utf8).str.contains(_PLAIN_NUMBER)
-        )
-        .then(pl.lit("'") + pl.col(name).cast(pl.Utf8))
-        .otherwise(pl.col(name).cast(pl.Utf8))
-        .alias(name)
-        for name in text
-    )
 
 
 #: Terminal width for a table written to a file with ``-o`` (no terminal to measure).
@@ -227,14 +197,22 @@ def write_frame(
             _atomic_write_text(output, console.file.getvalue())  # type: ignore[attr-defined]
         return
     if fmt is OutputFormat.CSV:
-        text = safe_cells(frame).write_csv()
-    elif fmt is OutputFormat.JSON:
+        style = csv_style(lang)
+        data = csv_bytes(frame, style)
+        if output is None:
+            # a terminal or a pipe gets no byte-order mark; a file (-o) does, for Excel
+            sys.stdout.write(data.decode("utf-8").removeprefix("\ufeff"))
+            if caption:
+                Console(stderr=True).print(caption)
+        else:
+            _atomic_write(output, lambda path: path.write_bytes(data))
+        return
+    if fmt is OutputFormat.JSON:
         text = frame.write_json()
     elif fmt is OutputFormat.XLSX:
         assert output is not None
-        sheet = safe_cells(frame)
-        name = _sheet_name(title)
-        _atomic_write(output, lambda path: sheet.write_excel(path, worksheet=name))
+        content = xlsx_bytes([(title or "kostra", frame)])
+        _atomic_write(output, lambda path: path.write_bytes(content))
         return
     else:
         assert output is not None
@@ -248,10 +226,12 @@ def write_frame(
         _atomic_write_text(output, text)
 
 
-def _sheet_name(title: str | None) -> str:
-    """A worksheet name Excel accepts: at most 31 characters, none of ``[]:*?/\\``."""
-    name = re.sub(r"[\[\]:*?/\\]", "-", title or "").strip("' ")[:31].strip()
-    return name or "kostra"
+def csv_style(lang: str) -> CsvStyle:
+    """The CSV style of this run: ``--csv-style`` (or ``$KOSTRA_CSV_STYLE``), else the
+    language's default (Excel's in Norwegian, plain in English)."""
+    from kostra.cli._app import state
+
+    return state.csv_style or default_csv_style(lang)
 
 
 def _atomic_write_text(output: Path, text: str) -> None:

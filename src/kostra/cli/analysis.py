@@ -26,6 +26,18 @@ from kostra.analysis.need import NEED_COLUMNS
 from kostra.analysis.production import SECTOR_COLUMNS
 from kostra.analysis.profile import PEER_PROFILE_COLUMNS
 from kostra.cli._app import app, state
+from kostra.cli._options import (
+    BordersOption,
+    CompareOption,
+    ExcludeOsloOption,
+    ExcludeSelfOption,
+    MunicipalityArgument,
+    PeersOption,
+    SectorOption,
+    YearOption,
+    chosen_year,
+    parse_borders,
+)
 from kostra.cli._output import (
     Column,
     FormatOption,
@@ -37,7 +49,6 @@ from kostra.cli._output import (
     format_signed,
     in_lang,
     print_sections,
-    safe_cells,
     write_frame,
 )
 from kostra.errors import KostraError
@@ -197,29 +208,6 @@ _ROLES = {
     "nb": {"self": "kommunen", "peer": "sammenligning", "compare": "vist i tillegg"},
     "en": {"self": "municipality", "peer": "peer", "compare": "shown beside"},
 }
-
-MunicipalityArgument = Annotated[
-    str, typer.Argument(help="Municipality name or code, e.g. Bærum or 3201.")
-]
-YearOption = Annotated[int, typer.Option("--year", "-y", help="Accounting year.")]
-BordersOption = Annotated[
-    str,
-    typer.Option(
-        "--borders",
-        help="year: the year's own municipality borders and peer members (as SSB and ASSS "
-        "publish); newest: harmonised to today's borders (for time series).",
-    ),
-]
-PeersOption = Annotated[
-    str,
-    typer.Option(
-        "--peers",
-        "-p",
-        help="asss, county, kostra_group, similar, country, country_ex_oslo, or a comma list "
-        "of names.",
-    ),
-]
-
 
 #: Short symbols for a key figure's flags in the terminal, explained in a legend under the tables.
 _SYMBOLS = {
@@ -762,10 +750,10 @@ def show(result: api.Result, fmt: OutputFormat, output: Path | None) -> None:
 def write_excel_by_sector(
     result: api.Result, export: pl.DataFrame, output: Path, lang: str
 ) -> None:
-    """An Excel file with an "about" sheet (banner, notes, sources) and one sheet per sector."""
-    import xlsxwriter
+    """An Excel file with an "about" sheet (banner, notes, sources) and one sheet per sector,
+    named by the sector's name ("Pleie og omsorg"), written by :mod:`kostra.exports`."""
+    from kostra.exports import write_workbook
 
-    export = safe_cells(export)
     sector_col = _H[lang]["sector"]
     about = [
         _title(result, lang),
@@ -773,26 +761,16 @@ def write_excel_by_sector(
         ("Kommunegrenser: " if lang == "nb" else "Municipality borders: ") + str(result.borders),
         ("Datakilde: " if lang == "nb" else "Data source: ") + result.source,
     ]
-
-    def write(path: Path) -> None:
-        with xlsxwriter.Workbook(str(path)) as workbook:
-            sheet = workbook.add_worksheet("Om" if lang == "nb" else "About")
-            bold = workbook.add_format({"bold": True})
-            warn = workbook.add_format({"bold": True, "font_color": "#B00020"})
-            for row, line in enumerate(about):
-                # write_string: write() would store a line starting with "=" as a formula
-                sheet.write_string(row, 0, line, warn if line.startswith("⚠") else bold)
-            used: set[str] = set()
-            for (sector,), part in export.group_by(sector_col, maintain_order=True):
-                name = str(sector)[:31] or "sektor"
-                while name in used:
-                    name = name[:29] + "_" + str(len(used))
-                used.add(name)
-                part.drop(sector_col).write_excel(
-                    workbook, worksheet=name, autofit=True, float_precision=2
-                )
-
-    _atomic_write(output, write)
+    sheets = [
+        (sector_label(str(sector), lang), part.drop(sector_col))
+        for (sector,), part in export.group_by(sector_col, maintain_order=True)
+    ]
+    _atomic_write(
+        output,
+        lambda path: write_workbook(
+            str(path), sheets, about=about, about_name="Om" if lang == "nb" else "About"
+        ),
+    )
 
 
 _VIEWS = {
@@ -819,50 +797,21 @@ def _ready_ratios(choice: str) -> ReadyRatios:
         ) from None
 
 
-def _borders(choice: str) -> api.BordersChoice:
-    """``--borders``: ``year`` or ``newest`` (a user error otherwise)."""
-    chosen = choice.strip().lower()
-    if chosen == "year":
-        return "year"
-    if chosen == "newest":
-        return "newest"
-    raise KostraError(
-        in_lang(f"Ukjent --borders {choice!r}.", f"Unknown --borders {choice!r}."),
-        hint=in_lang(
-            "Bruk year (årets egne kommunegrenser) eller newest (dagens grenser).",
-            "Use year (the year's own borders) or newest (today's borders).",
-        ),
-    )
-
-
-def check_year(year: int) -> int:
-    """``year`` if the warehouse or the sample has figures for it (see ``api.require_year``)."""
-    return api.require_year(year, db=state.settings.db)
-
-
 @app.command("profile")
 def profile_command(
     municipality: MunicipalityArgument,
-    year: YearOption = 2024,
+    year: YearOption = None,
     peers: PeersOption = "asss",
-    compare: Annotated[
-        list[str] | None,
-        typer.Option("--compare", "-c", help="Show beside the peers, outside the average."),
-    ] = None,
-    exclude_oslo: Annotated[
-        bool, typer.Option("--exclude-oslo", help="Leave Oslo out of the peer average.")
-    ] = False,
-    exclude_self: Annotated[
-        bool, typer.Option("--exclude-self", help="Leave the municipality out of the average.")
-    ] = False,
-    sector: Annotated[
-        list[str] | None, typer.Option("--sector", "-s", help="Only this sector (repeatable).")
-    ] = None,
+    compare: CompareOption = None,
+    exclude_oslo: ExcludeOsloOption = False,
+    exclude_self: ExcludeSelfOption = False,
+    sector: SectorOption = None,
     borders: BordersOption = "year",
     ready_ratios: Annotated[
         str,
         typer.Option(
             "--ready-ratios",
+            metavar="simple|weighted",
             help="simple: SSB's ready-made ratios averaged unweighted, marked * (as ASSS); "
             "weighted: weighted by the inhabitants of the age group.",
         ),
@@ -873,13 +822,13 @@ def profile_command(
     """Service profile: each key figure against the peer average (index, place, flags)."""
     result = api.profile(
         municipality,
-        check_year(year),
+        chosen_year(year),
         peers=peers,
         compare=compare or (),
         exclude_oslo=exclude_oslo,
         include_self=not exclude_self,
         sectors=_sectors(sector),
-        borders=_borders(borders),
+        borders=parse_borders(borders),
         ready_ratios=_ready_ratios(ready_ratios),
         db=state.settings.db,
     )
@@ -889,22 +838,14 @@ def profile_command(
 @app.command("costs")
 def costs_command(
     municipality: MunicipalityArgument,
-    year: YearOption = 2024,
+    year: YearOption = None,
     peers: PeersOption = "asss",
     need_year: Annotated[
         int | None,
         typer.Option("--need-year", help="Need-index year (default: the year after --year)."),
     ] = None,
-    exclude_oslo: Annotated[
-        bool,
-        typer.Option(
-            "--exclude-oslo", help="Leave Oslo out of the average (default: every member, as KS)."
-        ),
-    ] = False,
-    exclude_self: Annotated[
-        bool,
-        typer.Option("--exclude-self", help="Compare with the average of the other members."),
-    ] = False,
+    exclude_oslo: ExcludeOsloOption = False,
+    exclude_self: ExcludeSelfOption = False,
     borders: BordersOption = "year",
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
@@ -912,12 +853,12 @@ def costs_command(
     """Need-corrected costs per sector and NOK spent more or less than the peers."""
     result = api.costs(
         municipality,
-        check_year(year),
+        chosen_year(year),
         peers=peers,
         need_year=need_year,
         include_self=not exclude_self,
         exclude_oslo=exclude_oslo,
-        borders=_borders(borders),
+        borders=parse_borders(borders),
         db=state.settings.db,
     )
     show(result, fmt, output)
@@ -926,18 +867,19 @@ def costs_command(
 @app.command("indices")
 def indices_command(
     municipality: MunicipalityArgument,
-    year: YearOption = 2024,
+    year: YearOption = None,
     peers: PeersOption = "asss",
     reference: Annotated[
-        str, typer.Option("--reference", help="peers (the peer average) or country.")
+        str,
+        typer.Option(
+            "--reference", metavar="peers|country", help="peers (the peer average) or country."
+        ),
     ] = "peers",
     need_year: Annotated[
         int | None,
         typer.Option("--need-year", help="Need-index year (default: the year after --year)."),
     ] = None,
-    exclude_oslo: Annotated[
-        bool, typer.Option("--exclude-oslo", help="Leave Oslo out of the peer average.")
-    ] = False,
+    exclude_oslo: ExcludeOsloOption = False,
     borders: BordersOption = "year",
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
@@ -945,12 +887,12 @@ def indices_command(
     """Production, resource and efficiency indices: % over or under the reference average."""
     result = api.indices(
         municipality,
-        check_year(year),
+        chosen_year(year),
         peers=peers,
         reference=reference,
         need_year=need_year,
         exclude_oslo=exclude_oslo,
-        borders=_borders(borders),
+        borders=parse_borders(borders),
         db=state.settings.db,
     )
     show(result, fmt, output)

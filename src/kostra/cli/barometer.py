@@ -37,6 +37,7 @@ from kostra.analysis.barometer import (
 from kostra.catalog import resolve_sector
 from kostra.catalog.models import BarometerSector
 from kostra.cli._app import app, state
+from kostra.cli._options import MunicipalityArgument, YearOption, say_default_year
 from kostra.cli._output import (
     Column,
     FormatOption,
@@ -49,7 +50,7 @@ from kostra.cli._output import (
     print_sections,
     write_frame,
 )
-from kostra.cli.analysis import MunicipalityArgument, row_decimals, with_unit
+from kostra.cli.analysis import row_decimals, with_unit
 from kostra.errors import DataNotFoundError, KostraError, shown
 from kostra.results import barometer as barometer_results
 from kostra.results.barometer import BarometerInputs, income_label
@@ -232,9 +233,11 @@ _TERMINAL = {
 }
 
 
-YearOption = Annotated[int | None, typer.Option("--year", help="Year (default: newest).")]
 MethodOption = Annotated[
-    str, typer.Option("--method", help="Grading: current (since 2019) or pre2019.")
+    str,
+    typer.Option(
+        "--method", metavar="current|pre2019", help="Grading: current (since 2019) or pre2019."
+    ),
 ]
 
 
@@ -290,7 +293,9 @@ def _default_years(year: int | None) -> tuple[list[int], int | None]:
     """The years to load: the asked year and the one before (for rank changes)."""
     if year is not None:
         return [year - 1, year], year
-    newest = dt.date.today().year - 1
+    from kostra import api
+
+    newest = api.default_year(db=state.settings.db)
     return [newest - 2, newest - 1, newest], None
 
 
@@ -516,6 +521,8 @@ def _run(year: int | None, sector: str | None, method: str) -> _Run:
     inputs = load_inputs(years, db=state.settings.db)
     result = _rank(inputs, method)
     chosen = wanted if wanted is not None else _newest_ranked(result)
+    if wanted is None:
+        say_default_year(chosen)
     return _Run(state.settings.lang, sector_id, inputs, result, chosen, years)
 
 
@@ -615,12 +622,20 @@ def barometer(
     ctx: typer.Context,
     year: YearOption = None,
     sector: Annotated[
-        str | None, typer.Option("--sector", help="One sector (default: the total).")
+        str | None,
+        typer.Option("--sector", "-s", metavar="SECTOR", help="One sector (default: the total)."),
     ] = None,
-    top: Annotated[int | None, typer.Option("--top", help="Show the best N only.")] = None,
+    top: Annotated[
+        int | None, typer.Option("--top", "-n", metavar="N", help="Show the best N only.")
+    ] = None,
     peers: Annotated[
         str | None,
-        typer.Option("--peers", help="Only these municipalities: asss, county, a list, …"),
+        typer.Option(
+            "--peers",
+            "-p",
+            metavar="GROUP",
+            help="Only these municipalities: asss, country, country_ex_oslo or a comma list.",
+        ),
     ] = None,
     method: MethodOption = "current",
     resamples: Annotated[
@@ -760,7 +775,8 @@ def explanation_frame(explanation: Explanation, names: dict[str, str]) -> pl.Dat
 def explain_command(
     municipality: MunicipalityArgument,
     sector: Annotated[
-        str | None, typer.Option("--sector", help="Sector (default: the total).")
+        str | None,
+        typer.Option("--sector", "-s", metavar="SECTOR", help="Sector (default: the total)."),
     ] = None,
     year: YearOption = None,
     method: MethodOption = "current",

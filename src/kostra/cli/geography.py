@@ -9,6 +9,13 @@ import polars as pl
 import typer
 
 from kostra.cli._app import app, state
+from kostra.cli._options import (
+    MunicipalityArgument,
+    PeersOption,
+    YearOption,
+    deprecated,
+    deprecated_option,
+)
 from kostra.cli._output import FormatOption, OutputFormat, OutputOption, write_frame
 from kostra.errors import KostraError, shown
 from kostra.geography import (
@@ -79,7 +86,12 @@ def _lang() -> str:
 
 
 def _year(value: int | None) -> int:
-    year = LAST_YEAR if value is None else value
+    """``value``, or the one default year of every command (said on stderr)."""
+    if value is None:
+        from kostra.cli._options import chosen_year
+
+        return chosen_year(None)
+    year = value
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise KostraError(
             f"Year {year} is outside {FIRST_YEAR}–{LAST_YEAR}.",
@@ -125,9 +137,7 @@ def _headers(frame: pl.DataFrame, fmt: OutputFormat) -> pl.DataFrame:
 
 @app.command("municipalities")
 def municipalities_command(
-    year: Annotated[
-        int | None, typer.Option("--year", "-y", help=f"Year (default {LAST_YEAR}).")
-    ] = None,
+    year: YearOption = None,
     county: Annotated[
         str | None, typer.Option("--county", help="Only this county (code or name).")
     ] = None,
@@ -150,26 +160,18 @@ def municipalities_command(
 
 @app.command("peers")
 def peers_command(
-    name: Annotated[str, typer.Argument(help="Municipality name or code, e.g. Bærum or 3201.")],
-    year: Annotated[
-        int | None, typer.Option("--year", "-y", help=f"Year (default {LAST_YEAR}).")
-    ] = None,
-    group: Annotated[
-        str,
-        typer.Option(
-            "--group",
-            "-g",
-            help="asss, county, country, country_ex_oslo, kostra_group, or a comma-separated "
-            "list of municipalities.",
-        ),
-    ] = "asss",
+    name: MunicipalityArgument,
+    year: YearOption = None,
+    peers_choice: PeersOption = "asss",
+    group: Annotated[str | None, deprecated_option("--group", "-g")] = None,
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
 ) -> None:
     """List the peer group of a municipality, with the codes valid that year."""
+    peers_choice = deprecated("--group", "--peers", group, peers_choice)
     chosen = _year(year)
     home = _resolve(name, chosen)
-    peers = peer_group(group, chosen, municipality=home.code)
+    peers = peer_group(peers_choice, chosen, municipality=home.code)
     frame = (
         municipalities(chosen)
         .filter(pl.col("code").is_in(peers.members))

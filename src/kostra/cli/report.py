@@ -3,20 +3,36 @@
 from __future__ import annotations
 
 import time
-from datetime import date
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from kostra.cli._app import app, state
-from kostra.cli.analysis import BordersOption, _borders
+from kostra.cli._options import (
+    AllOption,
+    BordersOption,
+    CompareOption,
+    LangOption,
+    ReportMunicipalityArgument,
+    ReportPeersOption,
+    WriteGroupOption,
+    YearOption,
+    chosen_year,
+    parse_borders,
+)
 from kostra.errors import KostraError
 from kostra.report.batch import slug
 from kostra.report.locale import SYNTHETIC_BANNER
 from kostra.report.render import ReportFormat, write_report
+
+if TYPE_CHECKING:
+    from kostra.api import BordersChoice
+    from kostra.report.model import ReportData
+    from kostra.report.pipeline import ReportInputs
 
 
 def _lang(lang: str | None) -> str:
@@ -28,25 +44,11 @@ def _lang(lang: str | None) -> str:
 
 @app.command("report")
 def report_command(
-    municipality: Annotated[
-        str | None, typer.Argument(help="Municipality name or code (not with --all).")
-    ] = None,
-    year: Annotated[
-        int, typer.Option("--year", "-y", help="Accounting year of the report.")
-    ] = date.today().year - 1,
-    peers: Annotated[
-        str | None,
-        typer.Option(
-            "--peers",
-            help="Peer group: asss, county, country, country_ex_oslo, kostra_group or a "
-            "comma-separated list (default: ASSS for its members, otherwise the county).",
-        ),
-    ] = None,
-    compare: Annotated[
-        list[str] | None,
-        typer.Option("--compare", help="Also show this municipality (repeatable)."),
-    ] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="nb (default) or en.")] = None,
+    municipality: ReportMunicipalityArgument = None,
+    year: YearOption = None,
+    peers: ReportPeersOption = None,
+    compare: CompareOption = None,
+    lang: LangOption = None,
     fmt: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="html (default) or pdf.")
     ] = ReportFormat.HTML,
@@ -55,24 +57,27 @@ def report_command(
         typer.Option(
             "--output",
             "-o",
-            help="File to write (default: <name>-<year>.<format>); with --all a folder.",
+            metavar="FILE",
+            help="File to write (default: NAME-YEAR.FORMAT); with --all a folder.",
         ),
     ] = None,
-    all_: Annotated[
-        bool, typer.Option("--all", help="One report per municipality of --group.")
-    ] = False,
-    group: Annotated[
-        str, typer.Option("--group", help="With --all: asss (default), country or a peer kind.")
-    ] = "asss",
+    all_: AllOption = False,
+    group: WriteGroupOption = "asss",
     map_indicator: Annotated[
         str | None,
-        typer.Option("--map", help="Also map this key figure (an id from `kostra catalog`)."),
+        typer.Option(
+            "--map", metavar="ID", help="Also map this key figure (an id from `kostra catalog`)."
+        ),
     ] = None,
     borders: BordersOption = "year",
     jobs: Annotated[
         int | None,
         typer.Option(
-            "--jobs", "-j", min=1, help="With --all: processes (default: the CPUs, at most 4)."
+            "--jobs",
+            "-j",
+            min=1,
+            metavar="N",
+            help="With --all: processes (default: the CPUs, at most 4).",
         ),
     ] = None,
 ) -> None:
@@ -88,41 +93,92 @@ def report_command(
             hint="`kostra report Bærum --year 2024` or `kostra report --all --group asss`",
             hint_nb="`kostra report Bærum --year 2024` eller `kostra report --all --group asss`",
         )
-    with console.status("Beregner tallene …" if language == "nb" else "Computing the figures …"):
-        inputs = pipeline.prepare(year, db=state.settings.db, borders=_borders(borders))
-    if inputs.data.synthetic:
-        console.print(f"[bold red]{SYNTHETIC_BANNER[language]}[/]", highlight=False)
+    year = year if year is not None else chosen_year(None)
+    inputs = prepare(year, language, console, parse_borders(borders))
     compare_list = list(compare or [])
+
+    def write(data: ReportData, target: Path | None) -> Path:
+        target = target or Path(f"{slug(data.municipality.name)}-{year}.{fmt.value}")
+        write_report(data, target, fmt=fmt, lang=language)
+        return target
+
     if not all_:
         assert municipality is not None
         data = pipeline.report_data(
             inputs, municipality, peers=peers, compare=compare_list, map_indicator=map_indicator
         )
-        target = output or Path(f"{slug(data.municipality.name)}-{year}.{fmt.value}")
-        write_report(data, target, fmt=fmt, lang=language)
-        console.print(f"{target}", highlight=False)
+        console.print(f"{write(data, output)}", highlight=False)
         return
-    _write_all(
-        inputs, group, peers, compare_list, fmt, language, output, console, map_indicator, jobs
+    folder = output or Path(f"kostra-rapporter-{year}")
+    from kostra.report import batch
+
+    work = batch.Batch(
+        year=year,
+        db=state.settings.db,
+        folder=folder,
+        fmt=fmt.value,
+        lang=language,
+        peers=peers,
+        compare=tuple(compare_list),
+        map_indicator=map_indicator,
+        settings=inputs.settings,
+    )
+
+    def write_all(members: list[str], advance: Callable[[str], None]) -> list[str]:
+        # several processes share the work (kostra.report.batch)
+        outcome = batch.write_reports(
+            inputs,
+            work,
+            members,
+            jobs=batch.jobs_for(len(members), fmt.value, jobs),
+            names=lambda code: inputs.names.get(code, code),
+            progress=advance,
+        )
+        return list(outcome.failures)
+
+    write_for_group(
+        inputs,
+        group,
+        folder,
+        write_all,
+        console,
+        done_words=("rapporter i", "reports in"),
+        failed_words=("rapporter kunne ikke skrives", "reports could not be written"),
+        lang=language,
     )
 
 
-def _write_all(
-    inputs: object,
-    group: str,
-    peers: str | None,
-    compare: list[str],
-    fmt: ReportFormat,
-    language: str,
-    output: Path | None,
-    console: Console,
-    map_indicator: str | None = None,
-    jobs: int | None = None,
-) -> None:
-    from kostra import api
-    from kostra.report import batch, pipeline
+def prepare(
+    year: int, language: str, console: Console, borders: BordersChoice = "year"
+) -> ReportInputs:
+    """The year's figures for every report or deck of the run on ``borders`` (said while
+    computing), and the sample banner on stderr when they are synthetic."""
+    from kostra.report import pipeline
 
-    assert isinstance(inputs, pipeline.ReportInputs)
+    with console.status("Beregner tallene …" if language == "nb" else "Computing the figures …"):
+        inputs = pipeline.prepare(year, db=state.settings.db, borders=borders)
+    if inputs.data.synthetic:
+        console.print(f"[bold red]{SYNTHETIC_BANNER[language]}[/]", highlight=False)
+    return inputs
+
+
+def write_for_group(
+    inputs: ReportInputs,
+    group: str,
+    folder: Path,
+    write_all: Callable[[list[str], Callable[[str], None]], list[str]],
+    console: Console,
+    *,
+    done_words: tuple[str, str],
+    failed_words: tuple[str, str],
+    lang: str,
+) -> None:
+    """``--all``: one file per municipality of ``group`` into ``folder``, written by
+    ``write_all(members, advance)`` (which calls ``advance(code)`` after each and returns the
+    failures) under a progress bar; failures are listed at the end (a user error), the others
+    are written."""
+    from kostra import api
+
     year = inputs.year
     if group.strip().lower() in ("county", "fylke", "kostra_group", "kostragruppe", "kostra"):
         raise KostraError(
@@ -133,19 +189,7 @@ def _write_all(
         )
     # the group kinds accepted here do not depend on a municipality; Oslo stands in
     name, members = api.peers_on_borders(group, year, "0301", borders=inputs.borders)
-    folder = output or Path(f"kostra-rapporter-{year}")
     started = time.perf_counter()
-    work = batch.Batch(
-        year=year,
-        db=state.settings.db,
-        folder=folder,
-        fmt=fmt.value,
-        lang=language,
-        peers=peers,
-        compare=tuple(compare),
-        map_indicator=map_indicator,
-        settings=inputs.settings,
-    )
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -159,23 +203,33 @@ def _write_all(
             progress.update(task, description=f"{name}: {inputs.names.get(code, code)}")
             progress.advance(task)
 
-        outcome = batch.write_reports(
-            inputs,
-            work,
-            members,
-            jobs=batch.jobs_for(len(members), fmt.value, jobs),
-            names=lambda code: inputs.names.get(code, code),
-            progress=advance,
-        )
-    failures = outcome.failures
+        failures = write_all(list(members), advance)
     seconds = time.perf_counter() - started
     done = len(members) - len(failures)
-    words = "rapporter i" if language == "nb" else "reports in"
+    words = done_words[0] if lang == "nb" else done_words[1]
     console.print(f"{done} {words} {folder} ({seconds:.0f} s)", highlight=False)
     if failures:
         raise KostraError(
-            f"{len(failures)} reports could not be written.",
-            nb=f"{len(failures)} rapporter kunne ikke skrives.",
+            f"{len(failures)} {failed_words[1]}.",
+            nb=f"{len(failures)} {failed_words[0]}.",
             hint="\n".join(failures),
             hint_nb="\n".join(failures),
         )
+
+
+def write_each(
+    members: list[str],
+    advance: Callable[[str], None],
+    write: Callable[[str], object],
+    names: Callable[[str], str],
+) -> list[str]:
+    """Write one municipality after the other in this process (``write(code)``); the
+    failures as "name (code): message"."""
+    failures = []
+    for code in members:
+        try:
+            write(code)
+        except KostraError as error:
+            failures.append(f"{names(code)} ({code}): {error.message}")
+        advance(code)
+    return failures

@@ -9,6 +9,15 @@ import typer
 
 from kostra import api, workbench
 from kostra.cli._app import app, state
+from kostra.cli._options import (
+    BordersOption,
+    CompareOption,
+    MunicipalityArgument,
+    SectorOption,
+    YearOption,
+    chosen_year,
+    parse_borders,
+)
 from kostra.cli._output import (
     Column,
     FormatOption,
@@ -21,11 +30,7 @@ from kostra.cli._output import (
     write_frame,
 )
 from kostra.cli.analysis import (
-    MunicipalityArgument,
-    YearOption,
-    _borders,
     _sectors,
-    check_year,
     row_decimals,
     sector_label,
     with_unit,
@@ -131,19 +136,10 @@ def nokkeltall_sections(result: api.Result, lang: str) -> list[Section]:
 @app.command("nokkeltall")
 def nokkeltall_command(
     municipality: MunicipalityArgument,
-    year: YearOption = 2024,
-    compare: Annotated[
-        list[str] | None,
-        typer.Option("--compare", "-c", help="Also show these municipalities (repeatable)."),
-    ] = None,
-    sector: Annotated[
-        list[str] | None,
-        typer.Option("--sector", "-s", help="Only this sector, e.g. skole (repeatable)."),
-    ] = None,
-    borders: Annotated[
-        str,
-        typer.Option("--borders", help="year (the year's own borders) or newest."),
-    ] = "year",
+    year: YearOption = None,
+    compare: CompareOption = None,
+    sector: SectorOption = None,
+    borders: BordersOption = "year",
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
 ) -> None:
@@ -152,10 +148,10 @@ def nokkeltall_command(
     lang = state.settings.lang
     result = workbench.nokkeltall(
         municipality,
-        check_year(year),
+        chosen_year(year),
         compare=_compare_codes(compare),
         sectors=_sectors(sector),
-        borders=_borders(borders),
+        borders=parse_borders(borders),
         db=state.settings.db,
     )
     words = _TEXT[lang]
@@ -299,7 +295,7 @@ def similar_export(result: api.Result, lang: str) -> pl.DataFrame:
 @app.command("similar")
 def similar_command(
     municipality: MunicipalityArgument,
-    year: YearOption = 2024,
+    year: YearOption = None,
     n: Annotated[int, typer.Option("--n", "-n", help="How many to show (1–50).")] = 10,
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
@@ -309,7 +305,7 @@ def similar_command(
     if not 1 <= n <= 50:
         raise typer.BadParameter("give a number from 1 to 50", param_hint="--n")
     lang = state.settings.lang
-    result = workbench.similar(municipality, check_year(year), n=n, db=state.settings.db)
+    result = workbench.similar(municipality, chosen_year(year), n=n, db=state.settings.db)
     words = _SIMILAR[lang]
     title = words["title"].format(name=result.name, year=result.year)
     own = result.frames["self"].row(0, named=True)

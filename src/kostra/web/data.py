@@ -227,7 +227,7 @@ class WebData:
         self.catalog: Catalog = load_catalog()
         self._indicators = {ind.id: ind for ind in self.catalog.indicators}
         self._data = _Cache(1)  # one warehouse state at a time: an old one is dropped
-        self._year_list = _Cache(1)
+        self._year_list = _Cache(2)  # every year and the real ones, of one warehouse state
         self._years = _Cache(4)
         self._views = _Cache(512)
         self._values = _Cache(256)
@@ -338,16 +338,23 @@ class WebData:
         return list(self._year_list.get(("years", source.stamp), lambda: years_of(self.data())))
 
     def default_year(self) -> int:
-        """The newest year with figures."""
+        """The year shown when none is asked for: :func:`kostra.api.newest_year`, the same
+        rule as every CLI command (the newest year with SSB's own figures, else the sample's)."""
+
+        def real() -> list[int]:
+            observations = self.data().observations.filter(~pl.col("synthetic"))
+            return [int(y) for y in observations["year"].unique() if int(y) >= api.FIRST_YEAR]
+
         years = self.years()
-        if not years:
+        chosen = api.newest_year(years, self._year_list.get(("real_years", self.stamp()), real))
+        if chosen is None:
             raise DataNotFoundError(
                 "No KOSTRA figures.",
                 nb="Ingen KOSTRA-tall.",
                 hint="Load them with `kostra fetch`.",
                 hint_nb="Hent dem med `kostra fetch`.",
             )
-        return years[-1]
+        return chosen
 
     def check_year(self, year: int | None) -> int:
         """``year`` when the app has figures for it (``None``: the newest year)."""

@@ -10,8 +10,6 @@ Page URLs: ``/kommune/{code or name}``, ``/kommune/{code}/{sector}``, ``/rangeri
 
 from __future__ import annotations
 
-import io
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,11 +20,10 @@ import polars as pl
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from kostra.cli._output import safe_cells
 from kostra.errors import KostraError
 from kostra.report.locale import sector_name
 from kostra.report.model import REPORT_SECTORS
-from kostra.web import views, workbench_views
+from kostra.web import downloads, views, workbench_views
 from kostra.web.data import (
     BAROMETER_RANK,
     PEER_CHOICES,
@@ -130,40 +127,41 @@ PlaceContext = Annotated[PlaceCtx, Depends(_place_ctx)]
 # -- downloads ----------------------------------------------------------------------------------
 
 
-def _table(rows: Sequence[Mapping[str, Any]], synthetic: bool, lang: str) -> pl.DataFrame:
-    flat = [
-        {k: (json.dumps(v) if isinstance(v, list | dict) else v) for k, v in r.items()}
-        for r in rows
-    ]
-    frame = pl.DataFrame(flat, infer_schema_length=None) if flat else pl.DataFrame()
-    if synthetic:
-        # a download travels without the page: the sample warning goes with every row
-        frame = frame.with_columns(
-            pl.lit(label("synthetic_value", lang)).alias(label("data_source", lang).lower())
-        )
-    return frame
-
-
 def _respond(content: dict[str, Any], fmt: str, filename: str) -> Response:
+    """The answer as JSON, or its ``rows`` as a CSV or XLSX download in the page's language
+    (:mod:`kostra.web.downloads`)."""
     if fmt == "json":
         return JSONResponse(content)
-    frame = safe_cells(
-        _table(content.get("rows", []), bool(content.get("synthetic")), content["lang"])
+    lang = content["lang"]
+    # a download travels without the page: the sample warning goes with every row
+    data_column = (
+        (label("data_source", lang).lower(), label("synthetic_value", lang))
+        if content.get("synthetic")
+        else None
     )
+    table = downloads.frame(content.get("rows", []), lang, data_column=data_column)
+    unit = downloads.unit_of(content)
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in filename)
     if fmt == "csv":
         return Response(
-            frame.write_csv(),
+            downloads.csv_download(table, lang, unit),
             media_type="text/csv; charset=utf-8",
             headers={"content-disposition": f'attachment; filename="{safe}.csv"'},
         )
-    buffer = io.BytesIO()
-    frame.write_excel(buffer, worksheet="kostra")
     return Response(
-        buffer.getvalue(),
+        downloads.xlsx_download(table, _sheet_title(content, filename), lang, unit),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"content-disposition": f'attachment; filename="{safe}.xlsx"'},
     )
+
+
+def _sheet_title(content: Mapping[str, Any], filename: str) -> str:
+    """A readable sheet name: the key figure, the sector or the municipality of the page."""
+    for key in ("measure", "sector", "municipality"):
+        part = content.get(key)
+        if isinstance(part, Mapping) and part.get("name"):
+            return str(part["name"])
+    return filename
 
 
 # -- JSON API -----------------------------------------------------------------------------------
