@@ -250,6 +250,8 @@ def test_csv_and_xlsx_downloads(client: TestClient) -> None:
         "/api/rangering",
         "/api/kart",
         "/api/sammenlign?k=3201&k=0301",
+        "/api/kommune/3201/nokkeltall",
+        "/api/rangering/sektor/grunnskole",
     ],
 )
 def test_download_headers_speak_the_page_language(client: TestClient, url: str) -> None:

@@ -71,6 +71,15 @@ HEADERS: dict[str, tuple[str, str]] = {
     "series_break": ("brudd i tidsserien", "series break"),
     "caveat": ("merknad", "caveat"),
     "year": ("år", "year"),
+    # the KOSTRA view (nøkkeltall): one row per key figure and column
+    "column": ("kolonne-id", "column id"),
+    "label": ("kolonne", "column"),
+    "region": ("regionkode", "region code"),
+    "basis": ("grunnlag", "basis"),
+    "n_members": ("antall kommuner", "number of municipalities"),
+    # a sector's barometer ranking
+    "score": ("poeng", "score"),
+    "coverage": ("dekning", "coverage"),
 }
 
 
@@ -83,10 +92,16 @@ def header(key: str, lang: str) -> str:
 
 
 def frame(
-    rows: Sequence[Mapping[str, Any]], lang: str, *, data_column: tuple[str, str] | None = None
+    rows: Sequence[Mapping[str, Any]],
+    lang: str,
+    *,
+    data_column: tuple[str, str] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> pl.DataFrame:
     """The rows as a frame with headers in ``lang``; lists and objects as JSON text, and
-    ``data_column`` (header, value) added to every row (the sample warning travels with it)."""
+    ``data_column`` (header, value) added to every row (the sample warning travels with it).
+    ``names`` heads the columns named by a key figure's id (a sector ranking's grades) with
+    the key figure's name."""
     flat = [
         {k: (json.dumps(v) if isinstance(v, list | dict) else v) for k, v in r.items()}
         for r in rows
@@ -94,7 +109,22 @@ def frame(
     table = pl.DataFrame(flat, infer_schema_length=None) if flat else pl.DataFrame()
     if data_column is not None:
         table = table.with_columns(pl.lit(data_column[1]).alias(data_column[0]))
-    return labelled(table, {key: header(key, lang) for key in table.columns})
+    extra = names or {}
+    return labelled(
+        table, {key: extra[key] if key in extra else header(key, lang) for key in table.columns}
+    )
+
+
+def indicator_names(content: Mapping[str, Any]) -> dict[str, str]:
+    """Key figure id -> name, of the key figures an answer lists (``indicators``)."""
+    listed = content.get("indicators")
+    if not isinstance(listed, list):
+        return {}
+    return {
+        str(item["id"]): str(item["name"])
+        for item in listed
+        if isinstance(item, Mapping) and item.get("id") and item.get("name")
+    }
 
 
 def unit_of(content: Mapping[str, Any]) -> str | None:

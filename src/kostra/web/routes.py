@@ -139,7 +139,12 @@ def _respond(content: dict[str, Any], fmt: str, filename: str) -> Response:
         if content.get("synthetic")
         else None
     )
-    table = downloads.frame(content.get("rows", []), lang, data_column=data_column)
+    table = downloads.frame(
+        content.get("rows", []),
+        lang,
+        data_column=data_column,
+        names=downloads.indicator_names(content),
+    )
     unit = downloads.unit_of(content)
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in filename)
     if fmt == "csv":
