@@ -162,7 +162,13 @@ def build_plans(
 @app.command("fetch")
 def fetch_command(
     tables: Annotated[
-        str | None, typer.Option("--tables", help="SSB table ids, comma-separated: 07459,12362.")
+        str | None,
+        typer.Option(
+            "--tables",
+            "-t",
+            metavar="IDS",
+            help="SSB table ids, comma-separated: 07459,12362 (import and db take -t too).",
+        ),
     ] = None,
     preset: Annotated[
         str | None,
