@@ -141,12 +141,15 @@ state = State()
 def _global_options(
     db: Annotated[
         Path | None,
-        typer.Option("--db", help="Warehouse file (default: user data dir, or $KOSTRA_DB)."),
+        typer.Option(
+            "--db", metavar="FILE", help="Warehouse file (default: user data dir, or $KOSTRA_DB)."
+        ),
     ] = None,
     lang: Annotated[
         str | None,
         typer.Option(
             "--lang",
+            metavar="nb|en",
             help="Output language: nb (default, or $KOSTRA_LANG) or en; before or after the "
             "command name.",
         ),
