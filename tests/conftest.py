@@ -18,6 +18,15 @@ def shared_dir() -> Path:
     return SHARED
 
 
+@pytest.fixture(autouse=True)
+def plain_csv(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CLI CSV in the plain style (``,``, decimal point): the tests that read a CSV as data
+    read it with Polars' defaults. The Norwegian Excel style, the CLI's default in nb, is
+    tested in ``tests/test_excel_exports.py`` (which removes this setting); the web's downloads
+    do not read it."""
+    monkeypatch.setenv("KOSTRA_CSV_STYLE", "plain")
+
+
 @pytest.fixture
 def tmp_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A warehouse path of the test's own; KOSTRA_DB points at it."""

@@ -26,6 +26,12 @@ from kostra.exports import (
 )
 
 
+@pytest.fixture(autouse=True)
+def default_csv_style(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's own default CSV style (conftest's ``plain_csv`` sets plain for other tests)."""
+    monkeypatch.delenv("KOSTRA_CSV_STYLE", raising=False)
+
+
 def _run(argv: list[str]) -> int:
     try:
         main(argv)

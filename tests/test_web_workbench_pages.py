@@ -90,10 +90,12 @@ def test_nokkeltall_page_and_download(client: TestClient) -> None:
     download = client.get("/api/kommune/3201/nokkeltall?format=csv")
     assert download.status_code == 200
     assert download.headers["content-disposition"].endswith('_nokkeltall.csv"')
-    rows = list(csv.DictReader(io.StringIO(download.text)))
+    # Norwegian Excel's CSV (BOM, ';'), headers in Norwegian
+    text = download.content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     body = _json(client, "/api/kommune/3201/nokkeltall")
     assert len(rows) == len(body["rows"])
-    assert {r["column"] for r in rows} == {
+    assert {r["kolonne-id"] for r in rows} == {
         "self",
         "kostra_group",
         "county",
@@ -159,8 +161,10 @@ def test_sector_ranking_sorts_on_the_server(client: TestClient) -> None:
     assert "/rangering/sektor/grunnskole?sort=grunnskolepoeng" in text
     assert 'data-testid="sector-ranking-table"' in text
     assert "Kommunebarometer-metoden (egen beregning" in text
-    csv_text = client.get("/api/rangering/sektor/barnehage?format=csv").text
-    assert csv_text.splitlines()[0].startswith("code,name,county_name,population,rank")
+    csv_text = client.get("/api/rangering/sektor/barnehage?format=csv").content.decode("utf-8-sig")
+    header = csv_text.splitlines()[0]
+    assert header.startswith("kommunenr;navn;fylke;innbyggere;plass i barometeret")
+    assert "_" not in header  # key figures by name, not by id
     assert client.get("/rangering/sektor/atlantis").status_code == 404
     assert client.get("/api/rangering/sektor/grunnskole?sort=drop_table").status_code == 404
     assert client.get("/api/rangering/sektor/grunnskole?sort=a;b").status_code == 422
