@@ -37,11 +37,13 @@ __all__ = [
     "CsvStyle",
     "csv_bytes",
     "default_csv_style",
+    "labelled",
     "number_format",
     "rounded",
     "safe_cells",
     "sheet_name",
     "write_sheet",
+    "write_workbook",
     "xlsx_bytes",
 ]
 
