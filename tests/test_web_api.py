@@ -251,6 +251,7 @@ def test_csv_and_xlsx_downloads(client: TestClient) -> None:
         "/api/kart",
         "/api/sammenlign?k=3201&k=0301",
         "/api/kommune/3201/nokkeltall",
+        "/api/kommune/3201/fakta",
         "/api/rangering/sektor/grunnskole",
     ],
 )

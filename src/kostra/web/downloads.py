@@ -73,10 +73,13 @@ HEADERS: dict[str, tuple[str, str]] = {
     "year": ("år", "year"),
     # the KOSTRA view (nøkkeltall): one row per key figure and column
     "column": ("kolonne-id", "column id"),
-    "label": ("kolonne", "column"),
+    "label": ("betegnelse", "label"),
     "region": ("regionkode", "region code"),
     "basis": ("grunnlag", "basis"),
     "n_members": ("antall kommuner", "number of municipalities"),
+    # the municipality at a glance (fakta)
+    "figure": ("tall-id", "figure id"),
+    "country": ("landet", "the country"),
     # a sector's barometer ranking
     "score": ("poeng", "score"),
     "coverage": ("dekning", "coverage"),
@@ -110,9 +113,12 @@ def frame(
     if data_column is not None:
         table = table.with_columns(pl.lit(data_column[1]).alias(data_column[0]))
     extra = names or {}
-    return labelled(
-        table, {key: extra[key] if key in extra else header(key, lang) for key in table.columns}
-    )
+    headers: dict[str, str] = {}
+    for key in table.columns:
+        text = extra[key] if key in extra else header(key, lang)
+        # two keys with the same words (a key figure named like a column) stay two columns
+        headers[key] = f"{text} ({key})" if text in headers.values() else text
+    return labelled(table, headers)
 
 
 def indicator_names(content: Mapping[str, Any]) -> dict[str, str]:
