@@ -253,8 +253,9 @@ def test_facts_page_and_download(client: TestClient) -> None:
     assert number_text(total, "nb", 0) in text
     assert 'aria-current="page">Fakta' in text
     assert "vega-spec" in text  # the age chart
-    rows = list(csv.DictReader(io.StringIO(client.get("/api/kommune/3201/fakta?format=csv").text)))
-    figures = [r["figure"] for r in rows]
+    download = client.get("/api/kommune/3201/fakta?format=csv").content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(download), delimiter=";"))  # Norwegian Excel's CSV
+    figures = [r["tall-id"] for r in rows]
     assert figures[:2] == ["population", "growth"]
     assert "netto_lanegjeld_per_innbygger" in figures
     assert "barometer_rank" in figures
