@@ -49,8 +49,10 @@ def test_pick_municipality_switch_sector_download(
         page.click("[data-testid=download-csv]")
     target = tmp_path / "view.csv"
     info.value.save_as(target)
-    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
-    assert {r["sector"] for r in rows} >= {"grunnskole", "barnehage"}
+    # Norwegian Excel's CSV: a byte-order mark, ';', headers in Norwegian
+    text = target.read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert {r["sektor-id"] for r in rows} >= {"grunnskole", "barnehage"}
     assert all(r["datagrunnlag"] == "syntetiske eksempeldata" for r in rows)
 
     # switch sector
