@@ -129,9 +129,10 @@ def test_profile_command_exports(tmp_path: Path) -> None:
     import openpyxl
 
     book = openpyxl.load_workbook(workbook)
-    assert book.sheetnames == ["About", "barnehage", "grunnskole"]
+    # one sheet per sector, named by the sector (not its id)
+    assert book.sheetnames == ["About", "Kindergarten", "Primary and lower secondary school"]
     assert "SAMPLE DATA" in str(book["About"]["A1"].value)
-    header = [cell.value for cell in book["grunnskole"][1]]
+    header = [cell.value for cell in book["Primary and lower secondary school"][1]]
     assert {"unit", "source", "flags", "synthetic"} <= set(header)
 
 
