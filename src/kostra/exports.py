@@ -211,7 +211,12 @@ def sheet_name(title: str | None, used: set[str] | None = None) -> str:
     trailing apostrophe, not "History", and unlike every name in ``used`` (Excel compares them
     without case); ``used`` gets the new name."""
     name = _SHEET_FORBIDDEN.sub(" ", title or "")
-    name = " ".join(name.split()).strip("'")[:31].strip() or "kostra"
+    name = " ".join(name.split()).strip("'")
+    if len(name) > 31:
+        # cut at a word where one ends late enough: "… lower secondary", not "… secondary sch"
+        cut = name[:32].rsplit(" ", 1)[0] if " " in name[16:32] else name[:31]
+        name = cut.rstrip(" ,;-")
+    name = name.strip() or "kostra"
     if name.lower() == "history":
         name = "History (kostra)"
     taken = {u.lower() for u in used or ()}
