@@ -303,3 +303,17 @@ def test_axis_and_legend_formats_never_use_si_prefixes() -> None:
     assert charts._number_format(small) == ",.4~f"
     assert charts._number_format([{"value": None}]) == ",.4~f"
     assert '"~s"' not in json.dumps(_series())
+
+
+def test_strip_places_are_shared_by_equal_values_in_any_order() -> None:
+    from kostra.report.charts import strip_layout
+
+    rows = [
+        {"code": "0001", "name": "A", "value": 5.0},
+        {"code": "0002", "name": "B", "value": 7.0},
+        {"code": "0003", "name": "C", "value": 5.0},
+        {"code": "0004", "name": "D", "value": 1.0},
+    ]
+    for order in (rows, rows[::-1]):
+        places = strip_layout(order).places
+        assert places == {"0002": 1, "0001": 2, "0003": 2, "0004": 4}

@@ -323,9 +323,15 @@ def strip_layout(values: Sequence[Mapping[str, Any]]) -> StripLayout:
         for v in values
         if v.get("value") is not None
     )
+    # Equal values share the best place (1, 2, 2, 4), so a tie reads the same in every run
+    # whatever order the year's rows come in.
     places: dict[str, int] = {}
-    for n, r in enumerate(sorted(rows, key=lambda r: -r["value"]), 1):
-        places.setdefault(r["code"], n)
+    place = 0
+    previous: float | None = None
+    for n, r in enumerate(sorted(rows, key=lambda r: (-r["value"], r["code"])), 1):
+        if r["value"] != previous:
+            place, previous = n, r["value"]
+        places.setdefault(r["code"], place)
     numbers: list[float] = [float(r["value"]) for r in rows]
     low, high = (min(numbers), max(numbers)) if numbers else (0.0, 1.0)
     # every municipality as a shaded band of STRIP_BINS bins (a density strip), the peers and
