@@ -175,3 +175,34 @@ def test_cli_report_borders_option(folder: Path, tmp_path: Path) -> None:
     assert "regnet om til kommunegrensene i 2024 (ikke grensene i 2023" in text
     assert "Bærum (3201)" in text
     assert run("report", "Bærum", "--year", "2023", "--borders", "today") == 2
+
+
+def test_the_deck_says_which_borders(baerum_year: ReportData, baerum_newest: ReportData) -> None:
+    """`kostra slides` goes through the same pipeline: its speaker notes name the borders."""
+    from kostra.slides.build import deck_view
+
+    def notes(data: ReportData) -> str:
+        deck = deck_view(data, "nb")
+        return " ".join(s.notes.text("nb") for s in deck.slides if hasattr(s, "notes"))
+
+    year_notes = notes(baerum_year)
+    assert "kommunegrenser og sammenligningskommuner fra 2019" in year_notes
+    assert "2019 (rapportåret)" in year_notes
+    assert "2024 (nyeste)" in notes(baerum_newest)
+
+
+def test_barometer_cli_borders_option(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`kostra barometer` ranks a year on its own borders by default, like every analysis."""
+
+    def footer(*args: str) -> str:
+        code = 0
+        try:
+            main(["--db", str(folder / "none.duckdb"), "--lang", "en", "barometer", *args])
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+        assert code == 0
+        return capsys.readouterr().out
+
+    assert "Municipalities on 2019 borders." in footer("--year", "2019", "--top", "3")
+    newest = footer("--year", "2019", "--top", "3", "--borders", "newest")
+    assert "Municipalities on 2024 borders." in newest

@@ -3,9 +3,10 @@ Rapport's ranking), explanations and rank intervals; the computation is
 :mod:`kostra.results.barometer`, shared with the report and the web.
 
 Data: the warehouse, tables it lacks from the shipped synthetic sample (``kostra.api``), the
-catalog's indicators evaluated on one set of borders (default 2024, the borders of the need
-indices), kostnadsnivå need-corrected. Output from sample data says so in the title, in a
-``datagrunnlag``/``data`` column of every export and on stderr.
+catalog's indicators evaluated on one set of borders (``--borders``: the year's own by default,
+as every analysis command; ``newest`` for today's), kostnadsnivå need-corrected. Output from
+sample data says so in the title, in a ``datagrunnlag``/``data`` column of every export and on
+stderr.
 """
 
 from __future__ import annotations
@@ -37,7 +38,13 @@ from kostra.analysis.barometer import (
 from kostra.catalog import resolve_sector
 from kostra.catalog.models import BarometerSector
 from kostra.cli._app import app, state
-from kostra.cli._options import MunicipalityArgument, YearOption, say_default_year
+from kostra.cli._options import (
+    BordersOption,
+    MunicipalityArgument,
+    YearOption,
+    parse_borders,
+    say_default_year,
+)
 from kostra.cli._output import (
     Column,
     FormatOption,
@@ -494,7 +501,7 @@ class _Run:
     years: list[int]
 
 
-def _run(year: int | None, sector: str | None, method: str) -> _Run:
+def _run(year: int | None, sector: str | None, method: str, borders: str = "year") -> _Run:
     if method not in ("current", "pre2019"):
         raise KostraError(
             f"--method {shown(method)}: choose 'current' or 'pre2019'.",
@@ -517,8 +524,12 @@ def _run(year: int | None, sector: str | None, method: str) -> _Run:
             ),
         )
     sector_id = parse_sector(sector)
+    choice = parse_borders(borders)
     years, wanted = _default_years(year)
-    inputs = load_inputs(years, db=state.settings.db)
+    # the year asked for (else the newest) on its own borders; the year before, for the rank
+    # changes, harmonised to them
+    on = api.borders_for(wanted if wanted is not None else years[-1], choice)
+    inputs = load_inputs(years, db=state.settings.db, borders=on)
     result = _rank(inputs, method)
     chosen = wanted if wanted is not None else _newest_ranked(result)
     if wanted is None:
@@ -648,13 +659,14 @@ def barometer(
     ] = 0,
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
+    borders: BordersOption = "year",
 ) -> None:
     """Rank every municipality in the total or one sector, best first."""
     if ctx.invoked_subcommand is not None:
         return
     if top is not None and top < 1:
         raise typer.BadParameter("give a number of 1 or more", param_hint="--top")
-    run = _run(year, sector, method)
+    run = _run(year, sector, method, borders)
     lang, inputs, result, year = run.lang, run.inputs, run.result, run.year
     peer_codes = None
     extra: list[str] = []
@@ -794,11 +806,12 @@ def explain_command(
     ] = barometer_results.DEFAULT_RESAMPLES,
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
+    borders: BordersOption = "year",
 ) -> None:
     """Explain a municipality's place: each indicator's value, grade, weight and contribution."""
     from kostra import api
 
-    run = _run(year, sector, method)
+    run = _run(year, sector, method, borders)
     lang, inputs, result, year, sector_id = run.lang, run.inputs, run.result, run.year, run.sector
     code, name = api.resolve(municipality, year, borders=inputs.borders)
     intervals = _intervals(run, resamples)
