@@ -88,8 +88,10 @@ def test_rounding_follows_the_unit() -> None:
         }
     )
     out = rounded(frame)
-    assert out["verdi"].to_list() == [5398.0, 45.3, 0.01235, -13.0]
-    assert out["behovsindeks"].to_list() == [1.023, 0.9877, 1.0, 1.12]
+    assert out["verdi"].to_list() == [5398.0, 45.3, 0.0123456, -13.0]
+    assert out["behovsindeks"].to_list() == [1.02345, 0.98766, 1.0, 1.12]
+    noise = rounded(pl.DataFrame({"x": [5398.396772390033, 0.123456789]}))["x"].to_list()
+    assert noise == [5398.397, 0.1234568]  # seven significant digits
     assert out["endring %"].to_list() == [1.2, -0.1, 10.0, None]
     assert out["NDU per innb."].to_list() == [5398.0, 13.0, 1000.0, 2.0]
 

@@ -16,8 +16,7 @@ and the web's downloads):
 - **Decimals** (:func:`rounded`): no float is written with more digits than it means. A row with
   a ``unit`` column in kroner is rounded to whole kroner, in per cent to one decimal; other
   columns whose header says kroner ("(kr)", "NOK", "per innb.") are whole kroner, per cent
-  columns have one decimal, and other figures keep four significant digits (whole numbers from
-  1 000 up).
+  columns have one decimal, and other figures keep seven significant digits.
 - **Safety**: every text cell a spreadsheet would run as a formula is made inert first
   (:func:`safe_cells`, OWASP's rule).
 """
@@ -105,8 +104,11 @@ def safe_cells(frame: pl.DataFrame) -> pl.DataFrame:
 
 # -- decimals ---------------------------------------------------------------------------------
 
-#: Significant digits a figure keeps when no unit says otherwise (whole numbers from 1 000 up).
-SIGNIFICANT = 4
+#: Significant digits a figure keeps when no unit says otherwise: float noise goes
+#: (5398.396772390033), while parts still add up to their sum (a barometer score).
+SIGNIFICANT = 7
+#: Significant digits an XLSX number format shows of a column's typical value.
+SHOWN_SIGNIFICANT = 4
 #: Column names (English ids and the nb/en headers) that hold the row's unit.
 UNIT_COLUMNS = ("unit", "enhet")
 #: Headers (ids, nb and en) of the figure columns a row's unit applies to: the value and
@@ -133,7 +135,7 @@ def _significant(column: str) -> pl.Expr:
     """``column`` rounded to :data:`SIGNIFICANT` digits, never cutting a whole number."""
     value = pl.col(column)
     magnitude = value.abs().log10().floor().fill_nan(0).fill_null(0)
-    digits = (SIGNIFICANT - 1 - magnitude).clip(0, 6)
+    digits = (SIGNIFICANT - 1 - magnitude).clip(0, 9)
     # digits = 0 for |x| >= 1000: a whole number, not 123 500 for 123 456
     scale = pl.lit(10.0).pow(
         pl.when(value == 0).then(pl.lit(0.0)).otherwise(digits.cast(pl.Float64))
@@ -237,7 +239,7 @@ def _decimals(values: pl.Series) -> int:
     if finite.len() == 0:
         return 0
     typical = float(finite.median())  # type: ignore[arg-type]
-    return int(min(3, max(0, SIGNIFICANT - 1 - math.floor(math.log10(typical)))))
+    return int(min(3, max(0, SHOWN_SIGNIFICANT - 1 - math.floor(math.log10(typical)))))
 
 
 def number_format(name: str, values: pl.Series, *, mixed_units: bool = False) -> str | None:
