@@ -145,7 +145,7 @@ def test_profile_svg_labels_use_decimal_comma_when_fractional() -> None:
     )
     text = _svg_text(spec)
     assert "2,5" in text
-    assert "-1,2" in text  # Python rounds the binary 1.25 down
+    assert "\u22121,2" in text  # Python rounds the binary 1.25 down; a true minus sign
 
 
 def test_charts_are_pure() -> None:

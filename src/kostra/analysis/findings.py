@@ -65,80 +65,11 @@ import polars as pl
 
 from kostra.analysis._barometer.naming import PUBLISHED_INDICATORS
 from kostra.catalog.models import Catalog, Indicator
+from kostra.i18n import number, sector_name
 
-#: Sector names (report and barometer sectors), bokmål and English: the one table both the
-#: findings and the report use.
-SECTOR_NAMES: dict[str, tuple[str, str]] = {
-    "grunnskole": ("grunnskole", "primary and lower secondary school"),
-    "barnehage": ("barnehage", "kindergarten"),
-    "barnevern": ("barnevern", "child welfare"),
-    "pleie_og_omsorg": ("pleie og omsorg", "health and care services"),
-    "sosiale_tjenester": ("sosiale tjenester", "social services"),
-    "kommunehelse": ("kommunehelse", "municipal health services"),
-    "kultur_og_fritid": ("kultur og fritid", "culture and leisure"),
-    "administrasjon": ("administrasjon", "administration"),
-    "eiendom": ("eiendom", "municipal property"),
-    "okonomi": ("økonomi", "finances"),
-    "miljo_og_ressurser": ("miljø og ressurser", "environment and resources"),
-    "saksbehandling": ("saksbehandling", "case processing"),
-    "vann_avlop_renovasjon": ("vann, avløp og renovasjon", "water, sewage and waste"),
-    "helse": ("helse", "health"),
-    "sosial": ("sosial", "social services"),
-    "kultur": ("kultur", "culture"),
-    "kostnadsniva": ("kostnadsnivå", "cost level"),
-}
-
-#: One line per rule, bokmål and English, for the report's method section.
-RULE_TEXT: dict[str, tuple[str, str]] = {
-    "P1": (
-        "Nøkkeltallet avviker minst terskelen fra snittet i sammenligningsgruppen (de største "
-        "avvikene per sektor).",
-        "The key figure departs from the peer average by at least the threshold (the largest "
-        "deviations per sector).",
-    ),
-    "P2": (
-        "Kommunen har den høyeste eller laveste verdien i gruppen.",
-        "The municipality has the highest or lowest value of the group.",
-    ),
-    "T1": (
-        "Året (rapportåret eller et pandemiår) avviker fra trendlinjen gjennom de fire "
-        "foregående årene.",
-        "The year (the report year or a pandemic year) departs from the trend line through the "
-        "four previous years.",
-    ),
-    "C1": (
-        "Behovskorrigerte utgifter i sektoren avviker fra gruppens.",
-        "The sector's need-corrected spending differs from the group's.",
-    ),
-    "C2": (
-        "Samlet mer- eller mindreutgift etter behovskorrigering.",
-        "Total spending above or below the group after need correction.",
-    ),
-    "E1": (
-        "Produksjonsindeksen avviker fra referansen.",
-        "The production index departs from the reference.",
-    ),
-    "E2": (
-        "Effektivitetsindeksen avviker fra referansen.",
-        "The efficiency index departs from the reference.",
-    ),
-    "E3": ("Samlet produksjons- og effektivitetsindeks.", "Total production and efficiency."),
-    "B1": (
-        "Plass etter Kommunebarometer-metoden (egen beregning), justert for frie inntekter, med "
-        "ujustert plass, usikkerhetsintervall og plass i gruppen.",
-        "Rank by the Kommunebarometer method (own calculation), adjusted for free income, with "
-        "the unadjusted rank, its uncertainty interval and the place in the group.",
-    ),
-    "B2": (
-        "Best og svakest plasserte barometersektor.",
-        "Best and weakest placed barometer sector.",
-    ),
-    "B3": (
-        "Nøkkeltallene som trekker en sektors barometerkarakter mest opp eller ned.",
-        "The key figures that move a sector's barometer grade the most.",
-    ),
-    "M1": ("Nøkkeltall som mangler for kommunen.", "Key figures missing for the municipality."),
-}
+#: The rules, in the order of the method section; each has one line of text there, the
+#: message ``rule.<id>`` of :mod:`kostra.i18n`.
+RULE_IDS = ("P1", "P2", "T1", "C1", "C2", "E1", "E2", "E3", "B1", "B2", "B3", "M1")
 
 _PERCENT_UNITS = frozenset({"%", "prosent", "percent", "andel", "pct"})
 #: The catalog's units (bokmål) in English; a unit not listed is printed as the catalog has it.
@@ -206,10 +137,16 @@ class Finding:
     caveat_nb: str | None = None
     caveat_en: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: the sentence in nynorsk (its numbers print as in bokmål)
+    text_nn: str | None = None
 
     def text(self, lang: str) -> str:
-        """The sentence in ``lang`` ("nb" or "en")."""
-        return self.text_en if lang == "en" else self.text_nb
+        """The sentence in ``lang`` ("nb", "nn" or "en")."""
+        if lang == "en":
+            return self.text_en
+        if lang == "nn" and self.text_nn is not None:
+            return self.text_nn
+        return self.text_nb
 
     def caveat(self, lang: str) -> str | None:
         """The catalog caveat of the finding's indicator in ``lang``, if any."""
@@ -217,13 +154,8 @@ class Finding:
 
 
 def fmt(value: float, lang: str, decimals: int | None = None) -> str:
-    """A number as the report prints it (same rule as ``kostra.cli._output.format_number``)."""
-    if decimals is None:
-        decimals = 0 if abs(value) >= 100 else 1
-    text = f"{value:,.{decimals}f}"
-    if lang == "nb":
-        text = text.replace(",", "\u00a0").replace(".", ",")
-    return text
+    """A number as every surface prints it (:func:`kostra.i18n.number`)."""
+    return number(float(value), lang, decimals)
 
 
 class _Sentence:
@@ -243,12 +175,15 @@ class _Sentence:
         self.shown.append((key, nb, en))
         return nb, en
 
-    def finding(self, rule_id: str, anchor: str, nb: str, en: str, **kwargs: Any) -> Finding:
+    def finding(
+        self, rule_id: str, anchor: str, nb: str, en: str, nn: str, **kwargs: Any
+    ) -> Finding:
         return Finding(
             rule_id=rule_id,
             anchor=anchor,
             text_nb=nb,
             text_en=en,
+            text_nn=nn,
             numbers=dict(self.numbers),
             shown=tuple(self.shown),
             **kwargs,
@@ -259,9 +194,9 @@ def unit_suffix(indicator: Indicator, lang: str) -> str:
     """The unit as printed after a number: " %" for shares, " kr", or the catalog's unit."""
     unit = indicator.unit.strip()
     if unit.lower() in _PERCENT_UNITS:
-        return "\u00a0%" if lang == "nb" else " %"
+        return " %" if lang == "en" else "\u00a0%"
     if unit.lower() in {"kr", "nok"}:
-        return "\u00a0kr" if lang == "nb" else " NOK"
+        return " NOK" if lang == "en" else "\u00a0kr"
     if lang == "en":
         unit = UNITS_EN.get(unit, unit)
     elif unit == "antall":
@@ -275,8 +210,7 @@ def is_percentage(indicator: Indicator) -> bool:
 
 
 def _sector_name(sector: str, lang: str) -> str:
-    nb, en = SECTOR_NAMES.get(sector, (sector, sector))
-    return en if lang == "en" else nb
+    return sector_name(sector, lang)
 
 
 def _ok(value: Any) -> bool:
@@ -342,9 +276,11 @@ def _profile_candidates(
                 points = row["value"] - row["peer_average"]
                 diff_nb, diff_en = s.num("difference_pp", abs(points), 1)
                 what_nb, what_en = f"{diff_nb} prosentpoeng", f"{diff_en} percentage points"
+                what_nn = what_nb
             else:
                 diff_nb, diff_en = s.num("difference_pct", abs(index - 100.0), 0)
                 what_nb, what_en = f"{diff_nb}\u00a0%", f"{diff_en} %"
+                what_nn = what_nb
             val_nb, val_en = s.num("value", row["value"])
             avg_nb, avg_en = s.num("peer_average", row["peer_average"])
             nb = (
@@ -355,12 +291,17 @@ def _profile_candidates(
                 f"{indicator.name_en} is {what_en} {'above' if above else 'below'} the "
                 f"{context.peer_name} average ({val_en}{u_en} against {avg_en}{u_en})."
             )
+            nn = (
+                f"{indicator.name_nb} er {what_nn} {'over' if above else 'under'} "
+                f"{context.peer_name}-snittet ({val_nb}{u_nb} mot {avg_nb}{u_nb})."
+            )
             found.append(
                 s.finding(
                     "P1",
                     anchor,
                     nb,
                     en,
+                    nn,
                     indicator_id=indicator.id,
                     sector=indicator.sector.value,
                     size=abs(index - 100.0),
@@ -395,12 +336,18 @@ def _profile_candidates(
                 f"{'highest' if top else 'lowest'} value of the {n_en} municipalities in "
                 f"{context.peer_name} ({val_en}{u_en})."
             )
+            nn = (
+                f"{indicator.name_nb}: {context.municipality} har den "
+                f"{'høgaste' if top else 'lågaste'} verdien blant dei {n_nb} kommunane i "
+                f"{context.peer_name} ({val_nb}{u_nb})."
+            )
             found.append(
                 s.finding(
                     "P2",
                     anchor,
                     nb,
                     en,
+                    nn,
                     indicator_id=indicator.id,
                     sector=indicator.sector.value,
                     size=abs((index or 100.0) - 100.0),
@@ -529,12 +476,18 @@ def trend_findings(
             f"{'higher' if up else 'lower'} than the trend of the {rules.trend_window} previous "
             f"years predicts ({val_en}{u_en} against {exp_en}{u_en} expected)."
         )
+        nn = (
+            f"{indicator.name_nb} i {brk.year}{pandemic_nb} var {pct_nb}\u00a0% "
+            f"{'høgare' if up else 'lågare'} enn utviklinga dei {rules.trend_window} "
+            f"føregåande åra tilseier ({val_nb}{u_nb} mot venta {exp_nb}{u_nb})."
+        )
         found.append(
             s.finding(
                 "T1",
                 f"trend-{indicator.id}-{brk.year}",
                 nb,
                 en,
+                nn,
                 indicator_id=indicator.id,
                 sector=indicator.sector.value,
                 size=abs(brk.relative) * 100,
@@ -596,7 +549,12 @@ def need_findings(
             f"{'more' if more else 'less'} than the {context.peer_name} average on "
             f"{_sector_name(sector, 'en')} (NOK {d_en} per inhabitant)."
         )
-        found.append(s.finding("C1", f"need-{sector}", nb, en, sector=sector, size=abs(pct)))
+        nn = (
+            f"Etter behovskorrigering brukte {context.municipality} {m_nb} mill. kr "
+            f"{'meir' if more else 'mindre'} enn {context.peer_name}-snittet på "
+            f"{_sector_name(sector, 'nn')} ({d_nb} kr per innbyggjar)."
+        )
+        found.append(s.finding("C1", f"need-{sector}", nb, en, nn, sector=sector, size=abs(pct)))
     if total_nok is not None and total_sectors:
         total, counted = total_nok, total_sectors
     if counted:
@@ -615,7 +573,12 @@ def need_findings(
             f"{m_en} million {'more' if more else 'less'} than at the {context.peer_name} "
             f"average spending per inhabitant."
         )
-        found.append(s.finding("C2", "tab-need", nb, en, size=1e9))
+        nn = (
+            f"Samla for {n_nb} sektorar brukte {context.municipality} etter behovskorrigering "
+            f"{m_nb} mill. kr {'meir' if more else 'mindre'} enn om utgiftene per innbyggjar "
+            f"hadde vore som {context.peer_name}-snittet."
+        )
+        found.append(s.finding("C2", "tab-need", nb, en, nn, size=1e9))
     return found
 
 
@@ -639,6 +602,7 @@ def _index_sentence(
     # our reconstruction, named as ours: never read as KS's own figures
     own_nb = " (egen beregning etter ASSS/KS-metoden)" if sector is None else ""
     own_en = " (own calculation after the ASSS/KS method)" if sector is None else ""
+    own_nn = " (eiga berekning etter ASSS/KS-metoden)" if sector is None else ""
     kind_nb = {
         "production_index": f"Produksjonsindeksen{own_nb}",
         "efficiency_index": f"Effektivitetsindeksen{own_nb}",
@@ -649,10 +613,16 @@ def _index_sentence(
     }
     where_nb = f" for {_sector_name(sector, 'nb')}" if sector else " samlet"
     where_en = f" for {_sector_name(sector, 'en')}" if sector else " in total"
+    where_nn = f" for {_sector_name(sector, 'nn')}" if sector else " samla"
+    kind_nn = {
+        "production_index": f"Produksjonsindeksen{own_nn}",
+        "efficiency_index": f"Effektivitetsindeksen{own_nn}",
+    }
     # a dash, never a comma, between the index and the difference: "109, 9 poeng" reads as 109,9
     if shown == 100:
         nb = f"{kind_nb[key]}{where_nb} er {v_nb} – på {reference[0]} (= 100)."
         en = f"{kind_en[key]}{where_en} is {v_en} – at {reference[1]} (= 100)."
+        nn = f"{kind_nn[key]}{where_nn} er {v_nb} – på {reference[0]} (= 100)."
     else:
         nb = (
             f"{kind_nb[key]}{where_nb} er {v_nb} – {d_nb} poeng "
@@ -662,8 +632,12 @@ def _index_sentence(
             f"{kind_en[key]}{where_en} is {v_en} – {d_en} points "
             f"{'above' if above else 'below'} {reference[1]} (= 100)."
         )
+        nn = (
+            f"{kind_nn[key]}{where_nn} er {v_nb} – {d_nb} poeng "
+            f"{'over' if above else 'under'} {reference[0]} (= 100)."
+        )
     size = 1e9 - 1 if sector is None else abs(value - 100.0)  # totals lead the summary
-    return s.finding(rule_id, anchor, nb, en, sector=sector, size=size)
+    return s.finding(rule_id, anchor, nb, en, nn, sector=sector, size=size)
 
 
 def production_findings(
@@ -727,9 +701,13 @@ def barometer_findings(
             method_en = (
                 f"the Kommunebarometer method (own calculation, {k_en} of about {p_en} indicators)"
             )
+            method_nn = (
+                f"Kommunebarometer-metoden (eiga berekning, {k_nb} av om lag {p_nb} indikatorar)"
+            )
         else:
             method_nb = "Kommunebarometer-metoden (egen beregning)"
             method_en = "the Kommunebarometer method (own calculation)"
+            method_nn = "Kommunebarometer-metoden (eiga berekning)"
         adjusted = total.get("rank_income_adjusted")
         if adjusted is not None and _ok(adjusted):
             a_nb, a_en = s.num("rank_income_adjusted", adjusted, 0)
@@ -743,29 +721,39 @@ def barometer_findings(
                 f"By {method_en}, {context.municipality} ranks {a_en} of {n_en} "
                 f"municipalities adjusted for free income (unadjusted {r_en}"
             )
+            nn = (
+                f"Etter {method_nn} er {context.municipality} nr. {a_nb} av {n_nb} kommunar "
+                f"justert for frie inntekter (ujustert nr. {r_nb}"
+            )
             close_nb = close_en = ")"
             sep_nb, sep_en = ", usikkerhetsintervall ", ", uncertainty interval "
+            sep_nn = ", usikkerheitsintervall "
         else:
             r_nb, r_en = s.num("rank", total["rank"], 0)
             n_nb, n_en = s.num("n_ranked", total["n_ranked"], 0)
             nb = f"Etter {method_nb} er {context.municipality} nr. {r_nb} av {n_nb} kommuner"
             en = f"By {method_en}, {context.municipality} ranks {r_en} of {n_en} municipalities"
+            nn = f"Etter {method_nn} er {context.municipality} nr. {r_nb} av {n_nb} kommunar"
             close_nb = close_en = ")"
             sep_nb, sep_en = " (usikkerhetsintervall ", " (uncertainty interval "
+            sep_nn = " (usikkerheitsintervall "
         if _ok(total.get("rank_low")) and _ok(total.get("rank_high")):
             lo_nb, lo_en = s.num("rank_low", total["rank_low"], 0)
             hi_nb, hi_en = s.num("rank_high", total["rank_high"], 0)
             nb += f"{sep_nb}{lo_nb}–{hi_nb}{close_nb}"
             en += f"{sep_en}{lo_en}–{hi_en}{close_en}"
+            nn += f"{sep_nn}{lo_nb}–{hi_nb}{close_nb}"
         elif _ok(adjusted):
             nb += ")"
             en += ")"
+            nn += ")"
         if _ok(total.get("peer_rank")) and _ok(total.get("n_peers")):
             p_nb, p_en = s.num("peer_rank", total["peer_rank"], 0)
             q_nb, q_en = s.num("n_peers", total["n_peers"], 0)
             nb += f", og nr. {p_nb} av {q_nb} i {context.peer_name}"
             en += f", and {p_en} of {q_en} in {context.peer_name}"
-        found.append(s.finding("B1", "barometer", nb + ".", en + ".", size=1e9 - 2))
+            nn += f", og nr. {p_nb} av {q_nb} i {context.peer_name}"
+        found.append(s.finding("B1", "barometer", nb + ".", en + ".", nn + ".", size=1e9 - 2))
     ranked = sectors.filter(pl.col("rank").is_not_null()) if not sectors.is_empty() else sectors
     if ranked.height >= 2:
         ordered = ranked.sort("rank")
@@ -790,7 +778,11 @@ def barometer_findings(
                 f"The {'best' if best else 'weakest'} placed barometer sector is "
                 f"{_sector_name(sector, 'en')}: {r_en} of {n_en}{interval_en}."
             )
-            found.append(s.finding("B2", f"bar-{sector}", nb, en, sector=sector, size=1e9 - 3))
+            nn = (
+                f"{'Best' if best else 'Svakast'} plassert i barometeret er "
+                f"{_sector_name(sector, 'nn')}: nr. {r_nb} av {n_nb}{interval_nb}."
+            )
+            found.append(s.finding("B2", f"bar-{sector}", nb, en, nn, sector=sector, size=1e9 - 3))
     if not drivers.is_empty():
         ranked_sectors = set(ranked["sector"].to_list()) if ranked.height else set()
         usable = drivers.filter(
@@ -821,12 +813,18 @@ def barometer_findings(
                     f"{indicator.name_en[0].lower() + indicator.name_en[1:]} pulls the score "
                     f"{'up' if up else 'down'} (grade {g_en} of 6)."
                 )
+                nn = (
+                    f"I barometersektoren {_sector_name(str(sector), 'nn')} trekkjer "
+                    f"{indicator.name_nb[0].lower() + indicator.name_nb[1:]} "
+                    f"{'opp' if up else 'ned'} (karakter {g_nb} av 6)."
+                )
                 found.append(
                     s.finding(
                         "B3",
                         f"bar-{sector}",
                         nb,
                         en,
+                        nn,
                         indicator_id=indicator.id,
                         sector=str(sector),
                         size=abs(row["effect"]),
@@ -847,7 +845,8 @@ def missing_findings(missing_count: int, context: FindingContext) -> list[Findin
     n_nb, n_en = s.num("missing", missing_count, 0)
     nb = f"{n_nb} nøkkeltall mangler for {context.municipality} i {context.year}."
     en = f"{n_en} key figures are missing for {context.municipality} in {context.year}."
-    return [s.finding("M1", "missing", nb, en, size=float(missing_count))]
+    nn = f"{n_nb} nøkkeltal manglar for {context.municipality} i {context.year}."
+    return [s.finding("M1", "missing", nb, en, nn, size=float(missing_count))]
 
 
 # --- all rules ---------------------------------------------------------------------------------

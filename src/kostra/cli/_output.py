@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from kostra import i18n
 from kostra.errors import KostraError
 from kostra.exports import CsvStyle, csv_bytes, default_csv_style, safe_cells, xlsx_bytes
 
@@ -53,29 +54,13 @@ OutputOption = Annotated[
 
 
 def format_number(value: object, lang: str = "nb", decimals: int | None = None) -> str:
-    """A number as people read it: decimal comma and no-break-space thousands in Norwegian."""
-    if value is None:
-        return ""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, float) and value != value:
-        return ""
-    if decimals is None:
-        decimals = 0 if isinstance(value, int) or abs(value) >= 100 else 1
-    text = f"{value:,.{decimals}f}"
-    if lang == "nb":
-        text = text.replace(",", "\u00a0").replace(".", ",")
-    return text
+    """A number as :func:`kostra.i18n.number` prints it; empty when missing."""
+    return i18n.number(value, lang, decimals, missing="")
 
 
 def format_signed(value: object, lang: str = "nb", decimals: int | None = None) -> str:
-    """A change with its sign: "+1,5", "−0,3" (a true minus sign), "0"; empty when missing."""
-    text = format_number(value, lang, decimals)
-    if not text or not isinstance(value, int | float) or isinstance(value, bool):
-        return text
-    if text.startswith("-"):
-        return "\u2212" + text[1:]
-    return text if text.strip("0,.\u00a0") == "" else "+" + text
+    """A change with its sign as :func:`kostra.i18n.signed` prints it; empty when missing."""
+    return i18n.signed(value, lang, decimals, missing="")
 
 
 #: Terminal width for a table written to a file with ``-o`` (no terminal to measure).

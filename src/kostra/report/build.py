@@ -40,7 +40,7 @@ from kostra.analysis.findings import Finding, FindingContext, FindingRules, gene
 from kostra.analysis.need import WELFARE_SECTORS
 from kostra.catalog.models import Catalog, Indicator, Sector
 from kostra.errors import KostraError
-from kostra.report.locale import LABELS
+from kostra.report.locale import t
 from kostra.report.model import (
     REPORT_SECTORS,
     Assumption,
@@ -695,7 +695,7 @@ def report_findings(data: ReportData, rules: FindingRules | None = None) -> list
         )
     reference = ("", "")
     if data.production_reference == "country":
-        reference = LABELS["national_average"]
+        reference = (t("national_average", "nb"), t("national_average", "en"))
     return generate_findings(
         catalog=Catalog(indicators=data.indicators),
         context=context,

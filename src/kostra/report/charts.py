@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from kostra.i18n import axis_format
 from kostra.report.locale import number, sector_name, t, vega_locale
 
 if TYPE_CHECKING:
@@ -289,11 +290,8 @@ def series_chart(
 
 
 def _number_format(data: Sequence[Mapping[str, Any]]) -> str:
-    """Axis/legend format for these values: whole numbers with the locale's thousands space
-    ("160 000") once values reach 1 000, else up to four decimals. Never SI prefixes ("160k",
-    "500m"): they are no Norwegian unit and a reader of kroner per inhabitant expects the figure."""
-    values = [abs(d["value"]) for d in data if d.get("value") is not None]
-    return ",.0f" if values and max(values) >= 1_000 else ",.4~f"
+    """Axis/legend format for these values (:func:`kostra.i18n.axis_format`)."""
+    return axis_format([d["value"] for d in data if d.get("value") is not None])
 
 
 @dataclass(frozen=True)

@@ -48,10 +48,8 @@ def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
 
 
 def number_text(value: float | int | None, lang: str, decimals: int | None = None) -> str:
-    """A number as the pages print it: the report's format, with a true minus sign (−) as
-    Norwegian typesetting has it."""
-    text = number(value, lang, decimals)
-    return "\u2212" + text[1:] if text.startswith("-") else text
+    """A number as the pages print it: the one format of :func:`kostra.i18n.number`."""
+    return number(value, lang, decimals)
 
 
 def signed_text(value: float | int | None, lang: str, decimals: int = 0) -> str:
