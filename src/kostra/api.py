@@ -113,14 +113,20 @@ class AnalysisData:
 
 @dataclass(frozen=True)
 class Note:
-    """An assumption or fallback to state beside a result, in both languages."""
+    """An assumption or fallback to state beside a result, in bokmål and English (and nynorsk
+    where the report needs it; else nynorsk reads the bokmål)."""
 
     nb: str
     en: str
+    nn: str | None = None
 
     def text(self, lang: str = "nb") -> str:
-        """The note in ``lang`` (``nb`` or ``en``)."""
-        return self.nb if lang == "nb" else self.en
+        """The note in ``lang`` (``nb``, ``nn`` or ``en``)."""
+        if lang == "en":
+            return self.en
+        if lang == "nn" and self.nn is not None:
+            return self.nn
+        return self.nb
 
 
 @dataclass(frozen=True)
@@ -208,20 +214,28 @@ def borders_note(year: int, borders: int, *, first_year: int | None = None) -> N
             f"municipality borders and peer members of {year} (as SSB and ASSS publish the "
             f"figures of {year})"
         )
+        nn = (
+            f"kommunegrenser og samanlikningskommunar frå {year} (slik SSB og ASSS publiserer "
+            f"tala for {year})"
+        )
         if series:
             nb += f"; tidligere år i tidsserien er omregnet til grensene i {year}"
             en += f"; earlier years of the series are harmonised to the {year} borders"
-        return Note(nb, en)
+            nn += f"; tidlegare år i tidsserien er rekna om til grensene i {year}"
+        return Note(nb, en, nn)
     if borders > year:
         return Note(
             f"tallene er omregnet til kommunegrensene i {borders} (ikke grensene i {year} som "
             f"SSB publiserte); sammenligningskommunene er medlemmene i {year} på {borders}-grenser",
             f"figures harmonised to the {borders} municipality borders (not the {year} borders "
             f"SSB published); the peers are the {year} members on {borders} borders",
+            f"tala er rekna om til kommunegrensene i {borders} (ikkje grensene i {year} som SSB "
+            f"publiserte); samanlikningskommunane er medlemmene i {year} på {borders}-grenser",
         )
     return Note(
         f"tallene er på kommunegrensene i {borders}",
         f"figures on the {borders} municipality borders",
+        f"tala er på kommunegrensene i {borders}",
     )
 
 
@@ -804,7 +818,7 @@ def packaged_sector_weights() -> dict[str, dict[str, float]]:
     return {year: dict(values) for year, values in weights["weights"].items()}
 
 
-UNWEIGHTED_MEAN = Note("uvektet snitt av", "unweighted mean of")
+UNWEIGHTED_MEAN = Note("uvektet snitt av", "unweighted mean of", "uvekta snitt av")
 
 
 def reference_note(
@@ -830,13 +844,18 @@ def reference_note(
         inside = [m for m in inside if m != municipality]
     parts_nb = [f"{name} med" if include_self else f"uten {name}"]
     parts_en = [f"{name} included" if include_self else f"without {name}"]
+    parts_nn = [f"{name} med" if include_self else f"utan {name}"]
     if OSLO in members and municipality != OSLO:
         parts_nb.append("uten Oslo" if exclude_oslo else "Oslo med")
         parts_en.append("without Oslo" if exclude_oslo else "Oslo included")
+        parts_nn.append("utan Oslo" if exclude_oslo else "Oslo med")
     return Note(
         f"{what.nb}: {how.nb} {peers_name} ({len(inside)} kommuner; " + ", ".join(parts_nb) + ")",
         f"{what.en}: {how.en} {peers_name} ({len(inside)} municipalities; "
         + ", ".join(parts_en)
+        + ")",
+        f"{what.text('nn')}: {how.text('nn')} {peers_name} ({len(inside)} kommunar; "
+        + ", ".join(parts_nn)
         + ")",
     )
 

@@ -9,7 +9,8 @@ user typed is quoted through :func:`shown`, so a pasted novel is never echoed ba
 from __future__ import annotations
 
 LANGS = ("nb", "en")
-"""The languages of user-facing text; ``nb`` (bokmål) is the default."""
+"""The languages errors are written in; ``nb`` (bokmål) is the default and what a nynorsk
+user reads (see :data:`kostra.settings.LANGS` for the languages of reports and pages)."""
 
 SHOWN_LIMIT = 60
 """Characters of a user's input repeated in a message, at most."""
@@ -57,12 +58,12 @@ class KostraError(Exception):
         self.hint_nb = hint_nb if hint_nb is not None else hint
 
     def text(self, lang: str) -> str:
-        """The message in ``lang`` (``nb`` or ``en``)."""
-        return self.nb if lang == "nb" else self.message
+        """The message in ``lang`` (``en``, else bokmål)."""
+        return self.message if lang == "en" else self.nb
 
     def hint_text(self, lang: str) -> str | None:
-        """The hint in ``lang`` (``nb`` or ``en``), or None."""
-        return self.hint_nb if lang == "nb" else self.hint
+        """The hint in ``lang`` (``en``, else bokmål), or None."""
+        return self.hint if lang == "en" else self.hint_nb
 
     def __str__(self) -> str:
         return self.message if self.hint is None else f"{self.message}\n{self.hint}"
@@ -72,7 +73,7 @@ def in_year(year: int | None, lang: str) -> str:
     """The words "in 2024" / "i 2024" (with a leading space) for a message; "" without a year."""
     if year is None:
         return ""
-    return f" i {year}" if lang == "nb" else f" in {year}"
+    return f" in {year}" if lang == "en" else f" i {year}"
 
 
 class UnknownMunicipalityError(KostraError):

@@ -130,6 +130,18 @@ class ScoringParams:
                 f"{tail} after trimming {trim} at each end; ranked with data for ≥ {cover} of "
                 f"the weight; ties at {self.tie_decimals} decimals share the best place."
             )
+        if lang == "nn":
+            method = (
+                "3,5 = landsgjennomsnittet" if self.method == "current" else "3,5 = midtpunktet"
+            )
+            cut = "snittet av" if self.cutoff == "tail_mean" else "kvantilen for"
+            mean = "befolkningsvekta" if self.mean == "population" else "uvekta"
+            return (
+                f"Karakter 1–6 ({method}, {mean} snitt); beste/dårlegaste grense: {cut} beste/"
+                f"dårlegaste {tail} etter at {trim} er trimma i kvar ende; rangert med data for "
+                f"≥ {cover} av vekta; like poeng med {self.tie_decimals} desimalar deler beste "
+                "plass."
+            )
         method = "3,5 = landsgjennomsnittet" if self.method == "current" else "3,5 = midtpunktet"
         cut = "snittet av" if self.cutoff == "tail_mean" else "kvantilen for"
         mean = "befolkningsvektet" if self.mean == "population" else "uvektet"

@@ -37,14 +37,19 @@ AVERAGE_MARK = "*"
 
 @dataclass(frozen=True)
 class Text:
-    """A fact's wording in both languages."""
+    """A fact's wording in bokmål, English and nynorsk."""
 
     nb: str
     en: str
+    nn: str | None = None
 
     def text(self, lang: str = "nb") -> str:
-        """The wording in ``lang`` (``nb`` or ``en``)."""
-        return self.nb if lang == "nb" else self.en
+        """The wording in ``lang`` (``nb``, ``nn`` or ``en``; nynorsk falls back to bokmål)."""
+        if lang == "en":
+            return self.en
+        if lang == "nn" and self.nn is not None:
+            return self.nn
+        return self.nb
 
 
 def check_ready_ratios(ready_ratios: str) -> ReadyRatios:
@@ -161,6 +166,9 @@ def averaging_text(ready_ratios: ReadyRatios = DEFAULT_READY_RATIOS) -> Text:
             "the average is the sum of numerators / sum of denominators over the municipalities "
             "with figures where both exist; SSB's ready-made ratios are a simple (unweighted) "
             f"mean, marked {AVERAGE_MARK}",
+            "snittet er sum teljar / sum nemnar over kommunane med tal der både teljar og "
+            f"nemnar finst; dei ferdige forholdstala frå SSB er enkelt (uvekta) snitt, merkte "
+            f"{AVERAGE_MARK}",
         )
     return Text(
         "snittet er sum teller / sum nevner over kommunene med tall der teller og nevner finnes; "
@@ -171,6 +179,10 @@ def averaging_text(ready_ratios: ReadyRatios = DEFAULT_READY_RATIOS) -> Text:
         "with figures where both exist; SSB's ready-made ratios are weighted by the inhabitants "
         "of the age group (or the catalog's weight series); ratios without a weight are a simple "
         f"mean, marked {AVERAGE_MARK}",
+        "snittet er sum teljar / sum nemnar over kommunane med tal der både teljar og nemnar "
+        "finst; dei ferdige forholdstala frå SSB er vekta med innbyggjarane i aldersgruppa "
+        "(eller vektserien i katalogen); forholdstal utan vekt er enkelt snitt, merkte "
+        f"{AVERAGE_MARK}",
     )
 
 
@@ -178,12 +190,16 @@ AVERAGE_LEGEND = Text(
     f"{AVERAGE_MARK} enkelt (uvektet) snitt av kommunenes ferdige forholdstall fra SSB, som i ASSS",
     f"{AVERAGE_MARK} simple (unweighted) mean of the municipalities' ready-made SSB ratios, "
     "as ASSS computes it",
+    f"{AVERAGE_MARK} enkelt (uvekta) snitt av dei ferdige forholdstala til kommunane frå SSB, "
+    "som i ASSS",
 )
 DIFFERENCE_TEXT = Text(
     "tall med fortegn eller nær null (resultat, fond, netto i prosent av brutto o.l.) "
     "sammenlignes som differanse (prosentpoeng, kroner), ikke som indeks",
     "signed and near-zero figures (results, funds, net in per cent of gross and the like) "
     "are compared as differences (percentage points, NOK), never as an index",
+    "tal med forteikn eller nær null (resultat, fond, netto i prosent av brutto o.l.) "
+    "blir samanlikna som skilnad (prosentpoeng, kroner), ikkje som indeks",
 )
 
 KS_DEVIATIONS: tuple[Text, ...] = (
@@ -192,22 +208,29 @@ KS_DEVIATIONS: tuple[Text, ...] = (
         "Utdanningsdirektoratets skolebidrag; vi har bare grunnskolepoeng fra KOSTRA)",
         "no school-contribution indicator in grunnskole's production index (KS uses the "
         "Directorate for Education's skolebidrag; we only have KOSTRA's grunnskolepoeng)",
+        "ingen skulebidragsindikator i produksjonsindeksen for grunnskulen (KS brukar "
+        "skulebidraget frå Utdanningsdirektoratet; vi har berre grunnskulepoeng frå KOSTRA)",
     ),
     Text(
         "ingen korreksjon for pensjon og arbeidsgiveravgift (KS korrigerer ressursbruken for "
         "ulik pensjonskostnad og arbeidsgiveravgift)",
         "no pension or employer's-tax correction (KS corrects resource use for differing "
         "pension cost and employer's tax)",
+        "ingen korreksjon for pensjon og arbeidsgjevaravgift (KS korrigerer ressursbruken for "
+        "ulik pensjonskostnad og arbeidsgjevaravgift)",
     ),
     Text(
         "ingen fradrag for avskrivninger i netto driftsutgifter (KS trekker dem fra)",
         "no depreciation subtracted from net operating expenditure (KS subtracts it)",
+        "ingen frådrag for avskrivingar i netto driftsutgifter (KS trekkjer dei frå)",
     ),
     Text(
         "indikatorene og vektene i produksjonsindeksene er katalogens egne; KS publiserer ikke "
         "sine vekter i lesbar form",
         "the production indices' indicators and weights are the catalog's own; KS does not "
         "publish its weights in readable form",
+        "indikatorane og vektene i produksjonsindeksane er dei eigne til katalogen; KS "
+        "publiserer ikkje vektene sine i lesbar form",
     ),
 )
 """Where our reconstruction of the ASSS/KS production, resource-use and efficiency figures
@@ -221,6 +244,9 @@ EFFICIENCY_DEFINITION = Text(
     "need-corrected inhabitant against the reference); in total: total production / total "
     "resource use, both weighted with the same fixed sector weights over the sectors where "
     "both exist",
+    "effektivitet = 100 × produksjonsindeks / ressursbruksindeks (brutto driftsutgifter per "
+    "behovskorrigert innbyggjar mot referansen); samla: samla produksjon / samla ressursbruk, "
+    "begge vekta med dei same faste sektorvektene over sektorane der begge finst",
 )
 
 
@@ -254,6 +280,10 @@ class SmallNumbers:
             "in the figure's age group (or in a coverage figure's target group), the value is "
             f"shown but no index or percentage change; indices above {self.index_cap:.0f} or "
             f"below {self.index_floor:.0f} and changes beyond ±{self.change_cap:.0f} % are flagged",
+            f"små tal: har ein kommune færre enn {self.min_base:.0f} innbyggjarar i aldersgruppa "
+            "til talet (eller i målgruppa for ein dekningsgrad), blir verdien vist, men ikkje "
+            f"indeks eller endring i prosent; indeksar over {self.index_cap:.0f} eller under "
+            f"{self.index_floor:.0f} og endringar over ±{self.change_cap:.0f} % er merkte",
         )
 
     def beyond(self, index: pl.Expr) -> pl.Expr:
@@ -320,21 +350,24 @@ def production_weights(catalog: Catalog | Iterable[Indicator]) -> pl.DataFrame:
 
 def production_weights_text(weights: pl.DataFrame) -> Text:
     """The production weights in words: equal within a sector, or each indicator's weight."""
-    nb_parts, en_parts = [], []
+    nb_parts, en_parts, nn_parts = [], [], []
     for (sector,), part in weights.group_by("sector", maintain_order=True):
         values = part["weight"].to_list()
         if len(set(values)) == 1:
             nb_parts.append(f"{sector}: like vekter ({len(values)} indikatorer)")
             en_parts.append(f"{sector}: equal weights ({len(values)} indicators)")
+            nn_parts.append(f"{sector}: like vekter ({len(values)} indikatorar)")
         else:
             listed = ", ".join(
                 f"{i} {w:g}" for i, w in zip(part["indicator_id"], values, strict=True)
             )
             nb_parts.append(f"{sector}: {listed}")
             en_parts.append(f"{sector}: {listed}")
+            nn_parts.append(f"{sector}: {listed}")
     return Text(
         "vekter innen sektor (katalogens): " + "; ".join(nb_parts),
         "weights within sectors (the catalog's): " + "; ".join(en_parts),
+        "vekter innan sektor (frå katalogen): " + "; ".join(nn_parts),
     )
 
 

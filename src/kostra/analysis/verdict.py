@@ -68,8 +68,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from kostra.analysis._barometer.text import lower_first as _lower_first
-from kostra.analysis._barometer.text import quantifier_nb
-from kostra.analysis.findings import SECTOR_NAMES, fmt
+from kostra.analysis._barometer.text import quantifier, quantifier_nb
+from kostra.analysis.findings import fmt
+from kostra.i18n import sector_name as i18n_sector_name
 
 Level = Literal["high", "average", "low"]
 Lang = Literal["nb", "en"]
@@ -103,14 +104,25 @@ class Statement:
     #: the figures the sentence rests on, printed after it ("(produksjon 99, kostnad 92 …)")
     detail_nb: str = ""
     detail_en: str = ""
+    #: the sentence and its figures in nynorsk (None: as in bokmål, e.g. a key figure's name)
+    text_nn: str | None = None
+    detail_nn: str | None = None
 
     def text(self, lang: str) -> str:
-        """The sentence in ``lang`` ("nb" or "en")."""
-        return self.text_en if lang == "en" else self.text_nb
+        """The sentence in ``lang`` ("nb", "nn" or "en")."""
+        if lang == "en":
+            return self.text_en
+        if lang == "nn" and self.text_nn is not None:
+            return self.text_nn
+        return self.text_nb
 
     def detail(self, lang: str) -> str:
         """The figures behind the sentence in ``lang`` (may be empty)."""
-        return self.detail_en if lang == "en" else self.detail_nb
+        if lang == "en":
+            return self.detail_en
+        if lang == "nn" and self.detail_nn is not None:
+            return self.detail_nn
+        return self.detail_nb
 
     def full(self, lang: str) -> str:
         """The sentence followed by its figures."""
@@ -228,8 +240,7 @@ def level(index: float | None, rules: VerdictRules) -> Level | None:
 
 def sector_name(sector: str, lang: str) -> str:
     """The sector's name in ``lang`` (lower case, as inside a sentence)."""
-    nb, en = SECTOR_NAMES.get(sector, (sector, sector))
-    return en if lang == "en" else nb
+    return i18n_sector_name(sector, lang)
 
 
 def _n(value: float, decimals: int | None = None) -> tuple[str, str]:
@@ -238,16 +249,24 @@ def _n(value: float, decimals: int | None = None) -> tuple[str, str]:
 
 # --- the verdict sentence ----------------------------------------------------------------------
 
-_LEVEL_WORDS: dict[str, dict[Level, tuple[str, str]]] = {
+_LEVEL_WORDS: dict[str, dict[Level, tuple[str, str, str]]] = {
     "production": {
-        "high": ("høy produksjon", "high production"),
-        "average": ("produksjon på nivå med snittet", "average production"),
-        "low": ("lav produksjon", "low production"),
+        "high": ("høy produksjon", "high production", "høg produksjon"),
+        "average": (
+            "produksjon på nivå med snittet",
+            "average production",
+            "produksjon på nivå med snittet",
+        ),
+        "low": ("lav produksjon", "low production", "låg produksjon"),
     },
     "cost": {
-        "high": ("høye kostnader", "high costs"),
-        "average": ("kostnader på nivå med snittet", "average costs"),
-        "low": ("lave kostnader", "low costs"),
+        "high": ("høye kostnader", "high costs", "høge kostnader"),
+        "average": (
+            "kostnader på nivå med snittet",
+            "average costs",
+            "kostnader på nivå med snittet",
+        ),
+        "low": ("lave kostnader", "low costs", "låge kostnader"),
     },
 }
 
@@ -275,6 +294,7 @@ def _verdict(
     if idx.efficiency is not None:
         numbers["efficiency_index"] = idx.efficiency
     name_nb, name_en = sector_name(figures.sector, "nb"), sector_name(figures.sector, "en")
+    name_nn = sector_name(figures.sector, "nn")
     indexed = [k.index for k in figures.key_figures if k.index is not None and k.value is not None]
     if p is None and c is None and indexed:
         limit = rules.observation_level_pct
@@ -292,6 +312,9 @@ def _verdict(
                 f"grense ±{t_nb}\u00a0%)",
                 detail_en=f"({above} of {len(indexed)} key figures above the average, {below} "
                 f"below; limit ±{t_en} %)",
+                text_nn=f"Ingen produksjons- eller kostnadsindeks for {name_nn}",
+                detail_nn=f"({above} av {len(indexed)} nøkkeltal over snittet, {below} under; "
+                f"grense ±{t_nb}\u00a0%)",
             ),
             None,
             None,
@@ -303,6 +326,7 @@ def _verdict(
                 "V0",
                 f"For lite data til en samlet vurdering av {name_nb}",
                 f"Too little data for an overall verdict on {name_en}",
+                text_nn=f"For lite data til ei samla vurdering av {name_nn}",
             ),
             None,
             None,
@@ -313,65 +337,79 @@ def _verdict(
         assert c is not None
         assert cost is not None
         words = {
-            "high": ("Høye", "High"),
-            "average": ("Gjennomsnittlige", "Average"),
-            "low": ("Lave", "Low"),
+            "high": ("Høye", "High", "Høge"),
+            "average": ("Gjennomsnittlige", "Average", "Gjennomsnittlege"),
+            "low": ("Lave", "Low", "Låge"),
         }[c]
         nb = f"{words[0]} kostnader etter behovskorrigering"
         en = f"{words[1]} costs after need correction"
+        nn = f"{words[2]} kostnader etter behovskorrigering"
         rule = "V6"
     elif p == "high" and c == "low":
         rule = "V1"
         nb = f"En effektiv {name_nb} med høy produksjon og lave kostnader"
         en = f"An efficient {name_en} service with high production and low costs"
+        # a noun phrase: the adjective would have to agree with the sector's gender
+        nn = f"Høg effektivitet i {name_nn}: høg produksjon og låge kostnader"
     elif p == "low" and c == "high":
         rule = "V2"
         nb = "Lav produksjon og høye kostnader: lav score på effektivitetsindeksen"
         en = "Low production and high costs: a low score on the efficiency index"
+        nn = "Låg produksjon og høge kostnader: låg skår på effektivitetsindeksen"
     elif e in ("low", "high"):
         rule = "V3" if e == "low" else "V4"
         nb = f"{'Lav' if e == 'low' else 'Høy'} score på effektivitetsindeksen"
         en = f"A {e} score on the efficiency index"
+        nn = f"{'Låg' if e == 'low' else 'Høg'} skår på effektivitetsindeksen"
         qualifier = _qualifier(p, c)
         if qualifier[0]:
             nb += f": {qualifier[0]}"
             en += f": {qualifier[1]}"
+            nn += f": {qualifier[2]}"
     else:
         rule = "V5"
         qualifier = _qualifier(p, c)
         if p == "average" and c in ("average", None):
-            nb = "Produksjon på nivå med snittet"
+            nb = nn = "Produksjon på nivå med snittet"
             en = "Production at the average"
             if c == "average":
                 nb, en = (
                     "Produksjon og kostnader på nivå med snittet",
                     "Average production and costs",
                 )
+                nn = nb
         else:
             nb = qualifier[0][:1].upper() + qualifier[0][1:]
             en = qualifier[1][:1].upper() + qualifier[1][1:]
+            nn = qualifier[2][:1].upper() + qualifier[2][1:]
         if e == "average":
             nb += "; effektiviteten er på nivå med snittet"
             en += "; efficiency at the average"
+            nn += "; effektiviteten er på nivå med snittet"
     change = _change(figures, rules)
     if change is not None:
         nb += change[0]
         en += change[1]
+        nn += change[3]
         numbers.update(change[2])
     return (
-        Statement(rule, nb, en, numbers, detail_nb=figures_nb, detail_en=figures_en),
+        Statement(rule, nb, en, numbers, detail_nb=figures_nb, detail_en=figures_en, text_nn=nn),
         p,
         c,
         e,
     )
 
 
-def _qualifier(p: Level | None, c: Level | None) -> tuple[str, str]:
+def _qualifier(p: Level | None, c: Level | None) -> tuple[str, str, str]:
     parts = [(_LEVEL_WORDS["production"][p]) if p else None, _LEVEL_WORDS["cost"][c] if c else None]
     present = [x for x in parts if x is not None]
     if not present:
-        return ("", "")
-    return (" og ".join(x[0] for x in present), " and ".join(x[1] for x in present))
+        return ("", "", "")
+    return (
+        " og ".join(x[0] for x in present),
+        " and ".join(x[1] for x in present),
+        " og ".join(x[2] for x in present),
+    )
 
 
 def _index_note(
@@ -392,7 +430,7 @@ def _index_note(
 
 def _change(
     figures: SectorFigures, rules: VerdictRules
-) -> tuple[str, str, dict[str, float]] | None:
+) -> tuple[str, str, dict[str, float], str] | None:
     """Rule VC: the efficiency (else cost) index moved at least ``change_points``."""
     if figures.previous is None or figures.series_break:
         return None
@@ -417,6 +455,7 @@ def _change(
             f"; {nb_word} {'økte' if up else 'falt'} fra {b_nb} til {a_nb}",
             f"; {en_word} {'rose' if up else 'fell'} from {b_en} to {a_en}",
             {f"previous_{key}_index": before},
+            f"; {nb_word} {'auka' if up else 'fall'} frå {b_nb} til {a_nb}",
         )
     return None
 
@@ -455,6 +494,7 @@ def _observations(figures: SectorFigures, rules: VerdictRules) -> list[Statement
                         numbers,
                         kf.indicator_id,
                         abs(deviation) * weight,
+                        text_nn=f"{quantifier(kf.name_nb, high, 'nn')} {name_nb} {detail_nb}",
                     ),
                 )
             else:
@@ -485,6 +525,8 @@ def _observations(figures: SectorFigures, rules: VerdictRules) -> list[Statement
                         {"value": kf.value, "previous_value": before, "change_pct": change},
                         kf.indicator_id,
                         abs(change) * weight,
+                        text_nn=f"{'Auke' if up else 'Nedgang'} i {name_nb} "
+                        f"(frå {b_nb}{kf.unit_nb} til {v_nb}{kf.unit_nb})",
                     ),
                 )
     pct, kr = figures.need_difference_pct, figures.need_difference_kr
@@ -500,6 +542,8 @@ def _observations(figures: SectorFigures, rules: VerdictRules) -> list[Statement
             {"difference_pct": pct, "difference_kr": kr},
             None,
             abs(pct) * rules.relevance,
+            text_nn=f"{'Høge' if more else 'Låge'} utgifter etter behovskorrigering "
+            f"({d_nb}\u00a0kr per innbyggjar {'over' if more else 'under'} snittet)",
         )
     chosen = sorted(best.values(), key=lambda s: -s.size)[: rules.max_observations]
     if len(chosen) < rules.min_observations:
@@ -514,27 +558,31 @@ def _observations(figures: SectorFigures, rules: VerdictRules) -> list[Statement
 
 def _barometer(figures: SectorFigures, rules: VerdictRules) -> Statement:
     name_nb, name_en = sector_name(figures.sector, "nb"), sector_name(figures.sector, "en")
+    name_nn = sector_name(figures.sector, "nn")
     place = figures.barometer
     if place is None:
         return Statement(
             "R0",
             f"Kommunebarometeret rangerer ikke {name_nb}",
             f"The Kommunebarometer does not rank {name_en}",
+            text_nn=f"Kommunebarometeret rangerer ikkje {name_nn}",
         )
     if not place.available:
         return Statement(
             "R3",
             "Kommunebarometeret er ikke beregnet for året",
             "The Kommunebarometer is not computed for the year",
+            text_nn="Kommunebarometeret er ikkje berekna for året",
         )
     if place.rank is None or place.n_ranked is None:
-        detail_nb = detail_en = ""
+        detail_nb = detail_en = detail_nn = ""
         covered: dict[str, float] = {}
         if place.coverage is not None:
             covered["coverage"] = place.coverage
             c_nb, c_en = _n(100.0 * place.coverage, 0)
             detail_nb = f"(nøkkeltall med data: {c_nb}\u00a0% av vekten)"
             detail_en = f"(key figures with data: {c_en} % of the weight)"
+            detail_nn = f"(nøkkeltal med data: {c_nb}\u00a0% av vekta)"
         return Statement(
             "R4",
             f"Ikke rangert i Kommunebarometeret ({name_nb}) i år: for få nøkkeltall med data",
@@ -543,6 +591,9 @@ def _barometer(figures: SectorFigures, rules: VerdictRules) -> Statement:
             covered,
             detail_nb=detail_nb,
             detail_en=detail_en,
+            text_nn=f"Ikkje rangert i Kommunebarometeret ({name_nn}) i år: for få nøkkeltal "
+            "med data",
+            detail_nn=detail_nn,
         )
     r_nb, r_en = _n(place.rank, 0)
     n_nb, n_en = _n(place.n_ranked, 0)
@@ -555,6 +606,7 @@ def _barometer(figures: SectorFigures, rules: VerdictRules) -> Statement:
             f"{head_nb} (ingen karakterer å forklare plasseringen med)",
             f"{head_en} (no grades to explain the rank with)",
             numbers,
+            text_nn=f"{head_nb} (ingen karakterar å forklare plasseringa med)",
         )
     middle = (place.n_ranked + 1) / 2
     if place.rank < middle:
@@ -566,7 +618,7 @@ def _barometer(figures: SectorFigures, rules: VerdictRules) -> Statement:
     wanted = wanted or graded
     top = sorted(wanted, key=lambda d: -abs(d.effect or 0.0))[: rules.reasons]
     upper = place.rank < middle
-    parts_nb, parts_en = [], []
+    parts_nb, parts_en, parts_nn = [], [], []
     for n, d in enumerate(top):
         assert d.grade is not None
         assert d.effect is not None
@@ -581,14 +633,19 @@ def _barometer(figures: SectorFigures, rules: VerdictRules) -> Statement:
         name_nb = f"{adjective_nb} {_lower_first(d.name_nb)}".strip()
         parts_nb.append(f"{name_nb} (karakter {g_nb} av 6)")
         parts_en.append(f"{adjective_en}{_lower_first(d.name_en)} (grade {g_en} of 6)")
+        adjective_nn = "" if d.direction == "neutral" else quantifier(d.name_nb, high, "nn")
+        name_nn = f"{adjective_nn.lower()} {_lower_first(d.name_nb)}".strip()
+        parts_nn.append(f"{name_nn} (karakter {g_nb} av 6)")
     lead_nb = "Høy plassering" if upper else "Lav plassering"
     lead_en = "A high rank" if upper else "A low rank"
+    lead_nn = "Høg plassering" if upper else "Låg plassering"
     return Statement(
         "R1",
         f"{head_nb}. {lead_nb} pga. {' og '.join(parts_nb)}",
         f"{head_en}. {lead_en} because of {' and '.join(parts_en)}",
         numbers,
         top[0].indicator_id,
+        text_nn=f"{head_nb}. {lead_nn} på grunn av {' og '.join(parts_nn)}",
     )
 
 

@@ -149,9 +149,11 @@ def _global_options(
         str | None,
         typer.Option(
             "--lang",
-            metavar="nb|en",
-            help="Output language: nb (default, or $KOSTRA_LANG) or en; before or after the "
-            "command name.",
+            metavar="nb|nn|en",
+            help="Output language: nb, nn or en (default: $KOSTRA_LANG, else the locale's, "
+            "else nb); before or after the command name. Reports are written in nynorsk for a "
+            "nynorsk municipality unless chosen otherwise; other commands' tables in bokmål "
+            "for nn.",
         ),
     ] = None,
     csv_style: Annotated[

@@ -166,8 +166,10 @@ def check_csv_style(value: str | None) -> CsvStyle | None:
 
 def chosen_lang(args: Sequence[str]) -> str:
     """The language of messages: the last valid ``--lang`` in ``args``, else ``KOSTRA_LANG``,
-    else bokmål."""
-    lang = os.environ.get("KOSTRA_LANG", "nb")
+    else the locale's (:func:`kostra.settings.default_lang`); nynorsk reads bokmål messages."""
+    from kostra.settings import default_lang
+
+    lang = os.environ.get("KOSTRA_LANG") or default_lang()
     for i, item in enumerate(args):
         if item == "--":
             break
@@ -182,16 +184,19 @@ def chosen_lang(args: Sequence[str]) -> str:
 
 
 def check_lang(value: str, source: str) -> str:
-    """``value`` if it names a language kostra speaks; else a user error naming ``source``."""
-    if value in LANGS:
+    """``value`` if it names a language kostra writes (nb, nn, en); else a user error naming
+    ``source``."""
+    from kostra.settings import LANGS as WRITTEN
+
+    if value in WRITTEN:
         return value
     from kostra.errors import shown
 
     raise KostraError(
         f"{source} {shown(value)} is not a language kostra speaks.",
         nb=f"{source} {shown(value)} er ikke et språk kostra kan.",
-        hint="Choose nb (bokmål) or en (English).",
-        hint_nb="Velg nb (bokmål) eller en (engelsk).",
+        hint="Choose nb (bokmål), nn (nynorsk) or en (English).",
+        hint_nb="Velg nb (bokmål), nn (nynorsk) eller en (engelsk).",
     )
 
 

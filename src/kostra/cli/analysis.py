@@ -14,7 +14,7 @@ import polars as pl
 import typer
 
 from kostra import api
-from kostra.analysis.findings import SECTOR_NAMES, UNITS_EN
+from kostra.analysis.findings import UNITS_EN
 from kostra.analysis.method import (
     AVERAGE_LEGEND,
     AVERAGE_MARK,
@@ -52,6 +52,7 @@ from kostra.cli._output import (
     write_frame,
 )
 from kostra.errors import KostraError
+from kostra.i18n import sector_name
 from kostra.results.provenance import ORIGIN_TEXT
 
 _H: dict[str, dict[str, str]] = {
@@ -343,8 +344,7 @@ def flags_expr(lang: str) -> pl.Expr:
 
 def sector_label(sector: str, lang: str) -> str:
     """A sector id as a heading word ("pleie_og_omsorg" → "Pleie og omsorg")."""
-    nb, en = SECTOR_NAMES.get(sector, (sector.replace("_", " "),) * 2)
-    text = _TOTAL_NAME[lang] if sector == "total" else (nb if lang == "nb" else en)
+    text = _TOTAL_NAME[lang] if sector == "total" else sector_name(sector, lang)
     return text[:1].upper() + text[1:]
 
 
@@ -742,7 +742,7 @@ def write_result(
 
 def show(result: api.Result, fmt: OutputFormat, output: Path | None) -> None:
     """Write an analysis result in the user's language: its tables, or its export frame."""
-    lang = state.settings.lang
+    lang = state.settings.text_lang
     sections, export = _VIEWS[result.kind]
     write_result(result, sections(result, lang), export(result, lang), fmt, output, lang)
 
@@ -783,7 +783,7 @@ _VIEWS = {
 def _sectors(sector: list[str] | None) -> list[str] | None:
     from kostra.catalog import resolve_sectors
 
-    return resolve_sectors(sector, lang=state.settings.lang)
+    return resolve_sectors(sector, lang=state.settings.text_lang)
 
 
 def _ready_ratios(choice: str) -> ReadyRatios:

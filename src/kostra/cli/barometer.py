@@ -286,7 +286,7 @@ def parse_sector(text: str | None) -> str:
             return sector.id.value
     # short and folded forms ("skole", "miljø", "eldre"): the catalog's one sector resolver
     with contextlib.suppress(KostraError):
-        return resolve_sector(text, BarometerSector, lang=state.settings.lang).value
+        return resolve_sector(text, BarometerSector, lang=state.settings.text_lang).value
     choices = ", ".join(s.id.value for s in config.sectors)
     raise KostraError(
         in_lang(f"Ukjent barometersektor {text!r}.", f"Unknown barometer sector {text!r}."),
@@ -534,7 +534,7 @@ def _run(year: int | None, sector: str | None, method: str, borders: str = "year
     chosen = wanted if wanted is not None else _newest_ranked(result)
     if wanted is None:
         say_default_year(chosen)
-    return _Run(state.settings.lang, sector_id, inputs, result, chosen, years)
+    return _Run(state.settings.text_lang, sector_id, inputs, result, chosen, years)
 
 
 def _intervals(run: _Run, resamples: int) -> pl.DataFrame | None:

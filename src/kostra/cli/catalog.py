@@ -182,7 +182,7 @@ def catalog_command(
     """List the key figures of the indicator catalog, with their SSB sources."""
     if ctx.invoked_subcommand is not None:
         return
-    lang = state.settings.lang
+    lang = state.settings.text_lang
     chosen = resolve_sector(sector, lang=lang) if sector is not None else None
     catalog = load_catalog()
     frame = catalog_frame(catalog, sector=chosen, lang=lang)

@@ -101,7 +101,7 @@ def verify_command(
     (--format csv/json/xlsx/parquet, -o FILE) hold every code with its status; the terminal
     shows the wrong and renamed ones with SSB's closest labels. Exits 1 when a code is wrong.
     """
-    lang = state.settings.lang
+    lang = state.settings.text_lang
     text = _TEXT.get(lang, _TEXT["nb"])
     source = _Metadata(base_url, offline=offline)
     try:

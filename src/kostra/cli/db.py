@@ -146,7 +146,7 @@ def _readable_vintages(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
 @db_app.command("info")
 def info(fmt: FormatOption = OutputFormat.TABLE, output: OutputOption = None) -> None:
     """Show the warehouse file, its size, and the tables and vintages it holds."""
-    lang = state.settings.lang
+    lang = state.settings.text_lang
     warehouse = _open(lang)
     if warehouse is None:
         return
@@ -195,7 +195,7 @@ def vintages(
     output: OutputOption = None,
 ) -> None:
     """List every stored vintage (one per loaded extract), oldest first."""
-    lang = state.settings.lang
+    lang = state.settings.text_lang
     warehouse = _open(lang)
     if warehouse is None:
         return

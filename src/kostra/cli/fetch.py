@@ -203,7 +203,7 @@ def fetch_command(
 ) -> None:
     """Fetch SSB tables into the warehouse; a table is stored only once all of it arrived."""
     settings = state.settings
-    text = _TEXT.get(settings.lang, _TEXT["nb"])
+    text = _TEXT.get(settings.text_lang, _TEXT["nb"])
     if classifications:
         from kostra.cli.workbench_fetch import fetch_classifications
 
@@ -234,9 +234,9 @@ def fetch_command(
     codes = _municipality_codes(municipalities) if municipalities else None
     console = Console(stderr=True)
     with SsbClient(base_url, settings=settings, progress=progress) as client:
-        _check_codes(client, selections, settings.lang)
+        _check_codes(client, selections, settings.text_lang)
         plans = build_plans(client, selections, year_list, codes)
-        _show_plans(console, plans, client.base_url, text, settings.lang)
+        _show_plans(console, plans, client.base_url, text, settings.text_lang)
         if dry_run:
             console.print(text["dry"])
             return
@@ -251,7 +251,7 @@ def fetch_command(
             console.print(
                 text[key].format(
                     table=plan.table_id,
-                    rows=format_number(result.frame.height, settings.lang),
+                    rows=format_number(result.frame.height, settings.text_lang),
                     vintage=vintage,
                     requests=result.requests,
                     cached=result.cached_chunks,

@@ -78,7 +78,7 @@ def import_files(
     Every file is read and checked before anything is written, and all are stored in one
     transaction: if one fails, nothing is stored.
     """
-    lang = state.settings.lang
+    lang = state.settings.text_lang
     words = _TEXT[lang]
     extracts: list[tuple[pl.DataFrame, FileMetadata]] = [
         read_file(path, table_id=table, contents=contents or (), cache_dir=state.settings.cache_dir)

@@ -36,10 +36,22 @@ if TYPE_CHECKING:
 
 
 def _lang(lang: str | None) -> str:
+    from kostra.settings import LANGS
+
     chosen = lang or state.settings.lang
-    if chosen not in ("nb", "en"):
-        raise typer.BadParameter("choose 'nb' or 'en'", param_hint="--lang")
+    if chosen not in LANGS:
+        raise typer.BadParameter("choose 'nb', 'nn' or 'en'", param_hint="--lang")
     return chosen
+
+
+def document_lang(code: str, lang: str | None) -> str:
+    """The language of the document about ``code``: the user's choice (``--lang`` or
+    ``KOSTRA_LANG``), else nynorsk for a nynorsk municipality, else the default
+    (:func:`kostra.i18n.choice.document_lang`)."""
+    from kostra.i18n.choice import document_lang as choose
+
+    chosen = lang or (state.settings.lang if state.settings.lang_chosen else None)
+    return choose(code, chosen, state.settings.lang)
 
 
 @app.command("report")
@@ -99,7 +111,7 @@ def report_command(
 
     def write(data: ReportData, target: Path | None) -> Path:
         target = target or Path(f"{slug(data.municipality.name)}-{year}.{fmt.value}")
-        write_report(data, target, fmt=fmt, lang=language)
+        write_report(data, target, fmt=fmt, lang=document_lang(data.municipality.code, lang))
         return target
 
     if not all_:
@@ -155,7 +167,7 @@ def prepare(
     computing), and the sample banner on stderr when they are synthetic."""
     from kostra.report import pipeline
 
-    with console.status("Beregner tallene …" if language == "nb" else "Computing the figures …"):
+    with console.status("Computing the figures …" if language == "en" else "Beregner tallene …"):
         inputs = pipeline.prepare(year, db=state.settings.db, borders=borders)
     if inputs.data.synthetic:
         console.print(f"[bold red]{SYNTHETIC_BANNER[language]}[/]", highlight=False)
@@ -206,7 +218,7 @@ def write_for_group(
         failures = write_all(list(members), advance)
     seconds = time.perf_counter() - started
     done = len(members) - len(failures)
-    words = done_words[0] if lang == "nb" else done_words[1]
+    words = done_words[1] if lang == "en" else done_words[0]
     console.print(f"{done} {words} {folder} ({seconds:.0f} s)", highlight=False)
     if failures:
         raise KostraError(

@@ -25,7 +25,7 @@ from kostra.cli._options import (
     chosen_year,
     parse_borders,
 )
-from kostra.cli.report import _lang, prepare, write_each, write_for_group
+from kostra.cli.report import _lang, document_lang, prepare, write_each, write_for_group
 from kostra.errors import KostraError
 from kostra.report.batch import slug
 
@@ -99,7 +99,8 @@ def slides_command(
 
     def write(data: ReportData, target: Path | None) -> Path:
         target = target or Path(f"{slug(data.municipality.name)}-{year}.pptx")
-        return write_deck(data, target, lang=language, template=template, with_map=with_map)
+        doc_lang = document_lang(data.municipality.code, lang)
+        return write_deck(data, target, lang=doc_lang, template=template, with_map=with_map)
 
     if not all_:
         assert municipality is not None

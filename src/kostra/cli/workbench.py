@@ -145,7 +145,7 @@ def nokkeltall_command(
 ) -> None:
     """SSB's KOSTRA view: the municipality beside its KOSTRA group, county, country and the
     country without Oslo (SSB's figures where fetched, else computed by SSB's rule)."""
-    lang = state.settings.lang
+    lang = state.settings.text_lang
     result = workbench.nokkeltall(
         municipality,
         chosen_year(year),
@@ -304,7 +304,7 @@ def similar_command(
     KOSTRA group, expenditure need, ROBEK (and free income when fetched)."""
     if not 1 <= n <= 50:
         raise typer.BadParameter("give a number from 1 to 50", param_hint="--n")
-    lang = state.settings.lang
+    lang = state.settings.text_lang
     result = workbench.similar(municipality, chosen_year(year), n=n, db=state.settings.db)
     words = _SIMILAR[lang]
     title = words["title"].format(name=result.name, year=result.year)

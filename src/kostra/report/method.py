@@ -19,16 +19,25 @@ from kostra.analysis.production import PRODUCTION_SECTORS
 from kostra.report.model import Assumption
 
 #: the averaging rules in the order and words the report names them
-RULE_WORDS: Mapping[str, tuple[str, str]] = {
-    "sum_over_sum": ("sum teller / sum nevner", "sum over sum"),
-    "simple_mean": (f"enkelt snitt {AVERAGE_MARK}", f"simple mean {AVERAGE_MARK}"),
-    "population_weighted": ("veid med innbyggere", "weighted by inhabitants"),
-    "series_weighted": ("veid med SSB-serie", "weighted by an SSB series"),
+RULE_WORDS: Mapping[str, tuple[str, str, str]] = {
+    "sum_over_sum": ("sum teller / sum nevner", "sum over sum", "sum teljar / sum nemnar"),
+    "simple_mean": (
+        f"enkelt snitt {AVERAGE_MARK}",
+        f"simple mean {AVERAGE_MARK}",
+        f"enkelt snitt {AVERAGE_MARK}",
+    ),
+    "population_weighted": (
+        "veid med innbyggere",
+        "weighted by inhabitants",
+        "vekta med innbyggjarar",
+    ),
+    "series_weighted": ("veid med SSB-serie", "weighted by an SSB series", "vekta med SSB-serie"),
 }
 
 OWN_COMPUTATION = api.Note(
     "egen beregning etter ASSS/KS-metoden, ikke KS' egne tall",
     "our own computation after the ASSS/KS method, not KS's own figures",
+    "eiga berekning etter ASSS/KS-metoden, ikkje tala til KS sjølv",
 )
 
 
@@ -61,7 +70,7 @@ def used_sector_weights(facts: MethodFacts) -> dict[str, float]:
 def _weights_text(weights: Mapping[str, float], lang: str) -> str:
     parts = [f"{sector} {weight:.4f}" for sector, weight in weights.items()]
     text = ", ".join(parts)
-    return text.replace(".", ",") if lang == "nb" else text
+    return text if lang == "en" else text.replace(".", ",")
 
 
 def method_assumptions(facts: MethodFacts, group: ReportGroup) -> list[Assumption]:
@@ -93,6 +102,7 @@ def method_assumptions(facts: MethodFacts, group: ReportGroup) -> list[Assumptio
             "referansen (= 100): landet (alle kommuner; ressursbruk som sum over sum)",
             "the reference (= 100): the country (every municipality; resource use as a sum "
             "over sum)",
+            "referansen (= 100): landet (alle kommunar; ressursbruk som sum over sum)",
         )
     else:
         production_reference = api.reference_note(
@@ -108,6 +118,7 @@ def method_assumptions(facts: MethodFacts, group: ReportGroup) -> list[Assumptio
         production_reference = api.Note(
             production_reference.nb + "; ressursbruken som uvektet snitt",
             production_reference.en + "; resource use as an unweighted mean",
+            production_reference.text("nn") + "; ressursbruken som uvekta snitt",
         )
     weights = used_sector_weights(facts)
     small = facts.small_numbers
@@ -119,12 +130,18 @@ def method_assumptions(facts: MethodFacts, group: ReportGroup) -> list[Assumptio
             value_en=", ".join(f"{n} {RULE_WORDS[r][1]}" for r, n in counts.items()),
             text_nb="Snitt i tjenesteprofilen: " + facts.averaging.nb + "; " + profile_reference.nb,
             text_en="Profile averages: " + facts.averaging.en + "; " + profile_reference.en,
+            value_nn=", ".join(f"{n} {RULE_WORDS[r][2]}" for r, n in counts.items()),
+            text_nn="Snitt i tenesteprofilen: "
+            + facts.averaging.text("nn")
+            + "; "
+            + profile_reference.text("nn"),
         ),
         Assumption(
             key="average_mark",
             value=AVERAGE_MARK,
             text_nb=facts.average_legend.nb,
             text_en=facts.average_legend.en,
+            text_nn=facts.average_legend.text("nn"),
         ),
         Assumption(
             key="difference",
@@ -132,6 +149,8 @@ def method_assumptions(facts: MethodFacts, group: ReportGroup) -> list[Assumptio
             value_en=f"{differences} figures",
             text_nb=facts.difference.nb[:1].upper() + facts.difference.nb[1:],
             text_en=facts.difference.en[:1].upper() + facts.difference.en[1:],
+            value_nn=f"{differences} tal",
+            text_nn=_capital(facts.difference.text("nn")),
         ),
         Assumption(
             key="costs_average",
@@ -147,6 +166,14 @@ def method_assumptions(facts: MethodFacts, group: ReportGroup) -> list[Assumptio
             text_en="Resource use and NOK more/less are measured against the unweighted mean of "
             "the group's municipalities"
             + (" (as KS: every member)" if as_ks else " (unlike KS, which uses every member)"),
+            value_nn=costs_reference.text("nn"),
+            text_nn="Ressursbruk og meir-/mindreutgift blir målte mot det uvekta snittet av "
+            "kommunane i gruppa"
+            + (
+                " (som KS: alle medlemmene)"
+                if as_ks
+                else " (avvik frå KS, som brukar alle medlemmene)"
+            ),
         ),
         Assumption(
             key="production",
@@ -164,6 +191,13 @@ def method_assumptions(facts: MethodFacts, group: ReportGroup) -> list[Assumptio
             + OWN_COMPUTATION.en
             + "; coverage against the need-corrected target group; "
             + (production_text.en if production_text else ""),
+            value_nn=production_reference.text("nn")
+            + "; faste sektorvekter frå kostnadsnøkkelen 2026 (renormaliserte over sektorane "
+            "med tal): " + _weights_text(weights, "nn"),
+            text_nn="Produksjons- og effektivitetsindeks: "
+            + OWN_COMPUTATION.text("nn")
+            + "; dekningsgrader mot behovskorrigert målgruppe; "
+            + (production_text.text("nn") if production_text else ""),
         ),
         Assumption(
             key="efficiency",
@@ -171,6 +205,8 @@ def method_assumptions(facts: MethodFacts, group: ReportGroup) -> list[Assumptio
             value_en=OWN_COMPUTATION.en,
             text_nb=facts.efficiency.nb[:1].upper() + facts.efficiency.nb[1:],
             text_en=facts.efficiency.en[:1].upper() + facts.efficiency.en[1:],
+            value_nn=OWN_COMPUTATION.text("nn"),
+            text_nn=_capital(facts.efficiency.text("nn")),
         ),
         Assumption(
             # the key the slides' caveats ask for
@@ -179,6 +215,8 @@ def method_assumptions(facts: MethodFacts, group: ReportGroup) -> list[Assumptio
             value_en="; ".join(d.en for d in facts.ks_deviations),
             text_nb="Avvik fra KS' metode som gjenstår",
             text_en="Remaining deviations from KS's method",
+            value_nn="; ".join(d.text("nn") for d in facts.ks_deviations),
+            text_nn="Avvik frå metoden til KS som står att",
         ),
         Assumption(
             key="small_numbers",
@@ -189,5 +227,13 @@ def method_assumptions(facts: MethodFacts, group: ReportGroup) -> list[Assumptio
             f"±{small.change_cap:.0f} %",
             text_nb=small.text().nb[:1].upper() + small.text().nb[1:],
             text_en=small.text().en[:1].upper() + small.text().en[1:],
+            value_nn=f"under {small.min_base:.0f} innbyggjarar; indeks over "
+            f"{small.index_cap:.0f} eller under {small.index_floor:.0f}; endring over "
+            f"±{small.change_cap:.0f} %",
+            text_nn=_capital(small.text().text("nn")),
         ),
     ]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -273,9 +273,19 @@ class Assumption(_Model):
     text_nb: str
     text_en: str
     value_en: str | None = None
+    text_nn: str | None = None
+    value_nn: str | None = None
+
+    def text(self, lang: str) -> str:
+        """The assumption in words in ``lang`` (nynorsk falls back to bokmål)."""
+        if lang == "en":
+            return self.text_en
+        return self.text_nn if lang == "nn" and self.text_nn is not None else self.text_nb
 
     def setting(self, lang: str) -> str:
         """The chosen value as the report prints it in ``lang``."""
+        if lang == "nn" and self.value_nn is not None:
+            return self.value_nn
         return self.value_en if lang == "en" and self.value_en is not None else self.value
 
 

@@ -437,9 +437,11 @@ def _assumptions(
         key="need_year",
         value=f"{need_year}{' (nærmeste tilgjengelige)' if fallback else ''}",
         value_en=f"{need_year}{' (nearest available)' if fallback else ''}",
+        value_nn=f"{need_year}{' (nærmaste tilgjengelege)' if fallback else ''}",
         text_nb="Utgiftsbehovsindeks fra Grønt hefte for budsjettåret etter regnskapsåret",
         text_en="Expenditure-need index from Grønt hefte for the budget year after the "
         "accounting year",
+        text_nn="Utgiftsbehovsindeks frå Grønt hefte for budsjettåret etter rekneskapsåret",
     )
     return [
         *method_rows[:4],
@@ -459,6 +461,12 @@ def _assumptions(
             + "; ikke Kommunal Rapports egen rangering",
             text_en=barometer_results.method_name(inputs.catalog, "en")
             + "; not Kommunal Rapport's own ranking",
+            value_nn=barometer_analysis.ScoringParams().describe("nn")
+            + " Inntektsjustert plass (overskrifta): justert for "
+            + barometer_results.income_label(income, "nn")
+            + ".",
+            text_nn=barometer_results.method_name(inputs.catalog, "nn")
+            + "; ikkje rangeringa til Kommunal Rapport sjølv",
         ),
         Assumption(
             key="intervals",
@@ -466,6 +474,8 @@ def _assumptions(
             value_en=f"{s.resamples} resamples, 5–95 %",
             text_nb="Usikkerhetsintervall for plasseringer: vekter og grenser trukket på nytt",
             text_en="Rank uncertainty intervals: weights and cut-offs resampled",
+            value_nn=f"{s.resamples} trekningar, 5–95 %",
+            text_nn="Usikkerheitsintervall for plasseringar: vekter og grenser trekte på nytt",
         ),
         _borders_assumption(inputs),
         Assumption(
@@ -474,6 +484,8 @@ def _assumptions(
             value_en="ASSS / the county",
             text_nb="Sammenligningsgruppe uten --peers: ASSS for ASSS-kommuner, ellers fylket",
             text_en="Peer group without --peers: ASSS for ASSS members, otherwise the county",
+            value_nn="ASSS / fylket",
+            text_nn="Samanlikningsgruppe utan --peers: ASSS for ASSS-kommunar, elles fylket",
         ),
     ]
 
@@ -487,20 +499,27 @@ def _borders_assumption(inputs: ReportInputs) -> Assumption:
     note = api.borders_note(year, on, first_year=first)
     nb = f"Kommunegrenser: {note.nb}; beløp summeres ved sammenslåing, forholdstall regnes på nytt"
     en = f"Municipality borders: {note.en}; amounts summed over mergers, ratios recomputed"
+    nn = (
+        f"Kommunegrenser: {note.text('nn')}; beløp blir summerte ved samanslåing, forholdstal "
+        "blir rekna ut på nytt"
+    )
     if on < GEO_BORDERS_YEAR:
         nb += f"; kartene er tegnet på {GEO_BORDERS_YEAR}-grensene med tallene regnet om dit"
         en += f"; the maps are drawn on the {GEO_BORDERS_YEAR} borders with the figures "
         en += "harmonised to them"
+        nn += f"; karta er teikna på {GEO_BORDERS_YEAR}-grensene med tala rekna om dit"
     chosen = {
-        "year": ("rapportåret", "the report year"),
-        "newest": ("nyeste", "newest"),
-    }.get(inputs.borders_rule, ("valgt", "chosen"))
+        "year": ("rapportåret", "the report year", "rapportåret"),
+        "newest": ("nyeste", "newest", "nyaste"),
+    }.get(inputs.borders_rule, ("valgt", "chosen", "valt"))
     return Assumption(
         key="borders",
         value=f"{on} ({chosen[0]})",
         value_en=f"{on} ({chosen[1]})",
         text_nb=nb,
         text_en=en,
+        value_nn=f"{on} ({chosen[2]})",
+        text_nn=nn,
     )
 
 

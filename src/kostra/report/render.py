@@ -24,7 +24,7 @@ from typing import Any
 import jinja2
 
 from kostra.analysis._barometer.income import income_label
-from kostra.analysis.findings import RULE_TEXT, UNITS_EN, Finding, FindingRules, summary
+from kostra.analysis.findings import RULE_IDS, UNITS_EN, Finding, FindingRules, summary
 from kostra.analysis.method import AVERAGE_LEGEND, DIFFERENCE_TEXT
 from kostra.analysis.verdict import SectorVerdict
 from kostra.catalog.models import Indicator
@@ -493,49 +493,25 @@ def _summary_charts(data: ReportData, lang: str) -> dict[str, Chart]:
 
 
 def _assumptions(data: ReportData, rules: FindingRules, lang: str) -> list[tuple[str, str]]:
-    rows = [(a.text_en if lang == "en" else a.text_nb, a.setting(lang)) for a in data.assumptions]
-    pct = "\u00a0%" if lang == "nb" else " %"
-    points = " poeng" if lang == "nb" else " points"
+    rows = [(a.text(lang), a.setting(lang)) for a in data.assumptions]
+    pct = " %" if lang == "en" else "\u00a0%"
+    points = " points" if lang == "en" else " poeng"
     settings = [
         (
-            "Funn: minste avvik fra snittet som omtales",
-            "Findings: smallest deviation from the average reported",
+            "setting.profile_threshold",
             number(rules.profile_threshold_pct, lang, 0) + pct,
         ),
+        ("setting.profile_max", str(rules.profile_max_per_sector)),
+        ("setting.trend_window", str(rules.trend_window)),
         (
-            "Funn: flest avvik fra snittet som omtales per sektor",
-            "Findings: most deviations from the average reported per sector",
-            str(rules.profile_max_per_sector),
-        ),
-        (
-            "Trendbrudd: tidligere år i trendlinjen (minste kvadraters metode)",
-            "Trend breaks: prior years in the trend line (least squares)",
-            str(rules.trend_window),
-        ),
-        (
-            "Trendbrudd: avvik i robuste standardavvik (1,4826 × median absolutt residual, "
-            "minst en andel av nivået)",
-            "Trend breaks: deviation in robust standard deviations (1.4826 × median absolute "
-            "residual, at least a share of the level)",
+            "setting.trend_k",
             f"{number(rules.trend_k, lang, 1)}; {number(100 * rules.trend_floor, lang, 0)}{pct}",
         ),
-        (
-            "Trendbrudd: minste relative avvik",
-            "Trend breaks: smallest relative deviation",
-            number(100 * rules.trend_min_change, lang, 0) + pct,
-        ),
-        (
-            "Funn: minste behovskorrigerte avvik som omtales (av forventet utgift)",
-            "Findings: smallest need-corrected difference reported (of the expected spending)",
-            number(rules.need_threshold_pct, lang, 0) + pct,
-        ),
-        (
-            "Funn: minste avvik i produksjons- og effektivitetsindeks",
-            "Findings: smallest production or efficiency index difference",
-            number(rules.index_threshold, lang, 0) + points,
-        ),
+        ("setting.trend_min_change", number(100 * rules.trend_min_change, lang, 0) + pct),
+        ("setting.need_threshold", number(rules.need_threshold_pct, lang, 0) + pct),
+        ("setting.index_threshold", number(rules.index_threshold, lang, 0) + points),
     ]
-    rows += [(en if lang == "en" else nb, value) for nb, en, value in settings]
+    rows += [(t(key, lang), value) for key, value in settings]
     years = ", ".join(str(y) for y in data.pandemic_years)
     rows.append((t("pandemic", lang), years))
     return rows
@@ -614,9 +590,7 @@ def _context(
     events = sorted(data.events, key=lambda e: (e.year, e.role != "self", e.name))
     rule_ids = sorted({f.rule_id for f in found})
     rule_rows = [
-        (rule_id, RULE_TEXT[rule_id][1 if lang == "en" else 0])
-        for rule_id in rule_ids
-        if rule_id in RULE_TEXT
+        (rule_id, t(f"rule.{rule_id}", lang)) for rule_id in rule_ids if rule_id in RULE_IDS
     ]
     return {
         "d": data,
@@ -647,7 +621,7 @@ def _context(
         "break_events": [e for e in events if e.series_break],
         "rule_ids": rule_ids,
         "rule_rows": rule_rows,
-        "banner": SYNTHETIC_BANNER["en" if lang == "en" else "nb"] if data.synthetic else None,
+        "banner": SYNTHETIC_BANNER[lang] if data.synthetic else None,
         "css": _static("report.css"),
         "chart": chart_renderer or (lambda c: ""),
         "specs_json": _specs_json(all_charts) if mode == "html" else "",

@@ -97,7 +97,7 @@ class NotFoundError(KostraError):
 
     def texts(self, lang: str) -> tuple[str, str | None]:
         """``(message, hint)`` in ``lang``."""
-        return (self.nb, self.hint_nb) if lang == "nb" else (self.message, self.hint)
+        return (self.message, self.hint) if lang == "en" else (self.nb, self.hint_nb)
 
 
 class _Cache:

@@ -416,7 +416,8 @@ class PageState:
             ],
             "sectors": [s.value for s in REPORT_SECTORS],
             "path": self.request.url.path,
-            "other_lang": "en" if lang == "nb" else "nb",
+            # English first: the one switch a reader of either Norwegian form looks for
+            "other_langs": [other for other in ("en", "nb", "nn") if other != lang],
             **values,
         }
 

@@ -28,12 +28,17 @@ INCOME_BASIS = {
         "en": "free income per inhabitant corrected for expenditure need (our approximation: "
         "SSB's free income / total expenditure-need index; Kommunal Rapport uses KDD's "
         "corrected free income, which no SSB KOSTRA table holds)",
+        "nn": "frie inntekter per innbyggjar korrigerte for utgiftsbehov (eiga tilnærming: "
+        "frie inntekter frå SSB / samla utgiftsbehovsindeks; Kommunal Rapport brukar dei "
+        "korrigerte frie inntektene frå KDD, som ikkje finst i KOSTRA-tabellane til SSB)",
     },
     "raw": {
         "nb": "frie inntekter per innbygger, ikke korrigert for utgiftsbehov (Kommunal Rapport "
         "bruker korrigerte frie inntekter)",
         "en": "free income per inhabitant, not corrected for expenditure need (Kommunal Rapport "
         "uses corrected free income)",
+        "nn": "frie inntekter per innbyggjar, ikkje korrigerte for utgiftsbehov (Kommunal "
+        "Rapport brukar korrigerte frie inntekter)",
     },
 }
 
@@ -85,8 +90,12 @@ def corrected_income(income: pl.DataFrame, need_index: pl.DataFrame) -> pl.DataF
 def income_label(basis: str, lang: str = "nb") -> str:
     """The words for the income of the adjustment, the same on every surface."""
     if basis == "mixed":
-        nb = INCOME_BASIS["corrected"]["nb"] + "; ukorrigert der indeksen mangler"
-        en = INCOME_BASIS["corrected"]["en"] + "; uncorrected where the index is missing"
-        return en if lang == "en" else nb
+        tail = {
+            "nb": "; ukorrigert der indeksen mangler",
+            "nn": "; ukorrigert der indeksen manglar",
+            "en": "; uncorrected where the index is missing",
+        }
+        key = lang if lang in tail else "nb"
+        return INCOME_BASIS["corrected"][key] + tail[key]
     texts = INCOME_BASIS.get(basis, INCOME_BASIS["raw"])
-    return texts["en"] if lang == "en" else texts["nb"]
+    return texts.get(lang, texts["nb"])

@@ -32,6 +32,11 @@ def method_name(n_indicators: int, lang: str = "nb") -> str:
             f"Kommunebarometer method (own calculation, {n_indicators} of about "
             f"{PUBLISHED_INDICATORS} indicators)"
         )
+    if lang == "nn":
+        return (
+            f"Kommunebarometer-metoden (eiga berekning, {n_indicators} av om lag "
+            f"{PUBLISHED_INDICATORS} indikatorar)"
+        )
     return (
         f"Kommunebarometer-metoden (egen beregning, {n_indicators} av ca. "
         f"{PUBLISHED_INDICATORS} indikatorer)"
@@ -42,4 +47,6 @@ def sector_count_text(n_indicators: int, lang: str = "nb") -> str:
     """ "5 indikatorer" / "1 indicator": the count shown beside a sector's rank."""
     if lang == "en":
         return f"{n_indicators} indicator{'s' if n_indicators != 1 else ''}"
+    if lang == "nn":
+        return f"{n_indicators} indikator{'ar' if n_indicators != 1 else ''}"
     return f"{n_indicators} indikator{'er' if n_indicators != 1 else ''}"

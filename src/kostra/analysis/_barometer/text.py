@@ -63,6 +63,29 @@ def quantifier_nb(name: str, high: bool) -> str:
     return word.capitalize()
 
 
+#: The bokmål quantifiers in nynorsk ("høg andel", "høgt tal", "høge utgifter", "mykje areal").
+_NYNORSK = {
+    "høy": "høg",
+    "lav": "låg",
+    "høyt": "høgt",
+    "lavt": "lågt",
+    "høye": "høge",
+    "lave": "låge",
+    "mye": "mykje",
+}
+
+
+def quantifier(name: str, high: bool, lang: str) -> str:
+    """:func:`quantifier_nb` in ``lang``: the same agreement in nynorsk ("Høg", "Høgt",
+    "Høge", "Mange", "Mykje"), High/Low in English. ``name`` is the catalog's bokmål name."""
+    if lang == "en":
+        return "High" if high else "Low"
+    word = quantifier_nb(name, high)
+    if lang == "nn":
+        word = _NYNORSK.get(word.lower(), word.lower()).capitalize()
+    return word
+
+
 def lower_first(name: str) -> str:
     """``"Andel ansatte"`` → ``"andel ansatte"``; acronyms (``"NDU per elev"``) keep their case."""
     if len(name) > 1 and name[1].isupper():

@@ -1,0 +1,175 @@
+"""Nynorsk: a report and the web pages written in nynorsk, and nynorsk as the default language
+of a report or deck for a municipality whose official written language is nynorsk."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kostra.catalog import load_catalog
+from kostra.i18n.choice import document_lang, written_language
+from kostra.report import render
+from kostra.report.build import report_findings
+from kostra.report.model import ReportData
+from kostra.settings import Settings, default_lang
+from kostra.web import WebData, create_app
+from test_report_data import BAERUM, SUNNFJORD, make_report
+
+#: Bokmål forms that nynorsk never uses ("ikke", "kommuner", "beregnet" …), as whole words.
+BOKMAL_MARKERS = (
+    "ikke",
+    "kommuner",
+    "kommunene",
+    "beregnet",
+    "beregning",
+    "sammenlignet",
+    "sammenligningsgruppe",
+    "hva",
+    "fra",
+    "tall",
+    "tallene",
+    "også",
+    "egen",
+    "noe",
+    "innbygger",
+    "innbyggere",
+    "tjenester",
+    "høy",
+    "lav",
+    "mer",
+    "flere",
+    "hvert",
+    "mangler",
+    "skoler",
+    "barnehager",
+)
+#: Nynorsk words the report and pages must use.
+NYNORSK_WORDS = ("ikkje", "kommunar", "samanlikna", "frå", "tal")
+
+
+def _visible(page: str) -> str:
+    """The text a reader sees: no scripts or styles, tags dropped, entities decoded."""
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.DOTALL)
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def _without_ssb_labels(text: str, data: ReportData) -> str:
+    """``text`` without SSB's own key-figure names and the catalog's notes on them: SSB
+    publishes them in bokmål and English only, and the report quotes them as they are."""
+    labels = set()
+    for indicator in data.indicators:
+        labels.add(indicator.name_nb)
+        if indicator.caveat_nb:
+            labels.add(indicator.caveat_nb)
+    for label in sorted(labels, key=len, reverse=True):
+        text = text.replace(label, " ")
+        text = text.replace(label[:1].lower() + label[1:], " ")
+    return text
+
+
+def _bokmal_words(text: str) -> list[str]:
+    words = re.findall(r"[A-Za-zÆØÅæøå]+", text)
+    return sorted({w for w in words if w.lower() in BOKMAL_MARKERS})
+
+
+@pytest.fixture(scope="module")
+def nynorsk_report() -> tuple[ReportData, str]:
+    data = make_report(SUNNFJORD)
+    page = render.render_html(data, "nn", findings=report_findings(data))
+    return data, page
+
+
+def test_report_in_nynorsk_has_no_bokmal(nynorsk_report: tuple[ReportData, str]) -> None:
+    data, page = nynorsk_report
+    assert '<html lang="nn">' in page
+    text = _without_ssb_labels(_visible(page), data)
+    assert _bokmal_words(text) == []
+    words = set(re.findall(r"\w+", text.lower()))
+    for word in NYNORSK_WORDS:
+        assert word in words, word
+
+
+def test_report_in_nynorsk_keeps_numbers_norwegian(
+    nynorsk_report: tuple[ReportData, str],
+) -> None:
+    _, page = nynorsk_report
+    text = _visible(page)
+    assert "Samanlikningsgruppe" in text
+    assert re.search(r"\d,\d", text)  # a decimal comma, as in bokmål
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    web = WebData(tmp_path_factory.mktemp("web") / "none.duckdb", resamples=50)
+    web.year_view(web.default_year())
+    with TestClient(create_app(web=web), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/?lang=nn",
+        f"/kommune/{SUNNFJORD}?lang=nn",
+        f"/kommune/{SUNNFJORD}/grunnskole?lang=nn",
+        "/rangering?lang=nn",
+        "/kart?lang=nn",
+        f"/sammenlign?lang=nn&k={SUNNFJORD}",
+    ],
+)
+def test_web_pages_in_nynorsk(client: TestClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    page = response.text
+    assert '<html lang="nn">' in page
+    # names of key figures are SSB's (bokmål); the page's own words are nynorsk
+    assert _bokmal_words(_strip_catalog_names(_visible(page))) == []
+
+
+def _strip_catalog_names(text: str) -> str:
+    for indicator in sorted(load_catalog().indicators, key=lambda i: -len(i.name_nb)):
+        text = text.replace(indicator.name_nb, " ")
+        if indicator.caveat_nb:
+            text = text.replace(indicator.caveat_nb, " ")
+    return text
+
+
+def test_web_language_switch_offers_the_other_two(client: TestClient) -> None:
+    page = client.get(f"/kommune/{SUNNFJORD}?lang=nn").text
+    assert 'hreflang="en"' in page
+    assert 'hreflang="nb"' in page
+    assert 'hreflang="nn"' not in page
+
+
+def test_malform_decides_the_default_language() -> None:
+    assert written_language(SUNNFJORD) == "nn"
+    assert written_language(BAERUM) == "nb"
+    assert written_language("0301") is None  # Oslo is neutral
+    assert document_lang(SUNNFJORD, None, "nb") == "nn"
+    assert document_lang(SUNNFJORD, "en", "nb") == "en"  # the user's choice wins
+    assert document_lang(BAERUM, None, "en") == "en"
+    assert document_lang("0301", None, "nb") == "nb"
+
+
+def test_default_language_follows_kostra_lang_then_the_locale(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("KOSTRA_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    assert default_lang() == "nb"
+    monkeypatch.setenv("LANG", "nn_NO.UTF-8")
+    assert default_lang() == "nn"
+    assert Settings().lang == "nn"
+    assert not Settings().lang_chosen
+    monkeypatch.setenv("LC_ALL", "en_GB.UTF-8")
+    assert default_lang() == "en"
+    monkeypatch.setenv("LC_ALL", "C")
+    assert default_lang() == "nb"
+    monkeypatch.setenv("KOSTRA_LANG", "nn")
+    assert Settings().lang == "nn"
+    assert Settings().lang_chosen
+    assert Settings().text_lang == "nb"
