@@ -125,6 +125,7 @@ _PATH = re.compile(r"(?:[A-Za-z]:\\|(?<![\w.:/])/)(?:[^\s'\"/\\:]+[/\\])+[^\s'\"
 UNAVAILABLE = {
     "nb": ("Tallene kan ikke leses nå.", "Prøv igjen senere; den som driver siden, ser loggen."),
     "en": ("The figures cannot be read right now.", "Try again later; the operator has the log."),
+    "nn": ("Tala kan ikkje lesast no.", "Prøv igjen seinare; den som driv sida, ser loggen."),
 }
 
 
