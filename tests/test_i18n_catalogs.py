@@ -123,3 +123,6 @@ def test_catalogs_ship_with_the_package() -> None:
     assert "i18n/locales/*/LC_MESSAGES/*.po" in pyproject
     for lang in LANGS:
         assert catalog_path(lang).is_file()
+        text = catalog_path(lang).read_text(encoding="utf-8")
+        for placeholder in ("EMAIL@ADDRESS", "FULL NAME", "FIRST AUTHOR", "YEAR-MO-DA"):
+            assert placeholder not in text, (lang, placeholder)
