@@ -33,3 +33,12 @@ def tmp_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "kostra.duckdb"
     monkeypatch.setenv("KOSTRA_DB", str(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def _bokmal_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts from the default language, bokmål, whatever the developer's locale:
+    without ``KOSTRA_LANG`` kostra follows ``LC_ALL``/``LC_MESSAGES``/``LANG``."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")

@@ -6,11 +6,14 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from kostra.catalog import load_catalog
+from kostra.cli import app
 from kostra.i18n.choice import document_lang, written_language
 from kostra.report import render
 from kostra.report.build import report_findings
@@ -173,3 +176,33 @@ def test_default_language_follows_kostra_lang_then_the_locale(
     assert Settings().lang == "nn"
     assert Settings().lang_chosen
     assert Settings().text_lang == "nb"
+
+
+def test_cli_takes_nn_and_reads_its_tables_in_bokmal(tmp_db: object) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["--lang", "nn", "catalog", "--sector", "barnehage"])
+    assert result.exit_code == 0, result.output
+    assert "Nøkkeltall" in result.output  # the CLI's own tables: bokmål for nynorsk
+    wrong = runner.invoke(app, ["--lang", "se", "catalog"])
+    assert wrong.exit_code == 2
+    assert "nn (nynorsk)" in wrong.output
+
+
+def test_report_command_writes_nynorsk_for_a_nynorsk_municipality(
+    tmp_db: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KOSTRA_LANG", raising=False)
+    monkeypatch.setenv("KOSTRA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    render.javascript_bundle.cache_clear()
+    runner = CliRunner()
+    result = runner.invoke(app, ["report", "Sunnfjord", "--year", "2024"])
+    assert result.exit_code == 0, result.output
+    assert '<html lang="nn">' in (tmp_path / "sunnfjord-2024.html").read_text(encoding="utf-8")
+    # the user's choice wins over the målform
+    result = runner.invoke(
+        app, ["--lang", "en", "report", "Sunnfjord", "-y", "2024", "-o", "x.html"]
+    )
+    assert result.exit_code == 0, result.output
+    assert '<html lang="en">' in (tmp_path / "x.html").read_text(encoding="utf-8")
+    render.javascript_bundle.cache_clear()

@@ -109,7 +109,7 @@ def test_map_click_opens_overview_and_english(page: Any, server: str) -> None:
     page.mouse.click(centre["x"], centre["y"])
     page.wait_for_url("**/kommune/*", timeout=TIMEOUT)
     assert "lang=en" in page.url
-    assert page.locator("nav.main a.lang").inner_text() == "Norsk"
+    assert page.locator("[data-testid=lang-switch]").inner_text() == "Bokmål"
     _charts_ready(page)
     assert page.problems == []
 

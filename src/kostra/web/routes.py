@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from kostra.errors import KostraError
+from kostra.i18n import plural
 from kostra.report.locale import sector_name
 from kostra.report.model import REPORT_SECTORS
 from kostra.web import downloads, views, workbench_views
@@ -403,6 +404,8 @@ class PageState:
         return {
             "lang": lang,
             "L": lambda key, **v: label(key, lang, **v),
+            # plural forms: P("municipalities", 1) is "1 kommune", with 2 "2 kommuner"
+            "P": lambda key, n, **v: plural(key, n, lang, **v),
             "num": lambda value, decimals=None: views.number_text(value, lang, decimals),
             "signed": lambda value, decimals=0: views.signed_text(value, lang, decimals),
             "sector_name": lambda s: sector_name(s, lang, capital=True),
