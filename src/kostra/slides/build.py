@@ -41,8 +41,11 @@ from kostra.slides.model import (
 YEARS_SHOWN = 5
 
 
-def _w(lang: str, nb: str, en: str) -> str:
-    return en if lang == "en" else nb
+def _w(lang: str, nb: str, en: str, nn: str | None = None) -> str:
+    """The words in ``lang``: English, nynorsk (bokmål where none is given) or bokmål."""
+    if lang == "en":
+        return en
+    return nn if lang == "nn" and nn is not None else nb
 
 
 def _line(statement: Statement, lang: str) -> Line:
@@ -64,6 +67,9 @@ def _status(data: ReportData, lang: str) -> str:
             "Sample data: synthetic KOSTRA figures made by kostra, not SSB statistics. No KOSTRA "
             "figure in the deck is real; the population, the municipal structure and the "
             "expenditure-need indices (Grønt hefte) are real.",
+            "Eksempeldata: syntetiske KOSTRA-tal laga av kostra, ikkje SSB-statistikk. Ingen "
+            "KOSTRA-tal i presentasjonen er ekte; folketalet, kommunestrukturen og "
+            "utgiftsbehovsindeksane (Grønt hefte) er reelle.",
         )
     if data.vintage.preliminary:
         return _w(
@@ -72,11 +78,13 @@ def _status(data: ReportData, lang: str) -> str:
             "juni.",
             f"Preliminary KOSTRA figures for {data.year} (SSB, 15 March); revised figures follow "
             "on 15 June.",
+            f"Førebelse KOSTRA-tal for {data.year} (SSB 15. mars); reviderte tal kjem 15. juni.",
         )
     return _w(
         lang,
         f"Reviderte KOSTRA-tall for {data.year} (SSB 15. juni).",
         f"Revised KOSTRA figures for {data.year} (SSB, 15 June).",
+        f"Reviderte KOSTRA-tal for {data.year} (SSB 15. juni).",
     )
 
 
@@ -84,7 +92,7 @@ def _caveats(data: ReportData, lang: str, keys: Sequence[str]) -> tuple[str, ...
     out = []
     for a in data.assumptions:
         if a.key in keys:
-            text = a.text_en if lang == "en" else a.text_nb
+            text = a.text(lang)
             out.append(f"{text}: {a.setting(lang)}")
     return tuple(out)
 
@@ -103,8 +111,8 @@ class _Deck:
             self.sources, self.status, _caveats(self.data, self.lang, caveat_keys), tuple(rules)
         )
 
-    def w(self, nb: str, en: str) -> str:
-        return _w(self.lang, nb, en)
+    def w(self, nb: str, en: str, nn: str | None = None) -> str:
+        return _w(self.lang, nb, en, nn)
 
     # --- the explaining slides ------------------------------------------------------------
 
@@ -114,10 +122,12 @@ class _Deck:
             title=self.w(
                 f"KOSTRA-rapport {d.year} og Kommunebarometeret",
                 f"KOSTRA report {d.year} and the Kommunebarometer",
+                f"KOSTRA-rapport {d.year} og Kommunebarometeret",
             ),
             subtitle=self.w(
                 f"{d.municipality.name} sammenlignet med {self.group}",
                 f"{d.municipality.name} compared with {self.group}",
+                f"{d.municipality.name} samanlikna med {self.group}",
             ),
             notes=self.notes(["default_peers"]),
             banner=SYNTHETIC_BANNER[self.lang] if d.synthetic else None,
@@ -132,27 +142,41 @@ class _Deck:
                 "tjenester, ressursbruk og økonomi",
                 "KOSTRA (municipality–state reporting): Statistics Norway's figures on the "
                 "municipalities' services, resources and finances",
+                "KOSTRA (KOmmune-STat-RApportering): statistikken til SSB over tenestene, "
+                "ressursbruken og økonomien i kommunane",
             ),
             self.w(
                 "Foreløpige tall publiseres 15. mars, reviderte tall 15. juni",
                 "Preliminary figures are published on 15 March, revised figures on 15 June",
+                "Førebelse tal blir publiserte 15. mars, reviderte tal 15. juni",
             ),
             self.w(
                 "ASSS: nettverk av de 10 største kommunene, med bistand fra KS, som "
                 "sammenligner tjenester og ressursbruk",
                 "ASSS: a network of the 10 largest municipalities, assisted by KS, comparing "
                 "services and resources",
+                "ASSS: nettverk av dei 10 største kommunane, med hjelp frå KS, som samanliknar "
+                "tenester og ressursbruk",
             ),
             self.w(
                 f"Sammenligningsgruppe i {d.year}: {d.peers.name} ({members})",
                 f"Peer group in {d.year}: {d.peers.name} ({members})",
+                f"Samanlikningsgruppe i {d.year}: {d.peers.name} ({members})",
             ),
         ]
         if d.peers.compare:
             names = ", ".join(p.name for p in d.peers.compare)
-            lines.append(self.w(f"Også sammenlignet med {names}", f"Also compared with {names}"))
+            lines.append(
+                self.w(
+                    f"Også sammenlignet med {names}",
+                    f"Also compared with {names}",
+                    f"Òg samanlikna med {names}",
+                )
+            )
         return TextSlide(
-            title=self.w("Hva er KOSTRA og ASSS?", "What are KOSTRA and ASSS?"),
+            title=self.w(
+                "Hva er KOSTRA og ASSS?", "What are KOSTRA and ASSS?", "Kva er KOSTRA og ASSS?"
+            ),
             lines=tuple(Line(x) for x in lines),
             notes=self.notes(["default_peers", "borders"]),
         )
@@ -163,6 +187,7 @@ class _Deck:
             title=self.w(
                 "KOSTRA-rapporten og Kommunebarometeret",
                 "The KOSTRA report and the Kommunebarometer",
+                "KOSTRA-rapporten og Kommunebarometeret",
             ),
             lines=(
                 Line(
@@ -171,12 +196,15 @@ class _Deck:
                         f"{self.group}, sektor for sektor",
                         f"The KOSTRA report: the service profile of {d.municipality.name} against "
                         f"{self.group}, sector by sector",
+                        f"KOSTRA-rapporten: tenesteprofilen til {d.municipality.name} mot "
+                        f"{self.group}, sektor for sektor",
                     )
                 ),
                 Line(
                     self.w(
                         "Produksjons- og effektivitetsindekser for seks tjenesteområder",
                         "Production and efficiency indices for six services",
+                        "Produksjons- og effektivitetsindeksar for seks tenesteområde",
                     )
                 ),
                 Line(
@@ -187,6 +215,9 @@ class _Deck:
                         "The Kommunebarometer: Kommunal Rapport's ranking of every municipality. "
                         "The ranks here are kostra's own reconstruction of the method, not "
                         "Kommunal Rapport's published ranks",
+                        "Kommunebarometeret: rangeringa Kommunal Rapport gjer av alle kommunar. "
+                        "Tala her er ein eigen rekonstruksjon av metoden i kostra, ikkje "
+                        "plasseringane Kommunal Rapport publiserer",
                     )
                 ),
             ),
@@ -194,13 +225,16 @@ class _Deck:
         )
 
     def concepts(self) -> TextSlide:
-        reference = self.w("snittet i sammenligningsgruppen", "the peer average")
+        reference = self.w(
+            "snittet i sammenligningsgruppen", "the peer average", "snittet i samanlikningsgruppa"
+        )
         if self.data.production_reference == "country":
-            reference = self.w("landsgjennomsnittet", "the national average")
+            reference = self.w("landsgjennomsnittet", "the national average", "landsgjennomsnittet")
         return TextSlide(
             title=self.w(
                 "Tjenesteprofil, produksjonsindeks og effektivitetsindeks",
                 "Service profile, production index and efficiency index",
+                "Tenesteprofil, produksjonsindeks og effektivitetsindeks",
             ),
             lines=(
                 Line(
@@ -209,6 +243,8 @@ class _Deck:
                         "sammenligningsgruppen (snitt = 100)",
                         "Service profile: each key figure as an index against the peer average "
                         "(average = 100)",
+                        "Tenesteprofil: kvart nøkkeltal som indeks mot snittet i "
+                        "samanlikningsgruppa (snitt = 100)",
                     )
                 ),
                 Line(
@@ -218,6 +254,8 @@ class _Deck:
                         "Production index: coverage against the need-corrected target group and "
                         f"quality indicators, weighted within the sector, against {reference} "
                         "(= 100)",
+                        "Produksjonsindeks: dekningsgrader mot behovskorrigert målgruppe og "
+                        f"kvalitetsindikatorar, vekta innan sektoren, mot {reference} (= 100)",
                     )
                 ),
                 Line(
@@ -226,6 +264,8 @@ class _Deck:
                         "referansen",
                         "Cost index: gross operating expenditure per need-corrected inhabitant "
                         "against the reference",
+                        "Kostnadsindeks: brutto driftsutgifter per behovskorrigert innbyggjar mot "
+                        "referansen",
                     )
                 ),
                 Line(
@@ -234,6 +274,8 @@ class _Deck:
                         "gir mer tjenester per krone enn referansen",
                         "Efficiency index = 100 × production index / cost index: above 100 means "
                         "more service per krone than the reference",
+                        "Effektivitetsindeks = 100 × produksjonsindeks / kostnadsindeks: over 100 "
+                        "gir meir tenester per krone enn referansen",
                     )
                 ),
             ),
@@ -246,7 +288,11 @@ class _Deck:
         changes = [Change(e.kind, e.year, e.name, e.old_names, e.role) for e in d.events]
         statements = year_context(d.municipality.name, changes, d.pandemic_years, first, d.year)
         return TextSlide(
-            title=self.w("Hva påvirker årets tall?", "What affects this year's figures?"),
+            title=self.w(
+                "Hva påvirker årets tall?",
+                "What affects this year's figures?",
+                "Kva påverkar tala i år?",
+            ),
             lines=tuple(_line(s, self.lang) for s in statements),
             notes=self.notes(["borders"], [_rule(s, self.lang) for s in statements]),
         )
@@ -281,11 +327,13 @@ class _Deck:
                     title=self.w(
                         "Plassering i Kommunebarometeret (1 = best)",
                         "Rank in the Kommunebarometer (1 = best)",
+                        "Plassering i Kommunebarometeret (1 = best)",
                     ),
                     categories=tuple(g.name for g in shown),
                     series=(
                         Series(
-                            self.w("Plassering", "Rank"), tuple(float(g.rank or 0) for g in shown)
+                            self.w("Plassering", "Rank", "Plassering"),
+                            tuple(float(g.rank or 0) for g in shown),
                         ),
                     ),
                     reversed_axis=True,
@@ -307,7 +355,7 @@ class _Deck:
                 Statement("S9", "Ingen samlede tall for året", "No overall figures for the year")
             )
         return TextSlide(
-            title=self.w("Hovedfunn", "Main findings"),
+            title=self.w("Hovedfunn", "Main findings", "Hovudfunn"),
             lines=tuple(_line(s, self.lang) for s in statements),
             chart=chart,
             text_share=0.5,
@@ -323,13 +371,19 @@ class _Deck:
             return None
         chart = ChartView(
             kind="column",
-            title=self.w("Indeks (referansen = 100)", "Index (reference = 100)"),
+            title=self.w(
+                "Indeks (referansen = 100)", "Index (reference = 100)", "Indeks (referansen = 100)"
+            ),
             categories=tuple(sector_name(r.sector.value, self.lang, capital=True) for r in rows),
             series=(
-                Series(self.w("Produksjon", "Production"), tuple(r.production_index for r in rows)),
-                Series(self.w("Kostnad", "Cost"), tuple(r.cost_index for r in rows)),
                 Series(
-                    self.w("Effektivitet", "Efficiency"), tuple(r.efficiency_index for r in rows)
+                    self.w("Produksjon", "Production", "Produksjon"),
+                    tuple(r.production_index for r in rows),
+                ),
+                Series(self.w("Kostnad", "Cost", "Kostnad"), tuple(r.cost_index for r in rows)),
+                Series(
+                    self.w("Effektivitet", "Efficiency", "Effektivitet"),
+                    tuple(r.efficiency_index for r in rows),
                 ),
             ),
         )
@@ -339,6 +393,7 @@ class _Deck:
             title=self.w(
                 "Produksjon, kostnad og effektivitet per sektor",
                 "Production, cost and efficiency per sector",
+                "Produksjon, kostnad og effektivitet per sektor",
             ),
             lines=lines,
             chart=chart,
@@ -359,13 +414,17 @@ class _Deck:
         if rows:
             chart = ChartView(
                 kind="bar",
-                title=self.w("Plassering per sektor (1 = best)", "Rank per sector (1 = best)"),
+                title=self.w(
+                    "Plassering per sektor (1 = best)",
+                    "Rank per sector (1 = best)",
+                    "Plassering per sektor (1 = best)",
+                ),
                 categories=tuple(
                     sector_name(s.sector.value, self.lang, capital=True) for s in rows
                 ),
                 series=(
                     Series(
-                        self.w("Plassering", "Rank"),
+                        self.w("Plassering", "Rank", "Plassering"),
                         tuple(float(s.rank) if s.rank else None for s in rows),
                     ),
                 ),
@@ -374,12 +433,14 @@ class _Deck:
         found = total_rank(barometer.total_rank, barometer.n_ranked)
         lines = (_line(found, self.lang),) if found is not None else ()
         return TextSlide(
-            title=self.w("Kommunebarometeret", "The Kommunebarometer"),
+            title=self.w("Kommunebarometeret", "The Kommunebarometer", "Kommunebarometeret"),
             lines=lines,
             chart=chart,
             picture=picture,
             picture_caption=self.w(
-                "Kartgrunnlag: © Kartverket (CC BY 4.0)", "Map data: © Kartverket (CC BY 4.0)"
+                "Kartgrunnlag: © Kartverket (CC BY 4.0)",
+                "Map data: © Kartverket (CC BY 4.0)",
+                "Kartgrunnlag: © Kartverket (CC BY 4.0)",
             ),
             notes=self.notes(
                 ["barometer", "intervals"], [_rule(found, self.lang)] if found is not None else []
@@ -398,11 +459,15 @@ class _Deck:
             )
             chart = ChartView(
                 kind="column",
-                title=self.w("Indeks (referansen = 100)", "Index (reference = 100)"),
+                title=self.w(
+                    "Indeks (referansen = 100)",
+                    "Index (reference = 100)",
+                    "Indeks (referansen = 100)",
+                ),
                 categories=(
-                    self.w("Produksjon", "Production"),
-                    self.w("Kostnad", "Cost"),
-                    self.w("Effektivitet", "Efficiency"),
+                    self.w("Produksjon", "Production", "Produksjon"),
+                    self.w("Kostnad", "Cost", "Kostnad"),
+                    self.w("Effektivitet", "Efficiency", "Effektivitet"),
                 ),
                 series=tuple(
                     Series(label, (r.production_index, r.cost_index, r.efficiency_index))
@@ -423,7 +488,7 @@ class _Deck:
         return SectorSlide(
             sector=verdict.sector,
             title=sector_name(verdict.sector, self.lang, capital=True),
-            left_heading=self.w("KOSTRA-rapporten", "The KOSTRA report"),
+            left_heading=self.w("KOSTRA-rapporten", "The KOSTRA report", "KOSTRA-rapporten"),
             verdict=_line(verdict.verdict, self.lang),
             observations=tuple(_line(o, self.lang) for o in verdict.observations),
             right_heading="Kommunebarometeret" if self.lang != "en" else "The Kommunebarometer",

@@ -61,7 +61,8 @@ class Notes:
         heads = {
             "nb": ("Kilder", "Datastatus", "Metode og forbehold", "Regler bak setningene"),
             "en": ("Sources", "Data status", "Method and caveats", "Rules behind the sentences"),
-        }["en" if lang == "en" else "nb"]
+            "nn": ("Kjelder", "Datastatus", "Metode og atterhald", "Reglar bak setningane"),
+        }[lang if lang in ("en", "nn") else "nb"]
         parts = [f"{heads[0]}: " + "; ".join(self.sources), f"{heads[1]}: {self.status}"]
         if self.caveats:
             parts.append(f"{heads[2]}:\n" + "\n".join(f"- {c}" for c in self.caveats))
