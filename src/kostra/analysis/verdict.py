@@ -73,7 +73,7 @@ from kostra.analysis.findings import fmt
 from kostra.i18n import sector_name as i18n_sector_name
 
 Level = Literal["high", "average", "low"]
-Lang = Literal["nb", "en"]
+Lang = Literal["nb", "nn", "en"]
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ pages = APIRouter(include_in_schema=False)
 
 MAX_COMPARE = 10
 
-Lang = Literal["nb", "en"]
+Lang = Literal["nb", "nn", "en"]
 Fmt = Literal["json", "csv", "xlsx"]
 PeerKey = Literal[
     "standard", "asss", "county", "country", "country_ex_oslo", "kostra_group", "similar"
@@ -64,7 +64,7 @@ assert set(PeerKey.__args__) == set(PEER_CHOICES)  # type: ignore[attr-defined]
 Year = Annotated[
     int | None, Query(alias="ar", ge=1900, le=2100, description="Year (default: the newest)")
 ]
-LangQ = Annotated[Lang, Query(description="Language: nb (default) or en")]
+LangQ = Annotated[Lang, Query(description="Language: nb (default), nn or en")]
 Peers = Annotated[PeerKey, Query(alias="gruppe", description="Peer group")]
 Municipality = Annotated[
     str, Path(min_length=1, max_length=80, description="Municipality code or name")
