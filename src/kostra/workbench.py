@@ -568,7 +568,7 @@ def similar_payload(code: str, year: int, lang: str, *, n: int = 10) -> dict[str
     (``rank, code, name, distance, population, density, centrality, kostra_group,
     need_index``), ``weights`` (``feature, label, weight, share``) and ``notes``."""
     result = similar(code, year, n=n)
-    label = "label_nb" if lang == "nb" else "label_en"
+    label = "label_en" if lang == "en" else "label_nb"
     rows = [
         {
             "rank": row["rank"],

@@ -193,6 +193,15 @@ _BAR_WORDS = {
         "equal": "lik snittet",
         "missing": "indeks mangler",
     },
+    "nn": {
+        "good": "gunstig retning",
+        "bad": "ugunstig retning",
+        "neutral": "nøytral retning",
+        "above": "over",
+        "below": "under",
+        "equal": "lik snittet",
+        "missing": "indeks manglar",
+    },
     "en": {
         "good": "favourable direction",
         "bad": "unfavourable direction",
@@ -212,7 +221,7 @@ def profile_bar(index: float | None, direction: str, half: float, lang: str) -> 
 
     A bar longer than ``half`` is cut at the cell's edge and marked ``clipped``.
     """
-    words = _BAR_WORDS["en" if lang == "en" else "nb"]
+    words = _BAR_WORDS[lang if lang in _BAR_WORDS else "nb"]
     if index is None:
         return {
             "left": 50.0,
