@@ -35,7 +35,7 @@ def _used_keys() -> dict[str, set[str]]:
         *SOURCE.rglob("*.j2"),
     ]
     for path in files:
-        if "i18n" in path.parts:
+        if path.relative_to(SOURCE).parts[0] == "i18n":
             continue
         for match in _CALL.finditer(path.read_text(encoding="utf-8")):
             used.setdefault(match.group(2), set()).add(path.name)
