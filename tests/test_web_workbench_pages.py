@@ -242,7 +242,7 @@ def test_facts_come_from_the_shared_functions(client: TestClient, web: WebData) 
     assert body["ranks"]["headline_rank"] == overview["barometer"]["headline_rank"]
 
 
-def test_facts_page_and_download(client: TestClient) -> None:
+def test_facts_page_and_download(client: TestClient, web: WebData) -> None:
     page = client.get("/kommune/3201/fakta")
     assert page.status_code == 200
     text = page.text
@@ -261,6 +261,10 @@ def test_facts_page_and_download(client: TestClient) -> None:
     assert "barometer_rank" in figures
     english = _json(client, "/api/kommune/3201/fakta?lang=en")
     assert english["rows"][0]["label"] == "Inhabitants"
+    # a year no KOSTRA grouping covers: the group is missing, the rest is there
+    early = _json(client, f"/api/kommune/3201/fakta?ar={min(web.years())}")
+    assert early["kostra_group"] is None
+    assert early["population"]["total"] > 0
     assert client.get("/kommune/Bærum/fakta", follow_redirects=False).status_code == 302
     assert client.get("/api/kommune/9999/fakta").status_code == 404
 

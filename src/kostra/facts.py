@@ -206,8 +206,11 @@ def municipality_facts(
         & (pl.col("region") == code)
         & (pl.col("sector") == "total")
     )["need_index"]
-    groups: pl.DataFrame = geography.kostra_groups(min(year, borders))
-    group = groups.filter(pl.col("code") == code)["kostra_group_label"]
+    try:
+        groups: pl.DataFrame = geography.kostra_groups(min(year, borders))
+        group = groups.filter(pl.col("code") == code)["kostra_group_label"]
+    except KostraError:  # a year no grouping covers: the group is missing, the rest stands
+        group = pl.Series([], dtype=pl.Utf8)
     finances = workbench.nokkeltall_from(
         evaluated,
         catalog,
