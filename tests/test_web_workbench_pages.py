@@ -8,6 +8,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -317,3 +318,29 @@ def test_measure_list_is_grouped_by_sector(client: TestClient, web: WebData) -> 
     school = school[: school.index("</optgroup>")]
     in_school = re.findall(r'<option value="([a-z0-9_]+)"', school)
     assert in_school == [ind.id for ind in web.indicators() if ind.sector.value == "grunnskole"]
+
+
+def test_facts_cli_agrees_with_the_web(client: TestClient, tmp_db: Path) -> None:
+    from typer.testing import CliRunner
+
+    from kostra.cli import app
+
+    result = CliRunner().invoke(app, ["fakta", "Bærum", "--year", "2024", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    cli = pl.read_csv(result.stdout.encode())
+    assert cli.columns == ["tall", "verdi", "enhet", "landet"]
+    values = dict(zip(cli["tall"], cli["verdi"], strict=True))
+    web = _json(client, "/api/kommune/3201/fakta?ar=2024")
+    # the same population (07459), finances (the nøkkeltall view) and ranks on every surface
+    assert values["Innbyggere 1. januar 2025"] == web["population"]["total"]
+    finance = {r["name"]: r["cells"][0]["value"] for r in web["finances"]["sectors"][0]["rows"]}
+    assert len(finance) == 4
+    for name, value in finance.items():
+        assert values[name] == pytest.approx(value)
+    assert values["Samlet plass, justert for frie inntekter"] == web["ranks"]["headline_rank"]
+    assert values["Samlet plass, ujustert"] == web["ranks"]["rank"]
+    assert values["Areal"] == pytest.approx(web["area_km2"])
+    table = CliRunner().invoke(app, ["--lang", "en", "fakta", "3201", "--year", "2024"])
+    assert table.exit_code == 0, table.output
+    assert "Bærum in figures (2024)" in table.output
+    assert "Expenditure-need index" in table.output

@@ -195,7 +195,8 @@ def municipality_facts(
     on = population_date(year)
     ages, total, before = _ages(code, on, borders)
     # area, centrality and ROBEK are packaged on the 2024 borders, as for `kostra similar`
-    home = code if borders == workbench.SIMILAR_BORDERS else None
+    # (no municipality changed after the 2024 reform: later borders have the same codes)
+    home = code if borders >= workbench.SIMILAR_BORDERS else None
     facts = workbench.packaged_facts().filter(pl.col("code") == home)
     fact = facts.row(0, named=True) if facts.height else {}
     # the need year every need-corrected figure of the year uses (the next budget year's)

@@ -78,6 +78,11 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
         "The municipalities most similar in structure: size, age, growth, density, centrality, "
         "KOSTRA group, expenditure need, ROBEK.",
     ),
+    "fakta": (
+        ("kostra.cli.workbench",),
+        "The municipality at a glance: population and age structure, area and density, the "
+        "expenditure-need index, the headline finances",
+    ),
     "db": (("kostra.cli.db",), "The local warehouse of fetched tables."),
     "barometer": (
         ("kostra.cli.barometer",),

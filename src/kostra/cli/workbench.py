@@ -1,4 +1,5 @@
-"""``kostra nokkeltall`` (SSB's KOSTRA view) and ``kostra similar`` (similar municipalities)."""
+"""``kostra nokkeltall`` (SSB's KOSTRA view), ``kostra similar`` (similar municipalities) and
+``kostra fakta`` (the municipality at a glance)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from kostra.cli.analysis import (
     sector_label,
     with_unit,
 )
+from kostra.facts import MunicipalityFacts
 
 _COMPUTED = "*"
 _TEXT = {
@@ -335,4 +337,180 @@ def similar_command(
         title=in_lang("lignende", "similar"),
         lang=lang,
         caption="\n".join([summary, *footer]),
+    )
+
+
+_FACTS = {
+    "nb": {
+        "title": "{name} i tall ({year})",
+        "figure": "tall",
+        "value": "verdi",
+        "unit": "enhet",
+        "country": "landet",
+        "population": "Innbyggere 1. januar {date}",
+        "growth": "Endring siste år",
+        "share": "Andel {group} år",
+        "area": "Areal",
+        "density": "Innbyggere per km²",
+        "need": "Utgiftsbehovsindeks ({year})",
+        "group": "KOSTRA-gruppe",
+        "centrality": "Sentralitet (1–6)",
+        "rank": "Samlet plass, justert for frie inntekter",
+        "rank_raw": "Samlet plass, ujustert",
+        "source": "Kilder: SSB (folkemengde 07459, KOSTRA, sentralitet, KOSTRA-grupper), "
+        "Kartverket (areal), KDD (Grønt hefte)",
+    },
+    "en": {
+        "title": "{name} in figures ({year})",
+        "figure": "figure",
+        "value": "value",
+        "unit": "unit",
+        "country": "Norway",
+        "population": "Inhabitants on 1 January {date}",
+        "growth": "Change over the last year",
+        "share": "Share aged {group}",
+        "area": "Area",
+        "density": "Inhabitants per km²",
+        "need": "Expenditure-need index ({year})",
+        "group": "KOSTRA group",
+        "centrality": "Centrality (1–6)",
+        "rank": "Total rank, adjusted for free income",
+        "rank_raw": "Total rank, unadjusted",
+        "source": "Sources: Statistics Norway (population 07459, KOSTRA, centrality, KOSTRA "
+        "groups), Kartverket (area), KDD (Grønt hefte)",
+    },
+}
+
+
+FactRow = tuple[str, float | None, str, float | None, int | None]
+
+
+def facts_rows(found: MunicipalityFacts, lang: str) -> list[FactRow]:
+    """The facts as (figure, value, unit, the country's value, decimals shown)."""
+    words = _FACTS[lang]
+    rows: list[FactRow] = [
+        (words["population"].format(date=found.population_date), found.population, "", None, 0),
+        (words["growth"], None if found.growth is None else found.growth * 100, "%", None, 1),
+    ]
+    for age in found.ages:
+        rows.append(
+            (
+                words["share"].format(group=age.age_group),
+                None if age.share is None else age.share * 100,
+                "%",
+                None if age.country_share is None else age.country_share * 100,
+                1,
+            )
+        )
+    rows += [
+        (words["area"], found.area_km2, "km²", None, 0),
+        (words["density"], found.density, "", None, 1),
+        (words["need"].format(year=found.need_year), found.need_index, "", 1.0, 3),
+        (words["centrality"], _float(found.centrality), "", None, 0),
+    ]
+    country = next((n for n, c in enumerate(found.finances.columns) if c.key == "country"), None)
+    for row in found.finances.rows:
+        rows.append(
+            (
+                row.name(lang),
+                row.cells[0].value,
+                row.unit,
+                None if country is None else row.cells[country].value,
+                None,
+            )
+        )
+    if found.ranks is not None:
+        rows.append((words["rank"], _float(found.ranks.rank_income_adjusted), "", None, 0))
+        rows.append((words["rank_raw"], _float(found.ranks.rank), "", None, 0))
+    return rows
+
+
+def facts_export(found: MunicipalityFacts, lang: str) -> pl.DataFrame:
+    """The facts as rows: figure, value, unit and the country's value where there is one."""
+    words = _FACTS[lang]
+    return pl.DataFrame(
+        [row[:4] for row in facts_rows(found, lang)],
+        schema={
+            words["figure"]: pl.Utf8,
+            words["value"]: pl.Float64,
+            words["unit"]: pl.Utf8,
+            words["country"]: pl.Float64,
+        },
+        orient="row",
+    )
+
+
+def _float(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+@app.command("fakta")
+def facts_command(
+    municipality: MunicipalityArgument,
+    year: YearOption = 2024,
+    fmt: FormatOption = OutputFormat.TABLE,
+    output: OutputOption = None,
+) -> None:
+    """The municipality at a glance: population and age structure, area and density, the
+    expenditure-need index, the headline finances and the barometer's total rank."""
+    from kostra.catalog import load_catalog
+    from kostra.facts import municipality_facts
+    from kostra.results import barometer as barometer_results
+
+    lang = state.settings.lang
+    year = check_year(year)
+    catalog = load_catalog()
+    window = [year - 1, year]
+    on = api.borders_for(year, "year")
+    data = api.load_data(window, db=state.settings.db, catalog=catalog)
+    evaluated = api.evaluated(data, catalog, window, borders=on)
+    inputs = barometer_results.prepare_inputs(
+        evaluated, catalog, years=[year], borders=on, synthetic=data.synthetic, source=data.source
+    )
+    found = municipality_facts(
+        municipality,
+        year,
+        evaluated=evaluated,
+        catalog=catalog,
+        borders=on,
+        ranking=barometer_results.rank(inputs),
+        synthetic=data.synthetic,
+    )
+    words = _FACTS[lang]
+    title = words["title"].format(name=found.name, year=year)
+    footer = [
+        f"{words['group']}: {found.kostra_group or '–'}",
+        *(
+            [found.ranks.method_en if lang == "en" else found.ranks.method_nb]
+            if found.ranks is not None
+            else []
+        ),
+        *(n.text(lang) for n in found.finances.notes),
+        words["source"],
+    ]
+    banner = api.SAMPLE_BANNER[lang] if data.synthetic else None
+    if fmt is OutputFormat.TABLE:
+        rows = [
+            (
+                name,
+                format_number(value, lang, digits)
+                + (f" {unit}" if unit and value is not None else ""),
+                format_number(country, lang, digits) if country is not None else "",
+            )
+            for name, value, unit, country, digits in facts_rows(found, lang)
+        ]
+        columns = [Column(words["figure"], text=True), Column(words["value"])]
+        columns.append(Column(words["country"]))
+        print_sections(
+            [Section(None, columns, rows)], title=title, banner=banner, footer=footer, output=output
+        )
+        return
+    caption = "\n".join([*([f"⚠ {banner}"] if banner else []), *footer])
+    write_frame(
+        facts_export(found, lang),
+        fmt,
+        output,
+        title=in_lang("fakta", "facts"),
+        lang=lang,
+        caption=caption,
     )
