@@ -447,7 +447,7 @@ def _float(value: float | None) -> float | None:
 @app.command("fakta")
 def facts_command(
     municipality: MunicipalityArgument,
-    year: YearOption = 2024,
+    year: YearOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
 ) -> None:
@@ -458,7 +458,7 @@ def facts_command(
     from kostra.results import barometer as barometer_results
 
     lang = state.settings.lang
-    year = check_year(year)
+    year = chosen_year(year)
     catalog = load_catalog()
     window = [year - 1, year]
     on = api.borders_for(year, "year")
