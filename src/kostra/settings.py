@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import platformdirs
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kostra.langs import LANGS, default_lang
+
 SSB_API_BASE_URL = "https://data.ssb.no/api/pxwebapi/v2"
 KLASS_API_BASE_URL = "https://data.ssb.no/api/klass/v1"
 
-
-#: The languages kostra writes: bokmål (the default), nynorsk and English.
-LANGS = ("nb", "nn", "en")
-
-#: Locale language codes and the language kostra writes for them ("no" is Norwegian, bokmål).
-_LOCALE_LANGS = {"nb": "nb", "no": "nb", "nn": "nn", "en": "en"}
-
-
-def default_lang() -> str:
-    """The language when ``KOSTRA_LANG`` is unset: the locale's (the first set of ``LC_ALL``,
-    ``LC_MESSAGES`` and ``LANG``, as POSIX reads them) when it is bokmål, nynorsk or English,
-    else bokmål (also for the ``C`` and ``POSIX`` locales)."""
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name, "")
-        if value:
-            code = value.split(".")[0].split("@")[0].split("_")[0].lower()
-            return _LOCALE_LANGS.get(code, "nb")
-    return "nb"
+__all__ = ["LANGS", "Settings", "default_lang"]
 
 
 def default_db_path() -> Path:

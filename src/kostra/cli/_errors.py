@@ -167,7 +167,7 @@ def check_csv_style(value: str | None) -> CsvStyle | None:
 def chosen_lang(args: Sequence[str]) -> str:
     """The language of messages: the last valid ``--lang`` in ``args``, else ``KOSTRA_LANG``,
     else the locale's (:func:`kostra.settings.default_lang`); nynorsk reads bokmål messages."""
-    from kostra.settings import default_lang
+    from kostra.langs import default_lang
 
     lang = os.environ.get("KOSTRA_LANG") or default_lang()
     for i, item in enumerate(args):
