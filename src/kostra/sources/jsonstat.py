@@ -777,7 +777,8 @@ def _code_columns(
         inner = math.prod(sizes[k + 1 :])  # row-major: later dimensions vary faster
         codes = pl.Series(dim_id, categories[dim_id], dtype=pl.Enum(categories[dim_id]))
         chunks = [codes.clear()]
-        dense = _DenseRuns(inner, sizes[k]) if cells is None else None
+        # an empty grid (a dimension of size 0) has no cells to place
+        dense = _DenseRuns(inner, sizes[k]) if cells is None and n_cells else None
         for first in range(0, n_cells, _ROWS):
             last = min(first + _ROWS, n_cells)
             if dense is not None:
