@@ -5,7 +5,7 @@ borders with Finnøy and Rennesøy)."""
 
 from __future__ import annotations
 
-import io
+import json
 from pathlib import Path
 
 import openpyxl
@@ -46,12 +46,12 @@ def _published(path: Path, year: int) -> dict[str, float]:
     return out
 
 
-def _profile_csv(capsys: pytest.CaptureFixture[str], *extra: str) -> pl.DataFrame:
+def _profile_rows(capsys: pytest.CaptureFixture[str], *extra: str) -> pl.DataFrame:
+    """The profile's rows of the indicator, as JSON: unrounded (spreadsheet exports round a
+    per cent figure to one decimal, as SSB publishes it)."""
     capsys.readouterr()
-    main(["profile", "Bærum", "--year", "2018", "--sector", "barnehage", "-f", "csv", *extra])
-    frame = pl.read_csv(
-        io.StringIO(capsys.readouterr().out), schema_overrides={"kommunenr": pl.Utf8}
-    )
+    main(["profile", "Bærum", "--year", "2018", "--sector", "barnehage", "-f", "json", *extra])
+    frame = pl.DataFrame(json.loads(capsys.readouterr().out), infer_schema_length=None)
     return frame.filter(pl.col("id") == INDICATOR)
 
 
@@ -60,7 +60,7 @@ def test_profile_2018_shows_the_real_value_and_the_2018_asss_average(
 ) -> None:
     published = _published(imported, 2018)
     members = asss_members(2018)
-    rows = _profile_csv(capsys)
+    rows = _profile_rows(capsys)
     assert set(rows["kommunenr"].to_list()) == set(members)  # 2018 codes and members
     assert rows["kommunegrenser"].unique().to_list() == [2018]
     by_code = {r["kommunenr"]: r for r in rows.iter_rows(named=True)}
@@ -84,7 +84,7 @@ def test_profile_2018_shows_the_real_value_and_the_2018_asss_average(
 def test_newest_borders_merge_stavanger_and_say_so(
     imported: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rows = _profile_csv(capsys, "--borders", "newest")
+    rows = _profile_rows(capsys, "--borders", "newest")
     by_code = {r["kommunenr"]: r for r in rows.iter_rows(named=True)}
     assert "3201" in by_code  # Bærum on 2024 borders
     assert rows["kommunegrenser"].unique().to_list() == [2024]
