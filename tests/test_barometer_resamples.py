@@ -5,6 +5,7 @@ beside a rank is the same on every surface."""
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 import typer.main
 
@@ -27,3 +28,11 @@ def test_explain_report_and_web_share_the_default_number_of_resamples() -> None:
     assert ReportSettings().resamples == DEFAULT_RESAMPLES
     web_default = inspect.signature(WebData).parameters["resamples"].default
     assert web_default == DEFAULT_RESAMPLES
+
+
+def test_no_resamples_gives_ranks_without_interval(tmp_path: Path) -> None:
+    # --resamples 0 is allowed (check_resamples): ranks stand, the interval is empty, no crash
+    view = WebData(tmp_path / "none.duckdb", resamples=0).year_view(2024)
+    table = view.municipalities
+    assert table["rank"].drop_nulls().len() > 300
+    assert table["rank_low"].null_count() == table.height

@@ -1159,7 +1159,10 @@ def _dirichlet_blocks(
 
 
 def _quantile_sorted(ordered: kernel.Float, count: kernel.Int, q: float) -> kernel.Float:
-    """Inverted-CDF quantile along axis 0 of NaN-last sorted ``ordered`` with ``count`` valid."""
+    """Inverted-CDF quantile along axis 0 of NaN-last sorted ``ordered`` with ``count`` valid
+    (NaN everywhere when there are no resamples at all: no interval, not an error)."""
+    if ordered.shape[0] == 0:
+        return np.full(ordered.shape[1:], np.nan)
     index = np.clip(np.ceil(q * count).astype(np.int64) - 1, 0, ordered.shape[0] - 1)
     value = np.take_along_axis(ordered, index[None], axis=0)[0]
     return np.where(count > 0, value, np.nan)
@@ -1245,6 +1248,9 @@ def rank_intervals(
     low = _quantile_sorted(ordered, count, resampling.interval[0])
     high = _quantile_sorted(ordered, count, resampling.interval[1])
     median = _quantile_sorted(ordered, count, 0.5)
+    # no resamples: no share ranked (null), not 0/0
+    n = resampling.n_resamples
+    share = count / n if n else np.full(count.shape, np.nan)
     labels = [*cube.sectors, TOTAL]
     n_labels = len(labels)
     keep = np.repeat(cube.exists[0], n_labels)
@@ -1255,7 +1261,7 @@ def rank_intervals(
             "rank_low": low.ravel()[keep].astype(np.float64),
             "rank_high": high.ravel()[keep].astype(np.float64),
             "rank_median": median.ravel()[keep].astype(np.float64),
-            "share_ranked": (count / resampling.n_resamples).ravel()[keep],
+            "share_ranked": share.ravel()[keep],
         },
         schema={
             "region": pl.Utf8,
