@@ -178,8 +178,39 @@ def test_the_web_answers_from_the_computed_year(
             "/rangering",
             "/kart",
             "/sammenlign?k=3201&k=0301",
+            "/kommune/3201/nokkeltall",
+            "/api/kommune/3201/nokkeltall",
+            "/kommune/3201/fakta",
         ):
             assert client.get(url).status_code == 200, url
+        # a year the builder has not reached: said at once, never computed in the request
+        earlier = web.years()[-2]
+        for url in (f"/kommune/3201?ar={earlier}", f"/api/kommune/3201?ar={earlier}"):
+            answer = client.get(url)
+            assert answer.status_code == 503, url
+            assert int(answer.headers["Retry-After"]) > 0
+        assert "beregnet" in client.get(f"/kommune/3201?ar={earlier}").text
+        # a peer group not stored yet, likewise
+        assert client.get("/kommune/3201?gruppe=similar").status_code == 503
+        assert client.get("/kommune/3201?gruppe=country").status_code == 200
+
+
+def test_the_key_is_the_content_not_file_times(
+    built: tuple[Path, computed_store.ComputedYear],
+) -> None:
+    import os
+
+    db, computed = built
+    catalog = Path(str(resources.files("kostra") / "catalog"))
+    some = next(p for p in sorted(catalog.rglob("*")) if p.is_file() and p.suffix != ".pyc")
+    stat = some.stat()
+    try:
+        os.utime(some, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+        assert content_key(db, SETTINGS, "newest", codes=CODES) == computed.key
+    finally:
+        os.utime(some, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    fingerprint = computed_store.content_fingerprint()
+    assert set(fingerprint) == {"catalog", "data", "code"}
 
 
 def test_the_web_keeps_the_old_computed_year_until_the_new_one_is_complete(
@@ -212,6 +243,12 @@ def test_the_web_keeps_the_old_computed_year_until_the_new_one_is_complete(
         time.sleep(0.2)
     assert web.state() == ("store", new_key)
     assert web.view("3201", old.year).data.vintage is not None
+    assert not web.values(old.year, "barometer").equals(before)  # the new numbers
+    # a server started now while a newer content is being built serves the newest ready one
+    _load(db, 2.0, "third")
+    fresh = WebData(db, resamples=20, store=True, store_codes=codes, warm_views=False)
+    assert fresh.state() == ("store", new_key)
+    fresh.stop_builders()
 
 
 def test_workers_build_their_app_from_the_environment(

@@ -7,9 +7,10 @@ key figures of its history window, and each municipality's report data and findi
 (:func:`kostra.results.year.municipality_view`) against each peer-group choice. It lives in
 ``<warehouse>.computed/<key>/<year>/`` (Parquet files), where ``key`` is a hash of everything
 the figures depend on (:func:`content_key`): the warehouse's vintages (their ids and content
-hashes), the shipped sample and catalog files, the code of the analysis, the report settings and
-the borders choice. Loading a new vintage changes the key, so the next computed year is computed
-afresh; the old one stays readable until the new one is complete.
+hashes), the content of the catalog, of the shipped data and of the analysis code, the report
+settings and the borders choice (never file times). Loading a new vintage changes the key, so
+the next computed year is computed afresh; the old one stays readable until the new one is
+ready.
 
 Writes are atomic: a year is written into a temporary folder and renamed into place with its
 standard peer groups (ASSS for its members, the county otherwise) complete; each further peer
@@ -42,6 +43,7 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pydantic_core
 from pydantic import TypeAdapter
 
 from kostra import api
@@ -86,20 +88,49 @@ def store_root(db: Path) -> Path:
     return db.with_name(db.name + ".computed")
 
 
-def _code_fingerprint() -> list[tuple[str, int, int]]:
-    """(path, size, mtime) of the package's analysis code and shipped data: a change to
-    any of them makes a new computed year."""
-    package = Path(str(resources.files("kostra")))
-    found: list[tuple[str, int, int]] = []
-    for sub in ("analysis", "catalog", "data", "geography", "report", "results", "sources"):
-        for path in sorted((package / sub).rglob("*")):
-            if path.is_file() and path.suffix not in (".pyc", ".j2", ".css", ".js"):
-                stat = path.stat()
-                found.append((str(path.relative_to(package)), stat.st_size, stat.st_mtime_ns))
-    for name in ("api.py", "frames.py", "warehouse.py"):
-        stat = (package / name).stat()
-        found.append((name, stat.st_size, stat.st_mtime_ns))
+#: (path, size, mtime) → sha256 of the file's content, so a key is computed from content while
+#: each file is read once per process (the mtime only tells when to read it again).
+_HASHES: dict[tuple[str, int, int], str] = {}
+
+
+def _file_hash(path: Path) -> str:
+    stat = path.stat()
+    memo = (str(path), stat.st_size, stat.st_mtime_ns)
+    found = _HASHES.get(memo)
+    if found is None:
+        found = hashlib.sha256(path.read_bytes()).hexdigest()
+        _HASHES[memo] = found
     return found
+
+
+def _tree_hash(package: Path, subs: Sequence[str], names: Sequence[str] = ()) -> str:
+    """One hash of the content of the files under ``subs`` and of ``names`` (paths relative to
+    ``package`` included, so a moved file counts as a change)."""
+    digest = hashlib.sha256()
+    paths = [p for sub in subs for p in sorted((package / sub).rglob("*"))]
+    paths += [package / name for name in names]
+    for path in paths:
+        if path.is_file() and path.suffix not in (".pyc", ".j2", ".css", ".js"):
+            digest.update(str(path.relative_to(package)).encode())
+            digest.update(_file_hash(path).encode())
+    return digest.hexdigest()
+
+
+def content_fingerprint() -> dict[str, str]:
+    """Hashes of the *content* of what the figures are computed from besides the warehouse:
+    the catalog, the shipped data (sample, borders, population, classifications) and the
+    analysis code. File times play no part: a checkout or a copy with the same content gives
+    the same key, and any edit a different one."""
+    package = Path(str(resources.files("kostra")))
+    return {
+        "catalog": _tree_hash(package, ("catalog",)),
+        "data": _tree_hash(package, ("data", "geography")),
+        "code": _tree_hash(
+            package,
+            ("analysis", "report", "results", "sources"),
+            ("api.py", "frames.py", "warehouse.py"),
+        ),
+    }
 
 
 def warehouse_fingerprint(db: Path) -> list[list[Any]]:
@@ -135,7 +166,7 @@ def content_key(
     parts = {
         "format": STORE_FORMAT,
         "version": kostra.__version__,
-        "code": _code_fingerprint(),
+        **content_fingerprint(),
         "vintages": warehouse_fingerprint(db) if vintages is None else vintages,
         "settings": asdict(settings),
         "borders": borders,
@@ -273,6 +304,23 @@ class Store:
         loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return loaded
 
+    def newest_ready(self) -> tuple[str, dict[str, Any]] | None:
+        """The most recently described content that is ready (any key): what a server that
+        has just started serves while the builder computes its own content."""
+        if not self.root.is_dir():
+            return None
+        found: list[tuple[int, str, dict[str, Any]]] = []
+        for folder in self.root.iterdir():
+            if folder.name.startswith(".") or not folder.is_dir():
+                continue
+            content = self.content(folder.name)
+            if content is not None and content.get("ready", True):
+                found.append(((folder / "content.json").stat().st_mtime_ns, folder.name, content))
+        if not found:
+            return None
+        _, key, content = max(found)
+        return key, content
+
     @contextlib.contextmanager
     def lock(self) -> Iterator[bool]:
         """Hold the builders' lock while the block runs; yields whether it was got (another
@@ -299,12 +347,18 @@ class Store:
         peers: Sequence[str] = STORED_PEERS,
         codes: Sequence[str] | None = None,
         years_back: int = 0,
+        all_years: bool = False,
+        until_ready: bool = False,
     ) -> ComputedYear | None:
         """Compute ``year`` (``None``: the newest with figures) for every municipality (or
-        only ``codes``, a smaller store for tests) and publish it; then add the other peer
-        groups of ``peers`` one by one; then, when ``year`` is ``None``, publish the
-        ``years_back`` years before it with their standard peer groups. Returns the published
-        year, or ``None`` when another builder holds the lock."""
+        only ``codes``, a smaller store for tests) and publish it with its standard peer
+        groups; then add the other peer groups of ``peers`` one by one; then, when ``year`` is
+        ``None``, the ``years_back`` years before it with their standard peer groups. That is
+        the content's *ready* part: readers switch to it from an older content only now
+        (``content.json`` says ``ready``). With ``all_years`` the builder goes on (unless
+        ``until_ready``) with every other year's standard peer groups, then every earlier
+        year's other peer groups, and marks the content ``complete``. Returns the first year,
+        or ``None`` when another builder holds the lock."""
         settings = settings or ReportSettings()
         borders = borders or str(WEB_BORDERS)
         with self.lock() as got:
@@ -315,26 +369,63 @@ class Store:
             for stale in (self.root / key).glob(".tmp-*"):  # of a builder that was stopped
                 shutil.rmtree(stale, ignore_errors=True)
             data, years = _load(self.db)
-            wanted = years[-1] if year is None else year
-            done = self.year(key, wanted)
-            inputs = None
-            if done is None:
-                inputs = _prepare(wanted, data, settings, borders)
-                done = self._publish(key, inputs, years, codes)
-                self._prune(key)
-            for choice in peers:
-                if not done.has(choice):
-                    inputs = inputs or _prepare(wanted, data, settings, borders)
-                    self._write_views(done.path, inputs, choice, codes=list(done.rows))
-            del inputs
-            if year is None:  # then the years before, with their standard peer groups
-                for earlier in reversed(years[-1 - years_back : -1]):
-                    if self.year(key, earlier) is None:
-                        self._publish(key, _prepare(earlier, data, settings, borders), years, codes)
+            about = _about(data, years)
+            # the pages' default year first (api.newest_year: a newer year only the sample
+            # fills is not it)
+            default = api.newest_year(years, about["real_years"]) or years[-1]
+            wanted = default if year is None else year
+            done = self._complete(key, wanted, peers, data, settings, borders, codes, about)
+            if year is not None:
+                return done
+            before = [y for y in reversed(years) if y < wanted][:years_back]
+            for other in before:
+                self._complete(key, other, FIRST_PEERS, data, settings, borders, codes, about)
+            self._describe(key, about, ready=True, complete=not all_years)
+            if all_years and not until_ready:
+                rest = [y for y in reversed(years) if y != wanted]
+                for other in rest:
+                    self._complete(key, other, FIRST_PEERS, data, settings, borders, codes, about)
+                for other in rest:
+                    self._complete(key, other, peers, data, settings, borders, codes, about)
+                self._describe(key, about, ready=True, complete=True)
             return done
 
+    def _complete(
+        self,
+        key: str,
+        year: int,
+        peers: Sequence[str],
+        data: Any,
+        settings: ReportSettings,
+        borders: str,
+        codes: Sequence[str] | None,
+        about: dict[str, Any],
+    ) -> ComputedYear:
+        """``year`` published (with its standard peer groups) and its views against ``peers``
+        added, computing only what is missing."""
+        done = self.year(key, year)
+        inputs = None
+        if done is None:
+            inputs = _prepare(year, data, settings, borders)
+            done = self._publish(key, inputs, codes, about)
+            self._prune(key)
+        for choice in peers:
+            if not done.has(choice):
+                inputs = inputs or _prepare(year, data, settings, borders)
+                self._write_views(done.path, inputs, choice, codes=list(done.rows))
+        return done
+
+    def _describe(self, key: str, about: dict[str, Any], *, ready: bool, complete: bool) -> None:
+        """Write ``content.json``: what readers know of the content before opening a year."""
+        text = json.dumps({**about, "ready": ready, "complete": complete})
+        _write_atomic(self.root / key / "content.json", text.encode())
+
     def _publish(
-        self, key: str, inputs: ReportInputs, years: list[int], only: Sequence[str] | None
+        self,
+        key: str,
+        inputs: ReportInputs,
+        only: Sequence[str] | None,
+        about: dict[str, Any],
     ) -> ComputedYear:
         final = self.path(key, inputs.year)
         tmp = final.with_name(f".tmp-{final.name}-{os.getpid()}-{threading.get_ident()}")
@@ -360,10 +451,8 @@ class Store:
             }
             (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
             os.replace(tmp, final)  # the year appears whole, or not at all
-            content = final.parent / "content.json"
-            if not content.is_file():  # readers switch to this content from now on
-                text = json.dumps({"years": years, "synthetic": inputs.data.synthetic})
-                _write_atomic(content, text.encode())
+            if self.content(key) is None:  # a reader with no other content may use it now
+                self._describe(key, about, ready=False, complete=False)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         log.info("published the computed year %d (%s)", inputs.year, key)
@@ -388,9 +477,10 @@ class Store:
             [("code", pa.string()), ("data", pa.string()), ("findings", pa.binary())]
         )
         try:
+            same: dict[str, Any] = {}
             with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
                 for code in codes:
-                    data_json, findings_json = _view_json(inputs, code, peers, shared)
+                    data_json, findings_json = _view_json(inputs, code, peers, shared, same)
                     writer.write_table(
                         pa.table(
                             {"code": [code], "data": [data_json], "findings": [findings_json]},
@@ -429,22 +519,55 @@ def _write_barometer(folder: Path, inputs: ReportInputs) -> None:
 
 
 def _view_json(
-    inputs: ReportInputs, code: str, peers: str, shared: dict[str, Any]
+    inputs: ReportInputs,
+    code: str,
+    peers: str,
+    shared: dict[str, Any],
+    same: dict[str, Any] | None = None,
 ) -> tuple[str | None, bytes]:
     """One municipality's view as JSON, without the fields kept once in ``shared`` (the
-    first municipality's values; a municipality whose values differ keeps its own)."""
+    first municipality's values; a municipality whose values differ keeps its own).
+    ``same`` keeps the objects found equal to ``shared``'s, so the next municipality's are
+    compared as objects (the year's shared figures are the same objects) instead of dumped."""
     try:
         data, findings = municipality_view(inputs, code, peers)
     except KostraError as error:  # no such group for this municipality (e.g. offline Klass)
         log.info("no %s view of %s: %s", peers, code, error)
         return None, b"[]"
-    dumped = data.model_dump(mode="json")
+    same = {} if same is None else same
+    left_out: set[str] = set()
     for name in SHARED_FIELDS:
+        value = getattr(data, name)
+        if name in same and value == same[name]:
+            left_out.add(name)
+            continue
+        dumped = data.model_dump(mode="json", include={name})[name]
         if name not in shared:
-            shared[name] = dumped[name]
-        if dumped[name] == shared[name]:
-            del dumped[name]
-    return json.dumps(dumped), _FINDINGS.dump_json(findings)
+            shared[name] = dumped
+        if dumped == shared[name]:
+            same[name] = value
+            left_out.add(name)
+    # Rust-side JSON of the python-mode dump: NaN stays NaN (as json.dumps wrote it), an
+    # order of magnitude faster than json.dumps of the same dict
+    body = data.model_dump(mode="json", exclude=left_out)
+    text = pydantic_core.to_json(body, inf_nan_mode="constants").decode()
+    return text, _FINDINGS.dump_json(findings)
+
+
+def _about(data: api.AnalysisData, years: list[int]) -> dict[str, Any]:
+    """What a reader needs before any year is open: the years with figures, those with SSB's
+    own (the default year's rule, :func:`kostra.api.newest_year`), whether any is synthetic and
+    where the figures came from."""
+    observations = data.observations
+    if "synthetic" in observations.columns:
+        observations = observations.filter(~pl.col("synthetic"))
+    real = sorted(int(y) for y in observations["year"].unique() if int(y) >= api.FIRST_YEAR)
+    return {
+        "years": years,
+        "real_years": real,
+        "synthetic": bool(data.synthetic),
+        "source": str(data.source),
+    }
 
 
 def _load(db: Path) -> tuple[Any, list[int]]:
@@ -523,6 +646,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--borders", default="")
     parser.add_argument("--codes", default=None, help="comma-separated municipalities (tests)")
     parser.add_argument("--years-back", type=int, default=YEARS_BACK)
+    parser.add_argument(
+        "--until-ready",
+        action="store_true",
+        help="stop once the content is ready (the newest year with every peer group and "
+        "--years-back years before it), leaving the other years to a later builder",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="kostra builder: %(message)s")
     Store(args.db).build(
@@ -531,6 +660,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         borders=args.borders,
         codes=args.codes.split(",") if args.codes else None,
         years_back=args.years_back,
+        all_years=args.year is None,
+        until_ready=args.until_ready,
     )
 
 

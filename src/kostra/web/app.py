@@ -32,7 +32,7 @@ from kostra.errors import (
     UnknownMunicipalityError,
     WarehouseUnreadableError,
 )
-from kostra.web.data import NotFoundError, WebData
+from kostra.web.data import ComputingError, NotFoundError, WebData
 from kostra.web.labels import LANGS, label
 
 log = logging.getLogger("kostra.web")
@@ -321,15 +321,26 @@ def create_app(
         )
         return HTMLResponse(html, status_code=status)
 
-    def api_error(status: int, error: KostraError, lang: str) -> JSONResponse:
+    def api_error(
+        status: int, error: KostraError, lang: str, headers: dict[str, str] | None = None
+    ) -> JSONResponse:
         message, hint = _texts(error, lang)
         body: dict[str, Any] = {"error": message, "hint": hint}
         if isinstance(error, UnknownMunicipalityError):
             body["suggestions"] = _suggestion_links(error)
-        return JSONResponse(body, status_code=status)
+        return JSONResponse(body, status_code=status, headers=headers)
 
     @app.exception_handler(KostraError)
     async def kostra_error(request: Request, error: KostraError) -> Response:
+        if isinstance(error, ComputingError):
+            # figures another process is computing: say so at once, and when to come back
+            lang = _lang_of(request)
+            retry = {"Retry-After": str(error.retry_after), "Cache-Control": "no-store"}
+            if _is_api(request):
+                return api_error(503, error, lang, headers=retry)
+            page = page_error(request, 503, label("computing", lang), error)
+            page.headers.update(retry)
+            return page  # type: ignore[no-any-return]
         if isinstance(error, UnknownMunicipalityError | NotFoundError):
             status = 404
         elif isinstance(error, DataNotFoundError | DatabaseBusyError):

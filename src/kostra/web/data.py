@@ -66,7 +66,14 @@ from kostra.results.year import (
 )
 
 BORDERS = api.BORDERS
-__all__ = ["PEER_CHOICES", "SIZE_CLASSES", "MunicipalityView", "NotFoundError", "WebData"]
+__all__ = [
+    "PEER_CHOICES",
+    "SIZE_CLASSES",
+    "ComputingError",
+    "MunicipalityView",
+    "NotFoundError",
+    "WebData",
+]
 SECTOR_IDS = tuple(s.value for s in REPORT_SECTORS)
 #: Municipality views computed at the same time (more only take turns at the GIL).
 COMPUTE_SLOTS = 2
@@ -78,6 +85,8 @@ WARM_LIMIT = 400
 WARM_ENV = "KOSTRA_WEB_WARM_VIEWS"
 #: Seconds between looks at a changed warehouse while the old computed year is served.
 RECHECK_SECONDS = 1.0
+#: Seconds a client is asked to wait (``Retry-After``) for figures being computed.
+RETRY_AFTER = 30
 
 log = logging.getLogger("kostra.web")
 
@@ -98,6 +107,21 @@ class NotFoundError(KostraError):
     def texts(self, lang: str) -> tuple[str, str | None]:
         """``(message, hint)`` in ``lang``."""
         return (self.message, self.hint) if lang == "en" else (self.nb, self.hint_nb)
+
+
+class ComputingError(KostraError):
+    """The figures asked for are being computed in the background (a year or peer group the
+    computed year does not hold yet): answered at once with 503 and ``Retry-After``, never by
+    computing them inside a request."""
+
+    def __init__(self, what: str, what_nb: str, *, retry_after: int = RETRY_AFTER) -> None:
+        super().__init__(
+            f"The figures for {what} are being computed.",
+            nb=f"Tallene for {what_nb} blir beregnet.",
+            hint=f"Try again in {retry_after} seconds.",
+            hint_nb=f"Prøv igjen om {retry_after} sekunder.",
+        )
+        self.retry_after = retry_after
 
 
 class _Cache:
@@ -174,6 +198,25 @@ class _Source:
     key: str | None = None
     years: tuple[int, ...] = ()
     synthetic: bool = False
+    #: years with SSB's own figures (``None``: not said by an older computed year)
+    real_years: tuple[int, ...] | None = None
+    #: where the figures came from (``kostra.api.AnalysisData.source``)
+    source: str = ""
+    #: the key of the warehouse's current content (``key`` is an older one while it is built)
+    wanted: str | None = None
+
+    @classmethod
+    def of(cls, stamp: tuple[int, int], key: str, content: dict[str, Any], wanted: str) -> _Source:
+        real = content.get("real_years")
+        return cls(
+            stamp,
+            key,
+            tuple(int(y) for y in content["years"]),
+            bool(content["synthetic"]),
+            None if real is None else tuple(int(y) for y in real),
+            str(content.get("source", "")),
+            wanted,
+        )
 
 
 @dataclass(frozen=True)
@@ -222,7 +265,6 @@ class WebData:
         self._builders: dict[str, subprocess.Popen[bytes]] = {}
         self._inputs = _Cache(2)
         self._computed = _Cache(4)
-        self._year_checks: dict[Hashable, float] = {}
         self._barometers = _Cache(8)
         self.catalog: Catalog = load_catalog()
         self._indicators = {ind.id: ind for ind in self.catalog.indicators}
@@ -232,6 +274,9 @@ class WebData:
         self._views = _Cache(512)
         self._values = _Cache(256)
         self._rendered = _Cache(16)
+        self._places = _Cache(2)
+        self._panels = _Cache(2048)
+        self._resolved = _Cache(8192)
         # a view is CPU work under the GIL: two at a time (the machine's cores) finish a crowd of
         # first visits sooner than forty threads taking turns
         self._computing = threading.BoundedSemaphore(COMPUTE_SLOTS)
@@ -262,44 +307,53 @@ class WebData:
 
     def _source(self) -> _Source:
         """The current source of the figures (see :class:`_Source`). With the store, a
-        changed warehouse is fingerprinted (at most every :data:`RECHECK_SECONDS` while the old
-        computed year is served): a computed year for its content is used at once; otherwise a
-        builder is started and the old one is served until the new one is complete."""
+        changed warehouse is fingerprinted (at most every :data:`RECHECK_SECONDS` while an
+        older computed year is served): a ready computed year for its content is used at once;
+        otherwise a builder is started and the old one is served until the new one is ready.
+        A server that has just started serves the newest ready content on disk meanwhile, or
+        the new content's first published year when there is none; with nothing published it
+        answers :class:`ComputingError` (503)."""
         stamp = self.stamp()
         current = self._current
-        if current is not None and (
-            current.stamp == stamp or (current.key and time.monotonic() < self._next_check)
-        ):
+        if current is not None and current.stamp == stamp and current.key == current.wanted:
             return current
         if not self.use_store:
             current = _Source(stamp)
             self._current = current
             return current
+        if current is not None and time.monotonic() < self._next_check:
+            return current
         with self._source_lock:
             current = self._current
-            if current is not None and current.stamp == stamp:
+            if current is not None and current.stamp == stamp and current.key == current.wanted:
                 return current
             try:
                 key = computed_store.content_key(
                     self.db, self.settings, self.borders, codes=self.store_codes
                 )
             except (DatabaseBusyError, WarehouseUnreadableError):
-                if current is not None and current.key is not None:
+                if current is not None:
                     self._next_check = time.monotonic() + RECHECK_SECONDS
                     return current  # a writer is at work: the old figures meanwhile
                 raise
             content = self.store.content(key)
-            if content is not None:
-                found = _Source(
-                    stamp, key, tuple(int(y) for y in content["years"]), content["synthetic"]
+            chosen: tuple[str, dict[str, Any]] | None = None
+            if content is not None and content.get("ready", True):
+                chosen = key, content
+            elif current is None:  # just started: an older ready content, else what there is
+                chosen = self.store.newest_ready() or (
+                    (key, content) if content is not None else None
                 )
-                self._current = found
-                return found
-            self._start_builder(key)
-            if current is not None and current.key is not None:
+            if chosen is None or chosen[0] != key or not chosen[1].get("complete", True):
+                self._start_builder(key)  # exits at once when another builder is at work
+            if chosen is None:
                 self._next_check = time.monotonic() + RECHECK_SECONDS
-                return current  # the old computed year until the new one is complete
-            found = _Source(stamp)
+                if current is not None:
+                    return current  # the old computed year until the new one is ready
+                raise ComputingError("this warehouse", "dette lageret")
+            found = _Source.of(stamp, chosen[0], chosen[1], key)
+            if found.key != key:
+                self._next_check = time.monotonic() + RECHECK_SECONDS
             self._current = found
             return found
 
@@ -346,7 +400,12 @@ class WebData:
             return [int(y) for y in observations["year"].unique() if int(y) >= api.FIRST_YEAR]
 
         years = self.years()
-        chosen = api.newest_year(years, self._year_list.get(("real_years", self.stamp()), real))
+        source = self._source()
+        if source.key is not None and source.real_years is not None:
+            chosen = api.newest_year(years, source.real_years)
+        else:
+            real_years = self._year_list.get(("real_years", self.stamp()), real)
+            chosen = api.newest_year(years, real_years)
         if chosen is None:
             raise DataNotFoundError(
                 "No KOSTRA figures.",
@@ -404,31 +463,21 @@ class WebData:
         year = self.check_year(year)
         state = self.state()
         key = ("year", state, year)
-        found = self._years.get(key, lambda: self._compute_year(state, year))
-        if found.computed is None and isinstance(state, tuple) and state[0] == "store":
-            # computed here while the builder had not reached this year: use it once it has
-            now = time.monotonic()
-            if now >= self._year_checks.get(key, 0.0):
-                self._year_checks[key] = now + RECHECK_SECONDS * 5
-                if self.store.year(str(state[1]), year) is not None:
-                    self._years.discard(key)
-                    found = self._years.get(key, lambda: self._compute_year(state, year))
-        return found
+        return self._years.get(key, lambda: self._compute_year(state, year))
 
     def _compute_year(self, state: Hashable, year: int) -> YearView:
         if isinstance(state, tuple) and state[0] == "store":
-            key = ("computed", state, year)
-            computed = self._computed.get(key, lambda: self.store.year(str(state[1]), year))
+            # never computed inside a request: another process builds it (a year takes
+            # minutes of CPU, and a queue of requests behind it would time out)
+            computed = self.store.year(str(state[1]), year)
             if computed is None:
-                self._computed.discard(key)  # not published yet: look again next time
-            else:
-                return YearView(
-                    year=year,
-                    municipalities=computed.municipalities,
-                    evaluated=computed.evaluated,
-                    computed=computed,
-                )
-            self._start_builder(str(state[1]), year)  # for the next visitor of this year
+                raise ComputingError(str(year), str(year))
+            return YearView(
+                year=year,
+                municipalities=computed.municipalities,
+                evaluated=computed.evaluated,
+                computed=computed,
+            )
         inputs = self.inputs(year)
         return YearView(
             year=year,
@@ -455,6 +504,16 @@ class WebData:
             return self._barometers.get(("intervals", computed.key, year), computed.intervals)
         return (year_view.inputs or self.inputs(year)).intervals
 
+    def key_figures(self, year: int) -> tuple[pl.DataFrame, bool, str]:
+        """The evaluated key figures of ``year``'s window (SSB's aggregate regions kept),
+        whether any is synthetic and where they came from: from the computed year when
+        there is one (the nøkkeltall view reads it, never computing the year in a request)."""
+        year_view = self.year_view(year)
+        if year_view.computed is not None:
+            return year_view.evaluated, self.synthetic, self._source().source
+        inputs = year_view.inputs or self.inputs(year)
+        return inputs.evaluated, inputs.data.synthetic, inputs.data.source
+
     def inputs(self, year: int) -> ReportInputs:
         """The year's shared inputs (:func:`kostra.report.pipeline.prepare`), once per stamp."""
         return self._inputs.get(
@@ -470,12 +529,15 @@ class WebData:
 
     def places(self, year: int | None = None) -> list[Place]:
         """Municipalities on the 2024 borders, for the choosers."""
+        return list(self._places.get(("places", BORDERS), self._list_places))
+
+    def _list_places(self) -> tuple[Place, ...]:
         geography = importlib.import_module("kostra.geography")
         frame: pl.DataFrame = geography.municipalities(BORDERS)
-        return [
+        return tuple(
             Place(str(c), str(n), str(k))
             for c, n, k in frame.select("code", "name", "county_name").iter_rows()
-        ]
+        )
 
     def resolve(self, text: str, year: int) -> Place:
         """The municipality a person means (the CLI's name resolution), on the 2024 borders.
@@ -485,6 +547,11 @@ class WebData:
         text = text.strip()
         if not text or len(text) > 80:
             raise UnknownMunicipalityError(text[:80], [])
+        # every page resolves its municipality: a name or code once per year, not per request
+        key = ("resolve", text, year, BORDERS)
+        return self._resolved.get(key, lambda: self._resolve(text, year))
+
+    def _resolve(self, text: str, year: int) -> Place:
         try:
             code, name = api.resolve(text, year, borders=BORDERS)
         except UnknownMunicipalityError as error:
@@ -550,8 +617,9 @@ class WebData:
     def _read_view(self, year_view: YearView, code: str, peers: str) -> MunicipalityView:
         """The view from the computed year (no waiting for anyone's computation), else
         computed here."""
-        if year_view.computed is not None:
-            found = year_view.computed.view(code, peers)
+        computed = year_view.computed
+        if computed is not None:
+            found = computed.view(code, peers)
             if found is not None:
                 data, findings = found
                 return MunicipalityView(
@@ -560,6 +628,16 @@ class WebData:
                     summary=tuple(summary(list(findings))),
                     peers_key=peers,
                 )
+            if not computed.has(peers):
+                what = f"{year_view.year} ({peers})"
+                raise ComputingError(what, what)
+            # the builder found no such group for this municipality: neither would we
+            raise NotFoundError(
+                f"No {peers} peer group for {code} in {year_view.year}.",
+                nb=f"Ingen sammenligningsgruppe {peers} for {code} i {year_view.year}.",
+                hint="Choose another peer group.",
+                hint_nb="Velg en annen sammenligningsgruppe.",
+            )
         return self._compute_view(year_view, code, peers)
 
     def _compute_view(self, year_view: YearView, code: str, peers: str) -> MunicipalityView:
@@ -744,6 +822,11 @@ class WebData:
         """Whether the KOSTRA groups of ``year`` are at hand (SSB's Klass 112, cached)."""
         return bool(self.year_view(year).municipalities["kostra_group"].is_not_null().any())
 
+    def panel(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """A part of a page that depends only on ``key`` and the figures (e.g. the overview's
+        similar municipalities), computed once per state instead of on every page view."""
+        return self._panels.get(("panel", self.state(), key), compute)
+
     def rendered(self, key: Hashable, render: Callable[[], T]) -> T:
         """A rendered report (PDF bytes or HTML), kept for the next download of the same one."""
         return self._rendered.get(("rendered", self.state(), key), render)
@@ -759,6 +842,9 @@ class WebData:
             self._views,
             self._values,
             self._rendered,
+            self._panels,
+            self._places,
+            self._resolved,
             self._inputs,
             self._computed,
             self._barometers,

@@ -543,10 +543,13 @@ def _similar_panel(ctx: PlaceCtx) -> dict[str, Any] | None:
     from kostra import workbench
     from kostra.errors import KostraError
 
-    try:
-        return workbench.similar_payload(ctx.place.code, ctx.year, ctx.lang)
-    except KostraError:
-        return None
+    def compute() -> dict[str, Any] | None:
+        try:
+            return workbench.similar_payload(ctx.place.code, ctx.year, ctx.lang)
+        except KostraError:
+            return None
+
+    return ctx.web.panel(("similar", ctx.place.code, ctx.year, ctx.lang), compute)
 
 
 @pages.get("/kommune/{kommune}/{sektor}", response_class=HTMLResponse)

@@ -32,16 +32,16 @@ def nokkeltall(
     """SSB's KOSTRA view of the view's municipality in its year (the year's figures the web
     computed, on the web's borders), with ``compare`` municipalities as extra columns."""
     data = view.data
-    inputs = web.inputs(data.year)
+    evaluated, synthetic, source = web.key_figures(data.year)
     result = workbench.nokkeltall_from(
-        inputs.evaluated,
-        inputs.catalog,
+        evaluated,
+        web.catalog,
         data.municipality.code,
         data.year,
         borders=BORDERS,
         compare=compare,
-        synthetic=inputs.data.synthetic,
-        source=inputs.data.source,
+        synthetic=synthetic,
+        source=source,
     )
     table = workbench.key_figure_table(result)
     return {**_meta(view, lang), **workbench.nokkeltall_payload(table, lang)}
