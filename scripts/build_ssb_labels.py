@@ -7,7 +7,8 @@ description of its own ("beskr.", "inferert", "uverifisert", "(KB…", "ikke set
 and a trailing bracketed remark ("[label fra PX-note]") is dropped. Table 13502's
 KOSandel120000 comes from the real statbank download in
 ``../shared/data/kostra_real_fragments`` (its footnote "Intern referansekode: KOSandel120000"
-under the variable's label), see ``../shared/data/MANIFEST.md``.
+under the variable's label), see ``../shared/data/MANIFEST.md``; a few more come from real SSB
+answers kept in other public repositories (``_FROM_FILES``, provenance in docs/DATA.md).
 
 Run from the repository root: ``python scripts/build_ssb_labels.py``.
 """
@@ -30,12 +31,55 @@ _NOT_SSB = re.compile(
 )
 _REMARK = re.compile(r"\s*\[[^\]]*\]\s*$")
 
+# Each label here is linked to its code by the source itself (a real SSB answer, a real
+# download, or a text that quotes SSB's label beside the code); docs/DATA.md lists them.
+_KAPASITET = (
+    "hmelberg/kapasitet data/normalized/municipal_capacity.csv @8c6036e (metric_label = "
+    "ContentsCode label of SSB's API answer, scripts/fetch/ssb-kostra.mjs @9a6b24c)"
+)
 _FROM_FILES = [
     (
         "13502",
         "KOSandel120000",
         "Andel barn 1-2 år i barnehage, i forhold til innbyggere 1-2 år (prosent)",
         "statbank download 13502 (shared/data/kostra_real_fragments, 'Intern referansekode')",
+    ),
+    (
+        "13526",
+        "KOSplanernyereen0000",
+        "Gjeldende overordnede planer nyere enn 5 år som angår naturmangfold, landskap, "
+        "friluftsliv, folkehelse, universell utforming, kulturminner, klima og energi samt "
+        "klimatilpasning som kommunen har utarbeidet i alt (antall)",
+        "PxTools/PCAxis.Serializers PCAxis.Serializers/Util/Metaid/example.json @51e45da "
+        "(SSB json-stat2 answer of 13526)",
+    ),
+    (
+        "12134",
+        "KOSAGD230000",
+        # SSB's own spelling, without the s of "driftsresultat"
+        "Netto driftresultat i prosent av brutto driftsinntekter",
+        "ssb_kostra_codes.csv (SSB writes 'driftresultat') + KOSTRA reference checked against "
+        "the live API 2026-09-20 (library file 68946170940, repository not identified)",
+    ),
+    ("12292", "KOSbeboersykehje0000", "Institusjon - sykehjemsbeboere (antall)", _KAPASITET),
+    ("12292", "KOSkjernetotalt0000", "Hjemmetjenester - brukere i alt (antall)", _KAPASITET),
+    (
+        "12292",
+        "KOSkjerne80aarov0000",
+        "Hjemmetjenester - brukere 80 år og over (antall)",
+        _KAPASITET,
+    ),
+    (
+        "12292",
+        "KOSaarsverkbruke0000",
+        "Brukerrettede årsverk i omsorgstjenesten (antall)",
+        _KAPASITET,
+    ),
+    (
+        "12292",
+        "KOSinstoppholdsd0000",
+        "Institusjon - oppholdsdøgn totalt (antall)",
+        _KAPASITET,
     ),
 ]
 

@@ -274,3 +274,43 @@ def test_cli_table_is_one_table_per_sector_with_ids(monkeypatch: pytest.MonkeyPa
     assert "Barnehage" in [line.strip() for line in result.stdout.splitlines()]
     # the id a user types is shown (folded if long, never dropped as Rich markup)
     assert "[andel_barn_1_5_i_barnehage]" in "".join(result.stdout.split())
+
+
+def _data_notes_section(title: str) -> str:
+    text = (Path(__file__).resolve().parent.parent / "docs" / "DATA.md").read_text("utf-8")
+    start = text.index(title)
+    end = text.find("\n#", start + len(title))
+    return text[start : end if end != -1 else len(text)]
+
+
+def test_codes_without_ssbs_label_are_exactly_those_the_data_notes_list(catalog: Catalog) -> None:
+    """docs/DATA.md names every catalog code SSB's label is not known for, and no other."""
+    from kostra.sources.labels import catalog_labels, catalog_own_names
+
+    section = _data_notes_section("### SSB's label per catalog ContentsCode")
+    table = section[section.index("**Codes without SSB's label**") :]
+    listed = set(re.findall(r"^\| (\d{5}) \| `(KOS\w+)` \|", table, flags=re.MULTILINE))
+    labels = catalog_labels()
+    used = {(r.table_id, r.contents_code) for i in catalog.indicators for r in series_of(i)}
+    without = {(t, c) for t, c in used if c not in labels.get(t, {})}
+    assert listed == without
+    own = {(t, c) for t, codes in catalog_own_names().items() for c in codes}
+    assert own == without
+    pattern = r"\*\*(\d+) have SSB's verbatim label\*\*.*?\*\*(\d+) do not\*\*"
+    count = re.search(pattern, section, re.S)
+    assert count is not None
+    assert (int(count[1]), int(count[2])) == (len(used) - len(without), len(without))
+
+
+def test_every_ssb_label_names_its_source() -> None:
+    from importlib import resources
+
+    text = (resources.files("kostra.catalog") / "data" / "ssb_labels.csv").read_text("utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    assert rows
+    for row in rows:
+        assert re.fullmatch(r"\d{5}", row["table_id"]), row
+        assert row["contents_code"].startswith("KOS"), row
+        assert row["label_nb"].strip(), row
+        assert "…" not in row["label_nb"], row
+        assert row["evidence"].strip(), row

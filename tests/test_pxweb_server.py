@@ -10,7 +10,17 @@ import httpx
 import polars as pl
 import pytest
 
+from kostra.errors import InputFileError
 from kostra.sources import jsonstat
+from kostra.sources._ssb.metadata import parse_metadata
+from kostra.sources.labels import (
+    OWN_LABEL_EXTENSION,
+    catalog_labels,
+    catalog_own_names,
+    known_contents,
+    match_contents,
+    store_metadata,
+)
 from kostra.testing.pxweb_server import (
     Fault,
     FaultPlan,
@@ -339,6 +349,53 @@ def test_sample_tables_answer_the_full_grid_with_ssb_labels_and_symbols(sample_s
     assert cells[("0710", "2024")] == (None, ".")
     assert cells[("0710", "2018")][0] is not None
     assert cells[("3907", "2018")] == (None, ".")
+
+
+def test_codes_without_ssb_label_carry_kostras_name_marked_as_ours(sample_server: str) -> None:
+    meta = httpx.get(f"{sample_server}/tables/13502/metadata").json()
+    dimension = meta["dimension"]["ContentsCode"]
+    labels = dimension["category"]["label"]
+    ssb = catalog_labels()["13502"]
+    own = dimension["extension"][OWN_LABEL_EXTENSION]
+    # exactly the codes SSB's label is not known for are marked, and none of them is bare
+    assert own == [code for code in labels if code not in ssb]
+    assert own, "13502 has catalog codes without SSB's label"
+    for code in own:
+        assert labels[code] == catalog_own_names()["13502"][code] != code
+    for code in labels:
+        if code in ssb:
+            assert labels[code] == ssb[code]
+    note = next(n for n in meta["note"] if own[0] in n)
+    assert "ikke SSBs" in note
+    assert "ikke bekreftet mot SSB" in note
+    # the data answer marks them the same way
+    answer = httpx.get(
+        f"{sample_server}/tables/13502/data",
+        params={
+            "valueCodes[KOKkommuneregion0000]": "3201",
+            "valueCodes[ContentsCode]": f"KOSandel120000,{own[0]}",
+            "valueCodes[Tid]": "2024",
+        },
+    ).json()
+    assert answer["dimension"]["ContentsCode"]["extension"][OWN_LABEL_EXTENSION] == [own[0]]
+
+
+def test_kostras_own_names_are_never_taken_for_ssbs_labels(
+    sample_server: str, tmp_path: Path
+) -> None:
+    meta = httpx.get(f"{sample_server}/tables/13502/metadata").json()
+    own = meta["dimension"]["ContentsCode"]["extension"][OWN_LABEL_EXTENSION]
+    contents = parse_metadata(meta, "13502").contents
+    assert contents is not None
+    assert set(contents.codes) >= set(own)
+    assert not set(contents.labels) & set(own)
+    store_metadata(tmp_path, "13502", meta)
+    known = known_contents("13502", tmp_path)
+    assert "KOSandel120000" in known
+    assert not set(known) & set(own)
+    name = catalog_own_names()["13502"][own[0]]
+    with pytest.raises(InputFileError, match="not one of SSB's labels"):
+        match_contents([name], "13502", file_name="ned.csv", cache_dir=tmp_path)
 
 
 def test_agg_kommsummer_aggregated_and_single(sample_server: str) -> None:

@@ -10,6 +10,11 @@ in this order:
 2. the label file packaged beside the catalog, ``catalog/data/ssb_labels.csv`` (SSB's verbatim
    label per table and ContentsCode; provenance in docs/DATA.md).
 
+A catalog code without a verbatim SSB label has only kostra's own name
+(:func:`catalog_own_names`). The local PxWebApi server answers with that name and lists the code
+under :data:`OWN_LABEL_EXTENSION` in the dimension's ``extension``; labels so marked in a stored
+metadata document are never taken for SSB's, so they never map a download's label to a code.
+
 Labels are compared after folding case, dashes and white space, never by similarity: a label
 that matches no known label exactly is refused, and the error names the table's closest known
 labels. :func:`closest_labels` is shared with ``kostra catalog verify``.
@@ -36,7 +41,9 @@ from pathlib import Path
 from kostra.errors import InputFileError
 
 __all__ = [
+    "OWN_LABEL_EXTENSION",
     "catalog_labels",
+    "catalog_own_names",
     "closest_labels",
     "known_contents",
     "match_contents",
@@ -73,6 +80,47 @@ def catalog_labels() -> dict[str, dict[str, str]]:
     for row in csv.DictReader(io.StringIO(text)):
         tables.setdefault(row["table_id"], {})[row["contents_code"]] = row["label_nb"]
     return tables
+
+
+OWN_LABEL_EXTENSION = "kostraOwnLabels"
+"""Key, in a served ContentsCode dimension's ``extension``, of the codes whose label is kostra's
+own name and not SSB's text (SSB itself never sends this key)."""
+
+
+@cache
+def catalog_own_names() -> dict[str, dict[str, str]]:
+    """kostra's own name for every catalog ContentsCode that has no SSB label, by table.
+
+    The name comes from the indicator that reads the series: its name where the series is the
+    indicator's source, else "Teller i «…»", "Nevner i «…»" or "Vekt i «…»" (the first use
+    in catalog order wins, sources before formula parts).
+    """
+    from kostra.catalog import load_catalog
+    from kostra.catalog.models import SeriesRef
+
+    known = catalog_labels()
+    ranked: dict[tuple[str, str], tuple[int, str]] = {}
+    for indicator in load_catalog().indicators:
+        uses: list[tuple[int, str, list[SeriesRef]]] = []
+        if indicator.source is not None:
+            uses.append((0, indicator.name_nb, [indicator.source]))
+        if indicator.formula is not None:
+            uses.append((1, f"Teller i «{indicator.name_nb}»", indicator.formula.numerator))
+            if isinstance(indicator.formula.denominator, list):
+                uses.append((2, f"Nevner i «{indicator.name_nb}»", indicator.formula.denominator))
+        if isinstance(indicator.weight_by, SeriesRef):
+            uses.append((3, f"Vekt i «{indicator.name_nb}»", [indicator.weight_by]))
+        for rank, name, refs in uses:
+            for ref in refs:
+                key = (ref.table_id, ref.contents_code)
+                if ref.contents_code in known.get(ref.table_id, {}):
+                    continue
+                if key not in ranked or rank < ranked[key][0]:
+                    ranked[key] = (rank, name)
+    names: dict[str, dict[str, str]] = {}
+    for (table, code), (_, name) in sorted(ranked.items()):
+        names.setdefault(table, {})[code] = name
+    return names
 
 
 def metadata_path(cache_dir: Path, table_id: str) -> Path:
@@ -116,6 +164,7 @@ def _metadata_contents(document: Mapping[str, object], table_id: str) -> dict[st
         contents = parse_metadata(document, table_id).contents
     except Exception:  # a damaged cache file is ignored, the packaged labels still apply
         return {}
+    # parse_metadata leaves out labels the local server marks as kostra's own
     return dict(contents.labels) if contents is not None else {}
 
 

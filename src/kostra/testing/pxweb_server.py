@@ -77,6 +77,9 @@ class ServedVariable:
     elimination: bool = False
     elimination_code: str | None = None
     codelists: tuple[ServedCodelist, ...] = ()
+    own_labels: frozenset[str] = frozenset()
+    """Codes whose label is kostra's own name, not SSB's text; listed in the dimension's
+    ``extension`` under ``kostra.sources.labels.OWN_LABEL_EXTENSION``."""
 
 
 @dataclass(frozen=True)
@@ -672,6 +675,11 @@ def _dimension(
     extension: dict[str, Any] = {"elimination": variable.elimination, "show": "value"}
     if variable.elimination_code is not None:
         extension["eliminationValueCode"] = variable.elimination_code
+    own = [code for code in codes if code in variable.own_labels]
+    if own:
+        from kostra.sources.labels import OWN_LABEL_EXTENSION
+
+        extension[OWN_LABEL_EXTENSION] = own
     if metadata:
         base = str(request.base_url).rstrip("/") + API_PREFIX
         # SSB's 2025 answers spell it codeLists; the 2025-10 spec renamed it codelists.
@@ -992,16 +1000,19 @@ def sample_tables(table_ids: Iterable[str] | None = None) -> list[FrameTable]:
     ``ContentsCode`` and ``Tid``. The region variable lists every code of 2015–2025 with SSB's
     labels ("0219 Bærum (-2019)" style spans for codes no longer in use) and offers the
     ``agg_KommSummer`` aggregation (merged municipalities, :func:`kommune_summer`);
-    ContentsCodes carry SSB's own label where ``catalog/data/ssb_labels.csv`` has it (the code
-    otherwise). The numbers are synthetic (``kostra.sample``).
+    ContentsCodes carry SSB's own label where ``catalog/data/ssb_labels.csv`` has it; the others
+    carry kostra's own name (:func:`kostra.sources.labels.catalog_own_names`), marked as such in
+    the dimension's ``extension`` and said in a note, since SSB always sends a label and we must
+    not pass ours off as SSB's. The numbers are synthetic (``kostra.sample``).
     """
     from kostra.sample import sample_metadata, sample_observations
 
     metadata = sample_metadata()
     frame = sample_observations(table_ids)
-    from kostra.sources.labels import catalog_labels
+    from kostra.sources.labels import catalog_labels, catalog_own_names
 
     labels = catalog_labels()
+    own_names = catalog_own_names()
     served: list[FrameTable] = []
     for (table_id,), rows in frame.partition_by(
         "table_id", as_dict=True, maintain_order=True
@@ -1016,6 +1027,8 @@ def sample_tables(table_ids: Iterable[str] | None = None) -> list[FrameTable]:
         years = sorted(int(y) for y in rows.get_column("year").unique().to_list())
         regions = tuple(sorted(rows.get_column("region").unique().to_list(), key=_region_order))
         contents = tuple(sorted(rows.get_column("contents_code").unique().to_list()))
+        ssb_labels = {c: labels[table][c] for c in contents if c in labels.get(table, {})}
+        own = {c: own_names.get(table, {}).get(c, c) for c in contents if c not in ssb_labels}
         variables = [
             ServedVariable(
                 "KOKkommuneregion0000",
@@ -1030,8 +1043,9 @@ def sample_tables(table_ids: Iterable[str] | None = None) -> list[FrameTable]:
                 "ContentsCode",
                 "statistikkvariabel",
                 contents,
-                {c: labels[table][c] for c in contents if c in labels.get(table, {})},
+                {**ssb_labels, **own},
                 role="metric",
+                own_labels=frozenset(own),
             ),
             ServedVariable("Tid", "år", tuple(str(y) for y in years), role="time"),
         ]
@@ -1041,10 +1055,22 @@ def sample_tables(table_ids: Iterable[str] | None = None) -> list[FrameTable]:
             title,
             f"{metadata.get('build_date', '2026-03-16')}T07:00:00Z",
             tuple(variables),
-            notes=("Syntetiske eksempeltall fra kostra, ikke SSBs tall.", *SYMBOL_NOTES),
+            notes=(
+                "Syntetiske eksempeltall fra kostra, ikke SSBs tall.",
+                *SYMBOL_NOTES,
+                *([_own_label_note(sorted(own))] if own else []),
+            ),
         )
         served.append(FrameTable(spec, rows))
     return served
+
+
+def _own_label_note(codes: Sequence[str]) -> str:
+    listed = ", ".join(codes)
+    return (
+        f"Etikettene til {listed} er kostras egne navn, ikke SSBs: SSBs tekst for disse "
+        "kodene er ikke kjent, og kodene er ikke bekreftet mot SSB."
+    )
 
 
 def kommune_summer(regions: Sequence[str], years: Sequence[int]) -> ServedCodelist:

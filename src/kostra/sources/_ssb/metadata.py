@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kostra.errors import SourceError
+from kostra.sources.labels import OWN_LABEL_EXTENSION
 
 #: SSB's documented limits, used when ``/config`` leaves a field out.
 DEFAULT_MAX_CELLS = 800_000
@@ -207,10 +208,13 @@ def parse_metadata(doc: Mapping[str, Any], table_id: str) -> TableMetadata:
             )
         category = dim["category"]
         codes = ordered_codes(category)
-        labels_raw = category.get("label") or {}
-        labels = {code: str(labels_raw.get(code, code)) for code in codes}
         extension = dim.get("extension") if isinstance(dim.get("extension"), Mapping) else {}
         assert isinstance(extension, Mapping)
+        labels_raw = category.get("label") or {}
+        # kostra's local server marks names of its own; they are not SSB's label of the code
+        own = extension.get(OWN_LABEL_EXTENSION)
+        own_codes = {str(code) for code in own} if isinstance(own, list) else set()
+        labels = {code: str(labels_raw.get(code, code)) for code in codes if code not in own_codes}
         folded = str(dim_id).casefold()
         elimination_code = extension.get("eliminationValueCode")
         variables.append(
