@@ -410,3 +410,48 @@ def test_c2_uses_the_analysis_total_when_given() -> None:
     assert c2.numbers["excess_nok"] == 2e6
     assert c2.numbers["sectors"] == 6
     assert c2.text_nb.startswith("Samlet for 6 sektorer")
+
+
+def test_trend_of_a_share_in_percentage_points() -> None:
+    # Utsira's forsterket norsk went from about 1 % to 13 %: "12 prosentpoeng høyere", never
+    # "1 017 % høyere enn utviklingen"
+    history = _history({2016: 1.0, 2017: 1.1, 2018: 1.0, 2019: 1.2, 2020: 13.0})
+    (finding, *_) = F.trend_findings(history, CATALOG, CONTEXT, RULES)
+    assert "prosentpoeng høyere enn utviklingen" in finding.text_nb
+    assert "percentage points higher than the trend" in finding.text_en
+    assert "prosentpoeng høgare enn utviklinga" in (finding.text_nn or "")
+    assert "\u00a0% høyere" not in finding.text_nb
+    assert "relative_pct" not in {key for key, _, _ in finding.shown}
+    assert finding.numbers["difference_pp"] == pytest.approx(13.0 - finding.numbers["expected"])
+    assert_traceable(finding)
+
+
+def test_trend_change_beyond_the_cap_is_flagged() -> None:
+    kroner = pl.lit("b").alias("indicator_id")  # "b" is in kroner, not a share
+    history = _history({2016: 100.0, 2017: 101.0, 2018: 99.0, 2019: 100.0, 2020: 450.0})
+    history = history.with_columns(kroner)
+    (finding, *_) = F.trend_findings(history, CATALOG, CONTEXT, RULES)
+    assert "\u00a0% høyere" in finding.text_nb
+    assert "større enn ±100\u00a0% og er merket" in finding.text_nb
+    assert "is flagged" in finding.text_en
+    assert "er merkt" in (finding.text_nn or "")
+    assert_traceable(finding)
+    modest = _history({2016: 100.0, 2017: 101.0, 2018: 99.0, 2019: 100.0, 2020: 150.0})
+    modest = modest.with_columns(kroner)
+    (finding, *_) = F.trend_findings(modest, CATALOG, CONTEXT, RULES)
+    assert "merket" not in finding.text_nb
+
+
+def test_profile_index_beyond_the_caps_is_flagged() -> None:
+    # Utsira's administration: 7 406 kr against 731 kr is index 1 013
+    profile = _profile(b={"value": 7406.0, "peer_average": 731.0, "index": 1013.1})
+    (finding,) = F.profile_findings(profile, CATALOG, CONTEXT, RULES)
+    assert "Indeksen er over 300 og er merket" in finding.text_nb
+    assert "above 300 and is flagged" in finding.text_en
+    assert_traceable(finding)
+    low = _profile(b={"value": 20.0, "peer_average": 100.0, "index": 20.0})
+    (finding,) = F.profile_findings(low, CATALOG, CONTEXT, RULES)
+    assert "Indeksen er under 33 og er merket" in finding.text_nb
+    within = _profile(b={"value": 250.0, "peer_average": 100.0, "index": 250.0})
+    (finding,) = F.profile_findings(within, CATALOG, CONTEXT, RULES)
+    assert "merket" not in finding.text_nb

@@ -154,6 +154,8 @@ def _trace(data: ReportData, finding: Finding, rules: FindingRules) -> None:
         assert n["expected"] == approx(intercept + slope * year, rel=1e-6)
         deviation = series[year] - n["expected"]
         assert abs(deviation) > rules.trend_k * n["robust_sd"]
+        if "difference_pp" in n:  # a share: the distance from the trend in percentage points
+            assert n["difference_pp"] == approx(abs(deviation))
     elif finding.rule_id == "C1":
         row = data.need_cost(finding.sector)  # type: ignore[arg-type]
         assert row is not None

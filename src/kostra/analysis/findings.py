@@ -14,7 +14,9 @@ id  fires when                                      sentence (the size is always
 P1  profile index ≥ 100 + t or ≤ 100 − t            "<key figure> er N % over/under <peer>-snittet
     (t = ``profile_threshold_pct`` = 10); only the  (value mot average)"; shares in per cent:
                                                     "N prosentpoeng over/under"; catalog caveat
-                                                    attached
+                                                    attached; an index beyond the small-number
+                                                    caps (over 300, under 33) is flagged in a
+                                                    second sentence
     ``profile_max_per_sector`` (5) largest per
     sector (the profile table shows every index)
 P2  highest or lowest value among ≥ 3 peers         "<key figure>: <kommune> har den høyeste/laveste
@@ -25,7 +27,10 @@ T1  the report year, and the pandemic years among  "<key figure> i <år> var X %
     > k robust SDs (k = ``trend_k`` = 3) and        utviklingen de 4 foregående årene tilsier
     ≥ ``trend_min_change`` (10 %) off the least-    (value mot forventet pred)"; robust SD =
     squares line through the ``trend_window`` (4)   1.4826 × median |residual|, floored at
-    prior years; never across a series break        ``trend_floor`` (3 %) × mean of the prior years
+    prior years; never across a series break        ``trend_floor`` (3 %) × mean of the prior
+                                                    years; shares: "N prosentpoeng høyere/
+                                                    lavere"; a change beyond ±``change_cap``
+                                                    (100 %) is flagged in a second sentence
 C1  a sector's need-corrected spending per          "Etter behovskorrigering brukte <kommune> X
     inhabitant differs from the peers' by ≥         mill. kr mer/mindre enn <peer>-snittet på
     ``need_threshold_pct`` (2 %) of the need-       <sektor> (d kr per innbygger)"
@@ -64,6 +69,7 @@ from typing import Any
 import polars as pl
 
 from kostra.analysis._barometer.naming import PUBLISHED_INDICATORS
+from kostra.analysis.method import SMALL_NUMBERS, SmallNumbers
 from kostra.catalog.models import Catalog, Indicator
 from kostra.i18n import number, sector_name
 
@@ -104,6 +110,8 @@ class FindingRules:
     need_threshold_pct: float = 2.0
     index_threshold: float = 3.0
     drivers_per_sector: int = 2
+    #: the small-number rule whose caps flag an index or a change (as the profile does)
+    small_numbers: SmallNumbers = SMALL_NUMBERS
 
 
 @dataclass(frozen=True)
@@ -224,6 +232,32 @@ def _indicator(catalog: Catalog, indicator_id: str) -> Indicator | None:
         return None
 
 
+def _cap_flag(
+    s: _Sentence, what: str, cap: float, *, change: bool, below: bool = False
+) -> tuple[str, str, str]:
+    """The flag of an index or a change beyond the small-number caps, as one more sentence in
+    (nb, en, nn); its number is recorded like every other."""
+    cap_nb, cap_en = s.num(what, cap, 0)
+    if below:
+        return (
+            f" Indeksen er under {cap_nb} og er merket: små tall kan gi store utslag.",
+            f" The index is below {cap_en} and is flagged: small numbers can swing widely.",
+            f" Indeksen er under {cap_nb} og er merkt: små tal kan gi store utslag.",
+        )
+    if change:
+        return (
+            f" Endringen er større enn ±{cap_nb}\u00a0% og er merket: små tall kan gi store "
+            "utslag.",
+            f" The change exceeds ±{cap_en} % and is flagged: small numbers can swing widely.",
+            f" Endringa er større enn ±{cap_nb}\u00a0% og er merkt: små tal kan gi store utslag.",
+        )
+    return (
+        f" Indeksen er over {cap_nb} og er merket: små tall kan gi store utslag.",
+        f" The index is above {cap_en} and is flagged: small numbers can swing widely.",
+        f" Indeksen er over {cap_nb} og er merkt: små tal kan gi store utslag.",
+    )
+
+
 def _caveats(indicator: Indicator) -> dict[str, str | None]:
     return {"caveat_nb": indicator.caveat_nb, "caveat_en": indicator.caveat_en}
 
@@ -295,6 +329,13 @@ def _profile_candidates(
                 f"{indicator.name_nb} er {what_nn} {'over' if above else 'under'} "
                 f"{context.peer_name}-snittet ({val_nb}{u_nb} mot {avg_nb}{u_nb})."
             )
+            caps = rules.small_numbers
+            if not is_percentage(indicator) and index > caps.index_cap:
+                flag = _cap_flag(s, "index_cap", caps.index_cap, change=False)
+                nb, en, nn = nb + flag[0], en + flag[1], nn + flag[2]
+            elif not is_percentage(indicator) and index < caps.index_floor:
+                flag = _cap_flag(s, "index_floor", caps.index_floor, change=False, below=True)
+                nb, en, nn = nb + flag[0], en + flag[1], nn + flag[2]
             found.append(
                 s.finding(
                     "P1",
@@ -459,28 +500,40 @@ def trend_findings(
         s.use("expected_exact", brk.expected)
         s.use("robust_sd", brk.robust_sd)
         s.use("year", brk.year)
-        pct_nb, pct_en = s.num("relative_pct", abs(brk.relative) * 100, 0)
+        up = brk.deviation > 0
+        if is_percentage(indicator):
+            s.use("relative_pct", abs(brk.relative) * 100)  # what trend_min_change tests
+            # a share off its trend in percentage points: "6,2 prosentpoeng høyere", never
+            # "1 017 % høyere" (a change relative to a small share)
+            size_nb, size_en = s.num("difference_pp", abs(brk.deviation), 1)
+            what_nb, what_en = f"{size_nb} prosentpoeng", f"{size_en} percentage points"
+        else:
+            size_nb, size_en = s.num("relative_pct", abs(brk.relative) * 100, 0)
+            what_nb, what_en = f"{size_nb}\u00a0%", f"{size_en} %"
         val_nb, val_en = s.num("value", brk.value)
         exp_nb, exp_en = s.num("expected", brk.expected)
-        up = brk.deviation > 0
         u_nb, u_en = unit_suffix(indicator, "nb"), unit_suffix(indicator, "en")
         pandemic_nb = " (pandemiår)" if brk.year in rules.pandemic_years else ""
         pandemic_en = " (a pandemic year)" if brk.year in rules.pandemic_years else ""
         nb = (
-            f"{indicator.name_nb} i {brk.year}{pandemic_nb} var {pct_nb}\u00a0% "
+            f"{indicator.name_nb} i {brk.year}{pandemic_nb} var {what_nb} "
             f"{'høyere' if up else 'lavere'} enn utviklingen de {rules.trend_window} foregående "
             f"årene tilsier ({val_nb}{u_nb} mot forventet {exp_nb}{u_nb})."
         )
         en = (
-            f"{indicator.name_en} in {brk.year}{pandemic_en} was {pct_en} % "
+            f"{indicator.name_en} in {brk.year}{pandemic_en} was {what_en} "
             f"{'higher' if up else 'lower'} than the trend of the {rules.trend_window} previous "
             f"years predicts ({val_en}{u_en} against {exp_en}{u_en} expected)."
         )
         nn = (
-            f"{indicator.name_nb} i {brk.year}{pandemic_nb} var {pct_nb}\u00a0% "
+            f"{indicator.name_nb} i {brk.year}{pandemic_nb} var {what_nb} "
             f"{'høgare' if up else 'lågare'} enn utviklinga dei {rules.trend_window} "
             f"føregåande åra tilseier ({val_nb}{u_nb} mot venta {exp_nb}{u_nb})."
         )
+        change_cap = rules.small_numbers.change_cap
+        if not is_percentage(indicator) and abs(brk.relative) * 100 > change_cap:
+            flag = _cap_flag(s, "change_cap", change_cap, change=True)
+            nb, en, nn = nb + flag[0], en + flag[1], nn + flag[2]
         found.append(
             s.finding(
                 "T1",
