@@ -163,12 +163,14 @@ def report_command(
 def prepare(
     year: int, language: str, console: Console, borders: BordersChoice = "year"
 ) -> ReportInputs:
-    """The year's figures for every report or deck of the run on ``borders`` (said while
-    computing), and the sample banner on stderr when they are synthetic."""
-    from kostra.report import pipeline
+    """The year's figures for every report or deck of the run on ``borders``: read from the
+    computed year beside the warehouse when it is current, otherwise computed (said while
+    computing) and stored there for the next run; and the sample banner on stderr when they
+    are synthetic."""
+    from kostra.results.year_inputs import year_inputs
 
     with console.status("Computing the figures …" if language == "en" else "Beregner tallene …"):
-        inputs = pipeline.prepare(year, db=state.settings.db, borders=borders)
+        inputs = year_inputs(state.settings.db, year, borders=borders)
     if inputs.data.synthetic:
         console.print(f"[bold red]{SYNTHETIC_BANNER[language]}[/]", highlight=False)
     return inputs

@@ -1,11 +1,13 @@
 """Many reports of one year at once (``kostra report --all``), shared out over processes.
 
-The reports of a year share one computed year (:func:`kostra.report.pipeline.prepare`); each
-report is then a few tenths of a second of Python (slicing the year, findings, templating), so
-one process keeps one core busy. :func:`write_reports` writes one share of the reports in this
-process from the year it already has and gives the other shares to worker processes (started
-with ``spawn``: Polars' thread pool does not survive ``fork``), each of which computes the year
-itself (the same function on the same data) and writes its share. Every report is written
+The reports of a year share one computed year (:func:`kostra.report.pipeline.prepare`, kept
+in the computed-year store by :func:`kostra.results.year_inputs.year_inputs`); each report is
+then a few tenths of a second of Python (slicing the year, findings, templating), so one process
+keeps one core busy. :func:`write_reports` writes one share of the reports in this process from
+the year it already has and gives the other shares to worker processes (started with ``spawn``:
+Polars' thread pool does not survive ``fork``), each of which reads the same year from the store
+(or computes it, the same function on the same data, when the store cannot be written) and
+writes its share. Every report is written
 atomically (:func:`kostra.report.render.write_report`); a worker that fails leaves its unwritten
 reports to this process, so every report is written or named as failed.
 """
@@ -29,8 +31,9 @@ if TYPE_CHECKING:  # the report modules load only when reports are written
 
 #: Most worker processes ``--all`` starts by default (the machine's CPUs, at most this many).
 MAX_JOBS = 4
-#: Reports a worker must have to be worth its start (importing and computing the year costs a
-#: worker several seconds; an HTML report a tenth of a second, a PDF a few seconds).
+#: Reports a worker must have to be worth its start (importing and reading the stored year
+#: costs a worker about a second, computing it several; an HTML report a tenth of a second, a
+#: PDF a few seconds).
 MIN_REPORTS_PER_JOB = {"html": 100, "pdf": 4}
 
 
@@ -91,11 +94,16 @@ def _write_one(inputs: ReportInputs, batch: Batch, code: str) -> Path:
 
 
 def _worker(batch: Batch, borders: Any, codes: Sequence[str], messages: Any) -> None:
-    """A worker process: compute the year, write ``codes``' reports, say how each went."""
+    """A worker process: read (or compute) the year, write ``codes``' reports, say how each
+    went."""
     try:
-        from kostra.report import pipeline
+        from kostra.results.year_inputs import year_inputs
+        from kostra.settings import Settings
 
-        inputs = pipeline.prepare(batch.year, db=batch.db, settings=batch.settings, borders=borders)
+        # the year this process's parent stored before starting the workers (or computed here)
+        inputs = year_inputs(
+            batch.db or Settings().db, batch.year, settings=batch.settings, borders=borders
+        )
     except Exception as error:  # reported back: this process writes the share instead
         messages.put(("gave-up", "", f"{type(error).__name__}: {error}"))
         return
@@ -129,8 +137,8 @@ def write_reports(
 ) -> Outcome:
     """Write the report of each of ``codes`` into ``batch.folder``, over ``jobs`` processes.
 
-    ``inputs`` is the year this process computed; the first share is written from it while
-    ``jobs - 1`` workers compute the year themselves and write the other shares. ``progress``
+    ``inputs`` is the year this process has; the first share is written from it while
+    ``jobs - 1`` workers read the same year from the store and write the other shares. ``progress``
     is called with each code once its report is written or has failed; ``names`` names a code
     in failure messages.
     """

@@ -216,6 +216,8 @@ class YearShared:
     ) -> None:
         self.year = year
         self.names = dict(names)
+        #: the frame it was built from (kept, not copied: the computed-year store writes it)
+        self.evaluated = evaluated
         self._by_indicator: dict[str, pl.DataFrame] = {}
         self._by_region: dict[str, pl.DataFrame] = {}
         self._empty: pl.DataFrame | None = None

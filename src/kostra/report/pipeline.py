@@ -17,7 +17,7 @@ there (:class:`~kostra.report.model.MapLayer`), and the map says so.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
@@ -56,6 +56,8 @@ from kostra.results import provenance
 
 #: The newest borders (``borders="newest"``; the map's borders).
 BORDERS = api.BORDERS
+#: The steps of :func:`prepare`, in order, as its ``progress`` names them.
+PREPARE_STEPS = ("load", "evaluate", "barometer", "map")
 #: Years of history before the report year: the trend rule tests the last 5 years against the
 #: 4 years before each.
 HISTORY_YEARS = 8
@@ -185,11 +187,14 @@ def prepare(
     catalog: Catalog | None = None,
     settings: ReportSettings | None = None,
     borders: api.BordersChoice = "year",
+    progress: Callable[[str], None] | None = None,
 ) -> ReportInputs:
     """Load and compute what every report of ``year`` shares (the expensive part, done once).
 
     ``borders``: ``"year"`` (default) computes on the report year's borders and peer members,
-    ``"newest"`` on today's (see :func:`kostra.api.borders_for`)."""
+    ``"newest"`` on today's (see :func:`kostra.api.borders_for`). ``progress`` is called with
+    each of :data:`PREPARE_STEPS` once it is done."""
+    step = progress or (lambda _: None)
     settings = settings or ReportSettings()
     catalog = catalog or load_catalog()
     rule = api.borders_rule(year, borders)
@@ -199,6 +204,7 @@ def prepare(
     if data is None:
         api.require_year(year, db=db, catalog=catalog)
         data = api.load_data(years, db=db, catalog=catalog)
+    step("load")
     evaluated = api.evaluated(data, catalog, years, borders=on)
     if evaluated.filter(pl.col("year") == year).is_empty():
         raise KostraError(
@@ -210,6 +216,7 @@ def prepare(
     spending = sector_spending(evaluated, catalog)
     gross = sector_spending(evaluated, catalog, role="gross_opex")
     this_year = evaluated.filter(pl.col("year") == year)
+    step("evaluate")
     ranking = intervals = None
     barometer_inputs = None
     if catalog.for_barometer():
@@ -227,11 +234,15 @@ def prepare(
         intervals = barometer_results.intervals(
             barometer_inputs, year, params=ranking.params, resamples=settings.resamples
         )
+    step("barometer")
     geography = importlib.import_module("kostra.geography")
     municipalities: pl.DataFrame = geography.municipalities(on)
     names = {str(c): str(n) for c, n in municipalities.select("code", "name").iter_rows()}
     counties = {str(c): str(n) for c, n in municipalities.select("code", "county_name").iter_rows()}
     barometer_total, barometer_sectors = _barometer_frames(ranking, intervals, year)
+    # later borders are the map's (nothing changed after the 2024 reform)
+    map_shared = _map_shared(data, catalog, year) if on < GEO_BORDERS_YEAR else None
+    step("map")
     return ReportInputs(
         year=year,
         catalog=catalog,
@@ -255,8 +266,7 @@ def prepare(
         ),
         borders=on,
         borders_rule=rule,
-        # later borders are the map's (nothing changed after the 2024 reform)
-        map_shared=_map_shared(data, catalog, year) if on < GEO_BORDERS_YEAR else None,
+        map_shared=map_shared,
     )
 
 
