@@ -109,8 +109,17 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants (``/proc``; 0 where unreadable)."""
+def _is_builder(pid: int) -> bool:
+    try:
+        return b"kostra.results.store" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def _tree_rss(pid: int, *, builders: bool = False) -> int:
+    """Resident bytes of ``pid`` and all its descendants (``/proc``; 0 where unreadable),
+    without the computed year's builder processes (with ``builders``: only those): a builder
+    is another job than answering, and its memory is freed when it ends."""
     children: dict[int, list[int]] = defaultdict(list)
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -124,6 +133,8 @@ def _tree_rss(pid: int) -> int:
     while todo:
         current = todo.pop()
         todo.extend(children.get(current, []))
+        if _is_builder(current) != builders:
+            continue
         try:
             for line in Path(f"/proc/{current}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -306,6 +317,7 @@ def main(argv: list[str] | None = None) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         server = subprocess.Popen(command, env=env)
         rss: list[tuple[float, int]] = []
+        builder_rss: list[int] = []
         stop = threading.Event()
         try:
             up = _wait_up(base, server)
@@ -321,6 +333,7 @@ def main(argv: list[str] | None = None) -> None:
             def sample() -> None:
                 while not stop.is_set():
                     rss.append((time.perf_counter() - began, _tree_rss(server.pid)))
+                    builder_rss.append(_tree_rss(server.pid, builders=True))
                     stop.wait(2.0)
 
             sampler = threading.Thread(target=sample, daemon=True)
@@ -401,6 +414,12 @@ def main(argv: list[str] | None = None) -> None:
             f"{settled[0] / 2**20:.0f} MiB, end {rss[-1][1] / 2**20:.0f} MiB, "
             f"max {max(b for _, b in rss) / 2**20:.0f} MiB; growth since then "
             f"{(rss[-1][1] / settled[0] - 1) * 100:+.1f} %"
+        )
+    if any(builder_rss):
+        print(
+            f"a builder (lowest priority) ran beside the server in "
+            f"{sum(1 for b in builder_rss if b) * 100 // len(builder_rss)} % of the samples, "
+            f"at most {max(builder_rss) / 2**20:.0f} MiB (not counted above)"
         )
     print(f"load average at the end: {load_end[0]:.2f} {load_end[1]:.2f}")
     p95, p99 = _percentile(every, 0.95), _percentile(every, 0.99)

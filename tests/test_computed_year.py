@@ -195,6 +195,34 @@ def test_the_web_answers_from_the_computed_year(
         assert client.get("/kommune/3201?gruppe=country").status_code == 200
 
 
+def test_pages_rendered_ahead_are_the_pages_the_server_renders(
+    built: tuple[Path, computed_store.ComputedYear], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, _ = built
+    web = WebData(db, resamples=20, store=True, store_codes=CODES, warm_views=False)
+    pages = web.prerendered()
+    assert pages is not None
+    assert pages.usable()
+    ahead = pages.page("/kommune/3201/grunnskole")
+    assert ahead is not None
+    assert pages.page("/kommune/1103") is None  # not in this store
+    live_web = WebData(db, resamples=20, store=True, store_codes=CODES, warm_views=False)
+    monkeypatch.setattr(live_web, "prerendered", lambda: None)
+    with TestClient(create_app(web=live_web)) as client:
+        live = client.get("/kommune/3201/grunnskole")
+    assert live.status_code == 200
+    assert ahead[1] == live.content
+    # the server answers from the file: with its templates gone the page still comes whole
+    app = create_app(web=web)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        app.state.templates = None
+        answer = client.get("/kommune/3201/grunnskole")
+        assert answer.status_code == 200
+        assert answer.content == live.content
+        assert answer.headers["content-type"].startswith("text/html")
+        assert client.get("/kommune/3201/grunnskole?lang=en").status_code == 500  # rendered
+
+
 def test_the_key_is_the_content_not_file_times(
     built: tuple[Path, computed_store.ComputedYear],
 ) -> None:

@@ -103,6 +103,11 @@ def _file_hash(path: Path) -> str:
     return found
 
 
+#: Files of the figures' packages that do not change a figure: this module stores them (its
+#: layout is :data:`STORE_FORMAT`).
+_NOT_FIGURES = ("results/store.py",)
+
+
 def _tree_hash(package: Path, subs: Sequence[str], names: Sequence[str] = ()) -> str:
     """One hash of the content of the files under ``subs`` and of ``names`` (paths relative to
     ``package`` included, so a moved file counts as a change)."""
@@ -110,6 +115,8 @@ def _tree_hash(package: Path, subs: Sequence[str], names: Sequence[str] = ()) ->
     paths = [p for sub in subs for p in sorted((package / sub).rglob("*"))]
     paths += [package / name for name in names]
     for path in paths:
+        if path.relative_to(package).as_posix() in _NOT_FIGURES:
+            continue
         if path.is_file() and path.suffix not in (".pyc", ".j2", ".css", ".js"):
             digest.update(str(path.relative_to(package)).encode())
             digest.update(_file_hash(path).encode())
@@ -257,7 +264,11 @@ class ComputedYear:
         index = self.rows.get(code)
         if index is None:
             return None
-        with pq.ParquetFile(path) as handle:
+        # the footer (one row group per municipality) parsed once per file, not per page
+        metadata = self._typed.get(f"metadata-{peers}")
+        if metadata is None:
+            metadata = self._typed[f"metadata-{peers}"] = pq.read_metadata(path)
+        with pq.ParquetFile(path, metadata=metadata) as handle:
             row = handle.read_row_group(index, columns=["code", "data", "findings"]).to_pylist()[0]
         if row["data"] is None or row["code"] != code:
             return None
@@ -377,6 +388,8 @@ class Store:
             done = self._complete(key, wanted, peers, data, settings, borders, codes, about)
             if year is not None:
                 return done
+            if self.content(key) is not None:
+                _render_pages(self.db, key, wanted, codes)
             before = [y for y in reversed(years) if y < wanted][:years_back]
             for other in before:
                 self._complete(key, other, FIRST_PEERS, data, settings, borders, codes, about)
@@ -582,6 +595,22 @@ def _prepare(year: int, data: Any, settings: ReportSettings, borders: str) -> Re
 
     choice: api.BordersChoice = int(borders) if borders.isdigit() else borders  # type: ignore[assignment]
     return prepare(year, data=data, settings=settings, borders=choice)
+
+
+def _render_pages(db: Path, key: str, year: int, codes: Sequence[str] | None) -> None:
+    """The web's pages of the year rendered ahead (:mod:`kostra.web.prerender`), unless they
+    are: a first visit is then a file read in the server. A failure costs only that."""
+    import importlib
+
+    prerender = importlib.import_module("kostra.web.prerender")
+    folder = Store(db).path(key, year)
+    pages = prerender.Pages(folder, key, year, {})
+    if pages.usable():
+        return
+    try:
+        prerender.render_pages(db, key, year, codes)
+    except Exception:
+        log.exception("could not render the pages of %d ahead", year)
 
 
 def _write_atomic(path: Path, content: bytes) -> None:

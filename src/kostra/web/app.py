@@ -174,6 +174,17 @@ class ResponseCache:
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return
+        if not key[2] and path.startswith("/kommune/"):
+            ahead = self._ahead(path)
+            if ahead is not None:
+                headers, body = ahead
+                with self._lock:
+                    self._items[key] = (200, headers, body)
+                    self._bytes += len(body)
+                    self._trim()
+                await send({"type": "http.response.start", "status": 200, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -188,6 +199,19 @@ class ResponseCache:
 
         await self.app(scope, receive, capture)
 
+    def _ahead(self, path: str) -> tuple[list[Any], bytes] | None:
+        """The page as the builder rendered it ahead (:mod:`kostra.web.prerender`), if so."""
+        pages = self.web.prerendered()
+        if pages is None:
+            return None
+        found: tuple[list[Any], bytes] | None = pages.page(path)
+        return found
+
+    def _trim(self) -> None:
+        while self._bytes > self.max_bytes and self._items:
+            _, (_, _, old) = self._items.popitem(last=False)
+            self._bytes -= len(old)
+
     def _keep(self, key: tuple[Any, ...], start: Message, body: bytes) -> None:
         if len(body) > self.max_bytes // 8:
             return
@@ -197,9 +221,7 @@ class ResponseCache:
                 return
             self._items[key] = (200, headers, body)
             self._bytes += len(body)
-            while self._bytes > self.max_bytes and self._items:
-                _, (_, _, old) = self._items.popitem(last=False)
-                self._bytes -= len(old)
+            self._trim()
 
 
 def templates() -> jinja2.Environment:

@@ -261,6 +261,8 @@ class WebData:
         self.borders = str(WEB_BORDERS)
         self._source_lock = threading.Lock()
         self._current: _Source | None = None
+        self._pinned = False
+        self._keys: dict[tuple[int, int], str] = {}
         self._next_check = 0.0
         self._builders: dict[str, subprocess.Popen[bytes]] = {}
         self._inputs = _Cache(2)
@@ -313,8 +315,10 @@ class WebData:
         A server that has just started serves the newest ready content on disk meanwhile, or
         the new content's first published year when there is none; with nothing published it
         answers :class:`ComputingError` (503)."""
-        stamp = self.stamp()
         current = self._current
+        if self._pinned and current is not None:
+            return current
+        stamp = self.stamp()
         if current is not None and current.stamp == stamp and current.key == current.wanted:
             return current
         if not self.use_store:
@@ -328,9 +332,12 @@ class WebData:
             if current is not None and current.stamp == stamp and current.key == current.wanted:
                 return current
             try:
-                key = computed_store.content_key(
+                # one fingerprint per warehouse state: while a new content is built, the
+                # look once a second is only for its content.json
+                key = self._keys.get(stamp) or computed_store.content_key(
                     self.db, self.settings, self.borders, codes=self.store_codes
                 )
+                self._keys = {stamp: key}
             except (DatabaseBusyError, WarehouseUnreadableError):
                 if current is not None:
                     self._next_check = time.monotonic() + RECHECK_SECONDS
@@ -356,6 +363,34 @@ class WebData:
                 self._next_check = time.monotonic() + RECHECK_SECONDS
             self._current = found
             return found
+
+    def pin(self, key: str) -> None:
+        """Answer from the computed content ``key`` whatever the warehouse holds now (the
+        builder rendering that content's pages ahead, :mod:`kostra.web.prerender`)."""
+        content = self.store.content(key)
+        if content is None:
+            raise ComputingError("this warehouse", "dette lageret")
+        self.use_store = True
+        self._pinned = True
+        self._current = _Source.of(self.stamp(), key, content, key)
+
+    def prerendered(self) -> Any:
+        """The pages of the default year rendered ahead (:class:`kostra.web.prerender.Pages`),
+        or ``None`` (no computed year, or not rendered)."""
+        source = self._source()
+        if source.key is None:
+            return None
+        try:
+            year = self.default_year()
+            computed = self.year_view(year).computed
+        except KostraError:
+            return None
+        if computed is None:
+            return None
+        from kostra.web.prerender import Pages
+
+        folder, key, rows = computed.path, computed.key, computed.rows
+        return self.panel(("pages", year), lambda: Pages(folder, key, year, rows))
 
     def _start_builder(self, key: str, year: int | None = None) -> None:
         """Start a builder process for the content ``key`` unless one is running."""
