@@ -677,7 +677,7 @@ def _specs() -> dict[tuple[str, str, str], Spec]:
         xlsx="Besøk i folkebibliotek per innbygger (antall)",
         early=4.5,
     )
-    s[key("13135", "KOSutlaninnb0000")] = Spec(
+    s[key("13135", "KOSutlaaninnb0000")] = Spec(
         "ratio",
         "total",
         2.6,
