@@ -93,3 +93,27 @@ def test_profile_export_names_each_figures_origin(
     origin = dict(zip(frame["id"].to_list(), frame["datagrunnlag"].to_list(), strict=True))
     assert origin[INDICATOR] == "SSB"
     assert {v for k, v in origin.items() if k != INDICATOR} == {"eksempeldata"}
+
+
+def test_web_facts_download_says_each_rows_origin(imported: Path, tmp_db: Path) -> None:
+    # packaged SSB figures (population, age shares, area, need index) are SSB's; the sample's
+    # finances are sample data; the download says so row by row, not one blanket mark
+    from fastapi.testclient import TestClient
+
+    from kostra.web import WebData, create_app
+
+    client = TestClient(create_app(web=WebData(tmp_db, resamples=0)))
+    answer = client.get("/api/kommune/0301/fakta?ar=2023&format=csv")
+    assert answer.status_code == 200, answer.text
+    table = pl.read_csv(
+        io.BytesIO(answer.content), separator=";", infer_schema=False, encoding="utf8-lossy"
+    )
+    origin = next(c for c in table.columns if c.startswith("datagrunnlag"))
+    by_figure = dict(zip(table[table.columns[0]], table[origin], strict=True))
+    assert by_figure["population"] == "SSB"
+    assert by_figure["area_km2"] == "SSB"
+    packaged = {"population", "growth", "area_km2", "density", "need_index"}
+    finances = [v for k, v in by_figure.items() if k not in packaged and not k.startswith("share_")]
+    assert finances
+    assert set(finances) <= {"eksempeldata", "blandet"}
+    assert all(not c.startswith("datagrunnlag") or c == origin for c in table.columns)

@@ -134,14 +134,21 @@ def _respond(content: dict[str, Any], fmt: str, filename: str) -> Response:
     if fmt == "json":
         return JSONResponse(content)
     lang = content["lang"]
-    # a download travels without the page: the sample warning goes with every row
+    rows = content.get("rows", [])
+    # a download travels without the page: the sample warning goes with every row; rows that
+    # carry their own origin (real and sample tables mixed) say it row by row instead
     data_column = (
         (label("data_source", lang).lower(), label("synthetic_value", lang))
         if content.get("synthetic")
+        and not (content.get("data_origin") == "mixed" and any(r.get("origin") for r in rows))
         else None
     )
+    rows = [
+        {**r, "origin": label(f"origin_{r['origin']}", lang)} if r.get("origin") else r
+        for r in rows
+    ]
     table = downloads.frame(
-        content.get("rows", []),
+        rows,
         lang,
         data_column=data_column,
         names=downloads.indicator_names(content),

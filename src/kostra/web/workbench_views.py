@@ -21,6 +21,7 @@ from kostra.catalog.models import series_of
 from kostra.report import charts
 from kostra.report.locale import vega_locale
 from kostra.results import barometer as barometer_results
+from kostra.results.provenance import REAL
 from kostra.web.data import BORDERS, MunicipalityView, NotFoundError, WebData
 from kostra.web.labels import label
 from kostra.web.views import _meta, _rows, banner
@@ -170,6 +171,7 @@ def facts(web: WebData, view: MunicipalityView, lang: str) -> dict[str, Any]:
             "value": found.population,
             "unit": "",
             "country": None,
+            "origin": REAL,
         },
         {
             "figure": "growth",
@@ -177,6 +179,7 @@ def facts(web: WebData, view: MunicipalityView, lang: str) -> dict[str, Any]:
             "value": None if found.growth is None else found.growth * 100,
             "unit": "%",
             "country": None,
+            "origin": REAL,
         },
     ]
     for age in found.ages:
@@ -187,6 +190,7 @@ def facts(web: WebData, view: MunicipalityView, lang: str) -> dict[str, Any]:
                 "value": None if age.share is None else age.share * 100,
                 "unit": "%",
                 "country": None if age.country_share is None else age.country_share * 100,
+                "origin": REAL,
             }
         )
     rows += [
@@ -196,6 +200,7 @@ def facts(web: WebData, view: MunicipalityView, lang: str) -> dict[str, Any]:
             "value": found.area_km2,
             "unit": "km²",
             "country": None,
+            "origin": REAL,
         },
         {
             "figure": "density",
@@ -203,6 +208,7 @@ def facts(web: WebData, view: MunicipalityView, lang: str) -> dict[str, Any]:
             "value": found.density,
             "unit": label("facts_per_km2", lang),
             "country": None,
+            "origin": REAL,
         },
         {
             "figure": "need_index",
@@ -210,6 +216,7 @@ def facts(web: WebData, view: MunicipalityView, lang: str) -> dict[str, Any]:
             "value": found.need_index,
             "unit": "",
             "country": 1.0 if found.need_index is not None else None,
+            "origin": REAL,
         },
     ]
     country = next((n for n, c in enumerate(found.finances.columns) if c.key == "country"), None)
@@ -221,6 +228,7 @@ def facts(web: WebData, view: MunicipalityView, lang: str) -> dict[str, Any]:
                 "value": row.cells[0].value,
                 "unit": row.unit,
                 "country": None if country is None else row.cells[country].value,
+                "origin": data.origin(row.indicator_id) or data.data_origin,
             }
         )
     if ranks is not None:
@@ -231,6 +239,7 @@ def facts(web: WebData, view: MunicipalityView, lang: str) -> dict[str, Any]:
                 "value": ranks.rank_income_adjusted or ranks.rank,
                 "unit": "",
                 "country": None,
+                "origin": data.data_origin,  # every key figure of the ranking
             }
         )
     return {
