@@ -36,6 +36,13 @@ def tmp_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _no_year_computed_on_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``kostra fetch``/``import`` leave the year to the first report in tests (several seconds
+    each); ``tests/test_report_store.py`` turns it on where it is tested."""
+    monkeypatch.setenv("KOSTRA_COMPUTE_YEAR", "0")
+
+
+@pytest.fixture(autouse=True)
 def _bokmal_locale(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test starts from the default language, bokmål, whatever the developer's locale:
     without ``KOSTRA_LANG`` kostra follows ``LC_ALL``/``LC_MESSAGES``/``LANG``."""

@@ -5,6 +5,7 @@ written; and a new vintage in the warehouse gives new numbers in the next report
 
 from __future__ import annotations
 
+import json
 import math
 from importlib import resources
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 import polars as pl
 import pytest
 
+from kostra import api
 from kostra.catalog.models import series_of
 from kostra.cli import main
 from kostra.report import pipeline
@@ -166,3 +168,77 @@ def test_the_report_command_stores_the_year_and_reads_it_back(
     first = (tmp_path / "first.html").read_text(encoding="utf-8")
     second = (tmp_path / "second.html").read_text(encoding="utf-8")
     assert first == second
+
+
+def _export(path: Path, factor: float) -> Path:
+    """Table 12134 of the sample times ``factor`` as a statbank JSON-stat download."""
+    from kostra.sources import jsonstat
+
+    cells = _sample_table(factor).select(
+        pl.col("region").alias("KOKkommuneregion0000"),
+        pl.col("contents_code").alias("ContentsCode"),
+        pl.col("year").cast(pl.Utf8).alias("Tid"),
+        "value",
+        "status",
+    )
+    document = jsonstat.encode(
+        cells,
+        dimensions=["KOKkommuneregion0000", "ContentsCode", "Tid"],
+        label=f"{TABLE}: sample",
+        extension={"px": {"tableid": TABLE}},
+        role={"geo": ["KOKkommuneregion0000"], "metric": ["ContentsCode"], "time": ["Tid"]},
+    )
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def test_import_computes_the_year_and_the_next_report_has_the_new_numbers(
+    tmp_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("KOSTRA_COMPUTE_YEAR", "1")
+    monkeypatch.setenv("KOSTRA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    assert _run("import", str(_export(tmp_path / "first.json", 1.0))) == 0
+    assert "beregnet og lagret" in capsys.readouterr().err
+    year = api.default_year(db=tmp_db)  # what a report without --year shows
+    assert year_inputs.stored(tmp_db, year)
+    first = year_inputs.year_inputs(tmp_db, year)
+    assert first.data.observations.is_empty()  # computed by the import, read here
+
+    def never(*args: object, **kwargs: object) -> ReportInputs:
+        raise AssertionError("the report computed the year the import had stored")
+
+    monkeypatch.setattr(year_inputs, "prepare", never)
+    assert _run("report", "Bærum", "-o", "first.html") == 0
+    monkeypatch.undo()
+    monkeypatch.setenv("KOSTRA_DB", str(tmp_db))
+    monkeypatch.setenv("KOSTRA_COMPUTE_YEAR", "1")
+    monkeypatch.setenv("KOSTRA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    assert _run("import", str(_export(tmp_path / "second.json", 1.5))) == 0
+    second = year_inputs.year_inputs(tmp_db, year)
+    assert second.data.observations.is_empty()
+    changed = [
+        i.id for i in first.catalog.indicators if any(r.table_id == TABLE for r in series_of(i))
+    ]
+
+    def values(inputs: ReportInputs) -> list[float | None]:
+        frame = inputs.evaluated.filter(
+            (pl.col("year") == year)
+            & (pl.col("region") == "3201")
+            & pl.col("indicator_id").is_in(changed)
+        ).sort("indicator_id")
+        return [None if v is None else round(v, 6) for v in frame["value"].to_list()]
+
+    assert values(second) != values(first)
+    monkeypatch.setattr(year_inputs, "prepare", never)
+    assert _run("report", "Bærum", "-o", "second.html") == 0
+    assert _dump(second, "3201") != _dump(first, "3201")
+    before = (tmp_path / "first.html").read_text(encoding="utf-8")
+    after = (tmp_path / "second.html").read_text(encoding="utf-8")
+    assert before != after
+    # the same file again stores nothing new and computes nothing
+    assert _run("import", str(tmp_path / "second.json")) == 0

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     base_url: str = SSB_API_BASE_URL
     klass_url: str = KLASS_API_BASE_URL
     lang: str = Field(default_factory=default_lang)
+    #: ``kostra fetch`` and ``kostra import`` compute the year the reports read once new data
+    #: is stored (``KOSTRA_COMPUTE_YEAR=0``: left to the first report)
+    compute_year: bool = True
 
     @property
     def lang_chosen(self) -> bool:

@@ -200,6 +200,13 @@ def fetch_command(
             help="Fetch SSB's KOSTRA grouping (Klass 112) for --years into the cache instead.",
         ),
     ] = False,
+    compute: Annotated[
+        bool,
+        typer.Option(
+            "--compute/--no-compute",
+            help="Then compute the newest year for the reports (default; KOSTRA_COMPUTE_YEAR).",
+        ),
+    ] = True,
 ) -> None:
     """Fetch SSB tables into the warehouse; a table is stored only once all of it arrived."""
     settings = state.settings
@@ -242,12 +249,14 @@ def fetch_command(
             return
         from kostra.warehouse import Warehouse
 
+        stored_new = False
         for plan in plans:
             result = client.fetch(plan)
             with Warehouse.open(settings.db) as warehouse:
                 before = _newest_vintage(warehouse, plan.table_id)
                 vintage = client.load(warehouse, result)
             key = "same" if vintage == before else "done"
+            stored_new = stored_new or key == "done"
             console.print(
                 text[key].format(
                     table=plan.table_id,
@@ -258,6 +267,10 @@ def fetch_command(
                 ),
                 highlight=False,
             )
+    if compute and stored_new:
+        from kostra.cli._computed import compute_year
+
+        compute_year(console, show_progress=progress)
 
 
 def _newest_vintage(warehouse: Any, table_id: str) -> int | None:

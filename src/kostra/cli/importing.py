@@ -72,6 +72,13 @@ def import_files(
             "'LABEL=CODE' (repeatable).",
         ),
     ] = None,
+    compute: Annotated[
+        bool,
+        typer.Option(
+            "--compute/--no-compute",
+            help="Then compute the newest year for the reports (default; KOSTRA_COMPUTE_YEAR).",
+        ),
+    ] = True,
 ) -> None:
     """Import files downloaded from SSB's statbank into the warehouse, one vintage per file.
 
@@ -134,3 +141,7 @@ def import_files(
         )
         if meta.table_source == "heuristic":
             console.print(words["heuristic"].format(table=meta.table_id), highlight=False)
+    if compute and any(vintage_id not in known for vintage_id in ids):
+        from kostra.cli._computed import compute_year
+
+        compute_year(Console(stderr=True))
