@@ -279,6 +279,21 @@ def test_the_web_keeps_the_old_computed_year_until_the_new_one_is_complete(
     fresh.stop_builders()
 
 
+def test_a_server_with_nothing_computed_yet_says_so_at_once(tmp_path: Path) -> None:
+    db = tmp_path / "warehouse.duckdb"
+    _load(db, 1.0, "first")
+    web = WebData(db, resamples=20, store=True, store_codes=CODES[:1], warm_views=False)
+    try:
+        with TestClient(create_app(web=web)) as client:
+            for url in ("/kommune/3201", "/api/ar", "/rangering"):
+                answer = client.get(url)
+                assert answer.status_code == 503, url
+                assert int(answer.headers["Retry-After"]) > 0
+            assert web._builders  # and a builder computes it meanwhile
+    finally:
+        web.stop_builders()
+
+
 def test_workers_build_their_app_from_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

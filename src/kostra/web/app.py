@@ -164,7 +164,11 @@ class ResponseCache:
         ):
             await self.app(scope, receive, send)
             return
-        key = (self.web.state(), path, scope.get("query_string", b""))
+        try:
+            key = (self.web.state(), path, scope.get("query_string", b""))
+        except KostraError:  # nothing to answer from yet: the app says so (a 503)
+            await self.app(scope, receive, send)
+            return
         with self._lock:
             hit = self._items.get(key)
             if hit is not None:

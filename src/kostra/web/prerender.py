@@ -74,8 +74,12 @@ def render_pages(db: Path, key: str, year: int, codes: Sequence[str] | None = No
     from kostra.web.app import create_app
     from kostra.web.data import WebData
 
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per page in the log
     store = Store(db)
     computed = store.year(key, year)
+    if computed is not None:  # of a builder that was stopped while rendering
+        for stale in computed.path.glob(f".tmp-{FILE}-*"):
+            stale.unlink(missing_ok=True)
     if computed is None:
         return 0
     web = WebData(db, store=True, warm_views=False, store_codes=codes)
