@@ -22,6 +22,7 @@ The web app never writes: the warehouse is opened read-only by :func:`kostra.api
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime as dt
 import functools
@@ -398,13 +399,16 @@ class WebData:
         if running is not None and running.poll() is None:
             return
         log.info("computing the year's figures for every municipality in the background")
-        self._builders[f"{key}/{year}"] = computed_store.build_in_background(
+        # started from one thread that lives as long as the server: Linux ends a builder when
+        # the *thread* that started it ends (PR_SET_PDEATHSIG), and request threads come and go
+        self._builders[f"{key}/{year}"] = _SPAWNER.submit(
+            computed_store.build_in_background,
             self.db,
             year,
             resamples=self.settings.resamples,
             borders=self.borders,
             codes=self.store_codes,
-        )
+        ).result()
 
     def stop_builders(self, timeout: float = 10.0) -> None:
         """End the builder processes this app started (when the server stops)."""
@@ -887,6 +891,9 @@ class WebData:
             cache.clear()
         self._current = None
 
+
+#: The one thread builder processes are started from (see :meth:`WebData._start_builder`).
+_SPAWNER = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="kostra-builders")
 
 RANKING_SORTS = ("place", "value", "name", "code", "population", "county_name", "rank", "score")
 
