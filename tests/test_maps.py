@@ -272,3 +272,26 @@ def test_one_builder_for_web_report_and_deck(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(render, "chart_png", lambda spec, *a, **k: drawn.append(spec) or b"")
     build.map_picture(data, "nb")
     assert drawn == [expected]
+
+
+def test_derived_boundaries_are_cached_on_disk_and_equal_computing_them(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kostra.report import geo
+
+    monkeypatch.setenv("KOSTRA_CACHE_DIR", str(tmp_path))
+    geo._report_topology_text.cache_clear()
+    geo.centroids.cache_clear()
+    try:
+        first = (geo.report_topology(), geo.centroids())
+        cached = sorted(p.name for p in tmp_path.glob("kostra-geo-*.json"))
+        assert len(cached) == 2
+        geo._report_topology_text.cache_clear()
+        geo.centroids.cache_clear()
+        again = (geo.report_topology(), geo.centroids())  # read back from the files
+        direct = geo.simplify_topology(geo.municipality_topology(), geo.REPORT_TOLERANCE)
+        assert again[0] == first[0] == json.loads(json.dumps(direct))
+        assert again[1] == first[1] == geo._centroids()
+    finally:
+        geo._report_topology_text.cache_clear()
+        geo.centroids.cache_clear()

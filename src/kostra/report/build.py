@@ -197,6 +197,11 @@ def _history_frame(frame: pl.DataFrame, *, with_average: bool) -> pl.DataFrame:
     )
 
 
+#: Regions :meth:`YearShared.region_rows` filters one by one before it splits the frame by
+#: region once (a batch of reports reads them all).
+REGION_FILTERS = 4
+
+
 class YearShared:
     """What every municipality's report of one year shares, computed once and sliced per report.
 
@@ -232,13 +237,9 @@ class YearShared:
                     "indicator_id", as_dict=True, maintain_order=True
                 ).items()
             }
-            self._by_region = {
-                str(key[0]): frame
-                for key, frame in evaluated.partition_by(
-                    "region", as_dict=True, maintain_order=True
-                ).items()
-            }
             self._empty = evaluated.clear()
+        self._by_region_source = evaluated
+        self._region_reads = 0
         self._distributions: dict[str, Distribution | None] = {}
         self.barometer_total = barometer_total
         self.all_ranks: tuple[RegionValue, ...] = ()
@@ -246,15 +247,31 @@ class YearShared:
         if barometer_total is not None:
             this_year = barometer_total.filter(pl.col("year") == year)
             self.n_ranked = int(this_year.filter(pl.col("rank").is_not_null()).height)
+            # built from typed columns (code and name strings, value a float or None), so the
+            # thousands of rows of every report skip pydantic's validation
             self.all_ranks = tuple(
-                RegionValue(code=reg, name=self.names.get(reg, reg), value=_float(value))
+                RegionValue.model_construct(
+                    code=reg, name=self.names.get(reg, reg), value=_float(value)
+                )
                 for reg, value in this_year.select("region", "rank").iter_rows()
             )
 
     def region_rows(self, code: str) -> pl.DataFrame | None:
         """The evaluated rows of one municipality (every year), in the frame's order."""
-        if self._empty is None:
+        if self._empty is None or self._by_region_source is None:
             return None
+        if not self._by_region:
+            self._region_reads += 1
+            if self._region_reads <= REGION_FILTERS:
+                # one report reads one region: a filter is cheaper than splitting every region
+                return self._by_region_source.filter(pl.col("region") == code)
+            # partition_by keeps the rows' order inside each part: the same order as a filter
+            self._by_region = {
+                str(key[0]): frame
+                for key, frame in self._by_region_source.partition_by(
+                    "region", as_dict=True, maintain_order=True
+                ).items()
+            }
         return self._by_region.get(code, self._empty)
 
     def distribution(self, indicator_id: str) -> Distribution | None:
@@ -267,7 +284,9 @@ class YearShared:
             found = Distribution(
                 indicator_id=indicator_id,
                 values=tuple(
-                    RegionValue(code=region, name=self.names.get(region, region), value=_float(v))
+                    RegionValue.model_construct(
+                        code=region, name=self.names.get(region, region), value=_float(v)
+                    )
                     for _, region, v in part.iter_rows()
                 ),
             )
@@ -309,7 +328,9 @@ def _distributions(
     grouped: dict[str, list[RegionValue]] = {i: [] for i in chosen}
     for indicator_id, region, value in part.iter_rows():
         grouped[indicator_id].append(
-            RegionValue(code=region, name=names.get(region, region), value=_float(value))
+            RegionValue.model_construct(
+                code=region, name=names.get(region, region), value=_float(value)
+            )
         )
     return [Distribution(indicator_id=i, values=tuple(v)) for i, v in grouped.items() if v]
 
@@ -428,7 +449,7 @@ def _barometer(
     else:
         n_ranked = int(this_year.filter(pl.col(rank_col).is_not_null()).height)
         all_ranks = tuple(
-            RegionValue(code=reg, name=names.get(reg, reg), value=_float(value))
+            RegionValue.model_construct(code=reg, name=names.get(reg, reg), value=_float(value))
             for reg, value in this_year.select("region", rank_col).iter_rows()
         )
     sector_rows: list[BarometerSectorRow] = []

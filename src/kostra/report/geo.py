@@ -7,10 +7,15 @@ the properties a map needs); provenance is in ``docs/DATA.md`` (section "Maps").
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
+import os
+import tempfile
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 GEO_OBJECT = "kommuner"
@@ -152,10 +157,46 @@ def simplify_topology(topology: dict[str, Any], tolerance: float) -> dict[str, A
     return {**topology, "arcs": arcs}
 
 
+def _derived(name: str, compute: Callable[[], str]) -> str:
+    """Text derived from the packaged boundaries alone (``compute()``), cached on disk.
+
+    Simplifying the boundaries and finding the markers' points cost a fresh process about a
+    second of pure Python, the same result every time: it is kept in the user cache directory
+    (``KOSTRA_CACHE_DIR``), keyed by the packaged file's content and this module's source (a
+    change to either computes it again), written atomically. A cache that cannot be written or
+    read only costs time.
+    """
+    from kostra.settings import Settings
+
+    digest = hashlib.sha256(_topology_text().encode())
+    digest.update(Path(__file__).read_bytes())
+    cache = Path(Settings().cache_dir) / f"kostra-geo-{name}-{digest.hexdigest()[:20]}.json"
+    try:
+        return cache.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    text = compute()
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        handle, partial = tempfile.mkstemp(prefix=f".{cache.name}.", dir=cache.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(text)
+            Path(partial).replace(cache)
+        finally:
+            Path(partial).unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only cache directory only costs time
+    return text
+
+
 @lru_cache(maxsize=1)
 def _report_topology_text() -> str:
-    return json.dumps(
-        simplify_topology(municipality_topology(), REPORT_TOLERANCE), separators=(",", ":")
+    return _derived(
+        f"report-{REPORT_TOLERANCE:g}",
+        lambda: json.dumps(
+            simplify_topology(municipality_topology(), REPORT_TOLERANCE), separators=(",", ":")
+        ),
     )
 
 
@@ -190,6 +231,11 @@ def _decoded_arcs(topology: dict[str, Any]) -> list[list[tuple[float, float]]]:
 def centroids() -> dict[str, tuple[float, float]]:
     """Each municipality's point for a marker: the planar centroid (longitude, latitude) of its
     largest polygon's exterior ring, so an island municipality's marker sits on the island."""
+    points = json.loads(_derived("centroids", lambda: json.dumps(_centroids())))
+    return {str(code): (float(x), float(y)) for code, (x, y) in points.items()}
+
+
+def _centroids() -> dict[str, tuple[float, float]]:
     topology = municipality_topology()
     arcs = _decoded_arcs(topology)
     out: dict[str, tuple[float, float]] = {}
