@@ -258,29 +258,14 @@ def describe(finding: Finding | Mapping[str, str | None], lang: str = "nb") -> s
 
 
 def unconfirmed_sentence(indicator: Indicator, lang: str = "nb") -> str | None:
-    """The sentence every surface shows beside a figure whose SSB codes are not confirmed.
+    """The sentence every surface (CLI, report, web, exports) shows beside a figure whose SSB
+    codes are not confirmed, in ``lang`` (message ``unconfirmed_codes`` of :mod:`kostra.i18n`).
 
     None when the indicator's table and codes are confirmed (``source_confirmed``).
     """
     if indicator.source_confirmed:
         return None
+    from kostra.i18n import listing, plural
+
     tables = sorted({ref.table_id for ref in series_of(indicator)})
-    if lang == "nb":
-        where = (
-            f"SSB-tabell {tables[0]}"
-            if len(tables) == 1
-            else f"SSB-tabellene {', '.join(tables[:-1])} og {tables[-1]}"
-        )
-        return (
-            f"Kodene for dette nøkkeltallet i {where} er ikke kontrollert mot SSB ennå; "
-            "sjekk med `kostra catalog verify` før tallet brukes."
-        )
-    where = (
-        f"SSB table {tables[0]}"
-        if len(tables) == 1
-        else f"SSB tables {', '.join(tables[:-1])} and {tables[-1]}"
-    )
-    return (
-        f"The codes of this key figure in {where} have not been checked against SSB yet; "
-        "run `kostra catalog verify` before relying on the figure."
-    )
+    return plural("unconfirmed_codes", len(tables), lang, tables=listing(tables, lang))

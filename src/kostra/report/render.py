@@ -28,6 +28,7 @@ from kostra.analysis.findings import RULE_IDS, UNITS_EN, Finding, FindingRules, 
 from kostra.analysis.method import AVERAGE_LEGEND, DIFFERENCE_TEXT
 from kostra.analysis.verdict import SectorVerdict
 from kostra.catalog.models import Indicator
+from kostra.catalog.verify import unconfirmed_sentence
 from kostra.errors import KostraError
 from kostra.report import charts, maps
 from kostra.report.build import report_findings
@@ -103,6 +104,8 @@ class SectorView:
     name: str
     rows: list[dict[str, Any]]
     caveats: list[tuple[list[str], str]]
+    #: (key figure names, sentence) of the key figures whose SSB codes are not confirmed
+    unconfirmed: list[tuple[list[str], str]]
     profile_chart: Chart | None
     series: list[Chart]
     strips: list[Chart]
@@ -153,6 +156,8 @@ def _indicator_rows(data: ReportData, sector: Any, lang: str) -> list[dict[str, 
                 "unit": unit_label(ind.unit, lang),
                 "row": row,
                 "caveat": (ind.caveat_en if lang == "en" else ind.caveat_nb),
+                # the key figure's SSB codes are not confirmed yet (marked §, said below)
+                "unconfirmed": unconfirmed_sentence(ind, lang),
                 "change": None
                 if row.value is None or row.previous_value is None
                 else row.value - row.previous_value,
@@ -395,11 +400,17 @@ def _sector_view(
         if r["caveat"]:
             grouped.setdefault(r["caveat"], []).append(r["name"])
     caveats = [(names, caveat) for caveat, names in grouped.items()]
+    unchecked: dict[str, list[str]] = {}
+    for r in rows:
+        if r["unconfirmed"]:
+            unchecked.setdefault(r["unconfirmed"], []).append(r["name"])
+    unconfirmed = [(names, sentence) for sentence, names in unchecked.items()]
     return SectorView(
         sector=sector.value,
         name=label,
         rows=rows,
         caveats=caveats,
+        unconfirmed=unconfirmed,
         profile_chart=profile_chart,
         series=series,
         strips=strips,

@@ -50,6 +50,7 @@ HEADERS: dict[str, tuple[str, str]] = {
     "difference_per_inhabitant": ("avvik per innb. (kr)", "difference per inh. (NOK)"),
     "excess_nok": ("mer-/mindreutgift (kr)", "spent more/less (NOK)"),
     "origin": ("datagrunnlag for tallet", "data behind the figure"),
+    "unconfirmed": ("kode ikke kontrollert mot SSB", "code not checked against SSB"),
     "barometer_rank": ("plass i barometeret", "barometer rank"),
     "barometer_rank_low": ("plass, lavest", "rank, lowest"),
     "barometer_rank_high": ("plass, høyest", "rank, highest"),

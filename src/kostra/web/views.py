@@ -21,6 +21,7 @@ from kostra.analysis._barometer.naming import PUBLISHED_INDICATORS
 from kostra.analysis.method import AVERAGE_LEGEND, DIFFERENCE_TEXT
 from kostra.analysis.verdict import sector_verdict
 from kostra.catalog.models import Indicator
+from kostra.catalog.verify import unconfirmed_sentence
 from kostra.report import charts, maps
 from kostra.report.geo import municipality_areas, municipality_topology, smallest_municipalities
 from kostra.report.locale import SYNTHETIC_BANNER, number, sector_name, signed, t, vega_locale
@@ -260,6 +261,8 @@ def sector(view: MunicipalityView, sector_id: str, lang: str) -> dict[str, Any]:
                 "series_break": row.series_break,
                 "caveat": ind.caveat_en if lang == "en" else ind.caveat_nb,
                 "origin": data.origin(ind.id),
+                # the key figure's SSB codes are not confirmed yet (None when they are)
+                "unconfirmed": unconfirmed_sentence(ind, lang),
             }
         )
     ids = {r["indicator_id"] for r in rows}
