@@ -102,12 +102,12 @@ def test_a_new_vintage_makes_a_new_key_and_new_numbers(tmp_path: Path) -> None:
     store = Store(db)
     old = store.build(settings=SETTINGS, peers=(), codes=CODES[:2])
     assert old is not None
-    assert content_key(db, SETTINGS, "newest", codes=CODES[:2]) == old.key
-    assert content_key(db, SETTINGS, "newest") != old.key  # another set of municipalities
-    assert content_key(db, ReportSettings(resamples=21), "newest", codes=CODES[:2]) != old.key
-    assert content_key(db, SETTINGS, "year", codes=CODES[:2]) != old.key  # other borders
+    assert content_key(db, SETTINGS, "year", codes=CODES[:2]) == old.key
+    assert content_key(db, SETTINGS, "year") != old.key  # another set of municipalities
+    assert content_key(db, ReportSettings(resamples=21), "year", codes=CODES[:2]) != old.key
+    assert content_key(db, SETTINGS, "newest", codes=CODES[:2]) != old.key  # other borders
     _load(db, 1.5, "second")
-    new_key = content_key(db, SETTINGS, "newest", codes=CODES[:2])
+    new_key = content_key(db, SETTINGS, "year", codes=CODES[:2])
     assert new_key != old.key
     assert store.year(new_key, old.year) is None  # not computed yet: nothing half-written
     new = store.build(settings=SETTINGS, peers=(), codes=CODES[:2])
@@ -143,7 +143,7 @@ def test_a_failed_build_publishes_nothing(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(computed_store, "municipality_view", failing)
     with pytest.raises(RuntimeError):
         store.build(settings=SETTINGS, peers=(), codes=CODES[:2])
-    key = content_key(db, SETTINGS, "newest", codes=CODES[:2])
+    key = content_key(db, SETTINGS, "year", codes=CODES[:2])
     assert store.content(key) is None
     leftovers = [p for p in store.root.rglob("*") if p.name.startswith(".tmp")]
     assert leftovers == []
@@ -234,7 +234,7 @@ def test_the_key_is_the_content_not_file_times(
     stat = some.stat()
     try:
         os.utime(some, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
-        assert content_key(db, SETTINGS, "newest", codes=CODES) == computed.key
+        assert content_key(db, SETTINGS, "year", codes=CODES) == computed.key
     finally:
         os.utime(some, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     fingerprint = computed_store.content_fingerprint()
@@ -253,8 +253,8 @@ def test_the_web_keeps_the_old_computed_year_until_the_new_one_is_complete(
     assert web.state() == ("store", old.key)
     before = web.values(old.year, "barometer")
     _load(db, 1.5, "second")
-    new_key = content_key(db, SETTINGS, "newest", codes=codes)
-    web._next_check = 0.0
+    new_key = content_key(db, SETTINGS, "year", codes=codes)
+    web._next_checks.clear()
     # the new content has no computed year yet: a builder starts, the old one is served
     assert web.state() == ("store", old.key)
     assert web.values(old.year, "barometer").equals(before)
@@ -267,7 +267,7 @@ def test_the_web_keeps_the_old_computed_year_until_the_new_one_is_complete(
     assert Store(db).build(settings=SETTINGS, peers=(), codes=codes) is not None
     deadline = time.monotonic() + 60
     while web.state() != ("store", new_key) and time.monotonic() < deadline:
-        web._next_check = 0.0
+        web._next_checks.clear()
         time.sleep(0.2)
     assert web.state() == ("store", new_key)
     assert web.view("3201", old.year).data.vintage is not None
@@ -292,6 +292,44 @@ def test_a_server_with_nothing_computed_yet_says_so_at_once(tmp_path: Path) -> N
             assert web._builders  # and a builder computes it meanwhile
     finally:
         web.stop_builders()
+
+
+def test_an_older_year_is_stored_on_its_borders_with_the_map_on_the_newest(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "none.duckdb"
+    store = Store(db)
+    codes = ("0301", "3024")  # Oslo and Bærum, as in 2023
+    year = store.build(2023, settings=SETTINGS, peers=(), codes=codes)
+    assert year is not None
+    assert year.key == content_key(db, SETTINGS, "year", codes=codes)
+    assert "3024" in year.municipalities["code"].to_list()
+    assert "3201" not in year.municipalities["code"].to_list()
+    assert year.map_municipalities is not None
+    assert year.map_evaluated is not None
+    assert "3201" in year.map_municipalities["code"].to_list()
+    regions = set(year.map_evaluated["region"].unique().to_list())
+    municipalities = {r for r in regions if r.isdigit()}  # beside SSB's aggregates (EAK …)
+    assert municipalities == set(year.map_municipalities["code"].to_list()) & regions
+    assert "3024" not in municipalities
+    found = year.view("3024", "standard")
+    assert found is not None
+    assert found[0].borders == 2023
+    # the other choice is a content of its own, built when asked for, beside the first
+    newest = store.build(
+        2023, settings=SETTINGS, peers=(), codes=("0301", "3201"), borders="newest"
+    )
+    assert newest is not None
+    assert newest.key != year.key
+    assert newest.map_municipalities is None  # on the map's borders already
+    assert store.year(year.key, 2023) is not None
+    web = WebData(db, resamples=20, store=True, store_codes=codes, warm_views=False)
+    assert web.state() == ("store", year.key)  # the pages' default: the year's own borders
+    view = web.year_view(2023)
+    assert view.computed is not None
+    assert view.borders == 2023
+    on_map = web.values(2023, "barometer", on_map=True)
+    assert "3201" in on_map["code"].to_list()
 
 
 def test_workers_build_their_app_from_the_environment(

@@ -8,9 +8,10 @@ same sample through ``kostra.api``. The loaded observations and the evaluated ke
 memoised for the CLI runs (they are what every surface reads; the cache only saves recomputing
 them per command), so the whole module stays within a couple of minutes.
 
-The report and the web compute on the newest borders (2024) for every year; the CLI's default
-is the year's own borders, so the CLI runs here say ``--borders newest`` (see the report of
-surfaces: the report on the year's borders is still to come).
+Every surface computes a year on that year's own borders and peer members by default (the CLI's
+``--borders year``, ``report_data``'s and the web's ``grenser=aar``), so the same municipality has
+that year's code on each (Bærum 3024 in 2022 and 2023, 3201 in 2024). One case compares the
+newest borders (``--borders newest``, ``grenser=nyeste``) on every surface too.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typer.testing import CliRunner
 from kostra import api
 from kostra.catalog.models import BarometerSector
 from kostra.cli import app as cli_app
+from kostra.geography import mapping
 from kostra.report.model import ReportData
 from kostra.report.pipeline import report_data
 from kostra.web import WebData, create_app
@@ -55,6 +57,16 @@ TOLERANCE = 1e-6
 
 def _peers(code: str) -> str:
     return "asss" if code in ASSS else "county"
+
+
+def _code(code: str, year: int) -> str:
+    """The code of year ``year`` of the municipality ``code`` of 2024 (its one predecessor)."""
+    if year >= api.NEWEST_BORDERS:
+        return code
+    links = mapping(year, api.NEWEST_BORDERS).filter(pl.col("to_code") == code)
+    found = links["from_code"].unique().to_list()
+    assert len(found) == 1, (code, year, found)
+    return str(found[0])
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +118,7 @@ def _csv(runner: CliRunner, *args: str) -> pl.DataFrame:
 @pytest.fixture(scope="module")
 def reports(web: WebData) -> dict[tuple[str, int], ReportData]:
     return {
-        (code, year): report_data(web.year_view(year).inputs, code, peers=_peers(code))
+        (code, year): report_data(web.year_view(year).inputs, _code(code, year), peers=_peers(code))
         for year in YEARS
         for code in CODES
     }
@@ -130,15 +142,17 @@ def _num(value: Any) -> float | None:
 def test_barometer_ranks_agree(
     year: int, cli: CliRunner, client: TestClient, reports: dict[tuple[str, int], ReportData]
 ) -> None:
-    newest = ("--borders", "newest")  # the web's borders (see the module docstring)
-    total = _csv(cli, "barometer", "--year", str(year), *newest)
-    sector = _csv(cli, "barometer", "--year", str(year), "--sector", "grunnskole", *newest)
+    total = _csv(cli, "barometer", "--year", str(year))
+    sector = _csv(cli, "barometer", "--year", str(year), "--sector", "grunnskole")
     by_code = {r["code"]: r for r in total.iter_rows(named=True)}
     grunnskole = {r["code"]: r for r in sector.iter_rows(named=True)}
-    for code in CODES:
-        data = reports[(code, year)].barometer
+    for base in CODES:
+        data = reports[(base, year)].barometer
+        code = _code(base, year)
         assert data is not None, code
-        body = client.get(f"/api/kommune/{code}?ar={year}&gruppe={_peers(code)}").json()
+        body = client.get(f"/api/kommune/{code}?ar={year}&gruppe={_peers(base)}").json()
+        assert body["borders"] == year
+        assert body["municipality"]["code"] == code
         web_b = body["barometer"]
         row = by_code[code]
         assert data.total_rank == web_b["total_rank"] == _int(row["rank"]), code
@@ -158,20 +172,14 @@ def test_barometer_ranks_agree(
 def test_profile_values_and_indices_agree(
     year: int, cli: CliRunner, client: TestClient, reports: dict[tuple[str, int], ReportData]
 ) -> None:
-    for code in CODES:
-        exported = _csv(
-            cli,
-            "profile",
-            code,
-            "--year",
-            str(year),
-            "--peers",
-            _peers(code),
-            "--borders",
-            "newest",
-        ).filter(pl.col("role") == "municipality")
+    for base in CODES:
+        code = _code(base, year)
+        exported = _csv(cli, "profile", code, "--year", str(year), "--peers", _peers(base)).filter(
+            pl.col("role") == "municipality"
+        )
+        assert exported["municipality borders"].unique().to_list() == [year]
         cli_rows = {r["id"]: r for r in exported.iter_rows(named=True)}
-        data = reports[(code, year)]
+        data = reports[(base, year)]
         compared = 0
         for row in data.profile:
             if row.indicator_id not in cli_rows:
@@ -181,7 +189,7 @@ def test_profile_values_and_indices_agree(
             assert _close(row.index, _num(exported_row["index"])), (code, row.indicator_id)
             compared += 1
         assert compared >= 0.8 * len(data.profile), (code, compared)
-        body = client.get(f"/api/kommune/{code}/grunnskole?ar={year}&gruppe={_peers(code)}").json()
+        body = client.get(f"/api/kommune/{code}/grunnskole?ar={year}&gruppe={_peers(base)}").json()
         for web_row in body["rows"]:
             exported_row = cli_rows[web_row["indicator_id"]]
             assert _close(web_row["value"], _num(exported_row["value"])), code
@@ -192,12 +200,12 @@ def test_profile_values_and_indices_agree(
 def test_costs_and_indices_agree(
     year: int, cli: CliRunner, client: TestClient, reports: dict[tuple[str, int], ReportData]
 ) -> None:
-    for code in CODES:
-        peers = _peers(code)
-        args = ("--year", str(year), "--peers", peers, "--borders", "newest")
+    for base in CODES:
+        code, peers = _code(base, year), _peers(base)
+        args = ("--year", str(year), "--peers", peers)
         costs = _csv(cli, "costs", code, *args).filter(pl.col("code") == code)
         indices = _csv(cli, "indices", code, *args).filter(pl.col("code") == code)
-        data = reports[(code, year)]
+        data = reports[(base, year)]
         body = client.get(f"/api/kommune/{code}?ar={year}&gruppe={peers}").json()
         web_sectors = {s["sector"]: s for s in body["rows"]}
         cost_rows = {r["sector"]: r for r in costs.iter_rows(named=True)}
@@ -221,3 +229,35 @@ def test_costs_and_indices_agree(
                 assert _close(getattr(prod, key), figure), (code, prod.sector, key)
                 if web_row is not None:
                     assert _close(web_row[key], figure), (code, prod.sector, key)
+
+
+NEWEST_CASE = ("1103", 2022)
+
+
+def test_the_newest_borders_agree_too(cli: CliRunner, client: TestClient, web: WebData) -> None:
+    """One case on the newest borders: Stavanger 2022 as the 2024 unit on every surface."""
+    code, year = NEWEST_CASE
+    peers = _peers(code)
+    args = ("--year", str(year), "--peers", peers, "--borders", "newest")
+    exported = _csv(cli, "profile", code, *args).filter(pl.col("role") == "municipality")
+    assert exported["municipality borders"].unique().to_list() == [api.NEWEST_BORDERS]
+    cli_rows = {r["id"]: r for r in exported.iter_rows(named=True)}
+    data = report_data(web.year_view(year, "newest").inputs, code, peers=peers)
+    assert data.borders == api.NEWEST_BORDERS
+    body = client.get(f"/api/kommune/{code}/grunnskole?ar={year}&gruppe={peers}&grenser=nyeste")
+    answer = body.json()
+    assert answer["borders"] == api.NEWEST_BORDERS
+    compared = 0
+    by_id = {row.indicator_id: row for row in data.profile}
+    for web_row in answer["rows"]:
+        exported_row = cli_rows[web_row["indicator_id"]]
+        assert _close(web_row["value"], _num(exported_row["value"])), web_row["indicator_id"]
+        assert _close(web_row["value"], by_id[web_row["indicator_id"]].value)
+        compared += 1
+    assert compared > 0
+    total = _csv(cli, "barometer", "--year", str(year), "--borders", "newest")
+    row = next(r for r in total.iter_rows(named=True) if r["code"] == code)
+    overview = client.get(f"/api/kommune/{code}?ar={year}&gruppe={peers}&grenser=nyeste").json()
+    assert overview["barometer"]["total_rank"] == _int(row["rank"])
+    assert data.barometer is not None
+    assert data.barometer.total_rank == _int(row["rank"])

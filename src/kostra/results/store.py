@@ -58,6 +58,7 @@ from kostra.results.year import (
     PEER_CHOICES,
     WEB_BORDERS,
     load_all,
+    map_table,
     municipality_table,
     municipality_view,
     years_of,
@@ -66,15 +67,16 @@ from kostra.results.year import (
 log = logging.getLogger("kostra.results.store")
 
 #: Bumped when the layout of the files changes.
-STORE_FORMAT = 1
+STORE_FORMAT = 2
 #: Peer choices stored as files; ``standard`` is read from ``asss`` or ``county``.
 STORED_PEERS = tuple(p for p in PEER_CHOICES if p != "standard")
 #: The peer groups a year is published with (the pages' default); the others follow.
 FIRST_PEERS = ("asss", "county")
 #: ReportData fields that are the same for every municipality of a year: kept once.
 SHARED_FIELDS = ("distributions", "indicators")
-#: Folders of old computed years kept beside the newest (readers may still hold them).
-KEEP = 2
+#: Contents kept, the newest first: each borders choice is a content of its own, and readers
+#: may still hold the one before the newest of each.
+KEEP = 2 * len(api.BORDERS_CHOICES)
 #: Years before the newest a builder computes too (standard peer groups), for the pages'
 #: year chooser.
 YEARS_BACK = 3
@@ -194,6 +196,10 @@ class ComputedYear:
     municipalities: pl.DataFrame
     #: the evaluated key figures of the history window (``kostra.api.evaluated``)
     evaluated: pl.DataFrame
+    #: the year's table and key figures on the map's borders when the year is on older ones
+    #: (:func:`kostra.results.year.map_table`); ``None``: the two above are on them already
+    map_municipalities: pl.DataFrame | None
+    map_evaluated: pl.DataFrame | None
     #: code → peer key of its standard group (``asss`` or ``county``)
     standard: dict[str, str]
     #: code → its row group in each views file (codes in order)
@@ -207,12 +213,17 @@ class ComputedYear:
         """The computed year in ``path`` (a published year folder)."""
         meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
         shared = json.loads((path / "shared.json").read_text(encoding="utf-8"))
+        on_map = (path / "map-municipalities.parquet").is_file()
         return cls(
             path=path,
             year=int(meta["year"]),
             key=key,
             municipalities=pl.read_parquet(path / "municipalities.parquet"),
             evaluated=pl.read_parquet(path / "evaluated.parquet"),
+            map_municipalities=pl.read_parquet(path / "map-municipalities.parquet")
+            if on_map
+            else None,
+            map_evaluated=pl.read_parquet(path / "map-evaluated.parquet") if on_map else None,
             standard=dict(meta["standard"]),
             rows={code: n for n, code in enumerate(meta["codes"])},
             synthetic=bool(meta["synthetic"]),
@@ -315,9 +326,11 @@ class Store:
         loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return loaded
 
-    def newest_ready(self) -> tuple[str, dict[str, Any]] | None:
-        """The most recently described content that is ready (any key): what a server that
-        has just started serves while the builder computes its own content."""
+    def newest_ready(self, borders: str = "") -> tuple[str, dict[str, Any]] | None:
+        """The most recently described content on ``borders`` (``""``: the default) that is
+        ready (any key): what a server that has just started serves while the builder computes
+        its own content."""
+        borders = borders or str(WEB_BORDERS)
         if not self.root.is_dir():
             return None
         found: list[tuple[int, str, dict[str, Any]]] = []
@@ -325,7 +338,11 @@ class Store:
             if folder.name.startswith(".") or not folder.is_dir():
                 continue
             content = self.content(folder.name)
-            if content is not None and content.get("ready", True):
+            if (
+                content is not None
+                and content.get("ready", True)
+                and content.get("borders") == borders
+            ):
                 found.append(((folder / "content.json").stat().st_mtime_ns, folder.name, content))
         if not found:
             return None
@@ -380,7 +397,8 @@ class Store:
             for stale in (self.root / key).glob(".tmp-*"):  # of a builder that was stopped
                 shutil.rmtree(stale, ignore_errors=True)
             data, years = _load(self.db)
-            about = _about(data, years)
+            # each borders choice is a content of its own: readers look for theirs
+            about = {**_about(data, years), "borders": borders}
             # the pages' default year first (api.newest_year: a newer year only the sample
             # fills is not it)
             default = api.newest_year(years, about["real_years"]) or years[-1]
@@ -388,8 +406,8 @@ class Store:
             done = self._complete(key, wanted, peers, data, settings, borders, codes, about)
             if year is not None:
                 return done
-            if self.content(key) is not None:
-                _render_pages(self.db, key, wanted, codes)
+            if self.content(key) is not None and borders == str(WEB_BORDERS):
+                _render_pages(self.db, key, wanted, codes)  # the pages' default borders
             before = [y for y in reversed(years) if y < wanted][:years_back]
             for other in before:
                 self._complete(key, other, FIRST_PEERS, data, settings, borders, codes, about)
@@ -448,6 +466,10 @@ class Store:
             table = municipality_table(inputs)
             table.write_parquet(tmp / "municipalities.parquet")
             inputs.evaluated.write_parquet(tmp / "evaluated.parquet", compression="zstd")
+            on_map = map_table(inputs)
+            if on_map is not None:
+                on_map[0].write_parquet(tmp / "map-municipalities.parquet")
+                on_map[1].write_parquet(tmp / "map-evaluated.parquet", compression="zstd")
             _write_barometer(tmp, inputs)
             codes = sorted(inputs.names) if only is None else sorted(only)
             standard = {code: default_peers(code, inputs.year, inputs.borders) for code in codes}

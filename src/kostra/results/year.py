@@ -23,13 +23,15 @@ from kostra.analysis.findings import Finding
 from kostra.catalog.models import Catalog
 from kostra.errors import KostraError
 from kostra.report.build import report_findings
+from kostra.report.geo import GEO_BORDERS_YEAR
 from kostra.report.model import ReportData
 from kostra.report.pipeline import ReportInputs, report_data
 
 BORDERS = api.BORDERS
-#: The borders the web and its computed year put every year on: today's, so a municipality's
-#: pages and the map have the same units in every year.
-WEB_BORDERS: api.BordersChoice = "newest"
+#: The borders the web and its computed year put a year on by default: the year's own borders
+#: and peer members, as the CLI, the report and the slides (and as SSB and ASSS publish). The
+#: map is drawn on the newest borders whatever the choice (:func:`map_table`).
+WEB_BORDERS: api.BordersChoice = "year"
 #: Size classes of the ranking filter: inhabitants on 1 January, lower bound inclusive.
 SIZE_CLASSES: dict[str, tuple[int, int | None]] = {
     "small": (0, 5_000),
@@ -77,21 +79,11 @@ def years_of(data: api.AnalysisData) -> list[int]:
 
 
 def municipality_table(inputs: ReportInputs) -> pl.DataFrame:
-    """One row per municipality on the report borders, by code: ``code, name, county_code,
-    county_name, population, size, kostra_group, rank, n_ranked, score,
+    """One row per municipality on the report borders (``inputs.borders``), by code: ``code,
+    name, county_code, county_name, population, size, kostra_group, rank, n_ranked, score,
     rank_income_adjusted, rank_low, rank_high`` of ``inputs.year``."""
     year = inputs.year
-    geography = importlib.import_module("kostra.geography")
-    places: pl.DataFrame = geography.municipalities(BORDERS)
-    population: pl.DataFrame = geography.population([year], borders=BORDERS)
-    frame = places.join(
-        population.select("region", pl.col("population").cast(pl.Float64)),
-        left_on="code",
-        right_on="region",
-        how="left",
-    )
-    frame = frame.with_columns(_size_expr().alias("size"))
-    frame = frame.with_columns(pl.Series("kostra_group", _kostra_groups(places, year)))
+    frame = _places(year, inputs.borders)
     if inputs.ranking is not None and inputs.intervals is not None:
         total = inputs.ranking.total.filter(pl.col("year") == year).select(
             "region", "rank", "n_ranked", "score", "rank_income_adjusted"
@@ -103,14 +95,59 @@ def municipality_table(inputs: ReportInputs) -> pl.DataFrame:
             interval, left_on="code", right_on="region", how="left"
         )
     else:
-        frame = frame.with_columns(
-            *(
-                pl.lit(None, dtype=pl.Int64).alias(c)
-                for c in ("rank", "n_ranked", "rank_income_adjusted", "rank_low", "rank_high")
-            ),
-            pl.lit(None, dtype=pl.Float64).alias("score"),
-        )
+        frame = _no_ranks(frame)
     return frame.sort("code")
+
+
+def map_table(inputs: ReportInputs) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """The year's municipality table and evaluated key figures on the map's (newest) borders,
+    when ``inputs`` are on older ones (``None``: :func:`municipality_table` and
+    ``inputs.evaluated`` are on the map's borders already). The barometer's ranks there have no
+    intervals (``rank_low``, ``rank_high`` missing), as in the report's map."""
+    shared = inputs.map_shared
+    if shared is None or shared.evaluated is None:
+        return None
+    year = inputs.year
+    frame = _places(year, GEO_BORDERS_YEAR)
+    if shared.barometer_total is not None:
+        total = shared.barometer_total.filter(pl.col("year") == year).select(
+            "region", "rank", "n_ranked", "score", "rank_income_adjusted"
+        )
+        frame = frame.join(total, left_on="code", right_on="region", how="left").with_columns(
+            pl.lit(None, dtype=pl.Int64).alias("rank_low"),
+            pl.lit(None, dtype=pl.Int64).alias("rank_high"),
+        )
+    else:
+        frame = _no_ranks(frame)
+    return frame.sort("code"), shared.evaluated
+
+
+def _places(year: int, borders: int) -> pl.DataFrame:
+    """``code, name, county_code, county_name, population, size, kostra_group`` of the
+    municipalities on ``borders`` (inhabitants on 1 January of ``year`` on those borders)."""
+    geography = importlib.import_module("kostra.geography")
+    places: pl.DataFrame = geography.municipalities(borders)
+    population: pl.DataFrame = geography.population([year], borders=borders)
+    frame = places.join(
+        population.select("region", pl.col("population").cast(pl.Float64)),
+        left_on="code",
+        right_on="region",
+        how="left",
+    )
+    frame = frame.with_columns(_size_expr().alias("size"))
+    return frame.with_columns(
+        pl.Series("kostra_group", _kostra_groups(places, min(year, borders)), dtype=pl.Utf8)
+    )
+
+
+def _no_ranks(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        *(
+            pl.lit(None, dtype=pl.Int64).alias(c)
+            for c in ("rank", "n_ranked", "rank_income_adjusted", "rank_low", "rank_high")
+        ),
+        pl.lit(None, dtype=pl.Float64).alias("score"),
+    )
 
 
 def municipality_view(
@@ -133,11 +170,12 @@ def _size_expr() -> pl.Expr:
 
 
 def _kostra_groups(places: pl.DataFrame, year: int) -> list[str | None]:
-    """Each municipality's KOSTRA group name, or None throughout when Klass 112 is not cached
-    (offline: the filter is then hidden)."""
+    """Each municipality's KOSTRA group name in ``year`` (the year of ``places``' borders or
+    before), or None throughout when Klass 112 is not cached (offline: the filter is then
+    hidden)."""
     geography = importlib.import_module("kostra.geography")
     codes = places["code"].to_list()
-    valid_year = min(year, BORDERS)
+    valid_year = year
     try:
         geography.peer_group("kostra_group", valid_year, municipality=codes[0])
     except KostraError:

@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from fastapi import FastAPI, Request
@@ -32,6 +33,7 @@ from kostra.errors import (
     UnknownMunicipalityError,
     WarehouseUnreadableError,
 )
+from kostra.web.borders import SeveralMunicipalitiesError
 from kostra.web.data import ComputingError, NotFoundError, WebData
 from kostra.web.labels import LANGS, label
 
@@ -247,6 +249,8 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+#: The query parameters a suggested municipality's link keeps.
+_KEPT = ("ar", "gruppe", "grenser", "lang")
 _SUGGESTION = re.compile(r"^(?P<name>.*?) \((?P<code>\d{4})")
 
 
@@ -261,6 +265,8 @@ def _suggestion_links(error: UnknownMunicipalityError) -> list[dict[str, str]]:
 
 def _texts(error: KostraError, lang: str) -> tuple[str, str | None]:
     """What to tell the visitor about ``error``, in ``lang`` where the web has the words."""
+    if isinstance(error, SeveralMunicipalitiesError):
+        return error.texts(lang)
     if isinstance(error, UnknownMunicipalityError):
         hint = None if error.suggestions else label("unknown_hint", lang)
         return label("unknown_municipality", lang, query=error.query), hint
@@ -340,6 +346,10 @@ def create_app(
             suggestions=_suggestion_links(error)
             if isinstance(error, UnknownMunicipalityError)
             else [],
+            # a suggestion opens in the year, borders and language asked for
+            suggestion_query=urlencode(
+                [(k, v) for k, v in request.query_params.multi_items() if k in _KEPT]
+            ),
             status=status,
             path=request.url.path,
             nav=[],

@@ -61,12 +61,17 @@ from kostra.results.year import (
     SIZE_CLASSES,
     WEB_BORDERS,
     load_all,
+    map_table,
     municipality_table,
     municipality_view,
     years_of,
 )
 
 BORDERS = api.BORDERS
+#: The borders choices of the pages (``api.BordersChoice`` without a fixed year).
+BORDERS_CHOICES: tuple[str, ...] = api.BORDERS_CHOICES
+#: The pages' default: :data:`kostra.results.year.WEB_BORDERS` (the year's own borders).
+DEFAULT_BORDERS: str = str(WEB_BORDERS)
 __all__ = [
     "PEER_CHOICES",
     "SIZE_CLASSES",
@@ -86,6 +91,8 @@ WARM_LIMIT = 400
 WARM_ENV = "KOSTRA_WEB_WARM_VIEWS"
 #: Seconds between looks at a changed warehouse while the old computed year is served.
 RECHECK_SECONDS = 1.0
+#: Seconds before a builder that ended at once (another was at work) is started again.
+BUILDER_RETRY = 10.0
 #: Seconds a client is asked to wait (``Retry-After``) for figures being computed.
 RETRY_AFTER = 30
 
@@ -123,6 +130,34 @@ class ComputingError(KostraError):
             hint_nb=f"Prøv igjen om {retry_after} sekunder.",
         )
         self.retry_after = retry_after
+
+
+def check_borders(borders: str) -> str:
+    """``borders`` when it is one of :data:`BORDERS_CHOICES`; otherwise a clear error."""
+    if borders not in BORDERS_CHOICES:
+        raise NotFoundError(
+            f"No borders choice {borders!r}.",
+            nb=f"Ukjent grensevalg {borders!r}.",
+            hint="Choose one of: " + ", ".join(BORDERS_CHOICES),
+            hint_nb="Velg en av: " + ", ".join(BORDERS_CHOICES),
+        )
+    return borders
+
+
+def borders_year(year: int, borders: str) -> int:
+    """The year of the borders ``year``'s figures are on with the choice ``borders``."""
+    return api.borders_for(year, "newest" if check_borders(borders) == "newest" else "year")
+
+
+@functools.cache
+def _places_on(borders: int) -> tuple[Place, ...]:
+    """The municipalities on the borders of the year ``borders``, by code."""
+    geography = importlib.import_module("kostra.geography")
+    frame: pl.DataFrame = geography.municipalities(borders)
+    return tuple(
+        Place(str(c), str(n), str(k))
+        for c, n, k in frame.select("code", "name", "county_name").iter_rows()
+    )
 
 
 class _Cache:
@@ -166,7 +201,7 @@ class _Cache:
 
 @dataclass(frozen=True)
 class Place:
-    """A municipality on the 2024 borders, as the choosers and tables name it."""
+    """A municipality on a year's borders, as the choosers and tables name it."""
 
     code: str
     name: str
@@ -178,12 +213,20 @@ class YearView:
     """Everything of one year that every page shares."""
 
     year: int
-    #: one row per municipality on the 2024 borders: code, name, county_code, county_name,
-    #: population, size, kostra_group, rank, rank_low, rank_high, n_ranked, score,
-    #: rank_income_adjusted
+    #: one row per municipality on the year's borders (:attr:`borders`): code, name,
+    #: county_code, county_name, population, size, kostra_group, rank, rank_low, rank_high,
+    #: n_ranked, score, rank_income_adjusted
     municipalities: pl.DataFrame
     #: the evaluated key figures of the history window
     evaluated: pl.DataFrame
+    #: the year of the borders the figures are on, and the choice that gave it
+    #: (``"year"`` or ``"newest"``)
+    borders: int = BORDERS
+    choice: str = DEFAULT_BORDERS
+    #: the same on the map's (newest) borders when :attr:`borders` is older (the map is drawn
+    #: on those only); ``None``: the frames above are on them
+    map_municipalities: pl.DataFrame | None = None
+    map_evaluated: pl.DataFrame | None = None
     #: the year's shared inputs when computed in this process (``None``: from the store)
     inputs: ReportInputs | None = None
     #: the computed year the views are read from (``None``: computed in this process)
@@ -228,6 +271,8 @@ class MunicipalityView:
     findings: tuple[Finding, ...]
     summary: tuple[Finding, ...]
     peers_key: str
+    #: the borders choice it was computed with (``"year"`` or ``"newest"``)
+    borders: str = DEFAULT_BORDERS
 
 
 class WebData:
@@ -259,13 +304,15 @@ class WebData:
         self.use_store = store
         self.store = computed_store.Store(self.db)
         self.store_codes = tuple(store_codes) if store_codes is not None else None
-        self.borders = str(WEB_BORDERS)
         self._source_lock = threading.Lock()
-        self._current: _Source | None = None
+        #: per borders choice (each is a content of its own): the current source of its figures,
+        #: its content key per warehouse state and the time of the next look
+        self._currents: dict[str, _Source] = {}
         self._pinned = False
-        self._keys: dict[tuple[int, int], str] = {}
-        self._next_check = 0.0
+        self._keys: dict[tuple[tuple[int, int], str], str] = {}
+        self._next_checks: dict[str, float] = {}
         self._builders: dict[str, subprocess.Popen[bytes]] = {}
+        self._builder_starts: dict[str, float] = {}
         self._inputs = _Cache(2)
         self._computed = _Cache(4)
         self._barometers = _Cache(8)
@@ -277,7 +324,6 @@ class WebData:
         self._views = _Cache(512)
         self._values = _Cache(256)
         self._rendered = _Cache(16)
-        self._places = _Cache(2)
         self._panels = _Cache(2048)
         self._resolved = _Cache(8192)
         # a view is CPU work under the GIL: two at a time (the machine's cores) finish a crowd of
@@ -302,21 +348,23 @@ class WebData:
             return (0, 0)
         return (stat.st_size, stat.st_mtime_ns)
 
-    def state(self) -> Hashable:
-        """What every cached result is keyed by: the computed year's content key when the
-        pages are answered from it, otherwise the warehouse stamp."""
-        source = self._source()
+    def state(self, borders: str = DEFAULT_BORDERS) -> Hashable:
+        """What every cached result on ``borders`` is keyed by: the computed year's content
+        key when the pages are answered from it, otherwise the warehouse stamp."""
+        source = self._source(borders)
         return ("store", source.key) if source.key is not None else source.stamp
 
-    def _source(self) -> _Source:
-        """The current source of the figures (see :class:`_Source`). With the store, a
+    def _source(self, borders: str = DEFAULT_BORDERS) -> _Source:
+        """The current source of the figures on ``borders`` (each borders choice is a content
+        of its own; see :class:`_Source`). With the store, a
         changed warehouse is fingerprinted (at most every :data:`RECHECK_SECONDS` while an
         older computed year is served): a ready computed year for its content is used at once;
         otherwise a builder is started and the old one is served until the new one is ready.
         A server that has just started serves the newest ready content on disk meanwhile, or
         the new content's first published year when there is none; with nothing published it
         answers :class:`ComputingError` (503)."""
-        current = self._current
+        borders = check_borders(borders)
+        current = self._currents.get(borders)
         if self._pinned and current is not None:
             return current
         stamp = self.stamp()
@@ -324,24 +372,27 @@ class WebData:
             return current
         if not self.use_store:
             current = _Source(stamp)
-            self._current = current
+            self._currents[borders] = current
             return current
-        if current is not None and time.monotonic() < self._next_check:
+        if current is not None and time.monotonic() < self._next_checks.get(borders, 0.0):
             return current
         with self._source_lock:
-            current = self._current
+            current = self._currents.get(borders)
             if current is not None and current.stamp == stamp and current.key == current.wanted:
                 return current
             try:
                 # one fingerprint per warehouse state: while a new content is built, the
                 # look once a second is only for its content.json
-                key = self._keys.get(stamp) or computed_store.content_key(
-                    self.db, self.settings, self.borders, codes=self.store_codes
+                key = self._keys.get((stamp, borders)) or computed_store.content_key(
+                    self.db, self.settings, borders, codes=self.store_codes
                 )
-                self._keys = {stamp: key}
+                self._keys = {
+                    k: v for k, v in self._keys.items() if k[0] == stamp and k[1] != borders
+                }
+                self._keys[(stamp, borders)] = key
             except (DatabaseBusyError, WarehouseUnreadableError):
                 if current is not None:
-                    self._next_check = time.monotonic() + RECHECK_SECONDS
+                    self._next_checks[borders] = time.monotonic() + RECHECK_SECONDS
                     return current  # a writer is at work: the old figures meanwhile
                 raise
             content = self.store.content(key)
@@ -349,20 +400,21 @@ class WebData:
             if content is not None and content.get("ready", True):
                 chosen = key, content
             elif current is None:  # just started: an older ready content, else what there is
-                chosen = self.store.newest_ready() or (
+                chosen = self.store.newest_ready(borders) or (
                     (key, content) if content is not None else None
                 )
             if chosen is None or chosen[0] != key or not chosen[1].get("complete", True):
-                self._start_builder(key)  # exits at once when another builder is at work
+                # exits at once when another builder is at work
+                self._start_builder(key, borders=borders)
             if chosen is None:
-                self._next_check = time.monotonic() + RECHECK_SECONDS
+                self._next_checks[borders] = time.monotonic() + RECHECK_SECONDS
                 if current is not None:
                     return current  # the old computed year until the new one is ready
                 raise ComputingError("this warehouse", "dette lageret")
             found = _Source.of(stamp, chosen[0], chosen[1], key)
             if found.key != key:
-                self._next_check = time.monotonic() + RECHECK_SECONDS
-            self._current = found
+                self._next_checks[borders] = time.monotonic() + RECHECK_SECONDS
+            self._currents[borders] = found
             return found
 
     def pin(self, key: str) -> None:
@@ -373,7 +425,7 @@ class WebData:
             raise ComputingError("this warehouse", "dette lageret")
         self.use_store = True
         self._pinned = True
-        self._current = _Source.of(self.stamp(), key, content, key)
+        self._currents[DEFAULT_BORDERS] = _Source.of(self.stamp(), key, content, key)
 
     def prerendered(self) -> Any:
         """The pages of the default year rendered ahead (:class:`kostra.web.prerender.Pages`),
@@ -393,11 +445,20 @@ class WebData:
         folder, key, rows = computed.path, computed.key, computed.rows
         return self.panel(("pages", year), lambda: Pages(folder, key, year, rows))
 
-    def _start_builder(self, key: str, year: int | None = None) -> None:
-        """Start a builder process for the content ``key`` unless one is running."""
+    def _start_builder(
+        self, key: str, year: int | None = None, *, borders: str = DEFAULT_BORDERS
+    ) -> None:
+        """Start a builder process for the content ``key`` (on ``borders``) unless one is
+        running."""
         running = self._builders.get(f"{key}/{year}")
         if running is not None and running.poll() is None:
             return
+        # one that ended at once found another builder at work (the other borders' content,
+        # say): try again a little later, not on every request meanwhile
+        started = self._builder_starts.get(f"{key}/{year}", -BUILDER_RETRY)
+        if running is not None and time.monotonic() - started < BUILDER_RETRY:
+            return
+        self._builder_starts[f"{key}/{year}"] = time.monotonic()
         log.info("computing the year's figures for every municipality in the background")
         # started from one thread that lives as long as the server: Linux ends a builder when
         # the *thread* that started it ends (PR_SET_PDEATHSIG), and request threads come and go
@@ -406,7 +467,7 @@ class WebData:
             self.db,
             year,
             resamples=self.settings.resamples,
-            borders=self.borders,
+            borders=borders,
             codes=self.store_codes,
         ).result()
 
@@ -496,15 +557,18 @@ class WebData:
 
     # -- per year -----------------------------------------------------------------------------
 
-    def year_view(self, year: int) -> YearView:
-        """The shared analyses of ``year``: from the computed year when there is one, else
-        computed once per warehouse stamp."""
+    def year_view(self, year: int, borders: str = DEFAULT_BORDERS) -> YearView:
+        """The shared analyses of ``year`` on ``borders`` (``"year"``: the year's own,
+        ``"newest"``: today's): from the computed year when there is one, else computed once
+        per warehouse stamp."""
         year = self.check_year(year)
-        state = self.state()
-        key = ("year", state, year)
-        return self._years.get(key, lambda: self._compute_year(state, year))
+        borders = check_borders(borders)
+        state = self.state(borders)
+        key = ("year", state, year, borders)
+        return self._years.get(key, lambda: self._compute_year(state, year, borders))
 
-    def _compute_year(self, state: Hashable, year: int) -> YearView:
+    def _compute_year(self, state: Hashable, year: int, borders: str) -> YearView:
+        on = borders_year(year, borders)
         if isinstance(state, tuple) and state[0] == "store":
             # never computed inside a request: another process builds it (a year takes
             # minutes of CPU, and a queue of requests behind it would time out)
@@ -515,108 +579,126 @@ class WebData:
                 year=year,
                 municipalities=computed.municipalities,
                 evaluated=computed.evaluated,
+                borders=on,
+                choice=borders,
+                map_municipalities=computed.map_municipalities,
+                map_evaluated=computed.map_evaluated,
                 computed=computed,
             )
-        inputs = self.inputs(year)
+        inputs = self.inputs(year, borders)
+        on_map = map_table(inputs)
         return YearView(
             year=year,
             municipalities=municipality_table(inputs),
             evaluated=inputs.evaluated,
+            borders=on,
+            choice=borders,
+            map_municipalities=on_map[0] if on_map else None,
+            map_evaluated=on_map[1] if on_map else None,
             inputs=inputs,
         )
 
-    def barometer(self, year: int) -> barometer_analysis.BarometerResult | None:
+    def barometer(
+        self, year: int, borders: str = DEFAULT_BORDERS
+    ) -> barometer_analysis.BarometerResult | None:
         """The barometer's ranking of ``year`` (from the computed year when there is one)."""
-        year_view = self.year_view(year)
+        year_view = self.year_view(year, borders)
         if year_view.computed is not None:
             computed = year_view.computed
             return self._barometers.get(
                 ("ranking", computed.key, year), lambda: computed.barometer(self.catalog)
             )
-        return (year_view.inputs or self.inputs(year)).ranking
+        return (year_view.inputs or self.inputs(year, borders)).ranking
 
-    def intervals(self, year: int) -> pl.DataFrame | None:
+    def intervals(self, year: int, borders: str = DEFAULT_BORDERS) -> pl.DataFrame | None:
         """The barometer's rank intervals of ``year`` (every sector and the total)."""
-        year_view = self.year_view(year)
+        year_view = self.year_view(year, borders)
         if year_view.computed is not None:
             computed = year_view.computed
             return self._barometers.get(("intervals", computed.key, year), computed.intervals)
-        return (year_view.inputs or self.inputs(year)).intervals
+        return (year_view.inputs or self.inputs(year, borders)).intervals
 
-    def key_figures(self, year: int) -> tuple[pl.DataFrame, bool, str]:
-        """The evaluated key figures of ``year``'s window (SSB's aggregate regions kept),
-        whether any is synthetic and where they came from: from the computed year when
-        there is one (the nøkkeltall view reads it, never computing the year in a request)."""
-        year_view = self.year_view(year)
+    def key_figures(
+        self, year: int, borders: str = DEFAULT_BORDERS
+    ) -> tuple[pl.DataFrame, bool, str]:
+        """The evaluated key figures of ``year``'s window on ``borders`` (SSB's aggregate
+        regions kept), whether any is synthetic and where they came from: from the computed
+        year when there is one (the nøkkeltall view reads it, never computing the year in a
+        request)."""
+        year_view = self.year_view(year, borders)
         if year_view.computed is not None:
-            return year_view.evaluated, self.synthetic, self._source().source
-        inputs = year_view.inputs or self.inputs(year)
+            return year_view.evaluated, self.synthetic, self._source(borders).source
+        inputs = year_view.inputs or self.inputs(year, borders)
         return inputs.evaluated, inputs.data.synthetic, inputs.data.source
 
-    def inputs(self, year: int) -> ReportInputs:
-        """The year's shared inputs (:func:`kostra.report.pipeline.prepare`), once per stamp."""
+    def inputs(self, year: int, borders: str = DEFAULT_BORDERS) -> ReportInputs:
+        """The year's shared inputs on ``borders`` (:func:`kostra.report.pipeline.prepare`),
+        once per stamp."""
+        choice: api.BordersChoice = "newest" if check_borders(borders) == "newest" else "year"
         return self._inputs.get(
-            ("inputs", self.stamp(), year),
+            ("inputs", self.stamp(), year, choice),
             lambda: prepare(
                 year,
                 data=self.data(),
                 catalog=self.catalog,
                 settings=self.settings,
-                borders=WEB_BORDERS,
+                borders=choice,
             ),
         )
 
-    def places(self, year: int | None = None) -> list[Place]:
-        """Municipalities on the 2024 borders, for the choosers."""
-        return list(self._places.get(("places", BORDERS), self._list_places))
+    def places(self, year: int | None = None, borders: str = DEFAULT_BORDERS) -> list[Place]:
+        """The municipalities of ``year`` on ``borders`` (``None``: the newest borders), for
+        the choosers and the search."""
+        on = BORDERS if year is None else borders_year(year, borders)
+        return list(_places_on(on))
 
-    def _list_places(self) -> tuple[Place, ...]:
-        geography = importlib.import_module("kostra.geography")
-        frame: pl.DataFrame = geography.municipalities(BORDERS)
-        return tuple(
-            Place(str(c), str(n), str(k))
-            for c, n, k in frame.select("code", "name", "county_name").iter_rows()
-        )
+    def resolve(self, text: str, year: int, borders: str = DEFAULT_BORDERS) -> Place:
+        """The municipality a person means (the CLI's name resolution) among the
+        municipalities of ``year`` on ``borders``; a code of another year's borders is followed
+        through the code history (:func:`kostra.web.borders.place_on`).
 
-    def resolve(self, text: str, year: int) -> Place:
-        """The municipality a person means (the CLI's name resolution), on the 2024 borders.
-
-        Unknown names raise :class:`~kostra.errors.UnknownMunicipalityError` with suggestions.
+        Unknown names raise :class:`~kostra.errors.UnknownMunicipalityError` with suggestions;
+        a municipality that is several on these borders raises
+        :class:`~kostra.web.borders.SeveralMunicipalitiesError` naming them.
         """
         text = text.strip()
         if not text or len(text) > 80:
             raise UnknownMunicipalityError(text[:80], [])
+        on = borders_year(year, borders)
         # every page resolves its municipality: a name or code once per year, not per request
-        key = ("resolve", text, year, BORDERS)
-        return self._resolved.get(key, lambda: self._resolve(text, year))
+        key = ("resolve", text, year, on)
+        return self._resolved.get(key, lambda: self._resolve(text, year, on))
 
-    def _resolve(self, text: str, year: int) -> Place:
-        try:
-            code, name = api.resolve(text, year, borders=BORDERS)
-        except UnknownMunicipalityError as error:
-            # suggest today's municipalities (the pages' links), not names of any year
-            geography = importlib.import_module("kostra.geography")
-            try:
-                geography.resolve_municipality(text, BORDERS)
-            except UnknownMunicipalityError as current:
-                raise current from None
-            raise error from None
-        by_code = {p.code: p for p in self.places()}
+    def _resolve(self, text: str, year: int, on: int) -> Place:
+        from kostra.web.borders import place_on
+
+        code = place_on(text, year, on)
+        by_code = {p.code: p for p in _places_on(on)}
         if code not in by_code:
             raise UnknownMunicipalityError(text, [], year=year)
-        return Place(code, name, by_code[code].county)
+        return by_code[code]
 
-    def search(self, text: str, limit: int = 10) -> list[Place]:
-        """Municipalities whose name (or a part of a double name) or code starts with ``text``,
-        then those containing it, then those a former name starting with it is part of now;
-        matched the way the CLI matches names (case and Norwegian letters folded)."""
+    def search(
+        self,
+        text: str,
+        limit: int = 10,
+        *,
+        year: int | None = None,
+        borders: str = DEFAULT_BORDERS,
+    ) -> list[Place]:
+        """Municipalities of ``year`` on ``borders`` (``None``: the newest borders) whose name
+        (or a part of a double name) or code starts with ``text``, then those containing it,
+        then those a former name starting with it is part of then; matched the way the CLI
+        matches names (case and Norwegian letters folded)."""
         geography = importlib.import_module("kostra.geography")
         query = geography.normalise_name(text.strip())
         if not query:
             return []
+        on = BORDERS if year is None else borders_year(year, borders)
+        places = _places_on(on)
         starts: list[Place] = []
         contains: list[Place] = []
-        for place in self.places():
+        for place in places:
             if place.code.startswith(text.strip()):
                 starts.append(place)
                 continue
@@ -627,8 +709,8 @@ class WebData:
             elif query in name:
                 contains.append(place)
         # former names ("oppeg" → Nordre Follo), as the CLI resolves them
-        former = importlib.import_module("kostra.geography.former_names").former_names(BORDERS)
-        by_code = {p.code: p for p in self.places()}
+        former = importlib.import_module("kostra.geography.former_names").former_names(on)
+        by_code = {p.code: p for p in places}
         for name, code in former.select("name", "code").iter_rows():
             holder = by_code.get(code)
             folded = geography.normalise_name(name)
@@ -640,8 +722,11 @@ class WebData:
 
     # -- per municipality ---------------------------------------------------------------------
 
-    def view(self, code: str, year: int, peers: str = "standard") -> MunicipalityView:
-        """One municipality's report data for ``year`` against ``peers`` (cached)."""
+    def view(
+        self, code: str, year: int, peers: str = "standard", borders: str = DEFAULT_BORDERS
+    ) -> MunicipalityView:
+        """One municipality's report data for ``year`` against ``peers`` on ``borders``
+        (``code`` on those borders; cached)."""
         if peers not in PEER_CHOICES:
             raise NotFoundError(
                 f"No peer group {peers!r}.",
@@ -649,8 +734,8 @@ class WebData:
                 hint="Choose one of: " + ", ".join(PEER_CHOICES),
                 hint_nb="Velg en av: " + ", ".join(PEER_CHOICES),
             )
-        year_view = self.year_view(year)
-        key = ("view", self.state(), year_view.year, code, peers)
+        year_view = self.year_view(year, borders)
+        key = ("view", self.state(borders), year_view.year, code, peers, borders)
         return self._views.get(key, lambda: self._read_view(year_view, code, peers))
 
     def _read_view(self, year_view: YearView, code: str, peers: str) -> MunicipalityView:
@@ -666,6 +751,7 @@ class WebData:
                     findings=findings,
                     summary=tuple(summary(list(findings))),
                     peers_key=peers,
+                    borders=year_view.choice,
                 )
             if not computed.has(peers):
                 what = f"{year_view.year} ({peers})"
@@ -691,10 +777,14 @@ class WebData:
                 self._requests_idle.notify_all()
 
     def _compute_view_now(self, year_view: YearView, code: str, peers: str) -> MunicipalityView:
-        inputs = year_view.inputs or self.inputs(year_view.year)
+        inputs = year_view.inputs or self.inputs(year_view.year, year_view.choice)
         data, found = municipality_view(inputs, code, peers)
         return MunicipalityView(
-            data=data, findings=found, summary=tuple(summary(list(found))), peers_key=peers
+            data=data,
+            findings=found,
+            summary=tuple(summary(list(found))),
+            peers_key=peers,
+            borders=year_view.choice,
         )
 
     # -- background warming -------------------------------------------------------------------
@@ -741,7 +831,7 @@ class WebData:
             for code in order[:limit]:
                 if not self._wait_for_idle() or self.state() != stamp:
                     break
-                key = ("view", stamp, year_view.year, code, "standard")
+                key = ("view", stamp, year_view.year, code, "standard", DEFAULT_BORDERS)
                 self._views.get(key, functools.partial(self._compute_warm, year_view, code))
                 done += 1
             log.info("warmed %d municipality views of %d", done, year_view.year)
@@ -761,19 +851,33 @@ class WebData:
 
     # -- all municipalities -------------------------------------------------------------------
 
-    def values(self, year: int, measure: str) -> pl.DataFrame:
+    def values(
+        self,
+        year: int,
+        measure: str,
+        borders: str = DEFAULT_BORDERS,
+        *,
+        on_map: bool = False,
+    ) -> pl.DataFrame:
         """``code, name, county_code, county_name, population, size, kostra_group, value,
-        status, place`` for every municipality: a key figure's value in ``year`` or, for
+        status, place`` for every municipality of ``year`` on ``borders`` (``on_map``: on the
+        map's newest borders, whatever ``borders``): a key figure's value in ``year`` or, for
         ``measure == "barometer"``, the barometer's total rank. ``place`` counts from the best
         (direction-aware; the highest value for neutral figures)."""
-        year_view = self.year_view(year)
+        year_view = self.year_view(year, borders)
         if measure != BAROMETER_RANK:
             self.indicator(measure)
-        key = ("values", self.state(), year_view.year, measure)
-        return self._values.get(key, lambda: self._compute_values(year_view, measure))
+        on_map = on_map and year_view.map_municipalities is not None
+        key = ("values", self.state(borders), year_view.year, measure, borders, on_map)
+        return self._values.get(key, lambda: self._compute_values(year_view, measure, on_map))
 
-    def _compute_values(self, year_view: YearView, measure: str) -> pl.DataFrame:
+    def _compute_values(self, year_view: YearView, measure: str, on_map: bool) -> pl.DataFrame:
         base = year_view.municipalities
+        evaluated = year_view.evaluated
+        if on_map and year_view.map_municipalities is not None:
+            base = year_view.map_municipalities
+            if year_view.map_evaluated is not None:
+                evaluated = year_view.map_evaluated
         if measure == BAROMETER_RANK:
             # the headline: the income-adjusted rank (as Kommunal Rapport publishes it); the
             # unadjusted ``rank`` and its interval stay beside it in the rows
@@ -784,7 +888,7 @@ class WebData:
                 headline.alias("place"),
             )
         indicator = self._indicators[measure]
-        evaluated = year_view.evaluated.filter(
+        evaluated = evaluated.filter(
             (pl.col("year") == year_view.year) & (pl.col("indicator_id") == measure)
         ).select("region", "value", "status")
         frame = base.join(evaluated, left_on="code", right_on="region", how="left")
@@ -804,12 +908,13 @@ class WebData:
         size: str | None = None,
         sort: str = "place",
         descending: bool = False,
+        borders: str = DEFAULT_BORDERS,
     ) -> pl.DataFrame:
         """The ranking table: :meth:`values` filtered by name, county, KOSTRA group and size,
         sorted by ``sort`` (missing values last)."""
-        frame = self.values(year, measure)
+        frame = self.values(year, measure, borders)
         if query.strip():
-            found = {p.code for p in self.search(query, limit=1000)}
+            found = {p.code for p in self.search(query, limit=1000, year=year, borders=borders)}
             frame = frame.filter(pl.col("code").is_in(list(found)))
         if county:
             frame = frame.filter(pl.col("county_code") == county)
@@ -833,9 +938,11 @@ class WebData:
             )
         return frame.sort(sort, descending=descending, nulls_last=True, maintain_order=True)
 
-    def compare(self, codes: Sequence[str], year: int, measure: str) -> pl.DataFrame:
-        """:meth:`values` of ``codes`` in ``year``, in the order given."""
-        frame = self.values(year, measure)
+    def compare(
+        self, codes: Sequence[str], year: int, measure: str, borders: str = DEFAULT_BORDERS
+    ) -> pl.DataFrame:
+        """:meth:`values` of ``codes`` (on ``borders``) in ``year``, in the order given."""
+        frame = self.values(year, measure, borders)
         order = {code: i for i, code in enumerate(codes)}
         return (
             frame.filter(pl.col("code").is_in(list(codes)))
@@ -844,11 +951,15 @@ class WebData:
             .drop("_order")
         )
 
-    def compare_series(self, codes: Sequence[str], year: int, measure: str) -> pl.DataFrame:
-        """``code, year, value`` of ``codes`` for the history window up to ``year``."""
+    def compare_series(
+        self, codes: Sequence[str], year: int, measure: str, borders: str | None = None
+    ) -> pl.DataFrame:
+        """``code, year, value`` of ``codes`` for the history window up to ``year``, on
+        ``borders`` (``None``: :meth:`series_borders`, the newest, so every year has the same
+        units)."""
         if measure == BAROMETER_RANK:
             return pl.DataFrame(schema={"code": pl.Utf8, "year": pl.Int64, "value": pl.Float64})
-        year_view = self.year_view(year)
+        year_view = self.year_view(year, borders or self.series_borders(year))
         return (
             year_view.evaluated.filter(
                 (pl.col("indicator_id") == measure) & pl.col("region").is_in(list(codes))
@@ -857,9 +968,17 @@ class WebData:
             .sort("code", "year")
         )
 
-    def kostra_groups_available(self, year: int) -> bool:
+    def series_borders(self, year: int) -> str:
+        """The borders choice whose figures put ``year``'s time series on the newest borders:
+        the default when the year's own borders are the newest (no second computation),
+        otherwise ``"newest"``."""
+        # no municipality changed after the newest borders: later years are on them too
+        return DEFAULT_BORDERS if borders_year(year, DEFAULT_BORDERS) >= BORDERS else "newest"
+
+    def kostra_groups_available(self, year: int, borders: str = DEFAULT_BORDERS) -> bool:
         """Whether the KOSTRA groups of ``year`` are at hand (SSB's Klass 112, cached)."""
-        return bool(self.year_view(year).municipalities["kostra_group"].is_not_null().any())
+        frame = self.year_view(year, borders).municipalities
+        return bool(frame["kostra_group"].is_not_null().any())
 
     def panel(self, key: Hashable, compute: Callable[[], T]) -> T:
         """A part of a page that depends only on ``key`` and the figures (e.g. the overview's
@@ -882,14 +1001,13 @@ class WebData:
             self._values,
             self._rendered,
             self._panels,
-            self._places,
             self._resolved,
             self._inputs,
             self._computed,
             self._barometers,
         ):
             cache.clear()
-        self._current = None
+        self._currents.clear()
 
 
 #: The one thread builder processes are started from (see :meth:`WebData._start_builder`).

@@ -72,6 +72,8 @@ HEADERS: dict[str, tuple[str, str]] = {
     "series_break": ("brudd i tidsserien", "series break"),
     "caveat": ("merknad", "caveat"),
     "year": ("år", "year"),
+    # every download: the year of the municipal borders its figures are on (as the CLI's)
+    "borders": ("kommunegrenser", "municipality borders"),
     # the KOSTRA view (nøkkeltall): one row per key figure and column
     "column": ("kolonne-id", "column id"),
     "label": ("betegnelse", "label"),

@@ -5,7 +5,14 @@ sectors and key figures against the catalog; nothing of a request becomes a path
 Page URLs: ``/kommune/{code or name}``, ``/kommune/{code}/{sector}``, ``/rangering``,
 ``/sammenlign?k=…``, ``/kart``. The API under ``/api/`` serves the same numbers (``format=json``,
 ``csv`` or ``xlsx``); the state of a page (year ``ar``, peer group ``gruppe``, language
-``lang``, key figure ``indikator`` …) is in its URL, so a view can be shared.
+``lang``, municipal borders ``grenser``, key figure ``indikator`` …) is in its URL, so a view can
+be shared.
+
+Borders (:mod:`kostra.web.borders`): a year is shown on its own municipal borders and peer
+members by default (``grenser=aar``), as the CLI and the report; ``grenser=nyeste`` puts it on
+today's. The map and time series are on today's borders whatever the choice. Every page says
+which borders it is on, every API answer carries ``borders`` (the year of the borders) and every
+download a ``kommunegrenser`` column.
 """
 
 from __future__ import annotations
@@ -20,20 +27,24 @@ import polars as pl
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from kostra import api as kostra_api
 from kostra.errors import KostraError
 from kostra.i18n import plural
 from kostra.report.locale import sector_name
 from kostra.report.model import REPORT_SECTORS
 from kostra.web import downloads, views, workbench_views
+from kostra.web.borders import DEFAULT_GRENSER, GRENSER, change_note
 from kostra.web.data import (
     BAROMETER_RANK,
     PEER_CHOICES,
     RANKING_SORTS,
     SECTOR_IDS,
     SIZE_CLASSES,
+    ComputingError,
     MunicipalityView,
     Place,
     WebData,
+    borders_year,
 )
 from kostra.web.labels import label
 
@@ -78,6 +89,15 @@ Measure = Annotated[
     ),
 ]
 FmtQ = Annotated[Fmt, Query(alias="format", description="json, csv or xlsx")]
+GrenserKey = Literal["aar", "nyeste"]
+assert set(GrenserKey.__args__) == set(GRENSER)  # type: ignore[attr-defined]
+Grenser = Annotated[
+    GrenserKey,
+    Query(
+        description="Municipal borders: aar (the year's own borders and peer members, the "
+        "default, as SSB publishes) or nyeste (today's borders)"
+    ),
+]
 
 
 def _web(request: Request) -> WebData:
@@ -93,11 +113,18 @@ class Ctx:
     web: WebData
     year: int
     lang: Lang
+    #: the borders choice: ``"year"`` (the year's own, default) or ``"newest"``
+    borders: str
+
+    @property
+    def borders_year(self) -> int:
+        """The year of the municipal borders the figures are on."""
+        return borders_year(self.year, self.borders)
 
 
-def _ctx(request: Request, year: Year = None, lang: LangQ = "nb") -> Ctx:
+def _ctx(request: Request, year: Year = None, lang: LangQ = "nb", grenser: Grenser = "aar") -> Ctx:
     web = _web(request)
-    return Ctx(request, web, web.check_year(year), lang)
+    return Ctx(request, web, web.check_year(year), lang, GRENSER[grenser])
 
 
 @dataclass(frozen=True)
@@ -109,14 +136,30 @@ class PlaceCtx(Ctx):
 
     def view(self) -> MunicipalityView:
         """The municipality's analyses in the year against the peer group (cached)."""
-        return self.web.view(self.place.code, self.year, self.peers)
+        return self.web.view(self.place.code, self.year, self.peers, self.borders)
+
+    def series_view(self) -> MunicipalityView | None:
+        """The same municipality on the newest borders, for time series, when the page is on
+        older ones (``None``: the page's own view has them, or the unit was split since)."""
+        series = self.web.series_borders(self.year)
+        if series == self.borders or self.borders_year >= kostra_api.NEWEST_BORDERS:
+            return None
+        moved = kostra_api._to_borders(
+            [self.place.code], self.borders_year, kostra_api.NEWEST_BORDERS
+        )
+        if len(moved) != 1:
+            return None
+        try:
+            return self.web.view(moved[0], self.year, self.peers, series)
+        except ComputingError:  # not computed yet: the page's own series, and it says so
+            return None
 
 
 def _place_ctx(
     ctx: Annotated[Ctx, Depends(_ctx)], kommune: Municipality, gruppe: Peers = "standard"
 ) -> PlaceCtx:
-    place = ctx.web.resolve(kommune, ctx.year)
-    return PlaceCtx(ctx.request, ctx.web, ctx.year, ctx.lang, place, gruppe)
+    place = ctx.web.resolve(kommune, ctx.year, ctx.borders)
+    return PlaceCtx(ctx.request, ctx.web, ctx.year, ctx.lang, ctx.borders, place, gruppe)
 
 
 #: The year and language of a request, checked.
@@ -147,6 +190,9 @@ def _respond(content: dict[str, Any], fmt: str, filename: str) -> Response:
         {**r, "origin": label(f"origin_{r['origin']}", lang)} if r.get("origin") else r
         for r in rows
     ]
+    if "borders" in content:
+        # a download travels without the page: the borders go with every row, as in the CLI's
+        rows = [{**row, "borders": content["borders"]} for row in rows]
     table = downloads.frame(
         rows,
         lang,
@@ -216,15 +262,24 @@ def api_indicators(
 
 @api.get("/kommuner", summary="Type-ahead search of municipalities")
 def api_search(
-    request: Request,
+    ctx: Context,
     q: Annotated[str, Query(max_length=80)] = "",
     limit: Annotated[int, Query(ge=1, le=400)] = 10,
 ) -> dict[str, Any]:
-    """Municipalities whose name or code starts with (then contains) ``q``, matched like the
-    CLI (case and Norwegian letters folded); all of them when ``q`` is empty."""
-    web = _web(request)
-    found = web.search(q, limit=limit) if q.strip() else web.places()[:limit]
-    return {"municipalities": [{"code": p.code, "name": p.name, "county": p.county} for p in found]}
+    """The municipalities of the year (``ar``) on its borders (``grenser``) whose name or code
+    starts with (then contains) ``q``, matched like the CLI (case and Norwegian letters
+    folded); all of them when ``q`` is empty."""
+    web = ctx.web
+    found = (
+        web.search(q, limit=limit, year=ctx.year, borders=ctx.borders)
+        if q.strip()
+        else web.places(ctx.year, ctx.borders)[:limit]
+    )
+    return {
+        "year": ctx.year,
+        "borders": ctx.borders_year,
+        "municipalities": [{"code": p.code, "name": p.name, "county": p.county} for p in found],
+    }
 
 
 @api.get("/finn", summary="Resolve a name or code as the CLI does")
@@ -232,8 +287,14 @@ def api_resolve(
     ctx: Context, q: Annotated[str, Query(min_length=1, max_length=80)]
 ) -> dict[str, Any]:
     """The municipality ``q`` means (404 with suggestions when none)."""
-    place = ctx.web.resolve(q, ctx.year)
-    return {"code": place.code, "name": place.name, "county": place.county}
+    place = ctx.web.resolve(q, ctx.year, ctx.borders)
+    return {
+        "code": place.code,
+        "name": place.name,
+        "county": place.county,
+        "year": ctx.year,
+        "borders": ctx.borders_year,
+    }
 
 
 @api.get("/lignende/{kommune}", summary="The municipalities most similar in structure")
@@ -254,9 +315,16 @@ def api_overview(ctx: PlaceContext, fmt: FmtQ = "json") -> Response:
 
 @api.get("/kommune/{kommune}/{sektor}", summary="One sector of a municipality")
 def api_sector(ctx: PlaceContext, sektor: SectorId, fmt: FmtQ = "json") -> Response:
-    """Service profile against the peers (``rows``), history, need-corrected cost, barometer."""
-    content = views.sector(ctx.view(), sektor, ctx.lang)
+    """Service profile against the peers (``rows``), history (on the newest borders,
+    ``series_borders``), need-corrected cost, barometer."""
+    content = _sector_content(ctx, sektor)
     return _respond(content, fmt, f"kostra_{ctx.place.code}_{ctx.year}_{sektor}")
+
+
+def _sector_content(ctx: PlaceCtx, sektor: str) -> dict[str, Any]:
+    """A sector of the municipality, its time series on the newest borders."""
+    content = views.sector(ctx.view(), sektor, ctx.lang)
+    return views.sector_series(content, ctx.series_view(), sektor, ctx.lang)
 
 
 County = Annotated[str | None, Query(pattern=r"^[0-9]{2}$", description="County code")]
@@ -292,6 +360,7 @@ class RankingFilters:
             size=self.storrelse or None,
             sort=self.sort,
             descending=self.retning == "synkende",
+            borders=ctx.borders,
         )
 
 
@@ -315,11 +384,11 @@ def api_ranking(
 ) -> Response:
     """Every municipality's value of a key figure (or barometer rank), filtered and sorted."""
     frame = filters.frame(ctx, indikator)
-    content = views.ranking(ctx.web, frame, ctx.year, indikator, ctx.lang)
+    content = views.ranking(ctx.web, frame, ctx.year, indikator, ctx.lang, ctx.borders)
     return _respond(content, fmt, f"kostra_rangering_{indikator}_{ctx.year}")
 
 
-def _codes(web: WebData, k: Sequence[str], year: int) -> list[str]:
+def _codes(web: WebData, k: Sequence[str], year: int, borders: str = "year") -> list[str]:
     parts = list(dict.fromkeys(p.strip() for item in k for p in item.split(",") if p.strip()))
     # counted before resolving: a long list costs nothing but this error
     if len(parts) > MAX_COMPARE:
@@ -329,7 +398,7 @@ def _codes(web: WebData, k: Sequence[str], year: int) -> list[str]:
             nb=f"{len(parts)} kommuner er valgt.",
             hint_nb=f"Sammenlign høyst {MAX_COMPARE}.",
         )
-    return list(dict.fromkeys(web.resolve(p, year).code for p in parts))
+    return list(dict.fromkeys(web.resolve(p, year, borders).code for p in parts))
 
 
 K = Annotated[
@@ -343,19 +412,24 @@ def api_compare(
     ctx: Context, k: K, indikator: Measure = BAROMETER_RANK, fmt: FmtQ = "json"
 ) -> Response:
     """The municipalities' values in the year (``rows``) and over the years (``series``)."""
-    codes = _codes(ctx.web, k, ctx.year)
-    content = views.compare(ctx.web, codes, ctx.year, indikator, ctx.lang)
+    codes = _codes(ctx.web, k, ctx.year, ctx.borders)
+    content = views.compare(ctx.web, codes, ctx.year, indikator, ctx.lang, ctx.borders)
     return _respond(content, fmt, f"kostra_sammenligning_{indikator}_{ctx.year}")
 
 
 @api.get("/kart", summary="Values of every municipality for the map")
 def api_map(ctx: Context, indikator: Measure = BAROMETER_RANK, fmt: FmtQ = "json") -> Response:
-    """Every municipality's value (or barometer rank) on the 2024 borders."""
-    content = views.map_view(ctx.web, ctx.year, indikator, ctx.lang)
+    """Every municipality's value (or barometer rank) on the 2024 borders (the map's, whatever
+    ``grenser``)."""
+    content = views.map_view(ctx.web, ctx.year, indikator, ctx.lang, ctx.borders)
     return _respond(content, fmt, f"kostra_kart_{indikator}_{ctx.year}")
 
 
 # -- pages --------------------------------------------------------------------------------------
+
+
+#: The borders choice → its ``grenser`` value.
+_GRENSER_OF = {choice: key for key, choice in GRENSER.items()}
 
 
 class PageState:
@@ -373,6 +447,8 @@ class PageState:
         self.web = ctx.web
         self.year = ctx.year
         self.lang = ctx.lang
+        self.borders = ctx.borders
+        self.borders_year = ctx.borders_year
         self.peers = peers
         self.code = code
         self.extra = dict(extra or {})
@@ -388,6 +464,9 @@ class PageState:
             "ar": self.year if self.year != self.web.default_year() else None,
             "gruppe": self.peers if self.peers != "standard" else None,
             "lang": self.lang if self.lang != "nb" else None,
+            "grenser": None
+            if self.borders == GRENSER[DEFAULT_GRENSER]
+            else _GRENSER_OF[self.borders],
             **self.extra,
         }
         values.update(changes)
@@ -408,7 +487,13 @@ class PageState:
 
     def context(self, **values: Any) -> dict[str, Any]:
         lang = self.lang
+        note = change_note(self.code, self.year, self.borders_year, lang) if self.code else None
         return {
+            # the footer's line on the borders (a map page overrides it with the map's)
+            "borders_note_year": self.borders_year,
+            "borders_choice": _GRENSER_OF[self.borders],
+            "newest_borders": kostra_api.NEWEST_BORDERS,
+            "change_note": note,
             "lang": lang,
             "L": lambda key, **v: label(key, lang, **v),
             # plural forms: P("municipalities", 1) is "1 kommune", with 2 "2 kommuner"
@@ -422,7 +507,7 @@ class PageState:
             "peer_choices": [
                 p
                 for p in PEER_CHOICES
-                if p != "kostra_group" or self.web.kostra_groups_available(self.year)
+                if p != "kostra_group" or self.web.kostra_groups_available(self.year, self.borders)
             ],
             "sectors": [s.value for s in REPORT_SECTORS],
             "path": self.request.url.path,
@@ -453,11 +538,12 @@ def _canonical(request: Request, code: str, suffix: str = "") -> RedirectRespons
 @pages.get("/", response_class=HTMLResponse)
 def front(ctx: Context) -> HTMLResponse:
     """The front page: the chooser and the barometer map."""
-    content = views.map_view(ctx.web, ctx.year, BAROMETER_RANK, ctx.lang)
+    content = views.map_view(ctx.web, ctx.year, BAROMETER_RANK, ctx.lang, ctx.borders)
     return _render(
         PageState(ctx),
         "front.html.j2",
         content=content,
+        borders_note_year=content["borders"],
         charts={"map": views.map_spec(content, ctx.lang, width=440, height=600)},
     )
 
@@ -476,7 +562,7 @@ def find(
     if not q.strip():
         target = fra if fra is not None and _OWN_PAGE.fullmatch(fra) else "/"
         return RedirectResponse(state.url(target), status_code=302)
-    place = ctx.web.resolve(q, ctx.year)
+    place = ctx.web.resolve(q, ctx.year, ctx.borders)
     return RedirectResponse(state.url(f"/kommune/{place.code}"), status_code=302)
 
 
@@ -493,7 +579,7 @@ def report(ctx: PlaceContext, ext: Literal["pdf", "html"]) -> Response:
 
     view, lang = ctx.view(), ctx.lang
     name = f"kostra_{ctx.place.code}_{ctx.year}_{lang}"
-    key = (ext, ctx.place.code, ctx.year, ctx.peers, lang)
+    key = (ext, ctx.place.code, ctx.year, ctx.peers, ctx.borders, lang)
     if ext == "pdf":
         body: bytes | str = ctx.web.rendered(
             key, lambda: render_pdf(view.data, lang, findings=view.findings)
@@ -515,7 +601,7 @@ def deck(ctx: PlaceContext) -> Response:
     from kostra.slides.build import deck_pptx
 
     view, lang = ctx.view(), ctx.lang
-    key = ("pptx", ctx.place.code, ctx.year, ctx.peers, lang)
+    key = ("pptx", ctx.place.code, ctx.year, ctx.peers, ctx.borders, lang)
     body = ctx.web.rendered(key, lambda: deck_pptx(view.data, lang))
     return Response(
         body,
@@ -566,7 +652,7 @@ def sector_page(ctx: PlaceContext, sektor: SectorId) -> Response:
     if redirect is not None:
         return redirect
     view = ctx.view()
-    content = views.sector(view, sektor, ctx.lang)
+    content = _sector_content(ctx, sektor)
     return _render(
         PageState.of(ctx),
         "sector.html.j2",
@@ -599,7 +685,9 @@ def ranking_page(
 ) -> HTMLResponse:
     """Every municipality, searchable, sortable and filtered by county, KOSTRA group, size."""
     web = ctx.web
-    content = views.ranking(web, filters.frame(ctx, indikator), ctx.year, indikator, ctx.lang)
+    content = views.ranking(
+        web, filters.frame(ctx, indikator), ctx.year, indikator, ctx.lang, ctx.borders
+    )
     extra = {
         "indikator": _unless_default(indikator, BAROMETER_RANK),
         "q": filters.q or None,
@@ -609,7 +697,7 @@ def ranking_page(
         "sort": _unless_default(filters.sort, "place"),
         "retning": _unless_default(filters.retning, "stigende"),
     }
-    everyone = web.values(ctx.year, indikator)
+    everyone = web.values(ctx.year, indikator, ctx.borders)
     counties = sorted(
         {(c, n) for c, n in everyone.select("county_code", "county_name").iter_rows()}
     )
@@ -623,7 +711,7 @@ def ranking_page(
         counties=counties,
         groups=groups,
         sizes=list(SIZE_CLASSES),
-        barometer_sectors=workbench_views.barometer_sectors(web, ctx.year, ctx.lang),
+        barometer_sectors=workbench_views.barometer_sectors(web, ctx.year, ctx.lang, ctx.borders),
         filters={
             "q": filters.q,
             "fylke": filters.fylke or "",
@@ -644,10 +732,11 @@ def compare_page(
 ) -> HTMLResponse:
     """Up to ten municipalities side by side on one key figure."""
     web, year, lang = ctx.web, ctx.year, ctx.lang
-    codes = _codes(web, k, year)
-    content = views.compare(web, codes, year, indikator, lang)
+    codes = _codes(web, k, year, ctx.borders)
+    content = views.compare(web, codes, year, indikator, lang, ctx.borders)
     extra = {"k": codes, "indikator": _unless_default(indikator, BAROMETER_RANK)}
-    specs = views.compare_charts(web, content, web.year_view(year), lang) if codes else []
+    year_view = web.year_view(year, ctx.borders)
+    specs = views.compare_charts(web, content, year_view, lang) if codes else []
     return _render(
         PageState(ctx, extra=extra),
         "compare.html.j2",
@@ -669,14 +758,16 @@ def map_page(
 ) -> HTMLResponse:
     """Norway's municipalities coloured by a key figure or the barometer rank; ``k`` outlines
     one municipality."""
-    content = views.map_view(ctx.web, ctx.year, indikator, ctx.lang)
-    place = ctx.web.resolve(k, ctx.year) if k and k.strip() else None
+    content = views.map_view(ctx.web, ctx.year, indikator, ctx.lang, ctx.borders)
+    # the map is on the newest borders: the marked municipality is one of them
+    place = ctx.web.resolve(k, ctx.year, "newest") if k and k.strip() else None
     code = place.code if place else ""
     extra = {"indikator": _unless_default(indikator, BAROMETER_RANK), "k": code or None}
     return _render(
         PageState(ctx, extra=extra),
         "map.html.j2",
         content=content,
+        borders_note_year=content["borders"],
         measures=_measures(ctx.web, ctx.lang),
         measure=indikator,
         marked_name=place.name if place else "",

@@ -16,6 +16,7 @@ from typing import Any
 
 import polars as pl
 
+from kostra import api
 from kostra.analysis._barometer.income import income_label
 from kostra.analysis._barometer.naming import PUBLISHED_INDICATORS
 from kostra.analysis.method import AVERAGE_LEGEND, DIFFERENCE_TEXT
@@ -23,11 +24,24 @@ from kostra.analysis.verdict import sector_verdict
 from kostra.catalog.models import Indicator
 from kostra.catalog.verify import unconfirmed_sentence
 from kostra.report import charts, maps
-from kostra.report.geo import municipality_areas, municipality_topology, smallest_municipalities
+from kostra.report.geo import (
+    GEO_BORDERS_YEAR,
+    municipality_areas,
+    municipality_topology,
+    smallest_municipalities,
+)
 from kostra.report.locale import SYNTHETIC_BANNER, number, sector_name, signed, t, vega_locale
 from kostra.report.model import BAROMETER_SECTOR, REPORT_SECTORS, ReportData
 from kostra.report.verdicts import sector_figures
-from kostra.web.data import BAROMETER_RANK, MunicipalityView, WebData, YearView
+from kostra.web.data import (
+    BAROMETER_RANK,
+    DEFAULT_BORDERS,
+    ComputingError,
+    MunicipalityView,
+    WebData,
+    YearView,
+    borders_year,
+)
 
 #: Where the pages load the municipality boundaries from (one cached file instead of a megabyte
 #: of TopoJSON inside every page).
@@ -96,6 +110,9 @@ def _meta(view: MunicipalityView, lang: str) -> dict[str, Any]:
             "county": data.county,
         },
         "year": data.year,
+        # the year of the municipal borders every figure is on, and the rule that chose it
+        "borders": data.borders,
+        "borders_rule": data.borders_rule,
         "peers": {
             "key": view.peers_key,
             "name": data.peers.name,
@@ -341,8 +358,28 @@ def sector(view: MunicipalityView, sector_id: str, lang: str) -> dict[str, Any]:
     }
 
 
+def sector_series(
+    content: dict[str, Any], series_view: MunicipalityView | None, sector_id: str, lang: str
+) -> dict[str, Any]:
+    """``content`` (from :func:`sector`) with its time series (``history``, ``peer_years``)
+    taken from ``series_view``, the same municipality on the newest borders, when the page is
+    on older ones; ``series_borders`` says which borders the series are on."""
+    if series_view is None:
+        return {**content, "series_borders": content["borders"]}
+    newest = sector(series_view, sector_id, lang)
+    return {
+        **content,
+        "history": newest["history"],
+        "peer_years": newest["peer_years"],
+        "series_borders": newest["borders"],
+        "series_municipality": newest["municipality"],
+        "series_peers": newest["peers"]["name"],
+    }
+
+
 def sector_charts(data: ReportData, content: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
-    """The sector's profile chart, then a time series per key figure with data."""
+    """The sector's profile chart, then a time series per key figure with data (the series'
+    own municipality and peers when they are on other borders, see :func:`sector_series`)."""
     out: list[dict[str, Any]] = []
     label = content["sector"]["name"]
     profile_rows = [{"label": r["name"], "index": r["index"]} for r in content["rows"]]
@@ -372,8 +409,8 @@ def sector_charts(data: ReportData, content: Mapping[str, Any], lang: str) -> li
             lang=lang,
             indicator=row["name"],
             unit=row["unit"],
-            municipality=data.municipality.name,
-            peer_name=data.peers.name,
+            municipality=content.get("series_municipality", {}).get("name", data.municipality.name),
+            peer_name=content.get("series_peers", data.peers.name),
             pandemic_years=data.pandemic_years,
             break_years=breaks[-1:],
             width=260,
@@ -398,10 +435,12 @@ def measure_unit(web: WebData, measure: str) -> str:
     return "" if measure == BAROMETER_RANK else web.indicator(measure).unit
 
 
-def _measure_meta(web: WebData, year: int, measure: str, lang: str) -> dict[str, Any]:
-    """What a page about every municipality says about itself: year, measure, sample banner."""
+def _measure_meta(web: WebData, year: int, measure: str, lang: str, borders: int) -> dict[str, Any]:
+    """What a page about every municipality says about itself: year, the year of the
+    municipal borders its figures are on, measure, sample banner."""
     return {
         "year": year,
+        "borders": borders,
         "measure": {
             "id": measure,
             "name": measure_label(web, measure, lang),
@@ -434,21 +473,30 @@ _RANK_COLUMNS = (
 
 
 def ranking(
-    web: WebData, frame: pl.DataFrame, year: int, measure: str, lang: str
+    web: WebData,
+    frame: pl.DataFrame,
+    year: int,
+    measure: str,
+    lang: str,
+    borders: str = DEFAULT_BORDERS,
 ) -> dict[str, Any]:
-    """The ranking table (``rows``: one per municipality shown)."""
+    """The ranking table (``rows``: one per municipality shown) on ``borders``."""
     return {
-        **_measure_meta(web, year, measure, lang),
+        **_measure_meta(web, year, measure, lang, borders_year(year, borders)),
         "count": frame.height,
         "rows": _rows(frame.select([c for c in _RANK_COLUMNS if c in frame.columns])),
     }
 
 
-def map_view(web: WebData, year: int, measure: str, lang: str) -> dict[str, Any]:
-    """Every municipality's value (or barometer rank) for the map (``rows``), with what the
-    legend says: the unit, SSB's tables and whether the figure is signed."""
-    frame = web.values(year, measure).select("code", "name", "value", "status", "place")
-    meta = _measure_meta(web, year, measure, lang)
+def map_view(
+    web: WebData, year: int, measure: str, lang: str, borders: str = DEFAULT_BORDERS
+) -> dict[str, Any]:
+    """Every municipality's value (or barometer rank) for the map (``rows``), on the map's
+    (newest) borders whatever ``borders`` the pages are on, with what the legend says: the
+    unit, SSB's tables and whether the figure is signed."""
+    frame = web.values(year, measure, borders, on_map=True)
+    frame = frame.select("code", "name", "value", "status", "place")
+    meta = _measure_meta(web, year, measure, lang, GEO_BORDERS_YEAR)
     if measure != BAROMETER_RANK:
         about = maps.indicator_measure(web.indicator(measure), lang, synthetic=web.synthetic)
         meta["measure"] |= {
@@ -559,17 +607,40 @@ def map_about(content: Mapping[str, Any], lang: str, *, code: str = "") -> dict[
 
 
 def compare(
-    web: WebData, codes: Sequence[str], year: int, measure: str, lang: str
+    web: WebData,
+    codes: Sequence[str],
+    year: int,
+    measure: str,
+    lang: str,
+    borders: str = DEFAULT_BORDERS,
 ) -> dict[str, Any]:
-    """Up to ten municipalities side by side on one key figure (``rows``) and their series."""
-    frame = web.compare(codes, year, measure)
-    series = web.compare_series(codes, year, measure)
+    """Up to ten municipalities (codes on ``borders``) side by side on one key figure
+    (``rows``), and their series over the years (``series``) on the newest borders, so every
+    year has the same units (a municipality split since has none)."""
+    on = borders_year(year, borders)
+    frame = web.compare(codes, year, measure, borders)
+    today: dict[str, str] = {}
+    for code in codes:
+        moved = api._to_borders([code], on, GEO_BORDERS_YEAR) if on < GEO_BORDERS_YEAR else [code]
+        if len(moved) == 1:
+            today[code] = moved[0]
+    series_on = max(on, GEO_BORDERS_YEAR)
+    try:
+        series = web.compare_series(list(dict.fromkeys(today.values())), year, measure)
+    except ComputingError:  # the newest borders not computed yet: the page's own, said so
+        series = web.compare_series(codes, year, measure, borders)
+        series_on = on
+    names = api.names(series["code"].to_list(), borders=series_on)
+    series = series.with_columns(
+        pl.col("code").replace_strict(names, default=None).alias("name")
+    ).select("code", "name", "year", "value")
     return {
-        **_measure_meta(web, year, measure, lang),
+        **_measure_meta(web, year, measure, lang, on),
         "rows": _rows(
             frame.select("code", "name", "county_name", "population", "value", "status", "place")
         ),
         "series": _rows(series),
+        "series_borders": series_on,
     }
 
 
@@ -582,7 +653,6 @@ def compare_charts(
     rows = [r for r in content["rows"] if r["value"] is not None]
     if not rows:
         return out
-    names = {r["code"]: r["name"] for r in content["rows"]}
     locale = vega_locale(lang)
     title = f"{measure['name']}, {content['year']}"
     unit = f" ({measure['unit']})" if measure["unit"] else ""
@@ -609,10 +679,11 @@ def compare_charts(
         }
     )
     series = [
-        {"name": names.get(p["code"], p["code"]), "year": p["year"], "value": p["value"]}
+        {"name": p.get("name") or p["code"], "year": p["year"], "value": p["value"]}
         for p in content["series"]
     ]
     if sum(p["value"] is not None for p in series) > len(rows):
+        drawn = list(dict.fromkeys(p["name"] for p in series))
         years = sorted({p["year"] for p in series})
         out.append(
             {
@@ -625,7 +696,7 @@ def compare_charts(
                         for p in series
                         if p["name"] == name and p["value"] is not None
                     )
-                    for name in names.values()
+                    for name in drawn
                 )
                 + ".",
                 "title": measure["name"],
@@ -648,7 +719,7 @@ def compare_charts(
                             "field": "name",
                             "type": "nominal",
                             "title": None,
-                            "scale": {"domain": [r["name"] for r in content["rows"]]},
+                            "scale": {"domain": drawn},
                         }
                         for channel in ("color", "shape", "strokeDash")
                     },
@@ -661,7 +732,8 @@ def compare_charts(
             }
         )
     if measure["id"] != BAROMETER_RANK:
-        everyone = web.values(year_view.year, measure["id"]).select("code", "name", "value")
+        everyone = web.values(year_view.year, measure["id"], year_view.choice)
+        everyone = everyone.select("code", "name", "value")
         out.append(
             charts.rank_strip_chart(
                 _rows(everyone),

@@ -44,7 +44,7 @@ def api_nokkeltall(
     """The municipality beside its KOSTRA group, county, country and country without Oslo
     (and the municipalities ``k``), one column each; ``basis`` says whether an aggregate is
     SSB's own figure or computed by SSB's rule. ``rows``: one per key figure and column."""
-    codes = [c for c in _codes(ctx.web, k, ctx.year) if c != ctx.place.code]
+    codes = [c for c in _codes(ctx.web, k, ctx.year, ctx.borders) if c != ctx.place.code]
     content = workbench_views.nokkeltall(ctx.web, ctx.view(), codes, ctx.lang)
     return _respond(content, fmt, f"kostra_{ctx.place.code}_{ctx.year}_nokkeltall")
 
@@ -58,7 +58,7 @@ def nokkeltall_page(
     redirect = _canonical(ctx.request, ctx.place.code, "/nokkeltall")
     if redirect is not None:
         return redirect
-    codes = [c for c in _codes(ctx.web, k, ctx.year) if c != ctx.place.code]
+    codes = [c for c in _codes(ctx.web, k, ctx.year, ctx.borders) if c != ctx.place.code]
     content = workbench_views.nokkeltall(ctx.web, ctx.view(), codes, ctx.lang)
     state = PageState(ctx, peers=ctx.peers, code=ctx.place.code, extra={"k": codes or None})
     return _render(
@@ -113,7 +113,13 @@ SectorSort = Annotated[
 
 def _sector_ranking(ctx: Ctx, sektor: str, sort: str, retning: str) -> dict[str, Any]:
     return workbench_views.sector_ranking(
-        ctx.web, ctx.year, sektor, ctx.lang, sort=sort, descending=retning == "synkende"
+        ctx.web,
+        ctx.year,
+        sektor,
+        ctx.lang,
+        sort=sort,
+        descending=retning == "synkende",
+        borders=ctx.borders,
     )
 
 
@@ -149,7 +155,9 @@ def sector_ranking_page(
         PageState(ctx, extra=extra),
         "sector_ranking.html.j2",
         content=content,
-        barometer_sectors=workbench_views.barometer_sectors(ctx.web, ctx.year, ctx.lang),
+        barometer_sectors=workbench_views.barometer_sectors(
+            ctx.web, ctx.year, ctx.lang, ctx.borders
+        ),
         api_path=f"/api/rangering/sektor/{sektor}",
     )
 

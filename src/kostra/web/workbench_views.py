@@ -22,7 +22,7 @@ from kostra.report import charts
 from kostra.report.locale import vega_locale
 from kostra.results import barometer as barometer_results
 from kostra.results.provenance import REAL
-from kostra.web.data import BORDERS, MunicipalityView, NotFoundError, WebData
+from kostra.web.data import DEFAULT_BORDERS, MunicipalityView, NotFoundError, WebData
 from kostra.web.labels import label
 from kostra.web.views import _meta, _rows, banner
 
@@ -33,13 +33,14 @@ def nokkeltall(
     """SSB's KOSTRA view of the view's municipality in its year (the year's figures the web
     computed, on the web's borders), with ``compare`` municipalities as extra columns."""
     data = view.data
-    evaluated, synthetic, source = web.key_figures(data.year)
+    evaluated, synthetic, source = web.key_figures(data.year, view.borders)
     result = workbench.nokkeltall_from(
         evaluated,
         web.catalog,
         data.municipality.code,
         data.year,
-        borders=BORDERS,
+        borders=data.borders,
+        borders_rule=data.borders_rule,
         compare=compare,
         synthetic=synthetic,
         source=source,
@@ -54,9 +55,11 @@ def nokkeltall(
 SECTOR_SORTS = ("rank", "name", "code", "county_name", "population", "score", "coverage")
 
 
-def barometer_sectors(web: WebData, year: int, lang: str) -> list[dict[str, str]]:
+def barometer_sectors(
+    web: WebData, year: int, lang: str, borders: str = DEFAULT_BORDERS
+) -> list[dict[str, str]]:
     """The barometer's sectors ranked in ``year`` (``id``, ``name``), in the method's order."""
-    ranking = web.barometer(year)
+    ranking = web.barometer(year, borders)
     if ranking is None:
         return []
     ranked = set(ranking.sectors.filter(pl.col("year") == year)["sector"].unique().to_list())
@@ -68,15 +71,22 @@ def barometer_sectors(web: WebData, year: int, lang: str) -> list[dict[str, str]
 
 
 def sector_ranking(
-    web: WebData, year: int, sector: str, lang: str, *, sort: str = "rank", descending: bool = False
+    web: WebData,
+    year: int,
+    sector: str,
+    lang: str,
+    *,
+    sort: str = "rank",
+    descending: bool = False,
+    borders: str = DEFAULT_BORDERS,
 ) -> dict[str, Any]:
     """Every municipality's rank and score in one barometer sector in ``year``
     (:func:`kostra.results.barometer.rank`, as ``kostra barometer --sector``), its rank
     interval, and the score (1–6) of each of the sector's indicators as columns (``rows``),
     sorted by ``sort`` (missing last)."""
-    year_view = web.year_view(year)
-    ranking = web.barometer(year)
-    sectors = {s["id"]: s["name"] for s in barometer_sectors(web, year, lang)}
+    year_view = web.year_view(year, borders)
+    ranking = web.barometer(year, borders)
+    sectors = {s["id"]: s["name"] for s in barometer_sectors(web, year, lang, borders)}
     if ranking is None or sector not in sectors:
         raise NotFoundError(
             f"No barometer sector {sector!r} in {year}.",
@@ -105,7 +115,7 @@ def sector_ranking(
         right_on="region",
         how="left",
     )
-    intervals = web.intervals(year)
+    intervals = web.intervals(year, borders)
     if intervals is not None:
         frame = frame.join(
             intervals.filter((pl.col("year") == year) & (pl.col("sector") == sector)).select(
@@ -125,6 +135,7 @@ def sector_ranking(
     ).sort(sort, "code", descending=[descending, False], nulls_last=True, maintain_order=True)
     return {
         "year": year,
+        "borders": year_view.borders,
         "sector": {"id": sector, "name": sectors[sector]},
         "method": barometer_results.method_name(web.catalog, lang),
         "indicators": [
@@ -154,11 +165,11 @@ def facts(web: WebData, view: MunicipalityView, lang: str) -> dict[str, Any]:
     found = municipality_facts(
         data.municipality.code,
         data.year,
-        evaluated=web.year_view(data.year).evaluated,
+        evaluated=web.year_view(data.year, view.borders).evaluated,
         catalog=web.catalog,
-        borders=BORDERS,
-        ranking=web.barometer(data.year),
-        intervals=web.intervals(data.year),
+        borders=data.borders,
+        ranking=web.barometer(data.year, view.borders),
+        intervals=web.intervals(data.year, view.borders),
         synthetic=web.synthetic,
     )
     finances = workbench.nokkeltall_payload(found.finances, lang)

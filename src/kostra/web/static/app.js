@@ -4,7 +4,7 @@
 "use strict";
 
 (function () {
-  const STATE_KEYS = ["ar", "gruppe", "lang"];
+  const STATE_KEYS = ["ar", "gruppe", "lang", "grenser"];
 
   function stateQuery() {
     const here = new URLSearchParams(window.location.search);
@@ -253,7 +253,10 @@
       const q = input.value.trim();
       if (!q) { close(); return; }
       timer = setTimeout(() => {
-        fetch("/api/kommuner?limit=8&q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
+        // the municipalities of the page's year on its borders
+        const state = stateQuery();
+        const url = "/api/kommuner" + (state ? state + "&" : "?") + "limit=8&q=" + encodeURIComponent(q);
+        fetch(url, { headers: { Accept: "application/json" } })
           .then((r) => (r.ok ? r.json() : { municipalities: [] }))
           .then((body) => { if (input.value.trim() === q) show(body.municipalities || []); })
           .catch(() => close());
@@ -290,7 +293,8 @@
     document.querySelectorAll("form.chooser select.state").forEach((select) => {
       select.addEventListener("change", () => {
         const params = new URLSearchParams(window.location.search);
-        const isDefault = select.name === "gruppe" && select.value === "standard";
+        const isDefault = (select.name === "gruppe" && select.value === "standard")
+          || (select.name === "grenser" && select.value === "aar");
         if (isDefault) params.delete(select.name); else params.set(select.name, select.value);
         const text = params.toString();
         window.location.href = window.location.pathname + (text ? "?" + text : "");
