@@ -19,6 +19,7 @@ import importlib
 import json
 import re
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -121,6 +122,9 @@ def _not_covered(year: int) -> NoKostraGroupsError:
 @functools.cache
 def _from_klass_cache(year: int, cache_dir: str, klass_url: str) -> pl.DataFrame | None:
     """SSB's classification 112 for ``year`` if ``kostra fetch --classifications`` cached it."""
+    folder = Path(cache_dir) / "klass"  # the Klass client's cache (kostra.sources.klass)
+    if not folder.is_dir() or not any(folder.iterdir()):
+        return None  # nothing cached: loading the HTTP client would find nothing either
     try:
         klass = importlib.import_module("kostra.sources.klass")
     except ImportError:

@@ -370,9 +370,10 @@ def rank_strip_chart(
     peer_set = set(peers) - {code}
     own_label = layout.names.get(code, code)
     other = t("other_label", lang)
+    peer_label = t("peer_label", lang)  # looked up once, not once per marked row
     rows = layout.rows
     marked = [
-        {**r, "group": own_label if r["code"] == code else t("peer_label", lang)}
+        {**r, "group": own_label if r["code"] == code else peer_label}
         for r in rows
         if r["code"] == code or r["code"] in peer_set
     ]
