@@ -1,47 +1,44 @@
 """Benchmark: the yearly KOSTRA report as a user runs it (issue 12's report targets).
 
 Every figure is measured in one run, each command in a fresh process on the packaged sample (no
-warehouse), as ``kostra`` runs it; wall time, CPU time (user + system) and peak memory (maximum
-resident set size) come from ``os.wait4`` of that process alone:
+warehouse), as ``kostra`` runs it; wall time, CPU time (user + system, the command's worker
+processes included) and peak memory (maximum resident set size of the command's process) come
+from ``os.wait4``:
 
-* one HTML report, ``kostra report Bærum --year 2024`` (cold: a fresh cache directory, so the
-  first run builds the Vega bundle and compiles the template; then warm runs);
-* one PDF report, ``kostra report Bærum --year 2024 --format pdf`` (warm);
-* all 357 HTML reports, ``kostra report --all --group country --year 2024``: every report
-  written, end to end (nothing extrapolated), counted on disk;
-* in process, the parts of one command: computing the year (``report.pipeline.prepare``) and,
-  with the year prepared, one HTML report's ``report_data`` + render + atomic write, and a fresh
-  interpreter importing what the command imports. Their sum (start-up + one report without
-  computing the year) is printed as DERIVED: what a command reading an already computed year
-  costs beyond loading it.
+* one HTML report, ``kostra report Bærum --year 2024``: first cold (a fresh cache directory,
+  so the Vega bundle is built, the template compiled and the year computed), then with the
+  computed-year store **absent** (removed before each run: the command computes the year and
+  stores it) and **current** (the command reads the stored year);
+* one PDF report, ``kostra report Bærum --year 2024 --format pdf``, store current;
+* all 357 HTML reports, ``kostra report --all --group country --year 2024``, store current:
+  every report written, end to end (nothing extrapolated), counted on disk;
+* a fresh interpreter importing what the report command imports (the floor of any command).
 
-Goals (#12): one HTML report < 1.0 s wall as a command with a computed year, a PDF < 3 s, all
-357 HTML reports < 45 s end to end, peak memory of one report < 400 MB. Run:
-``python benchmarks/run.py report`` or ``python benchmarks/bench_report.py [--runs N]
-[--skip-all]``. Nothing is asserted; the machine is shared, so the load average is printed
-before and after, and benchmarks run one at a time.
+Ratios are of the best runs measured side by side in the same run. Goals (#12): one HTML report
+< 1.0 s wall as a command with a computed year, a PDF < 3 s, all 357 HTML reports < 45 s end to
+end, peak memory of one report < 400 MB. Run: ``python benchmarks/run.py report`` or ``python
+benchmarks/bench_report.py [--runs N] [--skip-all]``. Nothing is asserted; the machine is
+shared, so the load average is printed before and after, and benchmarks run one at a time.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 YEAR = 2024
 GOALS = (
     "goals (#12): HTML < 1.0 s wall as a command with a computed year, PDF < 3 s, "
     "357 HTML < 45 s end to end, peak memory of one report < 400 MB"
 )
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -79,13 +76,6 @@ def python(code: str, env: dict[str, str], label: str) -> Run:
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
-def timed(run: Callable[[], T]) -> tuple[T, float, float]:
-    """Result, wall seconds and CPU seconds of one call in this process."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = run()
-    return result, time.perf_counter() - wall, time.process_time() - cpu
-
-
 def line(label: str, wall: float, cpu: float, extra: str = "") -> None:
     print(f"  {label:<50} {wall:7.2f} s wall {cpu:7.2f} s CPU  {extra}", flush=True)
 
@@ -105,44 +95,120 @@ def load() -> str:
     return f"load average {one:.1f} {five:.1f} {fifteen:.1f} ({os.cpu_count()} CPUs)"
 
 
+def pdf_parts(db: Path, runs: int) -> None:
+    """Where one PDF's time goes, in this process with the year read from the store: the print
+    HTML (vl-convert's charts and the template), WeasyPrint's layout and its drawing and
+    writing, the pages, and the charts drawn alone (the same images on one page)."""
+    import base64
+    import re
+
+    import weasyprint
+
+    from kostra.report import pipeline, render
+    from kostra.results.year_inputs import year_inputs
+
+    data = pipeline.report_data(year_inputs(db, YEAR), "Bærum")
+    render.render_pdf(data, "nb")  # warm-up: imports, fonts, caches
+    parts: dict[str, list[float]] = {"print HTML": [], "layout": [], "draw and write": []}
+    charts: list[float] = []
+    pages = 0
+    html = ""
+    for _ in range(runs):
+        cpu = time.process_time()
+        html = render.print_html(data, "nb")
+        parts["print HTML"].append(time.process_time() - cpu)
+        cpu = time.process_time()
+        document = weasyprint.HTML(string=html, base_url=".").render(pdf_variant="pdf/ua-1")
+        parts["layout"].append(time.process_time() - cpu)
+        cpu = time.process_time()
+        document.write_pdf(pdf_variant="pdf/ua-1")
+        parts["draw and write"].append(time.process_time() - cpu)
+        pages = len(document.pages)
+        images = re.findall(r'src="(data:image/[^;]+;base64,[^"]+)"', html)
+        alone = "<html><body>" + "".join(f'<img src="{i}">' for i in images) + "</body></html>"
+        cpu = time.process_time()
+        weasyprint.HTML(string=alone).write_pdf()
+        charts.append(time.process_time() - cpu)
+    total = sum(min(v) for v in parts.values())
+    for name, values in parts.items():
+        print(f"  {name:<50} {min(values):7.2f} s CPU  {min(values) / total:5.0%}")
+    kinds: dict[str, list[int]] = {}
+    for kind, payload in re.findall(r"data:image/([a-z+]+);base64,([^\"]+)", html):
+        kinds.setdefault(kind, []).append(len(base64.b64decode(payload)))
+    found = ", ".join(f"{len(v)} {k} ({sum(v) / 1e6:.2f} MB)" for k, v in kinds.items())
+    print(f"  {pages} pages; images: {found}")
+    print(f"  the images alone on one page, laid out and drawn: {min(charts):.2f} s CPU")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Measure the report commands and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--runs", type=int, default=3, help="warm runs of each single report")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each single report")
     parser.add_argument("--skip-all", action="store_true", help="skip the 357 reports")
+    parser.add_argument(
+        "--pdf-parts", action="store_true", help="only where one PDF's time goes (in process)"
+    )
     args = parser.parse_args(argv)
+    runs = max(1, args.runs)
+    if args.pdf_parts:
+        with tempfile.TemporaryDirectory() as folder:
+            os.environ["KOSTRA_CACHE_DIR"] = str(Path(folder) / "cache")
+            print(f"one PDF's parts (best of {runs}), {load()}:")
+            pdf_parts(Path(folder) / "none.duckdb", runs)
+        return
     print(GOALS)
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {load()}")
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
+        db = out / "none.duckdb"  # no warehouse: the packaged sample
+        store = db.with_name(db.name + ".computed")
         env = {
             **os.environ,
             "KOSTRA_CACHE_DIR": str(out / "cache"),  # fresh: the first report is cold
-            "KOSTRA_DB": str(out / "none.duckdb"),  # no warehouse: the packaged sample
+            "KOSTRA_DB": str(db),
             "COLUMNS": "100",
         }
+        # measured before anything else: a child's peak RSS starts from its parent's (Linux
+        # carries the high-water mark across fork and exec), and this process stays small
+        imports = (
+            "import kostra.cli, kostra.cli.report, kostra.report.pipeline, kostra.report.render,"
+            " kostra.results.year_inputs"
+        )
+        started = [python(imports, env, "imports") for _ in range(runs)]
         report = ["report", "Bærum", "--year", str(YEAR)]
 
-        print("one HTML report as a command (computes the year, then one report):")
+        print("one HTML report as a command:")
         cold = command([*report, "-o", str(out / "cold.html")], env)
         line(
-            "cold (builds the Vega bundle, compiles the template)",
+            "cold (Vega bundle, template, year computed)",
             cold.wall,
             cold.cpu,
             f"peak {cold.peak_mb:.0f} MB",
         )
-        html = [command([*report, "-o", str(out / "b.html")], env) for _ in range(args.runs)]
-        runs_line("warm", html)
+        absent, current = [], []
+        for _ in range(runs):  # side by side, alternating
+            shutil.rmtree(store, ignore_errors=True)
+            absent.append(command([*report, "-o", str(out / "a.html")], env))
+            current.append(command([*report, "-o", str(out / "c.html")], env))
+        runs_line("computed year absent (computed and stored)", absent)
+        runs_line("computed year current (read)", current)
+        best = min(current, key=lambda r: r.cpu)
+        worst = min(absent, key=lambda r: r.cpu)
+        print(
+            f"  ratio absent/current: {worst.cpu / best.cpu:.1f}x CPU, "
+            f"{min(r.wall for r in absent) / min(r.wall for r in current):.1f}x wall, "
+            f"{max(r.peak_mb for r in absent) / max(r.peak_mb for r in current):.1f}x peak memory"
+        )
 
-        print("one PDF report as a command:")
+        print("one PDF report as a command (computed year current):")
         pdf = [
             command([*report, "--format", "pdf", "-o", str(out / "b.pdf")], env)
-            for _ in range(args.runs)
+            for _ in range(runs)
         ]
-        runs_line("warm", pdf)
+        runs_line("PDF", pdf)
 
         if not args.skip_all:
-            print("all HTML reports as one command (--all --group country), end to end:")
+            print("all HTML reports as one command (--all --group country), year current:")
             folder_all = out / "all"
             every = command(
                 [
@@ -162,37 +228,10 @@ def main(argv: list[str] | None = None) -> None:
                 f"{written} reports written (measured)",
                 every.wall,
                 every.cpu,
-                f"peak {every.peak_mb:.0f} MB, {every.wall / max(written, 1) * 1000:.0f} "
-                "ms wall per report",
+                f"peak {every.peak_mb:.0f} MB, {every.cpu / max(written, 1) * 1000:.0f} "
+                "ms CPU per report",
             )
-
-        print("the parts of one command")
-        # measured before this process computes anything: a child's peak RSS starts from its
-        # parent's (Linux carries the high-water mark across fork and exec)
-        imports = (
-            "import kostra.cli, kostra.cli.report, kostra.report.pipeline, kostra.report.render"
-        )
-        started = [python(imports, env, "imports") for _ in range(max(1, args.runs))]
-        runs_line("fresh interpreter importing the report command", started)
-        os.environ.update({k: env[k] for k in ("KOSTRA_CACHE_DIR", "KOSTRA_DB")})
-        from kostra.report import pipeline
-        from kostra.report.render import write_report
-
-        inputs, w_prep, c_prep = timed(lambda: pipeline.prepare(YEAR, db=out / "none.duckdb"))
-        line("compute the year (prepare)", w_prep, c_prep)
-        write_report(pipeline.report_data(inputs, "Asker"), out / "warm-up.html")
-        best = (float("inf"), float("inf"))
-        for _ in range(max(1, args.runs)):
-            _, w, c = timed(
-                lambda: write_report(pipeline.report_data(inputs, "Bærum"), out / "p.html")
-            )
-            best = (min(best[0], w), min(best[1], c))
-        line(f"one HTML report, year prepared (best of {max(1, args.runs)})", *best)
-        derived = min(r.wall for r in started) + best[0]
-        print(
-            f"  DERIVED (not measured as one command): start-up + one report with the year "
-            f"computed = {derived:.2f} s wall, before loading the computed year"
-        )
+        runs_line("a fresh interpreter importing the report command", started)
     print(load())
 
 
