@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import string
 from pathlib import Path
@@ -10,16 +11,20 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from kostra.i18n import LANGS, plural, sector_name, text
-from kostra.i18n.messages import catalog_path
+from kostra.catalog import load_catalog
+from kostra.i18n import LANGS, plural, sector_name, text, unit_name
+from kostra.i18n.messages import _unit_key, catalog_path
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "kostra"
 
 #: Calls that look a message up by a literal key: t("key", ...) in Python and t('key') in the
-#: report template, label("key", ...) and L("key") for the web, text/plural from kostra.i18n.
+#: report template, label("key", ...) and L("key") for the web, text/plural from kostra.i18n,
+#: and N_("key"), the marker of a key looked up later.
 _CALL = re.compile(
-    r"(?<![\w.])(?:t|L|label|text|plural|i18n\.text|i18n\.plural)\(\s*(['\"])([a-z][a-z0-9_.]*[a-z0-9])\1"
+    r"(?<![\w.])(?:t|L|N_|label|text|plural|i18n\.text|i18n\.plural)\(\s*(['\"])([a-z][a-z0-9_.]*[a-z0-9])\1"
 )
+#: Tables of messages (kostra.i18n): Words/Phrases(prefix, keys) and Phrase(key).
+_TABLES = ("Words", "Phrases", "Phrase")
 
 
 def _catalog(lang: str) -> Catalog:
@@ -42,6 +47,42 @@ def _used_keys() -> dict[str, set[str]]:
     return used
 
 
+def _sources() -> dict[Path, ast.Module]:
+    """The parsed modules of the package, less kostra.i18n itself."""
+    return {
+        path: ast.parse(path.read_text(encoding="utf-8"))
+        for path in SOURCE.rglob("*.py")
+        if path.relative_to(SOURCE).parts[0] != "i18n"
+    }
+
+
+def _table_keys() -> dict[str, set[str]]:
+    """Message ids of the Words/Phrases/Phrase tables made in the package, and their files.
+
+    The prefix and keys must be literals: the scan cannot see a computed one, so that fails.
+    """
+    keys: dict[str, set[str]] = {}
+    for path, tree in _sources().items():
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            if node.func.id not in _TABLES:
+                continue
+            where = f"{path.name}:{node.lineno}"
+            literal = [ast.literal_eval(arg) for arg in node.args]  # raises if not literal
+            if node.func.id == "Phrase":
+                (key,) = literal
+                ids = [key]
+            else:
+                prefix, names = literal
+                assert isinstance(names, tuple), where
+                assert names, where
+                ids = [f"{prefix}.{name}" for name in names]
+            for key in ids:
+                keys.setdefault(key, set()).add(where)
+    return keys
+
+
 def _fields(message: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(message) if name}
 
@@ -57,6 +98,38 @@ def test_keys_used_in_code_and_templates_are_translated_everywhere() -> None:
             if catalog.get(key) is None or not catalog.get(key).string
         )
         assert not untranslated, f"untranslated in {lang}: {untranslated}"
+
+
+def test_keys_of_message_tables_are_translated_everywhere() -> None:
+    """Words/Phrases/Phrase tables (CLI headers, legends, download headers) read plain
+    messages: each key is a non-plural message with a translation in every language."""
+    keys = _table_keys()
+    assert len(keys) > 300, "the scan found too few table keys: has a table's name changed?"
+    for lang in LANGS:
+        catalog = _catalog(lang)
+        wrong = sorted(
+            f"{key} ({', '.join(sorted(where))})"
+            for key, where in keys.items()
+            if catalog.get(key) is None
+            or not catalog.get(key).string
+            or isinstance(catalog.get(key).string, tuple)
+        )
+        assert not wrong, f"missing, empty or plural in {lang}: {wrong}"
+
+
+def test_every_unit_of_the_key_figures_has_its_words() -> None:
+    """A key figure's unit shows beside it on every page (``U(unit)`` in the templates): the
+    catalog's bokmål units have a message in every language; SI symbols stay as they are."""
+    units = {indicator.unit for indicator in load_catalog().indicators} - {"m²", "kWh"}
+    assert len(units) > 10
+    for lang in LANGS:
+        catalog = _catalog(lang)
+        missing = sorted(unit for unit in units if catalog.get(_unit_key(unit)) is None)
+        assert not missing, (lang, missing)
+    assert unit_name("årsverk", "en") == "FTEs"
+    assert unit_name("timer", "nn") == "timar"
+    assert unit_name("kr", "nb") == "kr"
+    assert unit_name("km²", "en") == "km²"  # not a catalog unit: as it is
 
 
 def test_every_catalog_has_every_id_translated() -> None:
@@ -126,3 +199,124 @@ def test_catalogs_ship_with_the_package() -> None:
         text = catalog_path(lang).read_text(encoding="utf-8")
         for placeholder in ("EMAIL@ADDRESS", "FULL NAME", "FIRST AUTHOR", "YEAR-MO-DA"):
             assert placeholder not in text, (lang, placeholder)
+
+
+#: Modules whose user-facing texts live in the catalogs: a Norwegian literal string coming back
+#: into one of them fails :func:`test_no_norwegian_literals_in_modules_with_catalog_texts`.
+CATALOG_ONLY = (
+    "cli/analysis.py",
+    "cli/barometer.py",
+    "cli/catalog.py",
+    "cli/catalog_verify.py",
+    "cli/db.py",
+    "cli/fetch.py",
+    "cli/geography.py",
+    "cli/importing.py",
+    "cli/report.py",
+    "cli/slides.py",
+    "cli/workbench.py",
+    "report/locale.py",
+    "results/provenance.py",
+    "web/app.py",
+    "web/downloads.py",
+    "web/labels.py",
+    "web/views.py",
+    "web/workbench_routes.py",
+    "web/workbench_views.py",
+)
+#: Norwegian words (bokmål and nynorsk) that mark a text as Norwegian, whole words.
+_NORWEGIAN = re.compile(
+    r"(?i)(?<![\w-])(og|ikke|ikkje|eller|med|fra|frå|uten|utan|av|er|til|ingen|kommuner?|"
+    r"kommunene|kommunar|snitt|snittet|tall|tal|tallene|tala|nøkkeltall|nøkkeltal|innbyggere|"
+    r"innbyggjarar|antall|mangler|manglar|sammenlign\w*|samanlikn\w*|endring|verdi|plass|"
+    r"enhet|eining|kilde|kjelde|kilder|merknad\w*|beregnet|berekna|behovsindeks|utgifter|"
+    r"årganger?|tabell|lager|hentet|henta)(?![\w-])|[æøåÆØÅ]"
+)
+#: Calls whose string arguments are not shown: error words (bokmål beside English, as errors
+#: are), and character swaps (a name folded to ASCII: æ → ae).
+_SPARED_CALLS = ("BadParameter", "in_lang", "maketrans", "replace")
+#: Error classes write bokmål and English by design (kostra.errors), outside the catalogs.
+_ERRORS = re.compile(r"(Kostra|NotFound|DataNotFound|UnknownMunicipality)\w*Error$")
+
+
+def _norwegian_literals(tree: ast.Module) -> list[tuple[int, str]]:
+    """(line, text) of string literals that read as Norwegian, less docstrings, the words of
+    user errors (bokmål beside English by design) and the arguments of message tables."""
+    spared: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        first = body[0] if isinstance(body, list) and body else None
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+            spared.add(id(first.value))
+        if isinstance(node, ast.Call):
+            name = ast.unparse(node.func).split(".")[-1]
+            if _ERRORS.search(name) or name in _TABLES or name in _SPARED_CALLS:
+                spared.update(id(part) for part in ast.walk(node))
+        if isinstance(node, ast.Dict):  # keys are ids ("antall" is a unit of the catalog)
+            spared.update(id(key) for key in node.keys if key is not None)
+        if isinstance(node, ast.keyword) and node.arg in ("nb", "hint_nb", "help"):
+            spared.update(id(part) for part in ast.walk(node.value))
+    return sorted(
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in spared
+        and not node.value.startswith("/")  # a URL path (/kommune/…)
+        and _NORWEGIAN.search(node.value)
+    )
+
+
+def test_the_literal_scan_tells_norwegian_from_english() -> None:
+    source = '''
+"""Module docstring: kommuner og tall."""
+A = "Kommuner {year} ({n})"
+B = "Municipalities {year} ({n})"
+C = Words("cli.geo", ("code", "år"))
+D = KostraError("Year is out of range.", nb="Året er utenfor.")
+E = "snitt"
+F = "peer_average"
+G = {"antall": ("", "")}
+H = "/kommune/{kommune}/nokkeltall"
+'''
+    found = [text for _, text in _norwegian_literals(ast.parse(source))]
+    assert found == ["Kommuner {year} ({n})", "snitt"]
+
+
+def test_no_norwegian_literals_in_modules_with_catalog_texts() -> None:
+    """Texts of these modules are catalog messages; a Norwegian literal is one that escaped."""
+    found = []
+    for name in CATALOG_ONLY:
+        path = SOURCE / name
+        for line, value in _norwegian_literals(ast.parse(path.read_text(encoding="utf-8"))):
+            found.append(f"{name}:{line} {value!r}")
+    assert found == [], "\n".join(found)
+
+
+def _template_texts(source: str) -> list[str]:
+    """What a template says itself: the text between tags, and the quoted strings of its
+    expressions that are not message keys (``L('key')``), URL paths or names."""
+    expressions = re.findall(r"\{\{.*?\}\}|\{%.*?%\}", source, flags=re.DOTALL)
+    quoted = [
+        text
+        for expression in expressions
+        for text in re.findall(r"'([^']*)'|\"([^\"]*)\"", expression)
+        for text in text
+        if text and not text.startswith("/") and " " in text.strip()
+    ]
+    body = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", " ", source, flags=re.DOTALL)
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.DOTALL)
+    body = re.sub(r"<[^>]+>", " ", body)
+    return [*quoted, *(line.strip() for line in body.splitlines() if line.strip())]
+
+
+def test_templates_hold_no_norwegian_text_of_their_own() -> None:
+    """The web and report templates say everything through L()/t(): a Norwegian word written
+    into a template would show in English and nynorsk pages too."""
+    found = []
+    for path in sorted([*SOURCE.rglob("*.j2")]):
+        for said in _template_texts(path.read_text(encoding="utf-8")):
+            if _NORWEGIAN.search(said):
+                found.append(f"{path.name}: {said!r}")
+    assert found == [], "\n".join(found)
+    assert _template_texts("<p>{{ L('sources') }}: Kilde SSB</p>") == [": Kilde SSB"]

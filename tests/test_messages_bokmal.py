@@ -63,7 +63,20 @@ def _chooses_language(node: ast.expr | None) -> bool:
             return True
         if isinstance(part, ast.Call) and ast.unparse(part.func).split(".")[-1] in _PICKERS:
             return True
+        if isinstance(part, ast.Call) and _looks_up_in_lang(part):
+            return True
     return False
+
+
+_LOOKUPS = ("text", "plural")
+"""Catalog lookups (:mod:`kostra.i18n`): in the language they are given."""
+
+
+def _looks_up_in_lang(call: ast.Call) -> bool:
+    """A catalog message in the language at hand: ``text("key", lang, …)``."""
+    if ast.unparse(call.func).split(".")[-1] not in _LOOKUPS:
+        return False
+    return any(isinstance(a, ast.Name) and "lang" in a.id for a in call.args)
 
 
 def _has_bokmal(call: ast.Call) -> bool:
@@ -117,6 +130,9 @@ def test_the_scan_tells_english_only_from_bilingual() -> None:
         "KostraError('a' if lang == 'nb' else 'b', hint=None)": True,
         "KostraError(in_lang('a', 'b') + name, hint=hint)": True,
         "KostraError('a' + name, hint=hint)": False,
+        "KostraError(text('key', lang), hint=text('key_hint', lang))": True,
+        "KostraError(plural('key', n, lang), hint=text('key_hint', 'en'))": False,
+        "KostraError(text('key', 'en'))": False,
     }
     for source, expected in cases.items():
         call = ast.parse(source, mode="eval").body

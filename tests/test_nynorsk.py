@@ -4,10 +4,12 @@ of a report or deck for a municipality whose official written language is nynors
 from __future__ import annotations
 
 import html
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -123,6 +125,10 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         "/rangering?lang=nn",
         "/kart?lang=nn",
         f"/sammenlign?lang=nn&k={SUNNFJORD}",
+        f"/kommune/{SUNNFJORD}/nokkeltall?lang=nn",
+        f"/kommune/{SUNNFJORD}/fakta?lang=nn",
+        "/rangering/sektor/grunnskole?lang=nn",
+        "/sok?q=lærar&lang=nn",
     ],
 )
 def test_web_pages_in_nynorsk(client: TestClient, url: str) -> None:
@@ -140,6 +146,22 @@ def _strip_catalog_names(text: str) -> str:
         if indicator.caveat_nb:
             text = text.replace(indicator.caveat_nb, " ")
     return text
+
+
+@pytest.mark.parametrize("path", [f"/api/kommune/{SUNNFJORD}", "/api/rangering"])
+def test_web_downloads_in_nynorsk_have_nynorsk_headers(client: TestClient, path: str) -> None:
+    csv = client.get(path, params={"lang": "nn", "format": "csv"})
+    assert csv.status_code == 200, csv.text
+    header = csv.content.decode("utf-8-sig").splitlines()[0]
+    assert _bokmal_words(header) == []
+    nb = client.get(path, params={"format": "csv"}).content.decode("utf-8-sig").splitlines()[0]
+    assert header != nb  # the same columns, in the other written language
+    assert header.count(";") == nb.count(";")
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(client.get(path, params={"lang": "nn", "format": "xlsx"}).content)
+    )
+    cells = [c.value for c in next(workbook.active.iter_rows(max_row=1))]
+    assert ";".join(str(c) for c in cells) == header.replace('"', "")
 
 
 def test_web_language_switch_offers_the_other_two(client: TestClient) -> None:
@@ -176,14 +198,16 @@ def test_default_language_follows_kostra_lang_then_the_locale(
     monkeypatch.setenv("KOSTRA_LANG", "nn")
     assert Settings().lang == "nn"
     assert Settings().lang_chosen
-    assert Settings().text_lang == "nb"
+    assert Settings().text_lang == "nn"
 
 
-def test_cli_takes_nn_and_reads_its_tables_in_bokmal(tmp_db: object) -> None:
+def test_cli_takes_nn_and_writes_its_tables_in_nynorsk(tmp_db: object) -> None:
     runner = CliRunner()
     result = runner.invoke(app, ["--lang", "nn", "catalog", "--sector", "barnehage"])
     assert result.exit_code == 0, result.output
-    assert "Nøkkeltall" in result.output  # the CLI's own tables: bokmål for nynorsk
+    assert "Nøkkeltal" in result.output
+    assert "eining" in result.output
+    assert "kjelde" in result.output
     wrong = runner.invoke(app, ["--lang", "se", "catalog"])
     assert wrong.exit_code == 2
     assert "nn (nynorsk)" in wrong.output

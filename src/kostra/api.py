@@ -65,6 +65,8 @@ from kostra.catalog import load_catalog
 from kostra.catalog.models import Catalog, PopulationRef
 from kostra.errors import DataNotFoundError, KostraError
 from kostra.errors import shown as quoted
+from kostra.i18n import Phrase, sector_name
+from kostra.i18n import number as i18n_number
 
 NEWEST_BORDERS = 2024
 """The newest municipality borders (2024 reform; nothing changed in 2025–2026)."""
@@ -74,10 +76,7 @@ BordersChoice = Literal["year", "newest"] | int
 """``"year"``: the report year's borders (default); ``"newest"``: :data:`NEWEST_BORDERS`."""
 BORDERS_CHOICES: tuple[str, ...] = ("year", "newest")
 FIRST_YEAR = 2015
-SAMPLE_BANNER = {
-    "nb": "Eksempeldata (syntetiske tall) – ikke SSB-statistikk",
-    "en": "Sample data (synthetic figures) – not SSB statistics",
-}
+SAMPLE_BANNER = Phrase("sample_banner")
 
 
 @dataclass(frozen=True)
@@ -673,7 +672,7 @@ def _prepare(
 def _frame_notes(data: AnalysisData) -> list[Note]:
     notes = []
     if data.synthetic:
-        notes.append(Note(SAMPLE_BANNER["nb"], SAMPLE_BANNER["en"]))
+        notes.append(Note(SAMPLE_BANNER["nb"], SAMPLE_BANNER["en"], SAMPLE_BANNER["nn"]))
     return notes
 
 
@@ -1085,12 +1084,15 @@ def indices(
             "som sum over sum)",
             "production, resource use and efficiency = 100 are the country (every municipality; "
             "resource use as a sum over sum)",
+            "produksjon, ressursbruk og effektivitet = 100 er landet (alle kommunar; ressursbruk "
+            "som sum over sum)",
         )
     notes = _frame_notes(data)
     notes.append(
         Note(
             "egen beregning etter ASSS/KS-metoden, ikke KS' egne tall",
             "our own computation after the ASSS/KS method, not KS's own figures",
+            "eiga berekning etter ASSS/KS-metoden, ikkje tala til KS sjølv",
         )
     )
     notes.append(ref_note)
@@ -1100,20 +1102,27 @@ def indices(
             "målgrupper (forutsetning); " + facts.extra[0].nb,
             "production index: the catalog's indicators; coverage against need-corrected "
             "target groups (assumption); " + facts.extra[0].en,
+            "produksjonsindeks: indikatorane i katalogen; dekningsgrader mot behovskorrigerte "
+            "målgrupper (føresetnad); " + facts.extra[0].text("nn"),
         )
     )
-    notes.append(Note(facts.efficiency.nb, facts.efficiency.en))
+    notes.append(Note(facts.efficiency.nb, facts.efficiency.en, facts.efficiency.nn))
     used = {k: v for k, v in weights.items() if k in PRODUCTION_SECTORS}
-    sector_text = ", ".join(
-        f"{sector} {weight:.4f}".replace(".", ",") for sector, weight in used.items()
-    )
+
+    def sector_text(lang: str) -> str:
+        return ", ".join(
+            f"{sector_name(sector, lang)} {i18n_number(weight, lang, 4)}"
+            for sector, weight in used.items()
+        )
+
     notes.append(
         Note(
             "faste sektorvekter (kostnadsnøkkelen 2026, forutsetning; renormalisert over "
-            f"sektorene i totalen): {sector_text}",
+            f"sektorene i totalen): {sector_text('nb')}",
             "fixed sector weights (the 2026 cost key, assumption; renormalised over the sectors "
-            "in the total): "
-            + ", ".join(f"{sector} {weight:.4f}" for sector, weight in used.items()),
+            f"in the total): {sector_text('en')}",
+            "faste sektorvekter (kostnadsnøkkelen 2026, føresetnad; renormalisert over "
+            f"sektorane i totalen): {sector_text('nn')}",
         )
     )
     notes.extend(

@@ -109,13 +109,14 @@ def safe_cells(frame: pl.DataFrame) -> pl.DataFrame:
 SIGNIFICANT = 7
 #: Significant digits an XLSX number format shows of a column's typical value.
 SHOWN_SIGNIFICANT = 4
-#: Column names (English ids and the nb/en headers) that hold the row's unit.
-UNIT_COLUMNS = ("unit", "enhet")
-#: Headers (ids, nb and en) of the figure columns a row's unit applies to: the value and
+#: Column names (English ids and the nb/nn/en headers) that hold the row's unit.
+UNIT_COLUMNS = ("unit", "enhet", "eining")
+#: Headers (ids, nb, nn and en) of the figure columns a row's unit applies to: the value and
 #: what is compared with it, not an index or a place.
 _IN_UNIT = re.compile(
     r"^(value|verdi|peer_average|snitt|average|peer_min|min|peer_max|maks|max|change|endring|"
-    r"difference|differanse mot snitt|difference from average|previous_value|verdi året før|"
+    r"difference|differanse mot snitt|skilnad frå snittet|difference from average|"
+    r"previous_value|verdi året før|"
     r"value the year before|best)$",
     re.I,
 )

@@ -61,6 +61,13 @@ class Ranks:
     score: float | None
     method_nb: str
     method_en: str
+    method_nn: str = ""
+
+    def method(self, lang: str) -> str:
+        """The method's name in ``lang`` (nynorsk reads bokmål where it has none)."""
+        if lang == "en":
+            return self.method_en
+        return self.method_nn if lang == "nn" and self.method_nn else self.method_nb
 
 
 @dataclass(frozen=True)
@@ -170,6 +177,7 @@ def _ranks(
         score=None if score is None else float(str(score)),
         method_nb=barometer_results.method_name(catalog, "nb"),
         method_en=barometer_results.method_name(catalog, "en"),
+        method_nn=barometer_results.method_name(catalog, "nn"),
     )
 
 

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
 
     @property
     def text_lang(self) -> str:
-        """The language of the CLI's own tables and messages: they are written in bokmål and
-        English, so nynorsk reads them in bokmål (reports, decks and web pages have nynorsk)."""
-        return "en" if self.lang == "en" else "nb"
+        """The language of the CLI's own tables and messages: ``nb``, ``nn`` or ``en`` (every
+        surface has nynorsk; error messages are written in bokmål and English, see
+        :mod:`kostra.errors`)."""
+        return self.lang if self.lang in ("nb", "nn", "en") else "nb"

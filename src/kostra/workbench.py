@@ -32,21 +32,22 @@ from kostra.analysis.similar import (
 from kostra.catalog import load_catalog
 from kostra.catalog.models import Catalog, series_of
 from kostra.errors import KostraError
+from kostra.i18n import Phrase
 
 #: The aggregate columns of SSB's view, in SSB's order.
 AGGREGATES: tuple[str, ...] = ("kostra_group", "county", "country", "country_ex_oslo")
-_COUNTRY = {"nb": "Landet", "en": "Norway"}
-_COUNTRY_EX_OSLO = {"nb": "Landet uten Oslo", "en": "Norway excl. Oslo"}
+_COUNTRY = Phrase("nokkeltall.country")
+_COUNTRY_EX_OSLO = Phrase("nokkeltall.country_ex_oslo")
 
 
 def _aggregates(
     code: str, year: int, borders: int
-) -> tuple[list[Aggregate], dict[str, tuple[str, str]], list[api.Note]]:
-    """The aggregate columns of ``code`` (on ``borders``), their labels (nb, en), and notes
+) -> tuple[list[Aggregate], dict[str, tuple[str, str, str]], list[api.Note]]:
+    """The aggregate columns of ``code`` (on ``borders``), their labels (nb, en, nn), and notes
     for columns left out (a year no KOSTRA grouping covers)."""
     geography = importlib.import_module("kostra.geography")
     aggregates: list[Aggregate] = []
-    labels: dict[str, tuple[str, str]] = {}
+    labels: dict[str, tuple[str, str, str]] = {}
     notes: list[api.Note] = []
     valid_year = min(year, borders)
     try:
@@ -68,7 +69,7 @@ def _aggregates(
         aggregates.append(Aggregate("kostra_group", ssb_code, tuple(members)))
         number = ssb_code.removeprefix("EKG").lstrip("0")
         english = f"KOSTRA group {number}" if name.startswith("KOSTRA-gruppe") else name
-        labels["kostra_group"] = (name, english)
+        labels["kostra_group"] = (name, english, name)
     county_name, members = api.peers_on_borders("county", year, code, borders=borders)
     towns: pl.DataFrame = geography.municipalities(borders)
     county_code = str(towns.filter(pl.col("code") == code)["county_code"][0])
@@ -82,12 +83,16 @@ def _aggregates(
     aggregates.append(
         Aggregate("county", f"EKA{county_code}" if same_county else "", tuple(members))
     )
-    labels["county"] = (county_name, county_name)
+    labels["county"] = (county_name, county_name, county_name)
     everyone, without = _country(year, borders)
     aggregates.append(Aggregate("country", "EAK", everyone))
-    labels["country"] = (_COUNTRY["nb"], _COUNTRY["en"])
+    labels["country"] = (_COUNTRY["nb"], _COUNTRY["en"], _COUNTRY["nn"])
     aggregates.append(Aggregate("country_ex_oslo", "EAKUO", without))
-    labels["country_ex_oslo"] = (_COUNTRY_EX_OSLO["nb"], _COUNTRY_EX_OSLO["en"])
+    labels["country_ex_oslo"] = (
+        _COUNTRY_EX_OSLO["nb"],
+        _COUNTRY_EX_OSLO["en"],
+        _COUNTRY_EX_OSLO["nn"],
+    )
     return aggregates, labels, notes
 
 
@@ -114,7 +119,8 @@ def nokkeltall(
     """SSB's KOSTRA nøkkeltall view of ``municipality`` in ``year``.
 
     ``frames["view"]``: :data:`kostra.analysis.kostra_view.VIEW_COLUMNS`, one row per key
-    figure and column; ``frames["columns"]``: ``column, region, label_nb, label_en, kind``
+    figure and column; ``frames["columns"]``: ``column, region, label_nb, label_en, kind,
+    label_nn``
     (``self``, ``aggregate``, ``compare``) in the order shown.
     """
     on = api.borders_for(year, borders)
@@ -163,15 +169,22 @@ def nokkeltall_from(
         evaluated, catalog, code, aggregates, year=year, compare=compare_codes, sectors=sectors
     )
     shown = api.names([code, *compare_codes], borders=on)
-    rows = [("self", code, name, name, "self")]
-    rows += [(a.key, a.region, labels[a.key][0], labels[a.key][1], "aggregate") for a in aggregates]
+    rows = [("self", code, name, name, "self", name)]
     rows += [
-        (f"compare:{c}", c, shown.get(c, c), shown.get(c, c), "compare") for c in compare_codes
+        (a.key, a.region, *labels[a.key][:2], "aggregate", labels[a.key][2]) for a in aggregates
+    ]
+    rows += [
+        (f"compare:{c}", c, shown.get(c, c), shown.get(c, c), "compare", shown.get(c, c))
+        for c in compare_codes
     ]
     columns = pl.DataFrame(
-        rows, schema=["column", "region", "label_nb", "label_en", "kind"], orient="row"
+        rows,
+        schema=["column", "region", "label_nb", "label_en", "kind", "label_nn"],
+        orient="row",
     )
-    all_notes = [api.Note(api.SAMPLE_BANNER["nb"], api.SAMPLE_BANNER["en"])] * synthetic
+    all_notes = [
+        api.Note(api.SAMPLE_BANNER["nb"], api.SAMPLE_BANNER["en"], api.SAMPLE_BANNER["nn"])
+    ] * synthetic
     all_notes += notes
     all_notes.append(NOKKELTALL_BASIS_NOTE)
     all_notes.append(api.borders_note(year, on))
@@ -202,6 +215,9 @@ NOKKELTALL_BASIS_NOTE = api.Note(
     "computed by kostra from the municipalities' figures by SSB's rule (sum of "
     "numerators / sum of denominators over the municipalities with figures; a simple "
     "mean for figures the catalog does not weight)",
+    "KOSTRA-gruppe, fylke og landet: talet til SSB sjølv der det er henta; elles rekna ut "
+    "av kostra frå tala til kommunane etter regelen til SSB (sum teljar / sum nemnar over "
+    "kommunane med tal; enkelt snitt for tal som katalogen ikkje vektar)",
 )
 
 
@@ -216,9 +232,12 @@ class KeyFigureColumn:
     label_nb: str
     label_en: str
     kind: str
+    label_nn: str = ""
 
     def label(self, lang: str) -> str:
         """The column's heading in ``lang``."""
+        if lang == "nn" and self.label_nn:
+            return self.label_nn
         return self.label_en if lang == "en" else self.label_nb
 
 
@@ -276,9 +295,9 @@ class KeyFigureTable:
 def key_figure_table(result: api.Result) -> KeyFigureTable:
     """The typed view of a :func:`nokkeltall` result (the sample banner left to the page)."""
     columns = tuple(
-        KeyFigureColumn(str(k), str(r or ""), str(nb), str(en), str(kind))
-        for k, r, nb, en, kind in result.frames["columns"]
-        .select("column", "region", "label_nb", "label_en", "kind")
+        KeyFigureColumn(str(k), str(r or ""), str(nb), str(en), str(kind), str(nn))
+        for k, r, nb, en, kind, nn in result.frames["columns"]
+        .select("column", "region", "label_nb", "label_en", "kind", "label_nn")
         .iter_rows()
     )
     order = {c.key: n for n, c in enumerate(columns)}
@@ -498,7 +517,7 @@ def similar(
 
     ``frames["similar"]``: ``rank, region, region_name, distance`` and the features;
     ``frames["self"]``: the municipality's own features; ``frames["weights"]``: ``feature,
-    label_nb, label_en, kind, weight, share``.
+    label_nb, label_en, label_nn, kind, weight, share``.
     """
     code, name = api.resolve(municipality, year, borders=SIMILAR_BORDERS)
     features = similarity_features(year, db=db)
@@ -520,12 +539,8 @@ def similar(
     )
     own = features.filter(pl.col("region") == code).with_columns(named)
     weights = used_weights(features).with_columns(
-        pl.col("feature")
-        .replace_strict({k: v[0] for k, v in FEATURE_LABELS.items()})
-        .alias("label_nb"),
-        pl.col("feature")
-        .replace_strict({k: v[1] for k, v in FEATURE_LABELS.items()})
-        .alias("label_en"),
+        pl.col("feature").replace_strict(dict(FEATURE_LABELS[lang])).alias(f"label_{lang}")
+        for lang in ("nb", "en", "nn")
     )
     notes = [
         api.Note(
@@ -534,10 +549,13 @@ def similar(
             "standardised distance over structural figures (z-scores, weights shown); "
             f"municipality borders and population of {basis}; expenditure need from the income "
             f"system of {need_year}",
+            "standardisert avstand over strukturtal (z-verdiar, vekter viste); kommunegrenser "
+            f"og folketal frå {basis}; utgiftsbehov frå inntektssystemet for {need_year}",
         ),
         api.Note(
             "areal, sentralitet (2020) og ROBEK (2024) er faste tall som følger med kostra",
             "area, centrality (2020) and ROBEK (2024) are fixed figures shipped with kostra",
+            "areal, sentralitet (2020) og ROBEK (2024) er faste tal som følgjer med kostra",
         ),
     ]
     if "free_income_per_capita" not in features.columns:
@@ -545,6 +563,7 @@ def similar(
             api.Note(
                 "frie inntekter er ikke med: ingen ekte tall for året i lageret",
                 "free income is left out: no real figures for the year in the warehouse",
+                "frie inntekter er ikkje med: ingen ekte tal for året i lageret",
             )
         )
     return api.Result(
@@ -568,7 +587,7 @@ def similar_payload(code: str, year: int, lang: str, *, n: int = 10) -> dict[str
     (``rank, code, name, distance, population, density, centrality, kostra_group,
     need_index``), ``weights`` (``feature, label, weight, share``) and ``notes``."""
     result = similar(code, year, n=n)
-    label = "label_en" if lang == "en" else "label_nb"
+    label = f"label_{lang}" if lang in ("nb", "en", "nn") else "label_nb"
     rows = [
         {
             "rank": row["rank"],

@@ -22,6 +22,8 @@ from collections.abc import Mapping
 import numpy as np
 import polars as pl
 
+from kostra.i18n import Words
+
 #: Numeric features: name → weight. Log scales for size (Oslo is not 100 Utsiras apart).
 NUMERIC_WEIGHTS: dict[str, float] = {
     "log_population": 3.0,
@@ -47,28 +49,32 @@ NUMERIC_WEIGHTS: dict[str, float] = {
 CATEGORICAL_WEIGHTS: dict[str, float] = {"kostra_group": 1.0, "robek": 0.25}
 DEFAULT_WEIGHTS: dict[str, float] = {**NUMERIC_WEIGHTS, **CATEGORICAL_WEIGHTS}
 
-FEATURE_LABELS: dict[str, tuple[str, str]] = {
-    "log_population": ("innbyggere (log)", "inhabitants (log)"),
-    "share_0_5": ("andel 0–5 år", "share aged 0–5"),
-    "share_6_15": ("andel 6–15 år", "share aged 6–15"),
-    "share_67_79": ("andel 67–79 år", "share aged 67–79"),
-    "share_80_plus": ("andel 80 år+", "share aged 80+"),
-    "growth_5y": ("befolkningsvekst 5 år", "population growth, 5 years"),
-    "log_density": ("innbyggere per km² (log)", "inhabitants per km² (log)"),
-    "log_area": ("areal (log)", "area (log)"),
-    "centrality": ("sentralitet (SSB)", "centrality (SSB)"),
-    "need_index": ("utgiftsbehov, totalt", "expenditure need, total"),
-    "need_grunnskole": ("utgiftsbehov grunnskole", "expenditure need, school"),
-    "need_barnehage": ("utgiftsbehov barnehage", "expenditure need, kindergarten"),
-    "need_pleie_og_omsorg": ("utgiftsbehov pleie og omsorg", "expenditure need, care"),
-    "need_barnevern": ("utgiftsbehov barnevern", "expenditure need, child welfare"),
-    "need_sosiale_tjenester": ("utgiftsbehov sosiale tjenester", "expenditure need, social"),
-    "need_kommunehelse": ("utgiftsbehov kommunehelse", "expenditure need, health"),
-    "need_administrasjon": ("utgiftsbehov administrasjon", "expenditure need, administration"),
-    "free_income_per_capita": ("frie inntekter per innbygger", "free income per inhabitant"),
-    "kostra_group": ("KOSTRA-gruppe (lik / ulik)", "KOSTRA group (same / other)"),
-    "robek": ("ROBEK (lik / ulik)", "ROBEK (same / other)"),
-}
+#: The features' names: messages ``similar.feature.<feature>`` of :mod:`kostra.i18n`.
+FEATURE_LABELS = Words(
+    "similar.feature",
+    (
+        "log_population",
+        "share_0_5",
+        "share_6_15",
+        "share_67_79",
+        "share_80_plus",
+        "growth_5y",
+        "log_density",
+        "log_area",
+        "centrality",
+        "need_index",
+        "need_grunnskole",
+        "need_barnehage",
+        "need_pleie_og_omsorg",
+        "need_barnevern",
+        "need_sosiale_tjenester",
+        "need_kommunehelse",
+        "need_administrasjon",
+        "free_income_per_capita",
+        "kostra_group",
+        "robek",
+    ),
+)
 
 _AGE_SHARES = {
     "share_0_5": "0-5",

@@ -152,8 +152,7 @@ def _global_options(
             metavar="nb|nn|en",
             help="Output language: nb, nn or en (default: $KOSTRA_LANG, else the locale's, "
             "else nb); before or after the command name. Reports are written in nynorsk for a "
-            "nynorsk municipality unless chosen otherwise; other commands' tables in bokmål "
-            "for nn.",
+            "nynorsk municipality unless chosen otherwise; error messages are in bokmål for nn.",
         ),
     ] = None,
     csv_style: Annotated[

@@ -52,163 +52,96 @@ from kostra.cli._output import (
     write_frame,
 )
 from kostra.errors import KostraError
-from kostra.i18n import sector_name
+from kostra.i18n import Phrase, Phrases, Words, plural, sector_name
 from kostra.results.provenance import ORIGIN_TEXT
 
-_H: dict[str, dict[str, str]] = {
-    "nb": {
-        "sector": "sektor",
-        "indicator_id": "id",
-        "name": "nøkkeltall",
-        "unit": "enhet",
-        "region": "kommunenr",
-        "region_name": "kommune",
-        "role": "rolle",
-        "year": "år",
-        "value": "verdi",
-        "status": "status",
-        "peer_average": "snitt",
-        "index": "indeks",
-        "rank": "plass",
-        "rank_best": "plass (best)",
-        "n_ranked": "av",
-        "peer_min": "min",
-        "peer_max": "maks",
-        "change": "endring",
-        "change_pct": "endring %",
-        "difference": "differanse mot snitt",
-        "comparison": "sammenligning",
-        "average": "snittberegning",
-        "average_marked": "enkelt snitt (*)",
-        "flags": "merknader",
-        "source": "kilde",
-        "source_note": "kildemerknad",
-        "synthetic": "syntetisk",
-        "origin": "datagrunnlag",
-        "borders": "kommunegrenser",
-        "net_opex": "netto driftsutgifter (kr)",
-        "population": "innbyggere",
-        "net_opex_per_capita": "NDU per innb.",
-        "need_year": "behovsår",
-        "need_year_fallback": "behovsår erstattet (nærmeste)",
-        "need_index": "behovsindeks",
-        "need_index_basis": "indeksgrunnlag",
-        "expected_per_capita": "forventet per innb.",
-        "need_corrected_per_capita": "behovskorrigert per innb.",
-        "resource_index": "ressursindeks (land=100)",
-        "resource_use_index": "ressursbruk (referansen=1)",
-        "difference_per_capita": "avvik per innb.",
-        "peer_difference_per_capita": "snittavvik per innb.",
-        "excess_spending": "mer-/mindreutgift (kr)",
-        "note": "merknad",
-        "need_index_quality": "behovsindeksens kvalitet",
-        "beyond_cap": "utenfor taket",
-        "small_base": "små tall",
-        "in_total": "med i totalen",
-        "in_average": "med i snittet",
-        "production_pct": "produksjon % over/under",
-        "cost_pct": "ressursbruk % over/under",
-        "efficiency_pct": "effektivitet % over/under",
-        "production_index": "produksjonsindeks",
-        "cost_index": "kostnadsindeks",
-        "efficiency_index": "effektivitetsindeks",
-        "n_available": "indikatorer med data",
-        "n_indicators": "indikatorer",
-        "x": "verdi (behovskorr.)",
-        "x_ref": "referanse",
-        "z": "indeks",
-        "weight": "vekt",
-        "kind": "type",
-    },
-    "en": {
-        "sector": "sector",
-        "indicator_id": "id",
-        "name": "key figure",
-        "unit": "unit",
-        "region": "code",
-        "region_name": "municipality",
-        "role": "role",
-        "year": "year",
-        "value": "value",
-        "status": "status",
-        "peer_average": "average",
-        "index": "index",
-        "rank": "place",
-        "rank_best": "place (best)",
-        "n_ranked": "of",
-        "peer_min": "min",
-        "peer_max": "max",
-        "change": "change",
-        "change_pct": "change %",
-        "difference": "difference from average",
-        "comparison": "comparison",
-        "average": "averaging",
-        "average_marked": "simple mean (*)",
-        "flags": "flags",
-        "source": "source",
-        "source_note": "source note",
-        "synthetic": "synthetic",
-        "origin": "data",
-        "borders": "municipality borders",
-        "net_opex": "net opex (NOK)",
-        "population": "inhabitants",
-        "net_opex_per_capita": "net opex per inh.",
-        "need_year": "need year",
-        "need_year_fallback": "need year replaced (nearest)",
-        "need_index": "need index",
-        "need_index_basis": "index basis",
-        "expected_per_capita": "expected per inh.",
-        "need_corrected_per_capita": "need-corrected per inh.",
-        "resource_index": "resource index (country=100)",
-        "resource_use_index": "resource use (reference=1)",
-        "difference_per_capita": "difference per inh.",
-        "peer_difference_per_capita": "peers' difference per inh.",
-        "excess_spending": "more/less spent (NOK)",
-        "note": "note",
-        "need_index_quality": "need index quality",
-        "beyond_cap": "beyond the cap",
-        "small_base": "small numbers",
-        "in_total": "in the total",
-        "in_average": "in the average",
-        "production_pct": "production % over/under",
-        "cost_pct": "resource use % over/under",
-        "efficiency_pct": "efficiency % over/under",
-        "production_index": "production index",
-        "cost_index": "cost index",
-        "efficiency_index": "efficiency index",
-        "n_available": "indicators with data",
-        "n_indicators": "indicators",
-        "x": "value (need-corrected)",
-        "x_ref": "reference",
-        "z": "index",
-        "weight": "weight",
-        "kind": "kind",
-    },
-}
-_FLAGS = {
-    "nb": {
-        "series_break": "brudd i tidsserien",
-        "peer_series_break": "brudd hos en sammenligningskommune",
-        "pandemic": "pandemiår",
-        "missing": "mangler",
-        "preliminary": "foreløpige tall",
-        "small_base": "små tall (ingen indeks)",
-        "beyond_cap": "indeks eller endring utenfor taket",
-    },
-    "en": {
-        "series_break": "series break",
-        "peer_series_break": "series break at a peer",
-        "pandemic": "pandemic year",
-        "missing": "missing",
-        "preliminary": "preliminary figures",
-        "small_base": "small numbers (no index)",
-        "beyond_cap": "index or change beyond the cap",
-    },
-}
-_ROLES = {
-    "nb": {"self": "kommunen", "peer": "sammenligning", "compare": "vist i tillegg"},
-    "en": {"self": "municipality", "peer": "peer", "compare": "shown beside"},
-}
+_H = Words(
+    "cli.col",
+    (
+        "sector",
+        "indicator_id",
+        "name",
+        "unit",
+        "region",
+        "region_name",
+        "role",
+        "year",
+        "value",
+        "status",
+        "peer_average",
+        "index",
+        "rank",
+        "rank_best",
+        "n_ranked",
+        "peer_min",
+        "peer_max",
+        "change",
+        "change_pct",
+        "difference",
+        "comparison",
+        "average",
+        "average_marked",
+        "flags",
+        "source",
+        "source_note",
+        "synthetic",
+        "origin",
+        "borders",
+        "net_opex",
+        "population",
+        "net_opex_per_capita",
+        "need_year",
+        "need_year_fallback",
+        "need_index",
+        "need_index_basis",
+        "expected_per_capita",
+        "need_corrected_per_capita",
+        "resource_index",
+        "resource_use_index",
+        "difference_per_capita",
+        "peer_difference_per_capita",
+        "excess_spending",
+        "note",
+        "need_index_quality",
+        "beyond_cap",
+        "small_base",
+        "in_total",
+        "in_average",
+        "production_pct",
+        "cost_pct",
+        "efficiency_pct",
+        "production_index",
+        "cost_index",
+        "efficiency_index",
+        "n_available",
+        "n_indicators",
+        "x",
+        "x_ref",
+        "z",
+        "weight",
+        "kind",
+    ),
+)
+_FLAGS = Words(
+    "cli.flag",
+    (
+        "series_break",
+        "peer_series_break",
+        "pandemic",
+        "missing",
+        "preliminary",
+        "small_base",
+        "beyond_cap",
+    ),
+)
+_ROLES = Words(
+    "cli.role",
+    (
+        "self",
+        "peer",
+        "compare",
+    ),
+)
 
 #: Short symbols for a key figure's flags in the terminal, explained in a legend under the tables.
 _SYMBOLS = {
@@ -220,76 +153,59 @@ _SYMBOLS = {
     "small_base": "S",
     "beyond_cap": "!",
 }
-_LEGEND = {
-    "nb": {
-        "missing": "mangler (SSBs symbol står i verdikolonnen)",
-        "place": "plass: 1 = høyeste verdi blant {n} kommuner med tall",
-        "index": "indeks: snittet = 100",
-        "difference": "Δ: tall med fortegn eller nær null vises som differanse mot snittet "
-        "(pp = prosentpoeng, kr), ikke som indeks",
-        "change": "endring: siden {year}",
-        "symbols": "Merknader",
-        "caveat": "Merk",
-    },
-    "en": {
-        "missing": "missing (SSB's symbol in the value column)",
-        "place": "place: 1 = highest value among {n} municipalities with figures",
-        "index": "index: average = 100",
-        "difference": "Δ: signed or near-zero figures are shown as the difference from the "
-        "average (pp = percentage points, NOK), not as an index",
-        "change": "change: since {year}",
-        "symbols": "Flags",
-        "caveat": "Note",
-    },
-}
+_LEGEND = Words(
+    "cli.legend",
+    (
+        "missing",
+        "index",
+        "difference",
+        "change",
+        "symbols",
+        "caveat",
+    ),
+)
 #: Terminal headers of the profile table (the export keeps the full names in ``_H``).
-_PROFILE_COLUMNS = {
-    "nb": ("nøkkeltall", "verdi", "snitt", "indeks", "plass", "endring", "merk."),
-    "en": ("key figure", "value", "average", "index", "place", "change", "flags"),
-}
+_PROFILE_COLUMNS = Phrases(
+    "cli.profile",
+    (
+        "key_figure",
+        "value",
+        "average",
+        "index",
+        "place",
+        "change",
+        "flags",
+    ),
+)
 #: Units the terminal writes shorter than the catalog (other units: as the catalog, or
 #: :data:`kostra.analysis.findings.UNITS_EN` in English).
 _SHORT_UNITS = {"kr": ("kr", "NOK"), "prosent": ("%", "%"), "antall": ("", "")}
 #: Terminal headers of the costs table, broken where they read best; the legend explains them.
-_COSTS_COLUMNS = {
-    "nb": (
-        "sektor",
-        "NDU\nper innb.",
-        "behovs-\nindeks",
-        "korrigert\nper innb.",
-        "ressurs-\nindeks",
-        "ressurs-\nbruk",
-        "avvik\nmill. kr",
-    ),
-    "en": (
+_COSTS_COLUMNS = Phrases(
+    "cli.costs",
+    (
         "sector",
-        "net opex\nper inh.",
-        "need\nindex",
-        "corrected\nper inh.",
-        "resource\nindex",
-        "resource\nuse",
-        "difference\nNOK m",
+        "net_opex_per_inh",
+        "need_index",
+        "corrected_per_inh",
+        "resource_index",
+        "resource_use",
+        "difference_nok_m",
     ),
-}
-_COSTS_LEGEND = {
-    "nb": "NDU: netto driftsutgifter (kr); korrigert = NDU / behovsindeks; ressursindeks: "
-    "landet = 100; ressursbruk: referansen = 1,00; avvik: mer- (+) eller mindreutgift (−) mot "
-    "referansen etter behovskorreksjon.",
-    "en": "Net opex: net operating expenditure (NOK); corrected = net opex / need index; "
-    "resource index: country = 100; resource use: the reference = 1.00; difference: spent "
-    "more (+) or less (−) than the reference after need correction.",
-}
-_INDICES_COLUMNS = {
-    "nb": ("sektor", "produksjon", "ressursbruk", "effektivitet", "indikatorer med data"),
-    "en": ("sector", "production", "resource use", "efficiency", "indicators with data"),
-}
-_INDICES_LEGEND = {
-    "nb": "Prosent over (+) eller under (−) referansen; effektivitet = produksjon / ressursbruk, "
-    "også samlet (totalt: sektorene med begge tall, faste sektorvekter).",
-    "en": "Per cent above (+) or below (−) the reference; efficiency = production / resource "
-    "use, in total too (total: the sectors with both figures, fixed sector weights).",
-}
-_TOTAL_NAME = {"nb": "totalt", "en": "total"}
+)
+_COSTS_LEGEND = Phrase("cli.costs_legend")
+_INDICES_COLUMNS = Phrases(
+    "cli.indices",
+    (
+        "sector",
+        "production",
+        "resource_use",
+        "efficiency",
+        "indicators_with_data",
+    ),
+)
+_INDICES_LEGEND = Phrase("cli.indices_legend")
+_TOTAL_NAME = Phrase("cli.total")
 
 #: Export columns of each analysis: the analysis module's own column list, less what the
 #: terminal-free export has no use for (group keys, flags that the ``flags`` text replaces).
@@ -383,7 +299,7 @@ def with_unit(text: str, unit: str | None, lang: str) -> str:
     """A number with its short unit, joined by a no-break space so the two stay on one line."""
     unit = unit or ""
     if unit in _SHORT_UNITS:
-        short = _SHORT_UNITS[unit][0 if lang == "nb" else 1]
+        short = _SHORT_UNITS[unit][1 if lang == "en" else 0]
     else:
         short = UNITS_EN.get(unit, unit) if lang == "en" else unit
     return f"{text}\u00a0{short}" if text and short else text
@@ -404,8 +320,8 @@ def _unconfirmed(indicator_id: str | None, lang: str) -> str | None:
 
 def profile_sections(result: api.Result, lang: str) -> tuple[list[Section], list[str]]:
     """The municipality's key figures as one terminal table per sector, and the legend lines."""
-    name_col = "name_nb" if lang == "nb" else "name_en"
-    caveat_col = "caveat_nb" if lang == "nb" else "caveat_en"
+    name_col = "name_en" if lang == "en" else "name_nb"
+    caveat_col = "caveat_en" if lang == "en" else "caveat_nb"
     own = result.frames["table"].filter(pl.col("region") == result.municipality)
     # The flags column only when a figure has a flag: otherwise its room goes to the names.
     flagged = bool(own.select(pl.any_horizontal(*_SYMBOLS).any()).item())
@@ -458,7 +374,7 @@ def profile_sections(result: api.Result, lang: str) -> tuple[list[Section], list
     n_ranked = own.get_column("n_ranked").drop_nulls()
     explained = [legend["index"], legend["change"].format(year=result.year - 1)]
     if n_ranked.len():
-        explained.insert(0, legend["place"].format(n=int(n_ranked.max())))  # type: ignore[arg-type]
+        explained.insert(0, plural("cli.legend.place", int(n_ranked.max()), lang))  # type: ignore[arg-type]
     if differences:
         explained.append(legend["difference"])
     lines = ["; ".join(explained) + "."]
@@ -488,7 +404,7 @@ def _difference_text(difference: float | None, unit: str | None, lang: str, digi
 def profile_export(result: api.Result, lang: str) -> pl.DataFrame:
     """Every shown row of a profile (municipality, peers, extra municipalities), full columns."""
     info = result.frames["indicators"].select("indicator_id", "source")
-    name = "name_nb" if lang == "nb" else "name_en"
+    name = "name_en" if lang == "en" else "name_nb"
     rows = (
         result.frames["table"]
         .join(info, on="indicator_id", how="left")
@@ -577,37 +493,36 @@ def cost_note(row: dict[str, object], lang: str) -> str | None:
     if row["sector"] == "total":
         text = str(row.get("note") or "")
         for piece in text.split("; "):
-            for prefix, (nb, en) in _TOTAL_NOTE.items():
+            for prefix, key in _TOTAL_NOTE.items():
                 if piece.startswith(prefix):
                     sectors = piece.removeprefix(prefix).split(", ")
                     names = ", ".join(sector_label(s, lang).lower() for s in sectors if s)
-                    parts.append((nb if lang == "nb" else en) + names)
+                    parts.append(_NOTE_WORDS[lang][key] + names)
     elif row["need_index"] is None:
         parts.append(
-            f"ingen behovsindeks for {row['region']} i {row['need_year']}"
-            if lang == "nb"
-            else f"no need index for {row['region']} in {row['need_year']}"
+            _NOTE_WORDS[lang]["no_need_index"].format(region=row["region"], year=row["need_year"])
         )
     if row["sector"] != "total" and row.get("need_year_fallback"):
-        parts.append(
-            f"behovsindeks for {row['need_year']} brukt (nærmeste år vi har)"
-            if lang == "nb"
-            else f"need index of {row['need_year']} used (nearest year available)"
-        )
+        parts.append(_NOTE_WORDS[lang]["fallback"].format(year=row["need_year"]))
     if row.get("need_index_basis") == "total_uniform":
-        parts.append(
-            "ingen sektorvis behovsindeks publisert: totalindeksen er brukt"
-            if lang == "nb"
-            else "no sector need index published: the total index is used"
-        )
+        parts.append(_NOTE_WORDS[lang]["total_index"])
     return "; ".join(parts) or None
 
 
+#: The total row's note as the analysis writes it (in English) -> its words in the catalogs.
 _TOTAL_NOTE = {
-    "sum of ": ("sum av ", "sum of "),
-    "not included: ": ("ikke med: ", "not included: "),
-    "no figures (left out): ": ("uten tall (utelatt): ", "no figures (left out): "),
+    "sum of ": "sum_of",
+    "not included: ": "not_included",
+    "no figures (left out): ": "no_figures",
 }
+_NOTE_WORDS = Words(
+    "cli.cost_note",
+    ("no_need_index", "fallback", "total_index", "sum_of", "not_included", "no_figures"),
+)
+_TITLE_WORDS = Words(
+    "cli.title", ("profile", "costs", "indices", "against", "own_method", "need_years")
+)
+_NOTES_WORDS = Words("cli.notes", ("assumptions", "source", "borders", "data_source", "about"))
 
 
 def costs_export(result: api.Result, lang: str) -> pl.DataFrame:
@@ -651,32 +566,17 @@ def indices_export(result: api.Result, lang: str) -> pl.DataFrame:
 
 
 def _title(result: api.Result, lang: str) -> str:
-    what = {
-        "nb": {
-            "profile": "Tjenesteprofil",
-            "costs": "Behovskorrigerte utgifter",
-            "indices": "Produksjon og effektivitet",
-        },
-        "en": {
-            "profile": "Service profile",
-            "costs": "Need-corrected costs",
-            "indices": "Production and efficiency",
-        },
-    }[lang][result.kind]
-    against = "mot" if lang == "nb" else "against"
-    title = f"{what}: {result.name} {result.year} {against} {result.peers_name}"
+    words = _TITLE_WORDS[lang]
+    title = words["against"].format(
+        what=words[result.kind], name=result.name, year=result.year, peers=result.peers_name
+    )
     if result.kind == "indices":
-        title += (
-            " (egen beregning etter ASSS/KS-metoden)"
-            if lang == "nb"
-            else " (our own computation after the ASSS/KS method)"
-        )
+        title += words["own_method"]
     frame = result.frames.get("costs", result.frames.get("sectors"))
     if result.kind in ("costs", "indices") and frame is not None and "need_year" in frame.columns:
         need_years = frame["need_year"].drop_nulls().unique().sort().to_list()
         if need_years:
-            word = "behovsindeks" if lang == "nb" else "need index"
-            title += f", {word} {', '.join(map(str, need_years))}"
+            title += words["need_years"].format(years=", ".join(map(str, need_years)))
     banner = result.banner(lang)
     return f"{title} — {banner.upper()}" if banner else title
 
@@ -686,12 +586,8 @@ def _notes(result: api.Result, lang: str) -> list[str]:
     lines = []
     texts = [t for t in result.note_texts(lang) if t != api.SAMPLE_BANNER[lang]]
     if texts:
-        lines.append(("Forutsetninger: " if lang == "nb" else "Assumptions: ") + "; ".join(texts))
-    lines.append(
-        "Kilde: Statistisk sentralbyrå (KOSTRA), KDD (Grønt hefte)"
-        if lang == "nb"
-        else "Source: Statistics Norway (KOSTRA), KDD (Grønt hefte)"
-    )
+        lines.append(_NOTES_WORDS[lang]["assumptions"].format(notes="; ".join(texts)))
+    lines.append(_NOTES_WORDS[lang]["source"])
     return lines
 
 
@@ -726,12 +622,10 @@ def write_result(
     if fmt is OutputFormat.XLSX:
         if output is None:
             raise KostraError(
-                "--format xlsx skriver en binærfil."
-                if lang == "nb"
-                else "--format xlsx writes a binary file.",
-                hint="Oppgi et filnavn med -o FIL."
-                if lang == "nb"
-                else "Give a file name with -o FILE.",
+                "--format xlsx writes a binary file.",
+                nb="--format xlsx skriver en binærfil.",
+                hint="Give a file name with -o FILE.",
+                hint_nb="Oppgi et filnavn med -o FIL.",
             )
         write_excel_by_sector(result, export, output, lang)
         return
@@ -758,8 +652,8 @@ def write_excel_by_sector(
     about = [
         _title(result, lang),
         *(_caption(result, lang).split("\n")),
-        ("Kommunegrenser: " if lang == "nb" else "Municipality borders: ") + str(result.borders),
-        ("Datakilde: " if lang == "nb" else "Data source: ") + result.source,
+        _NOTES_WORDS[lang]["borders"].format(borders=result.borders),
+        _NOTES_WORDS[lang]["data_source"].format(source=result.source),
     ]
     sheets = [
         (sector_label(str(sector), lang), part.drop(sector_col))
@@ -768,7 +662,7 @@ def write_excel_by_sector(
     _atomic_write(
         output,
         lambda path: write_workbook(
-            str(path), sheets, about=about, about_name="Om" if lang == "nb" else "About"
+            str(path), sheets, about=about, about_name=_NOTES_WORDS[lang]["about"]
         ),
     )
 

@@ -22,57 +22,37 @@ from kostra.cli._output import (
 )
 from kostra.cli.analysis import sector_label
 from kostra.errors import KostraError
+from kostra.i18n import Words, plural, text
 
-_HEADERS = {
-    "nb": {
-        "id": "id",
-        "sector": "sektor",
-        "name": "navn",
-        "unit": "enhet",
-        "source": "kilde",
-        "direction": "retning",
-        "average": "snitt",
-        "production": "produksjon",
-        "barometer": "barometer",
-        "confirmed": "kilde bekreftet",
-    },
-    "en": {
-        "id": "id",
-        "sector": "sector",
-        "name": "name",
-        "unit": "unit",
-        "source": "source",
-        "direction": "direction",
-        "average": "average",
-        "production": "production",
-        "barometer": "barometer",
-        "confirmed": "source confirmed",
-    },
-}
-_WORDS = {
-    "nb": {
-        "higher_better": "høyere er bedre",
-        "lower_better": "lavere er bedre",
-        "neutral": "nøytral",
-        "weighted": "veid",
-        "simple": "enkelt",
-        "yes": "ja",
-        "no": "nei",
-        "formula": "formel",
-        "inhabitants": "innbyggere",
-    },
-    "en": {
-        "higher_better": "higher is better",
-        "lower_better": "lower is better",
-        "neutral": "neutral",
-        "weighted": "weighted",
-        "simple": "simple",
-        "yes": "yes",
-        "no": "no",
-        "formula": "formula",
-        "inhabitants": "inhabitants",
-    },
-}
+_HEADERS = Words(
+    "cli.catalog.col",
+    (
+        "id",
+        "sector",
+        "name",
+        "unit",
+        "source",
+        "direction",
+        "average",
+        "production",
+        "barometer",
+        "confirmed",
+    ),
+)
+_WORDS = Words(
+    "cli.catalog",
+    (
+        "higher_better",
+        "lower_better",
+        "neutral",
+        "weighted",
+        "simple",
+        "yes",
+        "no",
+        "formula",
+        "inhabitants",
+    ),
+)
 
 
 def _describe_refs(refs: list[SeriesRef]) -> str:
@@ -99,7 +79,7 @@ def _describe_refs(refs: list[SeriesRef]) -> str:
 
 def _weight(value: float, lang: str) -> str:
     text = f"{value:g}"
-    return text.replace(".", ",") if lang == "nb" else text
+    return text if lang == "en" else text.replace(".", ",")
 
 
 def _source_text(indicator: Indicator, lang: str) -> str:
@@ -131,7 +111,7 @@ def catalog_frame(
             {
                 "id": indicator.id,
                 "sector": indicator.sector.value,
-                "name": indicator.name_nb if lang == "nb" else indicator.name_en,
+                "name": indicator.name_en if lang == "en" else indicator.name_nb,
                 "unit": indicator.unit,
                 "source": _source_text(indicator, lang),
                 "direction": words[indicator.direction],
@@ -188,16 +168,12 @@ def catalog_command(
     frame = catalog_frame(catalog, sector=chosen, lang=lang)
     if search is not None:
         frame = search_frame(catalog, frame, search, lang)
-    caption = (
-        f"{frame.height} nøkkeltall. Kilder som ikke er bekreftet, er ikke kontrollert mot SSB "
-        "ennå: sjekk dem med `kostra catalog verify`."
-        if lang == "nb"
-        else f"{frame.height} key figures. Sources not confirmed have not been checked against "
-        "SSB yet: check them with `kostra catalog verify`."
+    caption = plural("cli.catalog.caption", frame.height, lang)
+    title = (
+        text("cli.catalog.title", lang)
+        if search is None
+        else text("cli.catalog.title_search", lang, search=search)
     )
-    title = "Nøkkeltall" if lang == "nb" else "Key figures"
-    if search is not None:
-        title += f" – «{search}»" if lang == "nb" else f" – “{search}”"
     if fmt is OutputFormat.TABLE:
         print_sections(catalog_sections(frame, lang), title=title, footer=[caption], output=output)
         return
@@ -210,12 +186,8 @@ def search_frame(catalog: Catalog, frame: pl.DataFrame, words: str, lang: str) -
     found = search_indicators(catalog, words)
     if not found:
         raise KostraError(
-            f"Ingen nøkkeltall passer til «{words}»."
-            if lang == "nb"
-            else f"No key figure matches “{words}”.",
-            hint="Prøv færre eller kortere ord, eller se alle med `kostra catalog`."
-            if lang == "nb"
-            else "Try fewer or shorter words, or list them all with `kostra catalog`.",
+            text("cli.catalog.no_match", lang, words=words),
+            hint=text("cli.catalog.no_match_hint", lang),
         )
     ids = _HEADERS[lang]["id"]
     sector_col = _HEADERS[lang]["sector"]

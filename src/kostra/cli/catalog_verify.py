@@ -14,31 +14,20 @@ from kostra.cli._app import state
 from kostra.cli._output import FormatOption, OutputFormat, OutputOption, write_frame
 from kostra.cli.catalog import catalog_app
 from kostra.errors import SourceError
+from kostra.i18n import Words
 from kostra.sources._ssb.metadata import TableMetadata, parse_metadata
 from kostra.sources.labels import read_cached_metadata
 
-_TEXT = {
-    "nb": {
-        "title": "Katalogens koder mot SSBs metadata",
-        "summary": "{n} koder i {tables} tabeller: {ok} i orden, {problems} feil, "
-        "{unchecked} ikke kontrollert.",
-        "offline": "Ingen forbindelse til {url}; kontrollert mot metadata fra tidligere "
-        "henting der den finnes.",
-        "none": "Uten nett og uten tidligere henting kan ingen kode kontrolleres; kjør "
-        "`kostra fetch --preset asss` der nett finnes.",
-        "exit": "Rett kodene i catalog/data/*.toml (se ssb_code og closest i rapporten).",
-    },
-    "en": {
-        "title": "Catalog codes against SSB's metadata",
-        "summary": "{n} codes in {tables} tables: {ok} fine, {problems} wrong, "
-        "{unchecked} not checked.",
-        "offline": "No connection to {url}; checked against the metadata of earlier fetches "
-        "where present.",
-        "none": "Without a network and without earlier fetches no code can be checked; run "
-        "`kostra fetch --preset asss` where a network exists.",
-        "exit": "Fix the codes in catalog/data/*.toml (see ssb_code and closest in the report).",
-    },
-}
+_TEXT = Words(
+    "cli.verify",
+    (
+        "title",
+        "summary",
+        "offline",
+        "none",
+        "exit",
+    ),
+)
 
 
 class _Metadata:

@@ -11,86 +11,53 @@ from rich.console import Console
 from kostra.cli._app import db_app, state
 from kostra.cli._output import FormatOption, OutputFormat, OutputOption, format_number, write_frame
 from kostra.errors import DatabaseBusyError
+from kostra.i18n import Words
 from kostra.warehouse import Warehouse
 
 READ_WAIT_SECONDS = 30.0
 """How long ``db info`` and ``db vintages`` wait for a writer (a fetch or import) to finish."""
 
-_TEXT = {
-    "nb": {
-        "missing": "Lageret {path} finnes ikke ennå.",
-        "missing_hint": "Hent data med `kostra fetch` eller `kostra import FIL`.",
-        "waiting": "En annen kostra-prosess skriver til lageret; venter på den "
-        "(inntil {seconds} sekunder) …",
-        "summary": "Lager {path}: {size}, skjemaversjon {version}, {vintages} årganger, "
-        "{rows} observasjoner.",
-        "tables": "Tabeller",
-        "vintages": "Årganger (vintages)",
-        "empty": "Lageret er tomt.",
-        "no_table": "Ingen årganger av tabell {table}.",
-        "preliminary_symbol": "F",
-        "synthetic_symbol": "S",
-        "legend": "F = foreløpige tall, S = syntetiske eksempeltall. "
-        "Alle kolonner (hentet, tittel, hash): --format csv eller json.",
-    },
-    "en": {
-        "missing": "The warehouse {path} does not exist yet.",
-        "missing_hint": "Get data with `kostra fetch` or `kostra import FILE`.",
-        "waiting": "Another kostra process is writing the warehouse; waiting for it "
-        "(up to {seconds} seconds) …",
-        "summary": "Warehouse {path}: {size}, schema version {version}, {vintages} vintages, "
-        "{rows} observations.",
-        "tables": "Tables",
-        "vintages": "Vintages",
-        "empty": "The warehouse is empty.",
-        "no_table": "No vintages of table {table}.",
-        "preliminary_symbol": "P",
-        "synthetic_symbol": "S",
-        "legend": "P = preliminary figures, S = synthetic sample figures. "
-        "All columns (fetched, title, hash): --format csv or json.",
-    },
-}
-_TABLE_HEADERS = {
-    "nb": {
-        "table_id": "tabell",
-        "title": "tittel",
-        "vintages": "årganger",
-        "real_vintages": "ekte",
-        "observations": "observasjoner",
-        "newest_vintage": "nyeste",
-        "last_fetched": "sist hentet (UTC)",
-    },
-    "en": {
-        "table_id": "table",
-        "title": "title",
-        "vintages": "vintages",
-        "real_vintages": "real",
-        "observations": "observations",
-        "newest_vintage": "newest",
-        "last_fetched": "last fetched (UTC)",
-    },
-}
+_TEXT = Words(
+    "cli.db",
+    (
+        "missing",
+        "missing_hint",
+        "waiting",
+        "summary",
+        "tables",
+        "vintages",
+        "empty",
+        "no_table",
+        "preliminary_symbol",
+        "synthetic_symbol",
+        "legend",
+    ),
+)
+_TABLE_HEADERS = Words(
+    "cli.db.col",
+    (
+        "table_id",
+        "title",
+        "vintages",
+        "real_vintages",
+        "observations",
+        "newest_vintage",
+        "last_fetched",
+    ),
+)
 # Short headers for the terminal: 80 columns hold id, table, source, date, rows, flags and label.
-_VINTAGE_HEADERS = {
-    "nb": {
-        "vintage_id": "id",
-        "table_id": "tabell",
-        "source": "kilde",
-        "updated": "oppdatert",
-        "n_rows": "rader",
-        "flags": "merke",
-        "label": "merknad",
-    },
-    "en": {
-        "vintage_id": "id",
-        "table_id": "table",
-        "source": "source",
-        "updated": "updated",
-        "n_rows": "rows",
-        "flags": "flags",
-        "label": "label",
-    },
-}
+_VINTAGE_HEADERS = Words(
+    "cli.db.vintage_col",
+    (
+        "vintage_id",
+        "table_id",
+        "source",
+        "updated",
+        "n_rows",
+        "flags",
+        "label",
+    ),
+)
 
 
 def human_size(size: int, lang: str = "nb") -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import typer
@@ -13,36 +14,25 @@ from rich.table import Table
 from kostra.cli._app import app, state
 from kostra.cli._output import format_number
 from kostra.errors import KostraError
+from kostra.i18n import Words, plural, text
 from kostra.sources.ssb import FetchPlan, SsbClient, TableMetadata
 
 POPULATION_TABLE = "07459"
 
-_TEXT = {
-    "nb": {
-        "title": "Dette hentes fra {url}",
-        "table": "Tabell",
-        "name": "Tittel",
-        "cells": "Celler",
-        "requests": "Forespørsler",
-        "total": "Sum",
-        "dry": "Tørrkjøring: ingenting ble hentet.",
-        "done": "Tabell {table}: {rows} rader lagret som årgang {vintage} "
-        "({requests} forespørsler, {cached} fra mellomlageret).",
-        "same": "Tabell {table}: uendret siden årgang {vintage}; ingenting nytt lagret.",
-    },
-    "en": {
-        "title": "To fetch from {url}",
-        "table": "Table",
-        "name": "Title",
-        "cells": "Cells",
-        "requests": "Requests",
-        "total": "Total",
-        "dry": "Dry run: nothing was fetched.",
-        "done": "Table {table}: {rows} rows stored as vintage {vintage} "
-        "({requests} requests, {cached} from the chunk cache).",
-        "same": "Table {table}: unchanged since vintage {vintage}; nothing new stored.",
-    },
-}
+_TEXT = Words(
+    "cli.fetch",
+    (
+        "title",
+        "table",
+        "name",
+        "cells",
+        "requests",
+        "total",
+        "dry",
+        "done",
+        "same",
+    ),
+)
 
 
 def parse_years(text: str) -> list[int]:
@@ -281,7 +271,7 @@ def _newest_vintage(warehouse: Any, table_id: str) -> int | None:
 
 
 def _show_plans(
-    console: Console, plans: list[FetchPlan], url: str, text: dict[str, str], lang: str
+    console: Console, plans: list[FetchPlan], url: str, text: Mapping[str, str], lang: str
 ) -> None:
     table = Table(title=text["title"].format(url=url))
     table.add_column(text["table"])
@@ -327,12 +317,6 @@ def _check_codes(client: SsbClient, selections: dict[str, dict[str, list[str]]],
         return
     lines = "\n".join(f"  {describe(finding, lang)}" for finding in problems)
     raise KostraError(
-        (
-            f"{len(problems)} koder finnes ikke i SSBs metadata; ingenting ble hentet:\n{lines}"
-            if lang == "nb"
-            else f"{len(problems)} codes are not in SSB's metadata; nothing was fetched:\n{lines}"
-        ),
-        hint="Se `kostra catalog verify` for hele listen."
-        if lang == "nb"
-        else ("See `kostra catalog verify` for the full list."),
+        plural("cli.fetch.bad_codes", len(problems), lang, lines=lines),
+        hint=text("cli.fetch.bad_codes_hint", lang),
     )

@@ -27,53 +27,32 @@ from kostra.geography import (
     resolve_municipality,
 )
 from kostra.geography._data import FIRST_YEAR, LAST_YEAR, municipality_years
+from kostra.i18n import Words, plural
 
-_TEXT = {
-    "nb": {
-        "code": "kommunenr",
-        "name": "kommune",
-        "county_code": "fylkesnr",
-        "county_name": "fylke",
-        "year": "år",
-        "age_group": "aldersgruppe",
-        "population": "folkemengde",
-        "member": "medlem",
-        "municipalities_title": "Kommuner {year} ({n})",
-        "peers_title": "{group} {year}: {n} kommuner",
-        "not_member": "{who} er ikke med i {group} i {year}.",
-        "is_member": "{who} er med i {group} i {year}.",
-        "population_title": "Folkemengde 1. januar, {who}",
-        "had_code": "{name} hadde kommunenummer {code} i {year}.",
-        "made_of": "{who} besto i {year} av {parts}.",
-        "on_borders": "Tall på {borders}-grenser (kommunenummer {code}).",
-        "own_borders": "Tall på grensene som gjaldt hvert år.",
-        "no_rows": "Ingen folketall for {who} i de valgte årene.",
-        "yes": "ja",
-        "total": "i alt",
-    },
-    "en": {
-        "code": "code",
-        "name": "municipality",
-        "county_code": "county code",
-        "county_name": "county",
-        "year": "year",
-        "age_group": "age group",
-        "population": "population",
-        "member": "member",
-        "municipalities_title": "Municipalities {year} ({n})",
-        "peers_title": "{group} {year}: {n} municipalities",
-        "not_member": "{who} is not in {group} in {year}.",
-        "is_member": "{who} is in {group} in {year}.",
-        "population_title": "Population on 1 January, {who}",
-        "had_code": "{name} had municipality code {code} in {year}.",
-        "made_of": "In {year}, {who} was made up of {parts}.",
-        "on_borders": "Figures on {borders} borders (code {code}).",
-        "own_borders": "Figures on the borders valid in each year.",
-        "no_rows": "No population figures for {who} in the chosen years.",
-        "yes": "yes",
-        "total": "total",
-    },
-}
+_TEXT = Words(
+    "cli.geo",
+    (
+        "code",
+        "name",
+        "county_code",
+        "county_name",
+        "year",
+        "age_group",
+        "population",
+        "member",
+        "municipalities_title",
+        "not_member",
+        "is_member",
+        "population_title",
+        "had_code",
+        "made_of",
+        "on_borders",
+        "own_borders",
+        "no_rows",
+        "yes",
+        "total",
+    ),
+)
 
 
 def _t(key: str, **values: object) -> str:
@@ -187,7 +166,7 @@ def peers_command(
         _headers(frame, fmt),
         fmt,
         output,
-        title=_t("peers_title", group=peers.name, year=chosen, n=frame.height),
+        title=plural("cli.geo.peers_title", frame.height, _lang(), group=peers.name, year=chosen),
         lang=_lang(),
         caption=note,
     )

@@ -11,30 +11,20 @@ from rich.console import Console
 
 from kostra.cli._app import app, state
 from kostra.cli._output import format_number
+from kostra.i18n import Words
 from kostra.sources.files import FileMetadata, read_file
 from kostra.warehouse import VintageInfo, Warehouse
 
-_TEXT = {
-    "nb": {
-        "stored": "Lagret {rows} observasjoner fra {file} som tabell {table}, årgang {vintage}"
-        " ({years}; {regions} regioner{missing}).",
-        "same": "{file}: samme innhold som årgang {vintage} av tabell {table}; "
-        "ingenting nytt ble lagret.",
-        "missing": "; {n} uten tall (med SSBs symbol)",
-        "heuristic": "Tabell {table} ble antatt fordi filen viser personer etter region og alder;"
-        " bruk --table for å velge en annen.",
-        "db": "Lager: {path}",
-    },
-    "en": {
-        "stored": "Stored {rows} observations from {file} as table {table}, vintage {vintage}"
-        " ({years}; {regions} regions{missing}).",
-        "same": "{file}: same content as vintage {vintage} of table {table}; nothing new stored.",
-        "missing": "; {n} without a number (SSB symbol kept)",
-        "heuristic": "Table {table} was assumed because the file shows persons by region and"
-        " age; use --table to choose another.",
-        "db": "Warehouse: {path}",
-    },
-}
+_TEXT = Words(
+    "cli.import",
+    (
+        "stored",
+        "same",
+        "missing",
+        "heuristic",
+        "db",
+    ),
+)
 
 
 def _years(frame: pl.DataFrame) -> str:

@@ -25,6 +25,7 @@ from kostra.cli._options import (
     parse_borders,
 )
 from kostra.errors import KostraError
+from kostra.i18n import N_, plural, text
 from kostra.report.batch import slug
 from kostra.report.locale import SYNTHETIC_BANNER
 from kostra.report.render import ReportFormat, write_report
@@ -154,8 +155,8 @@ def report_command(
         folder,
         write_all,
         console,
-        done_words=("rapporter i", "reports in"),
-        failed_words=("rapporter kunne ikke skrives", "reports could not be written"),
+        done_key=N_("cli.report.done"),
+        failed_key=N_("cli.report.failed"),
         lang=language,
     )
 
@@ -169,7 +170,7 @@ def prepare(
     are synthetic."""
     from kostra.results.year_inputs import year_inputs
 
-    with console.status("Computing the figures …" if language == "en" else "Beregner tallene …"):
+    with console.status(text("cli.report.computing", language)):
         inputs = year_inputs(state.settings.db, year, borders=borders)
     if inputs.data.synthetic:
         console.print(f"[bold red]{SYNTHETIC_BANNER[language]}[/]", highlight=False)
@@ -183,8 +184,8 @@ def write_for_group(
     write_all: Callable[[list[str], Callable[[str], None]], list[str]],
     console: Console,
     *,
-    done_words: tuple[str, str],
-    failed_words: tuple[str, str],
+    done_key: str,
+    failed_key: str,
     lang: str,
 ) -> None:
     """``--all``: one file per municipality of ``group`` into ``folder``, written by
@@ -220,12 +221,12 @@ def write_for_group(
         failures = write_all(list(members), advance)
     seconds = time.perf_counter() - started
     done = len(members) - len(failures)
-    words = done_words[1] if lang == "en" else done_words[0]
-    console.print(f"{done} {words} {folder} ({seconds:.0f} s)", highlight=False)
+    said = plural(done_key, done, lang, folder=folder, seconds=f"{seconds:.0f}")
+    console.print(said, highlight=False)
     if failures:
         raise KostraError(
-            f"{len(failures)} {failed_words[1]}.",
-            nb=f"{len(failures)} {failed_words[0]}.",
+            plural(failed_key, len(failures), "en"),
+            nb=plural(failed_key, len(failures), "nb"),
             hint="\n".join(failures),
             hint_nb="\n".join(failures),
         )

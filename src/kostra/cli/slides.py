@@ -27,6 +27,7 @@ from kostra.cli._options import (
 )
 from kostra.cli.report import _lang, document_lang, prepare, write_each, write_for_group
 from kostra.errors import KostraError
+from kostra.i18n import N_
 from kostra.report.batch import slug
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ def slides_command(
             members, advance, write_one, lambda code: inputs.names.get(code, code)
         ),
         console,
-        done_words=("presentasjoner i", "decks in"),
-        failed_words=("presentasjoner kunne ikke skrives", "decks could not be written"),
+        done_key=N_("cli.slides.done"),
+        failed_key=N_("cli.slides.failed"),
         lang=language,
     )

@@ -26,7 +26,6 @@ from kostra.cli._output import (
     OutputOption,
     Section,
     format_number,
-    in_lang,
     print_sections,
     write_frame,
 )
@@ -37,37 +36,25 @@ from kostra.cli.analysis import (
     with_unit,
 )
 from kostra.facts import MunicipalityFacts
+from kostra.i18n import Phrases, Words, text
 
 _COMPUTED = "*"
-_TEXT = {
-    "nb": {
-        "title": "KOSTRA-nøkkeltall: {name} {year}",
-        "name": "nøkkeltall",
-        "computed": "* beregnet av kostra fra kommunenes tall; uten *: SSBs eget tall.",
-        "basis": "grunnlag",
-        "ssb": "SSB",
-        "ours": "beregnet",
-        "id": "id",
-        "sector": "sektor",
-        "unit": "enhet",
-        "synthetic": "syntetisk",
-        "source": "Kilde: Statistisk sentralbyrå (KOSTRA)",
-    },
-    "en": {
-        "title": "KOSTRA key figures: {name} {year}",
-        "name": "key figure",
-        "computed": "* computed by kostra from the municipalities' figures; without *: SSB's "
-        "own figure.",
-        "basis": "basis",
-        "ssb": "SSB",
-        "ours": "computed",
-        "id": "id",
-        "sector": "sector",
-        "unit": "unit",
-        "synthetic": "synthetic",
-        "source": "Source: Statistics Norway (KOSTRA)",
-    },
-}
+_TEXT = Words(
+    "cli.nokkeltall",
+    (
+        "title",
+        "name",
+        "computed",
+        "basis",
+        "ssb",
+        "ours",
+        "id",
+        "sector",
+        "unit",
+        "synthetic",
+        "source",
+    ),
+)
 
 
 def _compare_codes(compare: list[str] | None) -> list[str]:
@@ -81,8 +68,8 @@ def nokkeltall_export(result: api.Result, lang: str) -> pl.DataFrame:
     words = _TEXT[lang]
     view = result.frames["view"]
     columns = result.frames["columns"]
-    label_col = "label_nb" if lang == "nb" else "label_en"
-    name_col = "name_nb" if lang == "nb" else "name_en"
+    label_col = f"label_{lang}"
+    name_col = "name_en" if lang == "en" else "name_nb"
     keys = view.select("indicator_id", "sector", name_col, "unit").unique(maintain_order=True)
     frame = keys.rename(
         {
@@ -107,8 +94,8 @@ def nokkeltall_sections(result: api.Result, lang: str) -> list[Section]:
     """One terminal table per sector: the key figures as rows, the view's columns beside."""
     view = result.frames["view"]
     columns = result.frames["columns"]
-    label_col = "label_nb" if lang == "nb" else "label_en"
-    name_col = "name_nb" if lang == "nb" else "name_en"
+    label_col = f"label_{lang}"
+    name_col = "name_en" if lang == "en" else "name_nb"
     order = columns["column"].to_list()
     headers = [Column(_TEXT[lang]["name"], text=True)]
     # long labels break at their first space so the numbers keep their room
@@ -175,82 +162,50 @@ def nokkeltall_command(
         nokkeltall_export(result, lang),
         fmt,
         output,
-        title=in_lang("nokkeltall", "key figures"),
+        title=text("cli.sheet.nokkeltall", lang),
         lang=lang,
         caption=caption,
     )
 
 
-_SIMILAR = {
-    "nb": {
-        "title": "Kommuner som ligner {name} ({year})",
-        "weights": "Vekter",
-        "feature": "kjennetegn",
-        "weight": "vekt",
-        "share": "andel",
-        "self": "{name}: {population} innbyggere, {density} per km², sentralitet {centrality}, "
-        "{group}, utgiftsbehov {need}.",
-        "legend": "Avstand: standardisert (z-verdier) og vektet; 0 = lik struktur. Bruk gruppen "
-        "som sammenligning med --peers similar.",
-        "source": "Kilde: SSB (folkemengde 07459, sentralitet, KOSTRA-grupper), KDD (Grønt "
-        "hefte), Kartverket (areal), ROBEK",
-    },
-    "en": {
-        "title": "Municipalities similar to {name} ({year})",
-        "weights": "Weights",
-        "feature": "feature",
-        "weight": "weight",
-        "share": "share",
-        "self": "{name}: {population} inhabitants, {density} per km², centrality {centrality}, "
-        "{group}, expenditure need {need}.",
-        "legend": "Distance: standardised (z-scores) and weighted; 0 = the same structure. Use "
-        "the group as peers with --peers similar.",
-        "source": "Source: Statistics Norway (population 07459, centrality, KOSTRA groups), KDD "
-        "(Grønt hefte), Kartverket (area), ROBEK",
-    },
-}
-_SIMILAR_COLUMNS: dict[str, tuple[str, ...]] = {
-    "nb": (
-        "nr.",
-        "kommune",
-        "avstand",
-        "innbyggere",
-        "per km²",
-        "sentralitet",
-        "KOSTRA-\ngruppe",
-        "utgifts-\nbehov",
+_SIMILAR = Words(
+    "cli.similar",
+    (
+        "title",
+        "weights",
+        "feature",
+        "weight",
+        "share",
+        "self",
+        "legend",
+        "source",
     ),
-    "en": (
-        "no.",
+)
+_SIMILAR_COLUMNS = Phrases(
+    "cli.similar.term",
+    (
+        "no",
         "municipality",
         "distance",
         "inhabitants",
-        "per km²",
+        "per_km",
         "centrality",
-        "KOSTRA\ngroup",
-        "expenditure\nneed",
+        "kostra_group",
+        "expenditure_need",
     ),
-}
-_SIMILAR_EXPORT = {
-    "nb": {
-        "rank": "nr",
-        "region": "kommunenr",
-        "region_name": "kommune",
-        "distance": "avstand",
-        "population": "innbyggere",
-        "area_km2": "areal_km2",
-        "density": "innbyggere_per_km2",
-    },
-    "en": {
-        "rank": "rank",
-        "region": "code",
-        "region_name": "municipality",
-        "distance": "distance",
-        "population": "inhabitants",
-        "area_km2": "area_km2",
-        "density": "inhabitants_per_km2",
-    },
-}
+)
+_SIMILAR_EXPORT = Words(
+    "cli.similar.col",
+    (
+        "rank",
+        "region",
+        "region_name",
+        "distance",
+        "population",
+        "area_km2",
+        "density",
+    ),
+)
 
 
 def similar_sections(result: api.Result, lang: str) -> list[Section]:
@@ -272,7 +227,7 @@ def similar_sections(result: api.Result, lang: str) -> list[Section]:
         )
         for row in result.frames["similar"].iter_rows(named=True)
     ]
-    label = "label_nb" if lang == "nb" else "label_en"
+    label = f"label_{lang}"
     weights = [
         (str(row[label]), format_number(row["weight"], lang, 2), f"{row['share'] * 100:.0f} %")
         for row in result.frames["weights"].iter_rows(named=True)
@@ -316,8 +271,11 @@ def similar_command(
         population=format_number(own["population"], lang, 0),
         density=format_number(own["density"], lang),
         centrality=format_number(own["centrality"], lang, 0),
-        group=in_lang("KOSTRA-gruppe ", "KOSTRA group ")
-        + str(own["kostra_group"] or "").removeprefix("EKG").lstrip("0"),
+        group=text(
+            "cli.similar.group",
+            lang,
+            group=str(own["kostra_group"] or "").removeprefix("EKG").lstrip("0"),
+        ),
         need=format_number(own["need_index"], lang, 3),
     )
     footer = [words["legend"], *result.note_texts(lang), words["source"]]
@@ -334,52 +292,33 @@ def similar_command(
         similar_export(result, lang),
         fmt,
         output,
-        title=in_lang("lignende", "similar"),
+        title=text("cli.sheet.similar", lang),
         lang=lang,
         caption="\n".join([summary, *footer]),
     )
 
 
-_FACTS = {
-    "nb": {
-        "title": "{name} i tall ({year})",
-        "figure": "tall",
-        "value": "verdi",
-        "unit": "enhet",
-        "country": "landet",
-        "population": "Innbyggere 1. januar {date}",
-        "growth": "Endring siste år",
-        "share": "Andel {group} år",
-        "area": "Areal",
-        "density": "Innbyggere per km²",
-        "need": "Utgiftsbehovsindeks ({year})",
-        "group": "KOSTRA-gruppe",
-        "centrality": "Sentralitet (1–6)",
-        "rank": "Samlet plass, justert for frie inntekter",
-        "rank_raw": "Samlet plass, ujustert",
-        "source": "Kilder: SSB (folkemengde 07459, KOSTRA, sentralitet, KOSTRA-grupper), "
-        "Kartverket (areal), KDD (Grønt hefte)",
-    },
-    "en": {
-        "title": "{name} in figures ({year})",
-        "figure": "figure",
-        "value": "value",
-        "unit": "unit",
-        "country": "Norway",
-        "population": "Inhabitants on 1 January {date}",
-        "growth": "Change over the last year",
-        "share": "Share aged {group}",
-        "area": "Area",
-        "density": "Inhabitants per km²",
-        "need": "Expenditure-need index ({year})",
-        "group": "KOSTRA group",
-        "centrality": "Centrality (1–6)",
-        "rank": "Total rank, adjusted for free income",
-        "rank_raw": "Total rank, unadjusted",
-        "source": "Sources: Statistics Norway (population 07459, KOSTRA, centrality, KOSTRA "
-        "groups), Kartverket (area), KDD (Grønt hefte)",
-    },
-}
+_FACTS = Words(
+    "cli.facts",
+    (
+        "title",
+        "figure",
+        "value",
+        "unit",
+        "country",
+        "population",
+        "growth",
+        "share",
+        "area",
+        "density",
+        "need",
+        "group",
+        "centrality",
+        "rank",
+        "rank_raw",
+        "source",
+    ),
+)
 
 
 FactRow = tuple[str, float | None, str, float | None, int | None]
@@ -480,11 +419,7 @@ def facts_command(
     title = words["title"].format(name=found.name, year=year)
     footer = [
         f"{words['group']}: {found.kostra_group or '–'}",
-        *(
-            [found.ranks.method_en if lang == "en" else found.ranks.method_nb]
-            if found.ranks is not None
-            else []
-        ),
+        *([found.ranks.method(lang)] if found.ranks is not None else []),
         *(n.text(lang) for n in found.finances.notes),
         words["source"],
     ]
@@ -510,7 +445,7 @@ def facts_command(
         facts_export(found, lang),
         fmt,
         output,
-        title=in_lang("fakta", "facts"),
+        title=text("cli.sheet.facts", lang),
         lang=lang,
         caption=caption,
     )

@@ -27,13 +27,26 @@ from kostra.i18n.formats import (
     vega_locale,
     when,
 )
-from kostra.i18n.messages import plural, sector_name, text
+from kostra.i18n.messages import (
+    N_,
+    Phrase,
+    Phrases,
+    Words,
+    plural,
+    sector_name,
+    text,
+    unit_name,
+)
 
 __all__ = [
     "LANGS",
     "MINUS",
     "MISSING",
+    "N_",
     "Locale",
+    "Phrase",
+    "Phrases",
+    "Words",
     "auto_decimals",
     "axis_format",
     "kroner",
@@ -44,6 +57,7 @@ __all__ = [
     "sector_name",
     "signed",
     "text",
+    "unit_name",
     "vega_locale",
     "when",
 ]

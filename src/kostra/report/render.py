@@ -23,6 +23,7 @@ from typing import Any
 
 import jinja2
 
+from kostra import i18n
 from kostra.analysis._barometer.income import income_label
 from kostra.analysis.findings import RULE_IDS, UNITS_EN, Finding, FindingRules, summary
 from kostra.analysis.method import AVERAGE_LEGEND, DIFFERENCE_TEXT
@@ -282,7 +283,7 @@ def profile_bar_legend(half: float, peer: str, lang: str) -> str:
 def unit_label(unit: str, lang: str) -> str:
     """The catalog's unit as a table or chart label in ``lang``."""
     if lang != "en":
-        return unit
+        return i18n.unit_name(unit, lang)
     return {"kr": "NOK", "prosent": "per cent"}.get(unit, UNITS_EN.get(unit, unit))
 
 

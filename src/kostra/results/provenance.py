@@ -15,16 +15,14 @@ from collections.abc import Iterable, Mapping
 import polars as pl
 
 from kostra.catalog.models import Catalog, series_of
+from kostra.i18n import Words
 
 REAL = "real"
 SAMPLE = "sample"
 MIXED = "mixed"
 
 #: How a figure's origin is written, per language (marks and legends use these words).
-ORIGIN_TEXT = {
-    "nb": {REAL: "SSB", SAMPLE: "eksempeldata", MIXED: "blandet (SSB og eksempeldata)"},
-    "en": {REAL: "SSB", SAMPLE: "sample data", MIXED: "mixed (SSB and sample data)"},
-}
+ORIGIN_TEXT = Words("origin", ("real", "sample", "mixed"))
 
 
 def combine(origins: Iterable[str | None]) -> str | None:

@@ -33,6 +33,7 @@ from kostra.errors import (
     UnknownMunicipalityError,
     WarehouseUnreadableError,
 )
+from kostra.i18n import Phrases
 from kostra.web.borders import SeveralMunicipalitiesError
 from kostra.web.data import ComputingError, NotFoundError, WebData
 from kostra.web.labels import LANGS, label
@@ -124,11 +125,7 @@ class HeadAsGet:
 # an absolute path (POSIX or Windows) inside a message: a visitor learns nothing from it
 _PATH = re.compile(r"(?:[A-Za-z]:\\|(?<![\w.:/])/)(?:[^\s'\"/\\:]+[/\\])+[^\s'\":]*")
 
-UNAVAILABLE = {
-    "nb": ("Tallene kan ikke leses nå.", "Prøv igjen senere; den som driver siden, ser loggen."),
-    "en": ("The figures cannot be read right now.", "Try again later; the operator has the log."),
-    "nn": ("Tala kan ikkje lesast no.", "Prøv igjen seinare; den som driv sida, ser loggen."),
-}
+UNAVAILABLE = Phrases("web_unavailable", ("message", "hint"))
 
 
 def without_paths(text: str | None) -> str | None:
@@ -271,7 +268,8 @@ def _texts(error: KostraError, lang: str) -> tuple[str, str | None]:
         hint = None if error.suggestions else label("unknown_hint", lang)
         return label("unknown_municipality", lang, query=error.query), hint
     if isinstance(error, WarehouseUnreadableError):
-        return UNAVAILABLE[lang]
+        message, hint = UNAVAILABLE[lang]
+        return message, hint
     return without_paths(error.text(lang)) or "", without_paths(error.hint_text(lang))
 
 

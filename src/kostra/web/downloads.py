@@ -2,7 +2,8 @@
 language, written by :mod:`kostra.exports` (the CLI's writer: Norwegian Excel CSV under nb/nn,
 plain CSV under en, typed XLSX, safe cells, sensible decimals).
 
-Column headers are the interface's words (:data:`HEADERS`), not the JSON API's snake_case keys;
+Column headers are the interface's words (:data:`HEADERS`, messages ``download.<key>`` of the
+catalogs, so nynorsk pages download nynorsk headers), not the JSON API's snake_case keys;
 the JSON keeps its keys. A header says its unit where it has one ("(kr)", "%"), and that is
 also what the writer rounds by: whole kroner, one decimal on per cent.
 """
@@ -16,85 +17,77 @@ from typing import Any
 import polars as pl
 
 from kostra.exports import csv_bytes, default_csv_style, labelled, rounded, xlsx_bytes
+from kostra.i18n import Words
 
-#: Download headers: API key -> (bokmål, English). Nynorsk uses bokmål's until translated.
-HEADERS: dict[str, tuple[str, str]] = {
-    # municipalities
-    "place": ("plass", "place"),
-    "code": ("kommunenr", "code"),
-    "name": ("navn", "name"),
-    "county_code": ("fylkesnr", "county code"),
-    "county_name": ("fylke", "county"),
-    "population": ("innbyggere", "inhabitants"),
-    "size": ("størrelse", "size"),
-    "kostra_group": ("KOSTRA-gruppe", "KOSTRA group"),
-    "value": ("verdi", "value"),
-    "status": ("status", "status"),
-    "rank": ("plass i barometeret", "barometer rank"),
-    "rank_low": ("plass, lavest", "rank, lowest"),
-    "rank_high": ("plass, høyest", "rank, highest"),
-    "n_ranked": ("antall rangert", "number ranked"),
-    "rank_income_adjusted": ("plass, inntektsjustert", "rank, income-adjusted"),
-    # overview: one row per sector
-    "sector": ("sektor-id", "sector id"),
-    "sector_name": ("sektor", "sector"),
-    "production_index": ("produksjonsindeks", "production index"),
-    "cost_index": ("kostnadsindeks", "cost index"),
-    "efficiency_index": ("effektivitetsindeks", "efficiency index"),
-    "net_opex_per_inhabitant": (
-        "netto driftsutgifter per innb. (kr)",
-        "net operating expenditure per inh. (NOK)",
+#: Download headers per language: API key -> header.
+HEADERS = Words(
+    "download",
+    (
+        "place",
+        "code",
+        "name",
+        "county_code",
+        "county_name",
+        "population",
+        "size",
+        "kostra_group",
+        "value",
+        "status",
+        "rank",
+        "rank_low",
+        "rank_high",
+        "n_ranked",
+        "rank_income_adjusted",
+        "sector",
+        "sector_name",
+        "production_index",
+        "cost_index",
+        "efficiency_index",
+        "net_opex_per_inhabitant",
+        "need_index",
+        "need_corrected",
+        "difference_per_inhabitant",
+        "excess_nok",
+        "origin",
+        "unconfirmed",
+        "barometer_rank",
+        "barometer_rank_low",
+        "barometer_rank_high",
+        "barometer_n_ranked",
+        "indicator_id",
+        "unit",
+        "direction",
+        "peer_average",
+        "index",
+        "comparison",
+        "difference",
+        "average_marked",
+        "peer_rank",
+        "n_peers",
+        "peer_min",
+        "peer_max",
+        "previous_value",
+        "series_break",
+        "caveat",
+        "year",
+        "borders",
+        "column",
+        "label",
+        "region",
+        "basis",
+        "n_members",
+        "figure",
+        "country",
+        "score",
+        "coverage",
     ),
-    "need_index": ("behovsindeks", "need index"),
-    "need_corrected": ("behovskorrigert per innb. (kr)", "need-corrected per inh. (NOK)"),
-    "difference_per_inhabitant": ("avvik per innb. (kr)", "difference per inh. (NOK)"),
-    "excess_nok": ("mer-/mindreutgift (kr)", "spent more/less (NOK)"),
-    "origin": ("datagrunnlag for tallet", "data behind the figure"),
-    "unconfirmed": ("kode ikke kontrollert mot SSB", "code not checked against SSB"),
-    "barometer_rank": ("plass i barometeret", "barometer rank"),
-    "barometer_rank_low": ("plass, lavest", "rank, lowest"),
-    "barometer_rank_high": ("plass, høyest", "rank, highest"),
-    "barometer_n_ranked": ("antall rangert", "number ranked"),
-    # sector: one row per key figure
-    "indicator_id": ("nøkkeltall-id", "key figure id"),
-    "unit": ("enhet", "unit"),
-    "direction": ("retning", "direction"),
-    "peer_average": ("snitt", "average"),
-    "index": ("indeks (snitt = 100)", "index (average = 100)"),
-    "comparison": ("sammenligning", "comparison"),
-    "difference": ("differanse mot snitt", "difference from average"),
-    "average_marked": ("enkelt snitt (*)", "simple mean (*)"),
-    "peer_rank": ("plass blant sammenligningskommunene", "place among the peers"),
-    "n_peers": ("antall sammenligningskommuner", "number of peers"),
-    "peer_min": ("min", "min"),
-    "peer_max": ("maks", "max"),
-    "previous_value": ("verdi året før", "value the year before"),
-    "series_break": ("brudd i tidsserien", "series break"),
-    "caveat": ("merknad", "caveat"),
-    "year": ("år", "year"),
-    # every download: the year of the municipal borders its figures are on (as the CLI's)
-    "borders": ("kommunegrenser", "municipality borders"),
-    # the KOSTRA view (nøkkeltall): one row per key figure and column
-    "column": ("kolonne-id", "column id"),
-    "label": ("betegnelse", "label"),
-    "region": ("regionkode", "region code"),
-    "basis": ("grunnlag", "basis"),
-    "n_members": ("antall kommuner", "number of municipalities"),
-    # the municipality at a glance (fakta)
-    "figure": ("tall-id", "figure id"),
-    "country": ("landet", "the country"),
-    # a sector's barometer ranking
-    "score": ("poeng", "score"),
-    "coverage": ("dekning", "coverage"),
-}
+)
 
 
 def header(key: str, lang: str) -> str:
     """The download header of API key ``key`` in ``lang``; a key without one reads as words."""
-    words = HEADERS.get(key)
-    if words is None:
-        return key.replace("_", " ")
-    return words[1] if lang == "en" else words[0]
+    words = HEADERS.get(lang, HEADERS["nb"])
+    return words.get(key) or key.replace("_", " ")
 
 
 def frame(

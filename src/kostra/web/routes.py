@@ -29,7 +29,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from kostra import api as kostra_api
 from kostra.errors import KostraError
-from kostra.i18n import plural
+from kostra.i18n import plural, unit_name
 from kostra.report.locale import sector_name
 from kostra.report.model import REPORT_SECTORS
 from kostra.web import downloads, views, workbench_views
@@ -498,6 +498,8 @@ class PageState:
             "L": lambda key, **v: label(key, lang, **v),
             # plural forms: P("municipalities", 1) is "1 kommune", with 2 "2 kommuner"
             "P": lambda key, n, **v: plural(key, n, lang, **v),
+            # a key figure's unit in the page's language: U("årsverk") is "FTEs" in English
+            "U": lambda unit: unit_name(unit, lang),
             "num": lambda value, decimals=None: views.number_text(value, lang, decimals),
             "signed": lambda value, decimals=0: views.signed_text(value, lang, decimals),
             "sector_name": lambda s: sector_name(s, lang, capital=True),

@@ -288,7 +288,7 @@ def facts(web: WebData, view: MunicipalityView, lang: str) -> dict[str, Any]:
             "rank_high": ranks.rank_high,
             "n_ranked": ranks.n_ranked,
             "score": ranks.score,
-            "method": ranks.method_en if lang == "en" else ranks.method_nb,
+            "method": ranks.method(lang),
         },
         "rows": rows,
     }

@@ -1,0 +1,215 @@
+"""English output is English: the main web pages, the report and the CLI tables in ``en`` carry
+no Norwegian words of their own.
+
+The words below are common Norwegian (bokmål and nynorsk) that English never uses. Proper names
+are taken out first: municipalities and counties, SSB's and others' names of things
+(:data:`PROPER_NAMES`), and the names of peer groups as SSB writes them.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+
+import polars as pl
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from kostra.cli import app
+from kostra.geography import municipalities
+from kostra.report import render
+from kostra.report.build import report_findings
+from kostra.web import WebData, create_app
+from test_report_data import BAERUM, make_report
+
+#: Norwegian words, as whole words (case-insensitive), that an English text never holds.
+NORWEGIAN = frozenset(
+    {
+        "og",
+        "ikke",
+        "ikkje",
+        "eller",
+        "med",
+        "fra",
+        "frå",
+        "uten",
+        "utan",
+        "av",
+        "er",
+        "til",
+        "ingen",
+        "kommune",
+        "kommuner",
+        "kommunen",
+        "kommunene",
+        "kommunar",
+        "snitt",
+        "snittet",
+        "tall",
+        "tallene",
+        "tala",
+        "nøkkeltall",
+        "nøkkeltal",
+        "innbyggere",
+        "innbyggjarar",
+        "antall",
+        "talet",
+        "mangler",
+        "manglar",
+        "sammenlignet",
+        "samanlikna",
+        "sammenligning",
+        "samanlikning",
+        "endring",
+        "verdi",
+        "plass",
+        "enhet",
+        "eining",
+        "kilde",
+        "kjelde",
+        "kilder",
+        "merknad",
+        "merknader",
+        "fylke",
+        "landet",
+        "beregnet",
+        "berekna",
+        "behovsindeks",
+        "utgifter",
+        "år",
+        "året",
+        "årene",
+    }
+)
+#: Names that stay Norwegian in English text: institutions, publications and places.
+PROPER_NAMES = (
+    "Statistisk sentralbyrå",
+    "Grønt hefte",
+    "Kommunal Rapport",
+    "Kommunebarometeret",
+    "Kommunebarometer",
+    "Kartverket",
+)
+
+
+def _visible(page: str) -> str:
+    """The text a reader sees: no scripts or styles, tags dropped, entities decoded."""
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.DOTALL)
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def _place_names() -> list[str]:
+    frames = [municipalities(year) for year in (2020, 2024)]
+    names: set[str] = set()
+    for frame in frames:
+        names.update(frame["name"].to_list())
+        names.update(frame["county_name"].to_list())
+    # longest first, so "Nordre Follo" goes before "Follo"
+    return sorted(names, key=len, reverse=True)
+
+
+def norwegian_words(text: str) -> list[str]:
+    """The Norwegian words of ``text`` once proper names are taken out, sorted."""
+    for name in (*PROPER_NAMES, *_place_names()):
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text)
+    # an identifier (pleie_og_omsorg, a key figure's id) is code, not words
+    words = re.findall(r"[\wÆØÅæøå]+", text)
+    return sorted({w for w in words if w.lower() in NORWEGIAN})
+
+
+def test_the_check_finds_norwegian_and_spares_names() -> None:
+    assert norwegian_words("Bærum og Asker: 3 kommuner uten tall") == [
+        "kommuner",
+        "og",
+        "tall",
+        "uten",
+    ]
+    assert norwegian_words("Source: Statistisk sentralbyrå, Grønt hefte; Nord-Fron") == []
+    assert norwegian_words("Net operating expenditure per inhabitant in Bærum") == []
+    assert norwegian_words("pleie_og_omsorg: equal weights") == []
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    web = WebData(tmp_path_factory.mktemp("web") / "none.duckdb", resamples=50)
+    web.year_view(web.default_year())
+    with TestClient(create_app(web=web), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/?lang=en",
+        f"/kommune/{BAERUM}?lang=en",
+        f"/kommune/{BAERUM}/grunnskole?lang=en",
+        f"/kommune/{BAERUM}/pleie_og_omsorg?lang=en",
+        "/rangering?lang=en",
+        "/rangering/sektor/grunnskole?lang=en",
+        "/kart?lang=en",
+        f"/sammenlign?lang=en&k={BAERUM}&k=0301",
+        f"/kommune/{BAERUM}/nokkeltall?lang=en",
+        f"/kommune/{BAERUM}/fakta?lang=en",
+        "/sok?q=teacher&lang=en",
+    ],
+)
+def test_web_pages_in_english_have_no_norwegian(client: TestClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    assert '<html lang="en">' in response.text
+    assert norwegian_words(_visible(response.text)) == []
+
+
+@pytest.mark.parametrize("path", [f"/api/kommune/{BAERUM}", "/api/rangering"])
+def test_web_downloads_in_english_have_english_headers(client: TestClient, path: str) -> None:
+    response = client.get(path, params={"lang": "en", "format": "csv"})
+    assert response.status_code == 200, response.text
+    header = response.content.decode("utf-8-sig").splitlines()[0]
+    assert norwegian_words(header.replace("_", " ")) == []
+
+
+def test_report_in_english_has_no_norwegian() -> None:
+    data = make_report(BAERUM)
+    page = render.render_html(data, "en", findings=report_findings(data))
+    assert '<html lang="en">' in page
+    text = _visible(page)
+    # the test data's key figures are named after their sector's id ("… pleie og omsorg 2")
+    for indicator in sorted(data.indicators, key=lambda i: -len(i.name_en)):
+        text = text.replace(indicator.name_en, " ")
+        text = text.replace(indicator.name_en[:1].lower() + indicator.name_en[1:], " ")
+    assert norwegian_words(text) == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["catalog", "--sector", "barnehage"],
+        ["municipalities", "--year", "2024", "--county", "Agder"],
+        ["peers", "Bærum", "--year", "2024"],
+        ["population", "Bærum", "--year", "2023", "--year", "2024"],
+        ["profile", "Bærum", "--year", "2024", "--sector", "grunnskole"],
+        ["costs", "Bærum", "--year", "2024"],
+        ["indices", "Bærum", "--year", "2024"],
+        ["nokkeltall", "Bærum", "--year", "2024"],
+        ["fakta", "Bærum", "--year", "2024"],
+        ["similar", "Bærum", "--year", "2024"],
+        ["barometer", "--year", "2024"],
+        ["db", "info"],
+    ],
+)
+def test_cli_tables_in_english_have_no_norwegian(tmp_db: object, argv: list[str]) -> None:
+    # wide enough that no name is cut ("Herøy (Møre og Romsdal)")
+    result = CliRunner().invoke(app, ["--lang", "en", *argv], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    assert norwegian_words(result.output) == []
+
+
+def test_cli_export_headers_in_english(tmp_db: object) -> None:
+    result = CliRunner().invoke(
+        app, ["--lang", "en", "profile", "Bærum", "--year", "2024", "--format", "csv"]
+    )
+    assert result.exit_code == 0, result.output
+    header = pl.read_csv(result.stdout.encode(), n_rows=1).columns
+    assert norwegian_words(" ".join(header)) == []
