@@ -19,8 +19,9 @@ from kostra.catalog.models import series_of
 from kostra.cli import main
 from kostra.report import pipeline
 from kostra.report.pipeline import ReportInputs, ReportSettings
+from kostra.results import store as computed_store
 from kostra.results import year_inputs
-from kostra.results.store import store_root
+from kostra.results.store import content_key, store_root
 from kostra.warehouse import VintageInfo, Warehouse
 
 SETTINGS = ReportSettings(resamples=20)
@@ -111,14 +112,30 @@ def _load(db: Path, factor: float, label: str) -> None:
         )
 
 
+def folder(db: Path, borders: str) -> Path:
+    """Where the 2024 inputs on ``borders`` of ``db``'s current content are stored."""
+    key = content_key(db, SETTINGS, borders, vintages=computed_store.warehouse_fingerprint(db))
+    return store_root(db) / key / year_inputs.folder_name(2024)
+
+
 def test_a_new_vintage_gives_new_numbers_in_the_next_report(tmp_path: Path) -> None:
     db = tmp_path / "kostra.duckdb"
     _load(db, 1.0, "first")
     first = year_inputs.year_inputs(db, 2024, settings=SETTINGS)
     assert year_inputs.stored(db, 2024, settings=SETTINGS)
+    old = folder(db, "year")
     _load(db, 1.5, "second")
     assert not year_inputs.stored(db, 2024, settings=SETTINGS)  # the stored year is not current
+    assert old.is_dir()
+    assert old != folder(db, "year")
+    # inputs of the new vintage on other borders: the old vintage's are removed
+    year_inputs.year_inputs(db, 2024, settings=SETTINGS, borders="newest")
+    assert list(store_root(db).glob("*/inputs-*")) == [folder(db, "newest")]
     second = year_inputs.year_inputs(db, 2024, settings=SETTINGS)
+    # the new vintage's on both borders stay
+    assert sorted(store_root(db).glob("*/inputs-*")) == sorted(
+        [folder(db, "newest"), folder(db, "year")]
+    )
     again = year_inputs.year_inputs(db, 2024, settings=SETTINGS)
     assert again.data.observations.is_empty()  # the new year, stored and read back
     changed = [

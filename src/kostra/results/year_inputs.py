@@ -9,8 +9,9 @@ report's cost: loading every observation, evaluating the catalog and resampling 
 for the same content key (:func:`kostra.results.store.content_key`: the warehouse's vintages,
 the code, catalog and shipped data, the report settings and the borders rule), and otherwise
 computes it and publishes it there (written into a temporary folder and renamed into place, so
-a reader sees it whole or not at all). A store that cannot be written (a read-only warehouse
-folder) only costs the speed: the year is then computed in this process.
+a reader sees it whole or not at all); inputs of older vintages or code are then removed
+(:func:`prune`). A store that cannot be written (a read-only warehouse folder) only costs the
+speed: the year is then computed in this process.
 
 Read back, the inputs are the same frames (Parquet keeps their types) and values, so every
 report sliced from them is the report computed directly (``tests/test_report_store.py``). One
@@ -21,6 +22,8 @@ their frames are empty, so a use would fail loudly rather than see nothing).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -47,7 +50,7 @@ from kostra.report.pipeline import (
     prepare,
 )
 from kostra.results import barometer as barometer_results
-from kostra.results.store import Store, content_key, warehouse_fingerprint
+from kostra.results.store import Store, content_fingerprint, content_key, warehouse_fingerprint
 
 log = logging.getLogger("kostra.results.year_inputs")
 
@@ -56,9 +59,13 @@ _FRAMES = ("evaluated", "spending", "gross")
 _RANKING = ("indicators", "cutoffs", "sectors", "total")
 
 
+#: The inputs' folders inside a content key's folder: ``inputs-<year>``.
+PREFIX = "inputs-"
+
+
 def folder_name(year: int) -> str:
     """The inputs' folder inside a content key's folder."""
-    return f"inputs-{year}"
+    return f"{PREFIX}{year}"
 
 
 def borders_key(borders: api.BordersChoice) -> str:
@@ -83,7 +90,8 @@ def year_inputs(
     settings = settings or ReportSettings()
     catalog = catalog or load_catalog()
     store = Store(db)
-    key = content_key(db, settings, borders_key(borders), vintages=warehouse_fingerprint(db))
+    vintages = warehouse_fingerprint(db)
+    key = content_key(db, settings, borders_key(borders), vintages=vintages)
     folder = store.root / key / folder_name(year)
     if (folder / "meta.json").is_file():
         try:
@@ -95,11 +103,39 @@ def year_inputs(
         year, db=db, catalog=catalog, settings=settings, borders=borders, progress=progress
     )
     if publish:
+        source = source_id(vintages)
         try:
-            write_atomic(folder, inputs)
+            write_atomic(folder, inputs, source=source)
         except OSError as error:  # e.g. a read-only warehouse folder: computed, not kept
             log.info("the year's inputs were not stored in %s: %s", folder, error)
+        else:
+            prune(store.root, source)
     return inputs
+
+
+def source_id(vintages: list[list[Any]]) -> str:
+    """What stored inputs were computed from besides the settings: the warehouse's vintages
+    and the content of the catalog, shipped data and code (``content_fingerprint``)."""
+    text = json.dumps({"vintages": vintages, **content_fingerprint()}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def prune(root: Path, source: str) -> None:
+    """Remove the stored inputs computed from anything but ``source`` (older vintages or
+    code): no report reads them again, and each is megabytes. Other settings and borders of
+    the same source stay; the web's computed years (:mod:`kostra.results.store`) are its own
+    builder's to prune. A reader of a removed folder that is still reading computes the year
+    itself."""
+    for meta in root.glob(f"*/{PREFIX}*/meta.json"):
+        folder = meta.parent
+        try:
+            stored_source = json.loads(meta.read_text(encoding="utf-8")).get("computed_from")
+        except (OSError, ValueError):
+            continue
+        if stored_source != source:
+            shutil.rmtree(folder, ignore_errors=True)
+            with contextlib.suppress(OSError):  # left when it holds anything else
+                folder.parent.rmdir()
 
 
 def stored(
@@ -116,15 +152,16 @@ def stored(
     return (Store(db).root / key / folder_name(year) / "meta.json").is_file()
 
 
-def write_atomic(folder: Path, inputs: ReportInputs) -> None:
-    """Write ``inputs`` into a temporary folder beside ``folder``, then rename it into place
-    (when another process published the same content first, its folder is kept)."""
+def write_atomic(folder: Path, inputs: ReportInputs, *, source: str = "") -> None:
+    """Write ``inputs`` (computed from ``source``, see :func:`source_id`) into a temporary
+    folder beside ``folder``, then rename it into place (when another process published the
+    same content first, its folder is kept)."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = folder.with_name(f".tmp-{folder.name}-{os.getpid()}-{threading.get_ident()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        write(tmp, inputs)
+        write(tmp, inputs, source=source)
         try:
             os.replace(tmp, folder)
         except OSError:
@@ -134,7 +171,7 @@ def write_atomic(folder: Path, inputs: ReportInputs) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def write(folder: Path, inputs: ReportInputs) -> None:
+def write(folder: Path, inputs: ReportInputs, *, source: str = "") -> None:
     """Write ``inputs`` into ``folder`` (Parquet frames and a ``meta.json`` written last)."""
     for name in _FRAMES:
         frame: pl.DataFrame = getattr(inputs, name)
@@ -160,6 +197,7 @@ def write(folder: Path, inputs: ReportInputs) -> None:
         if map_shared.barometer_total is not None:
             map_shared.barometer_total.write_parquet(folder / "map-total.parquet")
     meta: dict[str, Any] = {
+        "computed_from": source,
         "year": inputs.year,
         "settings": asdict(inputs.settings),
         "borders": inputs.borders,
