@@ -15,29 +15,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from kostra.cli._app import state
 from kostra.errors import KostraError
+from kostra.i18n import Words
 
-_TEXT = {
-    "nb": {
-        "title": "Beregner {year} for rapportene",
-        "load": "leser tallene",
-        "evaluate": "regner ut nøkkeltallene",
-        "barometer": "rangerer kommunene",
-        "map": "kartets tall",
-        "store": "lagrer",
-        "done": "Tallene for {year} er beregnet og lagret for rapportene.",
-        "failed": "Tallene for {year} ble ikke beregnet: {message}",
-    },
-    "en": {
-        "title": "Computing {year} for the reports",
-        "load": "reading the figures",
-        "evaluate": "computing the key figures",
-        "barometer": "ranking the municipalities",
-        "map": "the map's figures",
-        "store": "storing",
-        "done": "The figures of {year} are computed and stored for the reports.",
-        "failed": "The figures of {year} were not computed: {message}",
-    },
-}
+_TEXT = Words(
+    "cli.computed",
+    ("title", "load", "evaluate", "barometer", "map", "store", "done", "failed"),
+)
 
 
 def compute_year(console: Console, *, show_progress: bool = True) -> int | None:
