@@ -119,8 +119,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     "url",
     [
         "/?lang=nn",
-        # the overview page is left out: its year-context sentences (analysis.overview) and the
-        # similar municipalities' feature labels are still bokmål only
+        f"/kommune/{SUNNFJORD}?lang=nn",
         f"/kommune/{SUNNFJORD}/grunnskole?lang=nn",
         "/rangering?lang=nn",
         "/kart?lang=nn",
@@ -231,3 +230,39 @@ def test_report_command_writes_nynorsk_for_a_nynorsk_municipality(
     assert result.exit_code == 0, result.output
     assert '<html lang="en">' in (tmp_path / "x.html").read_text(encoding="utf-8")
     render.javascript_bundle.cache_clear()
+
+
+def test_year_context_and_summary_sentences_in_nynorsk() -> None:
+    """The overview's sentences (analysis.overview) have their own nynorsk, not bokmål."""
+    from kostra.analysis.overview import (
+        Change,
+        Ranked,
+        SectorRank,
+        overall_position,
+        peer_place,
+        rank_range,
+        year_context,
+    )
+
+    changes = [
+        Change("merger", 2020, "Voss", ("Voss", "Granvin"), "self"),
+        Change("merger", 2020, "Sunnfjord", ("Førde", "Jølster"), "peer"),
+        Change("renumbering", 2024, "Voss", ("Voss",), "self"),
+    ]
+    statements = [
+        *year_context("Voss", changes, [2020, 2021], 2016, 2024),
+        *year_context("Voss", [], [], 2022, 2024),
+        peer_place(
+            Ranked("4621", "Voss", 10),
+            [Ranked("4647", "Sunnfjord", 5), Ranked("4640", "Sogndal", 20)],
+            [],
+            "KOSTRA-gruppe 11",
+        ),
+        rank_range([SectorRank("grunnskole", 4, 356), SectorRank("sosiale_tjenester", 300, 356)]),
+        overall_position(109.0, 92.0),
+    ]
+    assert len(statements) == 8
+    for statement in statements:
+        assert statement is not None
+        assert statement.text_nn is not None, statement.rule_id
+        assert _bokmal_words(statement.text("nn")) == [], statement.text("nn")

@@ -1,5 +1,6 @@
 """Summary sentences of a municipality's year (the deck's main findings) and the year context
-(what disturbs the year's figures): pure rules, statements with rule ids and numbers in nb/en.
+(what disturbs the year's figures): pure rules, statements with rule ids and numbers in nb/en,
+and the same sentences in nynorsk (``Statement.text_nn``).
 
 =====  =================================================  ======================================
 id     fires when                                         sentence (nb)
@@ -43,6 +44,8 @@ _ORDINAL_NB = ("best", "nest best", "tredje best")
 _ORDINAL_NB_LOW = ("svakest", "nest svakest", "tredje svakest")
 _ORDINAL_EN = ("the best", "the second best", "the third best")
 _ORDINAL_EN_LOW = ("the weakest", "the second weakest", "the third weakest")
+_ORDINAL_NN = ("best", "nest best", "tredje best")
+_ORDINAL_NN_LOW = ("svakast", "nest svakast", "tredje svakast")
 
 
 @dataclass(frozen=True)
@@ -112,13 +115,16 @@ def peer_place(
     from_low = size - place
     if place <= 3 and place <= from_low:
         word_nb, word_en = _ORDINAL_NB[place - 1], _ORDINAL_EN[place - 1]
+        word_nn = _ORDINAL_NN[place - 1]
     elif from_low < 3:
         word_nb, word_en = _ORDINAL_NB_LOW[from_low], _ORDINAL_EN_LOW[from_low]
+        word_nn = _ORDINAL_NN_LOW[from_low]
     else:
-        word_nb, word_en = f"nr. {p_nb}", f"number {p_en}"
+        word_nb, word_en, word_nn = f"nr. {p_nb}", f"number {p_en}", f"nr. {p_nb}"
     extra = [c.name for c in compare]
     where_nb = _names([f"{peer_name}-kommunene", *extra], "og")
     where_en = _names([f"the {peer_name} municipalities", *extra], "and")
+    where_nn = _names([f"{peer_name}-kommunane", *extra], "og")
     return Statement(
         "S1",
         f"{own.name} er {word_nb} blant {where_nb} i Kommunebarometeret",
@@ -126,6 +132,7 @@ def peer_place(
         {"place": place, "group_size": size, "rank": own.rank},
         detail_nb=f"(nr. {p_nb} av {s_nb})",
         detail_en=f"({p_en} of {s_en})",
+        text_nn=f"{own.name} er {word_nn} blant {where_nn} i Kommunebarometeret",
     )
 
 
@@ -145,6 +152,8 @@ def rank_range(sectors: Sequence[SectorRank]) -> Statement | None:
         f"Sector ranks range from {b[1]} ({sector_name(best.sector, 'en')}) to {w[1]} "
         f"({sector_name(worst.sector, 'en')})",
         {"best_rank": best.rank, "worst_rank": worst.rank, "sectors": len(ranked)},
+        text_nn=f"Sektorplasseringane går frå nummer {b[0]} ({sector_name(best.sector, 'nn')}) "
+        f"til nummer {w[0]} ({sector_name(worst.sector, 'nn')})",
     )
 
 
@@ -160,6 +169,7 @@ def overall_position(
     """Rule S3: the total production and efficiency indices against the reference."""
     rules = rules or VerdictRules()
     parts_nb, parts_en, numbers = [], [], {}
+    # the levels read the same in nynorsk ("over snittet"): only the frame differs
     for key, value, nb, en in (
         ("production_total", production_total, "produksjon", "production"),
         ("efficiency_total", efficiency_total, "effektivitet", "efficiency"),
@@ -180,6 +190,7 @@ def overall_position(
         numbers,
         detail_nb="(snitt = 100)",
         detail_en="(average = 100)",
+        text_nn=f"Samla {' og '.join(parts_nb)}",
     )
 
 
@@ -194,12 +205,15 @@ def efficient_sectors(verdicts: Sequence[SectorVerdict]) -> Statement | None:
             "Ingen sektor har både høy produksjon og lave kostnader",
             "No sector combines high production with low costs",
             {"sectors": 0},
+            text_nn="Ingen sektor har både høg produksjon og låge kostnader",
         )
     return Statement(
         "S4",
         "Høy produksjon og lave kostnader: " + _names([sector_name(s, "nb") for s in chosen], "og"),
         "High production and low costs: " + _names([sector_name(s, "en") for s in chosen], "and"),
         {"sectors": len(chosen)},
+        text_nn="Høg produksjon og låge kostnader: "
+        + _names([sector_name(s, "nn") for s in chosen], "og"),
     )
 
 
@@ -225,6 +239,8 @@ def year_context(
                     f"{municipality} got a new municipality number in {c.year}; the figures "
                     "are comparable across the change",
                     {"year": c.year},
+                    text_nn=f"{municipality} fekk nytt kommunenummer i {c.year}; tala kan "
+                    "samanliknast over skiftet",
                 )
             )
             continue
@@ -232,6 +248,7 @@ def year_context(
         # the report's words for municipal changes
         verb_nb = "ble dannet ved sammenslåing av" if c.kind == "merger" else "ble skilt ut fra"
         verb_en = "was formed by merging" if c.kind == "merger" else "was split from"
+        verb_nn = "vart oppretta ved samanslåing av" if c.kind == "merger" else "vart skilt ut frå"
         out.append(
             Statement(
                 "Y1",
@@ -240,6 +257,8 @@ def year_context(
                 f"{c.name} {verb_en} {_names(list(c.old_names), 'and')} in {c.year}: a changed "
                 "population and service needs, and breaks in the series",
                 {"year": c.year, "units": len(c.old_names)},
+                text_nn=f"{c.name} {verb_nn} {old} i {c.year}: endra demografi og "
+                "tenestebehov, og brot i tidsseriane",
             )
         )
     others = [c for c in shown if c.role != "self" and c.kind != "renumbering"]
@@ -253,6 +272,8 @@ def year_context(
                 f"Mergers among the comparison municipalities: {listed_nb}. The averages "
                 "therefore compare with municipalities in change",
                 {"mergers": len(others)},
+                text_nn=f"Samanslåingar blant samanlikningskommunane: {listed_nb}. Snitta "
+                "samanliknar difor med kommunar i endring",
             )
         )
     pandemic = [y for y in pandemic_years if first <= y <= year]
@@ -268,6 +289,9 @@ def year_context(
                 f"years shown; services and spending may depart from the trend in "
                 f"{'those years' if len(pandemic) > 1 else 'that year'}",
                 {"pandemic_years": len(pandemic)},
+                text_nn=f"Koronapandemien: {years_nb} er med i åra som er viste; tenester og "
+                "utgifter kan vike av frå trenden "
+                + ("desse åra" if len(pandemic) > 1 else "det året"),
             )
         )
     if not out:
@@ -279,6 +303,8 @@ def year_context(
                 f"No mergers or pandemic years in {first}–{year} touch {municipality} or its "
                 "comparison group",
                 {"first": first, "year": year},
+                text_nn=f"Ingen kommunesamanslåingar eller pandemiår i {first}–{year} gjeld "
+                f"{municipality} eller samanlikningsgruppa",
             )
         )
     return out
