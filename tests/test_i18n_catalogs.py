@@ -204,6 +204,13 @@ def test_catalogs_ship_with_the_package() -> None:
 #: Modules whose user-facing texts live in the catalogs: a Norwegian literal string coming back
 #: into one of them fails :func:`test_no_norwegian_literals_in_modules_with_catalog_texts`.
 CATALOG_ONLY = (
+    "analysis/profile.py",
+    "analysis/similar.py",
+    "cli/__init__.py",
+    "cli/_app.py",
+    "cli/_computed.py",
+    "cli/_options.py",
+    "cli/_output.py",
     "cli/analysis.py",
     "cli/barometer.py",
     "cli/catalog.py",
@@ -213,13 +220,22 @@ CATALOG_ONLY = (
     "cli/geography.py",
     "cli/importing.py",
     "cli/report.py",
+    "cli/serve.py",
     "cli/slides.py",
     "cli/workbench.py",
+    "cli/workbench_fetch.py",
+    "facts.py",
+    "report/build.py",
+    "report/charts.py",
     "report/locale.py",
+    "report/verdicts.py",
     "results/provenance.py",
     "web/app.py",
+    "web/borders.py",
+    "web/data.py",
     "web/downloads.py",
     "web/labels.py",
+    "web/routes.py",
     "web/views.py",
     "web/workbench_routes.py",
     "web/workbench_views.py",
@@ -256,6 +272,16 @@ def _norwegian_literals(tree: ast.Module) -> list[tuple[int, str]]:
             spared.update(id(key) for key in node.keys if key is not None)
         if isinstance(node, ast.keyword) and node.arg in ("nb", "hint_nb", "help"):
             spared.update(id(part) for part in ast.walk(node.value))
+        # an error class writing its own bokmål (self.nb = …)
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Attribute) and t.attr in ("nb", "hint_nb") for t in node.targets
+        ):
+            spared.update(id(part) for part in ast.walk(node.value))
+        # a key looked up (path_params.get("kommune"), row["kommune"]) is an id, not a text
+        if isinstance(node, ast.Call) and ast.unparse(node.func).endswith(".get") and node.args:
+            spared.add(id(node.args[0]))
+        if isinstance(node, ast.Subscript):
+            spared.add(id(node.slice))
     return sorted(
         (node.lineno, node.value)
         for node in ast.walk(tree)
@@ -277,6 +303,8 @@ D = KostraError("Year is out of range.", nb="Året er utenfor.")
 E = "snitt"
 F = "peer_average"
 G = {"antall": ("", "")}
+I = params.get("kommune", "")
+J = self.nb = "Kommunen fantes ikke."
 H = "/kommune/{kommune}/nokkeltall"
 '''
     found = [text for _, text in _norwegian_literals(ast.parse(source))]
