@@ -143,6 +143,8 @@ def _profile(frame: pl.DataFrame, code: str, year: int, ids: set[str]) -> list[P
         _number(own, "previous_value"),
         _flag(own, "series_break", "series_break", "peer_series_break"),
         _flag(own, "preliminary", "preliminary"),
+        _flag(own, "small_base", "small_base"),
+        _flag(own, "beyond_cap", "beyond_cap"),
     )
     return _PROFILE_ROWS.validate_python(rows.to_dicts())
 
@@ -411,6 +413,7 @@ def _production(frame: pl.DataFrame) -> tuple[list[ProductionRow], float | None,
                     production_index=_float(r.get("production_index")),
                     cost_index=_float(r.get("cost_index")),
                     efficiency_index=_float(r.get("efficiency_index")),
+                    beyond_cap=bool(r.get("beyond_cap")),
                 )
             )
     return rows, total_p, total_e

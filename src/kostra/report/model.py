@@ -103,6 +103,10 @@ class ProfileRow(_Model):
     previous_value: float | None = None
     series_break: bool = False
     preliminary: bool = False
+    #: the small-number rule (:data:`kostra.analysis.method.SMALL_NUMBERS`): too few
+    #: inhabitants in the figure's base for an index (``S``), or an index beyond the caps (``!``)
+    small_base: bool = False
+    beyond_cap: bool = False
 
 
 class HistoryPoint(_Model):
@@ -175,6 +179,8 @@ class ProductionRow(_Model):
     production_index: float | None
     cost_index: float | None = None
     efficiency_index: float | None = None
+    #: an index or the resource use beyond the small-number caps (shown, marked ``!``)
+    beyond_cap: bool = False
 
 
 class Driver(_Model):

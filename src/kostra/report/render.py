@@ -26,7 +26,7 @@ import jinja2
 from kostra import i18n
 from kostra.analysis._barometer.income import income_label
 from kostra.analysis.findings import RULE_IDS, UNITS_EN, Finding, FindingRules, summary
-from kostra.analysis.method import AVERAGE_LEGEND, DIFFERENCE_TEXT
+from kostra.analysis.method import AVERAGE_LEGEND, DIFFERENCE_TEXT, SMALL_NUMBERS
 from kostra.analysis.verdict import SectorVerdict
 from kostra.catalog.models import Indicator
 from kostra.catalog.verify import unconfirmed_sentence
@@ -638,6 +638,7 @@ def _context(
         "assumptions": _assumptions(data, rules, lang),
         "average_legend": AVERAGE_LEGEND.text(lang),
         "difference_legend": DIFFERENCE_TEXT.text(lang),
+        "small_numbers_legend": SMALL_NUMBERS.text().text(lang),
         "events": events,
         "break_events": [e for e in events if e.series_break],
         "rule_ids": rule_ids,

@@ -50,6 +50,8 @@ HEADERS = Words(
         "excess_nok",
         "origin",
         "unconfirmed",
+        "small_base",
+        "beyond_cap",
         "barometer_rank",
         "barometer_rank_low",
         "barometer_rank_high",

@@ -19,7 +19,7 @@ import polars as pl
 from kostra import api
 from kostra.analysis._barometer.income import income_label
 from kostra.analysis._barometer.naming import PUBLISHED_INDICATORS
-from kostra.analysis.method import AVERAGE_LEGEND, DIFFERENCE_TEXT
+from kostra.analysis.method import AVERAGE_LEGEND, DIFFERENCE_TEXT, SMALL_NUMBERS
 from kostra.analysis.verdict import sector_verdict
 from kostra.catalog.models import Indicator
 from kostra.catalog.verify import unconfirmed_sentence
@@ -280,6 +280,9 @@ def sector(view: MunicipalityView, sector_id: str, lang: str) -> dict[str, Any]:
                 "origin": data.origin(ind.id),
                 # the key figure's SSB codes are not confirmed yet (None when they are)
                 "unconfirmed": unconfirmed_sentence(ind, lang),
+                # the small-number rule: no index on a tiny base (S), an index beyond the caps (!)
+                "small_base": row.small_base,
+                "beyond_cap": row.beyond_cap,
             }
         )
     ids = {r["indicator_id"] for r in rows}
@@ -335,6 +338,9 @@ def sector(view: MunicipalityView, sector_id: str, lang: str) -> dict[str, Any]:
         else None,
         "difference_legend": DIFFERENCE_TEXT.text(lang)
         if any(r["difference"] is not None for r in rows)
+        else None,
+        "small_numbers_legend": SMALL_NUMBERS.text().text(lang)
+        if any(r["small_base"] or r["beyond_cap"] for r in rows)
         else None,
         "history": history,
         "peer_years": peer_years,
