@@ -848,12 +848,15 @@ def reference_note(
         parts_nb.append("uten Oslo" if exclude_oslo else "Oslo med")
         parts_en.append("without Oslo" if exclude_oslo else "Oslo included")
         parts_nn.append("utan Oslo" if exclude_oslo else "Oslo med")
+    from kostra.i18n import peer_group_name
+
+    group = {lang: peer_group_name(peers_name, lang) for lang in ("nb", "nn", "en")}
     return Note(
-        f"{what.nb}: {how.nb} {peers_name} ({len(inside)} kommuner; " + ", ".join(parts_nb) + ")",
-        f"{what.en}: {how.en} {peers_name} ({len(inside)} municipalities; "
+        f"{what.nb}: {how.nb} {group['nb']} ({len(inside)} kommuner; " + ", ".join(parts_nb) + ")",
+        f"{what.en}: {how.en} {group['en']} ({len(inside)} municipalities; "
         + ", ".join(parts_en)
         + ")",
-        f"{what.text('nn')}: {how.text('nn')} {peers_name} ({len(inside)} kommunar; "
+        f"{what.text('nn')}: {how.text('nn')} {group['nn']} ({len(inside)} kommunar; "
         + ", ".join(parts_nn)
         + ")",
     )

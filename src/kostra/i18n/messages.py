@@ -94,6 +94,22 @@ def N_(key: str) -> str:  # noqa: N802 (gettext's name for the marker)
     return key
 
 
+#: The standard peer groups' names as :func:`kostra.geography.peer_group` gives them (bokmål,
+#: the data's language) and their messages: a page or report in another language names them in it.
+_PEER_GROUP_NAMES = {
+    "Landet": "peer_name.country",
+    "Landet uten Oslo": "peer_name.country_ex_oslo",
+    "Lignende kommuner": "peer_name.similar",
+}
+
+
+def peer_group_name(name: str, lang: str) -> str:
+    """A peer group's name in ``lang``: the standard groups translated ("Landet uten Oslo" is
+    "Norway excl. Oslo" in English), any other (ASSS, a county, a list) as it is."""
+    key = _PEER_GROUP_NAMES.get(name)
+    return name if key is None else text(key, lang)
+
+
 def sector_name(sector: str, lang: str, *, capital: bool = False) -> str:
     """A sector's name in ``lang`` (message ``sector.<id>``), lower case as inside a sentence
     unless ``capital``; an unknown sector id prints as the id with spaces."""

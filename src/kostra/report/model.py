@@ -361,6 +361,16 @@ class ReportData(_Model):
             object.__setattr__(self, "borders", self.year)
         return self
 
+    def in_language(self, lang: str) -> ReportData:
+        """This report's data with the names a reader sees in ``lang``: a standard peer group
+        ("Landet uten Oslo") named in that language (:func:`kostra.i18n.peer_group_name`)."""
+        from kostra.i18n import peer_group_name
+
+        name = peer_group_name(self.peers.name, lang)
+        if name == self.peers.name:
+            return self
+        return self.model_copy(update={"peers": self.peers.model_copy(update={"name": name})})
+
     def origin(self, indicator_id: str) -> str | None:
         """The origin of a key figure of the report year, if it has data."""
         return self.figure_origins.get(indicator_id)

@@ -591,6 +591,7 @@ def _context(
     rules: FindingRules,
     chart_renderer: Callable[[Chart], str] | None,
 ) -> dict[str, Any]:
+    data = data.in_language(lang)
     found = list(findings) if findings is not None else report_findings(data, rules)
     main = summary(found)
     verdicts = report_verdicts(data)

@@ -513,6 +513,7 @@ def deck_view(
     rules: VerdictRules | None = None,
 ) -> DeckView:
     """The deck of ``data`` in ``lang``; ``map_picture``: a PNG of the barometer map."""
+    data = data.in_language(lang)
     deck = _Deck(data, lang, rules or VerdictRules())
     slides: list[Slide] = [
         deck.title(),

@@ -102,7 +102,7 @@ def banner(synthetic: bool, lang: str) -> str | None:
 
 
 def _meta(view: MunicipalityView, lang: str) -> dict[str, Any]:
-    data = view.data
+    data = view.data.in_language(lang)
     return {
         "municipality": {
             "code": data.municipality.code,
@@ -133,7 +133,7 @@ def _meta(view: MunicipalityView, lang: str) -> dict[str, Any]:
 def overview(view: MunicipalityView, lang: str) -> dict[str, Any]:
     """Summary findings, production/efficiency, barometer (total with interval, sectors ranked)
     and need-corrected costs of one municipality; ``rows`` is one row per sector."""
-    data = view.data
+    data = view.data.in_language(lang)
     barometer = data.barometer
     sectors = []
     for sector in REPORT_SECTORS:
@@ -212,7 +212,7 @@ def overview(view: MunicipalityView, lang: str) -> dict[str, Any]:
 
 def overview_charts(view: MunicipalityView, lang: str) -> dict[str, dict[str, Any]]:
     """Need-corrected costs per sector, barometer sector ranks and the rank map."""
-    data = view.data
+    data = view.data.in_language(lang)
     out: dict[str, dict[str, Any]] = {}
     need_rows = [
         {
@@ -252,7 +252,7 @@ def overview_charts(view: MunicipalityView, lang: str) -> dict[str, dict[str, An
 def sector(view: MunicipalityView, sector_id: str, lang: str) -> dict[str, Any]:
     """One sector: the service profile against the peers (``rows``), the history, the
     need-corrected cost row and the barometer sector with the key figures that move it."""
-    data = view.data
+    data = view.data.in_language(lang)
     member = next(s for s in REPORT_SECTORS if s.value == sector_id)
     rows = []
     for compared in data.compared_profile(member):

@@ -32,7 +32,7 @@ def nokkeltall(
 ) -> dict[str, Any]:
     """SSB's KOSTRA view of the view's municipality in its year (the year's figures the web
     computed, on the web's borders), with ``compare`` municipalities as extra columns."""
-    data = view.data
+    data = view.data.in_language(lang)
     evaluated, synthetic, source = web.key_figures(data.year, view.borders)
     result = workbench.nokkeltall_from(
         evaluated,
@@ -161,7 +161,7 @@ def facts(web: WebData, view: MunicipalityView, lang: str) -> dict[str, Any]:
     country's beside it where there is one (what the CSV/XLSX holds)."""
     from kostra.facts import municipality_facts
 
-    data = view.data
+    data = view.data.in_language(lang)
     found = municipality_facts(
         data.municipality.code,
         data.year,
