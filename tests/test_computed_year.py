@@ -255,6 +255,7 @@ def test_the_web_keeps_the_old_computed_year_until_the_new_one_is_complete(
     _load(db, 1.5, "second")
     new_key = content_key(db, SETTINGS, "year", codes=codes)
     web._next_checks.clear()
+    web._stamp_until = 0.0
     # the new content has no computed year yet: a builder starts, the old one is served
     assert web.state() == ("store", old.key)
     assert web.values(old.year, "barometer").equals(before)
@@ -268,6 +269,7 @@ def test_the_web_keeps_the_old_computed_year_until_the_new_one_is_complete(
     deadline = time.monotonic() + 60
     while web.state() != ("store", new_key) and time.monotonic() < deadline:
         web._next_checks.clear()
+        web._stamp_until = 0.0
         time.sleep(0.2)
     assert web.state() == ("store", new_key)
     assert web.view("3201", old.year).data.vintage is not None
@@ -330,6 +332,39 @@ def test_an_older_year_is_stored_on_its_borders_with_the_map_on_the_newest(
     assert view.borders == 2023
     on_map = web.values(2023, "barometer", on_map=True)
     assert "3201" in on_map["code"].to_list()
+
+
+def test_a_server_starts_one_builder_and_ends_those_of_older_contents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import sys
+
+    started: list[subprocess.Popen[bytes]] = []
+
+    def sleeper(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        started.append(process)
+        return process
+
+    monkeypatch.setattr(computed_store, "build_in_background", sleeper)
+    web = WebData(tmp_path / "none.duckdb", store=True, warm_views=False)
+    try:
+        web._start_builder("old")
+        web._start_builder("old")  # running: not another
+        assert len(started) == 1
+        web._start_builder("new")  # the warehouse moved on: the old content's builder ends
+        assert len(started) == 2
+        assert started[0].wait(10) is not None
+        assert started[1].poll() is None
+        started[1].terminate()
+        started[1].wait(10)
+        web._start_builder("new")  # ended a moment ago: not again at once (no spawn loop)
+        assert len(started) == 2
+    finally:
+        for process in started:
+            process.kill()
+            process.wait(10)
 
 
 def test_workers_build_their_app_from_the_environment(

@@ -396,6 +396,8 @@ class Store:
             key = content_key(self.db, settings, borders, vintages=vintages, codes=codes)
             for stale in (self.root / key).glob(".tmp-*"):  # of a builder that was stopped
                 shutil.rmtree(stale, ignore_errors=True)
+            for stale in (self.root / key).glob("*/.tmp-*"):  # its views or pages half written
+                stale.unlink(missing_ok=True)
             data, years = _load(self.db)
             # each borders choice is a content of its own: readers look for theirs
             about = {**_about(data, years), "borders": borders}

@@ -178,13 +178,9 @@ class ResponseCache:
             await send({"type": "http.response.body", "body": body})
             return
         if not key[2] and path.startswith("/kommune/"):
-            ahead = self._ahead(path)
+            ahead = self._ahead(key[0], path)
             if ahead is not None:
                 headers, body = ahead
-                with self._lock:
-                    self._items[key] = (200, headers, body)
-                    self._bytes += len(body)
-                    self._trim()
                 await send({"type": "http.response.start", "status": 200, "headers": headers})
                 await send({"type": "http.response.body", "body": body})
                 return
@@ -202,13 +198,24 @@ class ResponseCache:
 
         await self.app(scope, receive, capture)
 
-    def _ahead(self, path: str) -> tuple[list[Any], bytes] | None:
-        """The page as the builder rendered it ahead (:mod:`kostra.web.prerender`), if so."""
+    def _ahead(self, state: Any, path: str) -> tuple[list[Any], bytes] | None:
+        """The page as the builder rendered it ahead (:mod:`kostra.web.prerender`), if so;
+        the municipality's other pages, read with it, are kept for their first visits."""
         pages = self.web.prerendered()
         if pages is None:
             return None
-        found: tuple[list[Any], bytes] | None = pages.page(path)
-        return found
+        wanted: tuple[list[Any], bytes] | None = None
+        found = pages.pages(path)
+        with self._lock:
+            for page, headers, body in found:
+                if page == path:
+                    wanted = headers, body
+                item = (state, page, b"")
+                if item not in self._items:
+                    self._items[item] = (200, headers, body)
+                    self._bytes += len(body)
+            self._trim()
+        return wanted
 
     def _trim(self) -> None:
         while self._bytes > self.max_bytes and self._items:

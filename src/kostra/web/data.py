@@ -93,6 +93,10 @@ WARM_ENV = "KOSTRA_WEB_WARM_VIEWS"
 RECHECK_SECONDS = 1.0
 #: Seconds before a builder that ended at once (another was at work) is started again.
 BUILDER_RETRY = 10.0
+#: Municipality views kept in a process answering from the computed year.
+VIEWS_FROM_STORE = 64
+#: Seconds between looks at the warehouse file's size and time while serving a computed year.
+STAMP_SECONDS = 0.5
 #: Seconds a client is asked to wait (``Retry-After``) for figures being computed.
 RETRY_AFTER = 30
 
@@ -311,8 +315,11 @@ class WebData:
         self._pinned = False
         self._keys: dict[tuple[tuple[int, int], str], str] = {}
         self._next_checks: dict[str, float] = {}
+        self._stamp = (0, 0)
+        self._stamp_until = 0.0
         self._builders: dict[str, subprocess.Popen[bytes]] = {}
         self._builder_starts: dict[str, float] = {}
+        self._builder_borders: dict[str, str] = {}
         self._inputs = _Cache(2)
         self._computed = _Cache(4)
         self._barometers = _Cache(8)
@@ -321,7 +328,9 @@ class WebData:
         self._data = _Cache(1)  # one warehouse state at a time: an old one is dropped
         self._year_list = _Cache(2)  # every year and the real ones, of one warehouse state
         self._years = _Cache(4)
-        self._views = _Cache(512)
+        # from the computed year a view is a 10–20 ms read, and most asked for (the default
+        # pages) are rendered ahead: a few kept, not 512 of 1–2 MB each (the server's memory)
+        self._views = _Cache(VIEWS_FROM_STORE if store else 512)
         self._values = _Cache(256)
         self._rendered = _Cache(16)
         self._panels = _Cache(2048)
@@ -367,7 +376,15 @@ class WebData:
         current = self._currents.get(borders)
         if self._pinned and current is not None:
             return current
-        stamp = self.stamp()
+        if self.use_store and current is not None:
+            # a stat() per request was 6 % of a busy server's time: the file is looked at
+            # every STAMP_SECONDS (the switch to new figures waits for a builder anyway)
+            now = time.monotonic()
+            if now >= self._stamp_until:
+                self._stamp, self._stamp_until = self.stamp(), now + STAMP_SECONDS
+            stamp = self._stamp
+        else:
+            stamp = self.stamp()
         if current is not None and current.stamp == stamp and current.key == current.wanted:
             return current
         if not self.use_store:
@@ -449,16 +466,26 @@ class WebData:
         self, key: str, year: int | None = None, *, borders: str = DEFAULT_BORDERS
     ) -> None:
         """Start a builder process for the content ``key`` (on ``borders``) unless one is
-        running."""
-        running = self._builders.get(f"{key}/{year}")
+        running. The builders this server started for an outdated content on the same
+        borders are ended first: the warehouse's current content goes before the other years
+        of an old one (whose builder would otherwise hold the store's lock for minutes)."""
+        name = f"{key}/{year}"
+        running = self._builders.get(name)
         if running is not None and running.poll() is None:
             return
         # one that ended at once found another builder at work (the other borders' content,
         # say): try again a little later, not on every request meanwhile
-        started = self._builder_starts.get(f"{key}/{year}", -BUILDER_RETRY)
+        started = self._builder_starts.get(name, -BUILDER_RETRY)
         if running is not None and time.monotonic() - started < BUILDER_RETRY:
             return
-        self._builder_starts[f"{key}/{year}"] = time.monotonic()
+        self._builder_starts[name] = time.monotonic()
+        for other, process in self._builders.items():
+            same = self._builder_borders.get(other) == borders
+            if other != name and same and process.poll() is None:
+                process.terminate()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(5)
+        self._builder_borders[name] = borders
         log.info("computing the year's figures for every municipality in the background")
         # started from one thread that lives as long as the server: Linux ends a builder when
         # the *thread* that started it ends (PR_SET_PDEATHSIG), and request threads come and go

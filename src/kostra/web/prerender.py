@@ -154,22 +154,31 @@ class Pages:
 
     def page(self, path: str) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
         """``(headers, body)`` of ``path`` when it was rendered ahead, else ``None``."""
+        for found, headers, body in self.pages(path):
+            if found == path:
+                return headers, body
+        return None
+
+    def pages(self, path: str) -> list[tuple[str, list[tuple[bytes, bytes]], bytes]]:
+        """Every page rendered ahead of the municipality ``path`` is a page of, as ``(path,
+        headers, body)``: they are stored (and compressed) together, so a reader keeps them
+        all rather than decompressing the same row group again for each (empty: none)."""
         parts = path.split("/")
         if len(parts) < 3 or parts[1] != "kommune":
-            return None
+            return []
         index = self.rows.get(parts[2])
         if index is None or not self.usable():
-            return None
+            return []
         with pq.ParquetFile(self.path, metadata=self._metadata) as handle:
             table = handle.read_row_group(index, columns=["path", "headers", "body"])
-        for found, headers, body in zip(
+        found: list[tuple[str, list[tuple[bytes, bytes]], bytes]] = []
+        for page, headers, body in zip(
             table["path"].to_pylist(),
             table["headers"].to_pylist(),
             table["body"].to_pylist(),
             strict=True,
         ):
-            if found == path:
-                pairs = [(k.encode(), str(v).encode()) for k, v in json.loads(headers).items()]
-                pairs.append((b"content-length", str(len(body)).encode()))
-                return pairs, body
-        return None
+            pairs = [(k.encode(), str(v).encode()) for k, v in json.loads(headers).items()]
+            pairs.append((b"content-length", str(len(body)).encode()))
+            found.append((page, pairs, body))
+        return found
