@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from kostra._cachefile import write_cached
 
 GEO_OBJECT = "kommuner"
 GEO_BORDERS_YEAR = 2024
@@ -176,17 +176,7 @@ def _derived(name: str, compute: Callable[[], str]) -> str:
     except OSError:
         pass
     text = compute()
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        handle, partial = tempfile.mkstemp(prefix=f".{cache.name}.", dir=cache.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(text)
-            Path(partial).replace(cache)
-        finally:
-            Path(partial).unlink(missing_ok=True)
-    except OSError:
-        pass  # a read-only cache directory only costs time
+    write_cached(cache, text)
     return text
 
 

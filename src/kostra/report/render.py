@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +23,7 @@ from typing import Any
 import jinja2
 
 from kostra import i18n
+from kostra._cachefile import write_cached
 from kostra.analysis._barometer.income import income_label
 from kostra.analysis.findings import RULE_IDS, UNITS_EN, Finding, FindingRules, summary
 from kostra.analysis.method import AVERAGE_LEGEND, DIFFERENCE_TEXT, SMALL_NUMBERS
@@ -895,17 +895,7 @@ def javascript_bundle() -> str:
     except OSError:
         pass
     text = vl_convert.javascript_bundle(_BUNDLE_SNIPPET, vl_version=version)
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        handle, partial = tempfile.mkstemp(prefix=f".{cache.name}.", dir=cache.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(text)
-            Path(partial).replace(cache)
-        finally:
-            Path(partial).unlink(missing_ok=True)
-    except OSError:
-        pass  # a read-only cache directory only costs time
+    write_cached(cache, text)
     return _script_safe(text)
 
 

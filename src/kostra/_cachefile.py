@@ -1,0 +1,28 @@
+"""Text files kept in the user cache directory: written atomically, failures only cost time.
+
+A derived result that is the same every time (a JavaScript bundle, simplified boundaries) is
+kept on disk between processes. Several processes may write the same file at once (parallel
+reports), so each writes a temporary file of its own and renames it into place; a cache
+directory that cannot be written is not an error.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_cached(cache: Path, text: str) -> None:
+    """Write ``text`` to ``cache`` atomically; an unwritable directory is silently skipped."""
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        handle, partial = tempfile.mkstemp(prefix=f".{cache.name}.", dir=cache.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(text)
+            Path(partial).replace(cache)
+        finally:
+            Path(partial).unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only cache directory only costs time
