@@ -115,6 +115,13 @@ ExcludeSelfOption = Annotated[
         "--exclude-self", help="Leave the municipality out of the average (the other members')."
     ),
 ]
+ComputeOption = Annotated[
+    bool,
+    typer.Option(
+        "--compute/--no-compute",
+        help="Then compute the newest year for the reports (default; KOSTRA_COMPUTE_YEAR).",
+    ),
+]
 LangOption = Annotated[
     str | None,
     typer.Option("--lang", metavar="nb|en", help="nb (default, or $KOSTRA_LANG) or en."),

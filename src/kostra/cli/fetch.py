@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kostra.cli._app import app, state
+from kostra.cli._options import ComputeOption
 from kostra.cli._output import format_number
 from kostra.errors import KostraError
 from kostra.i18n import Words, plural, text
@@ -190,13 +191,7 @@ def fetch_command(
             help="Fetch SSB's KOSTRA grouping (Klass 112) for --years into the cache instead.",
         ),
     ] = False,
-    compute: Annotated[
-        bool,
-        typer.Option(
-            "--compute/--no-compute",
-            help="Then compute the newest year for the reports (default; KOSTRA_COMPUTE_YEAR).",
-        ),
-    ] = True,
+    compute: ComputeOption = True,
 ) -> None:
     """Fetch SSB tables into the warehouse; a table is stored only once all of it arrived."""
     settings = state.settings

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from kostra.cli._app import app, state
+from kostra.cli._options import ComputeOption
 from kostra.cli._output import format_number
 from kostra.i18n import Words
 from kostra.sources.files import FileMetadata, read_file
@@ -62,13 +63,7 @@ def import_files(
             "'LABEL=CODE' (repeatable).",
         ),
     ] = None,
-    compute: Annotated[
-        bool,
-        typer.Option(
-            "--compute/--no-compute",
-            help="Then compute the newest year for the reports (default; KOSTRA_COMPUTE_YEAR).",
-        ),
-    ] = True,
+    compute: ComputeOption = True,
 ) -> None:
     """Import files downloaded from SSB's statbank into the warehouse, one vintage per file.
 
