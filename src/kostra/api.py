@@ -758,7 +758,8 @@ def profile(
         year=year,
         peers_name=peers_name,
         peers=result.peers,
-        compare=result.compare,
+        # every municipality asked for with --compare, a peer member too (shown beside it)
+        compare=tuple(dict.fromkeys(c for c in compare_codes if c != code)),
         borders=borders,
         synthetic=data.synthetic,
         source=data.source,

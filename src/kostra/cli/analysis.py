@@ -326,7 +326,14 @@ def profile_sections(result: api.Result, lang: str) -> tuple[list[Section], list
     # The flags column only when a figure has a flag: otherwise its room goes to the names.
     flagged = bool(own.select(pl.any_horizontal(*_SYMBOLS).any()).item())
     headers = _PROFILE_COLUMNS[lang] if flagged else _PROFILE_COLUMNS[lang][:-1]
-    columns = [Column(headers[0], text=True), *(Column(h) for h in headers[1:])]
+    # --compare: each compared municipality's value in a column of its own, beside the value
+    compared = _compared_values(result, lang)
+    columns = [
+        Column(headers[0], text=True),
+        Column(headers[1]),
+        *(Column(name) for name in compared),
+        *(Column(h) for h in headers[2:]),
+    ]
     seen: set[str] = set()
     sections = []
     marked = differences = False
@@ -351,17 +358,21 @@ def profile_sections(result: api.Result, lang: str) -> tuple[list[Section], list
                 index = format_number(row["index"], lang, 0)
             symbols = [s for c, s in _SYMBOLS.items() if row[c]]
             seen.update(c for c in _SYMBOLS if row[c])
-            rows.append(
-                (
-                    str(row[name_col]),
-                    value,
-                    average,
-                    index,
-                    place,
-                    format_signed(row["change"], lang, digits),
-                    " ".join(symbols),
-                )[: len(columns)]
+            others = [
+                values.get(row["indicator_id"], "..") if values else ".."
+                for values in compared.values()
+            ]
+            cells = (
+                str(row[name_col]),
+                value,
+                *others,
+                average,
+                index,
+                place,
+                format_signed(row["change"], lang, digits),
+                " ".join(symbols),
             )
+            rows.append(cells[: len(columns)])
             caveat = row.get(caveat_col)
             if caveat and caveat not in caveats:
                 caveats.append(caveat)
@@ -420,6 +431,28 @@ def profile_export(result: api.Result, lang: str) -> pl.DataFrame:
         .alias("source_note")
     )
     return _export(rows, _PROFILE_EXPORT, result, lang)
+
+
+def _compared_values(result: api.Result, lang: str) -> dict[str, dict[str, str]]:
+    """The ``--compare`` municipalities of a profile: name -> key figure id -> value as the
+    table shows it (with its unit and SSB's symbol where missing)."""
+    table = result.frames["table"]
+    out: dict[str, dict[str, str]] = {}
+    for code in result.compare:
+        part = table.filter(pl.col("region") == code)
+        if part.is_empty():
+            continue
+        name = str(part["region_name"][0]) if "region_name" in part.columns else code
+        values: dict[str, str] = {}
+        for row in part.iter_rows(named=True):
+            if row["missing"] or row["value"] is None:
+                values[row["indicator_id"]] = row["status"] or ".."
+            else:
+                digits = row_decimals(row["value"], row["peer_average"])
+                number = format_number(row["value"], lang, digits)
+                values[row["indicator_id"]] = with_unit(number, row["unit"], lang)
+        out[name] = values
+    return out
 
 
 def _source_notes(lang: str) -> dict[str, str | None]:
