@@ -256,10 +256,15 @@ def test_the_web_keeps_the_old_computed_year_until_the_new_one_is_complete(
     new_key = content_key(db, SETTINGS, "year", codes=codes)
     web._next_checks.clear()
     web._stamp_until = 0.0
-    # the new content has no computed year yet: a builder starts, the old one is served
+    # the new content has no computed year yet: the request is answered from the old one at
+    # once, and the look at the new one (starting its builder) is made beside it
     assert web.state() == ("store", old.key)
     assert web.values(old.year, "barometer").equals(before)
+    deadline = time.monotonic() + 60
+    while f"{new_key}/None" not in web._builders and time.monotonic() < deadline:
+        time.sleep(0.1)
     builder = web._builders[f"{new_key}/None"]
+    web.check_in_background = False  # from here on, step through the change in this thread
     # the builder runs at the lowest priority (slow on a busy machine): stop it, as the server
     # does when it stops, and compute the new year here instead
     web.stop_builders()

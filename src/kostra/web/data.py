@@ -317,6 +317,9 @@ class WebData:
         self._next_checks: dict[str, float] = {}
         self._stamp = (0, 0)
         self._stamp_until = 0.0
+        #: whether a changed warehouse is looked at beside the requests (off: in the request
+        #: that notices it, as tests that step through a change want)
+        self.check_in_background = store
         self._builders: dict[str, subprocess.Popen[bytes]] = {}
         self._builder_starts: dict[str, float] = {}
         self._builder_borders: dict[str, str] = {}
@@ -393,6 +396,17 @@ class WebData:
             return current
         if current is not None and time.monotonic() < self._next_checks.get(borders, 0.0):
             return current
+        if current is not None and self.check_in_background:
+            # the look (a fingerprint of the warehouse, maybe ending one builder and starting
+            # another) is made beside the requests: inline it stalled every request of the
+            # event loop while the server noticed an import
+            self._next_checks[borders] = time.monotonic() + RECHECK_SECONDS
+            _CHECKER.submit(self._look, borders, stamp)
+            return current
+        return self._look(borders, stamp)
+
+    def _look(self, borders: str, stamp: tuple[int, int]) -> _Source:
+        """:meth:`_source`'s look at the warehouse and the store (see there)."""
         with self._source_lock:
             current = self._currents.get(borders)
             if current is not None and current.stamp == stamp and current.key == current.wanted:
@@ -1037,6 +1051,8 @@ class WebData:
         self._currents.clear()
 
 
+#: The thread a serving process looks at a changed warehouse from (see :meth:`WebData._source`).
+_CHECKER = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="kostra-checks")
 #: The one thread builder processes are started from (see :meth:`WebData._start_builder`).
 _SPAWNER = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="kostra-builders")
 
