@@ -8,6 +8,7 @@ import csv
 import html
 import io
 import json
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -593,10 +594,13 @@ def test_serve_binds_loopback_by_default(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
     seen: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(kw, app=app))
+    monkeypatch.setenv("KOSTRA_DB", str(tmp_path / "other.duckdb"))
     main(["serve", "--db", str(tmp_path / "w.duckdb"), "--port", "8123"])
     assert seen["host"] == "127.0.0.1"
     assert seen["port"] == 8123
     assert seen["app"].state.web.db == tmp_path / "w.duckdb"
+    # every lookup of the process (and its builders) defaults to the served warehouse
+    assert os.environ["KOSTRA_DB"] == str((tmp_path / "w.duckdb").resolve())
     with TestClient(seen["app"], base_url="http://127.0.0.1:8123") as local:
         assert local.get("/static/app.css").status_code == 200
     with TestClient(seen["app"], base_url="http://attacker.example") as rebound:

@@ -582,11 +582,13 @@ def similar(
     )
 
 
-def similar_payload(code: str, year: int, lang: str, *, n: int = 10) -> dict[str, Any]:
+def similar_payload(
+    code: str, year: int, lang: str, *, n: int = 10, db: Path | None = None
+) -> dict[str, Any]:
     """:func:`similar` as plain data for the web: ``municipality``, ``year``, ``similar``
     (``rank, code, name, distance, population, density, centrality, kostra_group,
     need_index``), ``weights`` (``feature, label, weight, share``) and ``notes``."""
-    result = similar(code, year, n=n)
+    result = similar(code, year, n=n, db=db)
     label = f"label_{lang}" if lang in ("nb", "en", "nn") else "label_nb"
     rows = [
         {

@@ -101,6 +101,9 @@ def serve(
     check_warehouse(path)
     check_port(host, port)
     loopback = host in ("127.0.0.1", "localhost", "::1")
+    # the served warehouse is every lookup's default in this process, its workers and its
+    # builders (the similar-municipality features read the warehouse's free income)
+    os.environ["KOSTRA_DB"] = str(Path(path).resolve())
     Console(stderr=True).print(
         f"kostra: http://{host}:{port}/ (warehouse {path}; Ctrl+C stops)", highlight=False
     )

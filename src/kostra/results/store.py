@@ -706,6 +706,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--years-back years before it), leaving the other years to a later builder",
     )
     args = parser.parse_args(argv)
+    # the warehouse built from is every lookup's default here (similar municipalities' features)
+    os.environ["KOSTRA_DB"] = str(args.db.resolve())
     logging.basicConfig(level=logging.INFO, format="kostra builder: %(message)s")
     Store(args.db).build(
         args.year,

@@ -302,7 +302,7 @@ def api_similar(ctx: PlaceContext) -> dict[str, Any]:
     """The ten nearest municipalities by structure (kostra.analysis.similar), with the weights."""
     from kostra import workbench
 
-    return workbench.similar_payload(ctx.place.code, ctx.year, ctx.lang)
+    return workbench.similar_payload(ctx.place.code, ctx.year, ctx.lang, db=ctx.web.db)
 
 
 @api.get("/kommune/{kommune}", summary="Overview of a municipality")
@@ -640,7 +640,7 @@ def _similar_panel(ctx: PlaceCtx) -> dict[str, Any] | None:
 
     def compute() -> dict[str, Any] | None:
         try:
-            return workbench.similar_payload(ctx.place.code, ctx.year, ctx.lang)
+            return workbench.similar_payload(ctx.place.code, ctx.year, ctx.lang, db=ctx.web.db)
         except KostraError:
             return None
 
