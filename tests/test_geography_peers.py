@@ -3,10 +3,12 @@ KOSTRA groups from an injected mapping or, offline, a clear error."""
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import sys
 import types
 from collections.abc import Iterator
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -149,7 +151,16 @@ def test_kostra_group_offline_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) 
     assert peer_group("kostra_group", 2024, municipality="Bærum").name == "KOSTRA-gruppe 12"
 
 
-def test_kostra_group_from_a_cached_classification(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_kostra_group_from_a_cached_classification(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    groups_module = importlib.import_module("kostra.geography.kostra_groups")
+
+    # a Klass cache as `kostra fetch --classifications` leaves it (only then is Klass read)
+    (tmp_path / "klass").mkdir()
+    (tmp_path / "klass" / "112.json").write_text("{}", encoding="utf-8")
+    monkeypatch.setenv("KOSTRA_CACHE_DIR", str(tmp_path))
+    groups_module._from_klass_cache.cache_clear()
     fake = types.ModuleType("kostra.sources.klass")
 
     class Client:
@@ -168,5 +179,8 @@ def test_kostra_group_from_a_cached_classification(monkeypatch: pytest.MonkeyPat
     fake.KlassClient = Client  # type: ignore[attr-defined]
     fake.kostra_groups = kostra_groups  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "kostra.sources.klass", fake)
-    group = peer_group("kostra_group", 2024, municipality="3203")
+    try:
+        group = peer_group("kostra_group", 2024, municipality="3203")
+    finally:
+        groups_module._from_klass_cache.cache_clear()
     assert group.members == ["3201", "3203"]

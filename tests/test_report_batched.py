@@ -97,6 +97,8 @@ def _rows_profile(frame: pl.DataFrame, code: str, year: int, ids: set[str]) -> l
             previous_value=build._float(r.get("previous_value")),
             series_break=bool(r.get("series_break") or r.get("peer_series_break") or False),
             preliminary=bool(r.get("preliminary") or False),
+            small_base=bool(r.get("small_base") or False),
+            beyond_cap=bool(r.get("beyond_cap") or False),
         )
         for r in own.iter_rows(named=True)
     ]
