@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from kostra.catalog import load_catalog
-from kostra.cli import app
+from kostra.cli import app, main
 from kostra.i18n.choice import document_lang, written_language
 from kostra.report import render
 from kostra.report.build import report_findings
@@ -266,3 +266,17 @@ def test_year_context_and_summary_sentences_in_nynorsk() -> None:
         assert statement is not None
         assert statement.text_nn is not None, statement.rule_id
         assert _bokmal_words(statement.text("nn")) == [], statement.text("nn")
+
+
+@pytest.mark.parametrize("command", ["costs", "indices", "profile"])
+def test_cli_assumptions_are_nynorsk(
+    command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the "Føresetnader" line: every note of the result in nynorsk, no bokmål left in it
+    monkeypatch.setenv("COLUMNS", "400")
+    capsys.readouterr()
+    main(["--lang", "nn", command, "Bærum", "--year", "2024"])
+    out = " ".join(capsys.readouterr().out.split())
+    assumptions = out[out.index("Føresetnader:") :]
+    for bokmal in ("måles", " uten ", "ADVARSEL", "lavere", "pandemiårene", "kommunene", "nevner"):
+        assert bokmal not in assumptions, (command, bokmal)

@@ -731,7 +731,10 @@ def profile(
     table = result.table.with_columns(label.alias("region_name"))
     series = result.series.with_columns(label.alias("region_name"))
     notes = _frame_notes(data)
-    notes += [Note(f"ingen tall for {name} i {year}", text) for text in result.notes]
+    notes += [
+        Note(f"ingen tall for {name} i {year}", text, f"ingen tal for {name} i {year}")
+        for text in result.notes
+    ]
     averaging = averaging_text(ready_ratios)
     reference = reference_note(
         peers_name,
@@ -740,15 +743,19 @@ def profile(
         name,
         include_self=include_self,
         exclude_oslo=exclude_oslo,
-        what=Note("indeks 100 er", "index 100 is"),
-        how=Note("snittet av", "the average of"),
+        what=Note("indeks 100 er", "index 100 is", "indeks 100 er"),
+        how=Note("snittet av", "the average of", "snittet av"),
     )
     notes.append(reference)
-    notes.append(Note(averaging.nb, averaging.en))
+    notes.append(Note(averaging.nb, averaging.en, averaging.nn))
     if table.filter(pl.col("comparison") == "difference").height:
-        notes.append(Note(DIFFERENCE_TEXT.nb, DIFFERENCE_TEXT.en))
+        notes.append(Note(DIFFERENCE_TEXT.nb, DIFFERENCE_TEXT.en, DIFFERENCE_TEXT.nn))
     notes.append(
-        Note("pandemiårene 2020–2021 er merket", "the pandemic years 2020–2021 are flagged")
+        Note(
+            "pandemiårene 2020–2021 er merket",
+            "the pandemic years 2020–2021 are flagged",
+            "pandemiåra 2020–2021 er merkte",
+        )
     )
     notes.append(borders_note(year, borders, first_year=year - n_years + 1))
     return Result(
@@ -875,10 +882,17 @@ def need_year_notes(table: pl.DataFrame) -> list[Note]:
             Note(
                 f"behovsindeks for {chosen} brukt (nærmeste år vi har)",
                 f"need index of {chosen} used (nearest year available)",
+                f"behovsindeks for {chosen} brukt (det nærmaste året vi har)",
             )
         )
     else:
-        notes.append(Note(f"behovsindeks for {chosen}", f"need index of {chosen}"))
+        notes.append(
+            Note(
+                f"behovsindeks for {chosen}",
+                f"need index of {chosen}",
+                f"behovsindeks for {chosen}",
+            )
+        )
     lower = [y for y in chosen_years if NEED_INDEX_QUALITY.get(int(y)) == "lower"]
     if lower:
         years = ", ".join(map(str, lower))
@@ -890,6 +904,9 @@ def need_year_notes(table: pl.DataFrame) -> list[Note]:
                 f"WARNING: the need indices of {years} are of lower quality (reconstructed; the "
                 "total deviates up to 0.02 from Grønt hefte table A-k); choose --need-year 2026 "
                 "for the checked indices",
+                f"ÅTVARING: behovsindeksane for {years} er av lågare kvalitet (rekonstruerte; "
+                "totalen avvik opptil 0,02 frå Grønt hefte tabell A-k); vel --need-year 2026 "
+                "for dei kvalitetssikra indeksane",
             )
         )
     return notes
@@ -950,6 +967,7 @@ def costs(
         what=Note(
             "ressursbruk = 1,00 og mer-/mindreutgift måles mot",
             "resource use = 1.00 and the NOK more/less are measured against",
+            "ressursbruk = 1,00 og meir-/mindreutgift blir målte mot",
         ),
     )
     notes = _frame_notes(data)
@@ -959,6 +977,8 @@ def costs(
             "(Grønt hefte)",
             "need-corrected: net operating expenditure per inhabitant / the sector's "
             "expenditure-need index (Grønt hefte)",
+            "behovskorrigert: netto driftsutgifter per innbyggjar / utgiftsbehovsindeksen til "
+            "sektoren (Grønt hefte)",
         )
     )
     notes.append(reference)
@@ -966,12 +986,14 @@ def costs(
         Note(
             "mer-/mindreutgift = netto driftsutgifter × (1 − 1 / ressursbruk), som KS",
             "NOK more/less = net operating expenditure × (1 − 1 / resource use), as KS",
+            "meir-/mindreutgift = netto driftsutgifter × (1 − 1 / ressursbruk), som KS",
         )
     )
     notes.append(
         Note(
             "uten korreksjon for avskrivninger, pensjon og arbeidsgiveravgift (KS korrigerer)",
             "no depreciation, pension or employer's-tax correction (KS makes these)",
+            "utan korreksjon for avskrivingar, pensjon og arbeidsgjevaravgift (KS korrigerer)",
         )
     )
     notes.extend(need_year_notes(table))
@@ -1080,6 +1102,7 @@ def indices(
             what=Note(
                 "produksjon, ressursbruk og effektivitet = 100 er",
                 "production, resource use and efficiency = 100 are",
+                "produksjon, ressursbruk og effektivitet = 100 er",
             ),
         )
     else:
@@ -1130,7 +1153,8 @@ def indices(
         )
     )
     notes.extend(
-        Note("avvik fra KS: " + d.nb, "deviation from KS: " + d.en) for d in facts.ks_deviations
+        Note("avvik fra KS: " + d.nb, "deviation from KS: " + d.en, "avvik frå KS: " + d.text("nn"))
+        for d in facts.ks_deviations
     )
     notes.extend(need_year_notes(sectors))
     notes.append(borders_note(year, borders))
