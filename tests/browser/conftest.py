@@ -86,7 +86,16 @@ def page(browser: Any) -> Iterator[Any]:
         lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
     )
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    # a request the browser cancels because the page navigated away (a click on a sort link
+    # while the favicon loads) is not a failure of the page; every other failure is
+    page.on(
+        "requestfailed",
+        lambda r: (
+            problems.append(f"request failed: {r.url} ({r.failure})")
+            if r.failure != "net::ERR_ABORTED"
+            else None
+        ),
+    )
     page.problems = problems
     yield page
     context.close()
