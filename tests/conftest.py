@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,3 +51,22 @@ def _bokmal_locale(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
+
+
+@pytest.fixture(scope="module")
+def sample_web(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The web's data over the shipped sample (no warehouse), without rank intervals."""
+    from kostra.web import WebData
+
+    return WebData(tmp_path_factory.mktemp("sample-web") / "none.duckdb", resamples=0)
+
+
+@pytest.fixture(scope="module")
+def sample_client(sample_web: Any) -> Iterator[Any]:
+    """A FastAPI test client of :func:`sample_web`."""
+    from fastapi.testclient import TestClient
+
+    from kostra.web import create_app
+
+    with TestClient(create_app(web=sample_web)) as client:
+        yield client

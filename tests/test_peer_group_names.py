@@ -4,27 +4,13 @@ Norwegian): "Landet uten Oslo" is "Norway excl. Oslo" in an English report, deck
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 
 from kostra.i18n import peer_group_name
 from kostra.report.pipeline import report_data
 from kostra.report.render import render_html
 from kostra.slides.build import deck_view
-from kostra.web import WebData, create_app
-
-
-@pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory) -> WebData:
-    return WebData(tmp_path_factory.mktemp("names") / "none.duckdb", resamples=0)
-
-
-@pytest.fixture(scope="module")
-def client(web: WebData) -> Iterator[TestClient]:
-    with TestClient(create_app(web=web)) as test_client:
-        yield test_client
+from kostra.web import WebData
 
 
 def test_standard_names_translate_and_others_stay() -> None:
@@ -36,8 +22,8 @@ def test_standard_names_translate_and_others_stay() -> None:
     assert peer_group_name("Vestland", "en") == "Vestland"
 
 
-def test_report_and_deck_name_the_group_in_their_language(web: WebData) -> None:
-    data = report_data(web.year_view(2024).inputs, "3201", peers="country_ex_oslo")
+def test_report_and_deck_name_the_group_in_their_language(sample_web: WebData) -> None:
+    data = report_data(sample_web.year_view(2024).inputs, "3201", peers="country_ex_oslo")
     english = render_html(data, lang="en")
     assert "compared with Norway excl. Oslo" in " ".join(english.split())
     nynorsk = render_html(data, lang="nn")
@@ -48,8 +34,8 @@ def test_report_and_deck_name_the_group_in_their_language(web: WebData) -> None:
     assert "Landet uten Oslo (" not in words
 
 
-def test_web_page_names_the_group_in_its_language(client: TestClient) -> None:
-    page = client.get("/kommune/3201?ar=2024&gruppe=country_ex_oslo&lang=en").text
+def test_web_page_names_the_group_in_its_language(sample_client: TestClient) -> None:
+    page = sample_client.get("/kommune/3201?ar=2024&gruppe=country_ex_oslo&lang=en").text
     assert "Norway excl. Oslo" in page
-    api = client.get("/api/kommune/3201?ar=2024&gruppe=country_ex_oslo&lang=en").json()
+    api = sample_client.get("/api/kommune/3201?ar=2024&gruppe=country_ex_oslo&lang=en").json()
     assert api["peers"]["name"] == "Norway excl. Oslo"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 
 import polars as pl
 import pytest
@@ -16,24 +15,13 @@ from kostra.analysis.method import SMALL_NUMBERS
 from kostra.report.model import ProfileRow
 from kostra.report.pipeline import report_data
 from kostra.report.render import render_html
-from kostra.web import WebData, create_app
+from kostra.web import WebData
 
 UTSIRA, BAERUM = "1151", "3201"
 
 
-@pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory) -> WebData:
-    return WebData(tmp_path_factory.mktemp("small") / "none.duckdb", resamples=0)
-
-
-@pytest.fixture(scope="module")
-def client(web: WebData) -> Iterator[TestClient]:
-    with TestClient(create_app(web=web)) as test_client:
-        yield test_client
-
-
-def test_report_marks_every_flagged_row_and_states_the_rule(web: WebData) -> None:
-    data = report_data(web.year_view(2024).inputs, UTSIRA, peers="county")
+def test_report_marks_every_flagged_row_and_states_the_rule(sample_web: WebData) -> None:
+    data = report_data(sample_web.year_view(2024).inputs, UTSIRA, peers="county")
     flagged = [r for r in data.profile if r.beyond_cap]
     small = [r for r in data.profile if r.small_base]
     assert flagged
@@ -65,24 +53,28 @@ def test_report_marks_every_flagged_row_and_states_the_rule(web: WebData) -> Non
     assert "S = no index: too few inhabitants" in english
 
 
-def test_baerum_report_has_no_small_number_marks(web: WebData) -> None:
-    data = report_data(web.year_view(2024).inputs, BAERUM, peers="asss")
+def test_baerum_report_has_no_small_number_marks(sample_web: WebData) -> None:
+    data = report_data(sample_web.year_view(2024).inputs, BAERUM, peers="asss")
     assert not any(r.small_base or r.beyond_cap for r in data.profile)
     assert "S = ingen indeks" not in render_html(data, lang="nb")
 
 
 @pytest.mark.parametrize("lang", ["nb", "nn", "en"])
-def test_web_sector_page_and_download_mark_and_explain(client: TestClient, lang: str) -> None:
-    page = client.get(f"/kommune/{UTSIRA}/pleie_og_omsorg?ar=2024&lang={lang}").text
+def test_web_sector_page_and_download_mark_and_explain(
+    sample_client: TestClient, lang: str
+) -> None:
+    page = sample_client.get(f"/kommune/{UTSIRA}/pleie_og_omsorg?ar=2024&lang={lang}").text
     assert 'data-testid="small-base"' in page
     assert 'data-testid="small-numbers-legend"' in page
-    rows = client.get(f"/api/kommune/{UTSIRA}/pleie_og_omsorg?ar=2024&lang={lang}").json()
+    rows = sample_client.get(f"/api/kommune/{UTSIRA}/pleie_og_omsorg?ar=2024&lang={lang}").json()
     small = [r for r in rows["rows"] if r["small_base"]]
     assert small
     assert all(r["index"] is None for r in small)
-    download = client.get(f"/api/kommune/{UTSIRA}/pleie_og_omsorg?ar=2024&format=xlsx&lang={lang}")
+    download = sample_client.get(
+        f"/api/kommune/{UTSIRA}/pleie_og_omsorg?ar=2024&format=xlsx&lang={lang}"
+    )
     assert download.status_code == 200
-    csv = client.get(f"/api/kommune/{UTSIRA}/pleie_og_omsorg?ar=2024&format=csv&lang={lang}")
+    csv = sample_client.get(f"/api/kommune/{UTSIRA}/pleie_og_omsorg?ar=2024&format=csv&lang={lang}")
     table = pl.read_csv(
         io.BytesIO(csv.content), separator="," if lang == "en" else ";", infer_schema=False
     )
@@ -90,5 +82,5 @@ def test_web_sector_page_and_download_mark_and_explain(client: TestClient, lang:
     assert table[marked].str.to_lowercase().is_in(["true"]).sum() == len(small)
     assert (
         "small-numbers-legend"
-        not in client.get(f"/kommune/{BAERUM}/pleie_og_omsorg?ar=2024&lang={lang}").text
+        not in sample_client.get(f"/kommune/{BAERUM}/pleie_og_omsorg?ar=2024&lang={lang}").text
     )

@@ -5,7 +5,6 @@ and the downloads' column, in bokmål, nynorsk and English."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -17,7 +16,7 @@ from kostra.catalog.models import Indicator, series_of
 from kostra.catalog.verify import unconfirmed_sentence
 from kostra.report.pipeline import report_data
 from kostra.report.render import render_html
-from kostra.web import WebData, create_app
+from kostra.web import WebData
 
 SECTOR = "barnehage"
 
@@ -26,17 +25,6 @@ def _unconfirmed() -> list[Indicator]:
     return [
         i for i in load_catalog().indicators if not i.source_confirmed and i.sector.value == SECTOR
     ]
-
-
-@pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory) -> WebData:
-    return WebData(tmp_path_factory.mktemp("unconfirmed") / "none.duckdb", resamples=0)
-
-
-@pytest.fixture(scope="module")
-def client(web: WebData) -> Iterator[TestClient]:
-    with TestClient(create_app(web=web)) as test_client:
-        yield test_client
 
 
 def test_the_sentence_in_every_language_names_the_tables() -> None:
@@ -56,19 +44,19 @@ def test_the_sentence_in_every_language_names_the_tables() -> None:
 
 
 @pytest.mark.parametrize("lang", ["nb", "nn", "en"])
-def test_web_sector_page_api_and_download_say_it(client: TestClient, lang: str) -> None:
+def test_web_sector_page_api_and_download_say_it(sample_client: TestClient, lang: str) -> None:
     names = {i.id for i in _unconfirmed()}
-    page = client.get(f"/kommune/3201/{SECTOR}?ar=2024&lang={lang}").text
+    page = sample_client.get(f"/kommune/3201/{SECTOR}?ar=2024&lang={lang}").text
     assert 'data-testid="unconfirmed-mark"' in page
     sentence = unconfirmed_sentence(_unconfirmed()[0], lang) or ""
     assert 'data-testid="unconfirmed-note"' in page
     assert sentence.split(";")[0].replace("`", "") in page.replace("`", "")
-    rows = client.get(f"/api/kommune/3201/{SECTOR}?ar=2024&lang={lang}").json()["rows"]
+    rows = sample_client.get(f"/api/kommune/3201/{SECTOR}?ar=2024&lang={lang}").json()["rows"]
     flagged = {r["indicator_id"] for r in rows if r["unconfirmed"]}
     assert flagged
     assert flagged <= names
     assert all(r["unconfirmed"] is None for r in rows if r["indicator_id"] not in names)
-    download = client.get(f"/api/kommune/3201/{SECTOR}?ar=2024&lang={lang}&format=csv")
+    download = sample_client.get(f"/api/kommune/3201/{SECTOR}?ar=2024&lang={lang}&format=csv")
     table = pl.read_csv(
         io.BytesIO(download.content), separator=";" if lang != "en" else ",", infer_schema=False
     )
@@ -79,8 +67,8 @@ def test_web_sector_page_api_and_download_say_it(client: TestClient, lang: str) 
     assert (table[column].drop_nulls() != "").sum() == len(flagged)
 
 
-def test_report_marks_and_explains(web: WebData, tmp_path: Path) -> None:
-    data = report_data(web.year_view(2024).inputs, "3201", peers="asss")
+def test_report_marks_and_explains(sample_web: WebData, tmp_path: Path) -> None:
+    data = report_data(sample_web.year_view(2024).inputs, "3201", peers="asss")
     html = render_html(data, lang="nb")
     names = [i.name_nb for i in _unconfirmed() if data.profile_row(i.id) is not None]
     assert names
