@@ -19,9 +19,11 @@ SOURCE = Path(__file__).resolve().parents[1] / "src" / "kostra"
 
 #: Calls that look a message up by a literal key: t("key", ...) in Python and t('key') in the
 #: report template, label("key", ...) and L("key") for the web, text/plural from kostra.i18n,
-#: and N_("key"), the marker of a key looked up later.
+#: N_("key"), the marker of a key looked up later, and Text.message("key", ...), a method
+#: fact's words (kostra.analysis.method).
 _CALL = re.compile(
-    r"(?<![\w.])(?:t|L|N_|label|text|plural|i18n\.text|i18n\.plural)\(\s*(['\"])([a-z][a-z0-9_.]*[a-z0-9])\1"
+    r"(?<![\w.])(?:t|L|N_|label|text|plural|i18n\.text|i18n\.plural|Text\.message)"
+    r"\(\s*(['\"])([a-z][a-z0-9_.]*[a-z0-9])\1"
 )
 #: Tables of messages (kostra.i18n): Words/Phrases(prefix, keys) and Phrase(key).
 _TABLES = ("Words", "Phrases", "Phrase")
@@ -228,6 +230,7 @@ CATALOG_ONLY = (
     "report/build.py",
     "report/charts.py",
     "report/locale.py",
+    "report/method.py",
     "report/verdicts.py",
     "results/provenance.py",
     "web/app.py",

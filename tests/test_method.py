@@ -8,10 +8,13 @@ same facts.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import polars as pl
 import pytest
 
+from kostra.analysis._barometer.text import lower_first
 from kostra.analysis._common import single_group
 from kostra.analysis.method import (
     AVERAGE_MARK,
@@ -23,7 +26,8 @@ from kostra.analysis.method import (
     peer_averaging,
 )
 from kostra.analysis.profile import peer_profile
-from kostra.catalog import load_catalog
+from kostra.catalog import Catalog, load_catalog
+from kostra.i18n import sector_name
 
 CODES = ["0301", "4601", "5001", "1103", "3201"]
 
@@ -101,21 +105,92 @@ def test_method_text_claims_what_the_code_does() -> None:
     assert "veid med innbyggerne" in averaging_text("weighted").nb
     facts = method_facts(load_catalog())
     assert facts.ready_ratios == "simple"
-    # production weights: the text names each sector's weights as the catalog has them
-    weights = facts.production_weights
-    words = facts.extra[0].nb
-    for (sector,), part in weights.group_by("sector"):
-        if part["weight"].n_unique() == 1:
-            assert f"{sector}: like vekter" in words
-        else:
-            assert f"{sector}: like vekter" not in words
-            for ident, weight in part.select("indicator_id", "weight").iter_rows():
-                assert f"{ident} {weight:g}" in words
-    assert weights.group_by("sector").agg(pl.col("weight_share").sum())[
+    assert weights_claimed(facts.extra[0].nb, "nb") == weights_expected(
+        facts.production_weights, load_catalog(), "nb"
+    )
+    assert facts.production_weights.group_by("sector").agg(pl.col("weight_share").sum())[
         "weight_share"
-    ].to_list() == pytest.approx([1.0] * weights["sector"].n_unique())
+    ].to_list() == pytest.approx([1.0] * facts.production_weights["sector"].n_unique())
     assert any("skolebidrag" in d.nb for d in KS_DEVIATIONS)
     assert any("pensjon" in d.nb for d in KS_DEVIATIONS)
+
+
+#: How the production-weights note says a weight and equal weights, per language.
+_WEIGHT_WORD = {"nb": "vekt", "nn": "vekt", "en": "weight"}
+_EQUAL = {
+    "nb": r"like vekter \((\d+) indikator(?:er)?\)",
+    "nn": r"like vekter \((\d+) indikator(?:ar)?\)",
+    "en": r"equal weights \((\d+) indicators?\)",
+}
+
+
+def weights_claimed(words: str, lang: str) -> dict[str, int | dict[str, float]]:
+    """What a production-weights note says, read back: per sector name, the number of
+    indicators with equal weights, or each indicator's name and weight."""
+    claims: dict[str, int | dict[str, float]] = {}
+    listing = words.split(": ", 1)[1]  # after "vekter innen sektor (katalogens): "
+    for part in listing.split("; "):
+        sector, said = part.split(": ", 1)
+        equal = re.fullmatch(_EQUAL[lang], said)
+        if equal is not None:
+            claims[sector] = int(equal.group(1))
+            continue
+        pairs = re.findall(rf"(?:^|, )(.+?) \({_WEIGHT_WORD[lang]} ([\d,.]+)\)", said)
+        assert ", ".join(f"{n} ({_WEIGHT_WORD[lang]} {w})" for n, w in pairs) == said, said
+        claims[sector] = {n: float(w.replace(",", ".")) for n, w in pairs}
+    return claims
+
+
+def weights_expected(
+    weights: pl.DataFrame, catalog: Catalog, lang: str
+) -> dict[str, int | dict[str, float]]:
+    """What the note must say of ``weights`` (``production_weights``): the sectors and the
+    indicators by the names a reader of ``lang`` knows, never by their ids."""
+    expected: dict[str, int | dict[str, float]] = {}
+    for (sector,), part in weights.group_by("sector", maintain_order=True):
+        name = sector_name(str(sector), lang)
+        if part["weight"].n_unique() == 1:
+            expected[name] = part.height
+        else:
+            expected[name] = {
+                lower_first(catalog.get(i).name_en if lang == "en" else catalog.get(i).name_nb): w
+                for i, w in part.select("indicator_id", "weight").iter_rows()
+            }
+    return expected
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
+def test_production_weights_note_names_sectors_and_indicators(lang: str) -> None:
+    """The note says each sector's weights as the catalog has them, by the names of sectors
+    and key figures (an id such as ``pleie_og_omsorg`` is not for readers)."""
+    catalog = load_catalog()
+    facts = method_facts(catalog)
+    words = facts.extra[0].text(lang)
+    expected = weights_expected(facts.production_weights, catalog, lang)
+    assert any(isinstance(claim, dict) for claim in expected.values())  # unequal somewhere
+    assert weights_claimed(words, lang) == expected
+    for ident in [*facts.production_weights["indicator_id"], *facts.production_weights["sector"]]:
+        if "_" in ident:
+            assert ident not in words, ident
+    # a misreported weight is caught: the same reading of a note with one weight changed
+    wrong = facts.production_weights.with_columns(
+        pl.when(pl.col("indicator_id") == "grunnskolepoeng")
+        .then(pl.col("weight") + 1)
+        .otherwise(pl.col("weight"))
+        .alias("weight")
+    )
+    assert weights_expected(wrong, catalog, lang) != weights_claimed(words, lang)
+
+
+def test_one_indicator_is_said_in_the_singular() -> None:
+    catalog = load_catalog()
+    lone = [i for i in catalog.indicators if i.production is not None][:1]
+    facts = method_facts(lone)
+    assert facts.production_weights.height == 1
+    note = facts.extra[0]
+    assert note.nb.endswith("like vekter (1 indikator)")
+    assert note.text("nn").endswith("like vekter (1 indikator)")
+    assert note.en.endswith("equal weights (1 indicator)")
 
 
 def test_signed_figures_get_a_difference_never_an_index() -> None:

@@ -22,9 +22,11 @@ from kostra.analysis._common import OSLO, single_group
 from kostra.analysis.method import DIFFERENCE_TEXT, SMALL_NUMBERS, averaging_rule, method_facts
 from kostra.analysis.need import need_corrected_costs
 from kostra.analysis.production import COST_KEY_WEIGHTS_2026, PRODUCTION_SECTORS
+from kostra.i18n import sector_name
 from kostra.report import pipeline, render
-from kostra.report.method import RULE_WORDS
+from kostra.report.method import own_computation, rule_words
 from kostra.report.model import Assumption, ReportData
+from test_method import weights_claimed, weights_expected
 
 CODE = "3201"
 
@@ -60,46 +62,55 @@ def test_averaging_rules_and_counts_are_the_code_s(
     for indicator in inputs.catalog.indicators:
         rule = averaging_rule(indicator)
         expected[rule] = expected.get(rule, 0) + 1
-    for lang, column in (("nb", 0), ("en", 1)):
+    for lang in ("nb", "nn", "en"):
         claimed = {words: int(n) for n, words in re.findall(r"(\d+) ([^,]+)", row.setting(lang))}
-        assert claimed == {RULE_WORDS[r][column]: n for r, n in expected.items()}
+        assert claimed == {rule_words(r, lang): n for r, n in expected.items()}
     facts = method_facts(inputs.catalog)
     assert facts.averaging.nb in row.text_nb
     assert facts.averaging.en in row.text_en
 
 
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
 def test_production_weights_are_the_catalog_s(
-    inputs: pipeline.ReportInputs, data: ReportData
+    inputs: pipeline.ReportInputs, data: ReportData, lang: str
 ) -> None:
     row = _row(data, "production")
-    text = row.text_nb
-    assert "egen beregning etter ASSS/KS-metoden" in text
-    by_sector: dict[str, dict[str, float]] = {}
-    for indicator in inputs.catalog.indicators:
-        if indicator.production is not None:
-            weights = by_sector.setdefault(indicator.sector.value, {})
-            weights[indicator.id] = float(indicator.production.weight)
-    assert any(len(set(w.values())) > 1 for w in by_sector.values())
-    claims = dict(re.findall(r"(\w+): ((?:like vekter \(\d+ indikatorer\))|[^;]+)", text))
-    for sector, weights in by_sector.items():
-        claim = claims[sector]
-        if len(set(weights.values())) > 1:
-            assert "like vekter" not in claim, sector
-            listed = dict(re.findall(r"(\w+) ([\d.]+)", claim))
-            assert {k: float(v) for k, v in listed.items()} == weights, sector
-        else:
-            assert claim == f"like vekter ({len(weights)} indikatorer)", sector
+    text = row.text(lang)
+    assert own_computation().text(lang) in text
+    # counted here from the catalog, not from the facts the note is written from
+    catalog_weights = pl.DataFrame(
+        [
+            (i.sector.value, i.id, float(i.production.weight))
+            for i in inputs.catalog.indicators
+            if i.production is not None
+        ],
+        schema={"sector": pl.Utf8, "indicator_id": pl.Utf8, "weight": pl.Float64},
+        orient="row",
+    )
+    expected = weights_expected(catalog_weights, inputs.catalog, lang)
+    assert any(isinstance(claim, dict) for claim in expected.values())
+    note = text.split("; ", 2)[2]  # after "…: own computation; coverage …; "
+    assert weights_claimed(note, lang) == expected
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), text  # no ids
     # the old, wrong claim of equal weights in every sector
-    assert "like vekter innen sektor" not in text
+    assert "like vekter innen sektor" not in row.text_nb
     assert "equal weights within a sector" not in row.text_en
 
 
-def test_sector_weights_are_the_ones_the_totals_use(data: ReportData) -> None:
-    value = _row(data, "production").setting("nb")
-    claimed = {s: float(w.replace(",", ".")) for s, w in re.findall(r"([a-z_]+) (\d,\d+)", value)}
-    assert claimed == {s: w for s, w in COST_KEY_WEIGHTS_2026.items() if s in PRODUCTION_SECTORS}
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
+def test_sector_weights_are_the_ones_the_totals_use(data: ReportData, lang: str) -> None:
+    value = _row(data, "production").setting(lang)
+    listed = value.rsplit(": ", 1)[1]
+    claimed = {
+        name: float(weight.replace(",", "."))
+        for name, weight in (part.rsplit(" ", 1) for part in listed.split(", "))
+    }
+    assert claimed == {
+        sector_name(s, lang): w for s, w in COST_KEY_WEIGHTS_2026.items() if s in PRODUCTION_SECTORS
+    }
+    assert "_" not in listed  # sectors by name, not by id
     assert "ASSS (" in value
-    assert "Bærum med" in value
+    assert ("Bærum included" if lang == "en" else "Bærum med") in value
 
 
 def test_cost_reference_is_the_group_the_costs_average(

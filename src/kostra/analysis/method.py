@@ -17,12 +17,14 @@ Peer averages (ASSS, "Gjennomsnittsberegninger i ASSS-analysene"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 import polars as pl
 
+from kostra import i18n
+from kostra.analysis._barometer.text import lower_first
 from kostra.catalog.models import Averaging, Catalog, Indicator, PopulationRef
 
 ReadyRatios = Literal["simple", "weighted"]
@@ -35,21 +37,76 @@ AveragingRule = Literal["sum_over_sum", "simple_mean", "population_weighted", "s
 AVERAGE_MARK = "*"
 
 
-@dataclass(frozen=True)
-class Text:
-    """A fact's wording in bokmål, English and nynorsk."""
+#: A value filled into a message: the same text in every language, or made per language
+#: (a figure through :func:`kostra.i18n.number`, a sector's name, a plural count).
+Value = str | Callable[[str], str]
 
-    nb: str
-    en: str
-    nn: str | None = None
+
+class Text:
+    """A fact's wording in bokmål, English and nynorsk: a catalog message (:meth:`message`),
+    looked up when read so that importing the rules does not read the catalogs, or wording
+    passed in from elsewhere (``Text(nb, en, nn)``)."""
+
+    __slots__ = ("_given", "_key", "_values")
+
+    def __init__(self, nb: str, en: str, nn: str | None = None) -> None:
+        self._given = (nb, en, nn)
+        self._key: str | None = None
+        self._values: dict[str, Value] = {}
+
+    @classmethod
+    def message(cls, key: str, /, **values: Value) -> Text:
+        """The catalog message ``key`` with its ``{placeholders}`` filled from ``values``."""
+        made = cls("", "")
+        made._key = key
+        made._values = values
+        return made
 
     def text(self, lang: str = "nb") -> str:
         """The wording in ``lang`` (``nb``, ``nn`` or ``en``; nynorsk falls back to bokmål)."""
+        if self._key is not None:
+            filled = {k: v if isinstance(v, str) else v(lang) for k, v in self._values.items()}
+            return i18n.text(self._key, lang, **filled)
+        nb, en, nn = self._given
         if lang == "en":
-            return self.en
-        if lang == "nn" and self.nn is not None:
-            return self.nn
-        return self.nb
+            return en
+        if lang == "nn" and nn is not None:
+            return nn
+        return nb
+
+    @property
+    def nb(self) -> str:
+        """The bokmål wording."""
+        return self.text("nb")
+
+    @property
+    def en(self) -> str:
+        """The English wording."""
+        return self.text("en")
+
+    @property
+    def nn(self) -> str | None:
+        """The nynorsk wording (``None`` when wording passed in has none)."""
+        return self.text("nn") if self._key is not None else self._given[2]
+
+    def _words(self) -> tuple[str, str, str | None]:
+        return (self.nb, self.en, self.nn)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Text) and self._words() == other._words()
+
+    def __hash__(self) -> int:
+        return hash(self._words())
+
+    def __repr__(self) -> str:
+        if self._key is not None:
+            return f"Text.message({self._key!r})"
+        return f"Text{self._given!r}"
+
+
+def _figure(value: float, decimals: int = 0) -> Callable[[str], str]:
+    """``value`` as a reader of each language writes it (``1 234`` / ``1,234``)."""
+    return lambda lang: i18n.number(value, lang, decimals)
 
 
 def check_ready_ratios(ready_ratios: str) -> ReadyRatios:
@@ -160,94 +217,23 @@ def average_marked(indicator: Indicator, ready_ratios: ReadyRatios = DEFAULT_REA
 def averaging_text(ready_ratios: ReadyRatios = DEFAULT_READY_RATIOS) -> Text:
     """The averaging rule in words, exactly as :func:`peer_averaging` applies it."""
     if check_ready_ratios(ready_ratios) == "simple":
-        return Text(
-            "snittet er sum teller / sum nevner over kommunene med tall der teller og nevner "
-            f"finnes; SSBs ferdige forholdstall er enkelt (uvektet) snitt, merket {AVERAGE_MARK}",
-            "the average is the sum of numerators / sum of denominators over the municipalities "
-            "with figures where both exist; SSB's ready-made ratios are a simple (unweighted) "
-            f"mean, marked {AVERAGE_MARK}",
-            "snittet er sum teljar / sum nemnar over kommunane med tal der både teljar og "
-            f"nemnar finst; dei ferdige forholdstala frå SSB er enkelt (uvekta) snitt, merkte "
-            f"{AVERAGE_MARK}",
-        )
-    return Text(
-        "snittet er sum teller / sum nevner over kommunene med tall der teller og nevner finnes; "
-        "SSBs ferdige forholdstall er veid med innbyggerne i aldersgruppen (eller katalogens "
-        "vektserie); forholdstall uten vekt er enkelt snitt, merket "
-        f"{AVERAGE_MARK}",
-        "the average is the sum of numerators / sum of denominators over the municipalities "
-        "with figures where both exist; SSB's ready-made ratios are weighted by the inhabitants "
-        "of the age group (or the catalog's weight series); ratios without a weight are a simple "
-        f"mean, marked {AVERAGE_MARK}",
-        "snittet er sum teljar / sum nemnar over kommunane med tal der både teljar og nemnar "
-        "finst; dei ferdige forholdstala frå SSB er vekta med innbyggjarane i aldersgruppa "
-        "(eller vektserien i katalogen); forholdstal utan vekt er enkelt snitt, merkte "
-        f"{AVERAGE_MARK}",
-    )
+        return Text.message("method.averaging.simple", mark=AVERAGE_MARK)
+    return Text.message("method.averaging.weighted", mark=AVERAGE_MARK)
 
 
-AVERAGE_LEGEND = Text(
-    f"{AVERAGE_MARK} enkelt (uvektet) snitt av kommunenes ferdige forholdstall fra SSB, som i ASSS",
-    f"{AVERAGE_MARK} simple (unweighted) mean of the municipalities' ready-made SSB ratios, "
-    "as ASSS computes it",
-    f"{AVERAGE_MARK} enkelt (uvekta) snitt av dei ferdige forholdstala til kommunane frå SSB, "
-    "som i ASSS",
-)
-DIFFERENCE_TEXT = Text(
-    "tall med fortegn eller nær null (resultat, fond, netto i prosent av brutto o.l.) "
-    "sammenlignes som differanse (prosentpoeng, kroner), ikke som indeks",
-    "signed and near-zero figures (results, funds, net in per cent of gross and the like) "
-    "are compared as differences (percentage points, NOK), never as an index",
-    "tal med forteikn eller nær null (resultat, fond, netto i prosent av brutto o.l.) "
-    "blir samanlikna som skilnad (prosentpoeng, kroner), ikkje som indeks",
-)
+AVERAGE_LEGEND = Text.message("method.average_legend", mark=AVERAGE_MARK)
+DIFFERENCE_TEXT = Text.message("method.difference")
 
 KS_DEVIATIONS: tuple[Text, ...] = (
-    Text(
-        "ingen skolebidragsindikator i grunnskolens produksjonsindeks (KS bruker "
-        "Utdanningsdirektoratets skolebidrag; vi har bare grunnskolepoeng fra KOSTRA)",
-        "no school-contribution indicator in grunnskole's production index (KS uses the "
-        "Directorate for Education's skolebidrag; we only have KOSTRA's grunnskolepoeng)",
-        "ingen skulebidragsindikator i produksjonsindeksen for grunnskulen (KS brukar "
-        "skulebidraget frå Utdanningsdirektoratet; vi har berre grunnskulepoeng frå KOSTRA)",
-    ),
-    Text(
-        "ingen korreksjon for pensjon og arbeidsgiveravgift (KS korrigerer ressursbruken for "
-        "ulik pensjonskostnad og arbeidsgiveravgift)",
-        "no pension or employer's-tax correction (KS corrects resource use for differing "
-        "pension cost and employer's tax)",
-        "ingen korreksjon for pensjon og arbeidsgjevaravgift (KS korrigerer ressursbruken for "
-        "ulik pensjonskostnad og arbeidsgjevaravgift)",
-    ),
-    Text(
-        "ingen fradrag for avskrivninger i netto driftsutgifter (KS trekker dem fra)",
-        "no depreciation subtracted from net operating expenditure (KS subtracts it)",
-        "ingen frådrag for avskrivingar i netto driftsutgifter (KS trekkjer dei frå)",
-    ),
-    Text(
-        "indikatorene og vektene i produksjonsindeksene er katalogens egne; KS publiserer ikke "
-        "sine vekter i lesbar form",
-        "the production indices' indicators and weights are the catalog's own; KS does not "
-        "publish its weights in readable form",
-        "indikatorane og vektene i produksjonsindeksane er dei eigne til katalogen; KS "
-        "publiserer ikkje vektene sine i lesbar form",
-    ),
+    Text.message("method.ks.school_contribution"),
+    Text.message("method.ks.pension"),
+    Text.message("method.ks.depreciation"),
+    Text.message("method.ks.weights"),
 )
 """Where our reconstruction of the ASSS/KS production, resource-use and efficiency figures
 still differs from KS's method (for the report's method section)."""
 
-EFFICIENCY_DEFINITION = Text(
-    "effektivitet = 100 × produksjonsindeks / ressursbruksindeks (brutto driftsutgifter per "
-    "behovskorrigert innbygger mot referansen); samlet: samlet produksjon / samlet ressursbruk, "
-    "begge veid med de samme faste sektorvektene over sektorene der begge finnes",
-    "efficiency = 100 × production index / resource-use index (gross operating expenditure per "
-    "need-corrected inhabitant against the reference); in total: total production / total "
-    "resource use, both weighted with the same fixed sector weights over the sectors where "
-    "both exist",
-    "effektivitet = 100 × produksjonsindeks / ressursbruksindeks (brutto driftsutgifter per "
-    "behovskorrigert innbyggjar mot referansen); samla: samla produksjon / samla ressursbruk, "
-    "begge vekta med dei same faste sektorvektene over sektorane der begge finst",
-)
+EFFICIENCY_DEFINITION = Text.message("method.efficiency")
 
 
 @dataclass(frozen=True)
@@ -271,19 +257,12 @@ class SmallNumbers:
 
     def text(self) -> Text:
         """The rule in words, with its numbers."""
-        return Text(
-            f"små tall: har en kommune færre enn {self.min_base:.0f} innbyggere i tallets "
-            "aldersgruppe (eller i målgruppen for en dekningsgrad), vises verdien, men ikke "
-            f"indeks eller prosentvis endring; indekser over {self.index_cap:.0f} eller under "
-            f"{self.index_floor:.0f} og endringer over ±{self.change_cap:.0f} % er merket",
-            f"small numbers: where a municipality has fewer than {self.min_base:.0f} inhabitants "
-            "in the figure's age group (or in a coverage figure's target group), the value is "
-            f"shown but no index or percentage change; indices above {self.index_cap:.0f} or "
-            f"below {self.index_floor:.0f} and changes beyond ±{self.change_cap:.0f} % are flagged",
-            f"små tal: har ein kommune færre enn {self.min_base:.0f} innbyggjarar i aldersgruppa "
-            "til talet (eller i målgruppa for ein dekningsgrad), blir verdien vist, men ikkje "
-            f"indeks eller endring i prosent; indeksar over {self.index_cap:.0f} eller under "
-            f"{self.index_floor:.0f} og endringar over ±{self.change_cap:.0f} % er merkte",
+        return Text.message(
+            "method.small_numbers",
+            min_base=_figure(self.min_base),
+            index_cap=_figure(self.index_cap),
+            index_floor=_figure(self.index_floor),
+            change_cap=_figure(self.change_cap),
         )
 
     def beyond(self, index: pl.Expr) -> pl.Expr:
@@ -348,27 +327,43 @@ def production_weights(catalog: Catalog | Iterable[Indicator]) -> pl.DataFrame:
     )
 
 
-def production_weights_text(weights: pl.DataFrame) -> Text:
-    """The production weights in words: equal within a sector, or each indicator's weight."""
-    nb_parts, en_parts, nn_parts = [], [], []
-    for (sector,), part in weights.group_by("sector", maintain_order=True):
-        values = part["weight"].to_list()
+def production_weights_text(
+    weights: pl.DataFrame, catalog: Catalog | Iterable[Indicator] = ()
+) -> Text:
+    """The production weights in words: per sector (by its name), equal weights and how many
+    indicators, or each indicator's name and weight. ``catalog`` gives the indicators' names
+    (an indicator it lacks is named by its id)."""
+    indicators = catalog.indicators if isinstance(catalog, Catalog) else catalog
+    names = {i.id: (i.name_nb, i.name_en) for i in indicators}
+    sectors: list[tuple[str, list[str], list[float]]] = [
+        (str(sector), part["indicator_id"].to_list(), part["weight"].to_list())
+        for (sector,), part in weights.group_by("sector", maintain_order=True)
+    ]
+
+    def name(ident: str, lang: str) -> str:
+        nb, en = names.get(ident, (ident, ident))
+        return lower_first(en if lang == "en" else nb)
+
+    def sector_part(sector: str, ids: list[str], values: list[float], lang: str) -> str:
+        where = i18n.sector_name(sector, lang)
         if len(set(values)) == 1:
-            nb_parts.append(f"{sector}: like vekter ({len(values)} indikatorer)")
-            en_parts.append(f"{sector}: equal weights ({len(values)} indicators)")
-            nn_parts.append(f"{sector}: like vekter ({len(values)} indikatorar)")
-        else:
-            listed = ", ".join(
-                f"{i} {w:g}" for i, w in zip(part["indicator_id"], values, strict=True)
+            count = i18n.plural("method.weights.indicators", len(values), lang)
+            return i18n.text("method.weights.equal", lang, sector=where, count=count)
+        listed = ", ".join(
+            i18n.text(
+                "method.weights.weight",
+                lang,
+                name=name(ident, lang),
+                weight=i18n.number(value, lang, 0 if value.is_integer() else None),
             )
-            nb_parts.append(f"{sector}: {listed}")
-            en_parts.append(f"{sector}: {listed}")
-            nn_parts.append(f"{sector}: {listed}")
-    return Text(
-        "vekter innen sektor (katalogens): " + "; ".join(nb_parts),
-        "weights within sectors (the catalog's): " + "; ".join(en_parts),
-        "vekter innan sektor (frå katalogen): " + "; ".join(nn_parts),
-    )
+            for ident, value in zip(ids, values, strict=True)
+        )
+        return i18n.text("method.weights.listed", lang, sector=where, weights=listed)
+
+    def listing(lang: str) -> str:
+        return "; ".join(sector_part(*parts, lang) for parts in sectors)
+
+    return Text.message("method.weights", sectors=listing)
 
 
 def method_facts(
@@ -383,6 +378,7 @@ def method_facts(
     ``sector_weights`` default to the production totals' weights
     (:data:`kostra.analysis.production.COST_KEY_WEIGHTS_2026`).
     """
+    catalog = list(catalog.indicators if isinstance(catalog, Catalog) else catalog)
     if sector_weights is None:
         from kostra.analysis.production import COST_KEY_WEIGHTS_2026
 
@@ -399,5 +395,5 @@ def method_facts(
         efficiency=EFFICIENCY_DEFINITION,
         ks_deviations=KS_DEVIATIONS,
         reference=reference,
-        extra=(production_weights_text(weights),),
+        extra=(production_weights_text(weights, catalog),),
     )

@@ -13,32 +13,35 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from kostra import api
-from kostra.analysis.method import AVERAGE_MARK, MethodFacts
+from kostra import api, i18n
+from kostra.analysis.method import AVERAGE_MARK, MethodFacts, Text, Value
 from kostra.analysis.production import PRODUCTION_SECTORS
 from kostra.report.model import Assumption
 
-#: the averaging rules in the order and words the report names them
-RULE_WORDS: Mapping[str, tuple[str, str, str]] = {
-    "sum_over_sum": ("sum teller / sum nevner", "sum over sum", "sum teljar / sum nemnar"),
-    "simple_mean": (
-        f"enkelt snitt {AVERAGE_MARK}",
-        f"simple mean {AVERAGE_MARK}",
-        f"enkelt snitt {AVERAGE_MARK}",
-    ),
-    "population_weighted": (
-        "veid med innbyggere",
-        "weighted by inhabitants",
-        "vekta med innbyggjarar",
-    ),
-    "series_weighted": ("veid med SSB-serie", "weighted by an SSB series", "vekta med SSB-serie"),
+#: the averaging rules in the order the report names them, and the message of each
+RULE_WORDS: Mapping[str, str] = {
+    "sum_over_sum": i18n.N_("method.rule.sum_over_sum"),
+    "simple_mean": i18n.N_("method.rule.simple_mean"),
+    "population_weighted": i18n.N_("method.rule.population_weighted"),
+    "series_weighted": i18n.N_("method.rule.series_weighted"),
 }
 
-OWN_COMPUTATION = api.Note(
-    "egen beregning etter ASSS/KS-metoden, ikke KS' egne tall",
-    "our own computation after the ASSS/KS method, not KS's own figures",
-    "eiga berekning etter ASSS/KS-metoden, ikkje tala til KS sjølv",
-)
+
+def rule_words(rule: str, lang: str) -> str:
+    """An averaging rule's name as the report prints it in ``lang`` ("sum teller / sum
+    nevner", "enkelt snitt *")."""
+    return i18n.text(RULE_WORDS[rule], lang, mark=AVERAGE_MARK)
+
+
+def _note(key: str, /, **values: Value) -> api.Note:
+    """The catalog message ``key`` as a note in the three languages."""
+    words = Text.message(key, **values)
+    return api.Note(words.nb, words.en, words.text("nn"))
+
+
+def own_computation() -> api.Note:
+    """That the production and efficiency figures are ours, not KS's."""
+    return _note("method.report.own_computation")
 
 
 @dataclass(frozen=True)
@@ -68,15 +71,18 @@ def used_sector_weights(facts: MethodFacts) -> dict[str, float]:
 
 
 def _weights_text(weights: Mapping[str, float], lang: str) -> str:
-    parts = [f"{sector} {weight:.4f}" for sector, weight in weights.items()]
-    text = ", ".join(parts)
-    return text if lang == "en" else text.replace(".", ",")
+    return ", ".join(
+        f"{i18n.sector_name(sector, lang)} {i18n.number(weight, lang, 4)}"
+        for sector, weight in weights.items()
+    )
 
 
 def method_assumptions(facts: MethodFacts, group: ReportGroup) -> list[Assumption]:
     """The method rows of the report, each stating a fact of ``facts`` or of ``group``."""
     counts = rule_counts(facts)
     differences = facts.averages.filter(facts.averages["comparison"] == "difference").height
+    the_reference = _note("method.report.reference")
+    the_average_of = _note("method.report.average_of")
     profile_reference = api.reference_note(
         group.peers_name,
         group.members,
@@ -84,8 +90,8 @@ def method_assumptions(facts: MethodFacts, group: ReportGroup) -> list[Assumptio
         group.name,
         include_self=group.profile_include_self,
         exclude_oslo=False,
-        what=api.Note("referansen", "the reference"),
-        how=api.Note("snittet av", "the average of"),
+        what=the_reference,
+        how=the_average_of,
     )
     costs_reference = api.reference_note(
         group.peers_name,
@@ -94,47 +100,72 @@ def method_assumptions(facts: MethodFacts, group: ReportGroup) -> list[Assumptio
         group.name,
         include_self=group.costs_include_self,
         exclude_oslo=group.costs_exclude_oslo,
-        what=api.Note("referansen", "the reference"),
+        what=the_reference,
     )
     as_ks = group.costs_include_self and not group.costs_exclude_oslo
     if group.production_reference == "country":
-        production_reference = api.Note(
-            "referansen (= 100): landet (alle kommuner; ressursbruk som sum over sum)",
-            "the reference (= 100): the country (every municipality; resource use as a sum "
-            "over sum)",
-            "referansen (= 100): landet (alle kommunar; ressursbruk som sum over sum)",
-        )
+        production_reference = _note("method.report.reference_country")
     else:
-        production_reference = api.reference_note(
+        peers = api.reference_note(
             group.peers_name,
             group.members,
             group.code,
             group.name,
             include_self=True,
             exclude_oslo=False,
-            what=api.Note("referansen (= 100)", "the reference (= 100)"),
-            how=api.Note("snittet av", "the average of"),
+            what=_note("method.report.reference_100"),
+            how=the_average_of,
         )
-        production_reference = api.Note(
-            production_reference.nb + "; ressursbruken som uvektet snitt",
-            production_reference.en + "; resource use as an unweighted mean",
-            production_reference.text("nn") + "; ressursbruken som uvekta snitt",
-        )
+        production_reference = _note("method.report.reference_peers", reference=peers.text)
     weights = used_sector_weights(facts)
     small = facts.small_numbers
     production_text = facts.extra[0] if facts.extra else None
+    own = own_computation()
+
+    def rules(lang: str) -> str:
+        return ", ".join(
+            f"{i18n.number(n, lang, 0)} {rule_words(rule, lang)}" for rule, n in counts.items()
+        )
+
+    def figure(value: float) -> Value:
+        return lambda lang: i18n.number(value, lang, 0)
+
+    peer_average = _note(
+        "method.report.peer_average",
+        averaging=facts.averaging.text,
+        reference=profile_reference.text,
+    )
+    costs_text = _note(
+        "method.report.costs_average_as_ks" if as_ks else "method.report.costs_average_unlike_ks"
+    )
+    production_value = _note(
+        "method.report.production_value",
+        reference=production_reference.text,
+        weights=lambda lang: _weights_text(weights, lang),
+    )
+    production = _note(
+        "method.report.production",
+        own=own.text,
+        weights=production_text.text if production_text else "",
+    )
+    deviations = _note("method.report.ks_deviations")
+    small_value = _note(
+        "method.report.small_numbers_value",
+        min_base=figure(small.min_base),
+        index_cap=figure(small.index_cap),
+        index_floor=figure(small.index_floor),
+        change_cap=figure(small.change_cap),
+    )
+    small_text = small.text()
     return [
         Assumption(
             key="peer_average",
-            value=", ".join(f"{n} {RULE_WORDS[r][0]}" for r, n in counts.items()),
-            value_en=", ".join(f"{n} {RULE_WORDS[r][1]}" for r, n in counts.items()),
-            text_nb="Snitt i tjenesteprofilen: " + facts.averaging.nb + "; " + profile_reference.nb,
-            text_en="Profile averages: " + facts.averaging.en + "; " + profile_reference.en,
-            value_nn=", ".join(f"{n} {RULE_WORDS[r][2]}" for r, n in counts.items()),
-            text_nn="Snitt i tenesteprofilen: "
-            + facts.averaging.text("nn")
-            + "; "
-            + profile_reference.text("nn"),
+            value=rules("nb"),
+            value_en=rules("en"),
+            value_nn=rules("nn"),
+            text_nb=peer_average.nb,
+            text_en=peer_average.en,
+            text_nn=peer_average.text("nn"),
         ),
         Assumption(
             key="average_mark",
@@ -145,67 +176,38 @@ def method_assumptions(facts: MethodFacts, group: ReportGroup) -> list[Assumptio
         ),
         Assumption(
             key="difference",
-            value=f"{differences} tall",
-            value_en=f"{differences} figures",
-            text_nb=facts.difference.nb[:1].upper() + facts.difference.nb[1:],
-            text_en=facts.difference.en[:1].upper() + facts.difference.en[1:],
-            value_nn=f"{differences} tal",
+            value=i18n.plural("method.report.figures", differences, "nb"),
+            value_en=i18n.plural("method.report.figures", differences, "en"),
+            value_nn=i18n.plural("method.report.figures", differences, "nn"),
+            text_nb=_capital(facts.difference.nb),
+            text_en=_capital(facts.difference.en),
             text_nn=_capital(facts.difference.text("nn")),
         ),
         Assumption(
             key="costs_average",
             value=costs_reference.nb,
             value_en=costs_reference.en,
-            text_nb="Ressursbruk og mer-/mindreutgift måles mot det uvektede snittet av "
-            "kommunene i gruppen"
-            + (
-                " (som KS: alle medlemmene)"
-                if as_ks
-                else " (avviker fra KS, som bruker alle medlemmene)"
-            ),
-            text_en="Resource use and NOK more/less are measured against the unweighted mean of "
-            "the group's municipalities"
-            + (" (as KS: every member)" if as_ks else " (unlike KS, which uses every member)"),
             value_nn=costs_reference.text("nn"),
-            text_nn="Ressursbruk og meir-/mindreutgift blir målte mot det uvekta snittet av "
-            "kommunane i gruppa"
-            + (
-                " (som KS: alle medlemmene)"
-                if as_ks
-                else " (avvik frå KS, som brukar alle medlemmene)"
-            ),
+            text_nb=costs_text.nb,
+            text_en=costs_text.en,
+            text_nn=costs_text.text("nn"),
         ),
         Assumption(
             key="production",
-            value=production_reference.nb
-            + "; faste sektorvekter fra kostnadsnøkkelen 2026 (renormalisert over sektorene "
-            "med tall): " + _weights_text(weights, "nb"),
-            value_en=production_reference.en
-            + "; fixed sector weights of the 2026 cost key (renormalised over the sectors with "
-            "figures): " + _weights_text(weights, "en"),
-            text_nb="Produksjons- og effektivitetsindeks: "
-            + OWN_COMPUTATION.nb
-            + "; dekningsgrader mot behovskorrigert målgruppe; "
-            + (production_text.nb if production_text else ""),
-            text_en="Production and efficiency index: "
-            + OWN_COMPUTATION.en
-            + "; coverage against the need-corrected target group; "
-            + (production_text.en if production_text else ""),
-            value_nn=production_reference.text("nn")
-            + "; faste sektorvekter frå kostnadsnøkkelen 2026 (renormaliserte over sektorane "
-            "med tal): " + _weights_text(weights, "nn"),
-            text_nn="Produksjons- og effektivitetsindeks: "
-            + OWN_COMPUTATION.text("nn")
-            + "; dekningsgrader mot behovskorrigert målgruppe; "
-            + (production_text.text("nn") if production_text else ""),
+            value=production_value.nb,
+            value_en=production_value.en,
+            value_nn=production_value.text("nn"),
+            text_nb=production.nb,
+            text_en=production.en,
+            text_nn=production.text("nn"),
         ),
         Assumption(
             key="efficiency",
-            value=OWN_COMPUTATION.nb,
-            value_en=OWN_COMPUTATION.en,
-            text_nb=facts.efficiency.nb[:1].upper() + facts.efficiency.nb[1:],
-            text_en=facts.efficiency.en[:1].upper() + facts.efficiency.en[1:],
-            value_nn=OWN_COMPUTATION.text("nn"),
+            value=own.nb,
+            value_en=own.en,
+            value_nn=own.text("nn"),
+            text_nb=_capital(facts.efficiency.nb),
+            text_en=_capital(facts.efficiency.en),
             text_nn=_capital(facts.efficiency.text("nn")),
         ),
         Assumption(
@@ -213,24 +215,19 @@ def method_assumptions(facts: MethodFacts, group: ReportGroup) -> list[Assumptio
             key="no_pension",
             value="; ".join(d.nb for d in facts.ks_deviations),
             value_en="; ".join(d.en for d in facts.ks_deviations),
-            text_nb="Avvik fra KS' metode som gjenstår",
-            text_en="Remaining deviations from KS's method",
             value_nn="; ".join(d.text("nn") for d in facts.ks_deviations),
-            text_nn="Avvik frå metoden til KS som står att",
+            text_nb=deviations.nb,
+            text_en=deviations.en,
+            text_nn=deviations.text("nn"),
         ),
         Assumption(
             key="small_numbers",
-            value=f"under {small.min_base:.0f} innbyggere; indeks over {small.index_cap:.0f} "
-            f"eller under {small.index_floor:.0f}; endring over ±{small.change_cap:.0f} %",
-            value_en=f"below {small.min_base:.0f} inhabitants; index above "
-            f"{small.index_cap:.0f} or below {small.index_floor:.0f}; change beyond "
-            f"±{small.change_cap:.0f} %",
-            text_nb=small.text().nb[:1].upper() + small.text().nb[1:],
-            text_en=small.text().en[:1].upper() + small.text().en[1:],
-            value_nn=f"under {small.min_base:.0f} innbyggjarar; indeks over "
-            f"{small.index_cap:.0f} eller under {small.index_floor:.0f}; endring over "
-            f"±{small.change_cap:.0f} %",
-            text_nn=_capital(small.text().text("nn")),
+            value=small_value.nb,
+            value_en=small_value.en,
+            value_nn=small_value.text("nn"),
+            text_nb=_capital(small_text.nb),
+            text_en=_capital(small_text.en),
+            text_nn=_capital(small_text.text("nn")),
         ),
     ]
 
