@@ -70,10 +70,17 @@ def test_report_2020_uses_the_real_figure_and_marks_every_figure(
     others = [r.indicator_id for r in data.profile if r.indicator_id != INDICATOR]
     assert others
     assert all(data.origin(i) == "sample" for i in others if data.origin(i))
-    # the barnehage sector holds both kinds, so its totals say "blandet"
+    # the barnehage sector holds both kinds of key figures, but its costs and indices read
+    # none of the real ones: they, and the totals over them, are sample data throughout
     assert data.sector_origins["barnehage"] == "mixed"
-    assert data.totals_mixed
-    assert "Totalen blander SSB-tall og eksempeldata." in text
+    assert data.cost_origins["barnehage"] == "sample"
+    assert data.index_origins["barnehage"] == "sample"
+    assert not data.cost_total_mixed
+    assert not data.index_total_mixed
+    assert "Totalen blander SSB-tall og eksempeldata." not in text
+    cost_row = re.search(r'<tr id="need-barnehage">.*?</tr>', out.read_text(encoding="utf-8"), re.S)
+    assert cost_row is not None
+    assert "[eksempeldata]" in cost_row.group(0)
     # the real figure's row is marked as SSB's, a sample figure's as sample data
     page = out.read_text(encoding="utf-8")
     real_row = re.search(rf'<tr id="ind-{INDICATOR}">.*?</tr>', page, re.S)
@@ -117,3 +124,44 @@ def test_web_facts_download_says_each_rows_origin(imported: Path, tmp_db: Path) 
     assert finances
     assert set(finances) <= {"eksempeldata", "blandet"}
     assert all(not c.startswith("datagrunnlag") or c == origin for c in table.columns)
+
+
+def test_profile_table_marks_the_sample_figures_beside_the_real_one(
+    imported: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    main(["profile", "Bærum", "--year", "2020", "--sector", "barnehage"])
+    out = capsys.readouterr().out
+    # not "all sample": the banner says the figures are mixed, and the legend explains the mark
+    assert "DELVIS EKSEMPELDATA" in out
+    assert "EKSEMPELDATA (SYNTETISKE TALL)" not in out
+    assert "E eksempeldata (syntetisk tall)" in out
+    assert "Tall uten E er SSBs" in out
+    lines = out.splitlines()
+    real = next(i for i, line in enumerate(lines) if line.startswith("Andel barn 1–2 år"))
+    assert not re.search(r"\sE$", lines[real])
+    sample = next(i for i, line in enumerate(lines) if line.startswith("Netto driftsutgifter"))
+    assert re.search(r"\sE$", lines[sample])
+
+
+def test_profile_export_says_per_row_whether_it_is_synthetic(
+    imported: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    main(
+        ["profile", "Bærum", "--year", "2020", "--sector", "barnehage", "-f", "csv", "--lang", "en"]
+    )
+    frame = pl.read_csv(io.StringIO(capsys.readouterr().out), infer_schema=False)
+    synthetic = dict(zip(frame["id"].to_list(), frame["synthetic"].to_list(), strict=True))
+    assert synthetic[INDICATOR] == "false"
+    assert {v for k, v in synthetic.items() if k != INDICATOR} == {"true"}
+
+
+def test_costs_read_no_real_figure_so_the_table_is_all_sample(
+    imported: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    main(["costs", "Bærum", "--year", "2020"])
+    out = capsys.readouterr().out
+    assert "EKSEMPELDATA (SYNTETISKE TALL)" in out
+    assert "Tall uten E er SSBs" not in out

@@ -77,6 +77,8 @@ BordersChoice = Literal["year", "newest"] | int
 BORDERS_CHOICES: tuple[str, ...] = ("year", "newest")
 FIRST_YEAR = 2015
 SAMPLE_BANNER = Phrase("sample_banner")
+MIXED_BANNER = Phrase("mixed_banner")
+"""The warning of a result whose figures are partly SSB's and partly the sample's."""
 
 
 @dataclass(frozen=True)
@@ -163,9 +165,24 @@ class Result:
         """The notes in ``lang`` ("Metode og forutsetninger")."""
         return [note.text(lang) for note in self.notes]
 
+    @property
+    def mixed(self) -> bool:
+        """Whether some figures are SSB's and others (partly) the sample's."""
+        kinds = set(self.origins.values())
+        return "real" in kinds and bool(kinds & {"sample", "mixed"})
+
+    def origin(self, key: str | None) -> str | None:
+        """``real``, ``sample`` or ``mixed`` for one figure (indicator id, or sector), or None
+        when the result does not say (nothing is mixed, or the key is not a figure of it)."""
+        return self.origins.get(key) if key is not None else None
+
     def banner(self, lang: str = "nb") -> str | None:
-        """The visible sample-data warning, or None for real data."""
-        return SAMPLE_BANNER.get(lang, SAMPLE_BANNER["en"]) if self.synthetic else None
+        """The visible sample-data warning, or None for real data. A result that mixes SSB's
+        figures with the sample's says so instead of calling every figure synthetic."""
+        if not self.synthetic:
+            return None
+        phrase = MIXED_BANNER if self.mixed else SAMPLE_BANNER
+        return phrase.get(lang, phrase["en"])
 
 
 def borders_for(year: int, borders: BordersChoice = "year") -> int:
@@ -1010,7 +1027,7 @@ def costs(
         synthetic=data.synthetic,
         source=data.source,
         frames={"costs": table},
-        origins=_origins(data, catalog, year, by_sector=True),
+        origins=_origins(data, catalog, year, by_sector="costs"),
         notes=tuple(notes),
         borders_rule=rule,
         reference=reference,
@@ -1170,7 +1187,7 @@ def indices(
         synthetic=data.synthetic,
         source=data.source,
         frames={"sectors": sectors, "indicators": detail},
-        origins=_origins(data, catalog, year, by_sector=True),
+        origins=_origins(data, catalog, year, by_sector="indices"),
         notes=tuple(notes),
         borders_rule=rule,
         reference=ref_note,
@@ -1179,16 +1196,21 @@ def indices(
 
 
 def _origins(
-    data: AnalysisData, catalog: Catalog, year: int, *, by_sector: bool = False
+    data: AnalysisData,
+    catalog: Catalog,
+    year: int,
+    *,
+    by_sector: Literal["costs", "indices"] | None = None,
 ) -> dict[str, str]:
-    """Which figures of ``year`` are SSB's, the sample's or mixed (per indicator or sector)."""
+    """Which figures of ``year`` are SSB's, the sample's or mixed: per indicator, or per sector
+    for the costs or the indices (what those figures read)."""
     from kostra.results import provenance
 
     figures = provenance.indicator_origins(
         catalog, provenance.series_origins(data.observations, year)
     )
-    if not by_sector:
+    if by_sector is None:
         return figures
-    sectors = provenance.sector_origins(catalog, figures)
+    sectors = provenance.sector_origins(catalog, figures, figures=by_sector)
     total = provenance.combine(sectors.values())
     return {**sectors, "total": total} if total is not None else sectors

@@ -205,7 +205,8 @@ def municipality_facts(
     # area, centrality and ROBEK are packaged on the 2024 borders, as for `kostra similar`
     # (no municipality changed after the 2024 reform: later borders have the same codes)
     home = code if borders >= workbench.SIMILAR_BORDERS else None
-    facts = workbench.packaged_facts().filter(pl.col("code") == home)
+    packaged = workbench.packaged_facts()
+    facts = packaged.filter(pl.col("code") == home) if home is not None else packaged.clear()
     fact = facts.row(0, named=True) if facts.height else {}
     # the need year every need-corrected figure of the year uses (the next budget year's)
     needs = api.need_index_for_borders(borders)

@@ -134,6 +134,8 @@ _FLAGS = Words(
         "beyond_cap",
     ),
 )
+#: The words of the origin marks (not columns of the table, unlike the flags above).
+_ORIGIN_WORDS = Words("cli.flag", ("sample", "partly_sample"))
 _ROLES = Words(
     "cli.role",
     (
@@ -153,6 +155,9 @@ _SYMBOLS = {
     "small_base": "S",
     "beyond_cap": "!",
 }
+#: The mark of a figure that is not SSB's, when a result mixes SSB's figures and the sample's.
+_ORIGIN_SYMBOLS = {"sample": "E", "mixed": "(E)"}
+_ORIGIN_FLAGS = {"sample": "sample", "mixed": "partly_sample"}
 _LEGEND = Words(
     "cli.legend",
     (
@@ -162,6 +167,7 @@ _LEGEND = Words(
         "change",
         "symbols",
         "caveat",
+        "origin",
     ),
 )
 #: Terminal headers of the profile table (the export keeps the full names in ``_H``).
@@ -282,8 +288,13 @@ def _export(
     key = "indicator_id" if "indicator_id" in frame.columns else "sector"
     if result.origins and key in frame.columns:
         words = {k: ORIGIN_TEXT[lang][v] for k, v in result.origins.items()}
+        # a row says it is synthetic only when its own figure is (partly) the sample's
+        synthetic = {k: v != "real" for k, v in result.origins.items()}
         frame = frame.with_columns(
-            pl.col(key).replace_strict(words, default=None, return_dtype=pl.Utf8).alias("origin")
+            pl.col(key).replace_strict(words, default=None, return_dtype=pl.Utf8).alias("origin"),
+            pl.col(key)
+            .replace_strict(synthetic, default=result.synthetic, return_dtype=pl.Boolean)
+            .alias("synthetic"),
         )
     return _headers(frame, lang)
 
@@ -324,7 +335,7 @@ def profile_sections(result: api.Result, lang: str) -> tuple[list[Section], list
     caveat_col = "caveat_en" if lang == "en" else "caveat_nb"
     own = result.frames["table"].filter(pl.col("region") == result.municipality)
     # The flags column only when a figure has a flag: otherwise its room goes to the names.
-    flagged = bool(own.select(pl.any_horizontal(*_SYMBOLS).any()).item())
+    flagged = result.mixed or bool(own.select(pl.any_horizontal(*_SYMBOLS).any()).item())
     headers = _PROFILE_COLUMNS[lang] if flagged else _PROFILE_COLUMNS[lang][:-1]
     # --compare: each compared municipality's value in a column of its own, beside the value
     compared = _compared_values(result, lang)
@@ -335,6 +346,7 @@ def profile_sections(result: api.Result, lang: str) -> tuple[list[Section], list
         *(Column(h) for h in headers[2:]),
     ]
     seen: set[str] = set()
+    origins_seen: set[str] = set()
     sections = []
     marked = differences = False
     for (sector,), part in own.group_by("sector", maintain_order=True):
@@ -358,6 +370,10 @@ def profile_sections(result: api.Result, lang: str) -> tuple[list[Section], list
                 index = format_number(row["index"], lang, 0)
             symbols = [s for c, s in _SYMBOLS.items() if row[c]]
             seen.update(c for c in _SYMBOLS if row[c])
+            origin = _origin_mark(result, row.get("indicator_id"))
+            if origin:
+                symbols.append(_ORIGIN_SYMBOLS[origin])
+                origins_seen.add(origin)
             others = [
                 values.get(row["indicator_id"], "..") if values else ".."
                 for values in compared.values()
@@ -399,7 +415,45 @@ def profile_sections(result: api.Result, lang: str) -> tuple[list[Section], list
         )
     if seen & {"small_base", "beyond_cap"}:
         lines.append(SMALL_NUMBERS.text().text(lang).capitalize() + ".")
+    lines.extend(_origin_legend(origins_seen, lang))
     return sections, lines
+
+
+def _origin_mark(result: api.Result, key: str | None) -> str | None:
+    """``sample`` or ``mixed`` for a figure that is not SSB's in a result mixing SSB's figures
+    and the sample's; None otherwise (in an all-sample result the banner says it for all)."""
+    if not result.mixed:
+        return None
+    origin = result.origin(key)
+    return origin if origin in _ORIGIN_SYMBOLS else None
+
+
+def _origin_legend(origins: set[str], lang: str) -> list[str]:
+    """The legend line of the origin marks used in a table (none when none is used)."""
+    if not origins:
+        return []
+    words = _ORIGIN_WORDS[lang]
+    marks = " · ".join(
+        f"{_ORIGIN_SYMBOLS[o]} {words[_ORIGIN_FLAGS[o]]}" for o in _ORIGIN_SYMBOLS if o in origins
+    )
+    return [f"{marks}. {_LEGEND[lang]['origin']}."]
+
+
+def _with_origin_column(
+    result: api.Result,
+    columns: list[Column],
+    rows: list[tuple[str, ...]],
+    keys: list[str],
+    lang: str,
+) -> tuple[list[Column], list[tuple[str, ...]], list[str]]:
+    """Costs and indices tables: a last column with each sector's origin mark, and its legend,
+    when the result mixes SSB's figures and the sample's (else the table as it was)."""
+    if not result.mixed:
+        return columns, rows, []
+    marks = [_origin_mark(result, key) for key in keys]
+    marked = [(*row, _ORIGIN_SYMBOLS[m] if m else "") for row, m in zip(rows, marks, strict=True)]
+    column = Column(_LEGEND[lang]["symbols"], text=True)
+    return [*columns, column], marked, _origin_legend({m for m in marks if m}, lang)
 
 
 def _difference_text(difference: float | None, unit: str | None, lang: str, digits: int) -> str:
@@ -473,10 +527,12 @@ def costs_sections(result: api.Result, lang: str) -> tuple[list[Section], list[s
     """Need-corrected costs per sector as a terminal table; notes as numbered footnotes."""
     headers = _COSTS_COLUMNS[lang]
     columns = [Column(headers[0], text=True), *(Column(h) for h in headers[1:])]
-    rows = []
+    rows: list[tuple[str, ...]] = []
+    keys: list[str] = []
     capped = False
     numbers: dict[str, int] = {}  # one footnote per distinct note, shared by its sectors
     for row in _own_sectors(result.frames["costs"]).iter_rows(named=True):
+        keys.append(row["sector"])
         label = sector_label(row["sector"], lang)
         note = cost_note(row, lang)
         if note:
@@ -502,7 +558,8 @@ def costs_sections(result: api.Result, lang: str) -> tuple[list[Section], list[s
     if result.reference is not None:
         text = result.reference.text(lang)
         legend.append(text[:1].upper() + text[1:] + ".")
-    return [Section(None, columns, rows)], [*legend, *footnotes]
+    columns, rows, origin_legend = _with_origin_column(result, columns, rows, keys, lang)
+    return [Section(None, columns, rows)], [*legend, *origin_legend, *footnotes]
 
 
 def _cap_mark(row: dict[str, object]) -> str:
@@ -575,8 +632,10 @@ def indices_sections(result: api.Result, lang: str) -> tuple[list[Section], list
     headers = _INDICES_COLUMNS[lang]
     columns = [Column(headers[0], text=True), *(Column(h) for h in headers[1:])]
     rows = []
+    keys: list[str] = []
     capped = False
     for row in _own_sectors(result.frames["sectors"]).iter_rows(named=True):
+        keys.append(row["sector"])
         cells = [sector_label(row["sector"], lang)]
         for column in ("production_pct", "cost_pct", "efficiency_pct"):
             text = format_signed(row[column], lang, 1)
@@ -590,7 +649,8 @@ def indices_sections(result: api.Result, lang: str) -> tuple[list[Section], list
     if result.reference is not None:
         text = result.reference.text(lang)
         legend.append(text[:1].upper() + text[1:] + ".")
-    return [Section(None, columns, rows)], legend
+    columns, rows, origin_legend = _with_origin_column(result, columns, rows, keys, lang)
+    return [Section(None, columns, rows)], [*legend, *origin_legend]
 
 
 def indices_export(result: api.Result, lang: str) -> pl.DataFrame:

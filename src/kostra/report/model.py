@@ -339,8 +339,12 @@ class ReportData(_Model):
     generated: date | None = None
     #: indicator id → ``real``/``sample``/``mixed`` for the report year (marks when mixed)
     figure_origins: dict[str, str] = Field(default_factory=dict)
-    #: sector → origin of its figures (costs and indices over the sector)
+    #: sector → origin of all its figures (a sector's line that shows several kinds)
     sector_origins: dict[str, str] = Field(default_factory=dict)
+    #: sector → origin of its need-corrected costs (its net operating expenses)
+    cost_origins: dict[str, str] = Field(default_factory=dict)
+    #: sector → origin of its production and efficiency indices
+    index_origins: dict[str, str] = Field(default_factory=dict)
     #: the year of the municipality borders and peer members the figures are computed on (0
     #: when built: the report year), and the rule that chose it: ``year`` (the report year's
     #: own, as SSB and ASSS publish), ``newest`` (harmonised to today's borders) or ``fixed``
@@ -378,8 +382,17 @@ class ReportData(_Model):
     @property
     def totals_mixed(self) -> bool:
         """Whether totals over sectors add SSB figures and sample figures together."""
-        kinds = set(self.sector_origins.values())
-        return "mixed" in kinds or {"real", "sample"} <= kinds
+        return _adds_both(self.sector_origins)
+
+    @property
+    def cost_total_mixed(self) -> bool:
+        """Whether the costs' total adds SSB figures and sample figures together."""
+        return _adds_both(self.cost_origins or self.sector_origins)
+
+    @property
+    def index_total_mixed(self) -> bool:
+        """Whether the indices' total adds SSB figures and sample figures together."""
+        return _adds_both(self.index_origins or self.sector_origins)
 
     @property
     def data_origin(self) -> str:
@@ -523,3 +536,8 @@ _HISTORY_SCHEMA: dict[str, pl.DataType] = {
     "status": pl.Utf8(),
     "series_break": pl.Boolean(),
 }
+
+
+def _adds_both(origins: dict[str, str]) -> bool:
+    kinds = set(origins.values())
+    return "mixed" in kinds or {"real", "sample"} <= kinds

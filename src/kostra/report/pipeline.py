@@ -627,6 +627,12 @@ def report_data(
             "production_previous": _previous_production(inputs, code, group_codes),
             "figure_origins": inputs.figure_origins,
             "sector_origins": provenance.sector_origins(inputs.catalog, inputs.figure_origins),
+            "cost_origins": provenance.sector_origins(
+                inputs.catalog, inputs.figure_origins, figures="costs"
+            ),
+            "index_origins": provenance.sector_origins(
+                inputs.catalog, inputs.figure_origins, figures="indices"
+            ),
             "borders": on,
             "borders_rule": inputs.borders_rule,
             "map_layer": _map_layer(inputs, code, group_codes, map_indicator),

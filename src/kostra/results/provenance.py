@@ -11,10 +11,11 @@ Pure functions: frames and the catalog in, dicts out.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Literal
 
 import polars as pl
 
-from kostra.catalog.models import Catalog, series_of
+from kostra.catalog.models import Catalog, Indicator, series_of
 from kostra.i18n import Words
 
 REAL = "real"
@@ -23,6 +24,9 @@ MIXED = "mixed"
 
 #: How a figure's origin is written, per language (marks and legends use these words).
 ORIGIN_TEXT = Words("origin", ("real", "sample", "mixed"))
+
+SectorFigures = Literal["all", "costs", "indices"]
+"""Which of a sector's figures an origin is for (see :func:`sector_origins`)."""
 
 
 def combine(origins: Iterable[str | None]) -> str | None:
@@ -79,10 +83,33 @@ def table_origins(series: Mapping[tuple[str, str], str]) -> dict[str, str]:
     return {table: combine(kinds) or SAMPLE for table, kinds in sorted(by_table.items())}
 
 
-def sector_origins(catalog: Catalog, indicators: Mapping[str, str]) -> dict[str, str]:
-    """``sector → origin`` over the sector's indicators with data (totals over the sector)."""
+def sector_origins(
+    catalog: Catalog, indicators: Mapping[str, str], *, figures: SectorFigures = "all"
+) -> dict[str, str]:
+    """``sector → origin`` over the sector's indicators with data (totals over the sector).
+
+    ``figures`` narrows the indicators to those a sector figure reads: ``costs`` the sector's
+    net operating expenses (need-corrected costs; the need index is the ministry's, real),
+    ``indices`` the production indicators and the gross operating expenses the production and
+    efficiency indices read. A sector with none of those falls back to all its indicators.
+    """
     by_sector: dict[str, list[str]] = {}
+    used: dict[str, list[str]] = {}
     for indicator in catalog.indicators:
-        if indicator.id in indicators:
-            by_sector.setdefault(indicator.sector.value, []).append(indicators[indicator.id])
-    return {sector: combine(kinds) or SAMPLE for sector, kinds in by_sector.items()}
+        if indicator.id not in indicators:
+            continue
+        origin = indicators[indicator.id]
+        by_sector.setdefault(indicator.sector.value, []).append(origin)
+        if _reads(indicator, figures):
+            used.setdefault(indicator.sector.value, []).append(origin)
+    return {
+        sector: combine(used.get(sector) or kinds) or SAMPLE for sector, kinds in by_sector.items()
+    }
+
+
+def _reads(indicator: Indicator, figures: SectorFigures) -> bool:
+    if figures == "costs":
+        return indicator.role == "net_opex"
+    if figures == "indices":
+        return indicator.production is not None or indicator.role == "gross_opex"
+    return True
