@@ -14,7 +14,7 @@ import pytest
 from kostra.catalog import load_catalog
 from kostra.catalog.verify import unconfirmed_sentence, verify_catalog
 from kostra.cli import main
-from kostra.sources.labels import catalog_labels, metadata_path
+from kostra.sources.labels import catalog_labels, fetched_from, metadata_path
 from kostra.testing.pxweb_server import (
     FrameTable,
     PxWebState,
@@ -134,7 +134,8 @@ def test_verify_offline_uses_the_metadata_a_fetch_kept(
     assert metadata_path(cache_dir, "13502").is_file()
     out_file = tmp_path / "offline.csv"
     code, _out, _err = run(
-        ["catalog", "verify", "--offline", "--format", "csv", "-o", str(out_file)], capsys
+        ["catalog", "verify", "--offline", "--base-url", url, "-f", "csv", "-o", str(out_file)],
+        capsys,
     )
     assert code == 1
     rows = pl.read_csv(out_file, infer_schema=False).to_dicts()
@@ -142,6 +143,41 @@ def test_verify_offline_uses_the_metadata_a_fetch_kept(
     assert _status(rows, "13502", "KOSandel150000")["checked_against"] == "cache"
     # a table SSB does not have left nothing in the cache: not checked, never called fine
     assert {r["status"] for r in rows if r["table_id"] == GONE_TABLE} == {"unchecked"}
+
+
+def test_metadata_kept_from_another_api_never_confirms_a_code_for_ssb(
+    server: tuple[str, PxWebState],
+    cache_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url, _state = server
+    run(["catalog", "verify", "--base-url", url], capsys)
+    kept = json.loads(metadata_path(cache_dir, "13502").read_text("utf-8"))
+    assert fetched_from(kept) == url
+    # checked offline against SSB's API (the default): the local server's copy does not count
+    out_file = tmp_path / "ssb.csv"
+    code, _out, err = run(
+        ["catalog", "verify", "--offline", "--format", "csv", "-o", str(out_file)], capsys
+    )
+    assert code == 0
+    rows = pl.read_csv(out_file, infer_schema=False).to_dicts()
+    assert {r["status"] for r in rows} == {"unchecked"}
+    assert _status(rows, "13502", "KOSandel150000")["checked_against"] == "other_api"
+    assert "kom fra et annet API enn https://data.ssb.no/api/pxwebapi/v2" in " ".join(err.split())
+    # a copy kept before the source was recorded says nothing: not counted either
+    del kept["extension"]["kostraFetchedFrom"]
+    metadata_path(cache_dir, "13502").write_text(json.dumps(kept), "utf-8")
+    run(
+        ["catalog", "verify", "--offline", "--base-url", url, "-f", "csv", "-o", str(out_file)],
+        capsys,
+    )
+    rows = pl.read_csv(out_file, infer_schema=False).to_dicts()
+    assert _status(rows, "13502", "KOSandel150000")["status"] == "unchecked"
+    # the other tables' copies still say where they came from, and still count for that API
+    others = [r for r in rows if r["table_id"] not in ("13502", GONE_TABLE)]
+    assert others
+    assert {r["checked_against"] for r in others} == {"cache"}
 
 
 def test_verify_without_network_falls_back_to_the_cache(

@@ -18,7 +18,9 @@ one row with a ``status``:
 ``missing_table``
     SSB has no table with this id (404);
 ``unchecked``
-    no metadata could be read (no network and nothing in the fetch cache).
+    no metadata could be read (no network and nothing in the fetch cache), or the copy in the
+    cache came from another API than the one checked against (``checked_against`` is then
+    ``other_api``): a local server's metadata never confirms a code for SSB's.
 
 Pure apart from the metadata getter passed in: the CLI (``kostra catalog verify``) and the fetch
 path (:func:`problems_for_selection`) share it.

@@ -16,7 +16,7 @@ from kostra.cli.catalog import catalog_app
 from kostra.errors import SourceError
 from kostra.i18n import Words
 from kostra.sources._ssb.metadata import TableMetadata, parse_metadata
-from kostra.sources.labels import read_cached_metadata
+from kostra.sources.labels import fetched_from, read_cached_metadata, same_api
 
 _TEXT = Words(
     "cli.verify",
@@ -25,6 +25,7 @@ _TEXT = Words(
         "summary",
         "offline",
         "none",
+        "foreign",
         "exit",
     ),
 )
@@ -40,6 +41,8 @@ class _Metadata:
         self.client = None if offline else SsbClient(base_url, settings=self.settings)
         self.url = self.client.base_url if self.client else (base_url or self.settings.base_url)
         self.unreachable = offline
+        #: tables whose kept metadata came from another API than ``url``
+        self.foreign: list[str] = []
 
     def __call__(self, table_id: str) -> tuple[TableMetadata | None, str]:
         from kostra.sources.ssb import SsbRequestError, SsbUnreachableError
@@ -56,6 +59,12 @@ class _Metadata:
         document = read_cached_metadata(self.settings.cache_dir, table_id)
         if document is None:
             return None, "none"
+        source = fetched_from(document)
+        if source is None or not same_api(source, self.url):
+            # kept from another API (a local server, a mirror) or without saying which:
+            # it cannot confirm a code for this one
+            self.foreign.append(table_id)
+            return None, "other_api"
         try:
             return parse_metadata(document, table_id), "cache"
         except SourceError:
@@ -109,6 +118,9 @@ def verify_command(
     console = Console(stderr=True)
     if source.unreachable and not offline:
         console.print(text["offline"].format(url=source.url), highlight=False)
+    if source.foreign:
+        message = text["foreign"].format(url=source.url, tables=", ".join(source.foreign))
+        console.print(message, highlight=False)
     if unchecked.height == report.height:
         console.print(text["none"], highlight=False)
     if fmt is OutputFormat.TABLE:

@@ -128,9 +128,25 @@ def metadata_path(cache_dir: Path, table_id: str) -> Path:
     return Path(cache_dir) / "metadata" / f"{table_id}.jsonstat2"
 
 
-def store_metadata(cache_dir: Path, table_id: str, document: Mapping[str, object]) -> None:
-    """Keep a table's metadata document on disk (atomically) for offline label matching."""
+FETCHED_FROM_EXTENSION = "kostraFetchedFrom"
+"""The key, in a kept metadata document's top-level ``extension``, naming the API it came from."""
+
+
+def store_metadata(
+    cache_dir: Path,
+    table_id: str,
+    document: Mapping[str, object],
+    fetched_from: str | None = None,
+) -> None:
+    """Keep a table's metadata document on disk (atomically) for offline label matching and
+    ``kostra catalog verify --offline``, with the base URL of the API that sent it: metadata
+    from a local or test server must never pass for SSB's."""
     path = metadata_path(cache_dir, table_id)
+    if fetched_from is not None:
+        extension = document.get("extension")
+        kept = dict(extension) if isinstance(extension, Mapping) else {}
+        kept[FETCHED_FROM_EXTENSION] = fetched_from
+        document = {**document, "extension": kept}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".partial")
@@ -144,6 +160,21 @@ def store_metadata(cache_dir: Path, table_id: str, document: Mapping[str, object
     except OSError:
         # The copy only helps later offline imports; a read-only cache must not fail a fetch.
         return
+
+
+def fetched_from(document: Mapping[str, object]) -> str | None:
+    """The base URL a kept metadata document was fetched from (None: kept without it)."""
+    extension = document.get("extension")
+    if isinstance(extension, Mapping):
+        value = extension.get(FETCHED_FROM_EXTENSION)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def same_api(first: str, second: str) -> bool:
+    """Whether two PxWebApi base URLs name the same API (case of the host, trailing slash)."""
+    return first.rstrip("/").lower() == second.rstrip("/").lower()
 
 
 def read_cached_metadata(cache_dir: Path | None, table_id: str) -> dict[str, object] | None:

@@ -467,7 +467,7 @@ class SsbClient:
             self._metadata[key] = parse_metadata(doc, table_id)
             if lang == DATA_LANG:
                 # Kept on disk: offline imports of label-only downloads match SSB's labels.
-                store_metadata(self.cache.root.parent, table_id, doc)
+                store_metadata(self.cache.root.parent, table_id, doc, self.base_url)
         return self._metadata[key]
 
     def codelist(self, codelist_id: str, *, lang: str = DATA_LANG) -> Codelist:
