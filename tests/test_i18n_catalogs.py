@@ -19,10 +19,12 @@ SOURCE = Path(__file__).resolve().parents[1] / "src" / "kostra"
 
 #: Calls that look a message up by a literal key: t("key", ...) in Python and t('key') in the
 #: report template, label("key", ...) and L("key") for the web, text/plural from kostra.i18n,
-#: N_("key"), the marker of a key looked up later, and Text.message("key", ...), a method
-#: fact's words (kostra.analysis.method).
+#: N_("key"), the marker of a key looked up later, Text.message("key", ...), a method
+#: fact's words (kostra.analysis.method), and say/say_plural("key", ...), the findings' and
+#: verdicts' sentences in the three languages at once (kostra.analysis._wording).
 _CALL = re.compile(
-    r"(?<![\w.])(?:t|L|N_|label|text|plural|i18n\.text|i18n\.plural|Text\.message)"
+    r"(?<![\w.])(?:t|L|N_|label|text|plural|i18n\.text|i18n\.plural|Text\.message|"
+    r"say|say_plural)"
     r"\(\s*(['\"])([a-z][a-z0-9_.]*[a-z0-9])\1"
 )
 #: Tables of messages (kostra.i18n): Words/Phrases(prefix, keys) and Phrase(key).
@@ -206,6 +208,8 @@ def test_catalogs_ship_with_the_package() -> None:
 #: Modules whose user-facing texts live in the catalogs: a Norwegian literal string coming back
 #: into one of them fails :func:`test_no_norwegian_literals_in_modules_with_catalog_texts`.
 CATALOG_ONLY = (
+    "analysis/_wording.py",
+    "analysis/findings.py",
     "analysis/profile.py",
     "analysis/similar.py",
     "cli/__init__.py",

@@ -1,10 +1,13 @@
 """Findings in words: documented rules that turn analysis results into neutral sentences.
 
 Every finding is a structured object (:class:`Finding`): the rule that produced it, the indicator
-or sector it is about, the numbers it used, the sentence in bokmål and English, and the anchor id of
-the figure or table in the report the numbers come from. A sentence shows only numbers that are in
-``Finding.numbers`` (``Finding.shown`` pairs each number in the text with its key), so a test can
-trace every sentence back to the analysis results. No rule writes a sentence without a number.
+or sector it is about, the numbers it used, the sentence in bokmål, nynorsk and English, and the
+anchor id of the figure or table in the report the numbers come from. A sentence shows only numbers
+that are in ``Finding.numbers`` (``Finding.shown`` pairs each number in the text with its key), so a
+test can trace every sentence back to the analysis results. No rule writes a sentence without a
+number. The sentences are messages ``finding.*`` of the gettext catalogs (:mod:`kostra.i18n`),
+one message per direction ("over"/"under" are two sentences), with plural forms where a count is
+printed; the table below quotes the bokmål.
 
 Rules (parameters in :class:`FindingRules`; every threshold is a documented default [D]):
 
@@ -69,9 +72,11 @@ from typing import Any
 import polars as pl
 
 from kostra.analysis._barometer.naming import PUBLISHED_INDICATORS
+from kostra.analysis._wording import Said, Value, same, say, say_plural
+from kostra.analysis._wording import sector as sector_words
 from kostra.analysis.method import SMALL_NUMBERS, SmallNumbers
 from kostra.catalog.models import Catalog, Indicator
-from kostra.i18n import number, sector_name
+from kostra.i18n import N_, number, peer_group_name, unit_name
 
 #: The rules, in the order of the method section; each has one line of text there, the
 #: message ``rule.<id>`` of :mod:`kostra.i18n`.
@@ -176,40 +181,56 @@ class _Sentence:
     def use(self, key: str, value: float) -> None:
         self.numbers[key] = float(value)
 
-    def num(self, key: str, value: float, decimals: int | None = None) -> tuple[str, str]:
-        """Record ``value`` under ``key`` and return it printed in (nb, en)."""
+    def num(self, key: str, value: float, decimals: int | None = None) -> Said:
+        """Record ``value`` under ``key`` and return it as each language prints it (nynorsk
+        prints its numbers as bokmål does)."""
         self.numbers[key] = float(value)
-        nb, en = fmt(value, "nb", decimals), fmt(value, "en", decimals)
-        self.shown.append((key, nb, en))
-        return nb, en
+        printed = Said.each(lambda lang: fmt(value, lang, decimals))
+        self.shown.append((key, printed.nb, printed.en))
+        return printed
 
-    def finding(
-        self, rule_id: str, anchor: str, nb: str, en: str, nn: str, **kwargs: Any
-    ) -> Finding:
+    def finding(self, rule_id: str, anchor: str, said: Said, **kwargs: Any) -> Finding:
         return Finding(
             rule_id=rule_id,
             anchor=anchor,
-            text_nb=nb,
-            text_en=en,
-            text_nn=nn,
+            text_nb=said.nb,
+            text_en=said.en,
+            text_nn=said.nn,
             numbers=dict(self.numbers),
             shown=tuple(self.shown),
             **kwargs,
         )
 
 
+def percent_suffix(lang: str) -> str:
+    """The per cent sign after a number: a no-break space before it in Norwegian."""
+    return " %" if lang == "en" else "\u00a0%"
+
+
 def unit_suffix(indicator: Indicator, lang: str) -> str:
-    """The unit as printed after a number: " %" for shares, " kr", or the catalog's unit."""
+    """The unit as printed after a number: " %" for shares, " kr", or the catalog's unit
+    (in English and nynorsk as those readers write it: "timer" is "hours", "timar")."""
     unit = indicator.unit.strip()
     if unit.lower() in _PERCENT_UNITS:
-        return " %" if lang == "en" else "\u00a0%"
+        return percent_suffix(lang)
     if unit.lower() in {"kr", "nok"}:
         return " NOK" if lang == "en" else "\u00a0kr"
+    if UNITS_EN.get(unit) == "":  # a count: the number needs no unit in any language
+        return ""
     if lang == "en":
         unit = UNITS_EN.get(unit, unit)
-    elif unit == "antall":
-        unit = ""
+    elif lang == "nn":
+        unit = unit_name(unit, "nn")
     return f" {unit}" if unit else ""
+
+
+def _with_unit(number: Said, indicator: Indicator) -> Said:
+    """A printed number followed by the key figure's unit in each language."""
+    return Said.each(lambda lang: number[lang] + unit_suffix(indicator, lang))
+
+
+def _percent(number: Said) -> Said:
+    return Said.each(lambda lang: number[lang] + percent_suffix(lang))
 
 
 def is_percentage(indicator: Indicator) -> bool:
@@ -217,8 +238,23 @@ def is_percentage(indicator: Indicator) -> bool:
     return indicator.unit.strip().lower() in _PERCENT_UNITS
 
 
-def _sector_name(sector: str, lang: str) -> str:
-    return sector_name(sector, lang)
+def _names(indicator: Indicator, *, lower: bool = False) -> Said:
+    """A key figure's name: SSB's bokmål name in both Norwegian texts (SSB publishes no
+    nynorsk names), the English name in English."""
+    if lower:
+        return Said.each(
+            lambda lang: _lower_start(indicator.name_en if lang == "en" else indicator.name_nb)
+        )
+    return Said(indicator.name_nb, indicator.name_nb, indicator.name_en)
+
+
+def _lower_start(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def _peer(context: FindingContext) -> Said:
+    """The peer group's name: a standard group's in each language, any other as it is."""
+    return Said.each(lambda lang: peer_group_name(context.peer_name, lang))
 
 
 def _ok(value: Any) -> bool:
@@ -232,30 +268,15 @@ def _indicator(catalog: Catalog, indicator_id: str) -> Indicator | None:
         return None
 
 
-def _cap_flag(
-    s: _Sentence, what: str, cap: float, *, change: bool, below: bool = False
-) -> tuple[str, str, str]:
-    """The flag of an index or a change beyond the small-number caps, as one more sentence in
-    (nb, en, nn); its number is recorded like every other."""
-    cap_nb, cap_en = s.num(what, cap, 0)
+def _cap_flag(s: _Sentence, what: str, cap: float, *, change: bool, below: bool = False) -> Said:
+    """The flag of an index or a change beyond the small-number caps, as one more sentence;
+    its number is recorded like every other."""
+    printed = s.num(what, cap, 0)
     if below:
-        return (
-            f" Indeksen er under {cap_nb} og er merket: små tall kan gi store utslag.",
-            f" The index is below {cap_en} and is flagged: small numbers can swing widely.",
-            f" Indeksen er under {cap_nb} og er merkt: små tal kan gi store utslag.",
-        )
+        return say("finding.flag.index_below", cap=printed)
     if change:
-        return (
-            f" Endringen er større enn ±{cap_nb}\u00a0% og er merket: små tall kan gi store "
-            "utslag.",
-            f" The change exceeds ±{cap_en} % and is flagged: small numbers can swing widely.",
-            f" Endringa er større enn ±{cap_nb}\u00a0% og er merkt: små tal kan gi store utslag.",
-        )
-    return (
-        f" Indeksen er over {cap_nb} og er merket: små tall kan gi store utslag.",
-        f" The index is above {cap_en} and is flagged: small numbers can swing widely.",
-        f" Indeksen er over {cap_nb} og er merkt: små tal kan gi store utslag.",
-    )
+        return say("finding.flag.change", cap=_percent(printed))
+    return say("finding.flag.index_above", cap=printed)
 
 
 def _caveats(indicator: Indicator) -> dict[str, str | None]:
@@ -303,46 +324,34 @@ def _profile_candidates(
             s = _Sentence()
             s.use("index", index)
             above = index > 100.0
-            u_nb, u_en = unit_suffix(indicator, "nb"), unit_suffix(indicator, "en")
             if is_percentage(indicator):
                 # shares are compared in percentage points: "6,6 prosentpoeng over", never
                 # "64 % over" (16,9 % against 10,3 %)
                 points = row["value"] - row["peer_average"]
-                diff_nb, diff_en = s.num("difference_pp", abs(points), 1)
-                what_nb, what_en = f"{diff_nb} prosentpoeng", f"{diff_en} percentage points"
-                what_nn = what_nb
+                size = say("finding.size.points", n=s.num("difference_pp", abs(points), 1))
             else:
-                diff_nb, diff_en = s.num("difference_pct", abs(index - 100.0), 0)
-                what_nb, what_en = f"{diff_nb}\u00a0%", f"{diff_en} %"
-                what_nn = what_nb
-            val_nb, val_en = s.num("value", row["value"])
-            avg_nb, avg_en = s.num("peer_average", row["peer_average"])
-            nb = (
-                f"{indicator.name_nb} er {what_nb} {'over' if above else 'under'} "
-                f"{context.peer_name}-snittet ({val_nb}{u_nb} mot {avg_nb}{u_nb})."
-            )
-            en = (
-                f"{indicator.name_en} is {what_en} {'above' if above else 'below'} the "
-                f"{context.peer_name} average ({val_en}{u_en} against {avg_en}{u_en})."
-            )
-            nn = (
-                f"{indicator.name_nb} er {what_nn} {'over' if above else 'under'} "
-                f"{context.peer_name}-snittet ({val_nb}{u_nb} mot {avg_nb}{u_nb})."
+                size = _percent(s.num("difference_pct", abs(index - 100.0), 0))
+            value = _with_unit(s.num("value", row["value"]), indicator)
+            average = _with_unit(s.num("peer_average", row["peer_average"]), indicator)
+            said = say(
+                N_("finding.p1.above") if above else N_("finding.p1.below"),
+                indicator=_names(indicator),
+                size=size,
+                peer=_peer(context),
+                value=value,
+                average=average,
             )
             caps = rules.small_numbers
             if not is_percentage(indicator) and index > caps.index_cap:
-                flag = _cap_flag(s, "index_cap", caps.index_cap, change=False)
-                nb, en, nn = nb + flag[0], en + flag[1], nn + flag[2]
+                said = said.then(_cap_flag(s, "index_cap", caps.index_cap, change=False))
             elif not is_percentage(indicator) and index < caps.index_floor:
                 flag = _cap_flag(s, "index_floor", caps.index_floor, change=False, below=True)
-                nb, en, nn = nb + flag[0], en + flag[1], nn + flag[2]
+                said = said.then(flag)
             found.append(
                 s.finding(
                     "P1",
                     anchor,
-                    nb,
-                    en,
-                    nn,
+                    said,
                     indicator_id=indicator.id,
                     sector=indicator.sector.value,
                     size=abs(index - 100.0),
@@ -362,33 +371,23 @@ def _profile_candidates(
         ):
             s = _Sentence()
             s.use("peer_rank", rank)
-            n_nb, n_en = s.num("n_peers", n_peers, 0)
-            val_nb, val_en = s.num("value", row["value"])
-            u_nb, u_en = unit_suffix(indicator, "nb"), unit_suffix(indicator, "en")
+            printed = s.num("n_peers", n_peers, 0)
+            value = _with_unit(s.num("value", row["value"]), indicator)
             # peer_rank 1 is the highest value, whatever the direction: the sentence stays neutral
-            top = rank == 1
-            nb = (
-                f"{indicator.name_nb}: {context.municipality} har den "
-                f"{'høyeste' if top else 'laveste'} verdien blant de {n_nb} kommunene i "
-                f"{context.peer_name} ({val_nb}{u_nb})."
-            )
-            en = (
-                f"{indicator.name_en}: {context.municipality} has the "
-                f"{'highest' if top else 'lowest'} value of the {n_en} municipalities in "
-                f"{context.peer_name} ({val_en}{u_en})."
-            )
-            nn = (
-                f"{indicator.name_nb}: {context.municipality} har den "
-                f"{'høgaste' if top else 'lågaste'} verdien blant dei {n_nb} kommunane i "
-                f"{context.peer_name} ({val_nb}{u_nb})."
+            said = say_plural(
+                N_("finding.p2.highest") if rank == 1 else N_("finding.p2.lowest"),
+                n_peers,
+                printed,
+                indicator=_names(indicator),
+                municipality=context.municipality,
+                peer=_peer(context),
+                value=value,
             )
             found.append(
                 s.finding(
                     "P2",
                     anchor,
-                    nb,
-                    en,
-                    nn,
+                    said,
                     indicator_id=indicator.id,
                     sector=indicator.sector.value,
                     size=abs((index or 100.0) - 100.0),
@@ -505,42 +504,34 @@ def trend_findings(
             s.use("relative_pct", abs(brk.relative) * 100)  # what trend_min_change tests
             # a share off its trend in percentage points: "6,2 prosentpoeng høyere", never
             # "1 017 % høyere" (a change relative to a small share)
-            size_nb, size_en = s.num("difference_pp", abs(brk.deviation), 1)
-            what_nb, what_en = f"{size_nb} prosentpoeng", f"{size_en} percentage points"
+            size = say("finding.size.points", n=s.num("difference_pp", abs(brk.deviation), 1))
         else:
-            size_nb, size_en = s.num("relative_pct", abs(brk.relative) * 100, 0)
-            what_nb, what_en = f"{size_nb}\u00a0%", f"{size_en} %"
-        val_nb, val_en = s.num("value", brk.value)
-        exp_nb, exp_en = s.num("expected", brk.expected)
-        u_nb, u_en = unit_suffix(indicator, "nb"), unit_suffix(indicator, "en")
-        pandemic_nb = " (pandemiår)" if brk.year in rules.pandemic_years else ""
-        pandemic_en = " (a pandemic year)" if brk.year in rules.pandemic_years else ""
-        nb = (
-            f"{indicator.name_nb} i {brk.year}{pandemic_nb} var {what_nb} "
-            f"{'høyere' if up else 'lavere'} enn utviklingen de {rules.trend_window} foregående "
-            f"årene tilsier ({val_nb}{u_nb} mot forventet {exp_nb}{u_nb})."
-        )
-        en = (
-            f"{indicator.name_en} in {brk.year}{pandemic_en} was {what_en} "
-            f"{'higher' if up else 'lower'} than the trend of the {rules.trend_window} previous "
-            f"years predicts ({val_en}{u_en} against {exp_en}{u_en} expected)."
-        )
-        nn = (
-            f"{indicator.name_nb} i {brk.year}{pandemic_nb} var {what_nb} "
-            f"{'høgare' if up else 'lågare'} enn utviklinga dei {rules.trend_window} "
-            f"føregåande åra tilseier ({val_nb}{u_nb} mot venta {exp_nb}{u_nb})."
+            size = _percent(s.num("relative_pct", abs(brk.relative) * 100, 0))
+        value = _with_unit(s.num("value", brk.value), indicator)
+        expected = _with_unit(s.num("expected", brk.expected), indicator)
+        year = str(brk.year)  # a year, never with a thousands separator
+        when = say("finding.t1.pandemic_year", year=year)
+        if brk.year not in rules.pandemic_years:
+            when = same(year)
+        window = rules.trend_window
+        said = say_plural(
+            N_("finding.t1.higher") if up else N_("finding.t1.lower"),
+            window,
+            same(str(window)),
+            indicator=_names(indicator),
+            when=when,
+            size=size,
+            value=value,
+            expected=expected,
         )
         change_cap = rules.small_numbers.change_cap
         if not is_percentage(indicator) and abs(brk.relative) * 100 > change_cap:
-            flag = _cap_flag(s, "change_cap", change_cap, change=True)
-            nb, en, nn = nb + flag[0], en + flag[1], nn + flag[2]
+            said = said.then(_cap_flag(s, "change_cap", change_cap, change=True))
         found.append(
             s.finding(
                 "T1",
                 f"trend-{indicator.id}-{brk.year}",
-                nb,
-                en,
-                nn,
+                said,
                 indicator_id=indicator.id,
                 sector=indicator.sector.value,
                 size=abs(brk.relative) * 100,
@@ -588,50 +579,33 @@ def need_findings(
         s.use("excess_nok", excess)
         s.use("expected", expected)
         s.use("difference_pct", pct)
-        m_nb, m_en = s.num("excess_mnok", abs(excess) / 1e6, 0 if abs(excess) >= 1e7 else 1)
-        d_nb, d_en = s.num("difference", abs(difference), 0)
-        more = excess > 0
+        amount = s.num("excess_mnok", abs(excess) / 1e6, 0 if abs(excess) >= 1e7 else 1)
+        per_inhabitant = s.num("difference", abs(difference), 0)
         sector = row["sector"]
-        nb = (
-            f"Etter behovskorrigering brukte {context.municipality} {m_nb} mill. kr "
-            f"{'mer' if more else 'mindre'} enn {context.peer_name}-snittet på "
-            f"{_sector_name(sector, 'nb')} ({d_nb} kr per innbygger)."
+        said = say(
+            N_("finding.c1.more") if excess > 0 else N_("finding.c1.less"),
+            municipality=context.municipality,
+            amount=amount,
+            peer=_peer(context),
+            sector=sector_words(sector),
+            difference=per_inhabitant,
         )
-        en = (
-            f"After need correction, {context.municipality} spent NOK {m_en} million "
-            f"{'more' if more else 'less'} than the {context.peer_name} average on "
-            f"{_sector_name(sector, 'en')} (NOK {d_en} per inhabitant)."
-        )
-        nn = (
-            f"Etter behovskorrigering brukte {context.municipality} {m_nb} mill. kr "
-            f"{'meir' if more else 'mindre'} enn {context.peer_name}-snittet på "
-            f"{_sector_name(sector, 'nn')} ({d_nb} kr per innbyggjar)."
-        )
-        found.append(s.finding("C1", f"need-{sector}", nb, en, nn, sector=sector, size=abs(pct)))
+        found.append(s.finding("C1", f"need-{sector}", said, sector=sector, size=abs(pct)))
     if total_nok is not None and total_sectors:
         total, counted = total_nok, total_sectors
     if counted:
         s = _Sentence()
         s.use("excess_nok", total)
-        m_nb, m_en = s.num("excess_mnok", abs(total) / 1e6, 0 if abs(total) >= 1e7 else 1)
-        n_nb, n_en = s.num("sectors", counted, 0)
-        more = total > 0
-        nb = (
-            f"Samlet for {n_nb} sektorer brukte {context.municipality} etter behovskorrigering "
-            f"{m_nb} mill. kr {'mer' if more else 'mindre'} enn om utgiftene per innbygger "
-            f"hadde vært som {context.peer_name}-snittet."
+        amount = s.num("excess_mnok", abs(total) / 1e6, 0 if abs(total) >= 1e7 else 1)
+        said = say_plural(
+            N_("finding.c2.more") if total > 0 else N_("finding.c2.less"),
+            counted,
+            s.num("sectors", counted, 0),
+            municipality=context.municipality,
+            amount=amount,
+            peer=_peer(context),
         )
-        en = (
-            f"Across {n_en} sectors, after need correction, {context.municipality} spent NOK "
-            f"{m_en} million {'more' if more else 'less'} than at the {context.peer_name} "
-            f"average spending per inhabitant."
-        )
-        nn = (
-            f"Samla for {n_nb} sektorar brukte {context.municipality} etter behovskorrigering "
-            f"{m_nb} mill. kr {'meir' if more else 'mindre'} enn om utgiftene per innbyggjar "
-            f"hadde vore som {context.peer_name}-snittet."
-        )
-        found.append(s.finding("C2", "tab-need", nb, en, nn, size=1e9))
+        found.append(s.finding("C2", "tab-need", said, size=1e9))
     return found
 
 
@@ -644,53 +618,41 @@ def _index_sentence(
     value: float,
     anchor: str,
     sector: str | None,
-    reference: tuple[str, str],
+    reference: Said,
 ) -> Finding:
     s = _Sentence()
-    v_nb, v_en = s.num(key, value, 0)
+    printed = s.num(key, value, 0)
     shown = round(value)
     # the difference as printed from the printed index, so "109 – 9 poeng over" always adds up
-    d_nb, d_en = s.num("difference", abs(shown - 100), 0)
-    above = shown >= 100
-    # our reconstruction, named as ours: never read as KS's own figures
-    own_nb = " (egen beregning etter ASSS/KS-metoden)" if sector is None else ""
-    own_en = " (own calculation after the ASSS/KS method)" if sector is None else ""
-    own_nn = " (eiga berekning etter ASSS/KS-metoden)" if sector is None else ""
-    kind_nb = {
-        "production_index": f"Produksjonsindeksen{own_nb}",
-        "efficiency_index": f"Effektivitetsindeksen{own_nb}",
-    }
-    kind_en = {
-        "production_index": f"The production index{own_en}",
-        "efficiency_index": f"The efficiency index{own_en}",
-    }
-    where_nb = f" for {_sector_name(sector, 'nb')}" if sector else " samlet"
-    where_en = f" for {_sector_name(sector, 'en')}" if sector else " in total"
-    where_nn = f" for {_sector_name(sector, 'nn')}" if sector else " samla"
-    kind_nn = {
-        "production_index": f"Produksjonsindeksen{own_nn}",
-        "efficiency_index": f"Effektivitetsindeksen{own_nn}",
-    }
+    difference = abs(shown - 100)
+    points = s.num("difference", difference, 0)
+    # the totals are our reconstruction, named as ours: never read as KS's own figures
+    if key == "production_index":
+        index = (
+            say("finding.index.production", sector=sector_words(sector))
+            if sector
+            else say("finding.index.production_total")
+        )
+    else:
+        index = (
+            say("finding.index.efficiency", sector=sector_words(sector))
+            if sector
+            else say("finding.index.efficiency_total")
+        )
     # a dash, never a comma, between the index and the difference: "109, 9 poeng" reads as 109,9
     if shown == 100:
-        nb = f"{kind_nb[key]}{where_nb} er {v_nb} – på {reference[0]} (= 100)."
-        en = f"{kind_en[key]}{where_en} is {v_en} – at {reference[1]} (= 100)."
-        nn = f"{kind_nn[key]}{where_nn} er {v_nb} – på {reference[0]} (= 100)."
+        said = say("finding.index.at", index=index, value=printed, reference=reference)
     else:
-        nb = (
-            f"{kind_nb[key]}{where_nb} er {v_nb} – {d_nb} poeng "
-            f"{'over' if above else 'under'} {reference[0]} (= 100)."
-        )
-        en = (
-            f"{kind_en[key]}{where_en} is {v_en} – {d_en} points "
-            f"{'above' if above else 'below'} {reference[1]} (= 100)."
-        )
-        nn = (
-            f"{kind_nn[key]}{where_nn} er {v_nb} – {d_nb} poeng "
-            f"{'over' if above else 'under'} {reference[0]} (= 100)."
+        said = say_plural(
+            N_("finding.index.above") if shown > 100 else N_("finding.index.below"),
+            difference,
+            points,
+            index=index,
+            value=printed,
+            reference=reference,
         )
     size = 1e9 - 1 if sector is None else abs(value - 100.0)  # totals lead the summary
-    return s.finding(rule_id, anchor, nb, en, nn, sector=sector, size=size)
+    return s.finding(rule_id, anchor, said, sector=sector, size=size)
 
 
 def production_findings(
@@ -702,12 +664,20 @@ def production_findings(
     efficiency_total: float | None = None,
     reference_nb: str = "",
     reference_en: str = "",
+    reference_nn: str = "",
 ) -> list[Finding]:
-    """Rules E1, E2 (``production``: ``sector, production_index, efficiency_index``) and E3."""
-    reference = (
-        reference_nb or f"{context.peer_name}-snittet",
-        reference_en or f"the {context.peer_name} average",
-    )
+    """Rules E1, E2 (``production``: ``sector, production_index, efficiency_index``) and E3.
+
+    The indices are against the peer group's average unless ``reference_nb``/``_en``/``_nn``
+    name another reference (nynorsk falls back to bokmål).
+    """
+    reference = say("finding.peer_average", peer=_peer(context))
+    if reference_nb or reference_en:
+        reference = Said(
+            reference_nb or reference.nb,
+            reference_nn or reference_nb or reference.nn,
+            reference_en or reference.en,
+        )
     found: list[Finding] = []
     for row in production.iter_rows(named=True):
         for rule_id, key in (("E1", "production_index"), ("E2", "efficiency_index")):
@@ -743,99 +713,27 @@ def barometer_findings(
     """
     found: list[Finding] = []
     if total is not None and _ok(total.get("rank")) and _ok(total.get("n_ranked")):
-        s = _Sentence()
-        count = total.get("n_indicators")
-        if count is not None and _ok(count):
-            k_nb, k_en = s.num("n_indicators", count, 0)
-            p_nb, p_en = s.num("published_indicators", PUBLISHED_INDICATORS, 0)
-            method_nb = (
-                f"Kommunebarometer-metoden (egen beregning, {k_nb} av ca. {p_nb} indikatorer)"
-            )
-            method_en = (
-                f"the Kommunebarometer method (own calculation, {k_en} of about {p_en} indicators)"
-            )
-            method_nn = (
-                f"Kommunebarometer-metoden (eiga berekning, {k_nb} av om lag {p_nb} indikatorar)"
-            )
-        else:
-            method_nb = "Kommunebarometer-metoden (egen beregning)"
-            method_en = "the Kommunebarometer method (own calculation)"
-            method_nn = "Kommunebarometer-metoden (eiga berekning)"
-        adjusted = total.get("rank_income_adjusted")
-        if adjusted is not None and _ok(adjusted):
-            a_nb, a_en = s.num("rank_income_adjusted", adjusted, 0)
-            n_nb, n_en = s.num("n_ranked", total["n_ranked"], 0)
-            r_nb, r_en = s.num("rank", total["rank"], 0)
-            nb = (
-                f"Etter {method_nb} er {context.municipality} nr. {a_nb} av {n_nb} kommuner "
-                f"justert for frie inntekter (ujustert nr. {r_nb}"
-            )
-            en = (
-                f"By {method_en}, {context.municipality} ranks {a_en} of {n_en} "
-                f"municipalities adjusted for free income (unadjusted {r_en}"
-            )
-            nn = (
-                f"Etter {method_nn} er {context.municipality} nr. {a_nb} av {n_nb} kommunar "
-                f"justert for frie inntekter (ujustert nr. {r_nb}"
-            )
-            close_nb = close_en = ")"
-            sep_nb, sep_en = ", usikkerhetsintervall ", ", uncertainty interval "
-            sep_nn = ", usikkerheitsintervall "
-        else:
-            r_nb, r_en = s.num("rank", total["rank"], 0)
-            n_nb, n_en = s.num("n_ranked", total["n_ranked"], 0)
-            nb = f"Etter {method_nb} er {context.municipality} nr. {r_nb} av {n_nb} kommuner"
-            en = f"By {method_en}, {context.municipality} ranks {r_en} of {n_en} municipalities"
-            nn = f"Etter {method_nn} er {context.municipality} nr. {r_nb} av {n_nb} kommunar"
-            close_nb = close_en = ")"
-            sep_nb, sep_en = " (usikkerhetsintervall ", " (uncertainty interval "
-            sep_nn = " (usikkerheitsintervall "
-        if _ok(total.get("rank_low")) and _ok(total.get("rank_high")):
-            lo_nb, lo_en = s.num("rank_low", total["rank_low"], 0)
-            hi_nb, hi_en = s.num("rank_high", total["rank_high"], 0)
-            nb += f"{sep_nb}{lo_nb}–{hi_nb}{close_nb}"
-            en += f"{sep_en}{lo_en}–{hi_en}{close_en}"
-            nn += f"{sep_nn}{lo_nb}–{hi_nb}{close_nb}"
-        elif _ok(adjusted):
-            nb += ")"
-            en += ")"
-            nn += ")"
-        if _ok(total.get("peer_rank")) and _ok(total.get("n_peers")):
-            p_nb, p_en = s.num("peer_rank", total["peer_rank"], 0)
-            q_nb, q_en = s.num("n_peers", total["n_peers"], 0)
-            nb += f", og nr. {p_nb} av {q_nb} i {context.peer_name}"
-            en += f", and {p_en} of {q_en} in {context.peer_name}"
-            nn += f", og nr. {p_nb} av {q_nb} i {context.peer_name}"
-        found.append(s.finding("B1", "barometer", nb + ".", en + ".", nn + ".", size=1e9 - 2))
+        found.append(_barometer_total(total, context))
     ranked = sectors.filter(pl.col("rank").is_not_null()) if not sectors.is_empty() else sectors
     if ranked.height >= 2:
         ordered = ranked.sort("rank")
         for row, best in ((ordered.row(0, named=True), True), (ordered.row(-1, named=True), False)):
             s = _Sentence()
-            r_nb, r_en = s.num("rank", row["rank"], 0)
-            n_nb, n_en = s.num("n_ranked", row["n_ranked"], 0)
-            interval_nb = interval_en = ""
+            place = {
+                "sector": sector_words(row["sector"]),
+                "rank": s.num("rank", row["rank"], 0),
+                "n": s.num("n_ranked", row["n_ranked"], 0),
+            }
             if _ok(row.get("rank_low")) and _ok(row.get("rank_high")):
-                lo_nb, lo_en = s.num("rank_low", row["rank_low"], 0)
-                hi_nb, hi_en = s.num("rank_high", row["rank_high"], 0)
-                interval_nb, interval_en = (
-                    f" (intervall {lo_nb}–{hi_nb})",
-                    f" (interval {lo_en}–{hi_en})",
-                )
+                place["low"] = s.num("rank_low", row["rank_low"], 0)
+                place["high"] = s.num("rank_high", row["rank_high"], 0)
+                key = N_("finding.b2.best_interval") if best else N_("finding.b2.weakest_interval")
+            else:
+                key = N_("finding.b2.best") if best else N_("finding.b2.weakest")
             sector = row["sector"]
-            nb = (
-                f"{'Best' if best else 'Svakest'} plassert i barometeret er "
-                f"{_sector_name(sector, 'nb')}: nr. {r_nb} av {n_nb}{interval_nb}."
+            found.append(
+                s.finding("B2", f"bar-{sector}", say(key, **place), sector=sector, size=1e9 - 3)
             )
-            en = (
-                f"The {'best' if best else 'weakest'} placed barometer sector is "
-                f"{_sector_name(sector, 'en')}: {r_en} of {n_en}{interval_en}."
-            )
-            nn = (
-                f"{'Best' if best else 'Svakast'} plassert i barometeret er "
-                f"{_sector_name(sector, 'nn')}: nr. {r_nb} av {n_nb}{interval_nb}."
-            )
-            found.append(s.finding("B2", f"bar-{sector}", nb, en, nn, sector=sector, size=1e9 - 3))
     if not drivers.is_empty():
         ranked_sectors = set(ranked["sector"].to_list()) if ranked.height else set()
         usable = drivers.filter(
@@ -854,30 +752,17 @@ def barometer_findings(
                 s = _Sentence()
                 s.use("effect", row["effect"])
                 s.use("weight", row["weight"])
-                g_nb, g_en = s.num("grade", row["grade"], 1)
-                up = row["effect"] > 0
-                nb = (
-                    f"I barometersektoren {_sector_name(str(sector), 'nb')} trekker "
-                    f"{indicator.name_nb[0].lower() + indicator.name_nb[1:]} "
-                    f"{'opp' if up else 'ned'} (karakter {g_nb} av 6)."
-                )
-                en = (
-                    f"In the barometer sector {_sector_name(str(sector), 'en')}, "
-                    f"{indicator.name_en[0].lower() + indicator.name_en[1:]} pulls the score "
-                    f"{'up' if up else 'down'} (grade {g_en} of 6)."
-                )
-                nn = (
-                    f"I barometersektoren {_sector_name(str(sector), 'nn')} trekkjer "
-                    f"{indicator.name_nb[0].lower() + indicator.name_nb[1:]} "
-                    f"{'opp' if up else 'ned'} (karakter {g_nb} av 6)."
+                said = say(
+                    N_("finding.b3.up") if row["effect"] > 0 else N_("finding.b3.down"),
+                    sector=sector_words(str(sector)),
+                    indicator=_names(indicator, lower=True),
+                    grade=s.num("grade", row["grade"], 1),
                 )
                 found.append(
                     s.finding(
                         "B3",
                         f"bar-{sector}",
-                        nb,
-                        en,
-                        nn,
+                        said,
                         indicator_id=indicator.id,
                         sector=str(sector),
                         size=abs(row["effect"]),
@@ -885,6 +770,48 @@ def barometer_findings(
                     )
                 )
     return found
+
+
+def _barometer_total(total: Mapping[str, Any], context: FindingContext) -> Finding:
+    """Rule B1: the total rank, income-adjusted when given, its interval and the peer place."""
+    s = _Sentence()
+    count = total.get("n_indicators")
+    if count is not None and _ok(count):
+        used = s.num("n_indicators", count, 0)
+        published = s.num("published_indicators", PUBLISHED_INDICATORS, 0)
+        method = say_plural("finding.b1.method_counted", PUBLISHED_INDICATORS, published, used=used)
+    else:
+        method = say("finding.b1.method")
+    ranking: dict[str, Value] = {"method": method, "municipality": context.municipality}
+    adjusted = total.get("rank_income_adjusted")
+    if adjusted is not None and _ok(adjusted):
+        ranking["rank"] = s.num("rank_income_adjusted", adjusted, 0)
+        ranking["unadjusted"] = s.num("rank", total["rank"], 0)
+    else:
+        ranking["rank"] = s.num("rank", total["rank"], 0)
+    n_ranked = s.num("n_ranked", total["n_ranked"], 0)
+    interval = _ok(total.get("rank_low")) and _ok(total.get("rank_high"))
+    if interval:
+        ranking["low"] = s.num("rank_low", total["rank_low"], 0)
+        ranking["high"] = s.num("rank_high", total["rank_high"], 0)
+    if "unadjusted" in ranking:
+        key = N_("finding.b1.adjusted_interval") if interval else N_("finding.b1.adjusted")
+    else:
+        key = N_("finding.b1.rank_interval") if interval else N_("finding.b1.rank")
+    said = say_plural(key, total["n_ranked"], n_ranked, **ranking)
+    if _ok(total.get("peer_rank")) and _ok(total.get("n_peers")):
+        peer_rank = s.num("peer_rank", total["peer_rank"], 0)
+        n_peers = s.num("n_peers", total["n_peers"], 0)
+        said = say(
+            "finding.b1.with_peers",
+            ranking=said,
+            rank=peer_rank,
+            n=n_peers,
+            peer=_peer(context),
+        )
+    else:
+        said = say("finding.b1.alone", ranking=said)
+    return s.finding("B1", "barometer", said, size=1e9 - 2)
 
 
 # --- missing figures ---------------------------------------------------------------------------
@@ -895,11 +822,14 @@ def missing_findings(missing_count: int, context: FindingContext) -> list[Findin
     if missing_count <= 0:
         return []
     s = _Sentence()
-    n_nb, n_en = s.num("missing", missing_count, 0)
-    nb = f"{n_nb} nøkkeltall mangler for {context.municipality} i {context.year}."
-    en = f"{n_en} key figures are missing for {context.municipality} in {context.year}."
-    nn = f"{n_nb} nøkkeltal manglar for {context.municipality} i {context.year}."
-    return [s.finding("M1", "missing", nb, en, nn, size=float(missing_count))]
+    said = say_plural(
+        "finding.m1",
+        missing_count,
+        s.num("missing", missing_count, 0),
+        municipality=context.municipality,
+        year=str(context.year),
+    )
+    return [s.finding("M1", "missing", said, size=float(missing_count))]
 
 
 # --- all rules ---------------------------------------------------------------------------------
@@ -924,6 +854,7 @@ def generate_findings(
     rules: FindingRules | None = None,
     reference_nb: str = "",
     reference_en: str = "",
+    reference_nn: str = "",
 ) -> list[Finding]:
     """Apply every rule; findings come back in rule order (see the module docstring).
 
@@ -946,6 +877,7 @@ def generate_findings(
             efficiency_total=efficiency_total,
             reference_nb=reference_nb,
             reference_en=reference_en,
+            reference_nn=reference_nn,
         )
     found += barometer_findings(
         barometer_total,

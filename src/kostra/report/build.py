@@ -719,9 +719,13 @@ def report_findings(data: ReportData, rules: FindingRules | None = None) -> list
                 "effect": pl.Float64,
             },
         )
-    reference = ("", "")
+    reference = ("", "", "")
     if data.production_reference == "country":
-        reference = (t("national_average", "nb"), t("national_average", "en"))
+        reference = (
+            t("national_average", "nb"),
+            t("national_average", "en"),
+            t("national_average", "nn"),
+        )
     return generate_findings(
         catalog=Catalog(indicators=data.indicators),
         context=context,
@@ -740,4 +744,5 @@ def report_findings(data: ReportData, rules: FindingRules | None = None) -> list
         rules=rules,
         reference_nb=reference[0],
         reference_en=reference[1],
+        reference_nn=reference[2],
     )

@@ -1,0 +1,203 @@
+"""The findings' sentences come from the gettext catalogs: nynorsk without bokmål, English
+without Norwegian, the singular for a count of one, and no catalog entry left unused."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+
+from kostra.analysis import findings as F  # noqa: N812
+from kostra.i18n.messages import catalog_path
+from test_english_output import norwegian_words
+from test_findings import CATALOG, CONTEXT, RULES, _history, _profile
+from test_i18n_catalogs import _used_keys
+from test_nynorsk import _bokmal_words
+
+
+def _without_names(text: str, names: list[str]) -> str:
+    """``text`` without SSB's key-figure names (quoted as SSB writes them)."""
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, " ").replace(name[:1].lower() + name[1:], " ")
+    return text
+
+
+def _every_finding() -> list[F.Finding]:
+    """At least one finding of every rule, in both directions where a rule has two."""
+    profile = _profile(
+        a={"value": 16.0, "peer_average": 10.0, "index": 160.0, "peer_rank": 1, "n_peers": 12},
+        b={"value": 7406.0, "peer_average": 731.0, "index": 1013.1, "peer_rank": 12, "n_peers": 12},
+        c={"value": 8.0, "peer_average": 10.0, "index": 80.0},
+    )
+    history = pl.concat(
+        [
+            _history({2016: 1.0, 2017: 1.1, 2018: 1.0, 2019: 1.2, 2020: 13.0}),
+            _history({2016: 100.0, 2017: 101.0, 2018: 99.0, 2019: 100.0, 2020: 450.0}).with_columns(
+                pl.lit("b").alias("indicator_id")
+            ),
+            _history({2016: 40.0, 2017: 41.0, 2018: 42.0, 2019: 43.0, 2020: 30.0}).with_columns(
+                pl.lit("c").alias("indicator_id")
+            ),
+        ]
+    )
+    need = pl.DataFrame(
+        {
+            "sector": ["grunnskole", "barnehage"],
+            "expected": [10_000.0, 10_000.0],
+            "difference": [1_000.0, -900.0],
+            "excess_nok": [130e6, -13e6],
+        }
+    )
+    production = pl.DataFrame(
+        {
+            "sector": ["barnehage", "grunnskole"],
+            "production_index": [104.2, 90.0],
+            "efficiency_index": [96.0, 110.0],
+        }
+    )
+    sectors = pl.DataFrame(
+        {
+            "sector": ["grunnskole", "barnevern"],
+            "rank": [5, 300],
+            "rank_low": [2, 280],
+            "rank_high": [9, 320],
+            "n_ranked": [356, 350],
+        }
+    )
+    drivers = pl.DataFrame(
+        {
+            "sector": ["grunnskole", "grunnskole"],
+            "indicator_id": ["a", "c"],
+            "value": [1.0, 3.0],
+            "grade": [6.0, 1.5],
+            "weight": [0.2, 0.3],
+            "effect": [0.5, -0.6],
+        }
+    )
+    barometer = {
+        "rank": 12,
+        "rank_low": 8,
+        "rank_high": 17,
+        "n_ranked": 356,
+        "peer_rank": 3,
+        "n_peers": 12,
+        "rank_income_adjusted": 9,
+        "n_indicators": 52,
+    }
+    found = F.generate_findings(
+        catalog=CATALOG,
+        context=CONTEXT,
+        profile=profile,
+        history=history,
+        need=need,
+        production=production,
+        production_total=97.0,
+        efficiency_total=100.2,
+        barometer_total=barometer,
+        barometer_sectors=sectors,
+        barometer_drivers=drivers,
+        missing_count=3,
+    )
+    found += F.barometer_findings(
+        {"rank": 4, "n_ranked": 356}, sectors.head(0), drivers.head(0), CATALOG, CONTEXT, RULES
+    )
+    return found
+
+
+@pytest.fixture(scope="module")
+def every_finding() -> list[F.Finding]:
+    return _every_finding()
+
+
+def test_every_rule_is_exercised(every_finding: list[F.Finding]) -> None:
+    assert {f.rule_id for f in every_finding} == set(F.RULE_IDS)
+    texts = " ".join(f.text_nb for f in every_finding)
+    for both in ("over", "under", "høyere", "lavere", "opp", "ned", "mer", "mindre"):
+        assert re.search(rf"\b{both}\b", texts), both
+
+
+def test_findings_in_nynorsk_have_no_bokmal(every_finding: list[F.Finding]) -> None:
+    names = [i.name_nb for i in CATALOG.indicators]
+    for finding in every_finding:
+        assert finding.text_nn, finding.rule_id
+        said = _without_names(finding.text_nn, names)
+        assert _bokmal_words(said) == [], finding.text_nn
+
+
+def test_findings_in_english_have_no_norwegian(every_finding: list[F.Finding]) -> None:
+    names = [i.name_en for i in CATALOG.indicators]
+    for finding in every_finding:
+        said = _without_names(finding.text_en, names)
+        assert norwegian_words(said) == [], finding.text_en
+
+
+def test_the_word_checks_see_bokmal_in_nynorsk_and_norwegian_in_english() -> None:
+    # the checks above can fail: the bokmål sentence fails both
+    (finding,) = F.missing_findings(3, CONTEXT)
+    assert _bokmal_words(finding.text_nb) == ["mangler"]
+    assert norwegian_words(finding.text_nb) == ["mangler", "nøkkeltall"]
+
+
+def test_a_count_of_one_takes_the_singular() -> None:
+    (one,) = F.missing_findings(1, CONTEXT)
+    (two,) = F.missing_findings(2, CONTEXT)
+    assert one.text_en == "1 key figure is missing for Bærum in 2024."
+    assert two.text_en == "2 key figures are missing for Bærum in 2024."
+    assert one.text_nn == "1 nøkkeltal manglar for Bærum i 2024."
+    need = pl.DataFrame(
+        {"sector": ["grunnskole"], "expected": [10_000.0], "difference": [10.0], "excess": [1e6]}
+    ).rename({"excess": "excess_nok"})
+    (c2,) = [f for f in F.need_findings(need, CONTEXT, RULES) if f.rule_id == "C2"]
+    assert c2.text_nb.startswith("Samlet for 1 sektor brukte")
+    assert c2.text_nn is not None
+    assert c2.text_nn.startswith("Samla for 1 sektor brukte")
+    assert c2.text_en.startswith("In 1 sector, after need correction")
+    (many,) = [
+        f
+        for f in F.need_findings(need, CONTEXT, RULES, total_nok=2e6, total_sectors=6)
+        if f.rule_id == "C2"
+    ]
+    assert many.text_nn is not None
+    assert many.text_nn.startswith("Samla for 6 sektorar brukte")
+    assert many.text_en.startswith("Across 6 sectors")
+    empty = pl.DataFrame(
+        {"sector": [], "production_index": [], "efficiency_index": []},
+        schema={"sector": pl.Utf8, "production_index": pl.Float64, "efficiency_index": pl.Float64},
+    )
+    (e3,) = F.production_findings(empty, CONTEXT, RULES, production_total=101.0)
+    assert e3.text_en.endswith("is 101 – 1 point above the ASSS average (= 100).")
+    assert e3.text_nb.endswith("er 101 – 1 poeng over ASSS-snittet (= 100).")
+    (e3,) = F.production_findings(empty, CONTEXT, RULES, production_total=98.0)
+    assert e3.text_en.endswith("is 98 – 2 points below the ASSS average (= 100).")
+    lone = F.FindingRules(extreme_min_peers=1)
+    profile = _profile(
+        a={"value": 5.0, "peer_average": 5.0, "index": 100.0, "peer_rank": 1, "n_peers": 1}
+    )
+    (p2,) = F.profile_findings(profile, CATALOG, CONTEXT, lone)
+    assert "of 1 municipality in ASSS" in p2.text_en
+    assert "blant 1 kommune i ASSS" in (p2.text_nn or "")
+
+
+def test_a_standard_peer_group_is_named_in_the_reader_s_language() -> None:
+    country = F.FindingContext(municipality="Bærum", year=2024, peer_name="Landet uten Oslo")
+    profile = _profile(c={"value": 8.0, "peer_average": 10.0, "index": 80.0})
+    (finding,) = F.profile_findings(profile, CATALOG, country, RULES)
+    assert "Landet uten Oslo-snittet" in finding.text_nb
+    assert "Landet utan Oslo-snittet" in (finding.text_nn or "")
+    assert norwegian_words(finding.text_en.replace("Share of pupils c", "")) == []
+
+
+def _catalog_ids(prefix: str) -> set[str]:
+    text = catalog_path("nb").read_text(encoding="utf-8")
+    return set(re.findall(rf'^msgid "({re.escape(prefix)}[^"]*)"', text, flags=re.MULTILINE))
+
+
+@pytest.mark.parametrize("prefix", ["finding."])
+def test_every_sentence_message_is_used(prefix: str) -> None:
+    """The scan of keys in code sees every finding and verdict message: none is left over
+    from a sentence rewritten, and none is looked up under a key the scan cannot see."""
+    ids = _catalog_ids(prefix)
+    assert len(ids) > 30
+    used = {key for key in _used_keys() if key.startswith(prefix)}
+    assert used == ids
