@@ -306,7 +306,8 @@ def test_params_are_validated() -> None:
     with pytest.raises(ValueError, match="tail"):
         ScoringParams(tail=0.0)
     assert "3,5 = landsgjennomsnittet" in ScoringParams().describe("nb")
-    assert "10 %" in ScoringParams().describe("en")
+    assert "10%" in ScoringParams().describe("en")  # CLDR's percent pattern of each language
+    assert "10\u00a0%" in ScoringParams().describe("nb")
 
 
 # --------------------------------------------------------------------------- explanations

@@ -43,6 +43,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from kostra import i18n
 from kostra.analysis._barometer import kernel, text
 from kostra.catalog.models import BarometerSector, Catalog, Sector
 from kostra.errors import KostraError
@@ -118,38 +119,25 @@ class ScoringParams:
 
     def describe(self, lang: str = "nb") -> str:
         """One line naming the method and its assumptions, for "Metode og forutsetninger"."""
-        tail = f"{self.tail:.0%}".replace("%", " %")
-        trim = f"{self.trim:.0%}".replace("%", " %")
-        cover = f"{self.min_coverage:.0%}".replace("%", " %")
-        if lang == "en":
-            method = "3.5 = national mean" if self.method == "current" else "3.5 = midpoint"
-            cut = "mean of" if self.cutoff == "tail_mean" else "quantile at"
-            mean = "population-weighted" if self.mean == "population" else "unweighted"
-            return (
-                f"Grades 1–6 ({method}, {mean} mean); best/worst cut-off: {cut} the best/worst "
-                f"{tail} after trimming {trim} at each end; ranked with data for ≥ {cover} of "
-                f"the weight; ties at {self.tie_decimals} decimals share the best place."
-            )
-        if lang == "nn":
-            method = (
-                "3,5 = landsgjennomsnittet" if self.method == "current" else "3,5 = midtpunktet"
-            )
-            cut = "snittet av" if self.cutoff == "tail_mean" else "kvantilen for"
-            mean = "befolkningsvekta" if self.mean == "population" else "uvekta"
-            return (
-                f"Karakter 1–6 ({method}, {mean} snitt); beste/dårlegaste grense: {cut} beste/"
-                f"dårlegaste {tail} etter at {trim} er trimma i kvar ende; rangert med data for "
-                f"≥ {cover} av vekta; like poeng med {self.tie_decimals} desimalar deler beste "
-                "plass."
-            )
-        method = "3,5 = landsgjennomsnittet" if self.method == "current" else "3,5 = midtpunktet"
-        cut = "snittet av" if self.cutoff == "tail_mean" else "kvantilen for"
-        mean = "befolkningsvektet" if self.mean == "population" else "uvektet"
-        return (
-            f"Karakter 1–6 ({method}, {mean} snitt); beste/dårligste grense: {cut} beste/"
-            f"dårligste {tail} etter at {trim} er trimmet i hver ende; rangert med data for "
-            f"≥ {cover} av vekten; like poeng med {self.tie_decimals} desimaler deler beste plass."
+        words = _PARAMS[lang]
+        return i18n.text(
+            "barometer.scoring",
+            lang,
+            method=words["national_mean" if self.method == "current" else "midpoint"],
+            mean=words["population" if self.mean == "population" else "unweighted"],
+            cut=words["tail_mean" if self.cutoff == "tail_mean" else "quantile"],
+            tail=i18n.percent(100 * self.tail, lang, 0),
+            trim=i18n.percent(100 * self.trim, lang, 0),
+            cover=i18n.percent(100 * self.min_coverage, lang, 0),
+            decimals=i18n.plural("barometer.params.decimals", self.tie_decimals, lang),
         )
+
+
+#: The words :meth:`ScoringParams.describe` chooses between.
+_PARAMS = i18n.Words(
+    "barometer.params",
+    ("national_mean", "midpoint", "population", "unweighted", "tail_mean", "quantile"),
+)
 
 
 MAX_RESAMPLES = 5000
@@ -211,8 +199,32 @@ class SectorInfo:
     name_en: str
 
     def name(self, lang: str = "nb") -> str:
-        """The sector's name in ``lang``."""
+        """The sector's name in ``lang`` (bokmål and English from the configuration, nynorsk
+        from the catalogs)."""
+        if lang == "nn":
+            return _SECTOR_NAMES["nn"][self.id.value]
         return self.name_en if lang == "en" else self.name_nb
+
+
+#: The barometer sectors' names in the catalogs; bokmål and English say what
+#: ``barometer_weights.toml`` says (a test holds them together), nynorsk is read from here.
+_SECTOR_NAMES = i18n.Words(
+    "barometer.sector",
+    (
+        "grunnskole",
+        "pleie_og_omsorg",
+        "barnevern",
+        "barnehage",
+        "helse",
+        "sosial",
+        "kultur",
+        "miljo_og_ressurser",
+        "saksbehandling",
+        "vann_avlop_renovasjon",
+        "okonomi",
+        "kostnadsniva",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -251,7 +263,7 @@ class BarometerConfig:
     def sector_name(self, sector: str, lang: str = "nb") -> str:
         """A sector's display name, ``total`` included."""
         if sector == TOTAL:
-            return "Total" if lang == "en" else "Totalt"
+            return i18n.text("barometer.total", lang)
         return self.sector(sector).name(lang)
 
 
@@ -973,12 +985,17 @@ class Explanation:
     def place(self, lang: str = "nb") -> str:
         """ "plass 14 av 356 (10–19)" / "place 14 of 356 (10–19)"; "ikke rangert" when unranked."""
         if self.rank is None:
-            return "not ranked" if lang == "en" else "ikke rangert"
-        word, of = ("place", "of") if lang == "en" else ("plass", "av")
-        text = f"{word} {self.rank} {of} {self.n_ranked}"
-        if self.interval is not None:
-            text += f" ({self.interval[0]}–{self.interval[1]})"
-        return text
+            return i18n.text("barometer.not_ranked", lang)
+        place = i18n.text(
+            "barometer.place",
+            lang,
+            rank=i18n.number(self.rank, lang, 0),
+            n=i18n.number(self.n_ranked, lang, 0),
+        )
+        if self.interval is None:
+            return place
+        low, high = (i18n.number(end, lang, 0) for end in self.interval)
+        return f"{place} ({low}–{high})"
 
 
 def explain(
@@ -1085,9 +1102,7 @@ def explain(
     if sector == TOTAL:
         # Sectors are not "high" or "low"; say which sectors pull the total up or down.
         sentences_col = [
-            f"{name} {'pulls down' if lang == 'en' else 'trekker ned'}"
-            if score < 3.5
-            else f"{name} {'pulls up' if lang == 'en' else 'trekker opp'}"
+            text.pulls(name, score < 3.5, lang)
             for name, score in zip(
                 rows.get_column("name").to_list(), rows.get_column("score").to_list(), strict=True
             )

@@ -14,32 +14,20 @@ simplification and is named so.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
+
+from kostra import i18n
+from kostra.i18n import Phrase
 
 #: ``need_index.sector`` of the total expenditure-need index.
 TOTAL_NEED_SECTOR = "total"
 
 #: How the income of the adjustment is described, per language (one text for every surface).
-INCOME_BASIS = {
-    "corrected": {
-        "nb": "frie inntekter per innbygger korrigert for utgiftsbehov (egen tilnærming: SSBs "
-        "frie inntekter / samlet utgiftsbehovsindeks; Kommunal Rapport bruker KDDs korrigerte "
-        "frie inntekter, som ikke finnes i SSBs KOSTRA-tabeller)",
-        "en": "free income per inhabitant corrected for expenditure need (our approximation: "
-        "SSB's free income / total expenditure-need index; Kommunal Rapport uses KDD's "
-        "corrected free income, which no SSB KOSTRA table holds)",
-        "nn": "frie inntekter per innbyggjar korrigerte for utgiftsbehov (eiga tilnærming: "
-        "frie inntekter frå SSB / samla utgiftsbehovsindeks; Kommunal Rapport brukar dei "
-        "korrigerte frie inntektene frå KDD, som ikkje finst i KOSTRA-tabellane til SSB)",
-    },
-    "raw": {
-        "nb": "frie inntekter per innbygger, ikke korrigert for utgiftsbehov (Kommunal Rapport "
-        "bruker korrigerte frie inntekter)",
-        "en": "free income per inhabitant, not corrected for expenditure need (Kommunal Rapport "
-        "uses corrected free income)",
-        "nn": "frie inntekter per innbyggjar, ikkje korrigerte for utgiftsbehov (Kommunal "
-        "Rapport brukar korrigerte frie inntekter)",
-    },
+INCOME_BASIS: Mapping[str, Mapping[str, str]] = {
+    "corrected": Phrase("barometer.income.corrected"),
+    "raw": Phrase("barometer.income.raw"),
 }
 
 
@@ -89,13 +77,7 @@ def corrected_income(income: pl.DataFrame, need_index: pl.DataFrame) -> pl.DataF
 
 def income_label(basis: str, lang: str = "nb") -> str:
     """The words for the income of the adjustment, the same on every surface."""
+    lang = lang if lang in i18n.LANGS else "nb"
     if basis == "mixed":
-        tail = {
-            "nb": "; ukorrigert der indeksen mangler",
-            "nn": "; ukorrigert der indeksen manglar",
-            "en": "; uncorrected where the index is missing",
-        }
-        key = lang if lang in tail else "nb"
-        return INCOME_BASIS["corrected"][key] + tail[key]
-    texts = INCOME_BASIS.get(basis, INCOME_BASIS["raw"])
-    return texts.get(lang, texts["nb"])
+        return i18n.text("barometer.income.mixed", lang, corrected=INCOME_BASIS["corrected"][lang])
+    return INCOME_BASIS.get(basis, INCOME_BASIS["raw"])[lang]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from kostra import i18n
+
 #: Kommunal Rapport's barometer has about this many indicators (Kommunebarometeret 2024).
 PUBLISHED_INDICATORS = 150
 TOTAL = "total"
@@ -27,26 +29,14 @@ def indicator_counts(sectors: Iterable[str]) -> dict[str, int]:
 
 def method_name(n_indicators: int, lang: str = "nb") -> str:
     """ "Kommunebarometer-metoden (egen beregning, N av ca. 150 indikatorer)"."""
-    if lang == "en":
-        return (
-            f"Kommunebarometer method (own calculation, {n_indicators} of about "
-            f"{PUBLISHED_INDICATORS} indicators)"
-        )
-    if lang == "nn":
-        return (
-            f"Kommunebarometer-metoden (eiga berekning, {n_indicators} av om lag "
-            f"{PUBLISHED_INDICATORS} indikatorar)"
-        )
-    return (
-        f"Kommunebarometer-metoden (egen beregning, {n_indicators} av ca. "
-        f"{PUBLISHED_INDICATORS} indikatorer)"
+    return i18n.plural(
+        "barometer.method_name",
+        PUBLISHED_INDICATORS,
+        lang,
+        used=i18n.number(n_indicators, lang, 0),
     )
 
 
 def sector_count_text(n_indicators: int, lang: str = "nb") -> str:
     """ "5 indikatorer" / "1 indicator": the count shown beside a sector's rank."""
-    if lang == "en":
-        return f"{n_indicators} indicator{'s' if n_indicators != 1 else ''}"
-    if lang == "nn":
-        return f"{n_indicators} indikator{'ar' if n_indicators != 1 else ''}"
-    return f"{n_indicators} indikator{'er' if n_indicators != 1 else ''}"
+    return i18n.plural("barometer.indicators", n_indicators, lang)

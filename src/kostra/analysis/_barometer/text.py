@@ -7,9 +7,33 @@ general rules of the language, never per indicator: leading adjectives (plural e
 skipped; a plural head (a plural adjective before it, an -er/-ere ending, or an invariable
 plural such as "barn") takes "høye/lave" for amounts and "mange/få" for things counted; a neuter
 head takes "høyt/lavt" ("mye/lite" for an area). English adjectives do not inflect: High/Low.
+
+The class of the head noun is read from the catalog's bokmål name; the word of each class is a
+catalog message (``barometer.quantifier.<class>_<high|low>``), so nynorsk says "høg andel",
+"høgt tal", "høge utgifter", "mykje areal" and English "High"/"Low".
 """
 
 from __future__ import annotations
+
+from kostra import i18n
+from kostra.i18n import Words
+
+#: The quantifier of each agreement class of the head noun, high and low.
+_QUANTIFIERS = Words(
+    "barometer.quantifier",
+    (
+        "amounts_high",
+        "amounts_low",
+        "counted_high",
+        "counted_low",
+        "mass_high",
+        "mass_low",
+        "neuter_high",
+        "neuter_low",
+        "common_high",
+        "common_low",
+    ),
+)
 
 # Neuter nouns that head KOSTRA key-figure names ("antall", "årsgebyr", "driftsresultat").
 _NEUTER = ("antall", "gebyr", "resultat", "netto", "brutto", "nivå", "forbruk", "tall")
@@ -42,48 +66,38 @@ def _head(words: list[str]) -> tuple[str, bool]:
     return words[position], plural_adjective
 
 
-def quantifier_nb(name: str, high: bool) -> str:
-    """ "Høy"/"Lav" agreeing with the head noun of ``name`` (capitalised)."""
+def agreement(name: str) -> str:
+    """The agreement class of the head noun of ``name`` (the catalog's bokmål name):
+    ``amounts`` (plural, an amount: "utgifter"), ``counted`` (plural, things counted),
+    ``mass`` ("areal"), ``neuter`` ("antall") or ``common``."""
     words = [w.strip(",.;:()").lower() for w in name.split()]
     if not words:
-        return "Høy" if high else "Lav"
+        return "common"
     head, plural_adjective = _head(words)
     ends_plural = head.endswith(("er", "ere")) and not head.endswith(_NEUTER)
     plural = plural_adjective or ends_plural or head in _PLURAL
     if plural and head.endswith(_AMOUNTS):
-        word = "høye" if high else "lave"
-    elif plural:
-        word = "mange" if high else "få"
-    elif head.endswith(_MASS):
-        word = "mye" if high else "lite"
-    elif head.endswith(_NEUTER):
-        word = "høyt" if high else "lavt"
-    else:
-        word = "høy" if high else "lav"
-    return word.capitalize()
-
-
-#: The bokmål quantifiers in nynorsk ("høg andel", "høgt tal", "høge utgifter", "mykje areal").
-_NYNORSK = {
-    "høy": "høg",
-    "lav": "låg",
-    "høyt": "høgt",
-    "lavt": "lågt",
-    "høye": "høge",
-    "lave": "låge",
-    "mye": "mykje",
-}
+        return "amounts"
+    if plural:
+        return "counted"
+    if head.endswith(_MASS):
+        return "mass"
+    if head.endswith(_NEUTER):
+        return "neuter"
+    return "common"
 
 
 def quantifier(name: str, high: bool, lang: str) -> str:
-    """:func:`quantifier_nb` in ``lang``: the same agreement in nynorsk ("Høg", "Høgt",
-    "Høge", "Mange", "Mykje"), High/Low in English. ``name`` is the catalog's bokmål name."""
-    if lang == "en":
-        return "High" if high else "Low"
-    word = quantifier_nb(name, high)
-    if lang == "nn":
-        word = _NYNORSK.get(word.lower(), word.lower()).capitalize()
-    return word
+    """ "Høy"/"Lav" agreeing with the head noun of ``name`` (capitalised) in ``lang``: "Høye",
+    "Mange", "Mye" in bokmål, "Høg", "Høgt", "Høge", "Mykje" in nynorsk, High/Low in English.
+    ``name`` is the catalog's bokmål name."""
+    word = _QUANTIFIERS[lang][f"{agreement(name)}_{'high' if high else 'low'}"]
+    return word[:1].upper() + word[1:]
+
+
+def quantifier_nb(name: str, high: bool) -> str:
+    """:func:`quantifier` in bokmål."""
+    return quantifier(name, high, "nb")
 
 
 def lower_first(name: str) -> str:
@@ -93,16 +107,17 @@ def lower_first(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
+def pulls(what: str, down: bool, lang: str) -> str:
+    """ "``what`` trekker ned/opp" in ``lang``."""
+    key = "barometer.pulls_down" if down else "barometer.pulls_up"
+    return i18n.text(key, lang, what=what)
+
+
 def sentence(name: str, direction: str, score: float, lang: str) -> str:
-    """Which way an indicator pulls the score: "Lav andel … trekker ned" / "Low share … pulls
-    down". A grade below 3.5 pulls down; the value is high when the grade and the direction
-    agree (a good grade on a lower-is-better indicator means a low value)."""
+    """Which way an indicator pulls the score: "Lav andel … trekker ned" / "Låg andel …
+    trekkjer ned" / "Low share … pulls down". A grade below 3.5 pulls down; the value is high
+    when the grade and the direction agree (a good grade on a lower-is-better indicator means
+    a low value). ``name`` is the name shown; the agreement is read from it in Norwegian."""
     high_value = (direction == "higher_better") == (score >= 3.5)
-    pulls_down = score < 3.5
-    if lang == "en":
-        adjective = "High" if high_value else "Low"
-        verb = "pulls down" if pulls_down else "pulls up"
-    else:
-        adjective = quantifier_nb(name, high_value)
-        verb = "trekker ned" if pulls_down else "trekker opp"
-    return f"{adjective} {lower_first(name)} {verb}"
+    what = f"{quantifier(name, high_value, lang)} {lower_first(name)}"
+    return pulls(what, score < 3.5, lang)
