@@ -57,7 +57,7 @@ from kostra.cli._output import (
     print_sections,
     write_frame,
 )
-from kostra.cli.analysis import row_decimals, with_unit
+from kostra.cli._results import row_decimals, with_unit
 from kostra.errors import DataNotFoundError, KostraError, shown
 from kostra.i18n import Words
 from kostra.results import barometer as barometer_results

@@ -20,7 +20,7 @@ from kostra.cli._output import (
     print_sections,
     write_frame,
 )
-from kostra.cli.analysis import sector_label
+from kostra.cli._results import sector_label
 from kostra.errors import KostraError
 from kostra.i18n import Words, plural, text
 

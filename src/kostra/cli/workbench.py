@@ -29,12 +29,8 @@ from kostra.cli._output import (
     print_sections,
     write_frame,
 )
-from kostra.cli.analysis import (
-    _sectors,
-    row_decimals,
-    sector_label,
-    with_unit,
-)
+from kostra.cli._results import row_decimals, sector_label, with_unit
+from kostra.cli.analysis import _sectors
 from kostra.facts import MunicipalityFacts
 from kostra.i18n import Phrases, Words, text
 
