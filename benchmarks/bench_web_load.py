@@ -11,7 +11,7 @@ starts the builder itself and computes pages meanwhile). As soon as the server a
 - half of the requests are *first visits*: every municipality (all 357) × its overview and its
   nine sector pages, in a shuffled order, each opened once, until all have been;
 - the other half is drawn from the rest of the realistic mix: the same pages against another
-  peer group (``?peers=``) or an earlier year (``?ar=``), the ranking (filtered and sorted), the
+  peer group (``?gruppe=``) or an earlier year (``?ar=``), the ranking (filtered and sorted), the
   comparison, the map and the front page, the JSON API and CSV downloads of random
   municipalities, and the type-ahead search.
 
@@ -168,7 +168,7 @@ class Mix:
         page = f"/kommune/{code}" + rng.choice(["", *(f"/{s}" for s in SECTORS)])
         roll = rng.random()
         if roll < 0.20:
-            return "peers", f"{page}?peers={rng.choice(PEERS)}"
+            return "peers", f"{page}?gruppe={rng.choice(PEERS)}"
         if roll < 0.30 and len(self.years) > 1:
             return "year", f"{page}?ar={rng.choice(self.years[:-1])}"
         if roll < 0.45:
