@@ -20,7 +20,7 @@ from kostra.results import store as computed_store
 from kostra.results.store import Store, content_key
 from kostra.results.year import WEB_BORDERS, load_all, municipality_view
 from kostra.warehouse import VintageInfo, Warehouse
-from kostra.web import WebData, create_app
+from kostra.web import WebData, create_app, prerender
 
 #: Oslo, two ASSS members (Bærum, Bergen) and one compared with its county (Molde).
 CODES = ("0301", "3201", "4601", "1506")
@@ -207,7 +207,7 @@ def test_pages_rendered_ahead_are_the_pages_the_server_renders(
     assert ahead is not None
     assert pages.page("/kommune/1103") is None  # not in this store
     live_web = WebData(db, resamples=20, store=True, store_codes=CODES, warm_views=False)
-    monkeypatch.setattr(live_web, "prerendered", lambda: None)
+    monkeypatch.setattr(live_web, "prerendered", lambda *args: None)
     with TestClient(create_app(web=live_web)) as client:
         live = client.get("/kommune/3201/grunnskole")
     assert live.status_code == 200
@@ -221,6 +221,83 @@ def test_pages_rendered_ahead_are_the_pages_the_server_renders(
         assert answer.content == live.content
         assert answer.headers["content-type"].startswith("text/html")
         assert client.get("/kommune/3201/grunnskole?lang=en").status_code == 500  # rendered
+
+
+def test_every_part_rendered_ahead_is_the_answer_the_server_renders(
+    built: tuple[Path, computed_store.ComputedYear], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, computed = built
+    earlier = Store(db).build(computed.year - 1, settings=SETTINGS, peers=(), codes=CODES)
+    assert earlier is not None
+    stored = prerender.render_ahead(
+        db, computed.key, computed.year, earlier=[earlier.year], peers=("country", "similar")
+    )
+    assert stored > 0
+    # a peer group the store does not hold is not rendered (its pages say it is computing)
+    assert not (computed.path / prerender.part_file("gruppe-similar")).exists()
+    web = WebData(db, resamples=20, store=True, store_codes=CODES, warm_views=False)
+    live_web = WebData(db, resamples=20, store=True, store_codes=CODES, warm_views=False)
+    monkeypatch.setattr(live_web, "prerendered", lambda *args: None)
+    urls = [
+        *prerender.targets("3201", prerender.API),
+        *prerender.targets("1506", "gruppe-country"),
+        *prerender.targets("0301", "", f"ar={earlier.year}"),
+    ]
+    assert "/api/kommune/3201/grunnskole?format=csv" in urls
+    assert "/kommune/1506/barnehage?gruppe=country" in urls
+    with (
+        TestClient(create_app(web=live_web)) as live,
+        TestClient(create_app(web=web)) as fast,
+    ):
+        for url in urls:
+            want = live.get(url)
+            assert want.status_code == 200, url
+            got = fast.get(url)  # the client takes gzip: the stored body as it is
+            assert got.status_code == 200, url
+            assert got.headers.get("content-encoding") == "gzip", url
+            assert got.content == want.content, url
+            for name in ("content-type", "content-disposition", "content-security-policy"):
+                assert got.headers.get(name) == want.headers.get(name), (url, name)
+            plain = fast.get(url, headers={"accept-encoding": "identity"})
+            assert "content-encoding" not in plain.headers, url
+            assert plain.content == want.content, url
+            assert int(plain.headers["content-length"]) == len(want.content), url
+        # not rendered ahead (another query, a workbench page): rendered as always
+        for url in ("/kommune/3201?gruppe=country&lang=en", "/kommune/3201/nokkeltall"):
+            answer = fast.get(url)
+            assert answer.status_code == 200, url
+            assert "content-encoding" not in answer.headers, url
+
+
+def test_answers_rendered_ahead_of_an_old_vintage_are_not_served(tmp_path: Path) -> None:
+    db = tmp_path / "warehouse.duckdb"
+    _load(db, 1.0, "first")
+    codes = ("3201",)
+    old = Store(db).build(settings=SETTINGS, peers=(), codes=codes)
+    assert old is not None
+    assert prerender.render_ahead(db, old.key, old.year, codes=codes) > 0
+    web = WebData(db, resamples=20, store=True, store_codes=codes, warm_views=False)
+    web.check_in_background = False
+    url = "/api/kommune/3201"
+    with TestClient(create_app(web=web)) as client:
+        before = client.get(url)
+        assert before.headers.get("content-encoding") == "gzip"  # from the file
+        _load(db, 1.5, "second")
+        new = Store(db).build(settings=SETTINGS, peers=(), codes=codes)
+        assert new is not None
+        assert new.key != old.key
+        assert prerender.render_ahead(db, new.key, new.year, codes=codes) > 0
+        web._next_checks.clear()
+        web._stamp_until = 0.0
+        assert web.state() == ("store", new.key)
+        after = client.get(url)
+        assert after.headers.get("content-encoding") == "gzip"
+        assert after.content != before.content  # the new vintage's figures
+    live_web = WebData(db, resamples=20, store=True, store_codes=codes, warm_views=False)
+    live_web.prerendered = lambda *args: None  # type: ignore[method-assign]
+    with TestClient(create_app(web=live_web)) as live:
+        assert live.get(url).content == after.content
+    web.stop_builders()
 
 
 def test_the_key_is_the_content_not_file_times(

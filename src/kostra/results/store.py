@@ -377,6 +377,7 @@ class Store:
         years_back: int = 0,
         all_years: bool = False,
         until_ready: bool = False,
+        rendered: bool = False,
     ) -> ComputedYear | None:
         """Compute ``year`` (``None``: the newest with figures) for every municipality (or
         only ``codes``, a smaller store for tests) and publish it with its standard peer
@@ -384,8 +385,11 @@ class Store:
         ``None``, the ``years_back`` years before it with their standard peer groups. That is
         the content's *ready* part: readers switch to it from an older content only now
         (``content.json`` says ``ready``). With ``all_years`` the builder goes on (unless
-        ``until_ready``) with every other year's standard peer groups, then every earlier
-        year's other peer groups, and marks the content ``complete``. Returns the first year,
+        ``until_ready``) with the rest rendered ahead for the web (:mod:`kostra.web.prerender`:
+        the default year's JSON and CSV answers and its pages against the other peer groups,
+        the earlier years' pages; also with ``until_ready`` when ``rendered``), then every
+        other year's standard peer groups, then every earlier year's other peer groups, and
+        marks the content ``complete``. Returns the first year,
         or ``None`` when another builder holds the lock."""
         settings = settings or ReportSettings()
         borders = borders or str(WEB_BORDERS)
@@ -414,6 +418,9 @@ class Store:
             for other in before:
                 self._complete(key, other, FIRST_PEERS, data, settings, borders, codes, about)
             self._describe(key, about, ready=True, complete=not all_years)
+            if all_years and borders == str(WEB_BORDERS) and (rendered or not until_ready):
+                # the answers the pages are asked for next, read instead of rendered
+                _render_ahead(self.db, key, wanted, before, peers, codes)
             if all_years and not until_ready:
                 rest = [y for y in reversed(years) if y != wanted]
                 for other in rest:
@@ -637,6 +644,25 @@ def _render_pages(db: Path, key: str, year: int, codes: Sequence[str] | None) ->
         log.exception("could not render the pages of %d ahead", year)
 
 
+def _render_ahead(
+    db: Path,
+    key: str,
+    year: int,
+    earlier: Sequence[int],
+    peers: Sequence[str],
+    codes: Sequence[str] | None,
+) -> None:
+    """The rest of the web's answers rendered ahead (:func:`kostra.web.prerender.render_ahead`);
+    a failure costs only that."""
+    import importlib
+
+    prerender = importlib.import_module("kostra.web.prerender")
+    try:
+        prerender.render_ahead(db, key, year, earlier=earlier, peers=peers, codes=codes)
+    except Exception:
+        log.exception("could not render the answers of %d ahead", year)
+
+
 def _write_atomic(path: Path, content: bytes) -> None:
     tmp = path.with_name(f".tmp-{path.name}-{os.getpid()}")
     tmp.write_bytes(content)
@@ -705,6 +731,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="stop once the content is ready (the newest year with every peer group and "
         "--years-back years before it), leaving the other years to a later builder",
     )
+    parser.add_argument(
+        "--until-rendered",
+        action="store_true",
+        help="with --until-ready: go on until the web's answers are rendered ahead (the "
+        "default year's JSON, CSV and other peer groups' pages, the earlier years' pages)",
+    )
     args = parser.parse_args(argv)
     # the warehouse built from is every lookup's default here (similar municipalities' features)
     os.environ["KOSTRA_DB"] = str(args.db.resolve())
@@ -716,7 +748,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         codes=args.codes.split(",") if args.codes else None,
         years_back=args.years_back,
         all_years=args.year is None,
-        until_ready=args.until_ready,
+        until_ready=args.until_ready or args.until_rendered,
+        rendered=args.until_rendered,
     )
 
 

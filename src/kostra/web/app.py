@@ -7,6 +7,7 @@ runs it with uvicorn on 127.0.0.1. The app only reads: every figure comes throug
 
 from __future__ import annotations
 
+import gzip
 import logging
 import re
 import threading
@@ -133,17 +134,41 @@ def without_paths(text: str | None) -> str | None:
     return None if text is None else _PATH.sub("…", text)
 
 
+def _accepts_gzip(scope: Scope) -> bool:
+    """Whether the request's ``Accept-Encoding`` takes gzip (not refused with ``q=0``)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"accept-encoding":
+            for item in value.lower().split(b","):
+                coding, _, params = item.strip().partition(b";")
+                if coding.strip() in (b"gzip", b"*"):
+                    q = params.strip().removeprefix(b"q=")
+                    return not params or q.strip(b" .0") != b""
+    return False
+
+
+def _identity(headers: list[Any], body: bytes) -> tuple[list[Any], bytes]:
+    """A gzip answer as a client that does not take gzip gets it: the body decompressed."""
+    plain = gzip.decompress(body)
+    kept = [h for h in headers if h[0] not in (b"content-encoding", b"vary", b"content-length")]
+    return [*kept, (b"content-length", str(len(plain)).encode())], plain
+
+
 class ResponseCache:
     """Pure ASGI middleware keeping whole successful GET responses, keyed by the warehouse
     stamp, path and query string: a page or API answer already made is sent again without
-    routing, computing or rendering. Bounded by total bytes (least recently used out first);
-    report downloads have their own cache and are not kept here."""
+    routing, computing or rendering. A municipality's pages and API answers that the builder
+    rendered ahead (:mod:`kostra.web.prerender`) are read from its files the same way, their
+    gzip bodies sent as they are to a client that takes gzip. Bounded by total bytes (least
+    recently used out first); report downloads have their own cache and are not kept here."""
 
     def __init__(self, app: ASGIApp, web: WebData, *, max_bytes: int = 96 * 2**20) -> None:
         self.app = app
         self.web = web
         self.max_bytes = max_bytes
-        self._items: OrderedDict[tuple[Any, ...], tuple[int, list[Any], bytes]] = OrderedDict()
+        #: key -> (status, headers, body, whether the body is gzip)
+        self._items: OrderedDict[tuple[Any, ...], tuple[int, list[Any], bytes, bool]] = (
+            OrderedDict()
+        )
         self._bytes = 0
         self._lock = threading.Lock()
 
@@ -172,18 +197,15 @@ class ResponseCache:
             hit = self._items.get(key)
             if hit is not None:
                 self._items.move_to_end(key)
+        if hit is None and path.startswith(("/kommune/", "/api/kommune/")):
+            hit = self._ahead(key)
         if hit is not None:
-            status, headers, body = hit
+            status, headers, body, gzipped = hit
+            if gzipped and not _accepts_gzip(scope):
+                headers, body = _identity(headers, body)
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return
-        if not key[2] and path.startswith("/kommune/"):
-            ahead = self._ahead(key[0], path)
-            if ahead is not None:
-                headers, body = ahead
-                await send({"type": "http.response.start", "status": 200, "headers": headers})
-                await send({"type": "http.response.body", "body": body})
-                return
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -198,28 +220,38 @@ class ResponseCache:
 
         await self.app(scope, receive, capture)
 
-    def _ahead(self, state: Any, path: str) -> tuple[list[Any], bytes] | None:
-        """The page as the builder rendered it ahead (:mod:`kostra.web.prerender`), if so;
-        the municipality's other pages, read with it, are kept for their first visits."""
-        pages = self.web.prerendered()
+    def _ahead(self, key: tuple[Any, ...]) -> tuple[int, list[Any], bytes, bool] | None:
+        """The answer as the builder rendered it ahead (:mod:`kostra.web.prerender`), if so;
+        the municipality's other answers of the same part, read with it, are kept for their
+        first requests."""
+        from kostra.web.prerender import locate
+
+        state, path, query = key
+        where = locate(path, query.decode("latin-1"))
+        if where is None:
+            return None
+        code, year, part, target = where
+        pages = self.web.prerendered(year, part)
         if pages is None:
             return None
-        wanted: tuple[list[Any], bytes] | None = None
-        found = pages.pages(path)
+        wanted: tuple[int, list[Any], bytes, bool] | None = None
+        found = pages.pages(code)
         with self._lock:
             for page, headers, body in found:
-                if page == path:
-                    wanted = headers, body
-                item = (state, page, b"")
-                if item not in self._items:
-                    self._items[item] = (200, headers, body)
+                item = (200, headers, body, True)
+                if page == target:
+                    wanted = item
+                url, _, q = page.partition("?")
+                kept = (state, url, q.encode("latin-1"))
+                if kept not in self._items:
+                    self._items[kept] = item
                     self._bytes += len(body)
             self._trim()
         return wanted
 
     def _trim(self) -> None:
         while self._bytes > self.max_bytes and self._items:
-            _, (_, _, old) = self._items.popitem(last=False)
+            _, (_, _, old, _) = self._items.popitem(last=False)
             self._bytes -= len(old)
 
     def _keep(self, key: tuple[Any, ...], start: Message, body: bytes) -> None:
@@ -229,7 +261,7 @@ class ResponseCache:
         with self._lock:
             if key in self._items:
                 return
-            self._items[key] = (200, headers, body)
+            self._items[key] = (200, headers, body, False)
             self._bytes += len(body)
             self._trim()
 

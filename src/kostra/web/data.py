@@ -458,14 +458,17 @@ class WebData:
         self._pinned = True
         self._currents[DEFAULT_BORDERS] = _Source.of(self.stamp(), key, content, key)
 
-    def prerendered(self) -> Any:
-        """The pages of the default year rendered ahead (:class:`kostra.web.prerender.Pages`),
-        or ``None`` (no computed year, or not rendered)."""
+    def prerendered(self, year: int | None = None, part: str = "") -> Any:
+        """The answers of ``part`` of ``year`` (``None``: the default year) rendered ahead
+        (:class:`kostra.web.prerender.Pages`), or ``None`` (no computed year, or not such a
+        year)."""
         source = self._source()
         if source.key is None:
             return None
         try:
-            year = self.default_year()
+            year = self.default_year() if year is None else year
+            if year not in source.years:
+                return None
             computed = self.year_view(year).computed
         except KostraError:
             return None
@@ -474,7 +477,7 @@ class WebData:
         from kostra.web.prerender import Pages
 
         folder, key, rows = computed.path, computed.key, computed.rows
-        return self.panel(("pages", year), lambda: Pages(folder, key, year, rows))
+        return self.panel(("pages", year, part), lambda: Pages(folder, key, year, rows, part))
 
     def _start_builder(
         self, key: str, year: int | None = None, *, borders: str = DEFAULT_BORDERS
