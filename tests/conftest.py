@@ -37,6 +37,20 @@ def tmp_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("kostra-cache")
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_dir(_session_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never write the developer's cache directory: metadata a test fetched from the
+    local PxWebApi server and kept there would later be offered as SSB's. One directory per
+    test session (and xdist worker), so the Vega bundle and map boundaries are built once;
+    tests that need an empty cache set ``KOSTRA_CACHE_DIR`` themselves."""
+    monkeypatch.setenv("KOSTRA_CACHE_DIR", str(_session_cache))
+
+
 @pytest.fixture(autouse=True)
 def _no_year_computed_on_load(monkeypatch: pytest.MonkeyPatch) -> None:
     """``kostra fetch``/``import`` leave the year to the first report in tests (several seconds
