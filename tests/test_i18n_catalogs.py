@@ -213,6 +213,7 @@ CATALOG_ONLY = (
     "analysis/_wording.py",
     "analysis/barometer.py",
     "analysis/findings.py",
+    "analysis/overview.py",
     "analysis/profile.py",
     "analysis/similar.py",
     "cli/__init__.py",

@@ -1,5 +1,5 @@
-"""The method and barometer texts in nynorsk and English (issue 15): catalog messages, with no
-bokmål left in them, and counts of one in the singular."""
+"""The method, barometer and overview texts in nynorsk and English (issue 15): catalog messages,
+with no bokmål left in them, and counts of one in the singular."""
 
 from __future__ import annotations
 
@@ -8,18 +8,20 @@ import re
 import pytest
 from babel.messages.pofile import read_po
 
+from kostra.analysis import overview
 from kostra.analysis._barometer import naming, text
 from kostra.analysis._barometer.income import income_label
 from kostra.analysis._barometer.text import lower_first
 from kostra.analysis.barometer import ScoringParams, load_config
 from kostra.analysis.method import SMALL_NUMBERS, averaging_text, method_facts
+from kostra.analysis.verdict import Statement
 from kostra.catalog import load_catalog
 from kostra.i18n import plural
 from kostra.i18n.messages import catalog_path
 from test_english_output import NORWEGIAN
 from test_nynorsk import BOKMAL_MARKERS
 
-PREFIXES = ("method.", "barometer.")
+PREFIXES = ("method.", "barometer.", "overview.")
 
 
 def _messages(lang: str) -> list[str]:
@@ -149,3 +151,56 @@ def test_quantifiers_agree_in_each_language(name: str, high: bool, nn: str, nb: 
     assert text.quantifier(name, high, "en") == ("High" if high else "Low")
     sentence = text.sentence(name, "higher_better", 1.0, "nn")
     assert sentence.endswith("trekkjer ned"), sentence
+
+
+def _overview_statements() -> list[Statement]:
+    own = overview.Ranked("4640", "Sogndal", 300)
+    peers = [overview.Ranked(f"46{i:02}", f"K{i}", 10 * i) for i in range(1, 6)]
+    changes = [
+        overview.Change("merger", 2020, "Sogndal", ("Sogndal", "Leikanger", "Balestrand"), "self"),
+        overview.Change("split", 2024, "K1", ("Gamle K1",), "peer"),
+    ]
+    found = [
+        overview.total_rank(12, 356),
+        overview.peer_place(own, peers, [], "ASSS"),
+        overview.peer_place(overview.Ranked("4601", "K1", 1), peers, [], "ASSS"),
+        overview.rank_range(
+            [overview.SectorRank("grunnskole", 4, 356), overview.SectorRank("kultur", 302, 356)]
+        ),
+        overview.overall_position(109.0, 100.0),
+        *overview.year_context("Sogndal", changes, [2020, 2021], 2019, 2024),
+        *overview.year_context("Sogndal", [], [], 2022, 2024),
+    ]
+    return [s for s in found if s is not None]
+
+
+def test_overview_sentences_in_nynorsk_and_english() -> None:
+    statements = _overview_statements()
+    assert len(statements) == 9
+    nn = " ".join(f"{s.text('nn')} {s.detail('nn')}" for s in statements)
+    en = " ".join(f"{s.text('en')} {s.detail('en')}" for s in statements)
+    words = re.findall(r"[A-Za-zÆØÅæøå]+", nn)
+    assert [w for w in words if w.lower() in BOKMAL_MARKERS] == []
+    for word in ("svakast", "samanslåing", "grunnskule", "frå"):
+        assert word in nn, word
+    names = {"Sogndal", "Leikanger", "Balestrand", "Gamle", "ASSS"}
+    words = re.findall(r"[A-Za-zÆØÅæøå]+", en)
+    assert [w for w in words if w.lower() in NORWEGIAN and w not in names] == []
+    assert "primary and lower secondary school" in en
+
+
+@pytest.mark.parametrize(
+    ("years", "nb", "nn", "en"),
+    [
+        ([2020], "det året", "det året", "2020 is among"),
+        ([2020, 2021], "disse årene", "desse åra", "2020 and 2021 are among"),
+    ],
+)
+def test_one_pandemic_year_is_said_in_the_singular(
+    years: list[int], nb: str, nn: str, en: str
+) -> None:
+    (statement,) = overview.year_context("Sogndal", [], years, 2019, 2024)
+    assert statement.rule_id == "Y4"
+    assert statement.text_nb.endswith(nb)
+    assert statement.text("nn").endswith(nn)
+    assert en in statement.text_en

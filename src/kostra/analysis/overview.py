@@ -33,19 +33,57 @@ either end ("best", "nest best", "tredje best", …, "svakest"), else "nr. p av 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from kostra.analysis.findings import fmt
-from kostra.analysis.verdict import SectorVerdict, Statement, VerdictRules, level, sector_name
+from kostra import i18n
+from kostra.analysis.method import Text
+from kostra.analysis.verdict import SectorVerdict, Statement, VerdictRules, level
 
-_ORDINAL_NB = ("best", "nest best", "tredje best")
-_ORDINAL_NB_LOW = ("svakest", "nest svakest", "tredje svakest")
-_ORDINAL_EN = ("the best", "the second best", "the third best")
-_ORDINAL_EN_LOW = ("the weakest", "the second weakest", "the third weakest")
-_ORDINAL_NN = ("best", "nest best", "tredje best")
-_ORDINAL_NN_LOW = ("svakast", "nest svakast", "tredje svakast")
+#: "best", "nest best", … as the place among the peers (S1), from either end.
+_PLACES = i18n.Words(
+    "overview.place",
+    ("best", "second_best", "third_best", "weakest", "second_weakest", "third_weakest"),
+)
+_FROM_TOP = ("best", "second_best", "third_best")
+_FROM_BOTTOM = ("weakest", "second_weakest", "third_weakest")
+#: the subjects and levels of S3
+_OVERALL = i18n.Words(
+    "overview.overall",
+    ("production", "efficiency", "level_high", "level_average", "level_low"),
+)
+
+
+def _statement(
+    rule_id: str,
+    words: Text,
+    numbers: Mapping[str, float],
+    detail: Text | None = None,
+) -> Statement:
+    """A statement whose sentence (and figures) are the catalog's words in nb, en and nn."""
+    return Statement(
+        rule_id,
+        words.nb,
+        words.en,
+        numbers,
+        detail_nb=detail.nb if detail else "",
+        detail_en=detail.en if detail else "",
+        text_nn=words.text("nn"),
+        detail_nn=detail.text("nn") if detail else None,
+    )
+
+
+def _number(value: float) -> Callable[[str], str]:
+    return lambda lang: i18n.number(float(value), lang, 0)
+
+
+def _sector(sector: str) -> Callable[[str], str]:
+    return lambda lang: i18n.sector_name(sector, lang)
+
+
+def _listing(names: Sequence[str]) -> Callable[[str], str]:
+    return lambda lang: i18n.listing(list(names), lang)
 
 
 @dataclass(frozen=True)
@@ -77,27 +115,12 @@ class Change:
     role: Literal["self", "peer", "compare"]
 
 
-def _n(value: float) -> tuple[str, str]:
-    return fmt(value, "nb", 0), fmt(value, "en", 0)
-
-
 def total_rank(rank: int | None, n_ranked: int | None) -> Statement | None:
     """Rule S0: the barometer total rank."""
     if rank is None or not n_ranked:
         return None
-    r, n = _n(rank), _n(n_ranked)
-    return Statement(
-        "S0",
-        f"Nr. {r[0]} av {n[0]} i Kommunebarometeret",
-        f"Rank {r[1]} of {n[1]} in the Kommunebarometer",
-        {"rank": rank, "n_ranked": n_ranked},
-    )
-
-
-def _names(names: Sequence[str], conjunction: str) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} {conjunction} {names[-1]}"
+    words = Text.message("overview.total_rank", rank=_number(rank), n=_number(n_ranked))
+    return _statement("S0", words, {"rank": rank, "n_ranked": n_ranked})
 
 
 def peer_place(
@@ -110,30 +133,26 @@ def peer_place(
         return None
     place = 1 + sum(1 for g in ranked if (g.rank or 0) < own.rank)
     size = len(ranked)
-    p_nb, p_en = _n(place)
-    s_nb, s_en = _n(size)
     from_low = size - place
-    if place <= 3 and place <= from_low:
-        word_nb, word_en = _ORDINAL_NB[place - 1], _ORDINAL_EN[place - 1]
-        word_nn = _ORDINAL_NN[place - 1]
-    elif from_low < 3:
-        word_nb, word_en = _ORDINAL_NB_LOW[from_low], _ORDINAL_EN_LOW[from_low]
-        word_nn = _ORDINAL_NN_LOW[from_low]
-    else:
-        word_nb, word_en, word_nn = f"nr. {p_nb}", f"number {p_en}", f"nr. {p_nb}"
+
+    def word(lang: str) -> str:
+        if place <= 3 and place <= from_low:
+            return _PLACES[lang][_FROM_TOP[place - 1]]
+        if from_low < 3:
+            return _PLACES[lang][_FROM_BOTTOM[from_low]]
+        return i18n.text("overview.place_number", lang, n=i18n.number(place, lang, 0))
+
     extra = [c.name for c in compare]
-    where_nb = _names([f"{peer_name}-kommunene", *extra], "og")
-    where_en = _names([f"the {peer_name} municipalities", *extra], "and")
-    where_nn = _names([f"{peer_name}-kommunane", *extra], "og")
-    return Statement(
-        "S1",
-        f"{own.name} er {word_nb} blant {where_nb} i Kommunebarometeret",
-        f"{own.name} is {word_en} among {where_en} in the Kommunebarometer",
-        {"place": place, "group_size": size, "rank": own.rank},
-        detail_nb=f"(nr. {p_nb} av {s_nb})",
-        detail_en=f"({p_en} of {s_en})",
-        text_nn=f"{own.name} er {word_nn} blant {where_nn} i Kommunebarometeret",
-    )
+
+    def where(lang: str) -> str:
+        peers_words = i18n.text(
+            "overview.peer_municipalities", lang, peers=i18n.peer_group_name(peer_name, lang)
+        )
+        return i18n.listing([peers_words, *extra], lang)
+
+    words = Text.message("overview.peer_place", name=own.name, place=word, where=where)
+    detail = Text.message("overview.peer_place_detail", place=_number(place), size=_number(size))
+    return _statement("S1", words, {"place": place, "group_size": size, "rank": own.rank}, detail)
 
 
 def rank_range(sectors: Sequence[SectorRank]) -> Statement | None:
@@ -144,21 +163,16 @@ def rank_range(sectors: Sequence[SectorRank]) -> Statement | None:
     best, worst = ranked[0], ranked[-1]
     assert best.rank is not None
     assert worst.rank is not None
-    b, w = _n(best.rank), _n(worst.rank)
-    return Statement(
-        "S2",
-        f"Sektorplasseringene går fra nummer {b[0]} ({sector_name(best.sector, 'nb')}) til "
-        f"nummer {w[0]} ({sector_name(worst.sector, 'nb')})",
-        f"Sector ranks range from {b[1]} ({sector_name(best.sector, 'en')}) to {w[1]} "
-        f"({sector_name(worst.sector, 'en')})",
-        {"best_rank": best.rank, "worst_rank": worst.rank, "sectors": len(ranked)},
-        text_nn=f"Sektorplasseringane går frå nummer {b[0]} ({sector_name(best.sector, 'nn')}) "
-        f"til nummer {w[0]} ({sector_name(worst.sector, 'nn')})",
+    words = Text.message(
+        "overview.rank_range",
+        best=_number(best.rank),
+        best_sector=_sector(best.sector),
+        worst=_number(worst.rank),
+        worst_sector=_sector(worst.sector),
     )
-
-
-_LEVEL_NB = {"high": "over snittet", "average": "på nivå med snittet", "low": "under snittet"}
-_LEVEL_EN = {"high": "above the average", "average": "at the average", "low": "below the average"}
+    return _statement(
+        "S2", words, {"best_rank": best.rank, "worst_rank": worst.rank, "sectors": len(ranked)}
+    )
 
 
 def overall_position(
@@ -168,29 +182,31 @@ def overall_position(
 ) -> Statement | None:
     """Rule S3: the total production and efficiency indices against the reference."""
     rules = rules or VerdictRules()
-    parts_nb, parts_en, numbers = [], [], {}
-    # the levels read the same in nynorsk ("over snittet"): only the frame differs
-    for key, value, nb, en in (
-        ("production_total", production_total, "produksjon", "production"),
-        ("efficiency_total", efficiency_total, "effektivitet", "efficiency"),
+    parts: list[tuple[str, str, float]] = []
+    numbers: dict[str, float] = {}
+    for key, value, subject in (
+        ("production_total", production_total, "production"),
+        ("efficiency_total", efficiency_total, "efficiency"),
     ):
         position = level(value, rules)
         if position is None or value is None:
             continue
         numbers[key] = value
-        v = _n(value)
-        parts_nb.append(f"{nb} {_LEVEL_NB[position]} ({v[0]})")
-        parts_en.append(f"{en} {_LEVEL_EN[position]} ({v[1]})")
-    if not parts_nb:
+        parts.append((subject, f"level_{position}", value))
+    if not parts:
         return None
-    return Statement(
+
+    def said(lang: str) -> str:
+        words = _OVERALL[lang]
+        return i18n.listing(
+            [f"{words[s]} {words[p]} ({i18n.number(v, lang, 0)})" for s, p, v in parts], lang
+        )
+
+    return _statement(
         "S3",
-        f"Samlet {' og '.join(parts_nb)}",
-        f"Overall {' and '.join(parts_en)}",
+        Text.message("overview.overall", parts=said),
         numbers,
-        detail_nb="(snitt = 100)",
-        detail_en="(average = 100)",
-        text_nn=f"Samla {' og '.join(parts_nb)}",
+        Text.message("overview.average_100"),
     )
 
 
@@ -200,20 +216,13 @@ def efficient_sectors(verdicts: Sequence[SectorVerdict]) -> Statement | None:
         return None
     chosen = [v.sector for v in verdicts if v.high_production_low_cost]
     if not chosen:
-        return Statement(
-            "S4",
-            "Ingen sektor har både høy produksjon og lave kostnader",
-            "No sector combines high production with low costs",
-            {"sectors": 0},
-            text_nn="Ingen sektor har både høg produksjon og låge kostnader",
-        )
-    return Statement(
-        "S4",
-        "Høy produksjon og lave kostnader: " + _names([sector_name(s, "nb") for s in chosen], "og"),
-        "High production and low costs: " + _names([sector_name(s, "en") for s in chosen], "and"),
-        {"sectors": len(chosen)},
-        text_nn="Høg produksjon og låge kostnader: "
-        + _names([sector_name(s, "nn") for s in chosen], "og"),
+        return _statement("S4", Text.message("overview.no_efficient_sector"), {"sectors": 0})
+
+    def sectors(lang: str) -> str:
+        return i18n.listing([i18n.sector_name(s, lang) for s in chosen], lang)
+
+    return _statement(
+        "S4", Text.message("overview.efficient_sectors", sectors=sectors), {"sectors": len(chosen)}
     )
 
 
@@ -231,80 +240,33 @@ def year_context(
         if c.role != "self":
             continue
         if c.kind == "renumbering":
-            out.append(
-                Statement(
-                    "Y3",
-                    f"{municipality} fikk nytt kommunenummer i {c.year}; tallene er "
-                    "sammenlignbare over skiftet",
-                    f"{municipality} got a new municipality number in {c.year}; the figures "
-                    "are comparable across the change",
-                    {"year": c.year},
-                    text_nn=f"{municipality} fekk nytt kommunenummer i {c.year}; tala kan "
-                    "samanliknast over skiftet",
-                )
-            )
+            words = Text.message("overview.renumbered", name=municipality, year=str(c.year))
+            out.append(_statement("Y3", words, {"year": c.year}))
             continue
-        old = _names(list(c.old_names), "og")
-        # the report's words for municipal changes
-        verb_nb = "ble dannet ved sammenslåing av" if c.kind == "merger" else "ble skilt ut fra"
-        verb_en = "was formed by merging" if c.kind == "merger" else "was split from"
-        verb_nn = "vart oppretta ved samanslåing av" if c.kind == "merger" else "vart skilt ut frå"
-        out.append(
-            Statement(
-                "Y1",
-                f"{c.name} {verb_nb} {old} i {c.year}: endret demografi og tjenestebehov, og "
-                "brudd i tidsseriene",
-                f"{c.name} {verb_en} {_names(list(c.old_names), 'and')} in {c.year}: a changed "
-                "population and service needs, and breaks in the series",
-                {"year": c.year, "units": len(c.old_names)},
-                text_nn=f"{c.name} {verb_nn} {old} i {c.year}: endra demografi og "
-                "tenestebehov, og brot i tidsseriane",
-            )
+        words = Text.message(
+            "overview.merged" if c.kind == "merger" else "overview.split_from",
+            name=c.name,
+            old=_listing(c.old_names),
+            year=str(c.year),
         )
+        out.append(_statement("Y1", words, {"year": c.year, "units": len(c.old_names)}))
     others = [c for c in shown if c.role != "self" and c.kind != "renumbering"]
     if others:
-        listed_nb = "; ".join(f"{c.name} ({c.year}: {', '.join(c.old_names)})" for c in others)
-        out.append(
-            Statement(
-                "Y2",
-                f"Sammenslåinger blant sammenligningskommunene: {listed_nb}. Snittene "
-                "sammenligner derfor med kommuner i endring",
-                f"Mergers among the comparison municipalities: {listed_nb}. The averages "
-                "therefore compare with municipalities in change",
-                {"mergers": len(others)},
-                text_nn=f"Samanslåingar blant samanlikningskommunane: {listed_nb}. Snitta "
-                "samanliknar difor med kommunar i endring",
-            )
-        )
+        listed = "; ".join(f"{c.name} ({c.year}: {', '.join(c.old_names)})" for c in others)
+        words = Text.message("overview.peer_mergers", listed=listed)
+        out.append(_statement("Y2", words, {"mergers": len(others)}))
     pandemic = [y for y in pandemic_years if first <= y <= year]
     if pandemic:
-        years_nb = _names([str(y) for y in pandemic], "og")
-        years_en = _names([str(y) for y in pandemic], "and")
-        out.append(
-            Statement(
-                "Y4",
-                f"Koronapandemien: {years_nb} er med i årene som vises; tjenester og utgifter "
-                f"kan avvike fra trenden {'disse årene' if len(pandemic) > 1 else 'det året'}",
-                f"The pandemic: {years_en} {'are' if len(pandemic) > 1 else 'is'} among the "
-                f"years shown; services and spending may depart from the trend in "
-                f"{'those years' if len(pandemic) > 1 else 'that year'}",
-                {"pandemic_years": len(pandemic)},
-                text_nn=f"Koronapandemien: {years_nb} er med i åra som er viste; tenester og "
-                "utgifter kan vike av frå trenden "
-                + ("desse åra" if len(pandemic) > 1 else "det året"),
-            )
-        )
+        years = _listing([str(y) for y in pandemic])
+
+        def pandemic_words(lang: str) -> str:
+            return i18n.plural("overview.pandemic", len(pandemic), lang, years=years(lang))
+
+        words = Text(pandemic_words("nb"), pandemic_words("en"), pandemic_words("nn"))
+        out.append(_statement("Y4", words, {"pandemic_years": len(pandemic)}))
     if not out:
-        out.append(
-            Statement(
-                "Y0",
-                f"Ingen kommunesammenslåinger eller pandemiår i {first}–{year} berører "
-                f"{municipality} eller sammenligningsgruppen",
-                f"No mergers or pandemic years in {first}–{year} touch {municipality} or its "
-                "comparison group",
-                {"first": first, "year": year},
-                text_nn=f"Ingen kommunesamanslåingar eller pandemiår i {first}–{year} gjeld "
-                f"{municipality} eller samanlikningsgruppa",
-            )
+        words = Text.message(
+            "overview.nothing", first=str(first), year=str(year), name=municipality
         )
+        out.append(_statement("Y0", words, {"first": first, "year": year}))
     return out
