@@ -216,6 +216,7 @@ CATALOG_ONLY = (
     "analysis/overview.py",
     "analysis/profile.py",
     "analysis/similar.py",
+    "analysis/verdict.py",
     "cli/__init__.py",
     "cli/_app.py",
     "cli/_computed.py",

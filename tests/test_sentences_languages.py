@@ -1,5 +1,6 @@
-"""The findings' sentences come from the gettext catalogs: nynorsk without bokmål, English
-without Norwegian, the singular for a count of one, and no catalog entry left unused."""
+"""The findings' and sector verdicts' sentences come from the gettext catalogs: nynorsk without
+bokmål, English without Norwegian, the singular for a count of one, and no catalog entry left
+unused."""
 
 from __future__ import annotations
 
@@ -9,11 +10,19 @@ import polars as pl
 import pytest
 
 from kostra.analysis import findings as F  # noqa: N812
+from kostra.analysis.verdict import (
+    BarometerPlace,
+    Indices,
+    SectorFigures,
+    Statement,
+    sector_verdict,
+)
 from kostra.i18n.messages import catalog_path
 from test_english_output import norwegian_words
 from test_findings import CATALOG, CONTEXT, RULES, _history, _profile
 from test_i18n_catalogs import _used_keys
 from test_nynorsk import _bokmal_words
+from test_verdict import _drivers, _kf
 
 
 def _without_names(text: str, names: list[str]) -> str:
@@ -193,7 +202,104 @@ def _catalog_ids(prefix: str) -> set[str]:
     return set(re.findall(rf'^msgid "({re.escape(prefix)}[^"]*)"', text, flags=re.MULTILINE))
 
 
-@pytest.mark.parametrize("prefix", ["finding."])
+def _every_statement() -> list[Statement]:
+    """Every verdict, observation and barometer rule, in both directions where it has two."""
+    few = (_kf("a", 130.0), _kf("g", 103.0), _kf("h", 99.0))
+    spread = (_kf("a", 120.0), _kf("b", 85.0, previous=40.0), _kf("c", 101.0, previous=80.0))
+    cases = [
+        SectorFigures("grunnskole", Indices(112.0, 90.0, 124.4), previous=Indices(100, 99, 101)),
+        SectorFigures("barnehage", Indices(106.0, 124.1, 85.4)),
+        SectorFigures("kommunehelse", Indices(92.7, 126.4, 73.3)),
+        SectorFigures("grunnskole", Indices(104.9, 95.1, 110.3)),
+        SectorFigures("grunnskole", Indices(94.0, 95.1, 110.3)),
+        SectorFigures("grunnskole", Indices(100.0, 100.0, 101.0)),
+        SectorFigures("grunnskole", Indices(100.0, None, 101.0), previous=Indices(100, None, 110)),
+        SectorFigures("grunnskole", Indices(110.0, 90.0, None), previous=Indices(100, 80, None)),
+        SectorFigures("grunnskole", Indices(110.0, 100.0, None), previous=Indices(100, 110, None)),
+        SectorFigures("administrasjon", resource_use=1.21),
+        SectorFigures("administrasjon", resource_use=1.0),
+        SectorFigures("administrasjon", resource_use=0.8),
+        SectorFigures(
+            "kultur_og_fritid",
+            key_figures=spread,
+            need_difference_pct=-6.0,
+            need_difference_kr=-500.0,
+        ),
+        SectorFigures(
+            "barnehage", key_figures=few, need_difference_pct=8.0, need_difference_kr=9.0
+        ),
+        SectorFigures("eiendom"),
+        SectorFigures("barnehage", barometer=BarometerPlace(302, 350, _drivers())),
+        SectorFigures("barnehage", barometer=BarometerPlace(4, 350, _drivers())),
+        SectorFigures("barnehage", barometer=BarometerPlace(None, None, coverage=0.35)),
+        SectorFigures("barnehage", barometer=BarometerPlace(None, None, available=False)),
+        SectorFigures("barnevern", barometer=BarometerPlace(10, 300)),
+    ]
+    said = []
+    for figures in cases:
+        verdict = sector_verdict(figures)
+        said += [verdict.verdict, *verdict.observations, verdict.barometer]
+    return said
+
+
+_VERDICT_NAMES_NB = [
+    *(f"Andel {i}" for i in "abcgh"),
+    *(d.name_nb for d in _drivers()),
+]
+_VERDICT_NAMES_EN = [*(f"Share {i}" for i in "abcgh"), *(d.name_en for d in _drivers())]
+
+
+def test_every_verdict_rule_is_exercised() -> None:
+    rules = {s.rule_id for s in _every_statement()}
+    expected = {f"V{n}" for n in range(8)} | {f"O{n}" for n in range(1, 5)}
+    expected |= {f"R{n}" for n in range(5)}
+    assert rules == expected
+    texts = " ".join(s.full("nb") for s in _every_statement())
+    for word in ("økte", "falt", "effektiviteten", "kostnadsindeksen", "Økning", "Nedgang"):
+        assert word in texts, word
+    for word in ("Høye utgifter", "Lave utgifter", "Høy plassering", "Lav plassering"):
+        assert word in texts, word
+
+
+def test_verdicts_in_nynorsk_have_no_bokmal() -> None:
+    for statement in _every_statement():
+        assert statement.text_nn is not None, statement.rule_id
+        said = _without_names(statement.full("nn"), _VERDICT_NAMES_NB)
+        assert _bokmal_words(said) == [], statement.full("nn")
+
+
+def test_verdicts_in_english_have_no_norwegian() -> None:
+    for statement in _every_statement():
+        said = _without_names(statement.full("en"), _VERDICT_NAMES_EN)
+        assert norwegian_words(said) == [], statement.full("en")
+
+
+def test_a_verdict_counting_one_key_figure_takes_the_singular() -> None:
+    one = sector_verdict(SectorFigures("kultur_og_fritid", key_figures=(_kf("a", 120.0),)))
+    assert one.verdict.rule_id == "V7"
+    assert one.verdict.detail("en") == "(1 of 1 key figure above the average, 0 below; limit ±10 %)"
+    assert one.verdict.detail("nn") == (
+        "(1 av 1 nøkkeltal over snittet, 0 under; grense ±10\u00a0%)"
+    )
+    two = sector_verdict(
+        SectorFigures("kultur_og_fritid", key_figures=(_kf("a", 120.0), _kf("b", 80.0)))
+    )
+    assert (
+        two.verdict.detail("en") == "(1 of 2 key figures above the average, 1 below; limit ±10 %)"
+    )
+
+
+def test_nynorsk_units_in_a_verdict() -> None:
+    """A key figure's unit reads as nynorsk writes it ("timar", not "timer")."""
+    from dataclasses import replace
+
+    hours = replace(_kf("a", 130.0), unit_nb=" timer", unit_en=" hours", unit_nn=" timar")
+    (said,) = sector_verdict(SectorFigures("barnehage", key_figures=(hours,))).observations
+    assert said.text("nn").endswith("(50,0 timar mot snitt 38,5 timar)")
+    assert said.text("nb").endswith("(50,0 timer mot snitt 38,5 timer)")
+
+
+@pytest.mark.parametrize("prefix", ["finding.", "verdict."])
 def test_every_sentence_message_is_used(prefix: str) -> None:
     """The scan of keys in code sees every finding and verdict message: none is left over
     from a sentence rewritten, and none is looked up under a key the scan cannot see."""

@@ -3,9 +3,11 @@ behind the Kommunebarometer rank.
 
 Pure: typed figures in (:class:`SectorFigures`), statements out (:class:`SectorVerdict`). Each
 :class:`Statement` carries the rule id that wrote it, the numbers it read and its words in
-bokmål and English, so a slide, a report line and a web page can all trace a sentence back to the
-figures. Thresholds are :class:`VerdictRules` defaults [D]; every sentence states the numbers it
-rests on and no rule says more than the comparison with its threshold.
+bokmål, nynorsk and English, so a slide, a report line and a web page can all trace a sentence
+back to the figures. The words are messages ``verdict.*`` of the gettext catalogs
+(:mod:`kostra.i18n`; one message per direction, plural forms where a count is printed); the
+table below quotes the bokmål. Thresholds are :class:`VerdictRules` defaults [D]; every sentence
+states the numbers it rests on and no rule says more than the comparison with its threshold.
 
 Levels: an index (reference = 100) is *high* at ≥ 100 + ``level_points`` (5), *low* at ≤ 100 −
 ``level_points``, otherwise *average*. The cost of a sector is the production analysis' gross
@@ -68,8 +70,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from kostra.analysis._barometer.text import lower_first as _lower_first
-from kostra.analysis._barometer.text import quantifier, quantifier_nb
-from kostra.analysis.findings import fmt
+from kostra.analysis._barometer.text import quantifier
+from kostra.analysis._wording import Said, say, say_plural
+from kostra.analysis._wording import sector as sector_words
+from kostra.analysis.findings import fmt, percent_suffix
+from kostra.i18n import N_, listing
 from kostra.i18n import sector_name as i18n_sector_name
 
 Level = Literal["high", "average", "low"]
@@ -93,7 +98,7 @@ class VerdictRules:
 
 @dataclass(frozen=True)
 class Statement:
-    """One sentence: the rule that wrote it, the numbers it read, its words in nb and en."""
+    """One sentence: the rule that wrote it, the numbers it read, its words in nb, en and nn."""
 
     rule_id: str
     text_nb: str
@@ -149,6 +154,8 @@ class KeyFigure:
     unit_nb: str = ""
     unit_en: str = ""
     relevant: bool = False
+    #: the unit in nynorsk (None: as in bokmål)
+    unit_nn: str | None = None
 
 
 @dataclass(frozen=True)
@@ -243,31 +250,59 @@ def sector_name(sector: str, lang: str) -> str:
     return i18n_sector_name(sector, lang)
 
 
-def _n(value: float, decimals: int | None = None) -> tuple[str, str]:
-    return fmt(value, "nb", decimals), fmt(value, "en", decimals)
+def _n(value: float, decimals: int | None = None) -> Said:
+    """A number as each language prints it (nynorsk as bokmål)."""
+    return Said.each(lambda lang: fmt(value, lang, decimals))
+
+
+def _statement(
+    rule_id: str,
+    said: Said,
+    numbers: Mapping[str, float] | None = None,
+    indicator_id: str | None = None,
+    size: float = 0.0,
+    detail: Said | None = None,
+) -> Statement:
+    return Statement(
+        rule_id,
+        said.nb,
+        said.en,
+        dict(numbers or {}),
+        indicator_id,
+        size,
+        detail_nb=detail.nb if detail else "",
+        detail_en=detail.en if detail else "",
+        text_nn=said.nn,
+        detail_nn=detail.nn if detail else None,
+    )
+
+
+def _percent(number: Said) -> Said:
+    return Said.each(lambda lang: number[lang] + percent_suffix(lang))
+
+
+def _kroner(number: Said) -> Said:
+    """An amount in kroner: "3 186 kr" (a no-break space), "NOK 3,186"."""
+    return Said.each(lambda lang: f"NOK {number.en}" if lang == "en" else f"{number[lang]}\u00a0kr")
 
 
 # --- the verdict sentence ----------------------------------------------------------------------
 
-_LEVEL_WORDS: dict[str, dict[Level, tuple[str, str, str]]] = {
-    "production": {
-        "high": ("høy produksjon", "high production", "høg produksjon"),
-        "average": (
-            "produksjon på nivå med snittet",
-            "average production",
-            "produksjon på nivå med snittet",
-        ),
-        "low": ("lav produksjon", "low production", "låg produksjon"),
-    },
-    "cost": {
-        "high": ("høye kostnader", "high costs", "høge kostnader"),
-        "average": (
-            "kostnader på nivå med snittet",
-            "average costs",
-            "kostnader på nivå med snittet",
-        ),
-        "low": ("lave kostnader", "low costs", "låge kostnader"),
-    },
+_PRODUCTION_LEVEL: dict[Level, str] = {
+    "high": N_("verdict.level.production.high"),
+    "average": N_("verdict.level.production.average"),
+    "low": N_("verdict.level.production.low"),
+}
+_COST_LEVEL: dict[Level, str] = {
+    "high": N_("verdict.level.cost.high"),
+    "average": N_("verdict.level.cost.average"),
+    "low": N_("verdict.level.cost.low"),
+}
+#: V6: the cost level after need correction when there is no production index
+_COST_ONLY: dict[Level, str] = {
+    "high": N_("verdict.v6.high"),
+    "average": N_("verdict.v6.average"),
+    "low": N_("verdict.v6.low"),
 }
 
 
@@ -293,174 +328,137 @@ def _verdict(
         numbers[cost_key] = cost
     if idx.efficiency is not None:
         numbers["efficiency_index"] = idx.efficiency
-    name_nb, name_en = sector_name(figures.sector, "nb"), sector_name(figures.sector, "en")
-    name_nn = sector_name(figures.sector, "nn")
+    name = sector_words(figures.sector)
     indexed = [k.index for k in figures.key_figures if k.index is not None and k.value is not None]
     if p is None and c is None and indexed:
         limit = rules.observation_level_pct
         above = sum(1 for i in indexed if i >= 100.0 + limit)
         below = sum(1 for i in indexed if i <= 100.0 - limit)
         numbers = {"key_figures": len(indexed), "above": above, "below": below}
-        t_nb, t_en = _n(limit, 0)
-        return (
-            Statement(
-                "V7",
-                f"Ingen produksjons- eller kostnadsindeks for {name_nb}",
-                f"No production or cost index for {name_en}",
-                numbers,
-                detail_nb=f"({above} av {len(indexed)} nøkkeltall over snittet, {below} under; "
-                f"grense ±{t_nb}\u00a0%)",
-                detail_en=f"({above} of {len(indexed)} key figures above the average, {below} "
-                f"below; limit ±{t_en} %)",
-                text_nn=f"Ingen produksjons- eller kostnadsindeks for {name_nn}",
-                detail_nn=f"({above} av {len(indexed)} nøkkeltal over snittet, {below} under; "
-                f"grense ±{t_nb}\u00a0%)",
-            ),
-            None,
-            None,
-            None,
+        detail = say_plural(
+            "verdict.v7.detail",
+            len(indexed),
+            _n(len(indexed), 0),
+            above=_n(above, 0),
+            below=_n(below, 0),
+            limit=_percent(_n(limit, 0)),
         )
+        said = say("verdict.v7", sector=name)
+        return _statement("V7", said, numbers, detail=detail), None, None, None
     if p is None and c is None:
-        return (
-            Statement(
-                "V0",
-                f"For lite data til en samlet vurdering av {name_nb}",
-                f"Too little data for an overall verdict on {name_en}",
-                text_nn=f"For lite data til ei samla vurdering av {name_nn}",
-            ),
-            None,
-            None,
-            None,
-        )
-    figures_nb, figures_en = _index_note(idx.production, cost, idx.efficiency)
+        return _statement("V0", say("verdict.v0", sector=name)), None, None, None
+    note = _index_note(idx.production, cost, idx.efficiency)
     if p is None:
         assert c is not None
-        assert cost is not None
-        words = {
-            "high": ("Høye", "High", "Høge"),
-            "average": ("Gjennomsnittlige", "Average", "Gjennomsnittlege"),
-            "low": ("Lave", "Low", "Låge"),
-        }[c]
-        nb = f"{words[0]} kostnader etter behovskorrigering"
-        en = f"{words[1]} costs after need correction"
-        nn = f"{words[2]} kostnader etter behovskorrigering"
+        said = say(_COST_ONLY[c])
         rule = "V6"
     elif p == "high" and c == "low":
         rule = "V1"
-        nb = f"En effektiv {name_nb} med høy produksjon og lave kostnader"
-        en = f"An efficient {name_en} service with high production and low costs"
-        # a noun phrase: the adjective would have to agree with the sector's gender
-        nn = f"Høg effektivitet i {name_nn}: høg produksjon og låge kostnader"
+        said = say("verdict.v1", sector=name)
     elif p == "low" and c == "high":
         rule = "V2"
-        nb = "Lav produksjon og høye kostnader: lav score på effektivitetsindeksen"
-        en = "Low production and high costs: a low score on the efficiency index"
-        nn = "Låg produksjon og høge kostnader: låg skår på effektivitetsindeksen"
+        said = say("verdict.v2")
     elif e in ("low", "high"):
         rule = "V3" if e == "low" else "V4"
-        nb = f"{'Lav' if e == 'low' else 'Høy'} score på effektivitetsindeksen"
-        en = f"A {e} score on the efficiency index"
-        nn = f"{'Låg' if e == 'low' else 'Høg'} skår på effektivitetsindeksen"
-        qualifier = _qualifier(p, c)
-        if qualifier[0]:
-            nb += f": {qualifier[0]}"
-            en += f": {qualifier[1]}"
-            nn += f": {qualifier[2]}"
+        key = N_("verdict.v3") if e == "low" else N_("verdict.v4")
+        said = say(key, levels=_qualifier(p, c))
     else:
         rule = "V5"
-        qualifier = _qualifier(p, c)
-        if p == "average" and c in ("average", None):
-            nb = nn = "Produksjon på nivå med snittet"
-            en = "Production at the average"
-            if c == "average":
-                nb, en = (
-                    "Produksjon og kostnader på nivå med snittet",
-                    "Average production and costs",
-                )
-                nn = nb
+        if p == "average" and c == "average":
+            said = say("verdict.v5.average")
+        elif p == "average" and c is None:
+            said = say("verdict.v5.production_average")
         else:
-            nb = qualifier[0][:1].upper() + qualifier[0][1:]
-            en = qualifier[1][:1].upper() + qualifier[1][1:]
-            nn = qualifier[2][:1].upper() + qualifier[2][1:]
+            said = _qualifier(p, c).capital()
         if e == "average":
-            nb += "; effektiviteten er på nivå med snittet"
-            en += "; efficiency at the average"
-            nn += "; effektiviteten er på nivå med snittet"
-    change = _change(figures, rules)
+            said = say("verdict.v5.efficiency_average", verdict=said)
+    change = _change(figures, rules, said)
     if change is not None:
-        nb += change[0]
-        en += change[1]
-        nn += change[3]
-        numbers.update(change[2])
-    return (
-        Statement(rule, nb, en, numbers, detail_nb=figures_nb, detail_en=figures_en, text_nn=nn),
-        p,
-        c,
-        e,
-    )
+        said = change[0]
+        numbers.update(change[1])
+    return _statement(rule, said, numbers, detail=note), p, c, e
 
 
-def _qualifier(p: Level | None, c: Level | None) -> tuple[str, str, str]:
-    parts = [(_LEVEL_WORDS["production"][p]) if p else None, _LEVEL_WORDS["cost"][c] if c else None]
-    present = [x for x in parts if x is not None]
-    if not present:
-        return ("", "", "")
-    return (
-        " og ".join(x[0] for x in present),
-        " and ".join(x[1] for x in present),
-        " og ".join(x[2] for x in present),
-    )
+def _qualifier(p: Level, c: Level | None) -> Said:
+    """The production and cost levels in words ("høy produksjon og lave kostnader")."""
+    production = say(_PRODUCTION_LEVEL[p])
+    if c is None:
+        return production
+    return say("verdict.levels.both", production=production, cost=say(_COST_LEVEL[c]))
 
 
-def _index_note(
-    production: float | None, cost: float | None, efficiency: float | None
-) -> tuple[str, str]:
-    parts_nb, parts_en = [], []
-    for value, nb, en in (
-        (production, "produksjon", "production"),
-        (cost, "kostnad", "cost"),
-        (efficiency, "effektivitet", "efficiency"),
-    ):
-        if value is not None:
-            v_nb, v_en = _n(value, 0)
-            parts_nb.append(f"{nb} {v_nb}")
-            parts_en.append(f"{en} {v_en}")
-    return f"({', '.join(parts_nb)}; snitt = 100)", f"({', '.join(parts_en)}; average = 100)"
+def _index_note(production: float | None, cost: float | None, efficiency: float | None) -> Said:
+    """The indices behind the verdict: "(produksjon 112, kostnad 90, effektivitet 124; snitt =
+    100)"."""
+    parts = [
+        say(key, value=_n(value, 0))
+        for value, key in (
+            (production, N_("verdict.note.production")),
+            (cost, N_("verdict.note.cost")),
+            (efficiency, N_("verdict.note.efficiency")),
+        )
+        if value is not None
+    ]
+    figures = Said.each(lambda lang: ", ".join(part[lang] for part in parts))
+    return say("verdict.note", figures=figures)
 
 
 def _change(
-    figures: SectorFigures, rules: VerdictRules
-) -> tuple[str, str, dict[str, float], str] | None:
-    """Rule VC: the efficiency (else cost) index moved at least ``change_points``."""
+    figures: SectorFigures, rules: VerdictRules, verdict: Said
+) -> tuple[Said, dict[str, float]] | None:
+    """Rule VC: the efficiency (else cost) index moved at least ``change_points``; the verdict
+    with the change appended."""
     if figures.previous is None or figures.series_break:
         return None
-    for key, now, before, nb_word, en_word in (
+    for key, now, before, rose, fell in (
         (
             "efficiency",
             figures.indices.efficiency,
             figures.previous.efficiency,
-            "effektiviteten",
-            "efficiency",
+            N_("verdict.change.efficiency_up"),
+            N_("verdict.change.efficiency_down"),
         ),
-        ("cost", figures.indices.cost, figures.previous.cost, "kostnadsindeksen", "the cost index"),
+        (
+            "cost",
+            figures.indices.cost,
+            figures.previous.cost,
+            N_("verdict.change.cost_up"),
+            N_("verdict.change.cost_down"),
+        ),
     ):
         if now is None or before is None:
             continue
         if abs(now - before) < rules.change_points:
             return None
-        up = now > before
-        b_nb, b_en = _n(before, 0)
-        a_nb, a_en = _n(now, 0)
-        return (
-            f"; {nb_word} {'økte' if up else 'falt'} fra {b_nb} til {a_nb}",
-            f"; {en_word} {'rose' if up else 'fell'} from {b_en} to {a_en}",
-            {f"previous_{key}_index": before},
-            f"; {nb_word} {'auka' if up else 'fall'} frå {b_nb} til {a_nb}",
+        said = say(
+            rose if now > before else fell,
+            verdict=verdict,
+            before=_n(before, 0),
+            now=_n(now, 0),
         )
+        return said, {f"previous_{key}_index": before}
     return None
 
 
 # --- observations ------------------------------------------------------------------------------
+
+
+def _with_unit(number: Said, kf: KeyFigure) -> Said:
+    units = Said(kf.unit_nb, kf.unit_nb if kf.unit_nn is None else kf.unit_nn, kf.unit_en)
+    return Said.each(lambda lang: number[lang] + units[lang])
+
+
+def _names(kf: KeyFigure, *, lower: bool = False) -> Said:
+    """A key figure's name: SSB's bokmål name in both Norwegian texts, English in English."""
+    if lower:
+        return Said(_lower_first(kf.name_nb), _lower_first(kf.name_nb), _lower_first(kf.name_en))
+    return Said(kf.name_nb, kf.name_nb, kf.name_en)
+
+
+def _quantifier(name_nb: str, high: bool) -> Said:
+    """ "Høy"/"Lav" agreeing with the head noun of the key figure's (bokmål) name, in each
+    language ("Høge utgifter" in nynorsk, "High" in English)."""
+    return Said.each(lambda lang: quantifier(name_nb, high, lang))
 
 
 def _observations(figures: SectorFigures, rules: VerdictRules) -> list[Statement]:
@@ -475,76 +473,51 @@ def _observations(figures: SectorFigures, rules: VerdictRules) -> list[Statement
         if kf.value is None:
             continue
         weight = rules.relevance if kf.relevant else 1.0
-        name_nb, name_en = _lower_first(kf.name_nb), _lower_first(kf.name_en)
-        v_nb, v_en = _n(kf.value)
+        value = _with_unit(_n(kf.value), kf)
         if kf.index is not None and kf.peer_average is not None:
             deviation = kf.index - 100.0
-            a_nb, a_en = _n(kf.peer_average)
+            average = _with_unit(_n(kf.peer_average), kf)
             numbers = {"value": kf.value, "peer_average": kf.peer_average, "index": kf.index}
-            detail_nb = f"({v_nb}{kf.unit_nb} mot snitt {a_nb}{kf.unit_nb})"
-            detail_en = f"({v_en}{kf.unit_en} against average {a_en}{kf.unit_en})"
+            detail = say("verdict.observation.detail", value=value, average=average)
             if abs(deviation) >= rules.observation_level_pct:
-                high = deviation > 0
+                said = say(
+                    "verdict.o1",
+                    quantifier=_quantifier(kf.name_nb, deviation > 0),
+                    name=_names(kf, lower=True),
+                    detail=detail,
+                )
                 offer(
                     kf.indicator_id,
-                    Statement(
-                        "O1",
-                        f"{quantifier_nb(kf.name_nb, high)} {name_nb} {detail_nb}",
-                        f"{'High' if high else 'Low'} {name_en} {detail_en}",
-                        numbers,
-                        kf.indicator_id,
-                        abs(deviation) * weight,
-                        text_nn=f"{quantifier(kf.name_nb, high, 'nn')} {name_nb} {detail_nb}",
-                    ),
+                    _statement("O1", said, numbers, kf.indicator_id, abs(deviation) * weight),
                 )
             else:
+                said = say("verdict.o4", name=_names(kf), detail=detail)
                 near.append(
-                    Statement(
-                        "O4",
-                        f"{kf.name_nb} på nivå med snittet {detail_nb}",
-                        f"{kf.name_en} close to the average {detail_en}",
-                        numbers,
-                        kf.indicator_id,
-                        abs(deviation) * weight,
-                    )
+                    _statement("O4", said, numbers, kf.indicator_id, abs(deviation) * weight)
                 )
         before = kf.previous_value
         if before is not None and before != 0 and not kf.series_break:
             change = 100.0 * (kf.value - before) / abs(before)
             if abs(change) >= rules.observation_change_pct:
-                up = change > 0
-                b_nb, b_en = _n(before)
+                said = say(
+                    N_("verdict.o2.up") if change > 0 else N_("verdict.o2.down"),
+                    name=_names(kf, lower=True),
+                    before=_with_unit(_n(before), kf),
+                    now=value,
+                )
+                numbers = {"value": kf.value, "previous_value": before, "change_pct": change}
                 offer(
                     kf.indicator_id,
-                    Statement(
-                        "O2",
-                        f"{'Økning' if up else 'Nedgang'} i {name_nb} "
-                        f"(fra {b_nb}{kf.unit_nb} til {v_nb}{kf.unit_nb})",
-                        f"{'An increase' if up else 'A decrease'} in {name_en} "
-                        f"(from {b_en}{kf.unit_en} to {v_en}{kf.unit_en})",
-                        {"value": kf.value, "previous_value": before, "change_pct": change},
-                        kf.indicator_id,
-                        abs(change) * weight,
-                        text_nn=f"{'Auke' if up else 'Nedgang'} i {name_nb} "
-                        f"(frå {b_nb}{kf.unit_nb} til {v_nb}{kf.unit_nb})",
-                    ),
+                    _statement("O2", said, numbers, kf.indicator_id, abs(change) * weight),
                 )
     pct, kr = figures.need_difference_pct, figures.need_difference_kr
     if pct is not None and kr is not None and abs(pct) >= rules.cost_pct:
-        more = pct > 0
-        d_nb, d_en = _n(abs(kr), 0)
-        best["_need"] = Statement(
-            "O3",
-            f"{'Høye' if more else 'Lave'} utgifter etter behovskorrigering "
-            f"({d_nb}\u00a0kr per innbygger {'over' if more else 'under'} snittet)",
-            f"{'High' if more else 'Low'} spending after need correction "
-            f"(NOK {d_en} per inhabitant {'above' if more else 'below'} the average)",
-            {"difference_pct": pct, "difference_kr": kr},
-            None,
-            abs(pct) * rules.relevance,
-            text_nn=f"{'Høge' if more else 'Låge'} utgifter etter behovskorrigering "
-            f"({d_nb}\u00a0kr per innbyggjar {'over' if more else 'under'} snittet)",
+        said = say(
+            N_("verdict.o3.more") if pct > 0 else N_("verdict.o3.less"),
+            amount=_kroner(_n(abs(kr), 0)),
         )
+        numbers = {"difference_pct": pct, "difference_kr": kr}
+        best["_need"] = _statement("O3", said, numbers, None, abs(pct) * rules.relevance)
     chosen = sorted(best.values(), key=lambda s: -s.size)[: rules.max_observations]
     if len(chosen) < rules.min_observations:
         taken = {s.indicator_id for s in chosen}
@@ -557,57 +530,25 @@ def _observations(figures: SectorFigures, rules: VerdictRules) -> list[Statement
 
 
 def _barometer(figures: SectorFigures, rules: VerdictRules) -> Statement:
-    name_nb, name_en = sector_name(figures.sector, "nb"), sector_name(figures.sector, "en")
-    name_nn = sector_name(figures.sector, "nn")
+    name = sector_words(figures.sector)
     place = figures.barometer
     if place is None:
-        return Statement(
-            "R0",
-            f"Kommunebarometeret rangerer ikke {name_nb}",
-            f"The Kommunebarometer does not rank {name_en}",
-            text_nn=f"Kommunebarometeret rangerer ikkje {name_nn}",
-        )
+        return _statement("R0", say("verdict.r0", sector=name))
     if not place.available:
-        return Statement(
-            "R3",
-            "Kommunebarometeret er ikke beregnet for året",
-            "The Kommunebarometer is not computed for the year",
-            text_nn="Kommunebarometeret er ikkje berekna for året",
-        )
+        return _statement("R3", say("verdict.r3"))
     if place.rank is None or place.n_ranked is None:
-        detail_nb = detail_en = detail_nn = ""
         covered: dict[str, float] = {}
+        detail = None
         if place.coverage is not None:
             covered["coverage"] = place.coverage
-            c_nb, c_en = _n(100.0 * place.coverage, 0)
-            detail_nb = f"(nøkkeltall med data: {c_nb}\u00a0% av vekten)"
-            detail_en = f"(key figures with data: {c_en} % of the weight)"
-            detail_nn = f"(nøkkeltal med data: {c_nb}\u00a0% av vekta)"
-        return Statement(
-            "R4",
-            f"Ikke rangert i Kommunebarometeret ({name_nb}) i år: for få nøkkeltall med data",
-            f"Not ranked in the Kommunebarometer ({name_en}) this year: too few key figures "
-            "with data",
-            covered,
-            detail_nb=detail_nb,
-            detail_en=detail_en,
-            text_nn=f"Ikkje rangert i Kommunebarometeret ({name_nn}) i år: for få nøkkeltal "
-            "med data",
-            detail_nn=detail_nn,
-        )
-    r_nb, r_en = _n(place.rank, 0)
-    n_nb, n_en = _n(place.n_ranked, 0)
+            share = _percent(_n(100.0 * place.coverage, 0))
+            detail = say("verdict.r4.detail", coverage=share)
+        return _statement("R4", say("verdict.r4", sector=name), covered, detail=detail)
+    rank, n_ranked = _n(place.rank, 0), _n(place.n_ranked, 0)
     numbers: dict[str, float] = {"rank": place.rank, "n_ranked": place.n_ranked}
-    head_nb, head_en = f"Nr. {r_nb} av {n_nb}", f"Rank {r_en} of {n_en}"
     graded = [d for d in place.drivers if d.effect is not None and d.grade is not None]
     if not graded:
-        return Statement(
-            "R2",
-            f"{head_nb} (ingen karakterer å forklare plasseringen med)",
-            f"{head_en} (no grades to explain the rank with)",
-            numbers,
-            text_nn=f"{head_nb} (ingen karakterar å forklare plasseringa med)",
-        )
+        return _statement("R2", say("verdict.r2", rank=rank, n=n_ranked), numbers)
     middle = (place.n_ranked + 1) / 2
     if place.rank < middle:
         wanted = [d for d in graded if (d.effect or 0) > 0]
@@ -617,36 +558,33 @@ def _barometer(figures: SectorFigures, rules: VerdictRules) -> Statement:
         wanted = graded
     wanted = wanted or graded
     top = sorted(wanted, key=lambda d: -abs(d.effect or 0.0))[: rules.reasons]
-    upper = place.rank < middle
-    parts_nb, parts_en, parts_nn = [], [], []
+    reasons: list[Said] = []
     for n, d in enumerate(top):
         assert d.grade is not None
         assert d.effect is not None
         numbers[f"grade_{n}"] = d.grade
         numbers[f"effect_{n}"] = d.effect
-        g_nb, g_en = _n(d.grade, 1)
+        grade = _n(d.grade, 1)
+        name_of = Said(_lower_first(d.name_nb), _lower_first(d.name_nb), _lower_first(d.name_en))
+        if d.direction == "neutral":  # neutral indicators are named as they are
+            reasons.append(say("verdict.r1.reason", name=name_of, grade=grade))
+            continue
         # the value is high when the grade and the direction agree (a good grade on a
-        # lower-is-better indicator means a low value); neutral indicators are named as they are
+        # lower-is-better indicator means a low value)
         high = (d.direction == "higher_better") == (d.grade >= 3.5)
-        adjective_nb = "" if d.direction == "neutral" else quantifier_nb(d.name_nb, high).lower()
-        adjective_en = "" if d.direction == "neutral" else ("high " if high else "low ")
-        name_nb = f"{adjective_nb} {_lower_first(d.name_nb)}".strip()
-        parts_nb.append(f"{name_nb} (karakter {g_nb} av 6)")
-        parts_en.append(f"{adjective_en}{_lower_first(d.name_en)} (grade {g_en} of 6)")
-        adjective_nn = "" if d.direction == "neutral" else quantifier(d.name_nb, high, "nn")
-        name_nn = f"{adjective_nn.lower()} {_lower_first(d.name_nb)}".strip()
-        parts_nn.append(f"{name_nn} (karakter {g_nb} av 6)")
-    lead_nb = "Høy plassering" if upper else "Lav plassering"
-    lead_en = "A high rank" if upper else "A low rank"
-    lead_nn = "Høg plassering" if upper else "Låg plassering"
-    return Statement(
-        "R1",
-        f"{head_nb}. {lead_nb} pga. {' og '.join(parts_nb)}",
-        f"{head_en}. {lead_en} because of {' and '.join(parts_en)}",
-        numbers,
-        top[0].indicator_id,
-        text_nn=f"{head_nb}. {lead_nn} på grunn av {' og '.join(parts_nn)}",
+        quantified = _quantifier(d.name_nb, high)
+        quantified = Said(quantified.nb.lower(), quantified.nn.lower(), quantified.en.lower())
+        reasons.append(
+            say("verdict.r1.reason_quantified", quantifier=quantified, name=name_of, grade=grade)
+        )
+    listed = Said.each(lambda lang: listing([r[lang] for r in reasons], lang))
+    said = say(
+        N_("verdict.r1.high") if place.rank < middle else N_("verdict.r1.low"),
+        rank=rank,
+        n=n_ranked,
+        reasons=listed,
     )
+    return _statement("R1", said, numbers, top[0].indicator_id)
 
 
 def sector_verdict(figures: SectorFigures, rules: VerdictRules | None = None) -> SectorVerdict:

@@ -45,6 +45,7 @@ def sector_figures(data: ReportData, sector: Sector) -> SectorFigures:
                 series_break=row.series_break,
                 unit_nb=unit_suffix(indicator, "nb"),
                 unit_en=unit_suffix(indicator, "en"),
+                unit_nn=unit_suffix(indicator, "nn"),
                 relevant=indicator.production is not None or indicator.barometer is not None,
             )
         )
