@@ -269,6 +269,18 @@ def test_every_part_rendered_ahead_is_the_answer_the_server_renders(
             assert "content-encoding" not in answer.headers, url
 
 
+def test_pages_of_years_on_older_borders_are_not_rendered_ahead() -> None:
+    from kostra import api
+
+    years = list(range(2018, api.NEWEST_BORDERS + 2))
+    kept = computed_store._on_newest(years)
+    # such a page's time series come from another content (the newest borders'): rendered
+    # ahead, it would keep saying that content is missing after it was built
+    assert kept == [y for y in years if api.borders_for(y, "year") >= api.NEWEST_BORDERS]
+    assert api.NEWEST_BORDERS in kept
+    assert api.NEWEST_BORDERS - 1 not in kept
+
+
 def test_answers_rendered_ahead_of_an_old_vintage_are_not_served(tmp_path: Path) -> None:
     db = tmp_path / "warehouse.duckdb"
     _load(db, 1.0, "first")

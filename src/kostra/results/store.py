@@ -387,7 +387,8 @@ class Store:
         (``content.json`` says ``ready``). With ``all_years`` the builder goes on (unless
         ``until_ready``) with the rest rendered ahead for the web (:mod:`kostra.web.prerender`:
         the default year's JSON and CSV answers and its pages against the other peer groups,
-        the earlier years' pages; also with ``until_ready`` when ``rendered``), then every
+        the pages of the earlier years on the newest borders; also with ``until_ready`` when
+        ``rendered``), then every
         other year's standard peer groups, then every earlier year's other peer groups, and
         marks the content ``complete``. Returns the first year,
         or ``None`` when another builder holds the lock."""
@@ -420,7 +421,7 @@ class Store:
             self._describe(key, about, ready=True, complete=not all_years)
             if all_years and borders == str(WEB_BORDERS) and (rendered or not until_ready):
                 # the answers the pages are asked for next, read instead of rendered
-                _render_ahead(self.db, key, wanted, before, peers, codes)
+                _render_ahead(self.db, key, wanted, _on_newest(before), peers, codes)
             if all_years and not until_ready:
                 rest = [y for y in reversed(years) if y != wanted]
                 for other in rest:
@@ -642,6 +643,13 @@ def _render_pages(db: Path, key: str, year: int, codes: Sequence[str] | None) ->
         prerender.render_pages(db, key, year, codes)
     except Exception:
         log.exception("could not render the pages of %d ahead", year)
+
+
+def _on_newest(years: Sequence[int]) -> list[int]:
+    """The ``years`` whose own borders are the newest: a page of an older year draws its
+    time series from the figures on the newest borders, another content (built apart, maybe
+    later), so it is not rendered ahead from this one."""
+    return [y for y in years if api.borders_for(y, "year") >= api.NEWEST_BORDERS]
 
 
 def _render_ahead(
