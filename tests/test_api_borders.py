@@ -10,12 +10,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from tests.test_analysis_api import made_up_observations
 
 from kostra import api, geography
 from kostra.analysis.need import need_index_on_borders
 from kostra.cli import main
 from kostra.errors import KostraError
+from made_up_observations import made_up_observations
 
 
 @pytest.fixture

@@ -82,7 +82,7 @@ def test_report_charts_have_descriptions_and_hidden_marks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from kostra.report import render
-    from test_report_data import BAERUM, make_report
+    from made_up_report import BAERUM, make_report
 
     # the Vega bundle cache goes to a temporary directory, not the user's cache
     monkeypatch.setenv("KOSTRA_CACHE_DIR", str(tmp_path))

@@ -22,7 +22,7 @@ from kostra.geography import municipalities
 from kostra.report import render
 from kostra.report.build import report_findings
 from kostra.web import WebData, create_app
-from test_report_data import BAERUM, make_report
+from made_up_report import BAERUM, make_report
 
 #: Norwegian words, as whole words (case-insensitive), that an English text never holds.
 NORWEGIAN = frozenset(

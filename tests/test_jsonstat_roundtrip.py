@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
+from jsonstat_reference import SCHEMA, SSB_SYMBOLS, reference_decode
 from kostra.frames import OBSERVATION_SCHEMA, encode_dims
 from kostra.sources import jsonstat
-from test_jsonstat import SCHEMA, SSB_SYMBOLS, reference_decode
 
 # SSB's symbols, and others that test the byte reader of the status object: quotes, backslashes
 # and "}" or ',"' inside a symbol send it back to the ordinary parse; ":" and "," must not cut.

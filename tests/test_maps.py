@@ -257,11 +257,10 @@ def test_map_in_print_is_a_png_at_the_chart_size() -> None:
 def test_one_builder_for_web_report_and_deck(monkeypatch: pytest.MonkeyPatch) -> None:
     """The report and the deck draw the barometer map with one builder (the web overview calls
     it too, loading the boundaries by URL and adding zoom)."""
-    from tests.test_report_data import BAERUM, make_report
-
     from kostra.report import charts
     from kostra.report.geo import report_topology
     from kostra.slides import build
+    from made_up_report import BAERUM, make_report
 
     assert not hasattr(charts, "map_chart")
     data = make_report(BAERUM)

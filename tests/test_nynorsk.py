@@ -22,7 +22,7 @@ from kostra.report.build import report_findings
 from kostra.report.model import ReportData
 from kostra.settings import Settings, default_lang
 from kostra.web import WebData, create_app
-from test_report_data import BAERUM, SUNNFJORD, make_report
+from made_up_report import BAERUM, SUNNFJORD, make_report
 
 #: Bokmål forms that nynorsk never uses ("ikke", "kommuner", "beregnet" …), as whole words.
 BOKMAL_MARKERS = (

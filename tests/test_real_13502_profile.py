@@ -8,15 +8,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import openpyxl
 import polars as pl
 import pytest
 
 from kostra.cli import main
 from kostra.geography.peers import asss_members
-
-REAL_13502 = "data/kostra_real_fragments/13502_barnehage_andel_1_2_ar_2015_2023.xlsm"
-INDICATOR = "andel_barn_1_2_i_barnehage"
+from real_13502 import INDICATOR, REAL_13502, published_by_region
 
 
 @pytest.fixture
@@ -32,20 +29,6 @@ def imported(
     return path
 
 
-def _published(path: Path, year: int) -> dict[str, float]:
-    """The file's numbers of ``year`` by region code, read with openpyxl (not our reader)."""
-    sheet = openpyxl.load_workbook(path, read_only=True, data_only=True).worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    header = next(row for row in rows if row[1] == "2015")
-    column = next(j for j, cell in enumerate(header) if str(cell) == str(year))
-    out = {}
-    for row in rows:
-        label = row[0]
-        if isinstance(label, str) and label[:4].isdigit() and isinstance(row[column], int | float):
-            out[label[:4]] = float(row[column])
-    return out
-
-
 def _profile_rows(capsys: pytest.CaptureFixture[str], *extra: str) -> pl.DataFrame:
     """The profile's rows of the indicator, as JSON: unrounded (spreadsheet exports round a
     per cent figure to one decimal, as SSB publishes it)."""
@@ -58,7 +41,7 @@ def _profile_rows(capsys: pytest.CaptureFixture[str], *extra: str) -> pl.DataFra
 def test_profile_2018_shows_the_real_value_and_the_2018_asss_average(
     imported: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    published = _published(imported, 2018)
+    published = published_by_region(imported, 2018)
     members = asss_members(2018)
     rows = _profile_rows(capsys)
     assert set(rows["kommunenr"].to_list()) == set(members)  # 2018 codes and members

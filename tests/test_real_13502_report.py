@@ -9,15 +9,13 @@ import io
 import re
 from pathlib import Path
 
-import openpyxl
 import polars as pl
 import pytest
 
 from kostra.cli import main
 from kostra.report.pipeline import prepare, report_data
+from real_13502 import INDICATOR, REAL_13502, published_by_region
 
-REAL_13502 = "data/kostra_real_fragments/13502_barnehage_andel_1_2_ar_2015_2023.xlsm"
-INDICATOR = "andel_barn_1_2_i_barnehage"
 BAERUM_2020 = "3024"  # Bærum's code in 2020
 
 
@@ -35,15 +33,7 @@ def imported(
 
 
 def _published(path: Path, year: int, code: str) -> float:
-    """The file's number, read with openpyxl (not our reader)."""
-    sheet = openpyxl.load_workbook(path, read_only=True, data_only=True).worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    header = next(row for row in rows if row[1] == "2015")
-    column = next(j for j, cell in enumerate(header) if str(cell) == str(year))
-    for row in rows:
-        if isinstance(row[0], str) and row[0].startswith(code):
-            return float(row[column])
-    raise AssertionError(f"{code} not in the file")
+    return published_by_region(path, year)[code]
 
 
 def _text(html: str) -> str:

@@ -23,7 +23,7 @@ from kostra.report import render
 from kostra.report.build import report_findings
 from kostra.report.locale import SYNTHETIC_BANNER, number, sector_name, t
 from kostra.report.model import REPORT_SECTORS, ReportData
-from test_report_data import BAERUM, HOLE, SUNNFJORD, UTSIRA, make_report
+from made_up_report import BAERUM, HOLE, SUNNFJORD, UTSIRA, make_report
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = [BAERUM, UTSIRA, SUNNFJORD, HOLE]

@@ -19,7 +19,7 @@ from kostra.geography import municipalities
 from kostra.geography.peers import asss_members
 from kostra.web import WebData, create_app
 from kostra.web.labels import label
-from test_real_13502_profile import INDICATOR, REAL_13502, _published
+from real_13502 import INDICATOR, REAL_13502, published_by_region
 
 SAMPLE_YEARS = (2022, 2023, 2024)
 #: Bærum: 0219 until 2019, 3024 in 2020–2023, 3201 from 2024.
@@ -193,8 +193,8 @@ def real_client(
         yield c
 
 
-def test_real_2018_is_what_ssb_published(real_client: TestClient, shared_dir: Path) -> None:
-    published = _published(shared_dir / REAL_13502, 2018)
+def test_real_2018_is_what_ssbpublished(real_client: TestClient, shared_dir: Path) -> None:
+    published = published_by_region(shared_dir / REAL_13502, 2018)
     members = asss_members(2018)
     body = real_client.get("/api/kommune/1103/barnehage?ar=2018&gruppe=asss").json()
     assert body["borders"] == 2018
