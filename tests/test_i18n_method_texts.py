@@ -13,11 +13,12 @@ from kostra.analysis._barometer import naming, text
 from kostra.analysis._barometer.income import income_label
 from kostra.analysis._barometer.text import lower_first
 from kostra.analysis.barometer import ScoringParams, load_config
-from kostra.analysis.method import SMALL_NUMBERS, averaging_text, method_facts
+from kostra.analysis.method import SMALL_NUMBERS, Text, averaging_text, method_facts
 from kostra.analysis.verdict import Statement
 from kostra.catalog import load_catalog
 from kostra.i18n import plural
 from kostra.i18n.messages import catalog_path
+from kostra.report.method import barometer_assumptions
 from test_english_output import NORWEGIAN
 from test_nynorsk import BOKMAL_MARKERS
 
@@ -204,3 +205,22 @@ def test_one_pandemic_year_is_said_in_the_singular(
     assert statement.text_nb.endswith(nb)
     assert statement.text("nn").endswith(nn)
     assert en in statement.text_en
+
+
+@pytest.mark.parametrize(
+    ("resamples", "nb", "nn", "en"),
+    [
+        (1, "1 trekning,", "1 trekning,", "1 resample,"),
+        (200, "200 trekninger,", "200 trekningar,", "200 resamples,"),
+    ],
+)
+def test_the_report_counts_resamples_in_the_right_number(
+    resamples: int, nb: str, nn: str, en: str
+) -> None:
+    name = Text("Kommunebarometer-metoden", "Kommunebarometer method", "Kommunebarometer-metoden")
+    _, intervals = barometer_assumptions(ScoringParams(), "corrected", name, resamples)
+    assert intervals.key == "intervals"
+    assert intervals.setting("nb").startswith(nb)
+    assert intervals.setting("nn").startswith(nn)
+    assert intervals.setting("en").startswith(en)
+    assert [w for w in re.findall(r"\w+", intervals.text("nn")) if w in BOKMAL_MARKERS] == []

@@ -14,9 +14,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from kostra import api, i18n
+from kostra.analysis import barometer as barometer_analysis
+from kostra.analysis._barometer.income import income_label
 from kostra.analysis.method import AVERAGE_MARK, MethodFacts, Text, Value
 from kostra.analysis.production import PRODUCTION_SECTORS
+from kostra.report.geo import GEO_BORDERS_YEAR
 from kostra.report.model import Assumption
+
+#: the order of ``Text``'s wordings
+_ORDER = ("nb", "en", "nn")
 
 #: the averaging rules in the order the report names them, and the message of each
 RULE_WORDS: Mapping[str, str] = {
@@ -230,6 +236,84 @@ def method_assumptions(facts: MethodFacts, group: ReportGroup) -> list[Assumptio
             text_nn=_capital(small_text.text("nn")),
         ),
     ]
+
+
+def _assumption(key: str, value: Text, text: Text) -> Assumption:
+    """A row whose setting and words are catalog messages, in the three languages."""
+    return Assumption(
+        key=key,
+        value=value.nb,
+        value_en=value.en,
+        value_nn=value.text("nn"),
+        text_nb=text.nb,
+        text_en=text.en,
+        text_nn=text.text("nn"),
+    )
+
+
+def need_year_assumption(need_year: int | None, fallback: bool) -> Assumption:
+    """The expenditure-need year the costs are corrected with (and whether it is the nearest
+    year available rather than the budget year after the accounts)."""
+    year = str(need_year)
+    value = (
+        Text.message("method.report.need_year_nearest", year=year) if fallback else Text(year, year)
+    )
+    return _assumption("need_year", value, Text.message("method.report.need_year"))
+
+
+#: the borders rules as the report names them (``inputs.borders_rule``)
+_BORDERS_RULES = i18n.Words("method.report.borders_rule", ("year", "newest", "chosen"))
+
+
+def borders_assumption(year: int, borders: int, rule: str, first_year: int) -> Assumption:
+    """The borders row: which borders and members (the words of ``api.borders_note``, which
+    every CLI and API result carries too), the series harmonised to them, and the map on the
+    newest borders."""
+    note = api.borders_note(year, borders, first_year=first_year)
+
+    def said(lang: str) -> str:
+        words = i18n.text("method.report.borders", lang, note=note.text(lang))
+        if borders < GEO_BORDERS_YEAR:
+            maps = i18n.text("method.report.borders_map", lang, year=str(GEO_BORDERS_YEAR))
+            words = f"{words}; {maps}"
+        return words
+
+    def setting(lang: str) -> str:
+        chosen = _BORDERS_RULES[lang][rule if rule in ("year", "newest") else "chosen"]
+        return f"{borders} ({chosen})"
+
+    return _assumption(
+        "borders",
+        Text(setting("nb"), setting("en"), setting("nn")),
+        Text(said("nb"), said("en"), said("nn")),
+    )
+
+
+def barometer_assumptions(
+    scoring: barometer_analysis.ScoringParams, income: str, method_name: Text, resamples: int
+) -> list[Assumption]:
+    """The barometer rows: the scoring, the income of the adjusted rank, the ranking named as
+    ours (``method_name``), and the rank intervals' resamples."""
+    value = Text.message(
+        "method.report.barometer_value",
+        scoring=scoring.describe,
+        income=lambda lang: income_label(income, lang),
+    )
+    text = Text.message("method.report.barometer", method=method_name.text)
+    draws = Text(*(i18n.plural("method.report.resamples", resamples, lang) for lang in _ORDER))
+    return [
+        _assumption("barometer", value, text),
+        _assumption("intervals", draws, Text.message("method.report.intervals")),
+    ]
+
+
+def default_peers_assumption() -> Assumption:
+    """Which peer group a report compares with when none is chosen."""
+    return _assumption(
+        "default_peers",
+        Text.message("method.report.default_peers_value"),
+        Text.message("method.report.default_peers"),
+    )
 
 
 def _capital(text: str) -> str:

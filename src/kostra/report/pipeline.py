@@ -29,7 +29,7 @@ import polars as pl
 from kostra import api, workbench
 from kostra.analysis import barometer as barometer_analysis
 from kostra.analysis._common import OSLO, PANDEMIC_YEARS, single_group
-from kostra.analysis.method import method_facts
+from kostra.analysis.method import Text, method_facts
 from kostra.analysis.need import need_corrected_costs, sector_spending
 from kostra.analysis.production import COST_KEY_WEIGHTS_2026, production_indices
 from kostra.analysis.profile import service_profile
@@ -39,7 +39,14 @@ from kostra.errors import KostraError
 from kostra.report.build import YearShared, build_report_data
 from kostra.report.build import _production as production_rows
 from kostra.report.geo import GEO_BORDERS_YEAR
-from kostra.report.method import ReportGroup, method_assumptions
+from kostra.report.method import (
+    ReportGroup,
+    barometer_assumptions,
+    borders_assumption,
+    default_peers_assumption,
+    method_assumptions,
+    need_year_assumption,
+)
 from kostra.report.model import (
     Assumption,
     ChangeEvent,
@@ -443,94 +450,21 @@ def _assumptions(
         facts = method_facts(inputs.catalog, sector_weights=COST_KEY_WEIGHTS_2026)
         _remember(inputs, ("method_facts",), facts)
     method_rows = method_assumptions(facts, group)
-    need_row = Assumption(
-        key="need_year",
-        value=f"{need_year}{' (nærmeste tilgjengelige)' if fallback else ''}",
-        value_en=f"{need_year}{' (nearest available)' if fallback else ''}",
-        value_nn=f"{need_year}{' (nærmaste tilgjengelege)' if fallback else ''}",
-        text_nb="Utgiftsbehovsindeks fra Grønt hefte for budsjettåret etter regnskapsåret",
-        text_en="Expenditure-need index from Grønt hefte for the budget year after the "
-        "accounting year",
-        text_nn="Utgiftsbehovsindeks frå Grønt hefte for budsjettåret etter rekneskapsåret",
-    )
+    first = max(api.FIRST_YEAR, inputs.year - s.history_years)
+    method_name = barometer_results.method_name
     return [
         *method_rows[:4],
-        need_row,
+        need_year_assumption(need_year, fallback),
         *method_rows[4:],
-        Assumption(
-            key="barometer",
-            value=barometer_analysis.ScoringParams().describe("nb")
-            + " Inntektsjustert plass (overskriften): justert for "
-            + barometer_results.income_label(income, "nb")
-            + ".",
-            value_en=barometer_analysis.ScoringParams().describe("en")
-            + " Income-adjusted rank (the headline): adjusted for "
-            + barometer_results.income_label(income, "en")
-            + ".",
-            text_nb=barometer_results.method_name(inputs.catalog, "nb")
-            + "; ikke Kommunal Rapports egen rangering",
-            text_en=barometer_results.method_name(inputs.catalog, "en")
-            + "; not Kommunal Rapport's own ranking",
-            value_nn=barometer_analysis.ScoringParams().describe("nn")
-            + " Inntektsjustert plass (overskrifta): justert for "
-            + barometer_results.income_label(income, "nn")
-            + ".",
-            text_nn=barometer_results.method_name(inputs.catalog, "nn")
-            + "; ikkje rangeringa til Kommunal Rapport sjølv",
+        *barometer_assumptions(
+            barometer_analysis.ScoringParams(),
+            income,
+            Text(*(method_name(inputs.catalog, lang) for lang in ("nb", "en", "nn"))),
+            s.resamples,
         ),
-        Assumption(
-            key="intervals",
-            value=f"{s.resamples} trekninger, 5–95 %",
-            value_en=f"{s.resamples} resamples, 5–95 %",
-            text_nb="Usikkerhetsintervall for plasseringer: vekter og grenser trukket på nytt",
-            text_en="Rank uncertainty intervals: weights and cut-offs resampled",
-            value_nn=f"{s.resamples} trekningar, 5–95 %",
-            text_nn="Usikkerheitsintervall for plasseringar: vekter og grenser trekte på nytt",
-        ),
-        _borders_assumption(inputs),
-        Assumption(
-            key="default_peers",
-            value="ASSS / fylket",
-            value_en="ASSS / the county",
-            text_nb="Sammenligningsgruppe uten --peers: ASSS for ASSS-kommuner, ellers fylket",
-            text_en="Peer group without --peers: ASSS for ASSS members, otherwise the county",
-            value_nn="ASSS / fylket",
-            text_nn="Samanlikningsgruppe utan --peers: ASSS for ASSS-kommunar, elles fylket",
-        ),
+        borders_assumption(inputs.year, inputs.borders, inputs.borders_rule, first),
+        default_peers_assumption(),
     ]
-
-
-def _borders_assumption(inputs: ReportInputs) -> Assumption:
-    """The borders row of "Metode og forutsetninger": which borders and members, the series
-    harmonised to them, and the map on the newest borders (the words of ``api.borders_note``,
-    which every CLI and API result carries too)."""
-    year, on = inputs.year, inputs.borders
-    first = max(api.FIRST_YEAR, year - inputs.settings.history_years)
-    note = api.borders_note(year, on, first_year=first)
-    nb = f"Kommunegrenser: {note.nb}; beløp summeres ved sammenslåing, forholdstall regnes på nytt"
-    en = f"Municipality borders: {note.en}; amounts summed over mergers, ratios recomputed"
-    nn = (
-        f"Kommunegrenser: {note.text('nn')}; beløp blir summerte ved samanslåing, forholdstal "
-        "blir rekna ut på nytt"
-    )
-    if on < GEO_BORDERS_YEAR:
-        nb += f"; kartene er tegnet på {GEO_BORDERS_YEAR}-grensene med tallene regnet om dit"
-        en += f"; the maps are drawn on the {GEO_BORDERS_YEAR} borders with the figures "
-        en += "harmonised to them"
-        nn += f"; karta er teikna på {GEO_BORDERS_YEAR}-grensene med tala rekna om dit"
-    chosen = {
-        "year": ("rapportåret", "the report year", "rapportåret"),
-        "newest": ("nyeste", "newest", "nyaste"),
-    }.get(inputs.borders_rule, ("valgt", "chosen", "valt"))
-    return Assumption(
-        key="borders",
-        value=f"{on} ({chosen[0]})",
-        value_en=f"{on} ({chosen[1]})",
-        text_nb=nb,
-        text_en=en,
-        value_nn=f"{on} ({chosen[2]})",
-        text_nn=nn,
-    )
 
 
 def report_data(
