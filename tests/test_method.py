@@ -8,13 +8,10 @@ same facts.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import polars as pl
 import pytest
 
-from kostra.analysis._barometer.text import lower_first
 from kostra.analysis._common import single_group
 from kostra.analysis.method import (
     AVERAGE_MARK,
@@ -26,8 +23,8 @@ from kostra.analysis.method import (
     peer_averaging,
 )
 from kostra.analysis.profile import peer_profile
-from kostra.catalog import Catalog, load_catalog
-from kostra.i18n import sector_name
+from kostra.catalog import load_catalog
+from method_words import weights_claimed, weights_expected
 
 CODES = ["0301", "4601", "5001", "1103", "3201"]
 
@@ -113,50 +110,6 @@ def test_method_text_claims_what_the_code_does() -> None:
     ].to_list() == pytest.approx([1.0] * facts.production_weights["sector"].n_unique())
     assert any("skolebidrag" in d.nb for d in KS_DEVIATIONS)
     assert any("pensjon" in d.nb for d in KS_DEVIATIONS)
-
-
-#: How the production-weights note says a weight and equal weights, per language.
-_WEIGHT_WORD = {"nb": "vekt", "nn": "vekt", "en": "weight"}
-_EQUAL = {
-    "nb": r"like vekter \((\d+) indikator(?:er)?\)",
-    "nn": r"like vekter \((\d+) indikator(?:ar)?\)",
-    "en": r"equal weights \((\d+) indicators?\)",
-}
-
-
-def weights_claimed(words: str, lang: str) -> dict[str, int | dict[str, float]]:
-    """What a production-weights note says, read back: per sector name, the number of
-    indicators with equal weights, or each indicator's name and weight."""
-    claims: dict[str, int | dict[str, float]] = {}
-    listing = words.split(": ", 1)[1]  # after "vekter innen sektor (katalogens): "
-    for part in listing.split("; "):
-        sector, said = part.split(": ", 1)
-        equal = re.fullmatch(_EQUAL[lang], said)
-        if equal is not None:
-            claims[sector] = int(equal.group(1))
-            continue
-        pairs = re.findall(rf"(?:^|, )(.+?) \({_WEIGHT_WORD[lang]} ([\d,.]+)\)", said)
-        assert ", ".join(f"{n} ({_WEIGHT_WORD[lang]} {w})" for n, w in pairs) == said, said
-        claims[sector] = {n: float(w.replace(",", ".")) for n, w in pairs}
-    return claims
-
-
-def weights_expected(
-    weights: pl.DataFrame, catalog: Catalog, lang: str
-) -> dict[str, int | dict[str, float]]:
-    """What the note must say of ``weights`` (``production_weights``): the sectors and the
-    indicators by the names a reader of ``lang`` knows, never by their ids."""
-    expected: dict[str, int | dict[str, float]] = {}
-    for (sector,), part in weights.group_by("sector", maintain_order=True):
-        name = sector_name(str(sector), lang)
-        if part["weight"].n_unique() == 1:
-            expected[name] = part.height
-        else:
-            expected[name] = {
-                lower_first(catalog.get(i).name_en if lang == "en" else catalog.get(i).name_nb): w
-                for i, w in part.select("indicator_id", "weight").iter_rows()
-            }
-    return expected
 
 
 @pytest.mark.parametrize("lang", ["nb", "nn", "en"])

@@ -26,7 +26,7 @@ from kostra.i18n import sector_name
 from kostra.report import pipeline, render
 from kostra.report.method import own_computation, rule_words
 from kostra.report.model import Assumption, ReportData
-from test_method import weights_claimed, weights_expected
+from method_words import weights_claimed, weights_expected
 
 CODE = "3201"
 
