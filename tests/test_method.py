@@ -12,6 +12,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from kostra import api
 from kostra.analysis._common import single_group
 from kostra.analysis.method import (
     AVERAGE_MARK,
@@ -237,3 +238,30 @@ def test_api_method_facts_follow_the_result(tmp_db: object) -> None:
     total = table.filter(pl.col("sector") == "total")["excess_spending"][0]
     parts = table.filter(pl.col("in_total"))["excess_spending"].sum()
     assert total == pytest.approx(parts)  # the total is the sum of its parts
+
+
+def test_method_facts_keep_the_reference_in_nynorsk() -> None:
+    """The reference of a result's method facts reads in nynorsk as the result says it."""
+    reference = api.Note(
+        "indeks 100 er snittet av ASSS (10 kommuner)",
+        "index 100 is the average of ASSS (10 municipalities)",
+        "indeks 100 er snittet av ASSS (10 kommunar)",
+    )
+    result = api.Result(
+        kind="profile",
+        municipality="3201",
+        name="Bærum",
+        year=2024,
+        peers_name="ASSS",
+        peers=(),
+        compare=(),
+        borders=2024,
+        synthetic=True,
+        source="sample",
+        frames={},
+        reference=reference,
+    )
+    facts = api.method_facts(result, catalog=load_catalog())
+    assert facts.reference is not None
+    for lang in ("nb", "nn", "en"):
+        assert facts.reference.text(lang) == reference.text(lang)

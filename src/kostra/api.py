@@ -660,7 +660,7 @@ def method_facts(
     )
     reference = None
     if result is not None and result.reference is not None:
-        reference = Text(result.reference.nb, result.reference.en)
+        reference = Text(result.reference.nb, result.reference.en, result.reference.nn)
     return analysis_method_facts(catalog or load_catalog(), ready_ratios=rule, reference=reference)
 
 
