@@ -63,6 +63,7 @@ def _indicator(sector: str, n: int) -> Indicator:
         caveat = {
             "caveat_nb": "Skoler med få elever kan svinge mye fra år til år.",
             "caveat_en": "Schools with few pupils can vary a lot from year to year.",
+            "caveat_nn": "Skular med få elevar kan svinge mykje frå år til år.",
         }
     return Indicator(
         id=f"{sector}_{n}",

@@ -124,9 +124,14 @@ def test_ready_ratios_can_be_averaged(catalog: Catalog) -> None:
             assert indicator.weight_by is not None, indicator.id
 
 
-def test_caveats_come_in_pairs_and_named_caveats_exist(catalog: Catalog) -> None:
+def test_caveats_come_in_all_three_languages_and_named_caveats_exist(catalog: Catalog) -> None:
     for indicator in catalog.indicators:
         assert (indicator.caveat_nb is None) == (indicator.caveat_en is None)
+        assert (indicator.caveat_nb is None) == (indicator.caveat_nn is None)
+        if indicator.caveat_nn is not None:
+            # nynorsk of its own, not the bokmål text again
+            assert indicator.caveat_nn != indicator.caveat_nb
+            assert indicator.caveat("nn") == indicator.caveat_nn
     admin = catalog.with_role(Sector.ADMINISTRASJON, "net_opex")
     assert admin.caveat_nb is not None
     assert "organiser" in admin.caveat_nb

@@ -22,7 +22,13 @@ def _ind(
     id_: str, unit: str = "prosent", caveat: bool = False, sector: str = "grunnskole"
 ) -> Indicator:
     extra = (
-        {"caveat_nb": "Tolk med varsomhet.", "caveat_en": "Interpret with care."} if caveat else {}
+        {
+            "caveat_nb": "Tolk med varsomhet.",
+            "caveat_en": "Interpret with care.",
+            "caveat_nn": "Tolk med varsemd.",
+        }
+        if caveat
+        else {}
     )
     return Indicator(
         id=id_,

@@ -280,3 +280,20 @@ def test_cli_assumptions_are_nynorsk(
     assumptions = out[out.index("Føresetnader:") :]
     for bokmal in ("måles", " uten ", "ADVARSEL", "lavere", "pandemiårene", "kommunene", "nevner"):
         assert bokmal not in assumptions, (command, bokmal)
+
+
+def test_catalog_caveats_are_nynorsk_in_nynorsk_output(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    nynorsk_report: tuple[ReportData, str],
+) -> None:
+    monkeypatch.setenv("COLUMNS", "400")
+    capsys.readouterr()
+    main(["--lang", "nn", "profile", "Bærum", "--year", "2024", "--sector", "barnehage"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Kan gå over 100 når barn går i barnehage i ein annan kommune enn dei bur i." in out
+    assert "i en annen kommune enn de bor i" not in out
+    # the report's caveat of a made-up key figure, in the catalog's nynorsk
+    _data, page = nynorsk_report
+    assert "Skular med få elevar kan svinge mykje frå år til år." in page
+    assert "Skoler med få elever" not in page

@@ -149,6 +149,7 @@ class Finding:
     size: float = 0.0
     caveat_nb: str | None = None
     caveat_en: str | None = None
+    caveat_nn: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     #: the sentence in nynorsk (its numbers print as in bokmål)
     text_nn: str | None = None
@@ -163,7 +164,9 @@ class Finding:
 
     def caveat(self, lang: str) -> str | None:
         """The catalog caveat of the finding's indicator in ``lang``, if any."""
-        return self.caveat_en if lang == "en" else self.caveat_nb
+        if lang == "en":
+            return self.caveat_en
+        return self.caveat_nn if lang == "nn" and self.caveat_nn else self.caveat_nb
 
 
 def fmt(value: float, lang: str, decimals: int | None = None) -> str:
@@ -280,7 +283,11 @@ def _cap_flag(s: _Sentence, what: str, cap: float, *, change: bool, below: bool 
 
 
 def _caveats(indicator: Indicator) -> dict[str, str | None]:
-    return {"caveat_nb": indicator.caveat_nb, "caveat_en": indicator.caveat_en}
+    return {
+        "caveat_nb": indicator.caveat_nb,
+        "caveat_en": indicator.caveat_en,
+        "caveat_nn": indicator.caveat_nn,
+    }
 
 
 # --- profile rules -----------------------------------------------------------------------------

@@ -93,6 +93,7 @@ def indicator_info(
             "in_profile": [i.in_profile for i in indicators],
             "caveat_nb": [i.caveat_nb for i in indicators],
             "caveat_en": [i.caveat_en for i in indicators],
+            "caveat_nn": [i.caveat_nn for i in indicators],
             "order": list(range(len(indicators))),
         },
         schema={
@@ -105,6 +106,7 @@ def indicator_info(
             "in_profile": pl.Boolean,
             "caveat_nb": pl.Utf8,
             "caveat_en": pl.Utf8,
+            "caveat_nn": pl.Utf8,
             "order": pl.Int32,
         },
     )
@@ -123,6 +125,7 @@ def indicator_info(
         "in_profile",
         "caveat_nb",
         "caveat_en",
+        "caveat_nn",
         "order",
     )
 
@@ -401,7 +404,14 @@ def service_profile(
         {"self": 0, "peer": 1, "compare": 2}, return_dtype=pl.Int32
     )
     names = info.select(
-        "indicator_id", "name_nb", "name_en", "unit", "caveat_nb", "caveat_en", "order"
+        "indicator_id",
+        "name_nb",
+        "name_en",
+        "unit",
+        "caveat_nb",
+        "caveat_en",
+        "caveat_nn",
+        "order",
     )
     series = (
         profile.drop("group")

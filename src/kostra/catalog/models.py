@@ -132,6 +132,7 @@ class Indicator(_Strict):
     barometer: BarometerUse | None = None
     caveat_nb: str | None = None
     caveat_en: str | None = None
+    caveat_nn: str | None = None
     source_confirmed: bool = False
     note: str | None = None
     role: Role | None = None
@@ -144,9 +145,20 @@ class Indicator(_Strict):
             raise ValueError(
                 f"indicator {self.id}: a weighted average of a ready ratio needs 'weight_by'"
             )
-        if (self.caveat_nb is None) != (self.caveat_en is None):
-            raise ValueError(f"indicator {self.id}: give the caveat in both languages")
+        given = {self.caveat_nb is None, self.caveat_en is None, self.caveat_nn is None}
+        if len(given) > 1:
+            raise ValueError(
+                f"indicator {self.id}: give the caveat in all three languages (nb, en, nn)"
+            )
         return self
+
+    def caveat(self, lang: str) -> str | None:
+        """The caveat in ``lang`` (``nb``, ``nn`` or ``en``; bokmål for any other), or None."""
+        if lang == "en":
+            return self.caveat_en
+        if lang == "nn":
+            return self.caveat_nn
+        return self.caveat_nb
 
 
 class Catalog(_Strict):

@@ -199,7 +199,11 @@ def ssb_labels() -> dict[tuple[str, str], str]:
 def _texts(indicator: Indicator, labels: dict[tuple[str, str], str]) -> list[str]:
     """What a search looks through for one key figure: names, id, notes and SSB's labels."""
     texts = [indicator.name_nb, indicator.name_en, indicator.id.replace("_", " ")]
-    texts += [t for t in (indicator.note, indicator.caveat_nb, indicator.caveat_en) if t]
+    texts += [
+        t
+        for t in (indicator.note, indicator.caveat_nb, indicator.caveat_en, indicator.caveat_nn)
+        if t
+    ]
     for ref in series_of(indicator):
         label = labels.get((ref.table_id, ref.contents_code))
         if label:

@@ -313,7 +313,7 @@ def _unconfirmed(indicator_id: str | None, lang: str) -> str | None:
 def profile_sections(result: api.Result, lang: str) -> tuple[list[Section], list[str]]:
     """The municipality's key figures as one terminal table per sector, and the legend lines."""
     name_col = "name_en" if lang == "en" else "name_nb"
-    caveat_col = "caveat_en" if lang == "en" else "caveat_nb"
+    caveat_col = {"en": "caveat_en", "nn": "caveat_nn"}.get(lang, "caveat_nb")
     own = result.frames["table"].filter(pl.col("region") == result.municipality)
     # The flags column only when a figure has a flag: otherwise its room goes to the names.
     flagged = result.mixed or bool(own.select(pl.any_horizontal(*_SYMBOLS).any()).item())

@@ -156,7 +156,7 @@ def _indicator_rows(data: ReportData, sector: Any, lang: str) -> list[dict[str, 
                 "name": ind.name_en if lang == "en" else ind.name_nb,
                 "unit": unit_label(ind.unit, lang),
                 "row": row,
-                "caveat": (ind.caveat_en if lang == "en" else ind.caveat_nb),
+                "caveat": ind.caveat(lang),
                 # the key figure's SSB codes are not confirmed yet (marked §, said below)
                 "unconfirmed": unconfirmed_sentence(ind, lang),
                 "change": None

@@ -479,7 +479,7 @@ class _Deck:
         caveats = list(_caveats(d, self.lang, ["production", "costs_average"]))
         for kf in d.sector_profile(member):
             indicator = d.indicator(kf.indicator_id)
-            caveat = indicator.caveat_en if self.lang == "en" else indicator.caveat_nb
+            caveat = indicator.caveat(self.lang)
             if caveat and any(s.indicator_id == kf.indicator_id for s in statements):
                 name = indicator.name_en if self.lang == "en" else indicator.name_nb
                 caveats.append(f"{name}: {caveat}")

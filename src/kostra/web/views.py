@@ -276,7 +276,7 @@ def sector(view: MunicipalityView, sector_id: str, lang: str) -> dict[str, Any]:
                 "peer_max": _clean(row.peer_max),
                 "previous_value": _clean(row.previous_value),
                 "series_break": row.series_break,
-                "caveat": ind.caveat_en if lang == "en" else ind.caveat_nb,
+                "caveat": ind.caveat(lang),
                 "origin": data.origin(ind.id),
                 # the key figure's SSB codes are not confirmed yet (None when they are)
                 "unconfirmed": unconfirmed_sentence(ind, lang),
