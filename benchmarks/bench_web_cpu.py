@@ -39,7 +39,8 @@ from bench_web_load import Mix
 
 
 async def _call(app: Any, url: str, headers: list[tuple[bytes, bytes]]) -> tuple[int, int]:
-    """``GET url`` through the app's ASGI interface: (status, body bytes)."""
+    """``GET url`` through the app's ASGI interface, following a redirect as the load
+    benchmark's clients do: (status, body bytes)."""
     parts = urlsplit(url)
     scope = {
         "type": "http",
@@ -57,18 +58,24 @@ async def _call(app: Any, url: str, headers: list[tuple[bytes, bytes]]) -> tuple
     }
     status = 0
     size = 0
+    location = ""
 
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
 
     async def send(message: dict[str, Any]) -> None:
-        nonlocal status, size
+        nonlocal status, size, location
         if message["type"] == "http.response.start":
             status = message["status"]
+            for name, value in message.get("headers", []):
+                if name == b"location":
+                    location = value.decode()
         elif message["type"] == "http.response.body":
             size += len(message.get("body", b""))
 
     await app(scope, receive, send)
+    if status in (301, 302, 303, 307, 308) and location.startswith("/"):
+        return await _call(app, location, headers)
     return status, size
 
 
@@ -89,10 +96,12 @@ def main(argv: list[str] | None = None) -> None:
     from kostra.web import WebData, create_app
 
     web = WebData(args.db, store=True, warm_views=False)
-    ready = web.store.newest_ready()
-    if ready is None:
-        raise SystemExit(f"no ready computed year beside {args.db}")
-    web.pin(ready[0])  # this content only: no builder is started for other years
+    from kostra.results.store import content_key
+
+    key = content_key(args.db, web.settings, "year")
+    if web.store.content(key) is None:
+        raise SystemExit(f"no computed year of the warehouse's content beside {args.db}")
+    web.pin(key)  # this content only: no builder is started for other years
     app = create_app(web=web)
     codes = sorted(municipalities(2024)["code"].to_list())
     mix = Mix(codes, web.years()[-4:])

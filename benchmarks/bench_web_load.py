@@ -3,8 +3,9 @@
 ``kostra serve`` runs as a real process (the command itself, ``--workers N`` when asked) over a
 warehouse in a temporary folder that holds one vintage of one sample table (the other tables
 come from the shipped sample, as on a fresh clone). Its computed year
-(:mod:`kostra.results.store`) is built first, as after an import (``--store lazy``: the server
-starts the builder itself and computes pages meanwhile). As soon as the server answers,
+(:mod:`kostra.results.store`) is built first with the web's answers rendered ahead, as a
+builder leaves it after an import (``--store lazy``: the server starts the builder itself and
+answers meanwhile). As soon as the server answers,
 ``--clients`` (50) concurrent clients (``httpx`` async, one connection each) request for
 ``--seconds`` (60):
 
@@ -144,6 +145,33 @@ def _tree_rss(pid: int, *, builders: bool = False) -> int:
     return total
 
 
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by ``pid`` and its descendants but the
+    computed year's builders (``/proc``; what has ended is not counted)."""
+    clock = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = defaultdict(list)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            children[int(fields[1])].append(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        if _is_builder(current):
+            continue
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / clock
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
 @dataclass
 class Mix:
     """The URLs the clients request: first visits in order, the rest drawn at random."""
@@ -223,7 +251,9 @@ async def _load(base: str, mix: Mix, clients: int, seconds: float, began: float)
 
     async def client(seed: int) -> None:
         rng = random.Random(seed)
-        async with httpx.AsyncClient(base_url=base, timeout=60) as session:
+        # a page of an earlier year asked by today's code redirects to that year's: followed, as
+        # a browser does
+        async with httpx.AsyncClient(base_url=base, timeout=60, follow_redirects=True) as session:
             while time.perf_counter() < stop:
                 kind, url = mix.draw(rng)
                 start = time.perf_counter()
@@ -303,9 +333,11 @@ def main(argv: list[str] | None = None) -> None:
         if args.store == "prebuilt":
             start = time.perf_counter()
             # the ready part (the default year with every peer group, three years before it
-            # with their standard ones); the server's own builder adds the other years
+            # with their standard ones) and the web's answers rendered ahead (the default
+            # year's pages, JSON, CSV and other peer groups, the earlier years' pages); the
+            # server's own builder adds the other years
             subprocess.run(
-                [sys.executable, "-m", "kostra.results.store", str(db), "--until-ready"],
+                [sys.executable, "-m", "kostra.results.store", str(db), "--until-rendered"],
                 check=True,
             )
             print(f"computed year ready in {time.perf_counter() - start:.1f} s (before the start)")
@@ -349,8 +381,11 @@ def main(argv: list[str] | None = None) -> None:
 
                 threading.Thread(target=load_later, daemon=True).start()
             before = httpx.get(base + f"/api/kommune/{codes[0]}", timeout=120).text
+            server_cpu, client_cpu = _tree_cpu(server.pid), time.process_time()
             result = asyncio.run(_load(base, mix, args.clients, args.seconds, began))
             wall = time.perf_counter() - began
+            server_cpu = _tree_cpu(server.pid) - server_cpu
+            client_cpu = time.process_time() - client_cpu
             load_end = os.getloadavg()
             seen_new = None
             if args.import_at is not None:
@@ -372,6 +407,11 @@ def main(argv: list[str] | None = None) -> None:
         f"requests {result.count}, errors {len(result.errors)}, "
         f"throughput {result.count / wall:.0f} req/s over {wall:.0f} s; "
         f"first visits left unvisited: {len(mix.first)}"
+    )
+    served = max(result.count, 1)
+    print(
+        f"CPU per request: server {server_cpu / served * 1000:.2f} ms ({server_cpu:.1f} s, "
+        f"builders apart), clients {client_cpu / served * 1000:.2f} ms ({client_cpu:.1f} s)"
     )
     print(
         f"latency p50 {_percentile(every, 0.5) * 1000:.1f} ms, "
