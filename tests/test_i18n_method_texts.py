@@ -224,3 +224,22 @@ def test_the_report_counts_resamples_in_the_right_number(
     assert intervals.setting("nn").startswith(nn)
     assert intervals.setting("en").startswith(en)
     assert [w for w in re.findall(r"\w+", intervals.text("nn")) if w in BOKMAL_MARKERS] == []
+
+
+def test_our_cost_level_indicators_are_named_in_nynorsk() -> None:
+    """The kostnadsnivå indicators are ours (not SSB's key figures): named in nynorsk under
+    nn, with the same words as the configuration's bokmål names."""
+    from kostra.analysis.barometer import kostnadsniva_items
+    from kostra.i18n import sector_name
+    from kostra.i18n import text as message
+
+    items = kostnadsniva_items()
+    assert len(items) >= 7
+    for item in items:
+        sector = item.indicator_id.removeprefix("kostnadsniva_")
+        assert item.name("nb") == message(
+            "barometer.kostnadsniva_name", "nb", sector=sector_name(sector, "nb")
+        )
+        assert item.name("nn").endswith("per innbyggjar"), item.name("nn")
+        assert item.name("en") == item.name_en
+    assert "sosiale tenester" in " ".join(item.name("nn") for item in items)

@@ -238,9 +238,13 @@ class BarometerItem:
     name_nb: str
     name_en: str
     unit: str = ""
+    #: our own names have a nynorsk form; SSB's key-figure names are quoted in bokmål
+    name_nn: str | None = None
 
     def name(self, lang: str = "nb") -> str:
         """The indicator's name in ``lang``."""
+        if lang == "nn" and self.name_nn is not None:
+            return self.name_nn
         return self.name_en if lang == "en" else self.name_nb
 
 
@@ -337,6 +341,9 @@ def kostnadsniva_items(config: BarometerConfig | None = None) -> tuple[Barometer
             name_nb=name_nb,
             name_en=name_en,
             unit="kr",
+            name_nn=i18n.text(
+                "barometer.kostnadsniva_name", "nn", sector=i18n.sector_name(sector, "nn")
+            ),
         )
         for sector, weight, name_nb, name_en in config.kostnadsniva
     )
