@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-import numpy as np
 import polars as pl
 
 from kostra.i18n import Words
@@ -208,6 +207,10 @@ def similar_municipalities(
 
     Raises ``KeyError`` when ``municipality`` has no row in ``features``.
     """
+    # imported here: the workbench and the report import this module for its labels, and a
+    # report read from the computed year needs numpy nowhere else
+    import numpy as np
+
     table = used_weights(features, weights)
     regions = features["region"].to_list()
     if municipality not in regions:

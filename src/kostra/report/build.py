@@ -35,7 +35,7 @@ import polars as pl
 from pydantic import TypeAdapter
 
 from kostra.analysis._barometer import naming as barometer_naming
-from kostra.analysis.barometer import barometer_items
+from kostra.analysis._barometer.model import barometer_items
 from kostra.analysis.findings import Finding, FindingContext, FindingRules, generate_findings
 from kostra.analysis.need import WELFARE_SECTORS
 from kostra.catalog.models import Catalog, Indicator, Sector

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from kostra import api, i18n
-from kostra.analysis import barometer as barometer_analysis
+from kostra.analysis._barometer import model as barometer_model
 from kostra.analysis._barometer.income import income_label
 from kostra.analysis.method import AVERAGE_MARK, MethodFacts, Text, Value
 from kostra.analysis.production import PRODUCTION_SECTORS
@@ -290,7 +290,7 @@ def borders_assumption(year: int, borders: int, rule: str, first_year: int) -> A
 
 
 def barometer_assumptions(
-    scoring: barometer_analysis.ScoringParams, income: str, method_name: Text, resamples: int
+    scoring: barometer_model.ScoringParams, income: str, method_name: Text, resamples: int
 ) -> list[Assumption]:
     """The barometer rows: the scoring, the income of the adjusted rank, the ranking named as
     ours (``method_name``), and the rank intervals' resamples."""

@@ -27,7 +27,7 @@ from typing import Any
 import polars as pl
 
 from kostra import api, workbench
-from kostra.analysis import barometer as barometer_analysis
+from kostra.analysis._barometer import model as barometer_model
 from kostra.analysis._common import OSLO, PANDEMIC_YEARS, single_group
 from kostra.analysis.method import Text, method_facts
 from kostra.analysis.need import need_corrected_costs, sector_spending
@@ -92,7 +92,7 @@ class ReportInputs:
     evaluated: pl.DataFrame
     spending: pl.DataFrame
     gross: pl.DataFrame
-    ranking: barometer_analysis.BarometerResult | None
+    ranking: barometer_model.BarometerResult | None
     intervals: pl.DataFrame | None
     names: dict[str, str]
     vintage: VintageInfo
@@ -312,7 +312,7 @@ def _year_slices(
 
 
 def _barometer_frames(
-    ranking: barometer_analysis.BarometerResult | None, intervals: pl.DataFrame | None, year: int
+    ranking: barometer_model.BarometerResult | None, intervals: pl.DataFrame | None, year: int
 ) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
     """The barometer's total (intervals joined with the income-adjusted rank and the score) and
     its sectors, for every municipality of ``year``."""
@@ -323,11 +323,11 @@ def _barometer_frames(
         "region", "rank_income_adjusted", "score"
     )
     total = (
-        this_year.filter(pl.col("sector") == barometer_analysis.TOTAL)
+        this_year.filter(pl.col("sector") == barometer_model.TOTAL)
         .drop("sector")
         .join(adjusted, on="region", how="left")
     )
-    return total, this_year.filter(pl.col("sector") != barometer_analysis.TOTAL)
+    return total, this_year.filter(pl.col("sector") != barometer_model.TOTAL)
 
 
 def default_peers(code: str, year: int, borders: int = BORDERS) -> str:
@@ -457,7 +457,7 @@ def _assumptions(
         need_year_assumption(need_year, fallback),
         *method_rows[4:],
         *barometer_assumptions(
-            barometer_analysis.ScoringParams(),
+            barometer_model.ScoringParams(),
             income,
             Text(*(method_name(inputs.catalog, lang) for lang in ("nb", "en", "nn"))),
             s.resamples,

@@ -29,7 +29,6 @@ from kostra.analysis.findings import RULE_IDS, UNITS_EN, Finding, FindingRules, 
 from kostra.analysis.method import AVERAGE_LEGEND, DIFFERENCE_TEXT, SMALL_NUMBERS
 from kostra.analysis.verdict import SectorVerdict
 from kostra.catalog.models import Indicator
-from kostra.catalog.verify import unconfirmed_sentence
 from kostra.errors import KostraError
 from kostra.report import charts, maps
 from kostra.report.build import report_findings
@@ -147,6 +146,10 @@ class SectorView:
 
 
 def _indicator_rows(data: ReportData, sector: Any, lang: str) -> list[dict[str, Any]]:
+    # at first use: the verification module brings SSB's metadata model, which nothing else
+    # of a report needs
+    from kostra.catalog.verify import unconfirmed_sentence
+
     rows = []
     for compared in data.compared_profile(sector):
         row, ind, difference = compared.row, compared.indicator, compared.difference

@@ -32,7 +32,7 @@ import polars as pl
 from kostra import api
 from kostra.analysis._barometer import naming
 from kostra.analysis._barometer.income import corrected_income, income_label
-from kostra.analysis.barometer import (
+from kostra.analysis._barometer.model import (
     TOTAL,
     BarometerResult,
     ResamplingParams,
@@ -40,9 +40,6 @@ from kostra.analysis.barometer import (
     barometer_items,
     income_indicator_id,
     load_config,
-    need_correct,
-    rank_intervals,
-    rank_municipalities,
 )
 from kostra.catalog import load_catalog
 from kostra.catalog.models import Catalog
@@ -119,6 +116,8 @@ def prepare_inputs(
     """The ranking's inputs from evaluated key figures (``kostra.api.evaluated``) of ``years``
     on ``borders`` (the need indices default to the packaged ones moved to ``borders``)."""
     index = need_index if need_index is not None else api.need_index_for_borders(borders)
+    from kostra.analysis.barometer import need_correct
+
     rows = evaluated.filter(pl.col("year").is_in(list(years)))
     values = need_correct(rows, catalog, index)
     if population is None:
@@ -153,6 +152,10 @@ def load_inputs(
 
 def rank(inputs: BarometerInputs, params: ScoringParams | None = None) -> BarometerResult:
     """Every municipality's sector and total ranks for every year of ``inputs``."""
+    # the ranking's computation (numpy) is imported where a ranking is computed: a report that
+    # reads a stored ranking needs only the model
+    from kostra.analysis.barometer import rank_municipalities
+
     return rank_municipalities(
         inputs.values,
         inputs.catalog,
@@ -171,6 +174,8 @@ def intervals(
 ) -> pl.DataFrame:
     """Rank intervals of ``year`` (``kostra.analysis.barometer.rank_intervals``) from the same
     values as :func:`rank`."""
+    from kostra.analysis.barometer import rank_intervals
+
     return rank_intervals(
         inputs.values,
         inputs.catalog,

@@ -26,6 +26,7 @@ computed year, a cache any process may rebuild, stays out of it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -41,14 +42,12 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pydantic_core
 from pydantic import TypeAdapter
 
 from kostra import api
-from kostra.analysis import barometer as barometer_analysis
-from kostra.analysis.barometer import BarometerResult, load_config
+from kostra.analysis._barometer import model as barometer_model
+from kostra.analysis._barometer.model import BarometerResult, load_config
 from kostra.analysis.findings import Finding
 from kostra.catalog.models import Catalog
 from kostra.errors import KostraError
@@ -81,7 +80,11 @@ KEEP = 2 * len(api.BORDERS_CHOICES)
 #: year chooser.
 YEARS_BACK = 3
 
-_FINDINGS = TypeAdapter(tuple[Finding, ...])
+
+@functools.cache
+def _findings() -> TypeAdapter[tuple[Finding, ...]]:
+    # built at first use: a report that only reads the year's inputs never needs it
+    return TypeAdapter(tuple[Finding, ...])
 
 
 def store_root(db: Path) -> Path:
@@ -241,7 +244,7 @@ class ComputedYear:
         }
         config = load_config()
         # the items as rank_municipalities resolves them from the same catalog
-        items = barometer_analysis._resolve_items(catalog, config)
+        items = barometer_model._resolve_items(catalog, config)
         return BarometerResult(
             indicators=frames["indicators"],
             cutoffs=frames["cutoffs"],
@@ -275,6 +278,8 @@ class ComputedYear:
         index = self.rows.get(code)
         if index is None:
             return None
+        import pyarrow.parquet as pq  # the web's reads; a report's inputs are read by Polars
+
         # the footer (one row group per municipality) parsed once per file, not per page
         metadata = self._typed.get(f"metadata-{peers}")
         if metadata is None:
@@ -287,7 +292,7 @@ class ComputedYear:
         for name in SHARED_FIELDS:
             if name not in data:
                 data[name] = self._shared_field(name)
-        return ReportData.model_validate(data), _FINDINGS.validate_json(row["findings"])
+        return ReportData.model_validate(data), _findings().validate_json(row["findings"])
 
     def _shared_field(self, name: str) -> Any:
         """A shared field, validated once: a model instance is not validated again, so each
@@ -516,6 +521,9 @@ class Store:
         row group per municipality (a page reads only its own)."""
         if shared is None:
             shared = json.loads((folder / "shared.json").read_text(encoding="utf-8"))
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         target = folder / f"views-{peers}.parquet"
         tmp = target.with_name(f".tmp-{target.name}-{os.getpid()}")
         schema = pa.schema(
@@ -596,7 +604,7 @@ def _view_json(
     # order of magnitude faster than json.dumps of the same dict
     body = data.model_dump(mode="json", exclude=left_out)
     text = pydantic_core.to_json(body, inf_nan_mode="constants").decode()
-    return text, _FINDINGS.dump_json(findings)
+    return text, _findings().dump_json(findings)
 
 
 def _about(data: api.AnalysisData, years: list[int]) -> dict[str, Any]:

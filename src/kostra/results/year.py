@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from kostra import api
-from kostra.analysis import barometer as barometer_analysis
+from kostra.analysis._barometer import model as barometer_model
 from kostra.analysis.findings import Finding
 from kostra.catalog.models import Catalog
 from kostra.errors import KostraError
@@ -89,7 +89,7 @@ def municipality_table(inputs: ReportInputs) -> pl.DataFrame:
             "region", "rank", "n_ranked", "score", "rank_income_adjusted"
         )
         interval = inputs.intervals.filter(
-            (pl.col("year") == year) & (pl.col("sector") == barometer_analysis.TOTAL)
+            (pl.col("year") == year) & (pl.col("sector") == barometer_model.TOTAL)
         ).select("region", "rank_low", "rank_high")
         frame = frame.join(total, left_on="code", right_on="region", how="left").join(
             interval, left_on="code", right_on="region", how="left"

@@ -37,7 +37,7 @@ from typing import Any
 import polars as pl
 
 from kostra import api
-from kostra.analysis import barometer as barometer_analysis
+from kostra.analysis._barometer import model as barometer_model
 from kostra.catalog import load_catalog
 from kostra.catalog.models import Catalog
 from kostra.report.build import YearShared
@@ -230,17 +230,17 @@ def read(folder: Path, catalog: Catalog) -> ReportInputs:
     evaluated, spending, gross = frames["evaluated"], frames["spending"], frames["gross"]
     ranking = None
     if meta["params"] is not None:
-        config = barometer_analysis.load_config()
+        config = barometer_model.load_config()
         parts = {n: pl.read_parquet(folder / f"ranking-{n}.parquet") for n in _RANKING}
-        ranking = barometer_analysis.BarometerResult(
+        ranking = barometer_model.BarometerResult(
             indicators=parts["indicators"],
             cutoffs=parts["cutoffs"],
             sectors=parts["sectors"],
             total=parts["total"],
             # the items rank_municipalities resolves from the same catalog and configuration
-            items=barometer_analysis._resolve_items(catalog, config),
+            items=barometer_model._resolve_items(catalog, config),
             config=config,
-            params=barometer_analysis.ScoringParams(**meta["params"]),
+            params=barometer_model.ScoringParams(**meta["params"]),
         )
     path = folder / "intervals.parquet"
     intervals = pl.read_parquet(path) if path.is_file() else None
