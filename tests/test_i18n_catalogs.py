@@ -360,3 +360,32 @@ def test_templates_hold_no_norwegian_text_of_their_own() -> None:
                 found.append(f"{path.name}: {said!r}")
     assert found == [], "\n".join(found)
     assert _template_texts("<p>{{ L('sources') }}: Kilde SSB</p>") == [": Kilde SSB"]
+
+
+def test_compiled_catalogs_are_kept_in_the_cache_and_rebuilt_when_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kostra.i18n import messages
+
+    monkeypatch.setenv("KOSTRA_CACHE_DIR", str(tmp_path))
+    messages.translations.cache_clear()
+    try:
+        expected = messages.translations("en").gettext("title")
+        (kept,) = tmp_path.glob("kostra-en-*.mo")
+        messages.translations.cache_clear()
+        compiled: list[str] = []
+        original = messages._compile
+        monkeypatch.setattr(
+            messages,
+            "_compile",
+            lambda source, lang: compiled.append(lang) or original(source, lang),
+        )
+        assert messages.translations("en").gettext("title") == expected
+        assert compiled == []  # read back, not compiled
+        kept.write_bytes(b"not a catalog")
+        messages.translations.cache_clear()
+        assert messages.translations("en").gettext("title") == expected
+        assert compiled == ["en"]
+        assert kept.read_bytes().startswith(b"\xde\x12\x04\x95")  # a GNU .mo file again
+    finally:
+        messages.translations.cache_clear()

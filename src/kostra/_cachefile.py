@@ -13,14 +13,16 @@ import tempfile
 from pathlib import Path
 
 
-def write_cached(cache: Path, text: str) -> None:
-    """Write ``text`` to ``cache`` atomically; an unwritable directory is silently skipped."""
+def write_cached(cache: Path, text: str | bytes) -> None:
+    """Write ``text`` (UTF-8, or bytes as they are) to ``cache`` atomically; an unwritable
+    directory is silently skipped."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         handle, partial = tempfile.mkstemp(prefix=f".{cache.name}.", dir=cache.parent)
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(text)
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
             Path(partial).replace(cache)
         finally:
             Path(partial).unlink(missing_ok=True)
