@@ -48,6 +48,8 @@ def _report_in_a_fresh_process(db: Path, tmp_path: Path, *args: str) -> list[str
         year_inputs.prepare = computing
         from kostra.cli import main
         main(["report", "Bærum", "--year", "2024", *{list(args)!r}])
+        import gc
+        print("FROZEN", gc.get_freeze_count())
         print("LOADED", " ".join(sorted(sys.modules)))
         """
     )
@@ -62,6 +64,8 @@ def _report_in_a_fresh_process(db: Path, tmp_path: Path, *args: str) -> list[str
     )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
+    # the year's inputs, read once, are kept out of the collector's full passes
+    assert int(next(x for x in lines if x.startswith("FROZEN ")).split()[1]) > 0
     return next(x for x in lines if x.startswith("LOADED ")).split()[1:]
 
 

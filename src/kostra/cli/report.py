@@ -26,7 +26,7 @@ from kostra.cli._options import (
 )
 from kostra.errors import KostraError
 from kostra.i18n import N_, plural, text
-from kostra.report.batch import slug
+from kostra.report.batch import keep_out_of_collection, slug
 from kostra.report.locale import SYNTHETIC_BANNER
 from kostra.report.render import ReportFormat, write_report
 
@@ -172,6 +172,7 @@ def prepare(
 
     with console.status(text("cli.report.computing", language)):
         inputs = year_inputs(state.settings.db, year, borders=borders)
+    keep_out_of_collection()
     if inputs.data.synthetic:
         console.print(f"[bold red]{SYNTHETIC_BANNER[language]}[/]", highlight=False)
     return inputs

