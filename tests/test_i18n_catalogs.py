@@ -242,6 +242,8 @@ CATALOG_ONLY = (
     "report/method.py",
     "report/verdicts.py",
     "results/provenance.py",
+    "slides/build.py",
+    "slides/model.py",
     "web/app.py",
     "web/borders.py",
     "web/data.py",

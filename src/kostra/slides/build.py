@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from kostra.analysis._wording import say
 from kostra.analysis.overview import (
     Change,
     Ranked,
@@ -22,6 +23,7 @@ from kostra.analysis.overview import (
     year_context,
 )
 from kostra.analysis.verdict import SectorVerdict, Statement, VerdictRules
+from kostra.i18n import text
 from kostra.report.locale import SYNTHETIC_BANNER, sector_name
 from kostra.report.model import BAROMETER_SECTOR, REPORT_SECTORS, ReportData
 from kostra.report.verdicts import report_verdicts
@@ -41,13 +43,6 @@ from kostra.slides.model import (
 YEARS_SHOWN = 5
 
 
-def _w(lang: str, nb: str, en: str, nn: str | None = None) -> str:
-    """The words in ``lang``: English, nynorsk (bokmål where none is given) or bokmål."""
-    if lang == "en":
-        return en
-    return nn if lang == "nn" and nn is not None else nb
-
-
 def _line(statement: Statement, lang: str) -> Line:
     return Line(statement.text(lang), statement.detail(lang), statement.rule_id)
 
@@ -59,41 +54,17 @@ def _rule(statement: Statement, lang: str) -> str:
 
 def _status(data: ReportData, lang: str) -> str:
     if data.synthetic:
-        return _w(
-            lang,
-            "Eksempeldata: syntetiske KOSTRA-tall laget av kostra, ikke SSB-statistikk. Ingen "
-            "KOSTRA-tall i presentasjonen er ekte; befolkningen, kommunestrukturen og "
-            "utgiftsbehovsindeksene (Grønt hefte) er reelle.",
-            "Sample data: synthetic KOSTRA figures made by kostra, not SSB statistics. No KOSTRA "
-            "figure in the deck is real; the population, the municipal structure and the "
-            "expenditure-need indices (Grønt hefte) are real.",
-            "Eksempeldata: syntetiske KOSTRA-tal laga av kostra, ikkje SSB-statistikk. Ingen "
-            "KOSTRA-tal i presentasjonen er ekte; folketalet, kommunestrukturen og "
-            "utgiftsbehovsindeksane (Grønt hefte) er reelle.",
-        )
+        return text("deck.status.sample", lang)
     if data.vintage.preliminary:
-        return _w(
-            lang,
-            f"Foreløpige KOSTRA-tall for {data.year} (SSB 15. mars); reviderte tall kommer 15. "
-            "juni.",
-            f"Preliminary KOSTRA figures for {data.year} (SSB, 15 March); revised figures follow "
-            "on 15 June.",
-            f"Førebelse KOSTRA-tal for {data.year} (SSB 15. mars); reviderte tal kjem 15. juni.",
-        )
-    return _w(
-        lang,
-        f"Reviderte KOSTRA-tall for {data.year} (SSB 15. juni).",
-        f"Revised KOSTRA figures for {data.year} (SSB, 15 June).",
-        f"Reviderte KOSTRA-tal for {data.year} (SSB 15. juni).",
-    )
+        return text("deck.status.preliminary", lang, year=data.year)
+    return text("deck.status.revised", lang, year=data.year)
 
 
 def _caveats(data: ReportData, lang: str, keys: Sequence[str]) -> tuple[str, ...]:
     out = []
     for a in data.assumptions:
         if a.key in keys:
-            text = a.text(lang)
-            out.append(f"{text}: {a.setting(lang)}")
+            out.append(f"{a.text(lang)}: {a.setting(lang)}")
     return tuple(out)
 
 
@@ -111,23 +82,14 @@ class _Deck:
             self.sources, self.status, _caveats(self.data, self.lang, caveat_keys), tuple(rules)
         )
 
-    def w(self, nb: str, en: str, nn: str | None = None) -> str:
-        return _w(self.lang, nb, en, nn)
-
     # --- the explaining slides ------------------------------------------------------------
 
     def title(self) -> TitleSlide:
         d = self.data
         return TitleSlide(
-            title=self.w(
-                f"KOSTRA-rapport {d.year} og Kommunebarometeret",
-                f"KOSTRA report {d.year} and the Kommunebarometer",
-                f"KOSTRA-rapport {d.year} og Kommunebarometeret",
-            ),
-            subtitle=self.w(
-                f"{d.municipality.name} sammenlignet med {self.group}",
-                f"{d.municipality.name} compared with {self.group}",
-                f"{d.municipality.name} samanlikna med {self.group}",
+            title=text("deck.title.title", self.lang, year=d.year),
+            subtitle=text(
+                "deck.title.subtitle", self.lang, name=d.municipality.name, group=self.group
             ),
             notes=self.notes(["default_peers"]),
             banner=SYNTHETIC_BANNER[self.lang] if d.synthetic else None,
@@ -137,46 +99,16 @@ class _Deck:
         d = self.data
         members = ", ".join(p.name for p in d.peers.members)
         lines = [
-            self.w(
-                "KOSTRA (KOmmune-STat-RApportering): SSBs statistikk over kommunenes "
-                "tjenester, ressursbruk og økonomi",
-                "KOSTRA (municipality–state reporting): Statistics Norway's figures on the "
-                "municipalities' services, resources and finances",
-                "KOSTRA (KOmmune-STat-RApportering): statistikken til SSB over tenestene, "
-                "ressursbruken og økonomien i kommunane",
-            ),
-            self.w(
-                "Foreløpige tall publiseres 15. mars, reviderte tall 15. juni",
-                "Preliminary figures are published on 15 March, revised figures on 15 June",
-                "Førebelse tal blir publiserte 15. mars, reviderte tal 15. juni",
-            ),
-            self.w(
-                "ASSS: nettverk av de 10 største kommunene, med bistand fra KS, som "
-                "sammenligner tjenester og ressursbruk",
-                "ASSS: a network of the 10 largest municipalities, assisted by KS, comparing "
-                "services and resources",
-                "ASSS: nettverk av dei 10 største kommunane, med hjelp frå KS, som samanliknar "
-                "tenester og ressursbruk",
-            ),
-            self.w(
-                f"Sammenligningsgruppe i {d.year}: {d.peers.name} ({members})",
-                f"Peer group in {d.year}: {d.peers.name} ({members})",
-                f"Samanlikningsgruppe i {d.year}: {d.peers.name} ({members})",
-            ),
+            text("deck.kostra.what", self.lang),
+            text("deck.kostra.published", self.lang),
+            text("deck.kostra.asss", self.lang),
+            text("deck.kostra.peers", self.lang, year=d.year, group=d.peers.name, members=members),
         ]
         if d.peers.compare:
             names = ", ".join(p.name for p in d.peers.compare)
-            lines.append(
-                self.w(
-                    f"Også sammenlignet med {names}",
-                    f"Also compared with {names}",
-                    f"Òg samanlikna med {names}",
-                )
-            )
+            lines.append(text("deck.kostra.compare", self.lang, names=names))
         return TextSlide(
-            title=self.w(
-                "Hva er KOSTRA og ASSS?", "What are KOSTRA and ASSS?", "Kva er KOSTRA og ASSS?"
-            ),
+            title=text("deck.kostra.title", self.lang),
             lines=tuple(Line(x) for x in lines),
             notes=self.notes(["default_peers", "borders"]),
         )
@@ -184,100 +116,33 @@ class _Deck:
     def products(self) -> TextSlide:
         d = self.data
         return TextSlide(
-            title=self.w(
-                "KOSTRA-rapporten og Kommunebarometeret",
-                "The KOSTRA report and the Kommunebarometer",
-                "KOSTRA-rapporten og Kommunebarometeret",
-            ),
+            title=text("deck.products.title", self.lang),
             lines=(
                 Line(
-                    self.w(
-                        f"KOSTRA-rapporten: tjenesteprofilen til {d.municipality.name} mot "
-                        f"{self.group}, sektor for sektor",
-                        f"The KOSTRA report: the service profile of {d.municipality.name} against "
-                        f"{self.group}, sector by sector",
-                        f"KOSTRA-rapporten: tenesteprofilen til {d.municipality.name} mot "
-                        f"{self.group}, sektor for sektor",
+                    text(
+                        "deck.products.report",
+                        self.lang,
+                        name=d.municipality.name,
+                        group=self.group,
                     )
                 ),
-                Line(
-                    self.w(
-                        "Produksjons- og effektivitetsindekser for seks tjenesteområder",
-                        "Production and efficiency indices for six services",
-                        "Produksjons- og effektivitetsindeksar for seks tenesteområde",
-                    )
-                ),
-                Line(
-                    self.w(
-                        "Kommunebarometeret: Kommunal Rapports rangering av alle kommuner. Tallene "
-                        "her er kostras egen rekonstruksjon av metoden, ikke Kommunal Rapports "
-                        "publiserte plasseringer",
-                        "The Kommunebarometer: Kommunal Rapport's ranking of every municipality. "
-                        "The ranks here are kostra's own reconstruction of the method, not "
-                        "Kommunal Rapport's published ranks",
-                        "Kommunebarometeret: rangeringa Kommunal Rapport gjer av alle kommunar. "
-                        "Tala her er ein eigen rekonstruksjon av metoden i kostra, ikkje "
-                        "plasseringane Kommunal Rapport publiserer",
-                    )
-                ),
+                Line(text("deck.products.indices", self.lang)),
+                Line(text("deck.products.barometer", self.lang)),
             ),
             notes=self.notes(["barometer", "intervals"]),
         )
 
     def concepts(self) -> TextSlide:
-        reference = self.w(
-            "snittet i sammenligningsgruppen", "the peer average", "snittet i samanlikningsgruppa"
-        )
+        reference = text("deck.concepts.reference_peers", self.lang)
         if self.data.production_reference == "country":
-            reference = self.w("landsgjennomsnittet", "the national average", "landsgjennomsnittet")
+            reference = text("deck.concepts.reference_country", self.lang)
         return TextSlide(
-            title=self.w(
-                "Tjenesteprofil, produksjonsindeks og effektivitetsindeks",
-                "Service profile, production index and efficiency index",
-                "Tenesteprofil, produksjonsindeks og effektivitetsindeks",
-            ),
+            title=text("deck.concepts.title", self.lang),
             lines=(
-                Line(
-                    self.w(
-                        "Tjenesteprofil: hvert nøkkeltall som indeks mot snittet i "
-                        "sammenligningsgruppen (snitt = 100)",
-                        "Service profile: each key figure as an index against the peer average "
-                        "(average = 100)",
-                        "Tenesteprofil: kvart nøkkeltal som indeks mot snittet i "
-                        "samanlikningsgruppa (snitt = 100)",
-                    )
-                ),
-                Line(
-                    self.w(
-                        "Produksjonsindeks: dekningsgrader mot behovskorrigert målgruppe og "
-                        f"kvalitetsindikatorer, vektet innen sektoren, mot {reference} (= 100)",
-                        "Production index: coverage against the need-corrected target group and "
-                        f"quality indicators, weighted within the sector, against {reference} "
-                        "(= 100)",
-                        "Produksjonsindeks: dekningsgrader mot behovskorrigert målgruppe og "
-                        f"kvalitetsindikatorar, vekta innan sektoren, mot {reference} (= 100)",
-                    )
-                ),
-                Line(
-                    self.w(
-                        "Kostnadsindeks: brutto driftsutgifter per behovskorrigert innbygger mot "
-                        "referansen",
-                        "Cost index: gross operating expenditure per need-corrected inhabitant "
-                        "against the reference",
-                        "Kostnadsindeks: brutto driftsutgifter per behovskorrigert innbyggjar mot "
-                        "referansen",
-                    )
-                ),
-                Line(
-                    self.w(
-                        "Effektivitetsindeks = 100 × produksjonsindeks / kostnadsindeks: over 100 "
-                        "gir mer tjenester per krone enn referansen",
-                        "Efficiency index = 100 × production index / cost index: above 100 means "
-                        "more service per krone than the reference",
-                        "Effektivitetsindeks = 100 × produksjonsindeks / kostnadsindeks: over 100 "
-                        "gir meir tenester per krone enn referansen",
-                    )
-                ),
+                Line(text("deck.concepts.profile", self.lang)),
+                Line(text("deck.concepts.production", self.lang, reference=reference)),
+                Line(text("deck.concepts.cost", self.lang)),
+                Line(text("deck.concepts.efficiency", self.lang)),
             ),
             notes=self.notes(["production", "need_year", "no_pension"]),
         )
@@ -288,11 +153,7 @@ class _Deck:
         changes = [Change(e.kind, e.year, e.name, e.old_names, e.role) for e in d.events]
         statements = year_context(d.municipality.name, changes, d.pandemic_years, first, d.year)
         return TextSlide(
-            title=self.w(
-                "Hva påvirker årets tall?",
-                "What affects this year's figures?",
-                "Kva påverkar tala i år?",
-            ),
+            title=text("deck.context.title", self.lang),
             lines=tuple(_line(s, self.lang) for s in statements),
             notes=self.notes(["borders"], [_rule(s, self.lang) for s in statements]),
         )
@@ -324,15 +185,11 @@ class _Deck:
                 shown = sorted((g for g in group if g.rank is not None), key=lambda g: g.rank or 0)
                 chart = ChartView(
                     kind="bar",
-                    title=self.w(
-                        "Plassering i Kommunebarometeret (1 = best)",
-                        "Rank in the Kommunebarometer (1 = best)",
-                        "Plassering i Kommunebarometeret (1 = best)",
-                    ),
+                    title=text("deck.findings.rank_chart", self.lang),
                     categories=tuple(g.name for g in shown),
                     series=(
                         Series(
-                            self.w("Plassering", "Rank", "Plassering"),
+                            text("deck.rank", self.lang),
                             tuple(float(g.rank or 0) for g in shown),
                         ),
                     ),
@@ -351,11 +208,10 @@ class _Deck:
         if efficient is not None:
             statements.append(efficient)
         if not statements:
-            statements.append(
-                Statement("S9", "Ingen samlede tall for året", "No overall figures for the year")
-            )
+            none = say("deck.findings.none")
+            statements.append(Statement("S9", none.nb, none.en, text_nn=none.nn))
         return TextSlide(
-            title=self.w("Hovedfunn", "Main findings", "Hovudfunn"),
+            title=text("deck.findings.title", self.lang),
             lines=tuple(_line(s, self.lang) for s in statements),
             chart=chart,
             text_share=0.5,
@@ -371,18 +227,16 @@ class _Deck:
             return None
         chart = ChartView(
             kind="column",
-            title=self.w(
-                "Indeks (referansen = 100)", "Index (reference = 100)", "Indeks (referansen = 100)"
-            ),
+            title=text("deck.index_chart", self.lang),
             categories=tuple(sector_name(r.sector.value, self.lang, capital=True) for r in rows),
             series=(
                 Series(
-                    self.w("Produksjon", "Production", "Produksjon"),
+                    text("deck.production", self.lang),
                     tuple(r.production_index for r in rows),
                 ),
-                Series(self.w("Kostnad", "Cost", "Kostnad"), tuple(r.cost_index for r in rows)),
+                Series(text("deck.cost", self.lang), tuple(r.cost_index for r in rows)),
                 Series(
-                    self.w("Effektivitet", "Efficiency", "Effektivitet"),
+                    text("deck.efficiency", self.lang),
                     tuple(r.efficiency_index for r in rows),
                 ),
             ),
@@ -390,11 +244,7 @@ class _Deck:
         overall = overall_position(d.production_total, d.efficiency_total, self.rules)
         lines = (_line(overall, self.lang),) if overall is not None else ()
         return TextSlide(
-            title=self.w(
-                "Produksjon, kostnad og effektivitet per sektor",
-                "Production, cost and efficiency per sector",
-                "Produksjon, kostnad og effektivitet per sektor",
-            ),
+            title=text("deck.production.title", self.lang),
             lines=lines,
             chart=chart,
             notes=self.notes(
@@ -414,17 +264,13 @@ class _Deck:
         if rows:
             chart = ChartView(
                 kind="bar",
-                title=self.w(
-                    "Plassering per sektor (1 = best)",
-                    "Rank per sector (1 = best)",
-                    "Plassering per sektor (1 = best)",
-                ),
+                title=text("deck.barometer.chart", self.lang),
                 categories=tuple(
                     sector_name(s.sector.value, self.lang, capital=True) for s in rows
                 ),
                 series=(
                     Series(
-                        self.w("Plassering", "Rank", "Plassering"),
+                        text("deck.rank", self.lang),
                         tuple(float(s.rank) if s.rank else None for s in rows),
                     ),
                 ),
@@ -433,15 +279,11 @@ class _Deck:
         found = total_rank(barometer.total_rank, barometer.n_ranked)
         lines = (_line(found, self.lang),) if found is not None else ()
         return TextSlide(
-            title=self.w("Kommunebarometeret", "The Kommunebarometer", "Kommunebarometeret"),
+            title=text("deck.barometer.title", self.lang),
             lines=lines,
             chart=chart,
             picture=picture,
-            picture_caption=self.w(
-                "Kartgrunnlag: © Kartverket (CC BY 4.0)",
-                "Map data: © Kartverket (CC BY 4.0)",
-                "Kartgrunnlag: © Kartverket (CC BY 4.0)",
-            ),
+            picture_caption=text("deck.barometer.map_credit", self.lang),
             notes=self.notes(
                 ["barometer", "intervals"], [_rule(found, self.lang)] if found is not None else []
             ),
@@ -459,15 +301,11 @@ class _Deck:
             )
             chart = ChartView(
                 kind="column",
-                title=self.w(
-                    "Indeks (referansen = 100)",
-                    "Index (reference = 100)",
-                    "Indeks (referansen = 100)",
-                ),
+                title=text("deck.index_chart", self.lang),
                 categories=(
-                    self.w("Produksjon", "Production", "Produksjon"),
-                    self.w("Kostnad", "Cost", "Kostnad"),
-                    self.w("Effektivitet", "Efficiency", "Effektivitet"),
+                    text("deck.production", self.lang),
+                    text("deck.cost", self.lang),
+                    text("deck.efficiency", self.lang),
                 ),
                 series=tuple(
                     Series(label, (r.production_index, r.cost_index, r.efficiency_index))
@@ -488,10 +326,10 @@ class _Deck:
         return SectorSlide(
             sector=verdict.sector,
             title=sector_name(verdict.sector, self.lang, capital=True),
-            left_heading=self.w("KOSTRA-rapporten", "The KOSTRA report", "KOSTRA-rapporten"),
+            left_heading=text("deck.sector.report_heading", self.lang),
             verdict=_line(verdict.verdict, self.lang),
             observations=tuple(_line(o, self.lang) for o in verdict.observations),
-            right_heading="Kommunebarometeret" if self.lang != "en" else "The Kommunebarometer",
+            right_heading=text("deck.barometer.title", self.lang),
             barometer=_line(verdict.barometer, self.lang),
             chart=chart,
             notes=self.notes(rules=[_rule(s, self.lang) for s in statements])

@@ -9,6 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from kostra.i18n import LANGS, Phrases
+
+#: the sections of the speaker notes
+_HEADS = Phrases("deck.notes", ("sources", "status", "caveats", "rules"))
+
 
 @dataclass(frozen=True)
 class Line:
@@ -58,11 +63,7 @@ class Notes:
 
     def text(self, lang: str) -> str:
         """The notes as one text, in sections."""
-        heads = {
-            "nb": ("Kilder", "Datastatus", "Metode og forbehold", "Regler bak setningene"),
-            "en": ("Sources", "Data status", "Method and caveats", "Rules behind the sentences"),
-            "nn": ("Kjelder", "Datastatus", "Metode og atterhald", "Reglar bak setningane"),
-        }[lang if lang in ("en", "nn") else "nb"]
+        heads = _HEADS[lang if lang in LANGS else "nb"]
         parts = [f"{heads[0]}: " + "; ".join(self.sources), f"{heads[1]}: {self.status}"]
         if self.caveats:
             parts.append(f"{heads[2]}:\n" + "\n".join(f"- {c}" for c in self.caveats))
