@@ -265,3 +265,15 @@ def test_method_facts_keep_the_reference_in_nynorsk() -> None:
     assert facts.reference is not None
     for lang in ("nb", "nn", "en"):
         assert facts.reference.text(lang) == reference.text(lang)
+
+
+def test_method_facts_pickle_as_their_words() -> None:
+    """Facts cross process boundaries (report batches) as the words they say."""
+    import pickle
+
+    facts = method_facts(load_catalog())
+    again = pickle.loads(pickle.dumps(facts))
+    for lang in ("nb", "nn", "en"):
+        assert again.extra[0].text(lang) == facts.extra[0].text(lang)
+        assert again.small_numbers.text().text(lang) == facts.small_numbers.text().text(lang)
+        assert again.averaging.text(lang) == facts.averaging.text(lang)

@@ -98,6 +98,10 @@ class Text:
     def __hash__(self) -> int:
         return hash(self._words())
 
+    def __reduce__(self) -> tuple[type[Text], tuple[str, str, str | None]]:
+        # pickled as its words: the values a message is filled with may be local functions
+        return (Text, self._words())
+
     def __repr__(self) -> str:
         if self._key is not None:
             return f"Text.message({self._key!r})"
