@@ -54,6 +54,9 @@ def test_group_members_sliced_from_the_group_equal_reports_alone(
     batched = [pipeline.report_data(shared, code, **kwargs) for code in codes]
     # the group's frames were computed once and reused by the later members
     assert any(key[0] == "profile" for key in shared.group_results)
+    # so were the nøkkeltall view's aggregate columns (the country's at least)
+    kept = shared.group_results[("nokkeltall",)]
+    assert any(key[0] == "aggregate" and key[3] == "country" for key in kept)
     for code, data in zip(codes, batched, strict=True):
         alone = _alone(inputs, code, **kwargs)
         assert data.municipality.code == code

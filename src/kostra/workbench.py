@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import importlib
 import math
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -155,10 +155,12 @@ def nokkeltall_from(
     sectors: Sequence[str] | None = None,
     synthetic: bool = False,
     source: str = "",
+    memo: MutableMapping[tuple[Any, ...], pl.DataFrame] | None = None,
 ) -> api.Result:
     """:func:`nokkeltall` from figures already evaluated on ``borders`` (the year and the year
     before at least; SSB's aggregate regions kept): the report and the web call this with
-    the year they computed, so every surface shows the same view."""
+    the year they computed, so every surface shows the same view. ``memo``: see
+    :func:`kostra.analysis.kostra_view.kostra_view` (a batch of reports shares it)."""
     on = borders
     code, name = api.resolve(municipality, year, borders=on)
     compare_codes = list(
@@ -166,7 +168,14 @@ def nokkeltall_from(
     )
     aggregates, labels, notes = _aggregates(code, year, on)
     view = kostra_view(
-        evaluated, catalog, code, aggregates, year=year, compare=compare_codes, sectors=sectors
+        evaluated,
+        catalog,
+        code,
+        aggregates,
+        year=year,
+        compare=compare_codes,
+        sectors=sectors,
+        memo=memo,
     )
     shown = api.names([code, *compare_codes], borders=on)
     rows = [("self", code, name, name, "self", name)]

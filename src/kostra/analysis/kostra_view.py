@@ -16,8 +16,9 @@ municipality columns, ``municipality``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -62,6 +63,7 @@ def kostra_view(
     year: int,
     compare: Sequence[str] = (),
     sectors: Iterable[str] | None = None,
+    memo: MutableMapping[tuple[Any, ...], pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
     """The view in long form, :data:`VIEW_COLUMNS`: one row per key figure (the catalog's profile
     figures, in catalog order) and column (``self``, each aggregate's key, then ``compare:<code>``).
@@ -69,13 +71,27 @@ def kostra_view(
     ``evaluated`` is :func:`kostra.analysis.indicators.evaluate`'s frame (aggregate regions
     included where observed). ``n_members`` is the number of members whose figures entered a
     computed average (null for SSB's own aggregates and for municipalities).
+
+    ``memo`` keeps the aggregates' columns between calls on the same ``evaluated`` frame (the
+    caller's promise): every municipality of a county, and all of them for the country, share
+    them, so a batch of reports computes each aggregate's averages once.
     """
     info = indicator_info(catalog).filter(pl.col("in_profile"))
     if sectors is not None:
         info = info.filter(pl.col("sector").is_in(list(sectors)))
     ids = info["indicator_id"].implode()
-    this_year = evaluated.filter((pl.col("year") == year) & pl.col("indicator_id").is_in(ids))
+    shown = (year, tuple(info["indicator_id"].to_list()))
+    this_year = None if memo is None else memo.get(("rows", *shown))
+    if this_year is None:
+        this_year = evaluated.filter((pl.col("year") == year) & pl.col("indicator_id").is_in(ids))
+        if memo is not None:
+            memo[("rows", *shown)] = this_year
     keys = info.select("indicator_id", "order")
+
+    def memo_key(aggregate: Aggregate) -> tuple[Any, ...]:
+        return ("aggregate", *shown, aggregate.key, aggregate.region, aggregate.members)
+
+    kept = {a.key: memo[memo_key(a)] for a in aggregates if memo and memo_key(a) in memo}
 
     def values(region: str, column: str, basis: str) -> pl.DataFrame:
         rows = this_year.filter(pl.col("region") == region)
@@ -95,14 +111,15 @@ def kostra_view(
         )
 
     parts = [values(municipality, "self", "municipality")]
-    own_values = {a.key: values(a.region, a.key, "ssb") for a in aggregates}
+    missing = [a for a in aggregates if a.key not in kept]
+    own_values = {a.key: values(a.region, a.key, "ssb") for a in missing}
     # only the figures SSB's aggregate lacks are computed: where SSB's figures are fetched
     # (the country, the counties) the members' averages would be thrown away
     wanted = {
         a.key: set(own_values[a.key].filter(pl.col("value").is_null())["indicator_id"])
-        for a in aggregates
+        for a in missing
     }
-    computed = [a for a in aggregates if wanted[a.key]]
+    computed = [a for a in missing if wanted[a.key]]
     averages = pl.DataFrame(
         schema={
             "group": pl.Utf8,
@@ -148,34 +165,38 @@ def kostra_view(
                 .drop("_total", "_n")
             )
     for aggregate in aggregates:
+        if aggregate.key in kept:
+            parts.append(kept[aggregate.key])
+            continue
         own = own_values[aggregate.key]
         ours = averages.filter(pl.col("group") == aggregate.key).select(
             "indicator_id", pl.col("peer_average").alias("_avg"), "n_average"
         )
         use_ssb = pl.col("value").is_not_null()
-        parts.append(
-            own.join(ours, on="indicator_id", how="left").select(
-                "indicator_id",
-                "order",
-                "column",
-                "region",
-                pl.when(use_ssb).then(pl.col("value")).otherwise(pl.col("_avg")).alias("value"),
-                pl.when(use_ssb | pl.col("_avg").is_not_null())
-                .then(pl.lit(None, dtype=pl.Utf8))
-                .otherwise(pl.col("status"))
-                .alias("status"),
-                pl.when(use_ssb)
-                .then(pl.lit("ssb"))
-                .when(pl.col("_avg").is_not_null())
-                .then(pl.lit("computed"))
-                .otherwise(pl.lit(None, dtype=pl.Utf8))
-                .alias("basis"),
-                pl.when(~use_ssb & pl.col("_avg").is_not_null())
-                .then(pl.col("n_average"))
-                .cast(pl.Int32)
-                .alias("n_members"),
-            )
+        part = own.join(ours, on="indicator_id", how="left").select(
+            "indicator_id",
+            "order",
+            "column",
+            "region",
+            pl.when(use_ssb).then(pl.col("value")).otherwise(pl.col("_avg")).alias("value"),
+            pl.when(use_ssb | pl.col("_avg").is_not_null())
+            .then(pl.lit(None, dtype=pl.Utf8))
+            .otherwise(pl.col("status"))
+            .alias("status"),
+            pl.when(use_ssb)
+            .then(pl.lit("ssb"))
+            .when(pl.col("_avg").is_not_null())
+            .then(pl.lit("computed"))
+            .otherwise(pl.lit(None, dtype=pl.Utf8))
+            .alias("basis"),
+            pl.when(~use_ssb & pl.col("_avg").is_not_null())
+            .then(pl.col("n_average"))
+            .cast(pl.Int32)
+            .alias("n_members"),
         )
+        if memo is not None:
+            memo[memo_key(aggregate)] = part
+        parts.append(part)
     for code in dict.fromkeys(c for c in compare if c != municipality):
         parts.append(values(code, f"compare:{code}", "municipality"))
     names = info.select("indicator_id", "sector", "name_nb", "name_en", "unit")

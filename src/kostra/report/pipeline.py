@@ -588,6 +588,12 @@ def _nokkeltall(
     compare (peers included: in this view they are columns of their own)."""
     # the year's rows are all the view reads (the aggregates are the year's averages)
     year_rows = inputs.year_slices[0] if inputs.year_slices is not None else inputs.evaluated
+    # the aggregates' columns (country, county, KOSTRA group) are the same for every member:
+    # kept with the year's inputs, for these same rows (over half of a batch's report data)
+    memo = inputs.group_results.get(("nokkeltall",))
+    if memo is None:
+        memo = {}
+        _remember(inputs, ("nokkeltall",), memo)
     result = workbench.nokkeltall_from(
         year_rows,
         inputs.catalog,
@@ -598,6 +604,7 @@ def _nokkeltall(
         compare=compare,
         synthetic=inputs.data.synthetic,
         source=inputs.data.source,
+        memo=memo,
     )
     return workbench.key_figure_table(result)
 
