@@ -253,6 +253,7 @@ CATALOG_ONLY = (
     "web/views.py",
     "web/workbench_routes.py",
     "web/workbench_views.py",
+    "workbench.py",
 )
 #: Norwegian words (bokmål and nynorsk) that mark a text as Norwegian, whole words.
 _NORWEGIAN = re.compile(

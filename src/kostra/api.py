@@ -37,6 +37,7 @@ from typing import Any, Literal
 import polars as pl
 
 from kostra.analysis._common import OSLO, single_group
+from kostra.analysis._wording import Said, say, say_plural
 from kostra.analysis.indicators import evaluate
 from kostra.analysis.method import (
     DEFAULT_READY_RATIOS,
@@ -65,7 +66,7 @@ from kostra.catalog import load_catalog
 from kostra.catalog.models import Catalog, PopulationRef
 from kostra.errors import DataNotFoundError, KostraError
 from kostra.errors import shown as quoted
-from kostra.i18n import Phrase, sector_name
+from kostra.i18n import N_, Phrase, sector_name
 from kostra.i18n import number as i18n_number
 
 NEWEST_BORDERS = 2024
@@ -114,12 +115,23 @@ class AnalysisData:
 
 @dataclass(frozen=True)
 class Note:
-    """An assumption or fallback to state beside a result, in bokmål and English (and nynorsk
-    where the report needs it; else nynorsk reads the bokmål)."""
+    """An assumption or fallback to state beside a result, in bokmål, English and nynorsk
+    (``nn`` None: nynorsk reads the bokmål). The notes kostra writes are catalog messages
+    (``note.*``, made by :meth:`said`)."""
 
     nb: str
     en: str
     nn: str | None = None
+
+    @classmethod
+    def said(cls, words: Said) -> Note:
+        """The note of a text in the three languages (:func:`kostra.analysis._wording.say`)."""
+        return cls(words.nb, words.en, words.nn)
+
+    @property
+    def words(self) -> Said:
+        """The note as a :class:`~kostra.analysis._wording.Said`, to fill a larger message."""
+        return Said(self.nb, self.text("nn"), self.en)
 
     def text(self, lang: str = "nb") -> str:
         """The note in ``lang`` (``nb``, ``nn`` or ``en``)."""
@@ -221,38 +233,13 @@ def borders_note(year: int, borders: int, *, first_year: int | None = None) -> N
     harmonised to ``borders`` too).
     """
     series = first_year is not None and first_year < borders
+    if borders == year and series:
+        return Note.said(say("note.borders.year_series", year=year))
     if borders == year:
-        nb = (
-            f"kommunegrenser og sammenligningskommuner fra {year} (som SSB og ASSS publiserer "
-            f"tallene for {year})"
-        )
-        en = (
-            f"municipality borders and peer members of {year} (as SSB and ASSS publish the "
-            f"figures of {year})"
-        )
-        nn = (
-            f"kommunegrenser og samanlikningskommunar frå {year} (slik SSB og ASSS publiserer "
-            f"tala for {year})"
-        )
-        if series:
-            nb += f"; tidligere år i tidsserien er omregnet til grensene i {year}"
-            en += f"; earlier years of the series are harmonised to the {year} borders"
-            nn += f"; tidlegare år i tidsserien er rekna om til grensene i {year}"
-        return Note(nb, en, nn)
+        return Note.said(say("note.borders.year", year=year))
     if borders > year:
-        return Note(
-            f"tallene er omregnet til kommunegrensene i {borders} (ikke grensene i {year} som "
-            f"SSB publiserte); sammenligningskommunene er medlemmene i {year} på {borders}-grenser",
-            f"figures harmonised to the {borders} municipality borders (not the {year} borders "
-            f"SSB published); the peers are the {year} members on {borders} borders",
-            f"tala er rekna om til kommunegrensene i {borders} (ikkje grensene i {year} som SSB "
-            f"publiserte); samanlikningskommunane er medlemmene i {year} på {borders}-grenser",
-        )
-    return Note(
-        f"tallene er på kommunegrensene i {borders}",
-        f"figures on the {borders} municipality borders",
-        f"tala er på kommunegrensene i {borders}",
-    )
+        return Note.said(say("note.borders.later", year=year, borders=borders))
+    return Note.said(say("note.borders.fixed", borders=borders))
 
 
 # -- data -------------------------------------------------------------------------------------
@@ -748,10 +735,7 @@ def profile(
     table = result.table.with_columns(label.alias("region_name"))
     series = result.series.with_columns(label.alias("region_name"))
     notes = _frame_notes(data)
-    notes += [
-        Note(f"ingen tall for {name} i {year}", text, f"ingen tal for {name} i {year}")
-        for text in result.notes
-    ]
+    notes += [Note.said(say("note.profile.no_figures", name=name, year=year)) for _ in result.notes]
     averaging = averaging_text(ready_ratios)
     reference = reference_note(
         peers_name,
@@ -760,20 +744,14 @@ def profile(
         name,
         include_self=include_self,
         exclude_oslo=exclude_oslo,
-        what=Note("indeks 100 er", "index 100 is", "indeks 100 er"),
-        how=Note("snittet av", "the average of", "snittet av"),
+        what=say("note.reference.profile"),
+        how=say("note.reference.average_of"),
     )
     notes.append(reference)
     notes.append(Note(averaging.nb, averaging.en, averaging.nn))
     if table.filter(pl.col("comparison") == "difference").height:
         notes.append(Note(DIFFERENCE_TEXT.nb, DIFFERENCE_TEXT.en, DIFFERENCE_TEXT.nn))
-    notes.append(
-        Note(
-            "pandemiårene 2020–2021 er merket",
-            "the pandemic years 2020–2021 are flagged",
-            "pandemiåra 2020–2021 er merkte",
-        )
-    )
+    notes.append(Note.said(say("note.profile.pandemic")))
     notes.append(borders_note(year, borders, first_year=year - n_years + 1))
     return Result(
         kind="profile",
@@ -842,9 +820,6 @@ def packaged_sector_weights() -> dict[str, dict[str, float]]:
     return {year: dict(values) for year, values in weights["weights"].items()}
 
 
-UNWEIGHTED_MEAN = Note("uvektet snitt av", "unweighted mean of", "uvekta snitt av")
-
-
 def reference_note(
     peers_name: str,
     members: Sequence[str],
@@ -853,37 +828,39 @@ def reference_note(
     *,
     include_self: bool,
     exclude_oslo: bool,
-    what: Note,
-    how: Note = UNWEIGHTED_MEAN,
+    what: Note | Said,
+    how: Note | Said | None = None,
 ) -> Note:
     """The exact reference of an average ("= 1,00"/"= 100"): which municipalities, how averaged.
 
     ``members``: the group's codes (the municipality among them or not); ``how``: the words for
-    the averaging ("uvektet snitt av").
+    the averaging (message ``note.reference.unweighted_mean``, "uvektet snitt av", without it).
     """
     inside = [
         m for m in dict.fromkeys([municipality, *members]) if not (exclude_oslo and m == OSLO)
     ]
     if not include_self:
         inside = [m for m in inside if m != municipality]
-    parts_nb = [f"{name} med" if include_self else f"uten {name}"]
-    parts_en = [f"{name} included" if include_self else f"without {name}"]
-    parts_nn = [f"{name} med" if include_self else f"utan {name}"]
+    own = N_("note.reference.self_in") if include_self else N_("note.reference.self_out")
+    parts = [say(own, name=name)]
     if OSLO in members and municipality != OSLO:
-        parts_nb.append("uten Oslo" if exclude_oslo else "Oslo med")
-        parts_en.append("without Oslo" if exclude_oslo else "Oslo included")
-        parts_nn.append("utan Oslo" if exclude_oslo else "Oslo med")
+        oslo = N_("note.reference.oslo_out") if exclude_oslo else N_("note.reference.oslo_in")
+        parts.append(say(oslo))
     from kostra.i18n import peer_group_name
 
-    group = {lang: peer_group_name(peers_name, lang) for lang in ("nb", "nn", "en")}
-    return Note(
-        f"{what.nb}: {how.nb} {group['nb']} ({len(inside)} kommuner; " + ", ".join(parts_nb) + ")",
-        f"{what.en}: {how.en} {group['en']} ({len(inside)} municipalities; "
-        + ", ".join(parts_en)
-        + ")",
-        f"{what.text('nn')}: {how.text('nn')} {group['nn']} ({len(inside)} kommunar; "
-        + ", ".join(parts_nn)
-        + ")",
+    group = Said.each(lambda lang: peer_group_name(peers_name, lang))
+    return Note.said(
+        say_plural(
+            "note.reference",
+            len(inside),
+            Said.each(lambda lang: i18n_number(len(inside), lang, 0)),
+            what=what.words if isinstance(what, Note) else what,
+            how=how.words
+            if isinstance(how, Note)
+            else how or say("note.reference.unweighted_mean"),
+            group=group,
+            parts=Said.each(lambda lang: ", ".join(part[lang] for part in parts)),
+        )
     )
 
 
@@ -895,37 +872,13 @@ def need_year_notes(table: pl.DataFrame) -> list[Note]:
     chosen_years = table["need_year"].drop_nulls().unique().sort().to_list()
     chosen = ", ".join(map(str, chosen_years))
     if table["need_year_fallback"].any():
-        notes.append(
-            Note(
-                f"behovsindeks for {chosen} brukt (nærmeste år vi har)",
-                f"need index of {chosen} used (nearest year available)",
-                f"behovsindeks for {chosen} brukt (det nærmaste året vi har)",
-            )
-        )
+        notes.append(Note.said(say("note.need_year.fallback", years=chosen)))
     else:
-        notes.append(
-            Note(
-                f"behovsindeks for {chosen}",
-                f"need index of {chosen}",
-                f"behovsindeks for {chosen}",
-            )
-        )
+        notes.append(Note.said(say("note.need_year.used", years=chosen)))
     lower = [y for y in chosen_years if NEED_INDEX_QUALITY.get(int(y)) == "lower"]
     if lower:
         years = ", ".join(map(str, lower))
-        notes.append(
-            Note(
-                f"ADVARSEL: behovsindeksene for {years} er av lavere kvalitet (rekonstruert; "
-                "totalen avviker opptil 0,02 fra Grønt hefte tabell A-k); velg --need-year 2026 "
-                "for de kvalitetssikrede indeksene",
-                f"WARNING: the need indices of {years} are of lower quality (reconstructed; the "
-                "total deviates up to 0.02 from Grønt hefte table A-k); choose --need-year 2026 "
-                "for the checked indices",
-                f"ÅTVARING: behovsindeksane for {years} er av lågare kvalitet (rekonstruerte; "
-                "totalen avvik opptil 0,02 frå Grønt hefte tabell A-k); vel --need-year 2026 "
-                "for dei kvalitetssikra indeksane",
-            )
-        )
+        notes.append(Note.said(say("note.need_year.lower", years=years)))
     return notes
 
 
@@ -981,38 +934,13 @@ def costs(
         name,
         include_self=include_self,
         exclude_oslo=exclude_oslo,
-        what=Note(
-            "ressursbruk = 1,00 og mer-/mindreutgift måles mot",
-            "resource use = 1.00 and the NOK more/less are measured against",
-            "ressursbruk = 1,00 og meir-/mindreutgift blir målte mot",
-        ),
+        what=say("note.reference.costs"),
     )
     notes = _frame_notes(data)
-    notes.append(
-        Note(
-            "behovskorrigert: netto driftsutgifter per innbygger / sektorens utgiftsbehovsindeks "
-            "(Grønt hefte)",
-            "need-corrected: net operating expenditure per inhabitant / the sector's "
-            "expenditure-need index (Grønt hefte)",
-            "behovskorrigert: netto driftsutgifter per innbyggjar / utgiftsbehovsindeksen til "
-            "sektoren (Grønt hefte)",
-        )
-    )
+    notes.append(Note.said(say("note.costs.need_corrected")))
     notes.append(reference)
-    notes.append(
-        Note(
-            "mer-/mindreutgift = netto driftsutgifter × (1 − 1 / ressursbruk), som KS",
-            "NOK more/less = net operating expenditure × (1 − 1 / resource use), as KS",
-            "meir-/mindreutgift = netto driftsutgifter × (1 − 1 / ressursbruk), som KS",
-        )
-    )
-    notes.append(
-        Note(
-            "uten korreksjon for avskrivninger, pensjon og arbeidsgiveravgift (KS korrigerer)",
-            "no depreciation, pension or employer's-tax correction (KS makes these)",
-            "utan korreksjon for avskrivingar, pensjon og arbeidsgjevaravgift (KS korrigerer)",
-        )
-    )
+    notes.append(Note.said(say("note.costs.more_less")))
+    notes.append(Note.said(say("note.costs.no_correction")))
     notes.extend(need_year_notes(table))
     notes.append(borders_note(year, borders))
     return Result(
@@ -1116,39 +1044,16 @@ def indices(
             name,
             include_self=include_self,
             exclude_oslo=exclude_oslo,
-            what=Note(
-                "produksjon, ressursbruk og effektivitet = 100 er",
-                "production, resource use and efficiency = 100 are",
-                "produksjon, ressursbruk og effektivitet = 100 er",
-            ),
+            what=say("note.reference.indices"),
         )
     else:
-        ref_note = Note(
-            "produksjon, ressursbruk og effektivitet = 100 er landet (alle kommuner; ressursbruk "
-            "som sum over sum)",
-            "production, resource use and efficiency = 100 are the country (every municipality; "
-            "resource use as a sum over sum)",
-            "produksjon, ressursbruk og effektivitet = 100 er landet (alle kommunar; ressursbruk "
-            "som sum over sum)",
-        )
+        ref_note = Note.said(say("note.indices.country"))
     notes = _frame_notes(data)
-    notes.append(
-        Note(
-            "egen beregning etter ASSS/KS-metoden, ikke KS' egne tall",
-            "our own computation after the ASSS/KS method, not KS's own figures",
-            "eiga berekning etter ASSS/KS-metoden, ikkje tala til KS sjølv",
-        )
-    )
+    notes.append(Note.said(say("note.indices.own_computation")))
     notes.append(ref_note)
+    extra = facts.extra[0]
     notes.append(
-        Note(
-            "produksjonsindeks: katalogens indikatorer; dekningsgrader mot behovskorrigerte "
-            "målgrupper (forutsetning); " + facts.extra[0].nb,
-            "production index: the catalog's indicators; coverage against need-corrected "
-            "target groups (assumption); " + facts.extra[0].en,
-            "produksjonsindeks: indikatorane i katalogen; dekningsgrader mot behovskorrigerte "
-            "målgrupper (føresetnad); " + facts.extra[0].text("nn"),
-        )
+        Note.said(say("note.indices.production", extra=Said(extra.nb, extra.text("nn"), extra.en)))
     )
     notes.append(Note(facts.efficiency.nb, facts.efficiency.en, facts.efficiency.nn))
     used = {k: v for k, v in weights.items() if k in PRODUCTION_SECTORS}
@@ -1159,18 +1064,9 @@ def indices(
             for sector, weight in used.items()
         )
 
-    notes.append(
-        Note(
-            "faste sektorvekter (kostnadsnøkkelen 2026, forutsetning; renormalisert over "
-            f"sektorene i totalen): {sector_text('nb')}",
-            "fixed sector weights (the 2026 cost key, assumption; renormalised over the sectors "
-            f"in the total): {sector_text('en')}",
-            "faste sektorvekter (kostnadsnøkkelen 2026, føresetnad; renormalisert over "
-            f"sektorane i totalen): {sector_text('nn')}",
-        )
-    )
+    notes.append(Note.said(say("note.indices.weights", weights=Said.each(sector_text))))
     notes.extend(
-        Note("avvik fra KS: " + d.nb, "deviation from KS: " + d.en, "avvik frå KS: " + d.text("nn"))
+        Note.said(say("note.indices.ks_deviation", deviation=Said(d.nb, d.text("nn"), d.en)))
         for d in facts.ks_deviations
     )
     notes.extend(need_year_notes(sectors))

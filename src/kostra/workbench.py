@@ -21,6 +21,7 @@ import polars as pl
 
 from kostra import api
 from kostra.analysis._common import OSLO
+from kostra.analysis._wording import say
 from kostra.analysis.indicators import evaluate
 from kostra.analysis.kostra_view import Aggregate, kostra_view
 from kostra.analysis.similar import (
@@ -54,14 +55,7 @@ def _aggregates(
         name, members = api.peers_on_borders("kostra_group", year, code, borders=borders)
     except KostraError:
         command = f"`kostra fetch --classifications --years {year}`"
-        notes.append(
-            api.Note(
-                f"ingen KOSTRA-gruppe for {year} (kostra har SSBs gruppering for 2020–2025; "
-                f"hent SSBs klassifikasjon 112 med {command})",
-                f"no KOSTRA group for {year} (kostra ships SSB's grouping for 2020–2025; "
-                f"fetch SSB's classification 112 with {command})",
-            )
-        )
+        notes.append(api.Note.said(say("note.nokkeltall.no_group", year=year, command=command)))
     else:
         groups: pl.DataFrame = geography.kostra_groups(valid_year)
         region = groups.filter(pl.col("kostra_group_label") == name)["kostra_group"]
@@ -195,7 +189,8 @@ def nokkeltall_from(
         api.Note(api.SAMPLE_BANNER["nb"], api.SAMPLE_BANNER["en"], api.SAMPLE_BANNER["nn"])
     ] * synthetic
     all_notes += notes
-    all_notes.append(NOKKELTALL_BASIS_NOTE)
+    # what the aggregate columns are: said under the view on every surface
+    all_notes.append(api.Note.said(say("note.nokkeltall.basis")))
     all_notes.append(api.borders_note(year, on))
     group_name = labels.get("kostra_group", ("", ""))[0]
     return api.Result(
@@ -213,21 +208,6 @@ def nokkeltall_from(
         notes=tuple(all_notes),
         borders_rule=borders_rule,
     )
-
-
-#: What the aggregate columns are: said under the view on every surface.
-NOKKELTALL_BASIS_NOTE = api.Note(
-    "KOSTRA-gruppe, fylke og landet: SSBs eget tall der det er hentet; ellers beregnet "
-    "av kostra fra kommunenes tall etter SSBs regel (sum teller / sum nevner over "
-    "kommunene med tall; enkelt snitt for tall katalogen ikke veier)",
-    "KOSTRA group, county and country: SSB's own figure where fetched; otherwise "
-    "computed by kostra from the municipalities' figures by SSB's rule (sum of "
-    "numerators / sum of denominators over the municipalities with figures; a simple "
-    "mean for figures the catalog does not weight)",
-    "KOSTRA-gruppe, fylke og landet: talet til SSB sjølv der det er henta; elles rekna ut "
-    "av kostra frå tala til kommunane etter regelen til SSB (sum teljar / sum nemnar over "
-    "kommunane med tal; enkelt snitt for tal som katalogen ikkje vektar)",
-)
 
 
 @dataclass(frozen=True)
@@ -552,29 +532,11 @@ def similar(
         for lang in ("nb", "en", "nn")
     )
     notes = [
-        api.Note(
-            "standardisert avstand over strukturtall (z-verdier, vekter vist); kommunegrenser "
-            f"og folketall fra {basis}; utgiftsbehov fra inntektssystemet for {need_year}",
-            "standardised distance over structural figures (z-scores, weights shown); "
-            f"municipality borders and population of {basis}; expenditure need from the income "
-            f"system of {need_year}",
-            "standardisert avstand over strukturtal (z-verdiar, vekter viste); kommunegrenser "
-            f"og folketal frå {basis}; utgiftsbehov frå inntektssystemet for {need_year}",
-        ),
-        api.Note(
-            "areal, sentralitet (2020) og ROBEK (2024) er faste tall som følger med kostra",
-            "area, centrality (2020) and ROBEK (2024) are fixed figures shipped with kostra",
-            "areal, sentralitet (2020) og ROBEK (2024) er faste tal som følgjer med kostra",
-        ),
+        api.Note.said(say("note.similar.distance", basis=basis, need_year=need_year)),
+        api.Note.said(say("note.similar.fixed")),
     ]
     if "free_income_per_capita" not in features.columns:
-        notes.append(
-            api.Note(
-                "frie inntekter er ikke med: ingen ekte tall for året i lageret",
-                "free income is left out: no real figures for the year in the warehouse",
-                "frie inntekter er ikkje med: ingen ekte tal for året i lageret",
-            )
-        )
+        notes.append(api.Note.said(say("note.similar.no_income")))
     return api.Result(
         kind="similar",
         municipality=code,
