@@ -1,6 +1,7 @@
 """What ``kostra report`` loads (issue 12.3): an HTML report read from a current computed year
 imports neither the PDF's libraries (WeasyPrint) nor what only computing a year needs (numpy
-for the barometer's arrays, PyArrow for the web's row groups, DuckDB without a warehouse)."""
+for the barometer's arrays, PyArrow for the web's row groups, DuckDB without a warehouse) nor
+the progress bar of a batch."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ NOT_FOR_HTML = (
     "duckdb",
     "kostra.analysis.barometer",
     "kostra.analysis._barometer.kernel",
+    "rich.progress",
 )
 
 

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from kostra.cli._app import app, state
 from kostra.cli._options import (
@@ -203,6 +202,15 @@ def write_for_group(
             hint="Use --group asss, country or country_ex_oslo, or a list of names.",
             hint_nb="Bruk --group asss, country eller country_ex_oslo, eller en liste med navn.",
         )
+    # the progress bar's module loads only for a batch (a single report has none)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     # the group kinds accepted here do not depend on a municipality; Oslo stands in
     name, members = api.peers_on_borders(group, year, "0301", borders=inputs.borders)
     started = time.perf_counter()
