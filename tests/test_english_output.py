@@ -18,105 +18,18 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from kostra.cli import app
-from kostra.geography import municipalities
 from kostra.report import render
 from kostra.report.build import report_findings
 from kostra.web import WebData, create_app
+from language_checks import norwegian_words
 from made_up_report import BAERUM, make_report
 
+
 #: Norwegian words, as whole words (case-insensitive), that an English text never holds.
-NORWEGIAN = frozenset(
-    {
-        "og",
-        "ikke",
-        "ikkje",
-        "eller",
-        "med",
-        "fra",
-        "frå",
-        "uten",
-        "utan",
-        "av",
-        "er",
-        "til",
-        "ingen",
-        "kommune",
-        "kommuner",
-        "kommunen",
-        "kommunene",
-        "kommunar",
-        "snitt",
-        "snittet",
-        "tall",
-        "tallene",
-        "tala",
-        "nøkkeltall",
-        "nøkkeltal",
-        "innbyggere",
-        "innbyggjarar",
-        "antall",
-        "talet",
-        "mangler",
-        "manglar",
-        "sammenlignet",
-        "samanlikna",
-        "sammenligning",
-        "samanlikning",
-        "endring",
-        "verdi",
-        "plass",
-        "enhet",
-        "eining",
-        "kilde",
-        "kjelde",
-        "kilder",
-        "merknad",
-        "merknader",
-        "fylke",
-        "landet",
-        "beregnet",
-        "berekna",
-        "behovsindeks",
-        "utgifter",
-        "år",
-        "året",
-        "årene",
-    }
-)
-#: Names that stay Norwegian in English text: institutions, publications and places.
-PROPER_NAMES = (
-    "Statistisk sentralbyrå",
-    "Grønt hefte",
-    "Kommunal Rapport",
-    "Kommunebarometeret",
-    "Kommunebarometer",
-    "Kartverket",
-)
-
-
 def _visible(page: str) -> str:
     """The text a reader sees: no scripts or styles, tags dropped, entities decoded."""
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.DOTALL)
     return html.unescape(re.sub(r"<[^>]+>", " ", body))
-
-
-def _place_names() -> list[str]:
-    frames = [municipalities(year) for year in (2020, 2024)]
-    names: set[str] = set()
-    for frame in frames:
-        names.update(frame["name"].to_list())
-        names.update(frame["county_name"].to_list())
-    # longest first, so "Nordre Follo" goes before "Follo"
-    return sorted(names, key=len, reverse=True)
-
-
-def norwegian_words(text: str) -> list[str]:
-    """The Norwegian words of ``text`` once proper names are taken out, sorted."""
-    for name in (*PROPER_NAMES, *_place_names()):
-        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text)
-    # an identifier (pleie_og_omsorg, a key figure's id) is code, not words
-    words = re.findall(r"[\wÆØÅæøå]+", text)
-    return sorted({w for w in words if w.lower() in NORWEGIAN})
 
 
 def test_the_check_finds_norwegian_and_spares_names() -> None:

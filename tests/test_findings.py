@@ -10,56 +10,17 @@ import polars as pl
 import pytest
 
 from kostra.analysis import findings as F  # noqa: N812
-from kostra.catalog.models import Catalog, Indicator
+from kostra.catalog.models import Catalog
 from kostra.cli._output import format_number
 from kostra.i18n import text as message
-
-CONTEXT = F.FindingContext(municipality="Bærum", year=2024, peer_name="ASSS")
-RULES = F.FindingRules()
-
-
-def _ind(
-    id_: str, unit: str = "prosent", caveat: bool = False, sector: str = "grunnskole"
-) -> Indicator:
-    extra = (
-        {
-            "caveat_nb": "Tolk med varsomhet.",
-            "caveat_en": "Interpret with care.",
-            "caveat_nn": "Tolk med varsemd.",
-        }
-        if caveat
-        else {}
-    )
-    return Indicator(
-        id=id_,
-        sector=sector,  # type: ignore[arg-type]
-        name_nb=f"Andelen elever {id_}",
-        name_en=f"Share of pupils {id_}",
-        unit=unit,
-        source={"table_id": "12222", "contents_code": "X"},  # type: ignore[arg-type]
-        direction="neutral",
-        average="simple",
-        **extra,
-    )
-
-
-CATALOG = Catalog(indicators=(_ind("a", caveat=True), _ind("b", unit="kr"), _ind("c")))
-
-
-def _profile(**rows: dict[str, float | int | None]) -> pl.DataFrame:
-    base = {"value": None, "peer_average": None, "index": None, "peer_rank": None, "n_peers": None}
-    return pl.DataFrame(
-        [{"indicator_id": k, **base, **v} for k, v in rows.items()],
-        schema={
-            "indicator_id": pl.Utf8,
-            "value": pl.Float64,
-            "peer_average": pl.Float64,
-            "index": pl.Float64,
-            "peer_rank": pl.Int64,
-            "n_peers": pl.Int64,
-        },
-    )
-
+from made_up_findings import (
+    CATALOG,
+    CONTEXT,
+    RULES,
+    history_rows,
+    made_up_indicator,
+    profile_rows,
+)
 
 NUMBER = re.compile(r"\d[\d\u00a0.,]*\d|\d")
 
@@ -92,7 +53,7 @@ def test_format_matches_cli_format_number() -> None:
 
 
 def test_p1_states_size_and_direction() -> None:
-    profile = _profile(a={"value": 6.3, "peer_average": 10.0, "index": 63.0})
+    profile = profile_rows(a={"value": 6.3, "peer_average": 10.0, "index": 63.0})
     (finding,) = F.profile_findings(profile, CATALOG, CONTEXT, RULES)
     assert finding.rule_id == "P1"
     # a share is compared in percentage points, never "37 % under" (6,3 % against 10,0 %)
@@ -107,7 +68,7 @@ def test_p1_states_size_and_direction() -> None:
 
 
 def test_p1_threshold() -> None:
-    just = _profile(
+    just = profile_rows(
         b={"value": 110.0, "peer_average": 100.0, "index": 110.0},
         c={"value": 10.9, "peer_average": 10.0, "index": 109.0},
     )
@@ -118,12 +79,12 @@ def test_p1_threshold() -> None:
 
 
 def test_p1_skips_missing_values() -> None:
-    profile = _profile(a={"value": None, "peer_average": 10.0, "index": None})
+    profile = profile_rows(a={"value": None, "peer_average": 10.0, "index": None})
     assert F.profile_findings(profile, CATALOG, CONTEXT, RULES) == []
 
 
 def test_p2_highest_and_lowest_only() -> None:
-    profile = _profile(
+    profile = profile_rows(
         a={"value": 5.0, "peer_average": 5.0, "index": 100.0, "peer_rank": 1, "n_peers": 12},
         b={"value": 5.0, "peer_average": 5.0, "index": 100.0, "peer_rank": 12, "n_peers": 12},
         c={"value": 5.0, "peer_average": 5.0, "index": 100.0, "peer_rank": 4, "n_peers": 12},
@@ -136,25 +97,8 @@ def test_p2_highest_and_lowest_only() -> None:
         assert_traceable(f)
 
 
-def _history(values: dict[int, float | None], breaks: tuple[int, ...] = ()) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "indicator_id": ["a"] * len(values),
-            "year": list(values),
-            "value": list(values.values()),
-            "series_break": [y in breaks for y in values],
-        },
-        schema={
-            "indicator_id": pl.Utf8,
-            "year": pl.Int64,
-            "value": pl.Float64,
-            "series_break": pl.Boolean,
-        },
-    )
-
-
 def test_trend_break_detected_with_size() -> None:
-    history = _history({2016: 40.0, 2017: 41.0, 2018: 42.1, 2019: 42.9, 2020: 30.0, 2021: 44.0})
+    history = history_rows({2016: 40.0, 2017: 41.0, 2018: 42.1, 2019: 42.9, 2020: 30.0, 2021: 44.0})
     breaks = F.trend_breaks(history, RULES, 2021)
     years = [b.year for b in breaks]
     assert 2020 in years
@@ -171,21 +115,23 @@ def test_trend_break_detected_with_size() -> None:
 
 
 def test_no_trend_break_on_a_straight_line_or_small_wobble() -> None:
-    line = _history({y: 10.0 + 0.5 * (y - 2015) for y in range(2015, 2025)})
+    line = history_rows({y: 10.0 + 0.5 * (y - 2015) for y in range(2015, 2025)})
     assert F.trend_breaks(line, RULES, 2024) == []
-    wobble = _history({2019: 10.0, 2020: 10.2, 2021: 9.9, 2022: 10.1, 2023: 10.35})
+    wobble = history_rows({2019: 10.0, 2020: 10.2, 2021: 9.9, 2022: 10.1, 2023: 10.35})
     assert F.trend_breaks(wobble, RULES, 2023) == []
 
 
 def test_no_trend_claimed_across_a_series_break() -> None:
-    history = _history({2016: 40.0, 2017: 41.0, 2018: 42.0, 2019: 43.0, 2020: 30.0}, breaks=(2019,))
+    history = history_rows(
+        {2016: 40.0, 2017: 41.0, 2018: 42.0, 2019: 43.0, 2020: 30.0}, breaks=(2019,)
+    )
     assert F.trend_breaks(history, RULES, 2020) == []
 
 
 def test_trend_parameters_are_used() -> None:
     # a perfect line: the robust SD is the floor, 3 % of the mean 41.5 = 1.245; 46.3 is 2.3 off
     # (5.2 %): under k = 3 floors and under the 10 % minimum change
-    history = _history({2016: 40.0, 2017: 41.0, 2018: 42.0, 2019: 43.0, 2020: 46.3})
+    history = history_rows({2016: 40.0, 2017: 41.0, 2018: 42.0, 2019: 43.0, 2020: 46.3})
     assert F.trend_breaks(history, RULES, 2020) == []
     loose = F.FindingRules(trend_k=1.0, trend_min_change=0.03)
     assert [b.year for b in F.trend_breaks(history, loose, 2020)] == [2020]
@@ -343,12 +289,12 @@ def test_rules_table_lists_every_rule_the_engine_emits() -> None:
 
 
 def test_summary_puts_totals_first() -> None:
-    profile = _profile(a={"value": 20.0, "peer_average": 10.0, "index": 200.0})
+    profile = profile_rows(a={"value": 20.0, "peer_average": 10.0, "index": 200.0})
     found = F.generate_findings(
         catalog=CATALOG,
         context=CONTEXT,
         profile=profile,
-        history=_history({}),
+        history=history_rows({}),
         production=pl.DataFrame(
             {"sector": [], "production_index": [], "efficiency_index": []},
             schema={
@@ -365,9 +311,9 @@ def test_summary_puts_totals_first() -> None:
 
 
 def test_p1_keeps_the_largest_deviations_per_sector() -> None:
-    indicators = tuple(_ind(f"x{n}") for n in range(8))
+    indicators = tuple(made_up_indicator(f"x{n}") for n in range(8))
     catalog = Catalog(indicators=indicators)
-    profile = _profile(
+    profile = profile_rows(
         **{
             f"x{n}": {"value": 1.0, "peer_average": 1.0, "index": 100.0 + 11 * (n + 1)}
             for n in range(8)
@@ -382,9 +328,9 @@ def test_p1_keeps_the_largest_deviations_per_sector() -> None:
 
 def test_trend_rule_tests_the_report_year_and_pandemic_years_only() -> None:
     base = {2014: 10.0, 2015: 10.1, 2016: 10.2, 2017: 10.3, 2018: 10.4, 2019: 10.5}
-    history = _history({**base, 2020: 10.6, 2021: 10.7, 2022: 14.0, 2023: 10.9, 2024: 11.0})
+    history = history_rows({**base, 2020: 10.6, 2021: 10.7, 2022: 14.0, 2023: 10.9, 2024: 11.0})
     assert F.trend_breaks(history, RULES, 2024) == []  # 2022 is neither
-    history = _history({**base, 2020: 14.0, 2021: 10.7, 2022: 10.8, 2023: 10.9, 2024: 11.0})
+    history = history_rows({**base, 2020: 14.0, 2021: 10.7, 2022: 10.8, 2023: 10.9, 2024: 11.0})
     assert [b.year for b in F.trend_breaks(history, RULES, 2024)] == [2020]
     no_pandemic = F.FindingRules(trend_pandemic=False)
     assert F.trend_breaks(history, no_pandemic, 2024) == []
@@ -421,7 +367,7 @@ def test_c2_uses_the_analysis_total_when_given() -> None:
 def test_trend_of_a_share_in_percentage_points() -> None:
     # Utsira's forsterket norsk went from about 1 % to 13 %: "12 prosentpoeng høyere", never
     # "1 017 % høyere enn utviklingen"
-    history = _history({2016: 1.0, 2017: 1.1, 2018: 1.0, 2019: 1.2, 2020: 13.0})
+    history = history_rows({2016: 1.0, 2017: 1.1, 2018: 1.0, 2019: 1.2, 2020: 13.0})
     (finding, *_) = F.trend_findings(history, CATALOG, CONTEXT, RULES)
     assert "prosentpoeng høyere enn utviklingen" in finding.text_nb
     assert "percentage points higher than the trend" in finding.text_en
@@ -434,7 +380,7 @@ def test_trend_of_a_share_in_percentage_points() -> None:
 
 def test_trend_change_beyond_the_cap_is_flagged() -> None:
     kroner = pl.lit("b").alias("indicator_id")  # "b" is in kroner, not a share
-    history = _history({2016: 100.0, 2017: 101.0, 2018: 99.0, 2019: 100.0, 2020: 450.0})
+    history = history_rows({2016: 100.0, 2017: 101.0, 2018: 99.0, 2019: 100.0, 2020: 450.0})
     history = history.with_columns(kroner)
     (finding, *_) = F.trend_findings(history, CATALOG, CONTEXT, RULES)
     assert "\u00a0% høyere" in finding.text_nb
@@ -442,7 +388,7 @@ def test_trend_change_beyond_the_cap_is_flagged() -> None:
     assert "is flagged" in finding.text_en
     assert "er merkt" in (finding.text_nn or "")
     assert_traceable(finding)
-    modest = _history({2016: 100.0, 2017: 101.0, 2018: 99.0, 2019: 100.0, 2020: 150.0})
+    modest = history_rows({2016: 100.0, 2017: 101.0, 2018: 99.0, 2019: 100.0, 2020: 150.0})
     modest = modest.with_columns(kroner)
     (finding, *_) = F.trend_findings(modest, CATALOG, CONTEXT, RULES)
     assert "merket" not in finding.text_nb
@@ -450,14 +396,14 @@ def test_trend_change_beyond_the_cap_is_flagged() -> None:
 
 def test_profile_index_beyond_the_caps_is_flagged() -> None:
     # Utsira's administration: 7 406 kr against 731 kr is index 1 013
-    profile = _profile(b={"value": 7406.0, "peer_average": 731.0, "index": 1013.1})
+    profile = profile_rows(b={"value": 7406.0, "peer_average": 731.0, "index": 1013.1})
     (finding,) = F.profile_findings(profile, CATALOG, CONTEXT, RULES)
     assert "Indeksen er over 300 og er merket" in finding.text_nb
     assert "above 300 and is flagged" in finding.text_en
     assert_traceable(finding)
-    low = _profile(b={"value": 20.0, "peer_average": 100.0, "index": 20.0})
+    low = profile_rows(b={"value": 20.0, "peer_average": 100.0, "index": 20.0})
     (finding,) = F.profile_findings(low, CATALOG, CONTEXT, RULES)
     assert "Indeksen er under 33 og er merket" in finding.text_nb
-    within = _profile(b={"value": 250.0, "peer_average": 100.0, "index": 250.0})
+    within = profile_rows(b={"value": 250.0, "peer_average": 100.0, "index": 250.0})
     (finding,) = F.profile_findings(within, CATALOG, CONTEXT, RULES)
     assert "merket" not in finding.text_nb

@@ -14,19 +14,8 @@ from babel.messages.pofile import read_po
 from kostra.catalog import load_catalog
 from kostra.i18n import LANGS, plural, sector_name, text, unit_name
 from kostra.i18n.messages import _unit_key, catalog_path
+from language_checks import SOURCE, used_keys
 
-SOURCE = Path(__file__).resolve().parents[1] / "src" / "kostra"
-
-#: Calls that look a message up by a literal key: t("key", ...) in Python and t('key') in the
-#: report template, label("key", ...) and L("key") for the web, text/plural from kostra.i18n,
-#: N_("key"), the marker of a key looked up later, Text.message("key", ...), a method
-#: fact's words (kostra.analysis.method), and say/say_plural("key", ...), the findings' and
-#: verdicts' sentences in the three languages at once (kostra.analysis._wording).
-_CALL = re.compile(
-    r"(?<![\w.])(?:t|L|N_|label|text|plural|i18n\.text|i18n\.plural|Text\.message|"
-    r"say|say_plural)"
-    r"\(\s*(['\"])([a-z][a-z0-9_.]*[a-z0-9])\1"
-)
 #: Tables of messages (kostra.i18n): Words/Phrases(prefix, keys) and Phrase(key).
 _TABLES = ("Words", "Phrases", "Phrase")
 
@@ -34,21 +23,6 @@ _TABLES = ("Words", "Phrases", "Phrase")
 def _catalog(lang: str) -> Catalog:
     with catalog_path(lang).open("rb") as handle:
         return read_po(handle, locale=lang)
-
-
-def _used_keys() -> dict[str, set[str]]:
-    """Message ids used with a literal key, and the files they are used in."""
-    used: dict[str, set[str]] = {}
-    files = [
-        *SOURCE.rglob("*.py"),
-        *SOURCE.rglob("*.j2"),
-    ]
-    for path in files:
-        if path.relative_to(SOURCE).parts[0] == "i18n":
-            continue
-        for match in _CALL.finditer(path.read_text(encoding="utf-8")):
-            used.setdefault(match.group(2), set()).add(path.name)
-    return used
 
 
 def _sources() -> dict[Path, ast.Module]:
@@ -92,7 +66,7 @@ def _fields(message: str) -> set[str]:
 
 
 def test_keys_used_in_code_and_templates_are_translated_everywhere() -> None:
-    used = _used_keys()
+    used = used_keys()
     assert len(used) > 150, "the scan found too few keys: has the lookup's name changed?"
     for lang in LANGS:
         catalog = _catalog(lang)

@@ -16,11 +16,8 @@ from kostra.i18n import text
 from kostra.report.model import ReportData
 from kostra.slides.build import deck_view
 from kostra.slides.model import Line, SectorSlide, TextSlide, TitleSlide
+from language_checks import bokmal_words, catalog_ids, norwegian_words, used_keys, without_names
 from made_up_report import BAERUM, SUNNFJORD, make_report
-from test_english_output import norwegian_words
-from test_i18n_catalogs import _used_keys
-from test_nynorsk import _bokmal_words
-from test_sentences_languages import _catalog_ids, _without_names
 
 
 def _lines(lines: tuple[Line, ...]) -> Iterator[str]:
@@ -66,12 +63,12 @@ def test_deck_in_nynorsk_has_no_bokmal(report: ReportData) -> None:
     said = deck_texts(report, "nn")
     assert len(said) > 60
     for line in said:
-        assert _bokmal_words(_without_names(line, _ssb_labels(report, "nn"))) == [], line
+        assert bokmal_words(without_names(line, _ssb_labels(report, "nn"))) == [], line
 
 
 def test_deck_in_english_has_no_norwegian(report: ReportData) -> None:
     for line in deck_texts(report, "en"):
-        assert norwegian_words(_without_names(line, _ssb_labels(report, "en"))) == [], line
+        assert norwegian_words(without_names(line, _ssb_labels(report, "en"))) == [], line
 
 
 def test_deck_in_bokmal_reads_as_before(report: ReportData) -> None:
@@ -80,7 +77,7 @@ def test_deck_in_bokmal_reads_as_before(report: ReportData) -> None:
     assert "Ingen samlede tall for året" not in said  # the report has overall figures
     assert any(s.startswith("Kilder: ") and "\n\nDatastatus: " in s for s in said)
     # the word check can fail: bokmål fails both
-    assert _bokmal_words("Hva er KOSTRA og ASSS?") == ["Hva"]
+    assert bokmal_words("Hva er KOSTRA og ASSS?") == ["Hva"]
     assert norwegian_words("Hva er KOSTRA og ASSS?") == ["er", "og"]
 
 
@@ -109,9 +106,9 @@ def test_a_deck_without_overall_figures_says_so_in_each_language(
 @pytest.mark.parametrize("prefix", ["deck.", "note."])
 def test_every_message_is_used(prefix: str) -> None:
     """The key scan sees every deck and note message: none left over, none hidden from it."""
-    ids = _catalog_ids(prefix)
+    ids = catalog_ids(prefix)
     assert len(ids) > 30
-    used = {key for key in _used_keys() if key.startswith(prefix)}
+    used = {key for key in used_keys() if key.startswith(prefix)}
     table = {f"deck.notes.{k}" for k in ("sources", "status", "caveats", "rules")}
     assert used | (table if prefix == "deck." else set()) == ids
 
@@ -149,7 +146,7 @@ def notes() -> list[api.Note]:
 def test_notes_in_nynorsk_have_no_bokmal(notes: list[api.Note]) -> None:
     for note in notes:
         assert note.nn is not None, note.nb
-        assert _bokmal_words(note.text("nn")) == [], note.text("nn")
+        assert bokmal_words(note.text("nn")) == [], note.text("nn")
 
 
 def test_notes_in_english_have_no_norwegian(notes: list[api.Note]) -> None:
@@ -163,7 +160,7 @@ def test_every_note_message_is_written(notes: list[api.Note]) -> None:
     said = {note.nb for note in notes}
     prefixes = {
         key: text(key, "nb").split("{")[0]
-        for key in _catalog_ids("note.")
+        for key in catalog_ids("note.")
         if not key.startswith("note.reference.")  # parts of note.reference, checked below
     }
     missing = sorted(k for k, p in prefixes.items() if not any(s.startswith(p) for s in said))

@@ -19,8 +19,7 @@ from kostra.catalog import load_catalog
 from kostra.i18n import plural
 from kostra.i18n.messages import catalog_path
 from kostra.report.method import barometer_assumptions
-from test_english_output import NORWEGIAN
-from test_nynorsk import BOKMAL_MARKERS
+from language_checks import BOKMAL_MARKERS, NORWEGIAN
 
 PREFIXES = ("method.", "barometer.", "overview.")
 

@@ -22,36 +22,10 @@ from kostra.report.build import report_findings
 from kostra.report.model import ReportData
 from kostra.settings import Settings, default_lang
 from kostra.web import WebData, create_app
+from language_checks import bokmal_words
 from made_up_report import BAERUM, SUNNFJORD, make_report
 
 #: Bokmål forms that nynorsk never uses ("ikke", "kommuner", "beregnet" …), as whole words.
-BOKMAL_MARKERS = (
-    "ikke",
-    "kommuner",
-    "kommunene",
-    "beregnet",
-    "beregning",
-    "sammenlignet",
-    "sammenligningsgruppe",
-    "hva",
-    "fra",
-    "tall",
-    "tallene",
-    "også",
-    "egen",
-    "noe",
-    "innbygger",
-    "innbyggere",
-    "tjenester",
-    "høy",
-    "lav",
-    "mer",
-    "flere",
-    "hvert",
-    "mangler",
-    "skoler",
-    "barnehager",
-)
 #: Nynorsk words the report and pages must use.
 NYNORSK_WORDS = ("ikkje", "kommunar", "samanlikna", "frå", "tal")
 
@@ -76,11 +50,6 @@ def _without_ssb_labels(text: str, data: ReportData) -> str:
     return text
 
 
-def _bokmal_words(text: str) -> list[str]:
-    words = re.findall(r"[A-Za-zÆØÅæøå]+", text)
-    return sorted({w for w in words if w.lower() in BOKMAL_MARKERS})
-
-
 @pytest.fixture(scope="module")
 def nynorsk_report() -> tuple[ReportData, str]:
     data = make_report(SUNNFJORD)
@@ -92,7 +61,7 @@ def test_report_in_nynorsk_has_no_bokmal(nynorsk_report: tuple[ReportData, str])
     data, page = nynorsk_report
     assert '<html lang="nn">' in page
     text = _without_ssb_labels(_visible(page), data)
-    assert _bokmal_words(text) == []
+    assert bokmal_words(text) == []
     words = set(re.findall(r"\w+", text.lower()))
     for word in NYNORSK_WORDS:
         assert word in words, word
@@ -136,7 +105,7 @@ def test_web_pages_in_nynorsk(client: TestClient, url: str) -> None:
     page = response.text
     assert '<html lang="nn">' in page
     # names of key figures are SSB's (bokmål); the page's own words are nynorsk
-    assert _bokmal_words(_strip_catalog_names(_visible(page))) == []
+    assert bokmal_words(_strip_catalog_names(_visible(page))) == []
 
 
 def _strip_catalog_names(text: str) -> str:
@@ -152,7 +121,7 @@ def test_web_downloads_in_nynorsk_have_nynorsk_headers(client: TestClient, path:
     csv = client.get(path, params={"lang": "nn", "format": "csv"})
     assert csv.status_code == 200, csv.text
     header = csv.content.decode("utf-8-sig").splitlines()[0]
-    assert _bokmal_words(header) == []
+    assert bokmal_words(header) == []
     nb = client.get(path, params={"format": "csv"}).content.decode("utf-8-sig").splitlines()[0]
     assert header != nb  # the same columns, in the other written language
     assert header.count(";") == nb.count(";")
@@ -265,7 +234,7 @@ def test_year_context_and_summary_sentences_in_nynorsk() -> None:
     for statement in statements:
         assert statement is not None
         assert statement.text_nn is not None, statement.rule_id
-        assert _bokmal_words(statement.text("nn")) == [], statement.text("nn")
+        assert bokmal_words(statement.text("nn")) == [], statement.text("nn")
 
 
 @pytest.mark.parametrize("command", ["costs", "indices", "profile"])

@@ -17,35 +17,25 @@ from kostra.analysis.verdict import (
     Statement,
     sector_verdict,
 )
-from kostra.i18n.messages import catalog_path
-from test_english_output import norwegian_words
-from test_findings import CATALOG, CONTEXT, RULES, _history, _profile
-from test_i18n_catalogs import _used_keys
-from test_nynorsk import _bokmal_words
-from test_verdict import _drivers, _kf
-
-
-def _without_names(text: str, names: list[str]) -> str:
-    """``text`` without SSB's key-figure names (quoted as SSB writes them)."""
-    for name in sorted(names, key=len, reverse=True):
-        text = text.replace(name, " ").replace(name[:1].lower() + name[1:], " ")
-    return text
+from language_checks import bokmal_words, catalog_ids, norwegian_words, used_keys, without_names
+from made_up_findings import CATALOG, CONTEXT, RULES, history_rows, profile_rows
+from made_up_verdicts import drivers, key_figure
 
 
 def _every_finding() -> list[F.Finding]:
     """At least one finding of every rule, in both directions where a rule has two."""
-    profile = _profile(
+    profile = profile_rows(
         a={"value": 16.0, "peer_average": 10.0, "index": 160.0, "peer_rank": 1, "n_peers": 12},
         b={"value": 7406.0, "peer_average": 731.0, "index": 1013.1, "peer_rank": 12, "n_peers": 12},
         c={"value": 8.0, "peer_average": 10.0, "index": 80.0},
     )
     history = pl.concat(
         [
-            _history({2016: 1.0, 2017: 1.1, 2018: 1.0, 2019: 1.2, 2020: 13.0}),
-            _history({2016: 100.0, 2017: 101.0, 2018: 99.0, 2019: 100.0, 2020: 450.0}).with_columns(
-                pl.lit("b").alias("indicator_id")
-            ),
-            _history({2016: 40.0, 2017: 41.0, 2018: 42.0, 2019: 43.0, 2020: 30.0}).with_columns(
+            history_rows({2016: 1.0, 2017: 1.1, 2018: 1.0, 2019: 1.2, 2020: 13.0}),
+            history_rows(
+                {2016: 100.0, 2017: 101.0, 2018: 99.0, 2019: 100.0, 2020: 450.0}
+            ).with_columns(pl.lit("b").alias("indicator_id")),
+            history_rows({2016: 40.0, 2017: 41.0, 2018: 42.0, 2019: 43.0, 2020: 30.0}).with_columns(
                 pl.lit("c").alias("indicator_id")
             ),
         ]
@@ -130,21 +120,21 @@ def test_findings_in_nynorsk_have_no_bokmal(every_finding: list[F.Finding]) -> N
     names = [i.name_nb for i in CATALOG.indicators]
     for finding in every_finding:
         assert finding.text_nn, finding.rule_id
-        said = _without_names(finding.text_nn, names)
-        assert _bokmal_words(said) == [], finding.text_nn
+        said = without_names(finding.text_nn, names)
+        assert bokmal_words(said) == [], finding.text_nn
 
 
 def test_findings_in_english_have_no_norwegian(every_finding: list[F.Finding]) -> None:
     names = [i.name_en for i in CATALOG.indicators]
     for finding in every_finding:
-        said = _without_names(finding.text_en, names)
+        said = without_names(finding.text_en, names)
         assert norwegian_words(said) == [], finding.text_en
 
 
 def test_the_word_checks_see_bokmal_in_nynorsk_and_norwegian_in_english() -> None:
     # the checks above can fail: the bokmål sentence fails both
     (finding,) = F.missing_findings(3, CONTEXT)
-    assert _bokmal_words(finding.text_nb) == ["mangler"]
+    assert bokmal_words(finding.text_nb) == ["mangler"]
     assert norwegian_words(finding.text_nb) == ["mangler", "nøkkeltall"]
 
 
@@ -180,7 +170,7 @@ def test_a_count_of_one_takes_the_singular() -> None:
     (e3,) = F.production_findings(empty, CONTEXT, RULES, production_total=98.0)
     assert e3.text_en.endswith("is 98 – 2 points below the ASSS average (= 100).")
     lone = F.FindingRules(extreme_min_peers=1)
-    profile = _profile(
+    profile = profile_rows(
         a={"value": 5.0, "peer_average": 5.0, "index": 100.0, "peer_rank": 1, "n_peers": 1}
     )
     (p2,) = F.profile_findings(profile, CATALOG, CONTEXT, lone)
@@ -190,22 +180,21 @@ def test_a_count_of_one_takes_the_singular() -> None:
 
 def test_a_standard_peer_group_is_named_in_the_reader_s_language() -> None:
     country = F.FindingContext(municipality="Bærum", year=2024, peer_name="Landet uten Oslo")
-    profile = _profile(c={"value": 8.0, "peer_average": 10.0, "index": 80.0})
+    profile = profile_rows(c={"value": 8.0, "peer_average": 10.0, "index": 80.0})
     (finding,) = F.profile_findings(profile, CATALOG, country, RULES)
     assert "Landet uten Oslo-snittet" in finding.text_nb
     assert "Landet utan Oslo-snittet" in (finding.text_nn or "")
     assert norwegian_words(finding.text_en.replace("Share of pupils c", "")) == []
 
 
-def _catalog_ids(prefix: str) -> set[str]:
-    text = catalog_path("nb").read_text(encoding="utf-8")
-    return set(re.findall(rf'^msgid "({re.escape(prefix)}[^"]*)"', text, flags=re.MULTILINE))
-
-
 def _every_statement() -> list[Statement]:
     """Every verdict, observation and barometer rule, in both directions where it has two."""
-    few = (_kf("a", 130.0), _kf("g", 103.0), _kf("h", 99.0))
-    spread = (_kf("a", 120.0), _kf("b", 85.0, previous=40.0), _kf("c", 101.0, previous=80.0))
+    few = (key_figure("a", 130.0), key_figure("g", 103.0), key_figure("h", 99.0))
+    spread = (
+        key_figure("a", 120.0),
+        key_figure("b", 85.0, previous=40.0),
+        key_figure("c", 101.0, previous=80.0),
+    )
     cases = [
         SectorFigures("grunnskole", Indices(112.0, 90.0, 124.4), previous=Indices(100, 99, 101)),
         SectorFigures("barnehage", Indices(106.0, 124.1, 85.4)),
@@ -229,8 +218,8 @@ def _every_statement() -> list[Statement]:
             "barnehage", key_figures=few, need_difference_pct=8.0, need_difference_kr=9.0
         ),
         SectorFigures("eiendom"),
-        SectorFigures("barnehage", barometer=BarometerPlace(302, 350, _drivers())),
-        SectorFigures("barnehage", barometer=BarometerPlace(4, 350, _drivers())),
+        SectorFigures("barnehage", barometer=BarometerPlace(302, 350, drivers())),
+        SectorFigures("barnehage", barometer=BarometerPlace(4, 350, drivers())),
         SectorFigures("barnehage", barometer=BarometerPlace(None, None, coverage=0.35)),
         SectorFigures("barnehage", barometer=BarometerPlace(None, None, available=False)),
         SectorFigures("barnevern", barometer=BarometerPlace(10, 300)),
@@ -244,9 +233,9 @@ def _every_statement() -> list[Statement]:
 
 _VERDICT_NAMES_NB = [
     *(f"Andel {i}" for i in "abcgh"),
-    *(d.name_nb for d in _drivers()),
+    *(d.name_nb for d in drivers()),
 ]
-_VERDICT_NAMES_EN = [*(f"Share {i}" for i in "abcgh"), *(d.name_en for d in _drivers())]
+_VERDICT_NAMES_EN = [*(f"Share {i}" for i in "abcgh"), *(d.name_en for d in drivers())]
 
 
 def test_every_verdict_rule_is_exercised() -> None:
@@ -264,25 +253,27 @@ def test_every_verdict_rule_is_exercised() -> None:
 def test_verdicts_in_nynorsk_have_no_bokmal() -> None:
     for statement in _every_statement():
         assert statement.text_nn is not None, statement.rule_id
-        said = _without_names(statement.full("nn"), _VERDICT_NAMES_NB)
-        assert _bokmal_words(said) == [], statement.full("nn")
+        said = without_names(statement.full("nn"), _VERDICT_NAMES_NB)
+        assert bokmal_words(said) == [], statement.full("nn")
 
 
 def test_verdicts_in_english_have_no_norwegian() -> None:
     for statement in _every_statement():
-        said = _without_names(statement.full("en"), _VERDICT_NAMES_EN)
+        said = without_names(statement.full("en"), _VERDICT_NAMES_EN)
         assert norwegian_words(said) == [], statement.full("en")
 
 
 def test_a_verdict_counting_one_key_figure_takes_the_singular() -> None:
-    one = sector_verdict(SectorFigures("kultur_og_fritid", key_figures=(_kf("a", 120.0),)))
+    one = sector_verdict(SectorFigures("kultur_og_fritid", key_figures=(key_figure("a", 120.0),)))
     assert one.verdict.rule_id == "V7"
     assert one.verdict.detail("en") == "(1 of 1 key figure above the average, 0 below; limit ±10 %)"
     assert one.verdict.detail("nn") == (
         "(1 av 1 nøkkeltal over snittet, 0 under; grense ±10\u00a0%)"
     )
     two = sector_verdict(
-        SectorFigures("kultur_og_fritid", key_figures=(_kf("a", 120.0), _kf("b", 80.0)))
+        SectorFigures(
+            "kultur_og_fritid", key_figures=(key_figure("a", 120.0), key_figure("b", 80.0))
+        )
     )
     assert (
         two.verdict.detail("en") == "(1 of 2 key figures above the average, 1 below; limit ±10 %)"
@@ -293,7 +284,7 @@ def test_nynorsk_units_in_a_verdict() -> None:
     """A key figure's unit reads as nynorsk writes it ("timar", not "timer")."""
     from dataclasses import replace
 
-    hours = replace(_kf("a", 130.0), unit_nb=" timer", unit_en=" hours", unit_nn=" timar")
+    hours = replace(key_figure("a", 130.0), unit_nb=" timer", unit_en=" hours", unit_nn=" timar")
     (said,) = sector_verdict(SectorFigures("barnehage", key_figures=(hours,))).observations
     assert said.text("nn").endswith("(50,0 timar mot snitt 38,5 timar)")
     assert said.text("nb").endswith("(50,0 timer mot snitt 38,5 timer)")
@@ -303,7 +294,7 @@ def test_nynorsk_units_in_a_verdict() -> None:
 def test_every_sentence_message_is_used(prefix: str) -> None:
     """The scan of keys in code sees every finding and verdict message: none is left over
     from a sentence rewritten, and none is looked up under a key the scan cannot see."""
-    ids = _catalog_ids(prefix)
+    ids = catalog_ids(prefix)
     assert len(ids) > 30
-    used = {key for key in _used_keys() if key.startswith(prefix)}
+    used = {key for key in used_keys() if key.startswith(prefix)}
     assert used == ids

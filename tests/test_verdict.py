@@ -7,7 +7,6 @@ import pytest
 
 from kostra.analysis.verdict import (
     BarometerPlace,
-    Driver,
     Indices,
     KeyFigure,
     SectorFigures,
@@ -15,27 +14,7 @@ from kostra.analysis.verdict import (
     level,
     sector_verdict,
 )
-
-
-def _kf(
-    i: str,
-    index: float | None,
-    value: float = 50.0,
-    previous: float | None = None,
-    relevant: bool = False,
-) -> KeyFigure:
-    return KeyFigure(
-        indicator_id=i,
-        name_nb=f"Andel {i}",
-        name_en=f"Share {i}",
-        value=value,
-        peer_average=None if index is None else value * 100.0 / index,
-        index=index,
-        previous_value=previous,
-        unit_nb="\u00a0%",
-        unit_en=" %",
-        relevant=relevant,
-    )
+from made_up_verdicts import drivers, key_figure
 
 
 def test_level_thresholds_are_inclusive_at_five_points() -> None:
@@ -117,7 +96,12 @@ def test_cost_only_and_key_figures_only() -> None:
         "Høye kostnader etter behovskorrigering",
     )
     assert v.verdict.numbers == {"resource_use_index": pytest.approx(121.0)}
-    kfs = (_kf("a", 120.0), _kf("b", 85.0), _kf("c", 101.0), _kf("d", None))
+    kfs = (
+        key_figure("a", 120.0),
+        key_figure("b", 85.0),
+        key_figure("c", 101.0),
+        key_figure("d", None),
+    )
     v = sector_verdict(SectorFigures("kultur_og_fritid", key_figures=kfs))
     assert v.verdict.rule_id == "V7"
     assert v.verdict.detail_nb == ("(1 av 3 nøkkeltall over snittet, 1 under; grense ±10\u00a0%)")
@@ -125,13 +109,13 @@ def test_cost_only_and_key_figures_only() -> None:
 
 def test_observations_by_size_and_relevance_three_to_five() -> None:
     kfs = (
-        _kf("a", 130.0),  # 30 points
-        _kf("b", 122.0, relevant=True),  # 22 × 1.5 = 33
-        _kf("c", 102.0, value=60.0, previous=50.0),  # +20 % change
-        _kf("d", 88.0),
-        _kf("e", 111.0),
-        _kf("f", 150.0),
-        _kf("g", 103.0),
+        key_figure("a", 130.0),  # 30 points
+        key_figure("b", 122.0, relevant=True),  # 22 × 1.5 = 33
+        key_figure("c", 102.0, value=60.0, previous=50.0),  # +20 % change
+        key_figure("d", 88.0),
+        key_figure("e", 111.0),
+        key_figure("f", 150.0),
+        key_figure("g", 103.0),
     )
     v = sector_verdict(SectorFigures("barnehage", key_figures=kfs))
     ids = [o.indicator_id for o in v.observations]
@@ -143,7 +127,10 @@ def test_observations_by_size_and_relevance_three_to_five() -> None:
     assert change.numbers["change_pct"] == pytest.approx(20.0)
     # few deviations: filled up to three with the closest-to-threshold figures, said as such
     few = sector_verdict(
-        SectorFigures("barnehage", key_figures=(_kf("a", 130.0), _kf("g", 103.0), _kf("h", 99.0)))
+        SectorFigures(
+            "barnehage",
+            key_figures=(key_figure("a", 130.0), key_figure("g", 103.0), key_figure("h", 99.0)),
+        )
     )
     assert [o.rule_id for o in few.observations] == ["O1", "O4", "O4"]
     assert (
@@ -183,37 +170,8 @@ def test_need_corrected_spending_observation() -> None:
     assert small.observations == ()
 
 
-def _drivers() -> tuple[Driver, ...]:
-    return (
-        Driver(
-            "fag",
-            "Andel ansatte med fagutdanning",
-            "Share of staff with training",
-            1.5,
-            -0.8,
-            "higher_better",
-        ),
-        Driver(
-            "dekning",
-            "Andel barn med plass",
-            "Share of children with a place",
-            5.0,
-            0.4,
-            "lower_better",
-        ),
-        Driver(
-            "kost",
-            "Netto driftsutgifter per innbygger",
-            "Net expenditure per inhabitant",
-            2.5,
-            -0.2,
-            "lower_better",
-        ),
-    )
-
-
 def test_barometer_reason_takes_the_indicators_pulling_towards_the_rank() -> None:
-    low = sector_verdict(SectorFigures("barnehage", barometer=BarometerPlace(302, 350, _drivers())))
+    low = sector_verdict(SectorFigures("barnehage", barometer=BarometerPlace(302, 350, drivers())))
     assert low.barometer.rule_id == "R1"
     assert low.barometer.text_nb == (
         "Nr. 302 av 350. Lav plassering pga. lav andel ansatte med fagutdanning (karakter 1,5 "
@@ -223,7 +181,7 @@ def test_barometer_reason_takes_the_indicators_pulling_towards_the_rank() -> Non
         "Rank 302 of 350. A low rank because of low share of staff with training (grade 1.5 of "
         "6) and high net expenditure per inhabitant (grade 2.5 of 6)"
     )
-    high = sector_verdict(SectorFigures("barnehage", barometer=BarometerPlace(4, 350, _drivers())))
+    high = sector_verdict(SectorFigures("barnehage", barometer=BarometerPlace(4, 350, drivers())))
     assert high.barometer.text_nb == (
         "Nr. 4 av 350. Høy plassering pga. lav andel barn med plass (karakter 5,0 av 6)"
     )
