@@ -22,7 +22,7 @@ from kostra.report.build import report_findings
 from kostra.report.model import ReportData
 from kostra.settings import Settings, default_lang
 from kostra.web import WebData, create_app
-from language_checks import bokmal_words
+from language_checks import BOKMAL_MARKERS, bokmal_words
 from made_up_report import BAERUM, SUNNFJORD, make_report
 
 #: Bokmål forms that nynorsk never uses ("ikke", "kommuner", "beregnet" …), as whole words.
@@ -266,3 +266,48 @@ def test_catalog_caveats_are_nynorsk_in_nynorsk_output(
     _data, page = nynorsk_report
     assert "Skular med få elevar kan svinge mykje frå år til år." in page
     assert "Skoler med få elever" not in page
+
+
+#: Bokmål forms that nynorsk writes otherwise (nn in brackets), beyond ``BOKMAL_MARKERS``.
+_MORE_BOKMAL = (
+    "hvis",  # viss
+    "hvor",  # kvar
+    "hvordan",  # korleis
+    "noen",  # nokre, nokon
+    "mye",  # mykje
+    "uten",  # utan
+    "ble",  # vart, blei
+    "mens",  # medan
+    "være",  # vere
+    "bruker",  # brukar
+    "brukere",  # brukarar
+    "tjeneste",  # teneste
+    "høyere",  # høgare
+    "lavere",  # lågare
+    "beregne",  # berekne
+    "sammenligne",  # samanlikne
+    "sammenligning",  # samanlikning
+    "gjennomsnittlig",  # gjennomsnittleg
+)
+
+
+def test_the_whole_nynorsk_catalog_is_free_of_bokmal_forms() -> None:
+    """Every nynorsk message, read as a whole (not only what one report shows)."""
+    from babel.messages.pofile import read_po
+
+    from kostra.i18n.messages import catalog_path
+
+    with catalog_path("nn").open("rb") as handle:
+        catalog = read_po(handle, locale="nn")
+    markers = {*BOKMAL_MARKERS, *_MORE_BOKMAL}
+    found = []
+    for message in catalog:
+        if not message.id:
+            continue
+        texts = message.string if isinstance(message.string, tuple | list) else [message.string]
+        for said in texts:
+            plain = re.sub(r"\{[^}]*\}|`[^`]*`", " ", said or "")
+            words = {w for w in re.findall(r"[A-Za-zÆØÅæøå]+", plain) if w.lower() in markers}
+            if words:
+                found.append(f"{message.id}: {sorted(words)}")
+    assert found == []
