@@ -126,3 +126,24 @@ def test_cli_export_headers_in_english(tmp_db: object) -> None:
     assert result.exit_code == 0, result.output
     header = pl.read_csv(result.stdout.encode(), n_rows=1).columns
     assert norwegian_words(" ".join(header)) == []
+
+
+def test_the_whole_english_catalog_is_free_of_norwegian_words() -> None:
+    """Every English message, read as a whole (not only what one page shows); SSB's and the
+    places' proper names are spared by the check."""
+    from babel.messages.pofile import read_po
+
+    from kostra.i18n.messages import catalog_path
+
+    with catalog_path("en").open("rb") as handle:
+        catalog = read_po(handle, locale="en")
+    found = []
+    for message in catalog:
+        if not message.id:
+            continue
+        texts = message.string if isinstance(message.string, tuple | list) else [message.string]
+        for said in texts:
+            words = norwegian_words(re.sub(r"\{[^}]*\}|`[^`]*`", " ", said or ""))
+            if words:
+                found.append(f"{message.id}: {words}")
+    assert found == []
