@@ -36,6 +36,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from kostra import i18n
 from kostra.analysis._common import OSLO, single_group
 from kostra.analysis._wording import Said, say, say_plural
 from kostra.analysis.indicators import evaluate
@@ -63,7 +64,7 @@ from kostra.analysis.production import (
 )
 from kostra.analysis.profile import indicator_info, peer_profile, service_profile
 from kostra.catalog import load_catalog
-from kostra.catalog.models import Catalog, PopulationRef
+from kostra.catalog.models import Catalog, Indicator, PopulationRef
 from kostra.errors import DataNotFoundError, KostraError
 from kostra.errors import shown as quoted
 from kostra.i18n import N_, Phrase, sector_name
@@ -775,22 +776,29 @@ def profile(
 
 
 def indicator_sources(catalog: Catalog) -> pl.DataFrame:
-    """Per indicator: names, unit, sector, direction, averaging, caveats and SSB source text."""
-    sources = []
+    """Per indicator: names, unit, sector, direction, averaging, caveats and SSB source text
+    (``source`` in bokmål, ``source_nn`` and ``source_en``: a population denominator is words)."""
+    columns: dict[str, list[str]] = {"source": [], "source_nn": [], "source_en": []}
     for indicator in catalog.indicators:
-        if indicator.source is not None:
-            text = f"SSB {indicator.source.table_id} {indicator.source.contents_code}"
-        else:
-            assert indicator.formula is not None
-            tables = sorted({ref.table_id for ref in indicator.formula.numerator})
-            den = indicator.formula.denominator
-            if isinstance(den, PopulationRef):
-                below = f"innbyggere {den.age_group} (07459)"
-            else:
-                below = "SSB " + ", ".join(sorted({ref.table_id for ref in den}))
-            text = f"SSB {', '.join(tables)} / {below}"
-        sources.append(text)
-    return indicator_info(catalog).with_columns(pl.Series("source", sources, dtype=pl.Utf8))
+        for column, lang in (("source", "nb"), ("source_nn", "nn"), ("source_en", "en")):
+            columns[column].append(_source_text(indicator, lang))
+    return indicator_info(catalog).with_columns(
+        pl.Series(column, values, dtype=pl.Utf8) for column, values in columns.items()
+    )
+
+
+def _source_text(indicator: Indicator, lang: str) -> str:
+    """ "SSB 13502 KOSandel120000", or "SSB 12362 / innbyggere 1-5 (07459)" for a formula."""
+    if indicator.source is not None:
+        return f"SSB {indicator.source.table_id} {indicator.source.contents_code}"
+    assert indicator.formula is not None
+    tables = sorted({ref.table_id for ref in indicator.formula.numerator})
+    den = indicator.formula.denominator
+    if isinstance(den, PopulationRef):
+        below = i18n.text("source.population", lang, ages=den.age_group)
+    else:
+        below = "SSB " + ", ".join(sorted({ref.table_id for ref in den}))
+    return f"SSB {', '.join(tables)} / {below}"
 
 
 @cache

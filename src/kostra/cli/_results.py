@@ -449,7 +449,8 @@ def _difference_text(difference: float | None, unit: str | None, lang: str, digi
 
 def profile_export(result: api.Result, lang: str) -> pl.DataFrame:
     """Every shown row of a profile (municipality, peers, extra municipalities), full columns."""
-    info = result.frames["indicators"].select("indicator_id", "source")
+    source = {"en": "source_en", "nn": "source_nn"}.get(lang, "source")
+    info = result.frames["indicators"].select("indicator_id", pl.col(source).alias("source"))
     name = "name_en" if lang == "en" else "name_nb"
     rows = (
         result.frames["table"]
