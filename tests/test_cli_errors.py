@@ -262,6 +262,22 @@ def test_a_long_input_is_shown_shortened() -> None:
     assert len(out) < 800
 
 
+def test_a_long_usage_error_is_cut_before_it_is_reworded() -> None:
+    # the rewording's lazy patterns are quadratic in the length: a pasted value is cut first
+    from kostra.cli._errors import USAGE_LIMIT, usage_text
+
+    value = "y" * 100_000
+    message = f"Invalid value for '--format' / '-f': '{value}' is not one of 'table', 'csv'."
+    for lang in ("nb", "en"):
+        said = usage_text(message, lang)
+        assert len(said) < USAGE_LIMIT + 100  # rewording may add a few words
+        assert "'table', 'csv'" in said
+    assert "er ikke en av" in usage_text(message, "nb")
+    assert usage_text(message.replace(": '", ": Value error, '", 1), "en") == usage_text(
+        message, "en"
+    )
+
+
 def test_main_keeps_the_same_rule(capsys: pytest.CaptureFixture[str]) -> None:
     from kostra.cli import main
 

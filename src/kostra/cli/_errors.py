@@ -92,7 +92,7 @@ _DETAIL_NB: list[tuple[re.Pattern[str], str]] = [
 ]
 _DETAIL_EN: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Input should be a valid integer.*$", re.S), "must be a whole number."),
-    (re.compile(r"^Value error, "), ""),
+    (re.compile(r"(?:^|(?<=: ))Value error, "), ""),
 ]
 
 
@@ -102,8 +102,14 @@ def _substitute(rules: list[tuple[re.Pattern[str], str]], text: str) -> str:
     return text
 
 
+#: Characters of a usage error kept before it is reworded: the lazy patterns above take time
+#: quadratic in the length, and a pasted 100 000-character value must not take minutes.
+USAGE_LIMIT = 2_000
+
+
 def usage_text(message: str, lang: str) -> str:
-    """click's wording of a usage error, in ``lang``."""
+    """click's wording of a usage error, in ``lang`` (a long one with its middle cut out)."""
+    message = clip(message, USAGE_LIMIT)
     if lang == "en":
         return _substitute(_DETAIL_EN, message)
     for pattern, template in _USAGE_NB:
