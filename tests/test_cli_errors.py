@@ -273,9 +273,8 @@ def test_a_long_usage_error_is_cut_before_it_is_reworded() -> None:
         assert len(said) < USAGE_LIMIT + 100  # rewording may add a few words
         assert "'table', 'csv'" in said
     assert "er ikke en av" in usage_text(message, "nb")
-    assert usage_text(message.replace(": '", ": Value error, '", 1), "en") == usage_text(
-        message, "en"
-    )
+    pydantic_worded = message.replace(": '", ": Value error, '", 1)
+    assert "Value error" not in usage_text(pydantic_worded, "en")
 
 
 def test_main_keeps_the_same_rule(capsys: pytest.CaptureFixture[str]) -> None:
