@@ -170,3 +170,20 @@ def without_names(text: str, names: list[str]) -> str:
 def catalog_ids(prefix: str) -> set[str]:
     text = catalog_path("nb").read_text(encoding="utf-8")
     return set(re.findall(rf'^msgid "({re.escape(prefix)}[^"]*)"', text, flags=re.MULTILINE))
+
+
+def catalog_texts(lang: str) -> list[tuple[str, str]]:
+    """Every message of the ``lang`` catalog as (id, text), plural forms each on their own,
+    with ``{placeholders}`` and `code` spans blanked: the words a reader may see."""
+    from babel.messages.pofile import read_po
+
+    with catalog_path(lang).open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    out = []
+    for message in catalog:
+        if not message.id:
+            continue
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        forms = message.string if isinstance(message.string, tuple | list) else [message.string]
+        out.extend((key, re.sub(r"\{[^}]*\}|`[^`]*`", " ", said or "")) for said in forms)
+    return out
