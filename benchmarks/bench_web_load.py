@@ -117,10 +117,8 @@ def _is_builder(pid: int) -> bool:
         return False
 
 
-def _tree_rss(pid: int, *, builders: bool = False) -> int:
-    """Resident bytes of ``pid`` and all its descendants (``/proc``; 0 where unreadable),
-    without the computed year's builder processes (with ``builders``: only those): a builder
-    is another job than answering, and its memory is freed when it ends."""
+def _children() -> dict[int, list[int]]:
+    """Every process's children, by parent pid (``/proc``; what cannot be read is left out)."""
     children: dict[int, list[int]] = defaultdict(list)
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -130,6 +128,14 @@ def _tree_rss(pid: int, *, builders: bool = False) -> int:
             children[int(fields[1])].append(int(entry.name))
         except (OSError, IndexError, ValueError):
             continue
+    return children
+
+
+def _tree_rss(pid: int, *, builders: bool = False) -> int:
+    """Resident bytes of ``pid`` and all its descendants (``/proc``; 0 where unreadable),
+    without the computed year's builder processes (with ``builders``: only those): a builder
+    is another job than answering, and its memory is freed when it ends."""
+    children = _children()
     total, todo = 0, [pid]
     while todo:
         current = todo.pop()
@@ -149,15 +155,7 @@ def _tree_cpu(pid: int) -> float:
     """CPU seconds (user + system) used so far by ``pid`` and its descendants but the
     computed year's builders (``/proc``; what has ended is not counted)."""
     clock = os.sysconf("SC_CLK_TCK")
-    children: dict[int, list[int]] = defaultdict(list)
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            children[int(fields[1])].append(int(entry.name))
-        except (OSError, IndexError, ValueError):
-            continue
+    children = _children()
     total, todo = 0.0, [pid]
     while todo:
         current = todo.pop()
