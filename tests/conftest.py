@@ -84,3 +84,17 @@ def sample_client(sample_web: Any) -> Iterator[Any]:
 
     with TestClient(create_app(web=sample_web)) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def interval_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A test client of the web over the shipped sample, with rank intervals (50 resamples)
+    and the default year's view computed, that answers a server error as a 500 page."""
+    from fastapi.testclient import TestClient
+
+    from kostra.web import WebData, create_app
+
+    web = WebData(tmp_path_factory.mktemp("web") / "none.duckdb", resamples=50)
+    web.year_view(web.default_year())
+    with TestClient(create_app(web=web), raise_server_exceptions=False) as client:
+        yield client

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 
 import polars as pl
 import pytest
@@ -20,7 +19,6 @@ from typer.testing import CliRunner
 from kostra.cli import app
 from kostra.report import render
 from kostra.report.build import report_findings
-from kostra.web import WebData, create_app
 from language_checks import catalog_texts, norwegian_words
 from made_up_report import BAERUM, make_report
 
@@ -45,11 +43,8 @@ def test_the_check_finds_norwegian_and_spares_names() -> None:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    web = WebData(tmp_path_factory.mktemp("web") / "none.duckdb", resamples=50)
-    web.year_view(web.default_year())
-    with TestClient(create_app(web=web), raise_server_exceptions=False) as test_client:
-        yield test_client
+def client(interval_client: TestClient) -> TestClient:
+    return interval_client
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -21,7 +20,6 @@ from kostra.report import render
 from kostra.report.build import report_findings
 from kostra.report.model import ReportData
 from kostra.settings import Settings, default_lang
-from kostra.web import WebData, create_app
 from language_checks import BOKMAL_MARKERS, bokmal_words, catalog_texts
 from made_up_report import BAERUM, SUNNFJORD, make_report
 
@@ -77,11 +75,8 @@ def test_report_in_nynorsk_keeps_numbers_norwegian(
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    web = WebData(tmp_path_factory.mktemp("web") / "none.duckdb", resamples=50)
-    web.year_view(web.default_year())
-    with TestClient(create_app(web=web), raise_server_exceptions=False) as test_client:
-        yield test_client
+def client(interval_client: TestClient) -> TestClient:
+    return interval_client
 
 
 @pytest.mark.parametrize(
