@@ -137,7 +137,7 @@ SOURCE = Path(__file__).resolve().parents[1] / "src" / "kostra"
 #: report template, label("key", ...) and L("key") for the web, text/plural from kostra.i18n,
 #: N_("key"), the marker of a key looked up later, Text.message("key", ...), a method
 #: fact's words (kostra.analysis.method), and say/say_plural("key", ...), the findings' and
-#: verdicts' sentences in the three languages at once (kostra.analysis._wording).
+#: verdicts' sentences in the three languages at once (kostra.i18n.said).
 _CALL = re.compile(
     r"(?<![\w.])(?:t|L|N_|label|text|plural|i18n\.text|i18n\.plural|Text\.message|"
     r"say|say_plural)"

@@ -234,6 +234,17 @@ def test_errors_speak_the_chosen_language_in_at_most_two_lines(argv: list[str]) 
     assert "`kostra" in nb.splitlines()[-1] or len(nb.splitlines()) == 2
 
 
+def test_errors_in_the_catalogs_speak_nynorsk() -> None:
+    code, out = run("--lang", "nn", "profile", "Bærumm")
+    assert code == 2
+    assert out.startswith("Feil: Ingen kommune heiter 'Bærumm' i 2025.")
+    assert "Meinte du: Bærum (3201, Akershus)" in out
+    code, out = run("profile", "Tysfjord", "--lang", "nn")
+    assert code == 2
+    assert "Tysfjord (1850) finst ikkje i 2025: kommunen fanst 2005–2019; frå 2020 er han" in out
+    assert "Vel ein kommune som fanst i 2025" in out
+
+
 def test_lang_after_the_command_and_from_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -10,9 +10,9 @@ import polars as pl
 import pytest
 
 from kostra import api, workbench
-from kostra.analysis._wording import say
 from kostra.analysis.need import NEED_INDEX_QUALITY
 from kostra.i18n import text
+from kostra.i18n.said import say
 from kostra.report.model import ReportData
 from kostra.slides.build import deck_view
 from kostra.slides.model import Line, SectorSlide, TextSlide, TitleSlide

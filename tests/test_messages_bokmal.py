@@ -37,7 +37,8 @@ def _error_classes(trees: dict[Path, ast.Module]) -> tuple[set[str], set[str]]:
                 bases[node.name] = [b.id for b in node.bases if isinstance(b, ast.Name)]
                 for item in node.body:
                     if isinstance(item, ast.FunctionDef) and item.name == "__init__":
-                        inits[node.name] = [a.arg for a in item.args.args + item.args.kwonlyargs]
+                        # keyword-only words (message=say(…)) replace the class's own
+                        inits[node.name] = [a.arg for a in item.args.args]
     errors = {"KostraError"}
     changed = True
     while changed:
@@ -58,6 +59,8 @@ def _chooses_language(node: ast.expr | None) -> bool:
     """Words picked by the language at hand: ``a if lang == "nb" else b``, ``in_lang(…)``."""
     if node is None:
         return False
+    if _in_every_language(node):
+        return True
     for part in ast.walk(node):
         if isinstance(part, ast.IfExp) and "lang" in ast.unparse(part.test):
             return True
@@ -66,6 +69,17 @@ def _chooses_language(node: ast.expr | None) -> bool:
         if isinstance(part, ast.Call) and _looks_up_in_lang(part):
             return True
     return False
+
+
+_SAYERS = ("say", "say_plural")
+"""Catalog messages in every language at once (:mod:`kostra.i18n.said`)."""
+
+
+def _in_every_language(node: ast.expr) -> bool:
+    """``say("error.…", …)``, or a choice between such messages."""
+    if isinstance(node, ast.IfExp):
+        return _in_every_language(node.body) and _in_every_language(node.orelse)
+    return isinstance(node, ast.Call) and ast.unparse(node.func).split(".")[-1] in _SAYERS
 
 
 _LOOKUPS = ("text", "plural")
@@ -133,6 +147,9 @@ def test_the_scan_tells_english_only_from_bilingual() -> None:
         "KostraError(text('key', lang), hint=text('key_hint', lang))": True,
         "KostraError(plural('key', n, lang), hint=text('key_hint', 'en'))": False,
         "KostraError(text('key', 'en'))": False,
+        "KostraError(say('error.key', n=1), hint=say('error.key.hint'))": True,
+        "KostraError(say('error.a') if n else say('error.b'))": True,
+        "KostraError(say('error.a'), hint='English only')": False,
     }
     for source, expected in cases.items():
         call = ast.parse(source, mode="eval").body

@@ -38,7 +38,6 @@ import polars as pl
 
 from kostra import i18n
 from kostra.analysis._common import OSLO, single_group
-from kostra.analysis._wording import Said, say, say_plural
 from kostra.analysis.indicators import evaluate
 from kostra.analysis.method import (
     DEFAULT_READY_RATIOS,
@@ -69,6 +68,7 @@ from kostra.errors import DataNotFoundError, KostraError
 from kostra.errors import shown as quoted
 from kostra.i18n import N_, Phrase, sector_name
 from kostra.i18n import number as i18n_number
+from kostra.i18n.said import Said, say, say_plural
 
 NEWEST_BORDERS = 2024
 """The newest municipality borders (2024 reform; nothing changed in 2025–2026)."""
@@ -126,12 +126,12 @@ class Note:
 
     @classmethod
     def said(cls, words: Said) -> Note:
-        """The note of a text in the three languages (:func:`kostra.analysis._wording.say`)."""
+        """The note of a text in the three languages (:func:`kostra.i18n.said.say`)."""
         return cls(words.nb, words.en, words.nn)
 
     @property
     def words(self) -> Said:
-        """The note as a :class:`~kostra.analysis._wording.Said`, to fill a larger message."""
+        """The note as a :class:`~kostra.i18n.said.Said`, to fill a larger message."""
         return Said(self.nb, self.text("nn"), self.en)
 
     def text(self, lang: str = "nb") -> str:

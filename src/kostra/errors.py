@@ -1,16 +1,26 @@
 """Errors that reach a user: each says what went wrong and what to do about it.
 
-An error carries its words in English (``message``, ``hint``) and, where written, in bokmål
-(``nb``, ``hint_nb``); the surface that shows it (the CLI's one error handler, the web) picks the
-language the user chose with :meth:`KostraError.text` and :meth:`KostraError.hint_text`. Text a
-user typed is quoted through :func:`shown`, so a pasted novel is never echoed back in full.
+An error's words come from the gettext catalogs in bokmål, nynorsk and English: the raise site
+passes a :class:`~kostra.i18n.said.Said` (``say("error.….", …)``) as the message and the hint.
+Older raise sites still pass English words (``message``, ``hint``) with bokmål beside them
+(``nb``, ``hint_nb``); those read bokmål in nynorsk. The surface that shows an error (the CLI's
+one error handler, the web) picks the language the user chose with :meth:`KostraError.text` and
+:meth:`KostraError.hint_text`. Text a user typed is quoted through :func:`shown`, so a pasted
+novel is never echoed back in full.
+
+This module imports nothing of :mod:`kostra.i18n` (the CLI's start imports it): a ``Said`` is
+taken by its attributes.
 """
 
 from __future__ import annotations
 
-LANGS = ("nb", "en")
-"""The languages errors are written in; ``nb`` (bokmål) is the default and what a nynorsk
-user reads (see :data:`kostra.settings.LANGS` for the languages of reports and pages)."""
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kostra.i18n.said import Said
+
+LANGS = ("nb", "nn", "en")
+"""The languages errors are written in; ``nb`` (bokmål) is the default."""
 
 SHOWN_LIMIT = 60
 """Characters of a user's input repeated in a message, at most."""
@@ -38,59 +48,99 @@ def clip(text: str, limit: int = 400) -> str:
 class KostraError(Exception):
     """Base for every error kostra reports to a user without a traceback.
 
-    ``message`` and ``hint`` are English; ``nb`` and ``hint_nb`` the same in bokmål (default:
-    the English words, for messages that name only codes and numbers). ``hint`` tells the user
-    what to do next and names a real command where it names one.
+    ``message`` is the error's words: a :class:`~kostra.i18n.said.Said` from the catalogs (every
+    language), or English with ``nb`` the same in bokmål (default: the English words, for
+    messages that name only codes and numbers). ``hint`` likewise (``hint_nb``) tells the user
+    what to do next and names a real command where it names one. ``message``/``hint`` stay the
+    English words, ``nb``/``hint_nb`` the bokmål, whichever way they were given.
     """
 
     def __init__(
         self,
-        message: str,
+        message: str | Said,
         *,
-        hint: str | None = None,
+        hint: str | Said | None = None,
         nb: str | None = None,
         hint_nb: str | None = None,
     ) -> None:
+        self.said: Said | None = None
+        self.hint_said: Said | None = None
+        if not isinstance(message, str):
+            self.said, nb, message = message, message.nb, message.en
+        if hint is not None and not isinstance(hint, str):
+            self.hint_said, hint_nb, hint = hint, hint.nb, hint.en
         super().__init__(message)
-        self.message = message
-        self.hint = hint
-        self.nb = nb if nb is not None else message
-        self.hint_nb = hint_nb if hint_nb is not None else hint
+        self.message: str = message
+        self.hint: str | None = hint
+        self.nb: str = nb if nb is not None else message
+        self.hint_nb: str | None = hint_nb if hint_nb is not None else hint
 
     def text(self, lang: str) -> str:
-        """The message in ``lang`` (``en``, else bokmål)."""
+        """The message in ``lang`` (nynorsk reads bokmål where the words are not in the
+        catalogs yet)."""
+        if self.said is not None:
+            return self.said[lang]
         return self.message if lang == "en" else self.nb
 
     def hint_text(self, lang: str) -> str | None:
-        """The hint in ``lang`` (``en``, else bokmål), or None."""
+        """The hint in ``lang``, or None."""
+        if self.hint_said is not None:
+            return self.hint_said[lang]
         return self.hint if lang == "en" else self.hint_nb
+
+    def words(self) -> Said:
+        """The message in every language, for an error that wraps this one in its own words."""
+        from kostra.i18n.said import Said
+
+        return self.said if self.said is not None else Said(self.nb, self.nb, self.message)
+
+    def hint_words(self) -> Said | None:
+        """The hint in every language, or None (see :meth:`words`)."""
+        from kostra.i18n.said import Said
+
+        if self.hint_said is not None:
+            return self.hint_said
+        if self.hint is None:
+            return None
+        return Said(self.hint_nb or self.hint, self.hint_nb or self.hint, self.hint)
 
     def __str__(self) -> str:
         return self.message if self.hint is None else f"{self.message}\n{self.hint}"
 
 
-def in_year(year: int | None, lang: str) -> str:
+def in_year(year: int | None) -> Said | str:
     """The words "in 2024" / "i 2024" (with a leading space) for a message; "" without a year."""
-    if year is None:
-        return ""
-    return f" in {year}" if lang == "en" else f" i {year}"
+    from kostra.i18n.said import say
+
+    return "" if year is None else say("error.in_year", year=year)
 
 
 class UnknownMunicipalityError(KostraError):
     """A name or code that matches no municipality; ``suggestions`` holds close matches."""
 
-    def __init__(self, query: str, suggestions: list[str], *, year: int | None = None) -> None:
+    def __init__(
+        self,
+        query: str,
+        suggestions: list[str],
+        *,
+        year: int | None = None,
+        message: Said | None = None,
+        hint: Said | None = None,
+    ) -> None:
+        """``message`` and ``hint`` replace the words of "no municipality matches" (for the
+        subclasses: several match, or the one named no longer exists)."""
+        from kostra.i18n.said import say
+
         names = ", ".join(suggestions)
-        super().__init__(
-            f"No municipality matches {shown(query)}{in_year(year, 'en')}.",
-            nb=f"Ingen kommune heter {shown(query)}{in_year(year, 'nb')}.",
-            hint=f"Did you mean: {names}?"
-            if suggestions
-            else "Run `kostra municipalities` to list valid names and codes.",
-            hint_nb=f"Mente du: {names}?"
-            if suggestions
-            else "Se gyldige navn og nummer med `kostra municipalities`.",
-        )
+        if message is None:
+            message = say("error.municipality.unknown", query=shown(query), in_year=in_year(year))
+        if hint is None:
+            hint = (
+                say("error.municipality.unknown.hint_close", names=names)
+                if suggestions
+                else say("error.municipality.unknown.hint_list")
+            )
+        super().__init__(message, hint=hint)
         self.query = query
         self.suggestions = suggestions
         self.year = year
@@ -111,25 +161,21 @@ class DissolvedMunicipalityError(UnknownMunicipalityError):
         year: int,
         successors: list[str],
     ) -> None:
-        super().__init__(query, successors, year=year)
-        who = f"{name} ({code})"
-        became_en = became_nb = ""
+        from kostra.i18n.said import Value, say
+
+        facts: dict[str, Value] = {"who": f"{name} ({code})", "year": year, "first": first, "last": last}
         if successors and last < year:
-            listed = ", ".join(successors)
-            became_en = f"; from {last + 1} it is part of {listed}"
-            became_nb = f"; fra {last + 1} er den en del av {listed}"
-        self.message = f"{who} does not exist in {year}: it existed {first}–{last}{became_en}."
-        self.nb = f"{who} finnes ikke i {year}: kommunen fantes {first}–{last}{became_nb}."
+            message = say(
+                "error.municipality.dissolved_into",
+                next=last + 1,
+                successors=", ".join(successors),
+                **facts,
+            )
+        else:
+            message = say("error.municipality.dissolved", **facts)
         then = last if last < year else first
-        self.hint = (
-            f"Name one of the municipalities of {year}, or see `kostra municipalities --year "
-            f"{then}` for {then}."
-        )
-        self.hint_nb = (
-            f"Velg en kommune som fantes i {year}, eller se `kostra municipalities --year "
-            f"{then}` for {then}."
-        )
-        self.args = (self.message,)
+        hint = say("error.municipality.dissolved.hint", year=year, then=then)
+        super().__init__(query, successors, year=year, message=message, hint=hint)
 
 
 class DatabaseBusyError(KostraError):

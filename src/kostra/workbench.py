@@ -21,7 +21,6 @@ import polars as pl
 
 from kostra import api
 from kostra.analysis._common import OSLO
-from kostra.analysis._wording import say
 from kostra.analysis.indicators import evaluate
 from kostra.analysis.kostra_view import Aggregate, kostra_view
 from kostra.analysis.similar import (
@@ -34,6 +33,7 @@ from kostra.catalog import load_catalog
 from kostra.catalog.models import Catalog, series_of
 from kostra.errors import KostraError
 from kostra.i18n import Phrase
+from kostra.i18n.said import say
 
 #: The aggregate columns of SSB's view, in SSB's order.
 AGGREGATES: tuple[str, ...] = ("kostra_group", "county", "country", "country_ex_oslo")

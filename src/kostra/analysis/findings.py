@@ -72,11 +72,11 @@ from typing import Any
 import polars as pl
 
 from kostra.analysis._barometer.naming import PUBLISHED_INDICATORS
-from kostra.analysis._wording import Said, Value, same, say, say_plural
-from kostra.analysis._wording import sector as sector_words
 from kostra.analysis.method import SMALL_NUMBERS, SmallNumbers
 from kostra.catalog.models import Catalog, Indicator
 from kostra.i18n import N_, number, peer_group_name, unit_name
+from kostra.i18n.said import Said, Value, same, say, say_plural
+from kostra.i18n.said import sector as sector_words
 
 #: The rules, in the order of the method section; each has one line of text there, the
 #: message ``rule.<id>`` of :mod:`kostra.i18n`.

@@ -71,11 +71,11 @@ from typing import Literal
 
 from kostra.analysis._barometer.text import lower_first as _lower_first
 from kostra.analysis._barometer.text import quantifier
-from kostra.analysis._wording import Said, say, say_plural
-from kostra.analysis._wording import sector as sector_words
 from kostra.analysis.findings import fmt, percent_suffix
 from kostra.i18n import N_, listing
 from kostra.i18n import sector_name as i18n_sector_name
+from kostra.i18n.said import Said, say, say_plural
+from kostra.i18n.said import sector as sector_words
 
 Level = Literal["high", "average", "low"]
 Lang = Literal["nb", "nn", "en"]

@@ -36,10 +36,11 @@ def _error_classes() -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]
     return errors, aborts, no_args
 
 
-_PREFIX = {"nb": "Feil", "en": "Error"}
+_PREFIX = {"nb": "Feil", "nn": "Feil", "en": "Error"}
 
 _HELP_HINT = {
     "nb": "Se `{command} --help` for valgene.",
+    "nn": "Sjå `{command} --help` for vala.",
     "en": "See `{command} --help` for the options.",
 }
 
@@ -275,13 +276,16 @@ class KostraGroup(TyperGroup):
             )
             code = 2
         except aborts:
-            print("Avbrutt." if lang == "nb" else "Aborted.", file=sys.stderr)
+            aborted = {"nb": "Avbrutt.", "nn": "Avbrote.", "en": "Aborted."}
+            print(aborted[lang], file=sys.stderr)
             code = 1
         except KeyboardInterrupt:
             print(
-                "Avbrutt; ingenting halvskrevet ble beholdt."
-                if lang == "nb"
-                else "Interrupted; nothing half-written was kept.",
+                "Interrupted; nothing half-written was kept."
+                if lang == "en"
+                else "Avbrote; ingenting halvskrive vart teke vare på."
+                if lang == "nn"
+                else "Avbrutt; ingenting halvskrevet ble beholdt.",
                 file=sys.stderr,
             )
             code = 130

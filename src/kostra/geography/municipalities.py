@@ -19,6 +19,7 @@ from kostra.errors import (
 )
 from kostra.geography import _data
 from kostra.geography.history import _check_year, mapping
+from kostra.i18n.said import say
 
 
 @dataclass(frozen=True)
@@ -44,13 +45,9 @@ class AmbiguousMunicipalityError(UnknownMunicipalityError):
     """A name that fits several municipalities; ``suggestions`` lists them."""
 
     def __init__(self, query: str, suggestions: list[str], *, year: int | None = None) -> None:
-        super().__init__(query, suggestions, year=year)
-        names = ", ".join(suggestions)
-        self.message = f"{shown(query)} fits several municipalities{in_year(year, 'en')}."
-        self.nb = f"{shown(query)} passer på flere kommuner{in_year(year, 'nb')}."
-        self.hint = f"Give one of: {names} (the code is unambiguous)."
-        self.hint_nb = f"Velg en av: {names} (kommunenummeret er entydig)."
-        self.args = (self.message,)
+        message = say("error.municipality.several", query=shown(query), in_year=in_year(year))
+        hint = say("error.municipality.several.hint", names=", ".join(suggestions))
+        super().__init__(query, suggestions, year=year, message=message, hint=hint)
 
 
 def municipalities(year: int) -> pl.DataFrame:

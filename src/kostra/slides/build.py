@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from kostra.analysis._wording import say
 from kostra.analysis.overview import (
     Change,
     Ranked,
@@ -24,6 +23,7 @@ from kostra.analysis.overview import (
 )
 from kostra.analysis.verdict import SectorVerdict, Statement, VerdictRules
 from kostra.i18n import text
+from kostra.i18n.said import say
 from kostra.report.locale import SYNTHETIC_BANNER, sector_name
 from kostra.report.model import BAROMETER_SECTOR, REPORT_SECTORS, ReportData
 from kostra.report.verdicts import report_verdicts

@@ -1,5 +1,5 @@
-"""One sentence in the three languages the findings and verdicts are written in, from the
-gettext catalogs.
+"""One sentence in the three languages kostra writes (findings, verdicts, notes and user errors),
+from the gettext catalogs.
 
 A :class:`Said` holds a text in bokmål, nynorsk and English. :func:`say` looks a message up in
 each language and fills its ``{placeholders}`` per language: a placeholder's value is either the
