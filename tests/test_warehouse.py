@@ -301,6 +301,26 @@ def test_bad_vintage_info(tmp_db: Path) -> None:
         assert wh.vintages().is_empty()
 
 
+def test_refused_extracts_are_said_in_each_language(tmp_db: Path) -> None:
+    doubled = pl.concat([extract(["0301"], [2019])] * 2)
+    with Warehouse.open(tmp_db) as wh, pytest.raises(SourceError) as refused:
+        wh.load(doubled.with_columns(pl.lit(None, pl.Utf8).alias("region")), ssb())
+    error = refused.value
+    assert error.text("nb") == (
+        "Uttrekket for tabell 07459 kan ikke lagres: 2 rader uten region; 2 rader deler en "
+        "celle (samme innhold, region, år og variabler)."
+    )
+    assert error.text("nn") == (
+        "Uttrekket for tabell 07459 kan ikkje lagrast: 2 rader utan region; 2 rader deler ei "
+        "celle (same innhald, region, år og variablar)."
+    )
+    assert error.text("en").startswith("The extract for table 07459 cannot be stored: 2 rows")
+    assert error.hint_text("nn") == "Ingenting vart skrive til lageret."
+    with Warehouse.open(tmp_db) as wh, pytest.raises(KostraError) as unknown:
+        wh.observations(vintage="oldest")  # type: ignore[arg-type]
+    assert unknown.value.text("nn") == "Ukjend årgang 'oldest'."
+
+
 def test_load_many_is_all_or_nothing(tmp_db: Path) -> None:
     good = extract(["0301"], [2019])
     with Warehouse.open(tmp_db) as wh:

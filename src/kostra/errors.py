@@ -163,7 +163,12 @@ class DissolvedMunicipalityError(UnknownMunicipalityError):
     ) -> None:
         from kostra.i18n.said import Value, say
 
-        facts: dict[str, Value] = {"who": f"{name} ({code})", "year": year, "first": first, "last": last}
+        facts: dict[str, Value] = {
+            "who": f"{name} ({code})",
+            "year": year,
+            "first": first,
+            "last": last,
+        }
         if successors and last < year:
             message = say(
                 "error.municipality.dissolved_into",

@@ -59,6 +59,7 @@ from kostra.errors import (
     WarehouseUnreadableError,
 )
 from kostra.frames import OBSERVATION_COLUMNS, STATUS_SYMBOLS, conform_observations
+from kostra.i18n.said import Said, same, say, say_plural
 
 __all__ = [
     "MIGRATIONS",
@@ -178,9 +179,7 @@ def _utc_naive(value: datetime | str | None) -> datetime | None:
         try:
             value = datetime.fromisoformat(text)
         except ValueError as error:
-            raise SourceError(
-                f"Not a timestamp: {value!r}.", nb=f"Ikke et tidspunkt: {value!r}."
-            ) from error
+            raise SourceError(say("error.warehouse.timestamp", value=repr(value))) from error
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value
@@ -209,17 +208,13 @@ class VintageInfo:
         """The vintage row's fields (without id, hash and row count), validated and normalised."""
         if self.source not in _SOURCES:
             raise SourceError(
-                f"Unknown vintage source {self.source!r}.",
-                nb=f"Ukjent kilde for årgangen {self.source!r}.",
-                hint="Use 'ssb', 'file' or 'sample'.",
-                hint_nb="Bruk 'ssb', 'file' eller 'sample'.",
+                say("error.warehouse.vintage_source", source=repr(self.source)),
+                hint=say("error.warehouse.vintage_source.hint"),
             )
         if not _TABLE_ID.match(self.table_id):
             raise SourceError(
-                f"Table id {self.table_id!r} is not an SSB table id.",
-                nb=f"{self.table_id!r} er ikke et tabellnummer i statistikkbanken.",
-                hint="SSB table ids have 5 characters, such as 07459 or 12362.",
-                hint_nb="SSBs tabellnumre har 5 tegn, som 07459 eller 12362.",
+                say("error.warehouse.table_id", table=repr(self.table_id)),
+                hint=say("error.warehouse.table_id.hint"),
             )
         fetched = _utc_naive(self.fetched_at) or datetime.now(UTC).replace(tzinfo=None)
         return {
@@ -266,43 +261,42 @@ def _validated(frame: pl.DataFrame, table_id: str) -> pl.DataFrame:
         rows = conform_observations(frame)
     except (ValueError, pl.exceptions.PolarsError) as error:
         raise SourceError(
-            f"The extract for table {table_id} is not an observation frame: {error}",
-            nb=f"Uttrekket for tabell {table_id} er ikke en observasjonstabell: {error}",
-            hint="This is a bug in the source that produced it; please report it.",
-            hint_nb="Dette er en feil i kilden som laget det; meld gjerne fra.",
+            say("error.warehouse.not_observations", table=table_id, error=str(error)),
+            hint=say("error.warehouse.not_observations.hint"),
         ) from error
     rows = rows.with_columns(pl.col("dims").fill_null(""))
-    problems: list[str] = []
-    problems_nb: list[str] = []
+    problems: list[Said] = []
     for name in ("table_id", "contents_code", "region", "year"):
         nulls = rows.get_column(name).null_count()
         if nulls:
-            problems.append(f"{nulls} rows without {name}")
-            problems_nb.append(f"{nulls} rader uten {name}")
+            problems.append(
+                say_plural("error.warehouse.rows_without", nulls, same(str(nulls)), column=name)
+            )
     others = rows.filter(pl.col("table_id") != table_id).get_column("table_id").unique()
     if others.len():
-        problems.append(f"rows of other tables {sorted(others.to_list())[:5]}")
-        problems_nb.append(f"rader fra andre tabeller {sorted(others.to_list())[:5]}")
+        tables = str(sorted(others.to_list())[:5])
+        problems.append(say("error.warehouse.other_tables", tables=tables))
     bad_status = (
         rows.filter(pl.col("status").is_not_null() & ~pl.col("status").is_in(STATUS_SYMBOLS))
         .get_column("status")
         .unique()
     )
     if bad_status.len():
-        problems.append(f"unknown status symbols {sorted(bad_status.to_list())[:5]}")
-        problems_nb.append(f"ukjente prikkesymboler {sorted(bad_status.to_list())[:5]}")
-    duplicates = rows.select(_KEY_COLUMNS).is_duplicated().sum()
+        symbols = str(sorted(bad_status.to_list())[:5])
+        problems.append(say("error.warehouse.status_symbols", symbols=symbols))
+    duplicates = int(rows.select(_KEY_COLUMNS).is_duplicated().sum())
     if duplicates:
-        problems.append(f"{duplicates} rows share a cell (same contents, region, year and dims)")
-        problems_nb.append(
-            f"{duplicates} rader deler en celle (samme innhold, region, år og variabler)"
+        problems.append(
+            say_plural("error.warehouse.shared_cells", duplicates, same(str(duplicates)))
         )
     if problems:
         raise SourceError(
-            f"The extract for table {table_id} cannot be stored: " + "; ".join(problems) + ".",
-            nb=f"Uttrekket for tabell {table_id} kan ikke lagres: " + "; ".join(problems_nb) + ".",
-            hint="Nothing was written to the warehouse.",
-            hint_nb="Ingenting ble skrevet til lageret.",
+            say(
+                "error.warehouse.cannot_store",
+                table=table_id,
+                problems=Said.each(lambda lang: "; ".join(p[lang] for p in problems)),
+            ),
+            hint=say("error.warehouse.nothing_written"),
         )
     return rows
 
@@ -310,16 +304,9 @@ def _validated(frame: pl.DataFrame, table_id: str) -> pl.DataFrame:
 def _busy(path: Path, error: duckdb.Error, *, writing: bool) -> DatabaseBusyError:
     holder = re.search(r"PID (\d+)", str(error))
     who = f" (PID {holder.group(1)})" if holder else ""
-    verb = "writing" if not writing else "using"
-    verb_nb = "skriver til" if not writing else "bruker"
+    key = "error.warehouse.busy_using" if writing else "error.warehouse.busy_writing"
     return DatabaseBusyError(
-        f"database busy: another kostra process{who} is {verb} {path}; try again when it finishes",
-        nb=f"Lageret er opptatt: en annen kostra-prosess{who} {verb_nb} {path}; prøv igjen "
-        "når den er ferdig",
-        hint="Only one process can write the warehouse at a time; `kostra db info` and "
-        "`kostra db vintages` wait for a writer, bounded, before giving up.",
-        hint_nb="Bare én prosess kan skrive til lageret om gangen; `kostra db info` og "
-        "`kostra db vintages` venter en begrenset tid på en skriver før de gir opp.",
+        say(key, who=who, path=str(path)), hint=say("error.warehouse.busy.hint")
     )
 
 
@@ -394,16 +381,13 @@ class Warehouse:
             if _is_lock_error(error):
                 raise _busy(path, error, writing=not read_only) from None
             raise WarehouseUnreadableError(
-                f"Cannot open the warehouse {path}: {error}",
-                nb=f"Kan ikke åpne lageret {path}: {error}",
-                hint="Check the path (--db or KOSTRA_DB) and that you may write there.",
-                hint_nb="Sjekk stien (--db eller KOSTRA_DB) og at du kan skrive der.",
+                say("error.warehouse.cannot_open", path=str(path), error=str(error)),
+                hint=say("error.warehouse.cannot_open.hint"),
             ) from error
         except duckdb.ConnectionException as error:
             if "different configuration" not in str(error):
                 raise WarehouseUnreadableError(
-                    f"Cannot open the warehouse {path}: {error}",
-                    nb=f"Kan ikke åpne lageret {path}: {error}",
+                    say("error.warehouse.cannot_open", path=str(path), error=str(error))
                 ) from error
             # This process already has the file open the other way. A reader may share the
             # writer's instance (loads stay blocked by Warehouse.read_only); a writer cannot
@@ -411,18 +395,13 @@ class Warehouse:
             if read_only:
                 return duckdb.connect(str(path), read_only=False)
             raise DatabaseBusyError(
-                f"database busy: {path} is open read-only in this process; close it before writing",
-                nb=f"Lageret er opptatt: {path} er åpnet skrivebeskyttet i denne prosessen; "
-                "lukk den før du skriver",
-                hint="Close the read-only Warehouse first.",
-                hint_nb="Lukk det skrivebeskyttede Warehouse-objektet først.",
+                say("error.warehouse.busy_read_only", path=str(path)),
+                hint=say("error.warehouse.busy_read_only.hint"),
             ) from None
         except duckdb.Error as error:
             raise WarehouseUnreadableError(
-                f"{path} is not a kostra warehouse (DuckDB could not open it): {error}",
-                nb=f"{path} er ikke et kostra-lager (DuckDB kunne ikke åpne det): {error}",
-                hint="Point --db or KOSTRA_DB at another file.",
-                hint_nb="Pek --db eller KOSTRA_DB på en annen fil.",
+                say("error.warehouse.not_a_warehouse", path=str(path), error=str(error)),
+                hint=say("error.warehouse.not_a_warehouse.hint"),
             ) from error
 
     def close(self) -> None:
@@ -441,7 +420,7 @@ class Warehouse:
     def conn(self) -> duckdb.DuckDBPyConnection:
         """The DuckDB connection (for this module and its tests; others use the methods)."""
         if self._conn is None:
-            raise KostraError("The warehouse is closed.", nb="Lageret er lukket.")
+            raise KostraError(say("error.warehouse.closed"))
         return self._conn
 
     # -- writing -----------------------------------------------------------------------------
@@ -463,10 +442,7 @@ class Warehouse:
         (an extract identical to one stored earlier in the same call returns that id).
         """
         if self.read_only:
-            raise KostraError(
-                "The warehouse was opened read-only; cannot load.",
-                nb="Lageret ble åpnet skrivebeskyttet; kan ikke lagre.",
-            )
+            raise KostraError(say("error.warehouse.read_only"))
         prepared = []
         for frame, info in extracts:
             record = info.record()
@@ -587,10 +563,8 @@ class Warehouse:
             return self._single_vintages({vintage: (chosen[1], chosen[2])}, conditions, params)
         if vintage != "newest":
             raise KostraError(
-                f"Unknown vintage {vintage!r}.",
-                nb=f"Ukjent årgang {vintage!r}.",
-                hint="Use 'newest' or a vintage id number.",
-                hint_nb="Bruk 'newest' eller et årgangsnummer.",
+                say("error.warehouse.unknown_vintage", vintage=repr(vintage)),
+                hint=say("error.warehouse.unknown_vintage.hint"),
             )
         eligible = self._eligible(table_ids)
         single = {ids[0]: flags[0] for ids, flags in eligible.values() if len(ids) == 1}
@@ -805,12 +779,8 @@ def _first(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
 
 def _too_new(path: Path, version: int) -> KostraError:
     return KostraError(
-        f"The warehouse {path} has schema version {version}; this kostra knows up to "
-        f"{SCHEMA_VERSION}.",
-        nb=f"Lageret {path} har skjemaversjon {version}; denne kostra kjenner opp til "
-        f"{SCHEMA_VERSION}.",
-        hint="Upgrade kostra, or point --db at another file.",
-        hint_nb="Oppgrader kostra, eller pek --db mot en annen fil.",
+        say("error.warehouse.too_new", path=str(path), version=version, known=SCHEMA_VERSION),
+        hint=say("error.warehouse.too_new.hint"),
     )
 
 
