@@ -245,6 +245,42 @@ def test_errors_in_the_catalogs_speak_nynorsk() -> None:
     assert "Vel ein kommune som fanst i 2025" in out
 
 
+@pytest.mark.parametrize(
+    ("argv", "nynorsk", "bokmal"),
+    [
+        (["profile", "Bærum", "--no-such-option"], "Ukjent val: --no-such-option", "Ukjent valg"),
+        (["profile"], "Manglar argumentet 'MUNICIPALITY'.", "Mangler argumentet"),
+        (["profile", "Bærum", "--year", "abc"], "må vere eit heiltal.", "må være et heltall"),
+        (["profile", "Bærum", "--format", "x"], "er ikkje ein av 'table'", "er ikke en av"),
+        (["--csv-style", "x", "profile", "Bærum"], "--csv-style 'x': vel excel", "velg excel"),
+    ],
+)
+def test_usage_errors_speak_nynorsk(argv: list[str], nynorsk: str, bokmal: str) -> None:
+    code, out = run("--lang", "nn", *argv)
+    assert code == 2
+    assert out.startswith("Feil: ")
+    assert nynorsk in out
+    assert bokmal not in out
+    assert "Sjå `kostra profile --help` for vala." in out or "--csv-style" in out
+    assert bokmal in run(*argv)[1]
+
+
+def test_every_usage_rewording_has_its_words_in_every_language() -> None:
+    from kostra.cli import _errors
+    from kostra.i18n.messages import has
+
+    keys = [key for _, key in (*_errors._USAGE, *_errors._DETAIL, *_errors._DETAIL_EN) if key]
+    assert len(keys) > 20
+    for key in keys:
+        assert has(f"error.cli.usage.{key}"), key
+    for word in ("prefix", "help_hint", "aborted", "interrupted"):
+        assert has(f"error.cli.{word}"), word
+    assert _errors.usage_text("Missing command.", "nn") == "Kommando manglar."
+    assert _errors.usage_text("Option --year requires an argument.", "nn") == (
+        "Valet --year treng ein verdi."
+    )
+
+
 def test_lang_after_the_command_and_from_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -2,8 +2,9 @@
 
 Every command runs inside :class:`KostraGroup.main`, so a :class:`~kostra.errors.KostraError`
 raised anywhere, and each of click's usage errors, is printed here and nowhere else: the message
-(in bokmål or English), then the hint. ``--lang`` may stand before or after the command name
-(it is moved to the front before parsing); ``KOSTRA_LANG`` sets the default.
+(in bokmål, nynorsk or English, from the catalogs), then the hint. ``--lang`` may stand before
+or after the command name (it is moved to the front before parsing); ``KOSTRA_LANG`` sets the
+default.
 """
 
 from __future__ import annotations
@@ -36,70 +37,66 @@ def _error_classes() -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]
     return errors, aborts, no_args
 
 
-_PREFIX = {"nb": "Feil", "nn": "Feil", "en": "Error"}
-
-_HELP_HINT = {
-    "nb": "Se `{command} --help` for valgene.",
-    "nn": "Sjå `{command} --help` for vala.",
-    "en": "See `{command} --help` for the options.",
-}
-
-# click's and Typer's own wording of usage errors, and the same in bokmål
-_USAGE_NB: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^No such option: (?P<a>\S+)(?P<rest>.*)$", re.S), "Ukjent valg: {a}{rest}"),
-    (re.compile(r"^No such command (?P<a>.+)\.$", re.S), "Ukjent kommando {a}."),
-    (re.compile(r"^Missing command\.$"), "Kommando mangler."),
-    (re.compile(r"^Missing argument (?P<a>.+?)\.(?P<rest>.*)$", re.S), "Mangler argumentet {a}."),
-    (re.compile(r"^Missing option (?P<a>.+?)\.(?P<rest>.*)$", re.S), "Mangler valget {a}."),
-    (
-        re.compile(r"^Option (?P<a>\S+) requires an argument\.$"),
-        "Valget {a} trenger en verdi.",
-    ),
-    (
-        re.compile(r"^Option (?P<a>\S+) requires (?P<n>\d+) arguments\.$"),
-        "Valget {a} trenger {n} verdier.",
-    ),
+# click's and Typer's own wording of usage errors (English, as click writes them), and the
+# catalog message that says the same in the user's language; the named groups fill it.
+_USAGE: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^No such option: (?P<a>\S+)(?P<rest>.*)$", re.S), "no_such_option"),
+    (re.compile(r"^No such command (?P<a>.+)\.$", re.S), "no_such_command"),
+    (re.compile(r"^Missing command\.$"), "missing_command"),
+    (re.compile(r"^Missing argument (?P<a>.+?)\.(?P<rest>.*)$", re.S), "missing_argument"),
+    (re.compile(r"^Missing option (?P<a>.+?)\.(?P<rest>.*)$", re.S), "missing_option"),
+    (re.compile(r"^Option (?P<a>\S+) requires an argument\.$"), "needs_value"),
+    (re.compile(r"^Option (?P<a>\S+) requires (?P<n>\d+) arguments\.$"), "needs_values"),
     (
         re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((?P<a>.*)\)$", re.S),
-        "Uventet ekstra argument ({a}).",
+        "extra_argument",
     ),
-    (
-        re.compile(r"^Invalid value for (?P<a>.+?): (?P<rest>.*)$", re.S),
-        "Ugyldig verdi for {a}: {rest}",
-    ),
-    (re.compile(r"^Invalid value: (?P<rest>.*)$", re.S), "Ugyldig verdi: {rest}"),
+    (re.compile(r"^Invalid value for (?P<a>.+?): (?P<rest>.*)$", re.S), "invalid_value_for"),
+    (re.compile(r"^Invalid value: (?P<rest>.*)$", re.S), "invalid_value"),
 ]
-_DETAIL_NB: list[tuple[re.Pattern[str], str]] = [
-    (
-        re.compile(r"Input should be a valid integer.*$", re.S),
-        "må være et heltall.",
-    ),
-    (re.compile(r"Input should be a valid number.*$", re.S), "må være et tall."),
-    (
-        re.compile(r"Input should be greater than or equal to (?P<n>\S+)"),
-        "må være minst {n}.",
-    ),
-    (re.compile(r"Input should be less than or equal to (?P<n>\S+)"), "kan være høyst {n}."),
-    (re.compile(r"Input should be greater than (?P<n>\S+)"), "må være større enn {n}."),
-    (re.compile(r"Input should be less than (?P<n>\S+)"), "må være mindre enn {n}."),
+# pydantic's and click's words inside a usage error, and the catalog message for them
+_DETAIL: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"Input should be a valid integer.*$", re.S), "integer"),
+    (re.compile(r"Input should be a valid number.*$", re.S), "number"),
+    (re.compile(r"Input should be greater than or equal to (?P<n>\S+)"), "at_least"),
+    (re.compile(r"Input should be less than or equal to (?P<n>\S+)"), "at_most"),
+    (re.compile(r"Input should be greater than (?P<n>\S+)"), "greater_than"),
+    (re.compile(r"Input should be less than (?P<n>\S+)"), "less_than"),
     (
         re.compile(r"(?:Value error, )?(?P<v>.+?) is not one of (?P<c>.+?)\.?$", re.S),
-        "{v} er ikke en av {c}.",
+        "not_one_of",
     ),
-    (re.compile(r"(?P<v>.+?) is not a valid integer\.?$", re.S), "{v} er ikke et heltall."),
-    (re.compile(r"(?P<v>.+?) is not a valid float\.?$", re.S), "{v} er ikke et tall."),
-    (re.compile(r"Did you mean (?P<a>.+?)\?"), "Mente du {a}?"),
-    (re.compile(r"\(Possible options: (?P<a>.+?)\)"), "(mulige valg: {a})"),
+    (re.compile(r"(?P<v>.+?) is not a valid integer\.?$", re.S), "not_integer"),
+    (re.compile(r"(?P<v>.+?) is not a valid float\.?$", re.S), "not_number"),
+    (re.compile(r"Did you mean (?P<a>.+?)\?"), "did_you_mean"),
+    (re.compile(r"\(Possible options: (?P<a>.+?)\)"), "possible_options"),
 ]
+# English keeps click's words: only pydantic's are made plainer
 _DETAIL_EN: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"Input should be a valid integer.*$", re.S), "must be a whole number."),
+    (re.compile(r"Input should be a valid integer.*$", re.S), "integer"),
     (re.compile(r"(?:^|(?<=: ))Value error, "), ""),
 ]
 
 
-def _substitute(rules: list[tuple[re.Pattern[str], str]], text: str) -> str:
-    for pattern, template in rules:
-        text = pattern.sub(lambda m, t=template: t.format(**m.groupdict()), text)  # type: ignore[misc]
+def _words(key: str, lang: str, **values: str) -> str:
+    """The catalog message ``error.cli.<key>`` in ``lang`` (the catalogs load only when an
+    error is said: ``kostra --help`` does without them)."""
+    from kostra.i18n import text
+
+    return text(f"error.cli.{key}", lang, **values)
+
+
+def prefix(lang: str) -> str:
+    """The word before every error line ("Feil", "Error")."""
+    return _words("prefix", lang)
+
+
+def _substitute(rules: list[tuple[re.Pattern[str], str]], text: str, lang: str) -> str:
+    for pattern, key in rules:
+        text = pattern.sub(
+            lambda m, k=key: _words(f"usage.{k}", lang, **m.groupdict()) if k else "",  # type: ignore[misc]
+            text,
+        )
     return text
 
 
@@ -112,13 +109,13 @@ def usage_text(message: str, lang: str) -> str:
     """click's wording of a usage error, in ``lang`` (a long one with its middle cut out)."""
     message = clip(message, USAGE_LIMIT)
     if lang == "en":
-        return _substitute(_DETAIL_EN, message)
-    for pattern, template in _USAGE_NB:
+        return _substitute(_DETAIL_EN, message, lang)
+    for pattern, key in _USAGE:
         match = pattern.match(message)
         if match:
-            parts = {k: _substitute(_DETAIL_NB, v or "") for k, v in match.groupdict().items()}
-            return template.format(**parts)
-    return _substitute(_DETAIL_NB, message)
+            parts = {k: _substitute(_DETAIL, v or "", lang) for k, v in match.groupdict().items()}
+            return _words(f"usage.{key}", lang, **parts)
+    return _substitute(_DETAIL, message, lang)
 
 
 #: Options of the whole run that may stand before or after the command name.
@@ -154,6 +151,7 @@ def check_csv_style(value: str | None) -> CsvStyle | None:
     """``--csv-style`` (else ``$KOSTRA_CSV_STYLE``) as a :class:`kostra.exports.CsvStyle`;
     ``None`` when neither is given; a user error for another word."""
     from kostra.exports import CsvStyle
+    from kostra.i18n.said import say
 
     where = "--csv-style"
     if value is None:
@@ -164,16 +162,14 @@ def check_csv_style(value: str | None) -> CsvStyle | None:
         return CsvStyle(value.strip().lower())
     except ValueError:
         raise KostraError(
-            f"{where} {shown(value)}: choose excel or plain.",
-            nb=f"{where} {shown(value)}: velg excel eller plain.",
-            hint="excel: ';' and decimal comma (Norwegian Excel); plain: ',' and decimal point.",
-            hint_nb="excel: ';' og desimalkomma (norsk Excel); plain: ',' og desimalpunktum.",
+            say("error.cli.csv_style", where=where, value=shown(value)),
+            hint=say("error.cli.csv_style.hint"),
         ) from None
 
 
 def chosen_lang(args: Sequence[str]) -> str:
     """The language of messages: the last valid ``--lang`` in ``args``, else ``KOSTRA_LANG``,
-    else the locale's (:func:`kostra.settings.default_lang`); nynorsk reads bokmål messages."""
+    else the locale's (:func:`kostra.settings.default_lang`)."""
     from kostra.langs import default_lang
 
     lang = os.environ.get("KOSTRA_LANG") or default_lang()
@@ -197,13 +193,11 @@ def check_lang(value: str, source: str) -> str:
 
     if value in WRITTEN:
         return value
-    from kostra.errors import shown
+    from kostra.i18n.said import say
 
     raise KostraError(
-        f"{source} {shown(value)} is not a language kostra speaks.",
-        nb=f"{source} {shown(value)} er ikke et språk kostra kan.",
-        hint="Choose nb (bokmål), nn (nynorsk) or en (English).",
-        hint_nb="Velg nb (bokmål), nn (nynorsk) eller en (engelsk).",
+        say("error.cli.lang", source=source, value=shown(value)),
+        hint=say("error.cli.lang.hint"),
     )
 
 
@@ -216,7 +210,7 @@ def report(message: str, hint: str | None, lang: str) -> None:
     # one line each, whatever a library put into the text
     message = " ".join(message.split())
     console.print(
-        f"[bold red]{_PREFIX[lang]}:[/] {escape(clip(message))}", highlight=False, soft_wrap=True
+        f"[bold red]{prefix(lang)}:[/] {escape(clip(message))}", highlight=False, soft_wrap=True
     )
     if hint:
         hint = " ".join(hint.split())
@@ -271,23 +265,15 @@ class KostraGroup(TyperGroup):
         except click_errors as error:
             report(
                 usage_text(error.format_message(), lang),
-                _HELP_HINT[lang].format(command=_command_path(error)),
+                _words("help_hint", lang, command=_command_path(error)),
                 lang,
             )
             code = 2
         except aborts:
-            aborted = {"nb": "Avbrutt.", "nn": "Avbrote.", "en": "Aborted."}
-            print(aborted[lang], file=sys.stderr)
+            print(_words("aborted", lang), file=sys.stderr)
             code = 1
         except KeyboardInterrupt:
-            print(
-                "Interrupted; nothing half-written was kept."
-                if lang == "en"
-                else "Avbrote; ingenting halvskrive vart teke vare på."
-                if lang == "nn"
-                else "Avbrutt; ingenting halvskrevet ble beholdt.",
-                file=sys.stderr,
-            )
+            print(_words("interrupted", lang), file=sys.stderr)
             code = 130
         else:
             for line in _NOTES:
