@@ -97,7 +97,7 @@ def test_a_bad_file_stores_nothing(
     assert code == 2
     assert "Feil:" in err  # bokmål by default
     assert "bad.csv" in err
-    assert "verken tall eller SSB-symboler" in err
+    assert "1 celle er verken tall eller SSB-symbol " in err
     assert "Traceback" not in err
     assert not tmp_db.exists()  # the good file was not stored either
 

@@ -183,7 +183,10 @@ def test_api_csv_with_weeks_is_not_annual(shared_dir: Path) -> None:
         ("region;2020\n", "no data rows"),
         ("kommune;Persons 2020\nOslo;3\n", "no code in labels such as 'Oslo'"),
         ("alder;Persons 2020\n0 år;3\n", "no region column"),
-        ("region;alder;Persons 2020\n0301 Oslo;0 år;tre\n", "neither numbers nor SSB symbols"),
+        (
+            "region;alder;Persons 2020\n0301 Oslo;0 år;tre\n",
+            "1 cell is neither a number nor an SSB symbol",
+        ),
         ("region;alder;verdi\n0301 Oslo;0 år;3\n", "no year"),
         ("region;Netto 2020\n0301 Oslo;3\n", "does not say which SSB table"),
         ("region;alder;Persons 2020\n0301 Oslo;0 år;3\n0301 Oslo;0 years;4\n", "repeat a cell"),
@@ -373,7 +376,7 @@ def test_px_keys_rows(tmp_path: Path) -> None:
     [
         (lambda t: t.replace('":" 30 ;', ";"), "DATA has 6 cells"),
         (lambda t: t.replace("DATA=", "DOTA="), "no DATA"),
-        (lambda t: t.replace("1250", "mange"), "neither numbers nor data symbols"),
+        (lambda t: t.replace("1250", "mange"), "1 DATA cell is neither a number nor a data symbol"),
         (lambda t: t.replace('CODES("region")="3001","3024";', 'CODES("region")="3001";'), "CODES"),
         (
             lambda t: t.replace(

@@ -39,6 +39,7 @@ from importlib import resources
 from pathlib import Path
 
 from kostra.errors import InputFileError
+from kostra.i18n.said import Said, same, say, say_plural
 
 __all__ = [
     "OWN_LABEL_EXTENSION",
@@ -237,20 +238,14 @@ def parse_contents_option(items: Sequence[str]) -> tuple[dict[str, str], str | N
         code = code.strip()
         if not code or re.search(r"\s", code):
             raise InputFileError(
-                f"--contents {item[:80]!r} does not end in a ContentsCode.",
-                nb=f"--contents {item[:80]!r} slutter ikke med en innholdskode (ContentsCode).",
-                hint="Write --contents CODE, or --contents 'LABEL=CODE' for one label of several.",
-                hint_nb="Skriv --contents KODE, eller --contents 'ETIKETT=KODE' for én av flere "
-                "etiketter.",
+                say("error.labels.no_code", item=repr(item[:80])),
+                hint=say("error.labels.no_code.hint"),
             )
         if sep:
             pairs[normalise_label(label)] = code
         elif bare is not None and bare != code:
             raise InputFileError(
-                "Only one --contents CODE without a label can be given.",
-                nb="Bare én --contents KODE uten etikett kan oppgis.",
-                hint="Name the label for each code: --contents 'LABEL=CODE'.",
-                hint_nb="Oppgi etiketten for hver kode: --contents 'ETIKETT=KODE'.",
+                say("error.labels.one_bare"), hint=say("error.labels.one_bare.hint")
             )
         else:
             bare = code
@@ -291,32 +286,21 @@ def match_contents(
     near = closest_labels(label, known)
     if near:
         listed = "; ".join(f"{code} = {text!r}" for code, text in near)
-        known_text = f" The closest labels known for table {table_id}: {listed}."
-        known_nb = f" De nærmeste kjente etikettene for tabell {table_id}: {listed}."
+        known_text = say("error.labels.closest", table=table_id, listed=listed)
     else:
-        known_text = f" No labels of table {table_id} are known offline."
-        known_nb = f" Ingen etiketter for tabell {table_id} er kjent uten nett."
-    more = f" ({len(unmatched) - 1} more labels do not match either.)" if len(unmatched) > 1 else ""
-    more_nb = (
-        f" ({len(unmatched) - 1} etiketter til passer heller ikke.)" if len(unmatched) > 1 else ""
-    )
+        known_text = say("error.labels.none_offline", table=table_id)
+    others = len(unmatched) - 1
+    more: Said | str = say_plural("error.labels.more", others, same(str(others))) if others else ""
     raise InputFileError(
-        f"{file_name}: the content label {label!r} is not one of SSB's labels for table "
-        f"{table_id}.{known_text}{more} Nothing was stored.",
-        nb=f"{file_name}: innholdsetiketten {label!r} er ikke blant SSBs etiketter for tabell "
-        f"{table_id}.{known_nb}{more_nb} Ingenting ble lagret.",
-        hint_nb=(
-            f"Oppgi koden: kostra import {file_name} -t {table_id} --contents 'ETIKETT=KODE' "
-            "(eller --contents KODE når filen har ett innhold); eller hent tabellen én gang med "
-            f"`kostra fetch --tables {table_id}` så etikettene blir kjent; eller last den ned med "
-            "koder vist (statistikkbanken: «Vis koder»)."
+        say(
+            "error.labels.unknown",
+            file=file_name,
+            label=repr(label),
+            table=table_id,
+            known=known_text,
+            more=more,
         ),
-        hint=(
-            f"Give its code: kostra import {file_name} -t {table_id} --contents 'LABEL=CODE' "
-            "(or --contents CODE when the file has one content); or fetch the table once with "
-            f"`kostra fetch --tables {table_id}` so its labels are known; or download it with "
-            "codes shown (statbank: 'Vis koder')."
-        ),
+        hint=say("error.labels.unknown.hint", file=file_name, table=table_id),
     )
 
 

@@ -65,6 +65,7 @@ from pathlib import Path
 import polars as pl
 
 from kostra.errors import InputFileError, SourceError
+from kostra.i18n.said import say
 from kostra.sources.files._common import (
     _TABLE_ID,
     POPULATION_TABLE,
@@ -98,24 +99,17 @@ def read_file(
     path = Path(path)
     if path.is_dir():
         raise InputFileError(
-            f"{path} is a directory, not a file.",
-            nb=f"{path} er en mappe, ikke en fil.",
-            hint="Give the downloaded file itself, e.g. kostra import folder/13502.xlsx.",
-            hint_nb="Oppgi selve den nedlastede filen, f.eks. kostra import mappe/13502.xlsx.",
+            say("error.files.directory", path=str(path)),
+            hint=say("error.files.directory.hint"),
         )
     if not path.is_file():
         raise InputFileError(
-            f"No such file: {path}.",
-            nb=f"Finner ikke filen {path}.",
-            hint="Check the path and try again.",
-            hint_nb="Sjekk stien og prøv igjen.",
+            say("error.files.missing", path=str(path)), hint=say("error.files.missing.hint")
         )
     if table_id is not None and not _TABLE_ID.match(table_id):
         raise InputFileError(
-            f"{table_id!r} is not an SSB table id.",
-            nb=f"{table_id!r} er ikke et tabellnummer i statistikkbanken.",
-            hint="Table ids have 5 digits, like 07459.",
-            hint_nb="Tabellnumre har 5 sifre, som 07459.",
+            say("error.files.table_id", table=repr(table_id)),
+            hint=say("error.files.table_id.hint"),
         )
     raw = path.read_bytes()
     fmt = _detect_format(path, raw)
@@ -133,30 +127,20 @@ def read_file(
         raise
     except SourceError as error:
         raise InputFileError(
-            f"{path.name}: {error.message}",
-            nb=f"{path.name}: {error.nb}",
-            hint=_FILE_HINT,
-            hint_nb=_FILE_HINT_NB,
+            say("error.files.in_file", name=path.name, error=error.words()),
+            hint=say("error.files.incomplete.hint"),
         ) from error
     except pl.exceptions.PolarsError as error:
         # Polars' own text talks about its internals (infer_schema_length …), not the file.
         raise InputFileError(
-            f"{path.name} could not be read as {fmt.upper()}: its cells do not form one table.",
-            nb=f"{path.name} kunne ikke leses som {fmt.upper()}: cellene danner ikke én tabell.",
-            hint=_FILE_HINT,
-            hint_nb=_FILE_HINT_NB,
+            say("error.files.not_one_table", name=path.name, format=fmt.upper()),
+            hint=say("error.files.incomplete.hint"),
         ) from error
     except (ValueError, UnicodeError) as error:
         raise InputFileError(
-            f"{path.name} could not be read as {fmt.upper()}: {str(error)[:200]}",
-            nb=f"{path.name} kunne ikke leses som {fmt.upper()}: {str(error)[:200]}",
-            hint=_FILE_HINT,
-            hint_nb=_FILE_HINT_NB,
+            say("error.files.unreadable", name=path.name, format=fmt.upper(), why=str(error)[:200]),
+            hint=say("error.files.incomplete.hint"),
         ) from error
-
-
-_FILE_HINT = "Is it a complete statbank download? Try downloading it again."
-_FILE_HINT_NB = "Er det en komplett nedlasting fra statistikkbanken? Prøv å laste den ned på nytt."
 
 
 # --------------------------------------------------------------------------- format and text
@@ -173,9 +157,6 @@ def _detect_format(path: Path, raw: bytes) -> FileFormat:
         return "json-stat"
     if suffix == ".xls":
         raise InputFileError(
-            f"{path.name} is an old Excel (.xls) file.",
-            nb=f"{path.name} er en gammel Excel-fil (.xls).",
-            hint="Save it as .xlsx or download CSV.",
-            hint_nb="Lagre den som .xlsx, eller last ned CSV.",
+            say("error.files.xls", name=path.name), hint=say("error.files.xls.hint")
         )
     return "csv"

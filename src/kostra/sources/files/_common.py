@@ -10,20 +10,13 @@ from typing import Literal
 import polars as pl
 
 from kostra.errors import InputFileError
+from kostra.i18n.said import say
 
 FileFormat = Literal["csv", "xlsx", "px", "json-stat"]
 
 POPULATION_TABLE = "07459"
 POPULATION_CONTENTS = "Personer1"
 
-_CODES_HINT = (
-    "Download the table with codes shown (statbank: 'Vis koder' / 'Show codes'), "
-    "or as PX or JSON-stat."
-)
-_CODES_HINT_NB = (
-    "Last ned tabellen med koder vist (statistikkbanken: «Vis koder»), "
-    "eller som PX eller JSON-stat."
-)
 _TABLE_ID = re.compile(r"^[0-9A-Za-z]{5}$")
 _TITLE = re.compile(r"^\s*([0-9]{5})\s*:\s*(.*)$")
 _YEAR_SUFFIX = re.compile(r"^(?P<content>.*?)[\s_]*(?P<year>(?:18|19|20|21)\d{2})$")
@@ -147,10 +140,7 @@ def _sniff_separator(line: str) -> str:
     best = max(counts, key=lambda sep: counts[sep])
     if counts[best] == 0:
         raise InputFileError(
-            "The file has no separator (semicolon, tab or comma) in its header line.",
-            nb="Overskriftslinjen i filen har ingen skilletegn (semikolon, tabulator eller komma).",
-            hint="Is this a CSV download from SSB's statbank?",
-            hint_nb="Er dette en CSV-nedlasting fra SSBs statistikkbank?",
+            say("error.files.no_separator"), hint=say("error.files.no_separator.hint")
         )
     return best
 

@@ -12,10 +12,9 @@ import polars as pl
 
 from kostra.errors import InputFileError
 from kostra.frames import conform_observations
+from kostra.i18n.said import Said, same, say, say_plural
 from kostra.sources.files._common import (
     _CODE_DASH_LABEL,
-    _CODES_HINT,
-    _CODES_HINT_NB,
     _PERSON_LABELS,
     POPULATION_CONTENTS,
     POPULATION_TABLE,
@@ -64,10 +63,7 @@ def _finish(
         notes.append("persons by region and age: taken to be SSB table 07459")
     else:
         raise InputFileError(
-            f"{path.name} does not say which SSB table it is.",
-            nb=f"{path.name} sier ikke hvilken tabell i statistikkbanken den er.",
-            hint="Give the table id: kostra import FILE --table 12345.",
-            hint_nb="Oppgi tabellnummeret: kostra import FIL --table 12345.",
+            say("error.files.which_table", name=path.name), hint=say("error.files.which_table.hint")
         )
     frame = parsed.frame
     column = frame.get_column("contents")
@@ -76,12 +72,7 @@ def _finish(
             column = column.fill_null(POPULATION_CONTENTS)
         else:
             raise InputFileError(
-                f"{path.name}: the column headings do not say what the numbers are "
-                "(no contents such as 'Persons 2020').",
-                nb=f"{path.name}: kolonneoverskriftene sier ikke hva tallene er "
-                "(ingen statistikkvariabel som «Personer 2020»).",
-                hint=_CODES_HINT,
-                hint_nb=_CODES_HINT_NB,
+                say("error.files.no_contents", name=path.name), hint=say("error.files.codes.hint")
             )
     codes = _contents_codes(
         column,
@@ -108,13 +99,18 @@ def _finish(
     duplicates = out.select("contents_code", "region", "year", "dims").is_duplicated()
     if duplicates.any():
         example = out.filter(duplicates).row(0, named=True)
+        repeated = int(duplicates.sum())
         raise InputFileError(
-            f"{path.name}: {int(duplicates.sum())} rows repeat a cell, e.g. region "
-            f"{example['region']} year {example['year']} {example['dims']}.",
-            nb=f"{path.name}: {int(duplicates.sum())} rader gjentar en celle, f.eks. region "
-            f"{example['region']} år {example['year']} {example['dims']}.",
-            hint="Two labels may share a code; check the file for repeated rows.",
-            hint_nb="To etiketter kan ha samme kode; se etter gjentatte rader i filen.",
+            say_plural(
+                "error.files.repeated",
+                repeated,
+                same(str(repeated)),
+                name=path.name,
+                region=str(example["region"]),
+                year=str(example["year"]),
+                dims=str(example["dims"]),
+            ),
+            hint=say("error.files.repeated.hint"),
         )
     meta = FileMetadata(
         path=path,
@@ -167,39 +163,41 @@ def check_cells(frame: pl.DataFrame, name: str) -> None:
     bad = values.filter(values.is_not_null() & ~values.is_finite())
     if bad.len():
         raise InputFileError(
-            f"{name}: {bad.len()} cells hold a number that is not finite (e.g. {bad[0]}); "
-            "nothing was stored.",
-            nb=f"{name}: {bad.len()} celler har et tall som ikke er endelig (f.eks. {bad[0]}); "
-            "ingenting ble lagret.",
-            hint="Numbers such as 1e309, inf or NaN are not figures SSB publishes; "
-            "correct the cells or download the table again.",
-            hint_nb="Tall som 1e309, inf eller NaN publiserer ikke SSB; "
-            "rett cellene eller last ned tabellen på nytt.",
+            say_plural(
+                "error.files.not_finite",
+                bad.len(),
+                same(str(bad.len())),
+                name=name,
+                example=str(bad[0]),
+            ),
+            hint=say("error.files.not_finite.hint"),
         )
     years = frame.get_column("year").unique().sort()
     last = date.today().year + 1
     wrong = years.filter((years < _FIRST_YEAR) | (years > last)).to_list()
     if wrong:
         raise InputFileError(
-            f"{name}: the year {wrong[0]} is impossible for a statistic "
-            f"(years run from {_FIRST_YEAR} to {last}); nothing was stored.",
-            nb=f"{name}: året {wrong[0]} er umulig for en statistikk "
-            f"(årene går fra {_FIRST_YEAR} til {last}); ingenting ble lagret.",
-            hint="Check the year columns or the year variable of the file.",
-            hint_nb="Sjekk årskolonnene eller tidsvariabelen (Tid) i filen.",
+            say(
+                "error.files.impossible_year",
+                name=name,
+                year=wrong[0],
+                first=_FIRST_YEAR,
+                last=last,
+            ),
+            hint=say("error.files.impossible_year.hint"),
         )
     unknown = unknown_regions(frame.get_column("region").unique(maintain_order=True).to_list())
     if unknown:
         shown = ", ".join(repr(code[:20]) for code in unknown[:5])
-        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-        more_nb = f" og {len(unknown) - 5} til" if len(unknown) > 5 else ""
+        more: Said | str = say("error.files.more", n=len(unknown) - 5) if len(unknown) > 5 else ""
         raise InputFileError(
-            f"{name}: unknown region codes {shown}{more}; nothing was stored.",
-            nb=f"{name}: ukjente regionkoder {shown}{more_nb}; ingenting ble lagret.",
-            hint="Region cells must start with an SSB region code, such as '0301 Oslo', "
-            "'K-3024 Bærum', 'EAK Landet' or 'EKG13 KOSTRA-gruppe 13'.",
-            hint_nb="Regionceller må begynne med en regionkode fra SSB, som '0301 Oslo', "
-            "'K-3024 Bærum', 'EAK Landet' eller 'EKG13 KOSTRA-gruppe 13'.",
+            say("error.files.unknown_regions", name=name, codes=shown, more=more),
+            # SSB's own labels, the same in every language
+            hint=say(
+                "error.files.unknown_regions.hint",
+                examples="'0301 Oslo', 'K-3024 Bærum', 'EAK Landet'",
+                last="'EKG13 KOSTRA-gruppe 13'",
+            ),
         )
 
 

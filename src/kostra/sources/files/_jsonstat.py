@@ -7,6 +7,7 @@ from pathlib import Path
 import polars as pl
 
 from kostra.errors import InputFileError
+from kostra.i18n.said import say
 from kostra.sources.files._common import (
     _TABLE_ID,
     _TITLE,
@@ -38,10 +39,7 @@ def _read_jsonstat(
     chosen = table_id or found
     if chosen is None:
         raise InputFileError(
-            f"{path.name} does not say which SSB table it is.",
-            nb=f"{path.name} sier ikke hvilken tabell i statistikkbanken den er.",
-            hint="Give the table id: kostra import FILE --table 12345.",
-            hint_nb="Oppgi tabellnummeret: kostra import FIL --table 12345.",
+            say("error.files.which_table", name=path.name), hint=say("error.files.which_table.hint")
         )
     frame = jsonstat.to_observations(dataset, chosen)
     check_cells(frame, path.name)

@@ -10,11 +10,10 @@ import polars as pl
 
 from kostra.errors import InputFileError
 from kostra.frames import STATUS_SYMBOLS
+from kostra.i18n.said import same, say, say_plural
 from kostra.sources.files._common import (
     _AGE,
     _CODE_DASH_LABEL,
-    _CODES_HINT,
-    _CODES_HINT_NB,
     _CONTENTS_NAMES,
     _KNOWN_DIMS,
     _REGION_NAMES,
@@ -98,10 +97,7 @@ def _from_table(table: pl.DataFrame, *, name: str) -> _Parsed:
     ]
     table = table.drop(empty)
     if table.height == 0:
-        raise InputFileError(
-            f"{name} has a header but no data rows.",
-            nb=f"{name} har overskrifter, men ingen datarader.",
-        )
+        raise InputFileError(say("error.files.header_no_rows", name=name))
     columns, table_id, title = _classify(table)
     wide = [c for c in columns if c.role == "wide"]
     years = [c for c in columns if c.role == "year"]
@@ -113,10 +109,8 @@ def _from_table(table: pl.DataFrame, *, name: str) -> _Parsed:
         numeric = [c for c in dims if _column_is_numeric(table.get_column(c.name))]
         if not numeric:
             raise InputFileError(
-                f"{name}: no column of numbers was found (columns: {', '.join(table.columns)}).",
-                nb=f"{name}: fant ingen kolonne med tall (kolonner: {', '.join(table.columns)}).",
-                hint=_CODES_HINT,
-                hint_nb=_CODES_HINT_NB,
+                say("error.files.no_numbers", name=name, columns=", ".join(table.columns)),
+                hint=say("error.files.codes.hint"),
             )
         for column in numeric:
             column.role = "value"
@@ -135,43 +129,26 @@ def _from_table(table: pl.DataFrame, *, name: str) -> _Parsed:
             dims = [c for c in dims if c.role == "dim"]
     if not regions:
         raise InputFileError(
-            f"{name}: no region column (columns: {', '.join(table.columns)}).",
-            nb=f"{name}: ingen regionkolonne (kolonner: {', '.join(table.columns)}).",
-            hint="kostra stores figures by region; download the table with the region variable.",
-            hint_nb="kostra lagrer tall per region; last ned tabellen med regionvariabelen.",
+            say("error.files.no_region", name=name, columns=", ".join(table.columns)),
+            hint=say("error.files.no_region.hint"),
         )
     if len(regions) > 1:
-        raise InputFileError(
-            f"{name}: more than one region column ({regions[0].name}, …).",
-            nb=f"{name}: mer enn én regionkolonne ({regions[0].name}, …).",
-        )
+        raise InputFileError(say("error.files.regions", name=name, column=regions[0].name))
     if not wide and not years:
         raise InputFileError(
-            f"{name}: no year found — neither a year column nor years in the column names.",
-            nb=f"{name}: fant ingen årstall — verken en årskolonne eller år i kolonnenavnene.",
-            hint="KOSTRA figures are annual; download the table with the year (Tid) variable.",
-            hint_nb="KOSTRA-tall er årlige; last ned tabellen med tidsvariabelen (Tid).",
+            say("error.files.no_year", name=name), hint=say("error.files.no_year.hint")
         )
     if wide and (values or years):
-        raise InputFileError(
-            f"{name}: mixes year columns and a year variable; cannot tell layout.",
-            nb=f"{name}: blander årskolonner og en tidsvariabel; oppsettet er uklart.",
-        )
+        raise InputFileError(say("error.files.mixed_years", name=name))
     if len(contents) > 1 or len(years) > 1:
-        raise InputFileError(
-            f"{name}: more than one contents or year column.",
-            nb=f"{name}: mer enn én kolonne for innhold (ContentsCode) eller år.",
-        )
+        raise InputFileError(say("error.files.contents_or_years", name=name))
 
     region_col = regions[0].name
     table, skipped = _drop_non_data_rows(
         table, region_col, [c.name for c in wide] or [c.name for c in values]
     )
     if table.height == 0:
-        raise InputFileError(
-            f"{name} has no data rows with a region and a figure.",
-            nb=f"{name} har ingen datarader med både region og tall.",
-        )
+        raise InputFileError(say("error.files.no_region_rows", name=name))
     keep = [region_col, *[c.name for c in dims], *[c.name for c in contents]]
     if wide:
         long = table.unpivot(
@@ -193,10 +170,7 @@ def _from_table(table: pl.DataFrame, *, name: str) -> _Parsed:
         long = _years_from_cells(long, years[0].name, name)
     else:
         if contents:
-            raise InputFileError(
-                f"{name}: a contents column and several value columns.",
-                nb=f"{name}: en innholdskolonne og flere tallkolonner.",
-            )
+            raise InputFileError(say("error.files.contents_and_values", name=name))
         long = table.unpivot(
             index=[*keep, years[0].name],
             on=[c.name for c in values],
@@ -215,10 +189,7 @@ def _from_table(table: pl.DataFrame, *, name: str) -> _Parsed:
         )
     dim_ids = [c.dim_id or c.name for c in dims]
     if len(set(dim_ids)) != len(dim_ids):
-        raise InputFileError(
-            f"{name}: two columns name the same dimension ({dim_ids}).",
-            nb=f"{name}: to kolonner gjelder samme variabel ({dim_ids}).",
-        )
+        raise InputFileError(say("error.files.same_dimension", name=name, dims=str(dim_ids)))
     region_codes = _codes(long.get_column(region_col), "Region", region_col)
     code_columns = [
         _codes(long.get_column(c.name), dim_id, c.name).alias(f"_dim_{dim_id}")
@@ -277,10 +248,8 @@ def _years_from_cells(long: pl.DataFrame, column: str, name: str) -> pl.DataFram
     bad = cells.filter(year.is_null()).unique(maintain_order=True)
     if bad.len():
         raise InputFileError(
-            f"{name}: time values such as {bad[0]!r} are not years.",
-            nb=f"{name}: tidsverdier som {bad[0]!r} er ikke årstall.",
-            hint="KOSTRA figures are annual; download an annual table.",
-            hint_nb="KOSTRA-tall er årlige; last ned en tabell med årstall.",
+            say("error.files.not_years", name=name, value=repr(bad[0])),
+            hint=say("error.files.not_years.hint"),
         )
     return long.with_columns(year.cast(pl.Int32).alias("year"))
 
@@ -332,10 +301,14 @@ def _values(raw: pl.Series, name: str) -> tuple[pl.Series, pl.Series]:
     if bad.len():
         examples = ", ".join(repr(v) for v in bad.unique().head(3).to_list())
         raise InputFileError(
-            f"{name}: {bad.len()} cells are neither numbers nor SSB symbols (e.g. {examples}).",
-            nb=f"{name}: {bad.len()} celler er verken tall eller SSB-symboler (f.eks. {examples}).",
-            hint="Cells must hold numbers or one of . .. ... : - (SSB's status symbols).",
-            hint_nb="Celler må ha tall eller et av . .. ... : - (SSBs prikkesymboler).",
+            say_plural(
+                "error.files.bad_cells",
+                bad.len(),
+                same(str(bad.len())),
+                name=name,
+                examples=examples,
+            ),
+            hint=say("error.files.bad_cells.hint"),
         )
     value = pl.Series("value", numbers).set(is_symbol, None)
     status = pl.Series("status", text).set(~is_symbol.fill_null(False), None)
@@ -388,15 +361,13 @@ def _codes(column: pl.Series, dim_id: str, column_name: str) -> pl.Series:
     missing = [label for label, code in mapping.items() if code is None]
     if missing:
         raise InputFileError(
-            f"Column {column_name!r}: no code in labels such as {missing[0]!r}.",
-            nb=f"Kolonne {column_name!r}: ingen kode i etiketter som {missing[0]!r}.",
-            hint=_CODES_HINT,
-            hint_nb=_CODES_HINT_NB,
+            say("error.files.no_code", column=repr(column_name), label=repr(missing[0])),
+            hint=say("error.files.codes.hint"),
         )
     if column.null_count():
+        empty = column.null_count()
         raise InputFileError(
-            f"Column {column_name!r} has {column.null_count()} empty cells.",
-            nb=f"Kolonne {column_name!r} har {column.null_count()} tomme celler.",
+            say_plural("error.files.empty_cells", empty, same(str(empty)), column=repr(column_name))
         )
     # Labels that differ only in text ("0219 Bærum", "0219 Baerum") share a code; fine.
     return column.replace_strict(mapping, return_dtype=pl.Utf8)

@@ -8,6 +8,7 @@ import re
 import polars as pl
 
 from kostra.errors import InputFileError
+from kostra.i18n.said import say
 from kostra.sources.files._common import (
     _TITLE,
     _decode,
@@ -37,7 +38,7 @@ def _read_csv(raw: bytes, *, name: str) -> _Parsed:
     while start < len(lines) and not lines[start].strip():
         start += 1
     if start >= len(lines):
-        raise InputFileError(f"{name} is empty.", nb=f"{name} er tom.")
+        raise InputFileError(say("error.files.empty", name=name))
     first = lines[start]
     if max(len(_split_fields(first, sep)) for sep in (";", "\t", ",")) == 1 or (
         _TITLE.match(first.strip().strip('"'))
@@ -54,9 +55,7 @@ def _read_csv(raw: bytes, *, name: str) -> _Parsed:
         while start < len(lines) and not lines[start].strip():
             start += 1
     if start >= len(lines):
-        raise InputFileError(
-            f"{name} has a title but no table.", nb=f"{name} har en tittel, men ingen tabell."
-        )
+        raise InputFileError(say("error.files.title_only", name=name))
     sep = _sniff_separator(lines[start])
     width = len(_split_fields(lines[start], sep))
     # Data runs to the first blank line that is followed by something other than data rows

@@ -12,6 +12,7 @@ import polars as pl
 
 from kostra.errors import InputFileError
 from kostra.frames import STATUS_SYMBOLS
+from kostra.i18n.said import Said, same, say, say_plural
 from kostra.sources.files._common import (
     _REGION_NAMES,
     _TABLE_ID,
@@ -87,10 +88,7 @@ def parse_px(raw: bytes, *, name: str = "PX file") -> PxFile:
     text, encoding = _decode(raw, declared.group(1) if declared else None)
     split = re.search(r"(?m)^\s*DATA\s*=", text)
     if split is None:
-        raise InputFileError(
-            f"{name} has no DATA= section; it is not a complete PX file.",
-            nb=f"{name} har ingen DATA=-del; det er ikke en komplett PX-fil.",
-        )
+        raise InputFileError(say("error.files.px_no_data", name=name))
     header, data_text = text[: split.start()], text[split.end() :]
     keywords: dict[str, list[str]] = {}
     statement: list[str] = []
@@ -102,41 +100,37 @@ def parse_px(raw: bytes, *, name: str = "PX file") -> PxFile:
             statement.append(token)
     if "".join(statement).strip():
         raise InputFileError(
-            f"{name}: keyword without ';' before DATA: {''.join(statement)[:60]!r}",
-            nb=f"{name}: nøkkelord uten ';' før DATA: {''.join(statement)[:60]!r}",
+            say("error.files.px_unended", name=name, text=repr("".join(statement)[:60]))
         )
     stub = keywords.get("STUB", [])
     heading = keywords.get("HEADING", [])
     variables = [*stub, *heading]
     if not variables:
-        raise InputFileError(
-            f"{name} has neither STUB nor HEADING.", nb=f"{name} har verken STUB eller HEADING."
-        )
+        raise InputFileError(say("error.files.px_no_variables", name=name))
     codes: dict[str, list[str]] = {}
     variable_ids: dict[str, str] = {}
     for variable in variables:
         values = keywords.get(f'VALUES("{variable}")')
         if not values:
             raise InputFileError(
-                f"{name}: variable {variable!r} has no VALUES.",
-                nb=f"{name}: variabelen {variable!r} har ingen VALUES.",
+                say("error.files.px_no_values", name=name, variable=repr(variable))
             )
         var_codes = keywords.get(f'CODES("{variable}")', values)
         if len(var_codes) != len(values):
             raise InputFileError(
-                f"{name}: variable {variable!r} has {len(values)} VALUES "
-                f"but {len(var_codes)} CODES.",
-                nb=f"{name}: variabelen {variable!r} har {len(values)} VALUES "
-                f"men {len(var_codes)} CODES.",
+                say(
+                    "error.files.px_values_codes",
+                    name=name,
+                    variable=repr(variable),
+                    values=len(values),
+                    codes=len(var_codes),
+                )
             )
         codes[variable] = var_codes
         ident = keywords.get(f'VARIABLECODE("{variable}")', [variable])[0]
         variable_ids[variable] = ident
     if len(set(variable_ids.values())) != len(variables):
-        raise InputFileError(
-            f"{name}: two variables share an id ({variable_ids}).",
-            nb=f"{name}: to variabler har samme id ({variable_ids}).",
-        )
+        raise InputFileError(say("error.files.px_same_id", name=name, ids=str(variable_ids)))
     symbols = _px_symbols(keywords)
     tokens = re.findall(r'"[^"]*"|[^\s",;]+', data_text.split(";", 1)[0])
     cells = [t.strip('"') for t in tokens]
@@ -148,10 +142,8 @@ def parse_px(raw: bytes, *, name: str = "PX file") -> PxFile:
         n_cells = math.prod(sizes)
         if len(cells) != n_cells:
             raise InputFileError(
-                f"{name}: DATA has {len(cells)} cells, but the variables make {n_cells}.",
-                nb=f"{name}: DATA har {len(cells)} celler, men variablene gir {n_cells}.",
-                hint="The file is truncated or its VALUES do not match its data.",
-                hint_nb="Filen er avkuttet, eller VALUES stemmer ikke med dataene.",
+                say("error.files.px_cells", name=name, cells=len(cells), expected=n_cells),
+                hint=say("error.files.px_cells.hint"),
             )
         columns = _code_grid(variables, sizes, codes)
         value, status = _px_cells(pl.Series(cells, dtype=pl.Utf8), symbols, name)
@@ -172,8 +164,7 @@ def _px_statement(statement: str, keywords: dict[str, list[str]], name: str) -> 
     match = _PX_KEY.match(statement)
     if match is None:
         raise InputFileError(
-            f"{name}: cannot read the PX line {statement.strip()[:60]!r}.",
-            nb=f"{name}: kan ikke lese PX-linjen {statement.strip()[:60]!r}.",
+            say("error.files.px_line", name=name, line=repr(statement.strip()[:60]))
         )
     if match.group("lang"):
         return  # another language's text; the default language is enough
@@ -211,10 +202,13 @@ def _px_cells(cells: pl.Series, symbols: dict[str, str], name: str) -> tuple[pl.
     bad = cells.filter(~is_symbol & numbers.is_null())
     if bad.len():
         raise InputFileError(
-            f"{name}: {bad.len()} DATA cells are neither numbers nor data symbols "
-            f"(e.g. {bad[0]!r}).",
-            nb=f"{name}: {bad.len()} DATA-celler er verken tall eller datasymboler "
-            f"(f.eks. {bad[0]!r}).",
+            say_plural(
+                "error.files.px_bad_cells",
+                bad.len(),
+                same(str(bad.len())),
+                name=name,
+                example=repr(bad[0]),
+            )
         )
     value = numbers.set(is_symbol, None).alias("value")
     status = cells.replace_strict(symbols, default=None, return_dtype=pl.Utf8).alias("status")
@@ -254,10 +248,7 @@ def _px_keys_frame(
     per_row = math.prod(heading_sizes)
     width = len(stub) + per_row
     if len(cells) % width:
-        raise InputFileError(
-            f"{name}: KEYS data rows do not have {width} fields each.",
-            nb=f"{name}: KEYS-radene i DATA har ikke {width} felt hver.",
-        )
+        raise InputFileError(say("error.files.px_keys_width", name=name, width=width))
     n_rows = len(cells) // width
     grid = np.array(cells, dtype=object).reshape(n_rows, width)
     key_columns = []
@@ -268,15 +259,23 @@ def _px_keys_frame(
             unknown = keys.filter(~keys.is_in(list(mapping))).unique()
             if unknown.len():
                 raise InputFileError(
-                    f"{name}: unknown {variable} value {unknown[0]!r} in DATA.",
-                    nb=f"{name}: ukjent verdi {unknown[0]!r} for {variable} i DATA.",
+                    say(
+                        "error.files.px_unknown_value",
+                        name=name,
+                        variable=variable,
+                        value=repr(unknown[0]),
+                    )
                 )
             keys = keys.replace_strict(mapping, return_dtype=pl.Utf8)
         elif not keys.is_in(codes[variable]).all():
             unknown = keys.filter(~keys.is_in(codes[variable])).unique()
             raise InputFileError(
-                f"{name}: unknown {variable} code {unknown[0]!r} in DATA.",
-                nb=f"{name}: ukjent kode {unknown[0]!r} for {variable} i DATA.",
+                say(
+                    "error.files.px_unknown_code",
+                    name=name,
+                    variable=variable,
+                    code=repr(unknown[0]),
+                )
             )
         key_columns.append(keys.gather(np.repeat(np.arange(n_rows), per_row)))
     heading_columns = [
@@ -298,16 +297,19 @@ def _px_to_parsed(px: PxFile) -> _Parsed:
     ) or next((lowered[n] for n in ("tid", "time", "år", "year") if n in lowered), None)
     region = next((lowered[n] for n in _REGION_NAMES if n in lowered), None)
     missing = [
-        label for label, found in (("region", region), ("time (year)", time_var)) if found is None
+        label
+        for label, found in (
+            (say("error.files.px_region"), region),
+            (say("error.files.px_time"), time_var),
+        )
+        if found is None
     ]
     if missing:
+        joiner = say("error.files.px_missing_join")
+        absent = Said.each(lambda lang: joiner[lang].join(label[lang] for label in missing))
         raise InputFileError(
-            f"The PX file has no {' and no '.join(missing)} variable "
-            f"(its variables are {', '.join(ids)}).",
-            nb=f"PX-filen mangler variabelen {' og '.join(missing)} "
-            f"(variablene er {', '.join(ids)}).",
-            hint="kostra stores annual figures by region.",
-            hint_nb="kostra lagrer årlige tall per region.",
+            say("error.files.px_missing", missing=absent, ids=", ".join(ids)),
+            hint=say("error.files.px_missing.hint"),
         )
     assert region is not None
     assert time_var is not None
@@ -320,10 +322,8 @@ def _px_to_parsed(px: PxFile) -> _Parsed:
     if not years.str.contains(r"^\d{4}$").all():
         bad = years.filter(~years.str.contains(r"^\d{4}$"))[0]
         raise InputFileError(
-            f"The PX file is not annual: time codes such as {bad!r} are not years.",
-            nb=f"PX-filen er ikke årlig: tidskoder som {bad!r} er ikke årstall.",
-            hint="KOSTRA figures are annual; choose an annual table.",
-            hint_nb="KOSTRA-tall er årlige; velg en tabell med årstall.",
+            say("error.files.px_not_annual", value=repr(bad)),
+            hint=say("error.files.px_not_annual.hint"),
         )
     others = [i for i in ids if i not in (contents, time_var, region)]
     out = frame.select(

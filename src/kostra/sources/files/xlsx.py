@@ -8,9 +8,8 @@ import polars as pl
 
 from kostra.errors import InputFileError
 from kostra.frames import STATUS_SYMBOLS
+from kostra.i18n.said import say
 from kostra.sources.files._common import (
-    _CODES_HINT,
-    _CODES_HINT_NB,
     _TITLE,
     _YEAR_CELL,
     _footer_stamp,
@@ -32,19 +31,15 @@ def _read_xlsx(path: Path) -> _Parsed:
     except Exception as error:  # fastexcel raises its own exception types
         # fastexcel's own text names the absolute path and its internals: say it plainly.
         raise InputFileError(
-            f"{path.name} could not be read as an Excel workbook (.xlsx).",
-            nb=f"{path.name} kunne ikke leses som en Excel-arbeidsbok (.xlsx).",
-            hint="Save it again as .xlsx, or download the table as CSV.",
-            hint_nb="Lagre den på nytt som .xlsx, eller last ned tabellen som CSV.",
+            say("error.files.xlsx_unreadable", name=path.name),
+            hint=say("error.files.xlsx_unreadable.hint"),
         ) from error
     rows: list[list[str | None]] = [
         [None if cell is None or not str(cell).strip() else str(cell).strip() for cell in row]
         for row in sheet.rows()
     ]
     if not rows:
-        raise InputFileError(
-            f"{path.name}: the first sheet is empty.", nb=f"{path.name}: det første arket er tomt."
-        )
+        raise InputFileError(say("error.files.sheet_empty", name=path.name))
     filled = [sum(cell is not None for cell in row) for row in rows]
     # Title rows: text in the first column only, above the table.
     start = 0
@@ -59,10 +54,7 @@ def _read_xlsx(path: Path) -> _Parsed:
             file_table, title = (match.group(1), match.group(2)) if match else (None, text)
         start += 1
     if start >= len(rows):
-        raise InputFileError(
-            f"{path.name} has no table in its first sheet.",
-            nb=f"{path.name} har ingen tabell i det første arket.",
-        )
+        raise InputFileError(say("error.files.sheet_no_table", name=path.name))
     # The table ends at the first row with exactly one filled cell (footnotes, "Sist endret:",
     # time stamps follow) or at blank rows with no table row after them; a blank row inside the
     # data (SSB's downloads have them) is skipped, not taken for the end.
@@ -98,10 +90,7 @@ def _read_xlsx(path: Path) -> _Parsed:
     headers = _xlsx_headers(block[:heading], first_value)
     data = block[heading:]
     if not data:
-        raise InputFileError(
-            f"{path.name} has headings but no data rows.",
-            nb=f"{path.name} har overskrifter, men ingen datarader.",
-        )
+        raise InputFileError(say("error.files.no_data_rows", name=path.name))
     table = pl.DataFrame(
         {header: [row[j] for row in data] for j, header in enumerate(headers)},
         schema=dict.fromkeys(headers, pl.Utf8),
@@ -124,12 +113,7 @@ def _first_value_column(block: list[list[str | None]]) -> int:
         cells = [cell for row in sample if (cell := row[j]) is not None]
         if cells and all(_is_number_or_symbol(cell) for cell in cells):
             return j
-    raise InputFileError(
-        "No column of numbers was found in the sheet.",
-        nb="Fant ingen kolonne med tall i arket.",
-        hint=_CODES_HINT,
-        hint_nb=_CODES_HINT_NB,
-    )
+    raise InputFileError(say("error.files.sheet_no_numbers"), hint=say("error.files.codes.hint"))
 
 
 def _is_number_or_symbol(text: str) -> bool:

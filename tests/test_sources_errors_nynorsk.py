@@ -1,0 +1,97 @@
+"""The sources' user errors read nynorsk for a nynorsk user: real failures through the real code
+paths (a bad import on the command line, a broken file, an unknown label), each also in bokmål
+and English, with no bokmål forms left in the nynorsk words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kostra.cli import main
+from kostra.errors import InputFileError
+from kostra.sources.files import read_file
+from language_checks import bokmal_words
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    try:
+        main(argv)
+        code = 0
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    _out, err = capsys.readouterr()
+    return code, err
+
+
+def test_a_bad_import_speaks_nynorsk(
+    tmp_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("region;alder;Persons 2020\n0301 Oslo;0 år;mange\n0301 Oslo;1 år;fleire\n")
+    code, err = run(["--lang", "nn", "import", str(bad)], capsys)
+    assert code == 2
+    assert err.startswith("Feil: bad.csv: 2 celler er verken tal eller SSB-symbol (t.d. ")
+    assert "Celler må ha tal eller eitt av . .. ... : - (prikkesymbola til SSB)." in err
+    assert bokmal_words(err) == []
+    assert not tmp_db.exists()
+
+
+def test_a_missing_file_in_three_languages(
+    tmp_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = run(["import", "nowhere.csv", "--lang", "nn"], capsys)
+    assert code == 2
+    assert "Finn ikkje fila nowhere.csv." in err
+    assert "Sjekk stien og prøv på nytt." in err
+    with pytest.raises(InputFileError) as caught:
+        read_file("nowhere.csv")
+    assert caught.value.text("nb") == "Finner ikke filen nowhere.csv."
+    assert caught.value.text("en") == "No such file: nowhere.csv."
+
+
+def test_a_wrapped_error_keeps_the_language_of_its_inner_words(tmp_path: Path) -> None:
+    # a JSON-stat file that is not JSON: the decoder's words inside the file's
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"class": "dataset", "id": ["a"], "size": [1, 2]}', encoding="utf-8")
+    with pytest.raises(InputFileError) as caught:
+        read_file(broken, table_id="07459")
+    error = caught.value
+    assert error.text("nn").startswith("broken.json: Ugyldig JSON-stat: ")
+    assert error.text("en").startswith("broken.json: Malformed JSON-stat: ")
+    assert error.hint_text("nn") == (
+        "Er det ei komplett nedlasting frå statistikkbanken? Prøv å laste ned fila på nytt."
+    )
+
+
+def test_an_unknown_content_label_in_nynorsk(tmp_path: Path) -> None:
+    path = tmp_path / "netto.csv"
+    path.write_text('"12362: Netto"\n\nregion;Noko heilt anna 2020\n0301 Oslo;3\n')
+    with pytest.raises(InputFileError) as caught:
+        read_file(path, cache_dir=tmp_path)
+    nynorsk = caught.value.text("nn")
+    assert nynorsk.startswith("netto.csv: innhaldsetiketten 'Noko heilt anna' er ikkje blant")
+    assert nynorsk.endswith("Ingenting vart lagra.")
+    assert "`kostra fetch --tables 12362` så etikettane blir kjende" in (
+        caught.value.hint_text("nn") or ""
+    )
+    # the closest labels are SSB's own, in bokmål; the words around them are ours
+    ours, _, labels = nynorsk.partition(" Dei næraste kjende etikettane for tabell 12362: ")
+    assert labels
+    assert bokmal_words(ours) == []
+
+
+def test_a_px_file_without_a_time_variable(tmp_path: Path) -> None:
+    path = tmp_path / "regions.px"
+    path.write_text(
+        'CHARSET="ANSI";\nMATRIX="07459";\nSTUB="region";\nVALUES("region")="0301 Oslo";\n'
+        "DATA=\n1;\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputFileError) as caught:
+        read_file(path)
+    error = caught.value
+    assert "PX-fila manglar variabelen tid (år) (variablane er region)." in error.text("nn")
+    assert "PX-filen mangler variabelen tid (år)" in error.text("nb")
+    assert "The PX file has no time (year) variable" in error.text("en")
+    assert error.hint_text("nn") == "kostra lagrar årlege tal per region."
