@@ -30,8 +30,29 @@ def test_borders_for_resolves_the_choice() -> None:
     assert api.borders_rule(2018, "year") == "year"
     assert api.borders_rule(2018, "newest") == "newest"
     assert api.borders_rule(2024, "newest") == "year"  # the same thing in 2024
-    with pytest.raises(KostraError):
+    with pytest.raises(KostraError) as unknown:
         api.borders_for(2018, "today")  # type: ignore[arg-type]
+    assert unknown.value.text("nn") == "Ukjent grenseval 'today'."
+    assert unknown.value.hint_text("nn") == (
+        "Bruk 'year' (kommunegrensene i rapportåret) eller 'newest' (grensene i dag)."
+    )
+
+
+def test_unknown_peer_groupings_and_years_read_nynorsk(tmp_db: Path) -> None:
+    with pytest.raises(KostraError) as grouping:
+        api.grouping("nabo", [2024])
+    assert grouping.value.text("nn") == "Ukjend samanlikningsgruppe 'nabo'."
+    assert grouping.value.text("nb") == "Ukjent sammenligningsgruppe 'nabo'."
+    with pytest.raises(KostraError) as peers:
+        geography.peer_group("county", 2024)
+    assert peers.value.text("nn") == "Samanlikningsgruppa 'county' er avhengig av ein kommune."
+    assert peers.value.hint_text("nn") == "Oppgi kommunen som gruppa skal gjelde for."
+    with pytest.raises(KostraError) as year:
+        api.require_year(1990, db=tmp_db)
+    assert year.value.text("nn").startswith("Det finst ingen KOSTRA-tal for 1990; det finst tal")
+    assert year.value.hint_text("nn") == (
+        "Vel eitt av desse åra med --year, eller hent fleire med `kostra fetch`."
+    )
 
 
 @pytest.mark.usefixtures("sample")

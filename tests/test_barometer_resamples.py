@@ -7,9 +7,10 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
+import pytest
 import typer.main
 
-from kostra.cli import app
+from kostra.cli import app, main
 from kostra.report.pipeline import ReportSettings
 from kostra.results.barometer import DEFAULT_RESAMPLES
 from kostra.web.data import WebData
@@ -36,3 +37,15 @@ def test_no_resamples_gives_ranks_without_interval(tmp_path: Path) -> None:
     table = view.municipalities
     assert table["rank"].drop_nulls().len() > 300
     assert table["rank_low"].null_count() == table.height
+
+
+def test_too_many_resamples_read_nynorsk(capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        main(["--lang", "nn", "barometer", "--resamples", "5001"])
+        code = 0
+    except SystemExit as stop:
+        code = int(stop.code or 0)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "5001 trekningar er utanfor 0–5000." in err
+    assert "Gi --resamples frå 0 (utan intervall) til 5000; 1000 held godt." in err

@@ -243,8 +243,19 @@ def test_invalid_entries_are_refused(tmp_path: Path) -> None:
         load_catalog_from([short])
     broken = tmp_path / "d.toml"
     broken.write_text("[[indicator]\n")
-    with pytest.raises(CatalogError, match="not valid TOML"):
+    with pytest.raises(CatalogError, match="not valid TOML") as refused:
         load_catalog_from([broken])
+    assert refused.value.text("nn").startswith("Katalogfila d.toml er ikkje gyldig TOML: ")
+    assert refused.value.hint_text("nn") == (
+        "Rett syntaksen i fila; kvart nøkkeltal er ein [[indicator]]-tabell."
+    )
+    extra = tmp_path / "e.toml"
+    extra.write_text(good.read_text() + "\n[meta]\nowner = 1\n")
+    with pytest.raises(CatalogError) as unexpected:
+        load_catalog_from([extra])
+    assert unexpected.value.text("nn") == (
+        "Katalogfila e.toml har uventa nøklar på øvste nivå ['meta']."
+    )
 
 
 def test_cli_lists_the_catalog() -> None:

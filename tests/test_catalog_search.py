@@ -65,6 +65,15 @@ def test_unknown_sector_suggests_the_close_one() -> None:
         resolve_sector("skoel", lang="en")
     assert caught.value.message == "Unknown sector: skoel."
     assert "Did you mean grunnskole?" in (caught.value.hint or "")
+    assert caught.value.text("nn") == "Ukjend sektor: skoel."
+    assert (caught.value.hint_text("nn") or "").startswith(
+        "Meinte du grunnskole? Vel mellom: grunnskole, barnehage,"
+    )
+    with pytest.raises(KostraError) as two:
+        resolve_sector("barne")
+    assert (two.value.hint_text("nb") or "").startswith("Mente du barnevern eller barnehage? ")
+    assert (two.value.hint_text("nn") or "").startswith("Meinte du barnevern eller barnehage? ")
+    assert (two.value.hint_text("en") or "").startswith("Did you mean barnevern or barnehage? ")
     assert resolve_sectors(["skole,barnehage", "skole"]) == ["grunnskole", "barnehage"]
     assert resolve_sectors([]) is None
 

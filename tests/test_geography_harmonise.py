@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kostra.errors import KostraError
-from kostra.geography import harmonise, mapping, municipalities
+from kostra.geography import harmonise, mapping, municipalities, successors
 
 
 def _frame(rows: list[tuple[str, int, float | None]], **extra: list[object]) -> pl.DataFrame:
@@ -139,8 +139,34 @@ def test_backwards_through_renumbering_and_split() -> None:
 
 
 def test_backwards_across_a_merger_raises() -> None:
-    with pytest.raises(KostraError, match="merged"):
+    with pytest.raises(KostraError, match="merged") as merged:
         harmonise(_frame([("4204", 2020, 1.0)]), 2019, sum_columns=["value"])
+    assert merged.value.text("nn") == (
+        "harmonise: kan ikkje føre samanslåtte kommunar tilbake til grensene i 2019: 4204 (2020)."
+    )
+    assert merged.value.hint_text("nn") == (
+        "Ein samanslått kommune kan ikkje delast opp i delane sine; bruk samanslåingsåret "
+        "eller seinare."
+    )
+
+
+def test_history_errors_read_nynorsk() -> None:
+    with pytest.raises(KostraError) as outside:
+        mapping(1990, 2024)
+    assert outside.value.text("nn") == (
+        "Året 1990 er utanfor kommunehistoria kostra kjenner (2005–2026)."
+    )
+    assert outside.value.hint_text("nn") == "Vel eit år frå 2005 til 2026."
+    assert outside.value.text("nb") == (
+        "Året 1990 er utenfor kommunehistorien kostra kjenner (2005–2026)."
+    )
+    with pytest.raises(KostraError) as merged:
+        successors("4204", 2020, 2019)
+    assert merged.value.text("nn") == (
+        "4204 (2020) vart til ved ei samanslåing etter 2019 og kan ikkje førast tilbake til "
+        "delane sine."
+    )
+    assert merged.value.hint_text("nn") == "Bruk grensene frå 2020 eller seinare."
 
 
 def test_empty_cells_of_codes_not_yet_valid_are_dropped() -> None:

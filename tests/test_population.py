@@ -143,6 +143,21 @@ def test_single_ages_and_unknown_group() -> None:
         population(2024, age_group="teenagers")
 
 
+def test_population_errors_read_nynorsk() -> None:
+    with pytest.raises(KostraError) as unknown:
+        population(2024, age_group="tenåringar")
+    assert unknown.value.text("nn") == "Ukjend aldersgruppe 'tenåringar'."
+    assert unknown.value.text("nb") == "Ukjent aldersgruppe 'tenåringar'."
+    assert (unknown.value.hint_text("nn") or "").startswith(
+        "Bruk 'total', 'single' eller ei KOSTRA-gruppe: 0, 1-5,"
+    )
+    with pytest.raises(KostraError) as by_sex:
+        population_for_accounting_year(2019, sex="male")
+    assert by_sex.value.text("nn") == "Folketal etter kjønn følgjer berre med på 2024-grenser."
+    assert by_sex.value.hint_text("nn") == "Oppgi borders=2024, eller be om begge kjønna."
+    assert by_sex.value.hint_text("en") == "Give borders=2024, or ask for both sexes."
+
+
 def test_accounting_year_uses_next_first_of_january() -> None:
     shifted = population_for_accounting_year([2019, 2023], borders=2024)
     assert _value(shifted, "3201", 2019) == _value(population(2020, borders=2024), "3201", 2020)

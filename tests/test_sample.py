@@ -275,8 +275,10 @@ def test_subset_rebuild_is_identical(sample: pl.DataFrame, shared_dir: Path) -> 
 
 
 def test_unknown_table_is_a_user_error() -> None:
-    with pytest.raises(DataNotFoundError, match="99999"):
+    with pytest.raises(DataNotFoundError, match="99999") as unknown:
         sample_observations(["99999"])
+    assert unknown.value.text("nn") == "Eksempeldataa har ikkje tabell 99999."
+    assert (unknown.value.hint_text("nn") or "").startswith("Tabellar i eksempeldataa: ")
     assert "12362" in sample_tables()
 
 

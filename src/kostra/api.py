@@ -211,10 +211,7 @@ def borders_for(year: int, borders: BordersChoice = "year") -> int:
     if isinstance(borders, int) and not isinstance(borders, bool):
         return borders
     raise KostraError(
-        f"Unknown borders {borders!r}.",
-        nb=f"Ukjent grensevalg {borders!r}.",
-        hint="Use 'year' (the report year's borders) or 'newest' (today's borders).",
-        hint_nb="Bruk 'year' (kommunegrensene i rapportåret) eller 'newest' (dagens grenser).",
+        say("error.api.borders", borders=repr(borders)), hint=say("error.api.borders.hint")
     )
 
 
@@ -323,10 +320,8 @@ def load_data(
     if not parts:
         asked = _year_span(year_list) or "-"
         raise DataNotFoundError(
-            f"No KOSTRA figures for {asked} in the warehouse or the sample.",
-            nb=f"Ingen KOSTRA-tall for {asked} i lageret eller eksempeldataene.",
-            hint="Fetch them with `kostra fetch` (see `kostra db info` for what is stored).",
-            hint_nb="Hent dem med `kostra fetch` (se `kostra db info` for hva som er lagret).",
+            say("error.api.no_figures_for", years=asked),
+            hint=say("error.api.no_figures_for.hint"),
         )
     columns = ["table_id", "contents_code", "region", "year", "dims", "value", "status"]
     frames = [
@@ -419,12 +414,7 @@ def default_year(*, db: Path | None = None, catalog: Catalog | None = None) -> i
     years, real = _stored_years(db, catalog)
     chosen = newest_year(years, real)
     if chosen is None:
-        raise DataNotFoundError(
-            "There are no KOSTRA figures in the warehouse or the sample.",
-            nb="Det finnes ingen KOSTRA-tall i lageret eller eksempeldataene.",
-            hint="Fetch them with `kostra fetch`.",
-            hint_nb="Hent dem med `kostra fetch`.",
-        )
+        raise DataNotFoundError(say("error.api.no_figures"), hint=say("error.api.no_figures.hint"))
     return chosen
 
 
@@ -436,17 +426,10 @@ def require_year(year: int, *, db: Path | None = None, catalog: Catalog | None =
         return year
     have = _year_span(years)
     if not years:
-        raise DataNotFoundError(
-            "There are no KOSTRA figures in the warehouse or the sample.",
-            nb="Det finnes ingen KOSTRA-tall i lageret eller eksempeldataene.",
-            hint="Fetch them with `kostra fetch`.",
-            hint_nb="Hent dem med `kostra fetch`.",
-        )
+        raise DataNotFoundError(say("error.api.no_figures"), hint=say("error.api.no_figures.hint"))
     raise DataNotFoundError(
-        f"There are no KOSTRA figures for {year}; figures exist for {have}.",
-        nb=f"Det finnes ingen KOSTRA-tall for {year}; det finnes tall for {have}.",
-        hint="Choose one of these years with --year, or fetch more with `kostra fetch`.",
-        hint_nb="Velg et av disse årene med --year, eller hent flere med `kostra fetch`.",
+        say("error.api.no_figures_in_year", year=year, have=have),
+        hint=say("error.api.no_figures_in_year.hint"),
     )
 
 
@@ -580,10 +563,8 @@ def grouping(kind: str, years: Iterable[int], *, borders: int = BORDERS) -> pl.D
         static = pl.DataFrame({"group": list(labels.values()), "region": list(labels)})
     else:
         raise KostraError(
-            f"Unknown peer grouping {kind!r}.",
-            nb=f"Ukjent sammenligningsgruppe {kind!r}.",
-            hint="Use county, asss, country, country_ex_oslo or kostra_group.",
-            hint_nb="Bruk county, asss, country, country_ex_oslo eller kostra_group.",
+            say("error.api.peer_grouping", kind=repr(kind)),
+            hint=say("error.api.peer_grouping.hint"),
         )
     return static.join(year_frame, how="cross")
 
@@ -1011,10 +992,8 @@ def indices(
         group = single_group("peers", shown)
     else:
         raise KostraError(
-            f"Unknown reference {quoted(reference)}.",
-            nb=f"Ukjent referanse {quoted(reference)}.",
-            hint="Use 'peers' or 'country'.",
-            hint_nb="Bruk 'peers' (snittet av sammenligningsgruppen) eller 'country' (landet).",
+            say("error.api.reference", reference=quoted(reference)),
+            hint=say("error.api.reference.hint"),
         )
     result = production_indices(
         frame,

@@ -29,6 +29,7 @@ import polars as pl
 
 from kostra.errors import DataNotFoundError
 from kostra.frames import conform_observations
+from kostra.i18n.said import say
 
 if TYPE_CHECKING:
     from kostra.warehouse import Warehouse
@@ -53,12 +54,7 @@ def _sample_dir() -> Path:
 
 
 def _missing() -> DataNotFoundError:
-    return DataNotFoundError(
-        "The packaged sample dataset is missing.",
-        nb="Eksempeldataene som skal følge med pakken, mangler.",
-        hint="Rebuild it with `python scripts/build_sample.py` from a source checkout.",
-        hint_nb="Bygg dem på nytt med `python scripts/build_sample.py` fra en kildekodekopi.",
-    )
+    return DataNotFoundError(say("error.sample.missing"), hint=say("error.sample.missing.hint"))
 
 
 @lru_cache(maxsize=1)
@@ -96,10 +92,8 @@ def sample_observations(table_ids: Iterable[str] | None = None) -> pl.DataFrame:
     unknown = sorted(set(wanted) - set(sample_tables()))
     if unknown:
         raise DataNotFoundError(
-            f"The sample has no table {', '.join(unknown)}.",
-            nb=f"Eksempeldataene har ikke tabell {', '.join(unknown)}.",
-            hint="Tables in the sample: " + ", ".join(sample_tables()),
-            hint_nb="Tabeller i eksempeldataene: " + ", ".join(sample_tables()),
+            say("error.sample.unknown_tables", tables=", ".join(unknown)),
+            hint=say("error.sample.unknown_tables.hint", tables=", ".join(sample_tables())),
         )
     return frame.filter(pl.col("table_id").is_in(wanted))
 

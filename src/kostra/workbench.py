@@ -476,10 +476,8 @@ def similar_members(code: str, year: int, *, n: int = 10, db: Path | None = None
         nearest = similar_municipalities(features, home, n=n)["region"].to_list()
     except KeyError:
         raise KostraError(
-            f"No structural data for municipality {code} in {year}.",
-            nb=f"Ingen strukturdata for kommune {code} i {year}.",
-            hint="Use another peer group (asss, county, country, kostra_group).",
-            hint_nb="Bruk en annen sammenligningsgruppe (asss, county, country, kostra_group).",
+            say("error.workbench.no_structure_in_year", code=code, year=year),
+            hint=say("error.workbench.no_structure_in_year.hint"),
         ) from None
     if year == SIMILAR_BORDERS:
         return [code, *nearest]
@@ -514,10 +512,8 @@ def similar(
         nearest = similar_municipalities(features, code, n=n)
     except KeyError:
         raise KostraError(
-            f"No structural data for {name} ({code}).",
-            nb=f"Ingen strukturdata for {name} ({code}).",
-            hint="Similarity is computed between the municipalities of 2024.",
-            hint_nb="Likhet beregnes mellom kommunene slik de var i 2024.",
+            say("error.workbench.no_structure", name=name, code=code),
+            hint=say("error.workbench.no_structure.hint"),
         ) from None
     basis = min(year, SIMILAR_BORDERS)
     need_year = _need_year(basis)

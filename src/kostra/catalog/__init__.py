@@ -34,6 +34,7 @@ from kostra.catalog.search import (
     search_indicators,
 )
 from kostra.errors import KostraError
+from kostra.i18n.said import say
 
 __all__ = [
     "BarometerSector",
@@ -73,19 +74,14 @@ def load_catalog_from(paths: list[Path]) -> Catalog:
             document = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as error:
             raise CatalogError(
-                f"Catalog file {path.name} is not valid TOML: {error}",
-                nb=f"Katalogfilen {path.name} er ikke gyldig TOML: {error}",
-                hint="Fix the syntax of the file; each key figure is an [[indicator]] table.",
-                hint_nb="Rett syntaksen i filen; hvert nøkkeltall er en [[indicator]]-tabell.",
+                say("error.catalog.toml", name=path.name, error=str(error)),
+                hint=say("error.catalog.toml.hint"),
             ) from error
         unknown = set(document) - {"indicator"}
         if unknown:
             raise CatalogError(
-                f"Catalog file {path.name} has unexpected top-level keys {sorted(unknown)}.",
-                nb=f"Katalogfilen {path.name} har uventede nøkler på øverste nivå "
-                f"{sorted(unknown)}.",
-                hint="Only [[indicator]] tables belong in a catalog file.",
-                hint_nb="Bare [[indicator]]-tabeller hører hjemme i en katalogfil.",
+                say("error.catalog.top_level", name=path.name, keys=str(sorted(unknown))),
+                hint=say("error.catalog.top_level.hint"),
             )
         for number, entry in enumerate(document.get("indicator", []), start=1):
             try:
@@ -93,18 +89,13 @@ def load_catalog_from(paths: list[Path]) -> Catalog:
             except ValidationError as error:
                 name = entry.get("id", f"entry {number}") if isinstance(entry, dict) else number
                 raise CatalogError(
-                    f"Catalog file {path.name}, indicator {name}: {error}",
-                    nb=f"Katalogfilen {path.name}, nøkkeltall {name}: {error}",
-                    hint="See docs/DATA.md, section Catalog, for the fields of an indicator.",
-                    hint_nb="Se docs/DATA.md, avsnittet Catalog, for feltene i et nøkkeltall.",
+                    say("error.catalog.indicator", name=path.name, entry=name, error=str(error)),
+                    hint=say("error.catalog.indicator.hint"),
                 ) from error
     try:
         return Catalog(indicators=tuple(indicators))
     except ValidationError as error:
-        raise CatalogError(
-            f"The catalog is inconsistent: {error}",
-            nb=f"Katalogen henger ikke sammen: {error}",
-        ) from error
+        raise CatalogError(say("error.catalog.inconsistent", error=str(error))) from error
 
 
 def catalog_files() -> list[Path]:

@@ -23,6 +23,7 @@ from typing import TypeVar
 
 from kostra.catalog.models import Catalog, Indicator, Sector, series_of
 from kostra.errors import KostraError
+from kostra.i18n.said import Said, say
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -136,11 +137,9 @@ def resolve_sector(text: str, choices: type[E] = Sector, *, lang: str = "nb") ->
 
     Accepts the id, the Norwegian name with or without æ/ø/å, and common short forms
     ("skole", "pleie", "eldre", "miljø", "VAR"). Unknown words raise
-    :class:`~kostra.errors.KostraError` (in ``lang``) with the closest sectors and every choice.
+    :class:`~kostra.errors.KostraError` with the closest sectors and every choice, in every
+    language (the surface that shows it picks one); ``lang`` is no longer read.
     """
-
-    def in_lang(nb: str, en: str) -> str:
-        return en if lang == "en" else nb
 
     key = fold(text)
     valid = {member.value: member for member in choices}
@@ -159,16 +158,15 @@ def resolve_sector(text: str, choices: type[E] = Sector, *, lang: str = "nb") ->
     suggested = list(
         dict.fromkeys(next(i for i in SECTOR_WORDS.get(c, (c,)) if i in valid) for c in close if c)
     )
-    hint = in_lang("Velg blant: ", "Choose from: ") + ", ".join(valid)
+    listed = ", ".join(valid)
+    hint = say("error.sector.unknown.hint", choices=listed)
     if suggested:
-        hint = (
-            in_lang("Mente du ", "Did you mean ")
-            + in_lang(" eller ", " or ").join(suggested)
-            + "? "
-            + hint
-        )
+        names: Said | str = suggested[0]
+        for other in suggested[1:]:
+            names = say("error.sector.or", first=names, second=other)
+        hint = say("error.sector.unknown.hint_close", names=names, choices=listed)
     shown = text if len(text) <= 60 else text[:57] + "…"
-    raise KostraError(in_lang("Ukjent sektor: ", "Unknown sector: ") + shown + ".", hint=hint)
+    raise KostraError(say("error.sector.unknown", text=shown), hint=hint)
 
 
 def resolve_sectors(texts: Iterable[str] | None, *, lang: str = "nb") -> list[str] | None:

@@ -27,6 +27,7 @@ import polars as pl
 from kostra.errors import KostraError
 from kostra.geography import _data
 from kostra.geography.history import _check_year, mapping
+from kostra.i18n.said import say
 
 _MUNICIPALITY = r"^\d{4}$"
 _PREFIX = "__h_"
@@ -64,10 +65,8 @@ def harmonise(
     absent = [c for c in needed if c not in frame.columns]
     if absent:
         raise KostraError(
-            f"harmonise: the frame has no column(s) {absent}.",
-            nb=f"harmonise: tabellen mangler kolonnene {absent}.",
-            hint=f"Columns present: {frame.columns}.",
-            hint_nb=f"Kolonnene som finnes: {frame.columns}.",
+            say("error.harmonise.absent", columns=str(absent)),
+            hint=say("error.harmonise.absent.hint", columns=str(frame.columns)),
         )
     status = status_col if status_col is not None and status_col in frame.columns else None
     value_cols = set(summed) | set(derived) | {region_col, year_col}
@@ -78,10 +77,8 @@ def harmonise(
     floats = [c for c in keys if frame.schema[c].is_float()]
     if floats:
         raise KostraError(
-            f"harmonise: numeric column(s) {floats} are neither summed nor ratios.",
-            nb=f"harmonise: tallkolonnene {floats} er verken summer eller forholdstall.",
-            hint="Name them in sum_columns, ratios or weight_columns, or drop them first.",
-            hint_nb="Nevn dem i sum_columns, ratios eller weight_columns, eller fjern dem først.",
+            say("error.harmonise.floats", columns=str(floats)),
+            hint=say("error.harmonise.floats.hint"),
         )
 
     is_municipality = pl.col(region_col).cast(pl.Utf8).str.contains(_MUNICIPALITY) & pl.col(
@@ -239,22 +236,18 @@ def _check_rows(joined: pl.DataFrame, region_col: str, to_year: int) -> None:
     unknown = joined.filter(pl.col(_PREFIX + "known").is_null())
     if unknown.height:
         raise KostraError(
-            f"harmonise: region codes not valid in their year: {_examples(unknown, region_col)}.",
-            nb=f"harmonise: regionkoder som ikke gjelder i sitt år: "
-            f"{_examples(unknown, region_col)}.",
-            hint="Each row must carry the municipality code valid in its own year.",
-            hint_nb="Hver rad må ha kommunenummeret som gjaldt i radens eget år.",
+            say("error.harmonise.unknown_codes", examples=_examples(unknown, region_col)),
+            hint=say("error.harmonise.unknown_codes.hint"),
         )
     impossible = joined.filter(pl.col(_PREFIX + "to").is_null())
     if impossible.height:
         raise KostraError(
-            "harmonise: cannot move merged municipalities back to the borders of "
-            f"{to_year}: {_examples(impossible, region_col)}.",
-            nb="harmonise: kan ikke føre sammenslåtte kommuner tilbake til grensene i "
-            f"{to_year}: {_examples(impossible, region_col)}.",
-            hint="A merged unit cannot be split into its parts; use the merger year or later.",
-            hint_nb="En sammenslått kommune kan ikke deles opp i delene sine; bruk "
-            "sammenslåingsåret eller senere.",
+            say(
+                "error.harmonise.merged",
+                year=to_year,
+                examples=_examples(impossible, region_col),
+            ),
+            hint=say("error.harmonise.merged.hint"),
         )
 
 

@@ -14,6 +14,7 @@ import polars as pl
 
 from kostra.errors import KostraError
 from kostra.geography import _data
+from kostra.i18n.said import say
 
 _MAPPING_SCHEMA = {
     "from_code": pl.Utf8,
@@ -27,10 +28,8 @@ def _check_year(year: int) -> None:
     if not _data.FIRST_YEAR <= year <= _data.LAST_YEAR:
         first, last = _data.FIRST_YEAR, _data.LAST_YEAR
         raise KostraError(
-            f"Year {year} is outside the municipality history kostra knows ({first}–{last}).",
-            nb=f"Året {year} er utenfor kommunehistorien kostra kjenner ({first}–{last}).",
-            hint=f"Choose a year from {first} to {last}.",
-            hint_nb=f"Velg et år fra {first} til {last}.",
+            say("error.history.year", year=year, first=first, last=last),
+            hint=say("error.history.year.hint", first=first, last=last),
         )
 
 
@@ -188,12 +187,8 @@ def successors(code: str, from_year: int, to_year: int) -> dict[str, float]:
     rows = mapping(from_year, to_year).filter(pl.col("from_code") == code)
     if rows["to_code"].null_count():
         raise KostraError(
-            f"{code} ({from_year}) was formed by a merger after {to_year} and cannot be taken "
-            "back to its parts.",
-            nb=f"{code} ({from_year}) ble til ved en sammenslåing etter {to_year} og kan ikke "
-            "føres tilbake til delene sine.",
-            hint=f"Use the borders of {from_year} or later.",
-            hint_nb=f"Bruk grensene fra {from_year} eller senere.",
+            say("error.history.merged", code=code, year=from_year, to_year=to_year),
+            hint=say("error.history.merged.hint", year=from_year),
         )
     return dict(zip(rows["to_code"].to_list(), rows["weight"].to_list(), strict=True))
 

@@ -26,6 +26,7 @@ import polars as pl
 
 from kostra.errors import KostraError
 from kostra.geography.history import _check_year, mapping
+from kostra.i18n.said import say
 
 PACKAGED_YEARS = (2020, 2025)
 """First and last data year the packaged 2020 grouping applies to."""
@@ -105,17 +106,8 @@ def packaged_groups(year: int) -> pl.DataFrame:
 def _not_covered(year: int) -> NoKostraGroupsError:
     first, last = PACKAGED_YEARS
     return NoKostraGroupsError(
-        f"No KOSTRA grouping for {year} at hand: the packaged grouping (SSB's of 2020) covers "
-        f"{first}–{last}.",
-        hint=f"Fetch SSB's classification 112 (Klass) for {year} once with "
-        f"`kostra fetch --classifications --years {year}` (it is cached), or use another peer "
-        "group (asss, county, country, country_ex_oslo, similar or a list of municipalities).",
-        nb=f"Ingen KOSTRA-gruppering for {year} er tilgjengelig: den medfølgende grupperingen "
-        f"(SSBs fra 2020) dekker {first}–{last}.",
-        hint_nb=f"Hent SSBs klassifikasjon 112 (Klass) for {year} én gang med "
-        f"`kostra fetch --classifications --years {year}` (den lagres), eller bruk en annen "
-        "sammenligningsgruppe (asss, county, country, country_ex_oslo, similar eller en liste "
-        "med kommuner).",
+        say("error.kostra_groups.not_covered", year=year, first=first, last=last),
+        hint=say("error.kostra_groups.not_covered.hint", year=year),
     )
 
 

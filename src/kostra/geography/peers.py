@@ -22,6 +22,7 @@ from kostra.geography import _data
 from kostra.geography.history import _check_year
 from kostra.geography.kostra_groups import kostra_groups
 from kostra.geography.municipalities import municipalities, resolve_municipality
+from kostra.i18n.said import say
 
 KINDS = ("asss", "county", "country", "country_ex_oslo", "kostra_group", "similar")
 
@@ -102,12 +103,8 @@ def peer_group(
         label = groups.get(home.code)
         if label is None:
             raise KostraError(
-                f"No KOSTRA group for {home} in {year} in the classification at hand.",
-                nb=f"Ingen KOSTRA-gruppe for {home} i {year} i klassifikasjonen som er lagret.",
-                hint=f"Fetch SSB's classification 112 with "
-                f"`kostra fetch --classifications --years {year}`.",
-                hint_nb=f"Hent SSBs klassifikasjon 112 med "
-                f"`kostra fetch --classifications --years {year}`.",
+                say("error.peers.no_kostra_group", municipality=str(home), year=year),
+                hint=say("error.peers.no_kostra_group.hint", year=year),
             )
         members = sorted(code for code, group in groups.items() if group == label)
         return PeerGroup(label, "kostra_group", year, [c for c in members if c in all_codes])
@@ -125,10 +122,8 @@ def _need_municipality(municipality: str | None, kind: str, year: int) -> Any:
     if municipality is None or not municipality.strip():
         # a ranking of every municipality passes none ("")
         raise KostraError(
-            f"The peer group {kind!r} depends on a municipality.",
-            nb=f"Sammenligningsgruppen {kind!r} avhenger av en kommune.",
-            hint="Name the municipality whose group you want.",
-            hint_nb="Oppgi kommunen som gruppen skal gjelde for.",
+            say("error.peers.needs_municipality", kind=repr(kind)),
+            hint=say("error.peers.needs_municipality.hint"),
         )
     return resolve_municipality(municipality, year)
 

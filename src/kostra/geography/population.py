@@ -19,6 +19,7 @@ from kostra.errors import KostraError, shown
 from kostra.geography import _data
 from kostra.geography.harmonise import harmonise
 from kostra.geography.history import _check_year, mapping
+from kostra.i18n.said import say
 
 REFERENCE_BORDERS = 2024
 # SSB's aggregate regions in KOSTRA tables: the country, the country without Oslo, and counties
@@ -71,10 +72,8 @@ def _age_groups(age_group: str | Sequence[str]) -> dict[str, tuple[int, int]]:
         else:
             groups_listed = ", ".join(KOSTRA_AGE_GROUPS)
             raise KostraError(
-                f"Unknown age group {shown(label)}.",
-                nb=f"Ukjent aldersgruppe {shown(label)}.",
-                hint=f"Use 'total', 'single' or a KOSTRA group: {groups_listed}.",
-                hint_nb=f"Bruk 'total', 'single' eller en KOSTRA-gruppe: {groups_listed}.",
+                say("error.population.age_group", label=shown(label)),
+                hint=say("error.population.age_group.hint", groups=groups_listed),
             )
     return groups
 
@@ -135,10 +134,7 @@ def population(
         _check_year(year)
     if sex not in SEXES:
         raise KostraError(
-            f"Unknown sex {sex!r}.",
-            nb=f"Ukjent kjønn {sex!r}.",
-            hint="Use total, female or male.",
-            hint_nb="Bruk total, female eller male.",
+            say("error.population.sex", sex=repr(sex)), hint=say("error.population.sex.hint")
         )
     groups = _age_groups(age_group)
     if borders is not None:
@@ -152,10 +148,7 @@ def population(
         return with_aggregates(result, borders=borders) if aggregates else result
     if sex != "total":
         raise KostraError(
-            "Population by sex is only packaged on 2024 borders.",
-            nb="Folketall etter kjønn følger bare med på 2024-grenser.",
-            hint="Add --borders 2024 (borders=2024), or ask for both sexes.",
-            hint_nb="Legg til --borders 2024 (borders=2024), eller be om begge kjønn.",
+            say("error.population.sex_borders"), hint=say("error.population.sex_borders.hint")
         )
     frame = _data.population_original_borders().filter(pl.col("year").is_in(year_list))
     if borders is not None:
@@ -581,10 +574,8 @@ def population_for_accounting_year(
         )
     if sex != "total":
         raise KostraError(
-            "Population by sex is only packaged on 2024 borders.",
-            nb="Folketall etter kjønn følger bare med på 2024-grenser.",
-            hint="Give borders=2024, or ask for both sexes.",
-            hint_nb="Oppgi borders=2024, eller be om begge kjønn.",
+            say("error.population.sex_borders"),
+            hint=say("error.population.sex_borders.hint_api"),
         )
     if not counted:
         return pl.DataFrame(schema={**_POP_SCHEMA, "estimated": pl.Boolean})

@@ -20,6 +20,7 @@ import polars as pl
 from kostra import i18n
 from kostra.catalog.models import BarometerSector, Catalog, Sector
 from kostra.errors import KostraError
+from kostra.i18n.said import say
 
 Method = Literal["current", "pre2019"]
 CutoffRule = Literal["tail_mean", "quantile"]
@@ -100,10 +101,8 @@ def check_resamples(n: int) -> int:
     if 0 <= n <= MAX_RESAMPLES:
         return n
     raise KostraError(
-        f"{n} resamples is outside 0–{MAX_RESAMPLES}.",
-        nb=f"{n} trekninger er utenfor 0–{MAX_RESAMPLES}.",
-        hint=f"Give --resamples from 0 (no interval) to {MAX_RESAMPLES}; 1000 is plenty.",
-        hint_nb=f"Gi --resamples fra 0 (uten intervall) til {MAX_RESAMPLES}; 1000 holder godt.",
+        say("error.barometer.resamples", n=n, most=MAX_RESAMPLES),
+        hint=say("error.barometer.resamples.hint", most=MAX_RESAMPLES),
     )
 
 
