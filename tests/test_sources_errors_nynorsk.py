@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
+import respx
 
 from kostra.cli import main
-from kostra.errors import InputFileError
+from kostra.errors import InputFileError, SourceError
+from kostra.settings import Settings
+from kostra.sources import klass
 from kostra.sources.files import read_file
+from kostra.sources.ssb import SsbClient, SsbRequestError
 from language_checks import bokmal_words
 
 
@@ -95,3 +100,66 @@ def test_a_px_file_without_a_time_variable(tmp_path: Path) -> None:
     assert "PX-filen mangler variabelen tid (år)" in error.text("nb")
     assert "The PX file has no time (year) variable" in error.text("en")
     assert error.hint_text("nn") == "kostra lagrar årlege tal per region."
+
+
+SSB = "https://data.ssb.no/api/pxwebapi/v2"
+
+
+def test_a_bad_api_address_in_nynorsk(tmp_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = run(
+        ["--lang", "nn", "fetch", "--tables", "07459", "--base-url", "ftp://eksempel/api"], capsys
+    )
+    assert code == 2
+    assert err.startswith(
+        "Feil: Ikkje ei brukbar API-adresse: 'ftp://eksempel/api'; det blir berre henta frå "
+    )
+    assert "Lokale filer blir lesne inn med `kostra import FIL`." in err
+    assert bokmal_words(err) == []
+
+
+def test_a_refused_data_request_names_the_request_in_each_language(tmp_path: Path) -> None:
+    regions = ["0301", "3201", "4601", "5001", "1103"]
+    with respx.mock(assert_all_called=False) as router:
+        router.get(f"{SSB}/config").respond(json={"maxDataCells": 800_000})
+        router.route(url__regex=rf"{SSB}/tables/12345/data.*").respond(
+            404, json={"title": "Non-existent value", "status": 404}
+        )
+        with (
+            SsbClient(SSB, cache_dir=tmp_path / "cache") as client,
+            pytest.raises(SsbRequestError) as caught,
+        ):
+            client.data("12345", {"Region": regions, "Tid": ["2024"]})
+    error = caught.value
+    assert error.text("nn") == (
+        "SSB svarte 404 Non-existent value "
+        "(tabell 12345, utval Region=0301,3201,4601,… (5 kodar); Tid=2024)."
+    )
+    assert error.text("nb").endswith(
+        "(tabell 12345, utvalg Region=0301,3201,4601,… (5 koder); Tid=2024)."
+    )
+    assert error.text("en") == (
+        "SSB answered 404 Non-existent value "
+        "(table 12345, selection Region=0301,3201,4601,… (5 codes); Tid=2024)."
+    )
+    assert error.hint_text("nn") == (
+        "Sjekk tabellnummeret (tabellnummera til SSB har 5 siffer, som 07459 eller 12362)."
+    )
+
+
+@respx.mock
+def test_klass_offline_in_nynorsk(tmp_path: Path) -> None:
+    base = "https://klass.test/api/klass/v1"
+    respx.get(f"{base}/classifications/131/correspondsAt").mock(
+        side_effect=httpx.ConnectError("Name or service not known")
+    )
+    client = klass.KlassClient(Settings(klass_url=base, cache_dir=tmp_path), timeout=2.0)
+    with pytest.raises(SourceError) as caught:
+        client.kostra_groups(2024)
+    error = caught.value
+    assert error.text("nn") == (
+        f"KOSTRA-gruppene for 2024 manglar: Får ikkje kontakt med Klass ({base}) (ConnectError), "
+        "så korrespondanse frå klassifikasjon 131 til 112 per 2024-01-01 manglar."
+    )
+    assert error.text("en").startswith("The KOSTRA groups for 2024 are absent: Klass (")
+    assert (error.hint_text("nn") or "").startswith("Sjekk nettsambandet (eller KOSTRA_KLASS_URL)")
+    assert bokmal_words(error.text("nn")) == []

@@ -59,12 +59,12 @@ SOURCES: dict[str, Source] = {
 
 def get_source(name: str) -> Source:
     """The registered source called ``name``; unknown names raise a :class:`SourceError`."""
+    from kostra.i18n.said import say
+
     try:
         return SOURCES[name.casefold()]
     except KeyError:
         raise SourceError(
-            f"No data source is called {name!r}.",
-            nb=f"Ingen datakilde heter {name!r}.",
-            hint="Known sources: " + ", ".join(sorted(SOURCES)) + ".",
-            hint_nb="Kjente kilder: " + ", ".join(sorted(SOURCES)) + ".",
+            say("error.sources.unknown", name=repr(name)),
+            hint=say("error.sources.unknown.hint", names=", ".join(sorted(SOURCES))),
         ) from None

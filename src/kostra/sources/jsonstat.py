@@ -34,6 +34,8 @@ import polars as pl
 
 from kostra.errors import SourceError
 from kostra.frames import OBSERVATION_SCHEMA
+from kostra.i18n import number
+from kostra.i18n.said import Said, say
 
 try:  # orjson parses SSB-sized responses about twice as fast as the standard library
     import orjson
@@ -57,10 +59,6 @@ __all__ = [
     "to_observations",
 ]
 
-_HINT = "The server sent a JSON-stat document that does not add up; try again or report it."
-_HINT_NB = (
-    "Serveren sendte et JSON-stat-dokument som ikke henger sammen; prøv igjen eller meld fra."
-)
 _RESERVED_COLUMNS = frozenset({"value", "status"})
 _REGION_NAMES = ("region", "kokkommuneregion0000", "kokfylkesregion0000", "kokbydelsregion0000")
 _YEAR = re.compile(r"[0-9]{4}")
@@ -151,10 +149,7 @@ class JsonStatDataset:
 def _fail(message: str) -> SourceError:
     # The detail names JSON-stat's own keys (id, size, category.index), so it stays as it is.
     return SourceError(
-        f"Malformed JSON-stat: {message}",
-        nb=f"Ugyldig JSON-stat: {message}",
-        hint=_HINT,
-        hint_nb=_HINT_NB,
+        say("error.jsonstat.malformed", detail=message), hint=say("error.jsonstat.malformed.hint")
     )
 
 
@@ -510,14 +505,13 @@ def _sparse_cells(
     if n_cells > _SMALL_GRID and n_cells > _MAX_EMPTY_RATIO * max(entries, 1):
         grid = " × ".join(str(size) for size in sizes)
         raise SourceError(
-            f"The JSON-stat document declares a grid of {n_cells:,} cells ({grid}) but gives "
-            f"only {entries:,} values and statuses; a grid this much larger than its contents "
-            "is refused.",
-            nb=f"JSON-stat-dokumentet oppgir et rutenett på {n_cells:_} celler ({grid}), men har "
-            f"bare {entries:_} verdier og statuser; et rutenett så mye større enn innholdet "
-            "avvises.".replace("_", "\N{NO-BREAK SPACE}"),
-            hint="Check the document's 'size' against its 'value' object; nothing was stored.",
-            hint_nb="Sjekk dokumentets 'size' mot 'value'-objektet; ingenting ble lagret.",
+            say(
+                "error.jsonstat.sparse_grid",
+                cells=Said.each(lambda lang: number(n_cells, lang, 0)),
+                grid=grid,
+                entries=Said.each(lambda lang: number(entries, lang, 0)),
+            ),
+            hint=say("error.jsonstat.sparse_grid.hint"),
         )
     flat = _flat_keys(raw_value, n_cells, "'value'")
     try:
@@ -828,12 +822,13 @@ def to_observations(dataset: JsonStatDataset, table_id: str) -> pl.DataFrame:
     ]
     if missing:
         raise SourceError(
-            f"Table {table_id} has no {', '.join(missing)} dimension; "
-            f"its dimensions are {', '.join(dataset.dimensions)}.",
-            nb=f"Tabell {table_id} mangler variabelen {', '.join(missing)}; "
-            f"variablene er {', '.join(dataset.dimensions)}.",
-            hint="Only tables with contents, an annual time and a region dimension can be stored.",
-            hint_nb="Bare tabeller med innhold (ContentsCode), årlig tid og region kan lagres.",
+            say(
+                "error.jsonstat.missing_dims",
+                table=table_id,
+                missing=", ".join(missing),
+                dims=", ".join(dataset.dimensions),
+            ),
+            hint=say("error.jsonstat.missing_dims.hint"),
         )
     assert metric is not None
     assert time is not None
@@ -841,10 +836,8 @@ def to_observations(dataset: JsonStatDataset, table_id: str) -> pl.DataFrame:
     not_annual = [code for code in dataset.categories[time] if not _YEAR.fullmatch(code)]
     if not_annual:
         raise SourceError(
-            f"Table {table_id} is not annual: time codes such as {not_annual[0]!r} are not years.",
-            nb=f"Tabell {table_id} er ikke årlig: tidskoder som {not_annual[0]!r} er ikke årstall.",
-            hint="KOSTRA figures are annual; choose an annual table.",
-            hint_nb="KOSTRA-tall er årlige; velg en tabell med årstall.",
+            say("error.jsonstat.not_annual", table=table_id, value=repr(not_annual[0])),
+            hint=say("error.jsonstat.not_annual.hint"),
         )
     # Every column is worked out once per category, then gathered by the cells' positions: the
     # Utf8 columns the observation schema asks for are built once, with no per-cell string work.

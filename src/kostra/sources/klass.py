@@ -33,8 +33,8 @@ import httpx
 import polars as pl
 
 from kostra.errors import SourceError
+from kostra.i18n.said import Said, say
 from kostra.settings import Settings
-from kostra.sources._words import nb_what
 
 __all__ = [
     "KOSTRA_GROUPS",
@@ -79,15 +79,6 @@ KOSTRA_GROUPS_SCHEMA: dict[str, pl.DataType] = {
     "kostra_group_label": pl.Utf8(),
 }
 
-_HINT_OFFLINE = (
-    "Check the network connection (or KOSTRA_KLASS_URL) and try again; "
-    "answers fetched once are kept in the cache and work offline."
-)
-_HINT_OFFLINE_NB = (
-    "Sjekk nettforbindelsen (eller KOSTRA_KLASS_URL) og prøv igjen; "
-    "svar som er hentet én gang, ligger i hurtiglageret og virker uten nett."
-)
-
 
 def _iso(value: dt.date | str) -> str:
     if isinstance(value, dt.date):
@@ -96,10 +87,8 @@ def _iso(value: dt.date | str) -> str:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError as exc:
         raise SourceError(
-            f"{value!r} is not a date.",
-            nb=f"{value!r} er ikke en dato.",
-            hint="Give dates as YYYY-MM-DD, e.g. 2024-01-01.",
-            hint_nb="Skriv datoer som ÅÅÅÅ-MM-DD, f.eks. 2024-01-01.",
+            say("error.klass.not_a_date", value=repr(value)),
+            hint=say("error.klass.not_a_date.hint"),
         ) from exc
 
 
@@ -146,7 +135,9 @@ class KlassClient:
                 os.unlink(tmp)
             raise
 
-    def _get(self, path: str, params: Mapping[str, str], *, what: str, refresh: bool) -> Any:
+    def _get(self, path: str, params: Mapping[str, str], *, what: Said, refresh: bool) -> Any:
+        """Klass's answer (from the cache unless ``refresh``); ``what`` says what was asked
+        for, in the words of the errors."""
         params = {**params, "language": self.language}
         cached = self._cache_path(path, params)
         if not refresh and cached.is_file():
@@ -165,50 +156,40 @@ class KlassClient:
                 response = client.get(url, params=params)
         except (httpx.TransportError, OSError) as exc:
             raise SourceError(
-                f"Klass ({self.base_url}) is unreachable ({type(exc).__name__}), "
-                f"so {what} are absent.",
-                nb=f"Får ikke kontakt med Klass ({self.base_url}) ({type(exc).__name__}), "
-                f"så {nb_what(what)} mangler.",
-                hint=_HINT_OFFLINE,
-                hint_nb=_HINT_OFFLINE_NB,
+                say(
+                    "error.klass.unreachable",
+                    url=self.base_url,
+                    error=type(exc).__name__,
+                    what=what,
+                ),
+                hint=say("error.klass.unreachable.hint"),
             ) from exc
         if response.status_code == 404:
             raise SourceError(
-                f"Klass has no {what} (404 for {response.request.url}).",
-                nb=f"Klass har ingen {nb_what(what)} (404 for {response.request.url}).",
-                hint="Check the classification ids and the date; Klass answers 404 when no "
-                "table covers the date.",
-                hint_nb="Sjekk klassifikasjonsnumrene og datoen; Klass svarer 404 når ingen "
-                "tabell dekker datoen.",
+                say("error.klass.not_found", what=what, url=str(response.request.url)),
+                hint=say("error.klass.not_found.hint"),
             )
         if response.status_code >= 400:
             raise SourceError(
-                f"Klass answered {response.status_code} when asked for {what}.",
-                nb=f"Klass svarte {response.status_code} på spørsmål om {nb_what(what)}.",
-                hint="Try again later; if it persists, the request may be invalid.",
-                hint_nb="Prøv igjen senere; vedvarer det, kan forespørselen være ugyldig.",
+                say("error.klass.status", status=response.status_code, what=what),
+                hint=say("error.klass.status.hint"),
             )
         try:
             payload = response.json()
         except ValueError as exc:
             raise SourceError(
-                f"Klass sent something that is not JSON when asked for {what}.",
-                nb=f"Klass sendte noe som ikke er JSON på spørsmål om {nb_what(what)}.",
-                hint="Try again later.",
-                hint_nb="Prøv igjen senere.",
+                say("error.klass.not_json", what=what), hint=say("error.klass.not_json.hint")
             ) from exc
         self._write_cache(cached, payload)
         return payload
 
     @staticmethod
-    def _items(payload: Any, key: str, what: str) -> list[dict[str, Any]]:
+    def _items(payload: Any, key: str, what: Said) -> list[dict[str, Any]]:
         items = payload.get(key) if isinstance(payload, Mapping) else None
         if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
             raise SourceError(
-                f"Klass's answer for {what} lacks the list {key!r}.",
-                nb=f"Svaret fra Klass om {nb_what(what)} mangler listen {key!r}.",
-                hint="The Klass API may have changed; report this.",
-                hint_nb="Klass-API-et kan ha endret seg; meld fra om dette.",
+                say("error.klass.no_list", what=what, member=repr(key)),
+                hint=say("error.klass.no_list.hint"),
             )
         return [dict(i) for i in items]
 
@@ -220,7 +201,7 @@ class KlassClient:
         """Codes of a classification valid on ``date``: code, parent_code, level, name,
         short_name, valid_from, valid_to (null when still valid)."""
         day = _iso(date)
-        what = f"codes of classification {classification_id} on {day}"
+        what = say("error.klass.what.codes", classification=classification_id, day=day)
         payload = self._get(
             f"/classifications/{classification_id}/codesAt",
             {"date": day},
@@ -255,7 +236,7 @@ class KlassClient:
         params = {"from": _iso(from_date)}
         if to_date is not None:
             params["to"] = _iso(to_date)
-        what = f"code changes of classification {classification_id} from {params['from']}"
+        what = say("error.klass.what.changes", classification=classification_id, day=params["from"])
         payload = self._get(
             f"/classifications/{classification_id}/changes", params, what=what, refresh=refresh
         )
@@ -278,7 +259,7 @@ class KlassClient:
         """The correspondence from one classification to another valid on ``date``:
         source_code, source_name, target_code, target_name."""
         day = _iso(date)
-        what = f"correspondence from classification {source_id} to {target_id} on {day}"
+        what = say("error.klass.what.correspondence", source=source_id, target=target_id, day=day)
         payload = self._get(
             f"/classifications/{source_id}/correspondsAt",
             {"targetClassificationId": str(target_id), "date": day},
@@ -305,21 +286,17 @@ class KlassClient:
                 MUNICIPALITIES, KOSTRA_GROUPS, dt.date(year, 1, 1), refresh=refresh
             )
         except SourceError as exc:
+            hint = exc.hint_words()
             raise SourceError(
-                f"The KOSTRA groups for {year} are absent: {exc.message}",
-                nb=f"KOSTRA-gruppene for {year} mangler: {exc.nb}",
-                hint=exc.hint,
-                hint_nb=exc.hint_nb,
+                say("error.klass.groups_absent", year=year, error=exc.words()), hint=hint
             ) from exc
         duplicated = pairs.filter(pl.col("source_code").is_duplicated())
         if duplicated.height:
             raise SourceError(
-                f"Klass puts municipality {duplicated.item(0, 'source_code')} in more than one "
-                f"KOSTRA group on {year}-01-01.",
-                nb=f"Klass plasserer kommune {duplicated.item(0, 'source_code')} i mer enn én "
-                f"KOSTRA-gruppe per {year}-01-01.",
-                hint="Report this; a municipality belongs to one KOSTRA group at a time.",
-                hint_nb="Meld fra om dette; en kommune hører til én KOSTRA-gruppe om gangen.",
+                say(
+                    "error.klass.two_groups", code=str(duplicated.item(0, "source_code")), year=year
+                ),
+                hint=say("error.klass.two_groups.hint"),
             )
         return pairs.select(
             pl.col("source_code").alias("code"),
@@ -346,10 +323,7 @@ def _frame(
         )
     except pl.exceptions.PolarsError as exc:
         raise SourceError(
-            "Klass sent a date that is not YYYY-MM-DD.",
-            nb="Klass sendte en dato som ikke er ÅÅÅÅ-MM-DD.",
-            hint="Report this; the API may have changed.",
-            hint_nb="Meld fra om dette; API-et kan ha endret seg.",
+            say("error.klass.bad_date"), hint=say("error.klass.bad_date.hint")
         ) from exc
 
 

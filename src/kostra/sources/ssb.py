@@ -35,8 +35,9 @@ from typing import Any
 import httpx
 import polars as pl
 
-from kostra.errors import SourceError
+from kostra.errors import KostraError, SourceError
 from kostra.frames import conform_observations, empty_observations
+from kostra.i18n.said import Said, same, say, say_plural
 from kostra.settings import Settings
 from kostra.sources import jsonstat
 from kostra.sources._ssb.cache import ChunkCache, stable_hash
@@ -59,7 +60,6 @@ from kostra.sources._ssb.selection import (
     join_value_list,
     split_value_list,
 )
-from kostra.sources._words import nb_what
 from kostra.sources.labels import store_metadata
 
 __all__ = [
@@ -95,15 +95,13 @@ class SsbRequestError(SourceError):
 
     def __init__(
         self,
-        message: str,
+        message: Said,
         *,
         status: int,
         problem: Mapping[str, Any],
-        hint: str | None = None,
-        nb: str | None = None,
-        hint_nb: str | None = None,
+        hint: Said | None = None,
     ) -> None:
-        super().__init__(message, hint=hint, nb=nb, hint_nb=hint_nb)
+        super().__init__(message, hint=hint)
         self.status = status
         self.problem = dict(problem)
 
@@ -160,14 +158,19 @@ class _Stats:
     by_path: dict[str, int] = field(default_factory=dict)
 
 
-def _summarise(selection: Mapping[str, Sequence[str]]) -> str:
-    parts = []
-    for name, codes in selection.items():
-        shown = ",".join(codes[:3])
-        if len(codes) > 3:
-            shown += f",… ({len(codes)} codes)"
-        parts.append(f"{name}={shown}")
-    return "; ".join(parts)
+def _summarise(selection: Mapping[str, Sequence[str]]) -> Said:
+    """A selection in a few words: each variable's first codes and how many there are."""
+
+    def words(lang: str) -> str:
+        parts = []
+        for name, codes in selection.items():
+            shown = ",".join(codes[:3])
+            if len(codes) > 3:
+                shown += say("error.ssb.more_codes", n=len(codes))[lang]
+            parts.append(f"{name}={shown}")
+        return "; ".join(parts)
+
+    return Said.each(words)
 
 
 def _problem(response: httpx.Response) -> dict[str, Any]:
@@ -201,23 +204,13 @@ def _checked_base_url(base_url: str) -> str:
         url = httpx.URL(base_url.strip())
     except (httpx.InvalidURL, TypeError) as error:
         raise SourceError(
-            f"Not a usable API address: {shown!r} ({error}).",
-            nb=f"Ikke en brukbar API-adresse: {shown!r} ({error}).",
-            hint="Give --base-url (or KOSTRA_BASE_URL) as an http:// or https:// address.",
-            hint_nb="Oppgi --base-url (eller KOSTRA_BASE_URL) som en http://- eller "
-            "https://-adresse.",
+            say("error.ssb.base_url", url=repr(shown), error=str(error)),
+            hint=say("error.ssb.base_url.hint"),
         ) from None
     if url.scheme not in ("http", "https") or not url.host:
         raise SourceError(
-            f"Not a usable API address: {shown!r}; only http:// and https:// addresses are "
-            "fetched from.",
-            nb=f"Ikke en brukbar API-adresse: {shown!r}; det hentes bare fra http://- og "
-            "https://-adresser.",
-            hint="Give --base-url (or KOSTRA_BASE_URL) as an http:// or https:// address, "
-            "e.g. https://data.ssb.no/api/pxwebapi/v2. Use `kostra import FILE` for local files.",
-            hint_nb="Oppgi --base-url (eller KOSTRA_BASE_URL) som en http://- eller "
-            "https://-adresse, f.eks. https://data.ssb.no/api/pxwebapi/v2. Lokale filer leses "
-            "inn med `kostra import FIL`.",
+            say("error.ssb.base_url_scheme", url=repr(shown)),
+            hint=say("error.ssb.base_url_scheme.hint"),
         )
     return base_url.strip().rstrip("/")
 
@@ -288,14 +281,15 @@ class SsbClient:
         *,
         params: Mapping[str, str] | None = None,
         body: Mapping[str, Any] | None = None,
-        what: str,
+        what: Said,
         check: Callable[[bytes], None] | None = None,
         data_request: bool = False,
     ) -> bytes:
         """Send one request with rate limiting and retries; return the body of a 200.
 
-        ``check`` validates the body (a truncated JSON document raises); a failing check is
-        retried like a dropped connection.
+        ``what`` says what was asked for, in the words of the errors. ``check`` validates the
+        body (a truncated JSON document raises); a failing check is retried like a dropped
+        connection.
         """
         url = self.base_url + path
         transient = 0
@@ -304,7 +298,7 @@ class SsbClient:
             self.limiter.acquire()
             self.stats.requests += 1
             self.stats.by_path[path] = self.stats.by_path.get(path, 0) + 1
-            failure: str
+            failure: Said | str
             try:
                 response = self.http.request(method, url, params=params, json=body)
             except (httpx.TimeoutException, httpx.TransportError) as error:
@@ -313,14 +307,10 @@ class SsbClient:
                 connect_budget = min(3, self.retry.attempts)
                 if isinstance(error, httpx.ConnectError) and transient + 1 >= connect_budget:
                     raise SsbUnreachableError(
-                        f"Cannot reach {self.base_url} ({what}): {error}",
-                        nb=f"Får ikke kontakt med {self.base_url} ({nb_what(what)}): {error}",
-                        hint="Check the network connection, or point to another server with "
-                        "--base-url. Without network, `kostra import FILE` loads files "
-                        "downloaded from the statbank.",
-                        hint_nb="Sjekk nettforbindelsen, eller pek på en annen server med "
-                        "--base-url. Uten nett leser `kostra import FIL` inn filer lastet ned "
-                        "fra statistikkbanken.",
+                        say(
+                            "error.ssb.unreachable", url=self.base_url, what=what, error=str(error)
+                        ),
+                        hint=say("error.ssb.unreachable.hint"),
                     ) from error
             else:
                 status = response.status_code
@@ -331,7 +321,8 @@ class SsbClient:
                     try:
                         check(content)
                     except (SourceError, ValueError) as error:
-                        failure = f"unreadable answer: {error}"
+                        words = error.words() if isinstance(error, KostraError) else str(error)
+                        failure = say("error.ssb.unreadable_answer", error=words)
                     else:
                         return content
                 elif status == 429:
@@ -345,15 +336,10 @@ class SsbClient:
                         or wait > self.retry.max_retry_after
                     ):
                         raise SsbRequestError(
-                            f"SSB keeps refusing requests as too many ({what}).",
-                            nb=f"SSB avviser fortsatt forespørslene som for mange "
-                            f"({nb_what(what)}).",
+                            say("error.ssb.rate_limited", what=what),
                             status=429,
                             problem=_problem(response),
-                            hint="Wait a few minutes and run the fetch again; finished chunks "
-                            "are kept and will not be fetched again.",
-                            hint_nb="Vent noen minutter og hent på nytt; ferdige deler er "
-                            "lagret og hentes ikke igjen.",
+                            hint=say("error.ssb.rate_limited.hint"),
                         )
                     self.limiter.pause(wait)
                     continue
@@ -363,40 +349,37 @@ class SsbClient:
                     problem = _problem(response)
                     if data_request and status in (400, 403) and is_too_many_cells(status, problem):
                         raise QueryTooLargeError(
-                            f"Too many cells selected ({what}).",
-                            nb=f"For mange celler valgt ({nb_what(what)}).",
+                            say("error.ssb.too_many_cells", what=what),
                             status=status,
                             problem=problem,
                         )
-                    title = problem.get("title") or response.reason_phrase
+                    title = str(problem.get("title") or response.reason_phrase)
                     detail = problem.get("detail")
-                    message = f"SSB answered {status} {title}"
-                    message_nb = f"SSB svarte {status} {title}"
-                    if detail and detail != title:
-                        message += f": {detail}"
-                        message_nb += f": {detail}"
+                    # SSB's own words for the problem, as it sent them
+                    answer = f"{title}: {detail}" if detail and detail != title else title
+                    hint = _hint_for(status)
                     raise SsbRequestError(
-                        f"{message} ({what}).",
-                        nb=f"{message_nb} ({nb_what(what)}).",
+                        say("error.ssb.refused", status=status, answer=answer, what=what),
                         status=status,
                         problem=problem,
-                        hint=_hint_for(status),
-                        hint_nb=_hint_for(status, "nb"),
+                        hint=hint,
                     )
             transient += 1
             self.stats.retries += 1
             if transient >= self.retry.attempts:
                 raise SourceError(
-                    f"SSB did not give a usable answer after {transient} tries ({what}); "
-                    f"last: {failure}.",
-                    nb=f"SSB ga ikke et brukbart svar etter {transient} forsøk "
-                    f"({nb_what(what)}); sist: {failure}.",
-                    hint="The service may be down; try again later. Finished chunks are kept.",
-                    hint_nb="Tjenesten kan være nede; prøv igjen senere. Ferdige deler er lagret.",
+                    say_plural(
+                        "error.ssb.no_usable_answer",
+                        transient,
+                        same(str(transient)),
+                        what=what,
+                        failure=failure,
+                    ),
+                    hint=say("error.ssb.no_usable_answer.hint"),
                 )
             self.limiter.clock.sleep(self.retry.backoff(transient, self.rng))
 
-    def _get_json(self, path: str, params: Mapping[str, str], what: str) -> Any:
+    def _get_json(self, path: str, params: Mapping[str, str], what: Said) -> Any:
         content = self._request("GET", path, params=params, what=what, check=_json_check)
         return json.loads(content)
 
@@ -405,7 +388,7 @@ class SsbClient:
     def config(self) -> ApiConfig:
         """The server's ``/config`` (read once); the limiter adopts its call rate."""
         if self._config is None:
-            doc = self._get_json("/config", {}, "configuration")
+            doc = self._get_json("/config", {}, say("error.ssb.what.config"))
             self._config = ApiConfig.from_json(doc)
             # The server counts arrivals, we count departures: a little slack absorbs jitter.
             window = self._config.time_window * (1 + WINDOW_SLACK)
@@ -439,7 +422,7 @@ class SsbClient:
                 params["pastDays"] = str(past_days)
             if include_discontinued:
                 params["includeDiscontinued"] = "true"
-            doc = self._get_json("/tables", params, f"table search {query!r}")
+            doc = self._get_json("/tables", params, say("error.ssb.what.search", query=repr(query)))
             found.extend(TableInfo.from_json(t) for t in doc.get("tables") or [])
             info = doc.get("page") or {}
             total_pages = int(info.get("totalPages") or 1)
@@ -451,7 +434,9 @@ class SsbClient:
         """``/tables/{id}``: title, last update, periods."""
         self.config()
         return TableInfo.from_json(
-            self._get_json(f"/tables/{table_id}", {"lang": lang}, f"table {table_id}")
+            self._get_json(
+                f"/tables/{table_id}", {"lang": lang}, say("error.ssb.what.table", table=table_id)
+            )
         )
 
     def metadata(self, table_id: str, *, lang: str = DATA_LANG) -> TableMetadata:
@@ -462,7 +447,7 @@ class SsbClient:
             doc = self._get_json(
                 f"/tables/{table_id}/metadata",
                 {"lang": lang, "outputFormat": "json-stat2"},
-                f"metadata for table {table_id}",
+                say("error.ssb.what.metadata", table=table_id),
             )
             self._metadata[key] = parse_metadata(doc, table_id)
             if lang == DATA_LANG:
@@ -476,7 +461,9 @@ class SsbClient:
         if key not in self._codelists:
             self.config()
             doc = self._get_json(
-                f"/codelists/{codelist_id}", {"lang": lang}, f"codelist {codelist_id}"
+                f"/codelists/{codelist_id}",
+                {"lang": lang},
+                say("error.ssb.what.codelist", codelist=codelist_id),
             )
             self._codelists[key] = Codelist.from_json(doc)
         return self._codelists[key]
@@ -507,10 +494,8 @@ class SsbClient:
             variable = metadata.variable(name)
             if not variable.elimination:
                 raise SourceError(
-                    f"Table {table_id}: variable {variable.code} cannot be left out.",
-                    nb=f"Tabell {table_id}: variabelen {variable.code} kan ikke utelates.",
-                    hint="Select codes for it instead.",
-                    hint_nb="Velg koder for den i stedet.",
+                    say("error.ssb.not_eliminable", table=table_id, variable=variable.code),
+                    hint=say("error.ssb.not_eliminable.hint"),
                 )
             left_out.add(variable.code)
         given: dict[str, list[str]] = {}
@@ -533,24 +518,30 @@ class SsbClient:
             try:
                 picked = expand(items, codes, is_time=variable.is_time)
             except SelectionError as error:
+                listed = ", ".join(list(codes)[:8]) + (" …" if len(codes) > 8 else "")
                 raise SourceError(
-                    f"Table {table_id}, variable {variable.code}: {error.title} {error.detail}.",
-                    nb=f"Tabell {table_id}, variabel {variable.code}: {error.title} "
-                    f"{error.detail}.",
-                    hint=f"Valid codes include {', '.join(list(codes)[:8])}"
-                    + (" …" if len(codes) > 8 else "")
-                    + "; expressions: *, ?, top(n), bottom(n), from(x), to(x), range(a,b).",
-                    hint_nb=f"Gyldige koder er blant annet {', '.join(list(codes)[:8])}"
-                    + (" …" if len(codes) > 8 else "")
-                    + "; uttrykk: *, ?, top(n), bottom(n), from(x), to(x), range(a,b).",
+                    # the PxWebApi problem's own words (title, detail), as the server has them
+                    say(
+                        "error.ssb.selection",
+                        table=table_id,
+                        variable=variable.code,
+                        problem=f"{error.title} {error.detail}",
+                    ),
+                    hint=say("error.ssb.selection.hint", codes=listed),
                 ) from error
             if not picked:
                 raise SourceError(
-                    f"Table {table_id}: the selection {items} of {variable.code} matches no code.",
-                    nb=f"Tabell {table_id}: utvalget {items} av {variable.code} treffer ingen "
-                    "kode.",
-                    hint=f"{variable.code} has codes such as {', '.join(list(codes)[:8])}.",
-                    hint_nb=f"{variable.code} har koder som {', '.join(list(codes)[:8])}.",
+                    say(
+                        "error.ssb.no_match",
+                        table=table_id,
+                        items=str(items),
+                        variable=variable.code,
+                    ),
+                    hint=say(
+                        "error.ssb.no_match.hint",
+                        variable=variable.code,
+                        codes=", ".join(list(codes)[:8]),
+                    ),
                 )
             expanded[variable.code] = tuple(picked)
         limit = max_cells or self.max_cells
@@ -603,7 +594,7 @@ class SsbClient:
             f"/tables/{table_id}/data",
             params=params,
             body=body,
-            what=f"table {table_id}, selection {_summarise(selection)}",
+            what=say("error.ssb.what.data", table=table_id, selection=_summarise(selection)),
             check=check or _json_check,
             data_request=True,
         )
@@ -657,12 +648,12 @@ class SsbClient:
         if len(stamps) > 1:
             self.cache.clear(plan.table_id, plan.query_hash)
             raise SourceError(
-                f"SSB updated table {plan.table_id} while it was being fetched "
-                f"({', '.join(sorted(stamps))}).",
-                nb=f"SSB oppdaterte tabell {plan.table_id} mens den ble hentet "
-                f"({', '.join(sorted(stamps))}).",
-                hint="Run the fetch again; it will start afresh from the new release.",
-                hint_nb="Hent på nytt; hentingen starter da fra den nye publiseringen.",
+                say(
+                    "error.ssb.republished",
+                    table=plan.table_id,
+                    stamps=", ".join(sorted(stamps)),
+                ),
+                hint=say("error.ssb.republished.hint"),
             )
         frames = [jsonstat.to_observations(d, plan.table_id) for d in datasets]
         frame = (
@@ -672,10 +663,7 @@ class SsbClient:
         )
         keys = ["contents_code", "region", "year", "dims"]
         if frame.select(pl.struct(keys).is_duplicated().any()).item():
-            raise SourceError(
-                f"Table {plan.table_id}: the chunks overlap; this is a bug.",
-                nb=f"Tabell {plan.table_id}: delene overlapper; dette er en feil i kostra.",
-            )
+            raise SourceError(say("error.ssb.overlap", table=plan.table_id))
         updated = next(iter(stamps), None) or plan.metadata.updated
         return FetchResult(
             plan=plan,
@@ -709,10 +697,7 @@ class SsbClient:
             size = cells(chunk)
             if size <= 1:
                 raise SsbRequestError(
-                    f"SSB refuses even a single cell of table {plan.table_id} as too large "
-                    f"({_summarise(chunk)}).",
-                    nb=f"SSB avviser selv én enkelt celle av tabell {plan.table_id} som for stor "
-                    f"({_summarise(chunk)}).",
+                    say("error.ssb.single_cell", table=plan.table_id, selection=_summarise(chunk)),
                     status=error.status,
                     problem=error.problem,
                 ) from error
@@ -784,19 +769,12 @@ def shared_limiter(base_url: str) -> RateLimiter:
         return limiter
 
 
-def _hint_for(status: int, lang: str = "en") -> str:
-    nb = lang == "nb"
+def _hint_for(status: int) -> Said:
     if status == 404:
-        if nb:
-            return "Sjekk tabellnummeret (SSBs tabellnumre har 5 sifre, som 07459 eller 12362)."
-        return "Check the table id (SSB table ids have 5 digits, such as 07459 or 12362)."
+        return say("error.ssb.refused.hint_404")
     if status == 400:
-        if nb:
-            return "Sjekk variabelnavn og koder mot tabellens metadata."
-        return "Check the variable names and codes against the table's metadata."
-    if nb:
-        return "Serveren avviste forespørselen; sjekk utvalget eller prøv igjen senere."
-    return "The server refused the request; check the selection or try again later."
+        return say("error.ssb.refused.hint_400")
+    return say("error.ssb.refused.hint")
 
 
 def _escape_for_post(code: str) -> str:
@@ -816,10 +794,12 @@ def _decode_chunk(content: bytes, chunk: Chunk, table_id: str) -> jsonstat.JsonS
         dataset.sparse and dataset.frame.height <= expected
     ):
         raise SourceError(
-            f"Table {table_id}: an answer holds {dataset.frame.height} cells, "
-            f"{expected} were asked for.",
-            nb=f"Tabell {table_id}: et svar har {dataset.frame.height} celler, "
-            f"{expected} ble bedt om.",
+            say(
+                "error.ssb.cells_mismatch",
+                table=table_id,
+                cells=dataset.frame.height,
+                expected=expected,
+            )
         )
     return dataset
 

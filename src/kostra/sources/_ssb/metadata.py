@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kostra.errors import SourceError
+from kostra.i18n.said import say
 from kostra.sources.labels import OWN_LABEL_EXTENSION
 
 #: SSB's documented limits, used when ``/config`` leaves a field out.
@@ -35,10 +36,7 @@ class ApiConfig:
     def from_json(cls, doc: Mapping[str, Any]) -> ApiConfig:
         """Read a ConfigResponse; absent or odd limits fall back to SSB's documented ones."""
         if not isinstance(doc, Mapping):
-            raise SourceError(
-                "The API's /config answer is not a JSON object.",
-                nb="API-ets svar på /config er ikke et JSON-objekt.",
-            )
+            raise SourceError(say("error.ssb.config_not_object"))
         cells = _positive_int(doc.get("maxDataCells"), DEFAULT_MAX_CELLS)
         calls = _positive_int(doc.get("maxCallsPerTimeWindow"), DEFAULT_MAX_CALLS)
         window = doc.get("timeWindow")
@@ -113,10 +111,8 @@ class TableMetadata:
                 return variable
         known = ", ".join(v.code for v in self.variables)
         raise SourceError(
-            f"Table {self.table_id} has no variable {name!r}.",
-            nb=f"Tabell {self.table_id} har ingen variabel {name!r}.",
-            hint=f"Its variables are: {known}.",
-            hint_nb=f"Variablene er: {known}.",
+            say("error.ssb.no_variable", table=self.table_id, name=repr(name)),
+            hint=say("error.ssb.no_variable.hint", known=known),
         )
 
     @property
@@ -151,18 +147,12 @@ def ordered_codes(category: Mapping[str, Any]) -> list[str]:
         pairs = sorted(((int(pos), str(code)) for code, pos in index.items()), key=lambda p: p[0])
         positions = [pos for pos, _ in pairs]
         if positions != list(range(len(positions))):
-            raise SourceError(
-                "A dimension's category.index has gaps or repeated positions.",
-                nb="category.index for en variabel har hull eller gjentatte posisjoner.",
-            )
+            raise SourceError(say("error.ssb.index_gaps"))
         return [code for _, code in pairs]
     labels = category.get("label")
     if isinstance(labels, Mapping) and len(labels) == 1:
         return [str(next(iter(labels)))]
-    raise SourceError(
-        "A dimension has no category.index and more than one category.",
-        nb="En variabel har ingen category.index og mer enn én kategori.",
-    )
+    raise SourceError(say("error.ssb.no_index"))
 
 
 def _codelists(extension: Mapping[str, Any]) -> tuple[CodelistRef, ...]:
@@ -186,10 +176,7 @@ def _codelists(extension: Mapping[str, Any]) -> tuple[CodelistRef, ...]:
 def parse_metadata(doc: Mapping[str, Any], table_id: str) -> TableMetadata:
     """Read a ``/tables/{id}/metadata`` JSON-stat2 document into :class:`TableMetadata`."""
     if not isinstance(doc, Mapping) or not isinstance(doc.get("dimension"), Mapping):
-        raise SourceError(
-            f"The metadata for table {table_id} is not a JSON-stat2 dataset.",
-            nb=f"Metadataene for tabell {table_id} er ikke et JSON-stat2-datasett.",
-        )
+        raise SourceError(say("error.ssb.metadata_not_dataset", table=table_id))
     ids = doc.get("id")
     dimension: Mapping[str, Any] = doc["dimension"]
     if not isinstance(ids, list):
@@ -203,8 +190,7 @@ def parse_metadata(doc: Mapping[str, Any], table_id: str) -> TableMetadata:
         dim = dimension.get(dim_id)
         if not isinstance(dim, Mapping) or not isinstance(dim.get("category"), Mapping):
             raise SourceError(
-                f"Table {table_id}: dimension {dim_id!r} lacks its categories.",
-                nb=f"Tabell {table_id}: variabelen {dim_id!r} mangler kategoriene sine.",
+                say("error.ssb.no_categories", table=table_id, dimension=repr(dim_id))
             )
         category = dim["category"]
         codes = ordered_codes(category)
@@ -284,10 +270,7 @@ class Codelist:
         """Read a CodelistResponse."""
         values = doc.get("values")
         if not isinstance(values, list):
-            raise SourceError(
-                f"Codelist {doc.get('id')!r} has no list of values.",
-                nb=f"Kodelisten {doc.get('id')!r} har ingen liste med verdier.",
-            )
+            raise SourceError(say("error.ssb.codelist_values", codelist=repr(doc.get("id"))))
         codes = tuple(str(v["code"]) for v in values)
         return cls(
             id=str(doc.get("id", "")),
