@@ -84,6 +84,13 @@ def test_a_year_no_grouping_covers_is_a_clear_error(year: int) -> None:
         kostra_groups(year)
     assert str(year) in caught.value.message
     assert f"kostra fetch --classifications --years {year}" in (caught.value.hint or "")
+    assert caught.value.text("nn") == (
+        f"Ingen KOSTRA-gruppering for {year} er tilgjengeleg: grupperinga som følgjer med "
+        "(SSB si frå 2020), dekkjer 2020–2025."
+    )
+    assert f"--years {year}` (han blir lagra), eller bruk ei anna samanlikningsgruppe" in (
+        caught.value.hint_text("nn") or ""
+    )
 
 
 def _klass_answer(request: httpx.Request) -> httpx.Response:
