@@ -21,8 +21,7 @@ def key_figure(
         peer_average=None if index is None else value * 100.0 / index,
         index=index,
         previous_value=previous,
-        unit_nb="\u00a0%",
-        unit_en=" %",
+        unit="prosent",
         relevant=relevant,
     )
 

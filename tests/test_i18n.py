@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from kostra import i18n
 from kostra.analysis.findings import fmt
 from kostra.cli._output import format_number, format_signed
+from kostra.cli._results import with_unit
 from kostra.i18n import LANGS, MINUS, Locale
 from kostra.report import locale as report_locale
 from kostra.web.views import number_text, signed_text
@@ -75,6 +76,32 @@ def test_percent_kroner_and_dates() -> None:
     assert i18n.when(date(2025, 3, 15), "en") == "15 March 2025"
     assert i18n.when(datetime(2025, 6, 15, 8, 0), "nn") == "15. juni 2025 08:00"
     assert i18n.when(None, "nb") == "–"
+
+
+@pytest.mark.parametrize(
+    ("unit", "lang", "expected"),
+    [
+        ("prosent", "nb", f"{MINUS}3,2{NBSP}%"),
+        ("prosent", "en", f"{MINUS}3.2%"),
+        ("kr", "nn", f"{MINUS}3,2{NBSP}kr"),
+        ("kr", "en", f"{MINUS}NOK{NBSP}3.2"),
+        ("timer", "nn", f"{MINUS}3,2{NBSP}timar"),
+        ("timer", "en", f"{MINUS}3.2{NBSP}hours"),
+        ("antall", "en", f"{MINUS}3.2"),
+        ("km²", "nb", f"{MINUS}3,2{NBSP}km²"),
+        (None, "nb", f"{MINUS}3,2"),
+    ],
+)
+def test_a_figure_with_its_unit_is_printed_one_way(
+    unit: str | None, lang: str, expected: str
+) -> None:
+    """The report's findings and verdicts, the deck and the CLI's tables all print a figure
+    with its unit through i18n.amount: CLDR's percent and kroner patterns, the reader's unit."""
+    assert i18n.amount(i18n.number(-3.2, lang, 1), unit, lang) == expected
+    assert i18n.amount(i18n.number(-3.2, lang, 1), "prosent", lang) == i18n.percent(-3.2, lang, 1)
+    assert i18n.amount(i18n.number(-3.2, lang, 1), "kr", lang) == i18n.kroner(-3.2, lang, 1)
+    assert with_unit(i18n.number(-3.2, lang, 1), unit, lang) == expected
+    assert i18n.amount("", "kr", lang) == ""
 
 
 def test_locale_object_is_the_functions() -> None:

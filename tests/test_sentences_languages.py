@@ -266,7 +266,7 @@ def test_verdicts_in_english_have_no_norwegian() -> None:
 def test_a_verdict_counting_one_key_figure_takes_the_singular() -> None:
     one = sector_verdict(SectorFigures("kultur_og_fritid", key_figures=(key_figure("a", 120.0),)))
     assert one.verdict.rule_id == "V7"
-    assert one.verdict.detail("en") == "(1 of 1 key figure above the average, 0 below; limit ±10 %)"
+    assert one.verdict.detail("en") == "(1 of 1 key figure above the average, 0 below; limit ±10%)"
     assert one.verdict.detail("nn") == (
         "(1 av 1 nøkkeltal over snittet, 0 under; grense ±10\u00a0%)"
     )
@@ -275,19 +275,17 @@ def test_a_verdict_counting_one_key_figure_takes_the_singular() -> None:
             "kultur_og_fritid", key_figures=(key_figure("a", 120.0), key_figure("b", 80.0))
         )
     )
-    assert (
-        two.verdict.detail("en") == "(1 of 2 key figures above the average, 1 below; limit ±10 %)"
-    )
+    assert two.verdict.detail("en") == "(1 of 2 key figures above the average, 1 below; limit ±10%)"
 
 
 def test_nynorsk_units_in_a_verdict() -> None:
     """A key figure's unit reads as nynorsk writes it ("timar", not "timer")."""
     from dataclasses import replace
 
-    hours = replace(key_figure("a", 130.0), unit_nb=" timer", unit_en=" hours", unit_nn=" timar")
+    hours = replace(key_figure("a", 130.0), unit="timer")
     (said,) = sector_verdict(SectorFigures("barnehage", key_figures=(hours,))).observations
-    assert said.text("nn").endswith("(50,0 timar mot snitt 38,5 timar)")
-    assert said.text("nb").endswith("(50,0 timer mot snitt 38,5 timer)")
+    assert said.text("nn").endswith("(50,0\u00a0timar mot snitt 38,5\u00a0timar)")
+    assert said.text("nb").endswith("(50,0\u00a0timer mot snitt 38,5\u00a0timer)")
 
 
 @pytest.mark.parametrize("prefix", ["finding.", "verdict."])

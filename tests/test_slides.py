@@ -211,6 +211,10 @@ def test_template_layouts_by_placeholder_type(baerum: ReportData, tmp_path: Path
 def test_text_fitting_estimate() -> None:
     assert wrapped_lines("a b c", 1000, 10) == 1
     assert wrapped_lines("word " * 40, 100, 10) > 10
+    # a no-break space holds "NOK 6,012" together: it moves to the next line whole
+    together = "x" * 16 + " NOK\u00a0123 " + "y" * 13  # 20 characters a line
+    assert wrapped_lines(together, 60, 5) == 3
+    assert wrapped_lines(together.replace("\u00a0", " "), 60, 5) == 2
     long = [("x " * 400, 1.0, False)]
     assert not fits(long, int(Emu(914400 * 3)), int(Emu(914400 * 1)), 12)
     assert fits([("kort", 1.0, True)], 914400 * 3, 914400, 18)

@@ -123,7 +123,7 @@ def test_observations_by_size_and_relevance_three_to_five() -> None:
     assert [o.rule_id for o in v.observations] == ["O1", "O1", "O1", "O2", "O1"]
     change = v.observations[3]
     assert change.text_nb == "Økning i andel c (fra 50,0\u00a0% til 60,0\u00a0%)"
-    assert change.text_en == "An increase in share c (from 50.0 % to 60.0 %)"
+    assert change.text_en == "An increase in share c (from 50.0% to 60.0%)"
     assert change.numbers["change_pct"] == pytest.approx(20.0)
     # few deviations: filled up to three with the closest-to-threshold figures, said as such
     few = sector_verdict(
@@ -147,8 +147,7 @@ def test_observation_words_agree_with_the_noun() -> None:
         value=80.0,
         peer_average=100.0,
         index=80.0,
-        unit_nb="\u00a0kr",
-        unit_en=" NOK",
+        unit="kr",
     )
     v = sector_verdict(SectorFigures("kultur_og_fritid", key_figures=(kf,)))
     assert v.observations[0].text_nb == (

@@ -74,28 +74,14 @@ import polars as pl
 from kostra.analysis._barometer.naming import PUBLISHED_INDICATORS
 from kostra.analysis.method import SMALL_NUMBERS, SmallNumbers
 from kostra.catalog.models import Catalog, Indicator
-from kostra.i18n import N_, number, peer_group_name, unit_name
+from kostra.i18n import N_, amount, number, peer_group_name, percent_text
+from kostra.i18n.messages import PERCENT_UNITS
 from kostra.i18n.said import Said, Value, same, say, say_plural
 from kostra.i18n.said import sector as sector_words
 
 #: The rules, in the order of the method section; each has one line of text there, the
 #: message ``rule.<id>`` of :mod:`kostra.i18n`.
 RULE_IDS = ("P1", "P2", "T1", "C1", "C2", "E1", "E2", "E3", "B1", "B2", "B3", "M1")
-
-_PERCENT_UNITS = frozenset({"%", "prosent", "percent", "andel", "pct"})
-#: The catalog's units (bokmål) in English; a unit not listed is printed as the catalog has it.
-UNITS_EN: dict[str, str] = {
-    "timer": "hours",
-    "poeng": "points",
-    "elever": "pupils",
-    "årsverk": "FTEs",
-    "stillinger": "positions",
-    "utlån": "loans",
-    "besøk": "visits",
-    "barn": "children",
-    "antall": "",
-    "dekar": "decares",
-}
 
 
 @dataclass(frozen=True)
@@ -205,40 +191,18 @@ class _Sentence:
         )
 
 
-def percent_suffix(lang: str) -> str:
-    """The per cent sign after a number: a no-break space before it in Norwegian."""
-    return " %" if lang == "en" else "\u00a0%"
-
-
-def unit_suffix(indicator: Indicator, lang: str) -> str:
-    """The unit as printed after a number: " %" for shares, " kr", or the catalog's unit
-    (in English and nynorsk as those readers write it: "timer" is "hours", "timar")."""
-    unit = indicator.unit.strip()
-    if unit.lower() in _PERCENT_UNITS:
-        return percent_suffix(lang)
-    if unit.lower() in {"kr", "nok"}:
-        return " NOK" if lang == "en" else "\u00a0kr"
-    if UNITS_EN.get(unit) == "":  # a count: the number needs no unit in any language
-        return ""
-    if lang == "en":
-        unit = UNITS_EN.get(unit, unit)
-    elif lang == "nn":
-        unit = unit_name(unit, "nn")
-    return f" {unit}" if unit else ""
-
-
 def _with_unit(number: Said, indicator: Indicator) -> Said:
-    """A printed number followed by the key figure's unit in each language."""
-    return Said.each(lambda lang: number[lang] + unit_suffix(indicator, lang))
+    """A printed number with the key figure's unit as each language writes it."""
+    return Said.each(lambda lang: amount(number[lang], indicator.unit, lang))
 
 
 def _percent(number: Said) -> Said:
-    return Said.each(lambda lang: number[lang] + percent_suffix(lang))
+    return Said.each(lambda lang: percent_text(number[lang], lang))
 
 
 def is_percentage(indicator: Indicator) -> bool:
     """Whether the key figure is a share in per cent (compared in percentage points)."""
-    return indicator.unit.strip().lower() in _PERCENT_UNITS
+    return indicator.unit.strip().lower() in PERCENT_UNITS
 
 
 def _names(indicator: Indicator, *, lower: bool = False) -> Said:

@@ -71,8 +71,8 @@ from typing import Literal
 
 from kostra.analysis._barometer.text import lower_first as _lower_first
 from kostra.analysis._barometer.text import quantifier
-from kostra.analysis.findings import fmt, percent_suffix
-from kostra.i18n import N_, listing
+from kostra.analysis.findings import fmt
+from kostra.i18n import N_, amount, kroner_text, listing, percent_text
 from kostra.i18n import sector_name as i18n_sector_name
 from kostra.i18n.said import Said, say, say_plural
 from kostra.i18n.said import sector as sector_words
@@ -139,8 +139,9 @@ class Statement:
 class KeyFigure:
     """A key figure of the sector in the report year: value, peer average, last year's value.
 
-    ``index`` is the profile index (peer average = 100); ``unit_nb``/``unit_en`` are printed
-    after numbers (" %", " kr" …); ``relevant``: used by the production index or the barometer.
+    ``index`` is the profile index (peer average = 100); ``unit`` is the catalog's unit
+    ("prosent", "kr", "timer"), printed with each number as its language writes it
+    (:func:`kostra.i18n.amount`); ``relevant``: used by the production index or the barometer.
     """
 
     indicator_id: str
@@ -151,11 +152,8 @@ class KeyFigure:
     index: float | None = None
     previous_value: float | None = None
     series_break: bool = False
-    unit_nb: str = ""
-    unit_en: str = ""
+    unit: str = ""
     relevant: bool = False
-    #: the unit in nynorsk (None: as in bokmål)
-    unit_nn: str | None = None
 
 
 @dataclass(frozen=True)
@@ -278,12 +276,12 @@ def _statement(
 
 
 def _percent(number: Said) -> Said:
-    return Said.each(lambda lang: number[lang] + percent_suffix(lang))
+    return Said.each(lambda lang: percent_text(number[lang], lang))
 
 
 def _kroner(number: Said) -> Said:
     """An amount in kroner: "3 186 kr" (a no-break space), "NOK 3,186"."""
-    return Said.each(lambda lang: f"NOK {number.en}" if lang == "en" else f"{number[lang]}\u00a0kr")
+    return Said.each(lambda lang: kroner_text(number[lang], lang))
 
 
 # --- the verdict sentence ----------------------------------------------------------------------
@@ -444,8 +442,7 @@ def _change(
 
 
 def _with_unit(number: Said, kf: KeyFigure) -> Said:
-    units = Said(kf.unit_nb, kf.unit_nb if kf.unit_nn is None else kf.unit_nn, kf.unit_en)
-    return Said.each(lambda lang: number[lang] + units[lang])
+    return Said.each(lambda lang: amount(number[lang], kf.unit, lang))
 
 
 def _names(kf: KeyFigure, *, lower: bool = False) -> Said:

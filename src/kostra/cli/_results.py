@@ -12,7 +12,6 @@ from pathlib import Path
 import polars as pl
 
 from kostra import api
-from kostra.analysis.findings import UNITS_EN
 from kostra.analysis.method import (
     AVERAGE_LEGEND,
     AVERAGE_MARK,
@@ -33,7 +32,7 @@ from kostra.cli._output import (
     write_frame,
 )
 from kostra.errors import KostraError
-from kostra.i18n import Phrase, Phrases, Words, plural, sector_name
+from kostra.i18n import Phrase, Phrases, Words, amount, percent_text, plural, sector_name
 from kostra.results.provenance import ORIGIN_TEXT
 
 _H = Words(
@@ -164,9 +163,6 @@ _PROFILE_COLUMNS = Phrases(
         "flags",
     ),
 )
-#: Units the terminal writes shorter than the catalog (other units: as the catalog, or
-#: :data:`kostra.analysis.findings.UNITS_EN` in English).
-_SHORT_UNITS = {"kr": ("kr", "NOK"), "prosent": ("%", "%"), "antall": ("", "")}
 #: Terminal headers of the costs table, broken where they read best; the legend explains them.
 _COSTS_COLUMNS = Phrases(
     "cli.costs",
@@ -288,13 +284,9 @@ def row_decimals(*values: object) -> int:
 
 
 def with_unit(text: str, unit: str | None, lang: str) -> str:
-    """A number with its short unit, joined by a no-break space so the two stay on one line."""
-    unit = unit or ""
-    if unit in _SHORT_UNITS:
-        short = _SHORT_UNITS[unit][1 if lang == "en" else 0]
-    else:
-        short = UNITS_EN.get(unit, unit) if lang == "en" else unit
-    return f"{text}\u00a0{short}" if text and short else text
+    """A number with its unit as the report and the web print it (:func:`kostra.i18n.amount`:
+    CLDR's percent and kroner patterns, no-break spaces so the two stay on one line)."""
+    return amount(text, unit, lang)
 
 
 def _unconfirmed(indicator_id: str | None, lang: str) -> str | None:
@@ -621,7 +613,7 @@ def indices_sections(result: api.Result, lang: str) -> tuple[list[Section], list
         cells = [sector_label(row["sector"], lang)]
         for column in ("production_pct", "cost_pct", "efficiency_pct"):
             text = format_signed(row[column], lang, 1)
-            cells.append(f"{text}\u00a0%" + _cap_mark(row) if text else "")
+            cells.append(percent_text(text, lang) + _cap_mark(row) if text else "")
         capped = capped or bool(row.get("beyond_cap"))
         cells.append(f"{row['n_available']}/{row['n_indicators']}")
         rows.append(tuple(cells))

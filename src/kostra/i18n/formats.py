@@ -151,6 +151,11 @@ def percent(value: object, lang: str, decimals: int | None = None) -> str:
     text = number(value, lang, decimals)
     if not _is_number(value) or text == MISSING:
         return text
+    return percent_text(text, lang)
+
+
+def percent_text(text: str, lang: str) -> str:
+    """A figure already printed (``12,5``, ``+3,2``) with CLDR's percent sign for ``lang``."""
     sym = symbols(lang)
     return f"{sym.percent_prefix}{text}{sym.percent_suffix}"
 
@@ -161,9 +166,15 @@ def kroner(value: object, lang: str, decimals: int = 0) -> str:
     text = number(value, lang, decimals)
     if not _is_number(value) or text == MISSING:
         return text
+    return kroner_text(text, lang)
+
+
+def kroner_text(text: str, lang: str) -> str:
+    """An amount already printed (``1 234``, ``−1 219``, ``+3 186``) with CLDR's kroner
+    pattern for ``lang``: the sign stands before the whole amount (``−NOK 1,219``)."""
     sym = symbols(lang)
-    sign = MINUS if text.startswith(MINUS) else ""
-    return f"{sign}{sym.currency_prefix}{text.removeprefix(MINUS)}{sym.currency_suffix}"
+    sign = text[:1] if text[:1] in (MINUS, "+", "-") else ""
+    return f"{sign}{sym.currency_prefix}{text[len(sign) :]}{sym.currency_suffix}"
 
 
 def when(moment: date | datetime | None, lang: str) -> str:

@@ -29,7 +29,7 @@ from pathlib import Path
 from babel.support import NullTranslations, Translations
 
 from kostra._cachefile import write_cached
-from kostra.i18n.formats import LANGS, number
+from kostra.i18n.formats import LANGS, kroner_text, number, percent_text
 
 DOMAIN = "kostra"
 
@@ -120,6 +120,31 @@ def unit_name(unit: str, lang: str) -> str:
     key = _unit_key(unit)
     name = text(key, lang)
     return unit if name == key else name
+
+
+#: Catalog units of shares: printed with the language's percent pattern.
+PERCENT_UNITS = frozenset({"%", "prosent", "percent", "andel", "pct"})
+#: Catalog units of amounts in kroner: printed with the language's currency pattern.
+KRONER_UNITS = frozenset({"kr", "nok"})
+#: Catalog units of counts: the number needs no unit after it in any language.
+COUNT_UNITS = frozenset({"antall"})
+
+
+def amount(text: str, unit: str | None, lang: str) -> str:
+    """A figure already printed (``12,5``, ``−1 219``) with the key figure's catalog ``unit``
+    as a reader of ``lang`` writes it: shares with CLDR's percent pattern (``12,5 %``,
+    ``12.5%``), kroner with its currency pattern (``1 234 kr``, ``NOK 1,234``), a count bare,
+    any other unit after a no-break space in the reader's words (``3,5 timar``)."""
+    unit = (unit or "").strip()
+    if not text:
+        return text
+    if unit.lower() in PERCENT_UNITS:
+        return percent_text(text, lang)
+    if unit.lower() in KRONER_UNITS:
+        return kroner_text(text, lang)
+    if not unit or unit.lower() in COUNT_UNITS:
+        return text
+    return f"{text}\u00a0{unit_name(unit, lang)}"
 
 
 def N_(key: str) -> str:  # noqa: N802 (gettext's name for the marker)

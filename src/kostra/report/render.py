@@ -25,7 +25,7 @@ import jinja2
 from kostra import i18n
 from kostra._cachefile import write_cached
 from kostra.analysis._barometer.income import income_label
-from kostra.analysis.findings import RULE_IDS, UNITS_EN, Finding, FindingRules, summary
+from kostra.analysis.findings import RULE_IDS, Finding, FindingRules, summary
 from kostra.analysis.method import AVERAGE_LEGEND, DIFFERENCE_TEXT, SMALL_NUMBERS
 from kostra.analysis.verdict import SectorVerdict
 from kostra.catalog.models import Indicator
@@ -285,9 +285,7 @@ def profile_bar_legend(half: float, peer: str, lang: str) -> str:
 
 def unit_label(unit: str, lang: str) -> str:
     """The catalog's unit as a table or chart label in ``lang``."""
-    if lang != "en":
-        return i18n.unit_name(unit, lang)
-    return {"kr": "NOK", "prosent": "per cent"}.get(unit, UNITS_EN.get(unit, unit))
+    return i18n.unit_name(unit, lang)
 
 
 def _name(ind: Indicator, lang: str) -> str:
@@ -518,22 +516,21 @@ def _summary_charts(data: ReportData, lang: str) -> dict[str, Chart]:
 
 def _assumptions(data: ReportData, rules: FindingRules, lang: str) -> list[tuple[str, str]]:
     rows = [(a.text(lang), a.setting(lang)) for a in data.assumptions]
-    pct = " %" if lang == "en" else "\u00a0%"
-    points = " points" if lang == "en" else " poeng"
+
+    def pct(value: float) -> str:
+        return i18n.percent(value, lang, 0)
+
     settings = [
-        (
-            "setting.profile_threshold",
-            number(rules.profile_threshold_pct, lang, 0) + pct,
-        ),
+        ("setting.profile_threshold", pct(rules.profile_threshold_pct)),
         ("setting.profile_max", str(rules.profile_max_per_sector)),
         ("setting.trend_window", str(rules.trend_window)),
         (
             "setting.trend_k",
-            f"{number(rules.trend_k, lang, 1)}; {number(100 * rules.trend_floor, lang, 0)}{pct}",
+            f"{number(rules.trend_k, lang, 1)}; {pct(100 * rules.trend_floor)}",
         ),
-        ("setting.trend_min_change", number(100 * rules.trend_min_change, lang, 0) + pct),
-        ("setting.need_threshold", number(rules.need_threshold_pct, lang, 0) + pct),
-        ("setting.index_threshold", number(rules.index_threshold, lang, 0) + points),
+        ("setting.trend_min_change", pct(100 * rules.trend_min_change)),
+        ("setting.need_threshold", pct(rules.need_threshold_pct)),
+        ("setting.index_threshold", i18n.plural("points", round(rules.index_threshold), lang)),
     ]
     rows += [(t(key, lang), value) for key, value in settings]
     years = ", ".join(str(y) for y in data.pandemic_years)

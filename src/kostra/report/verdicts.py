@@ -7,7 +7,6 @@ The report (one line at the top of each sector), the web sector page and the sli
 
 from __future__ import annotations
 
-from kostra.analysis.findings import unit_suffix
 from kostra.analysis.verdict import (
     BarometerPlace,
     Driver,
@@ -43,9 +42,7 @@ def sector_figures(data: ReportData, sector: Sector) -> SectorFigures:
                 index=row.index,
                 previous_value=row.previous_value,
                 series_break=row.series_break,
-                unit_nb=unit_suffix(indicator, "nb"),
-                unit_en=unit_suffix(indicator, "en"),
-                unit_nn=unit_suffix(indicator, "nn"),
+                unit=indicator.unit,
                 relevant=indicator.production is not None or indicator.barometer is not None,
             )
         )
