@@ -154,15 +154,37 @@ def _strings(node: ast.AST) -> list[str]:
     ]
 
 
+def _catalog_hint_commands(path: Path) -> list[tuple[str, str]]:
+    """(where, words) of every unquoted ``kostra …`` in the hints of a message catalog (the
+    errors' hints are catalog messages ``error.….hint``)."""
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    found = []
+    for message in catalog:
+        if not (isinstance(message.id, str) and message.id.endswith("hint")):
+            continue
+        value = message.string if isinstance(message.string, str) else " ".join(message.string)
+        found += [
+            (f"{path.parent.parent.name} {message.id}", m[1])
+            for m in _HINT_COMMAND.finditer(value)
+            if m[1].split()[0] in _top_level()
+        ]
+    return found
+
+
 def _named_commands() -> list[tuple[str, str]]:
     """(where, words) of every `kostra …` in the package's code, templates and the docs, and
     of every ``kostra …`` in a hint."""
     found: list[tuple[str, str]] = []
     for path in sorted((REPO / "src" / "kostra").rglob("*")):
-        if path.suffix not in (".py", ".j2", ".html", ".md", ".toml"):
+        if path.suffix not in (".py", ".j2", ".html", ".md", ".toml", ".po"):
             continue
         text = path.read_text(encoding="utf-8")
         found += [(str(path.relative_to(REPO)), m[1]) for m in _COMMAND.finditer(text)]
+        if path.suffix == ".po":
+            found += _catalog_hint_commands(path)
         if path.suffix != ".py":
             continue
         for node in ast.walk(ast.parse(text)):
@@ -188,6 +210,8 @@ def _named_commands() -> list[tuple[str, str]]:
 def test_every_command_named_in_a_hint_or_message_exists() -> None:
     named = _named_commands()
     assert len(named) > 20  # the scan sees the hints
+    in_catalogs = [where for where, _ in named if " error." in where]
+    assert len(in_catalogs) > 10, "the scan no longer sees the catalogs' hints"
     wrong = sorted(
         {f"{where}: kostra{words}" for where, words in named if not _is_command(words.split())}
     )
