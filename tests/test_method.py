@@ -93,6 +93,10 @@ def test_ready_ratios_are_simple_means_by_default_and_marked() -> None:
     # a ready ratio without a weight stays a simple mean, and marked, under either setting
     unweighted = [i for i in catalog.indicators if i.source is not None and i.weight_by is None]
     assert all(peer_averaging(i, "weighted") == "simple" for i in unweighted)
+    # what a weight counts is a source reference, the same in every language
+    by_population = weighted.filter(pl.col("averaging_rule") == "population_weighted")
+    assert by_population["average_weight"].str.starts_with("SSB 07459 ").all()
+    assert facts.filter(pl.col("averaging_rule") == "simple_mean")["average_weight"].is_null().all()
 
 
 def test_method_text_claims_what_the_code_does() -> None:

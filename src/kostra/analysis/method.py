@@ -154,16 +154,22 @@ def averaging_rule(
     )
 
 
+def _population_weight(ref: PopulationRef) -> str:
+    """The inhabitants a sum or weight counts, as a source reference in the same form as a
+    series' ("SSB 07459 1-5": table 07459, the KOSTRA age group), not as words of a language."""
+    return f"SSB 07459 {ref.age_group}"
+
+
 def _weight_text(indicator: Indicator, rule: AveragingRule) -> str | None:
     if rule == "sum_over_sum":
         assert indicator.formula is not None
         den = indicator.formula.denominator
         if isinstance(den, PopulationRef):
-            return f"innbyggere {den.age_group}"
+            return _population_weight(den)
         return "SSB " + ", ".join(sorted({f"{r.table_id} {r.contents_code}" for r in den}))
     if rule == "population_weighted":
         assert isinstance(indicator.weight_by, PopulationRef)
-        return f"innbyggere {indicator.weight_by.age_group}"
+        return _population_weight(indicator.weight_by)
     if rule == "series_weighted":
         ref = indicator.weight_by
         assert ref is not None
@@ -188,7 +194,8 @@ def averaging_table(
     catalog: Catalog | Iterable[Indicator], ready_ratios: ReadyRatios = DEFAULT_READY_RATIOS
 ) -> pl.DataFrame:
     """Per indicator: ``ready_ratio``, ``average`` (``weighted``/``simple``, what the profile
-    computes), ``averaging_rule``, ``average_weight`` (what the sums or weights count),
+    computes), ``averaging_rule``, ``average_weight`` (what the sums or weights count, as
+    source references: ``SSB 07459 1-5`` for inhabitants aged 1–5, ``SSB 12362 KOS…``),
     ``average_marked`` (a simple mean of a ready ratio: shown with ``*``), ``comparison``
     (``index`` or ``difference``) and ``counts_inhabitants`` (the ``denominator`` is the
     inhabitants of the age group: the base of the small-number rule)."""
