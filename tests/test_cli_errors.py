@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from kostra.analysis.barometer import MAX_RESAMPLES, ResamplingParams
 from kostra.cli import app
 from kostra.errors import KostraError
+from language_checks import bokmal_words
 
 REPO = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -287,6 +288,28 @@ def test_usage_errors_speak_nynorsk(argv: list[str], nynorsk: str, bokmal: str) 
     assert bokmal not in out
     assert "Sjå `kostra profile --help` for vala." in out or "--csv-style" in out
     assert bokmal in run(*argv)[1]
+
+
+@pytest.mark.parametrize(
+    ("argv", "nynorsk"),
+    [
+        (["municipalities", "--county", "Nowhere"], "Ingen fylke heiter 'Nowhere' i 2025."),
+        (["municipalities", "--year", "1900"], "Året 1900 er utanfor"),
+        (["barometer", "--method", "x"], "--method 'x': vel 'current' eller 'pre2019'."),
+        (["population", "Bærum", "--borders", "x"], "er verken eit år eller 'own'."),
+        (["report"], "Oppgje éin kommune, eller bruk --all for ei heil gruppe."),
+        (["fetch", "--tables", "abc"], "Ikkje tabellnummer i statistikkbanken: abc."),
+        (["fetch", "--tables", "07459", "--years", "x"], "Forstår ikkje åra 'x'."),
+        (["costs", "Bærum", "--borders", "x"], "Ukjent --borders 'x'."),
+        (["profile", "Bærum", "--format", "xlsx"], "--format xlsx skriv ei binærfil."),
+    ],
+)
+def test_command_errors_speak_nynorsk(argv: list[str], nynorsk: str) -> None:
+    code, out = run("--lang", "nn", *argv)
+    assert code == 2
+    assert out.startswith("Feil: ")
+    assert nynorsk in out
+    assert bokmal_words(out) == []
 
 
 def test_every_usage_rewording_has_its_words_in_every_language() -> None:

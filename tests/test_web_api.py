@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from kostra.analysis.method import AVERAGE_LEGEND, averaging_rule
 from kostra.web import WebData, create_app
 from kostra.web.app import CONTENT_SECURITY_POLICY
-from kostra.web.data import _Cache
+from kostra.web.data import ComputingError, _Cache, this_warehouse
 
 
 @pytest.fixture(scope="module")
@@ -431,6 +431,26 @@ def test_unknown_page_suggests_municipalities(client: TestClient, web: WebData) 
     assert client.get("/kommune/3201?ar=2014").text.count("Ingen tall for 2014.") == 1
     body = client.get("/api/kommune/Berum").json()
     assert any(s["code"] == "3201" for s in body["suggestions"])
+
+
+def test_error_pages_speak_nynorsk(client: TestClient) -> None:
+    page = client.get("/kommune/3201?ar=2014&lang=nn")
+    assert page.status_code == 404
+    assert '<html lang="nn">' in page.text
+    assert page.text.count("Ingen tal for 2014.") == 1
+    assert "Vel eit år mellom" in page.text
+    assert "Ingen tall for" not in page.text
+    body = client.get("/api/kommune/3201?ar=2099&lang=nn").json()
+    assert body["error"] == "Ingen tal for 2099."
+    assert body["hint"].startswith("Vel eit år mellom ")
+    many = ",".join(f"{n:04d}" for n in range(1, 13))
+    compare = client.get(f"/api/sammenlign?k={many}&lang=nn").json()
+    assert compare["error"] == "12 kommunar er valde."
+    assert compare["hint"] == "Samanlikn høgst 10."
+    computing = ComputingError(this_warehouse())
+    assert computing.text("nn") == "Tala for dette lageret blir rekna ut."
+    assert computing.hint_text("nn") == "Prøv igjen om 30 sekund."
+    assert computing.hint_text("en") == "Try again in 30 seconds."
 
 
 @pytest.mark.parametrize(

@@ -61,7 +61,7 @@ def compute_year(console: Console, *, show_progress: bool = True) -> int | None:
             year_inputs(settings.db, year, progress=advance)
             progress.update(task, advance=1)
     except KostraError as error:
-        message = error.message if settings.text_lang == "en" else (error.nb or error.message)
+        message = error.text(settings.text_lang)
         console.print(text["failed"].format(year=year or "", message=message), highlight=False)
         return None
     console.print(text["done"].format(year=year), highlight=False)

@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from kostra.cli._output import in_lang
-from kostra.errors import KostraError
+from kostra.errors import KostraError, shown
 
 if TYPE_CHECKING:
     from kostra.api import BordersChoice
@@ -149,11 +148,12 @@ def deprecated(old: str, new: str, value: T | None, current: T) -> T:
         return current
     from rich.console import Console
 
+    from kostra.cli._app import state
+    from kostra.i18n import text
+
+    lang = state.settings.text_lang
     Console(stderr=True, highlight=False).print(
-        in_lang(
-            f"Merk: {old} heter nå {new}; bruk {new}.",
-            f"Note: {old} is now called {new}; use {new}.",
-        )
+        text("cli.deprecated_option", lang, old=old, new=new)
     )
     return value
 
@@ -179,14 +179,11 @@ def chosen_year(year: int | None, *, quiet: bool = False) -> int:
 
 def say_default_year(year: int) -> None:
     """Say on stderr, once the command has succeeded, the year used because none was given."""
+    from kostra.cli._app import state
     from kostra.cli._errors import note_after_success
+    from kostra.i18n import text
 
-    note_after_success(
-        in_lang(
-            f"År: {year} (det nyeste året med tall; velg et annet med --year).",
-            f"Year: {year} (the newest year with figures; choose another with --year).",
-        )
-    )
+    note_after_success(text("cli.default_year", state.settings.text_lang, year=year))
 
 
 def parse_borders(choice: str) -> BordersChoice:
@@ -196,10 +193,8 @@ def parse_borders(choice: str) -> BordersChoice:
         return "year"
     if chosen == "newest":
         return "newest"
+    from kostra.i18n.said import say
+
     raise KostraError(
-        in_lang(f"Ukjent --borders {choice!r}.", f"Unknown --borders {choice!r}."),
-        hint=in_lang(
-            "Bruk year (årets egne kommunegrenser) eller newest (dagens grenser).",
-            "Use year (the year's own borders) or newest (today's borders).",
-        ),
+        say("error.cli.borders", choice=shown(choice)), hint=say("error.cli.borders.hint")
     )

@@ -21,6 +21,7 @@ from rich.text import Text
 from kostra import i18n
 from kostra.errors import KostraError
 from kostra.exports import CsvStyle, csv_bytes, default_csv_style, safe_cells, xlsx_bytes
+from kostra.i18n.said import say
 
 __all__ = ["safe_cells"]  # re-exported: the one formula-escaping rule (kostra.exports)
 
@@ -158,12 +159,7 @@ def write_frame(
 ) -> None:
     """Write ``frame`` in ``fmt`` to ``output`` (stdout when None); a table goes to the terminal."""
     if fmt in _BINARY and output is None:
-        raise KostraError(
-            f"--format {fmt.value} writes a binary file.",
-            nb=f"--format {fmt.value} skriver en binærfil.",
-            hint="Give a file name with -o FILE.",
-            hint_nb="Oppgi et filnavn med -o FIL.",
-        )
+        raise binary_needs_file(fmt.value)
     if fmt is OutputFormat.TABLE:
         # Light rules and wrapped (not cut) text read best at 80 columns; numbers never wrap.
         table = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, title_justify="left")
@@ -223,11 +219,11 @@ def _atomic_write_text(output: Path, text: str) -> None:
     _atomic_write(output, lambda path: path.write_text(text, encoding="utf-8"))
 
 
-def in_lang(nb: str, en: str) -> str:
-    """``nb`` or ``en``, as the user chose with the global ``--lang``."""
-    from kostra.cli._app import state
-
-    return en if state.settings.lang == "en" else nb
+def binary_needs_file(fmt: str) -> KostraError:
+    """The error for a binary ``--format`` without ``-o FILE``."""
+    return KostraError(
+        say("error.cli.output.binary", fmt=fmt), hint=say("error.cli.output.binary.hint")
+    )
 
 
 def _atomic_write(output: Path, write: object) -> None:
@@ -239,11 +235,8 @@ def _atomic_write(output: Path, write: object) -> None:
     output = Path(output)
     if output.is_dir():
         raise KostraError(
-            in_lang(f"{output} er en mappe.", f"{output} is a folder."),
-            hint=in_lang(
-                "Gi et filnavn med -o, f.eks. -o resultat.csv.",
-                "Give a file name with -o, e.g. -o result.csv.",
-            ),
+            say("error.cli.output.folder", output=str(output)),
+            hint=say("error.cli.output.folder.hint"),
         )
     temporary = output.with_name(f".{output.name}.partial")
     try:
@@ -265,9 +258,6 @@ def _atomic_write(output: Path, write: object) -> None:
 def _unwritable(output: Path, error: Exception) -> KostraError:
     reason = getattr(error, "strerror", None) or str(error)
     return KostraError(
-        in_lang(f"Kan ikke skrive {output}: {reason}.", f"Cannot write {output}: {reason}."),
-        hint=in_lang(
-            "Velg en mappe som finnes og som du kan skrive i (-o MAPPE/FIL).",
-            "Choose a folder that exists and that you may write to (-o FOLDER/FILE).",
-        ),
+        say("error.cli.output.unwritable", output=str(output), reason=reason),
+        hint=say("error.cli.output.unwritable.hint"),
     )

@@ -26,12 +26,12 @@ from kostra.cli._output import (
     OutputFormat,
     Section,
     _atomic_write,
+    binary_needs_file,
     format_number,
     format_signed,
     print_sections,
     write_frame,
 )
-from kostra.errors import KostraError
 from kostra.i18n import Phrase, Phrases, Words, amount, percent_text, plural, sector_name
 from kostra.results.provenance import ORIGIN_TEXT
 
@@ -688,12 +688,7 @@ def write_result(
         return
     if fmt is OutputFormat.XLSX:
         if output is None:
-            raise KostraError(
-                "--format xlsx writes a binary file.",
-                nb="--format xlsx skriver en binærfil.",
-                hint="Give a file name with -o FILE.",
-                hint_nb="Oppgi et filnavn med -o FIL.",
-            )
+            raise binary_needs_file("xlsx")
         write_excel_by_sector(result, export, output, lang)
         return
     write_frame(

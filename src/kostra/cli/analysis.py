@@ -31,10 +31,10 @@ from kostra.cli._output import (
     FormatOption,
     OutputFormat,
     OutputOption,
-    in_lang,
 )
 from kostra.cli._results import show
-from kostra.errors import KostraError
+from kostra.errors import KostraError, shown
+from kostra.i18n.said import say
 
 
 def _sectors(sector: list[str] | None) -> list[str] | None:
@@ -49,8 +49,8 @@ def _ready_ratios(choice: str) -> ReadyRatios:
         return check_ready_ratios(choice.strip().lower())
     except ValueError:
         raise KostraError(
-            in_lang(f"Ukjent --ready-ratios {choice!r}.", f"Unknown --ready-ratios {choice!r}."),
-            hint=in_lang("Bruk simple eller weighted.", "Use simple or weighted."),
+            say("error.cli.ready_ratios", choice=shown(choice)),
+            hint=say("error.cli.ready_ratios.hint"),
         ) from None
 
 

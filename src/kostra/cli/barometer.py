@@ -53,13 +53,13 @@ from kostra.cli._output import (
     Section,
     format_number,
     format_signed,
-    in_lang,
     print_sections,
     write_frame,
 )
 from kostra.cli._results import row_decimals, with_unit
 from kostra.errors import DataNotFoundError, KostraError, shown
 from kostra.i18n import Words
+from kostra.i18n.said import Said, say
 from kostra.results import barometer as barometer_results
 from kostra.results.barometer import BarometerInputs, income_label
 
@@ -206,10 +206,8 @@ def parse_sector(text: str | None) -> str:
         return resolve_sector(text, BarometerSector, lang=state.settings.text_lang).value
     choices = ", ".join(s.id.value for s in config.sectors)
     raise KostraError(
-        in_lang(f"Ukjent barometersektor {text!r}.", f"Unknown barometer sector {text!r}."),
-        hint=in_lang("Velg en av: ", "Choose one of: ")
-        + choices
-        + in_lang(" (eller total).", " (or total)."),
+        say("error.cli.barometer.sector", sector=shown(text)),
+        hint=say("error.cli.barometer.sector.hint", choices=choices),
     )
 
 
@@ -227,10 +225,7 @@ def _newest_ranked(result: BarometerResult) -> int:
     ranked = result.total.filter(pl.col("ranked"))
     if ranked.height == 0:
         raise DataNotFoundError(
-            "No municipality has enough barometer figures to be ranked.",
-            nb="Ingen kommune har nok barometertall til å bli rangert.",
-            hint="Fetch the catalog's tables with `kostra fetch`, or load the sample.",
-            hint_nb="Hent katalogens tabeller med `kostra fetch`, eller last inn eksempeldataene.",
+            say("error.cli.barometer.none_ranked"), hint=say("error.cli.barometer.fetch.hint")
         )
     return int(ranked.get_column("year").max())  # type: ignore[arg-type]
 
@@ -241,10 +236,8 @@ def _rank(inputs: BarometerInputs, method: str) -> BarometerResult:
         return barometer_results.rank(inputs, params)
     except ValueError as error:
         raise DataNotFoundError(
-            f"The barometer cannot be computed: {error}.",
-            nb=f"Barometeret kan ikke beregnes: {error}.",
-            hint="Fetch the catalog's tables with `kostra fetch`, or load the sample.",
-            hint_nb="Hent katalogens tabeller med `kostra fetch`, eller last inn eksempeldataene.",
+            say("error.cli.barometer.not_computed", error=str(error)),
+            hint=say("error.cli.barometer.fetch.hint"),
         ) from error
 
 
@@ -421,24 +414,16 @@ class _Run:
 def _run(year: int | None, sector: str | None, method: str, borders: str = "year") -> _Run:
     if method not in ("current", "pre2019"):
         raise KostraError(
-            f"--method {shown(method)}: choose 'current' or 'pre2019'.",
-            nb=f"--method {shown(method)}: velg 'current' eller 'pre2019'.",
-            hint="See `kostra barometer --help` for both methods.",
-            hint_nb="Se `kostra barometer --help` for begge metodene.",
+            say("error.cli.barometer.method", method=shown(method)),
+            hint=say("error.cli.barometer.method.hint"),
         )
     from kostra import api
 
     # SSB publishes a year's KOSTRA figures the spring after: last year is the newest.
     if year is not None and not api.FIRST_YEAR <= year <= dt.date.today().year - 1:
         raise KostraError(
-            in_lang(
-                f"Kommunebarometer-metoden har ingen tall for {year}.",
-                f"The Kommunebarometer method has no figures for {year}.",
-            ),
-            hint=in_lang(
-                f"Velg et år fra {api.FIRST_YEAR} til i fjor med --year.",
-                f"Choose a year from {api.FIRST_YEAR} to last year with --year.",
-            ),
+            say("error.cli.barometer.year", year=year),
+            hint=say("error.cli.barometer.year.hint", first=api.FIRST_YEAR),
         )
     sector_id = parse_sector(sector)
     choice = parse_borders(borders)
@@ -582,7 +567,10 @@ def barometer(
     if ctx.invoked_subcommand is not None:
         return
     if top is not None and top < 1:
-        raise typer.BadParameter("give a number of 1 or more", param_hint="--top")
+        from kostra import i18n
+
+        words = i18n.text("error.cli.barometer.top", state.settings.text_lang)
+        raise typer.BadParameter(words, param_hint="--top")
     run = _run(year, sector, method, borders)
     lang, inputs, result, year = run.lang, run.inputs, run.result, run.year
     peer_codes = None
@@ -592,11 +580,8 @@ def barometer(
 
         if _fold(peers) in ("county", "fylke", "kostra_group", "kostragruppe"):
             raise KostraError(
-                f"--peers {peers} depends on a municipality, and a ranking has none.",
-                nb=f"--peers {peers} avhenger av en kommune, og en rangering har ingen.",
-                hint="Use asss, country, country_ex_oslo or a list of names or codes.",
-                hint_nb="Bruk asss, country, country_ex_oslo eller en liste med navn eller "
-                "kommunenummer.",
+                say("error.cli.barometer.peers", peers=peers),
+                hint=say("error.cli.barometer.peers.hint"),
             )
         peer_name, peer_codes = api.peers_on_borders(peers, year, "", borders=inputs.borders)
         extra.append(peer_name)
@@ -736,19 +721,16 @@ def explain_command(
         explanation = explain(result, code, sector_id, year=year, lang=lang, intervals=intervals)
     except KeyError as error:
         raise DataNotFoundError(
-            f"{name} has no barometer figures for {year}.",
-            nb=f"{name} har ingen barometertall for {year}.",
-            hint="Choose another year with --year.",
-            hint_nb="Velg et annet år med --year.",
+            say("error.cli.barometer.no_figures", name=name, year=year),
+            hint=say("error.cli.barometer.no_figures.hint"),
         ) from error
     text = _TEXT[lang]
     sector_name = result.config.sector_name(sector_id, lang)
     if explanation.contributions.height == 0:
+        sector_said = Said.each(lambda lang: result.config.sector_name(sector_id, lang).lower())
         raise DataNotFoundError(
-            f"{name} has no graded figures in {sector_name.lower()} for {year}.",
-            nb=f"{name} har ingen karaktersatte tall i {sector_name.lower()} for {year}.",
-            hint="Choose another sector with --sector or another year with --year.",
-            hint_nb="Velg en annen sektor med --sector eller et annet år med --year.",
+            say("error.cli.barometer.no_grades", name=name, sector=sector_said, year=year),
+            hint=say("error.cli.barometer.no_grades.hint"),
         )
     best = explanation.sector_best_score
     headline = text["explain"].format(

@@ -23,6 +23,7 @@ from kostra.cli._output import (
 from kostra.cli._results import sector_label
 from kostra.errors import KostraError
 from kostra.i18n import Words, plural, text
+from kostra.i18n.said import say
 
 _HEADERS = Words(
     "cli.catalog.col",
@@ -186,8 +187,7 @@ def search_frame(catalog: Catalog, frame: pl.DataFrame, words: str, lang: str) -
     found = search_indicators(catalog, words)
     if not found:
         raise KostraError(
-            text("cli.catalog.no_match", lang, words=words),
-            hint=text("cli.catalog.no_match_hint", lang),
+            say("cli.catalog.no_match", words=words), hint=say("cli.catalog.no_match_hint")
         )
     ids = _HEADERS[lang]["id"]
     sector_col = _HEADERS[lang]["sector"]

@@ -14,8 +14,9 @@ from rich.table import Table
 from kostra.cli._app import app, state
 from kostra.cli._options import ComputeOption
 from kostra.cli._output import format_number
-from kostra.errors import KostraError
-from kostra.i18n import Words, plural, text
+from kostra.errors import KostraError, shown
+from kostra.i18n import Words, number
+from kostra.i18n.said import Said, say, say_plural
 from kostra.sources.ssb import FetchPlan, SsbClient, TableMetadata
 
 POPULATION_TABLE = "07459"
@@ -51,11 +52,8 @@ def parse_years(text: str) -> list[int]:
             years.add(int(part))
         else:
             raise KostraError(
-                f"Cannot read the years {text!r}.",
-                nb=f"Forstår ikke årene {text!r}.",
-                hint="Write a year (2024), a range (2015-2025) or a list (2015,2020-2024).",
-                hint_nb="Skriv ett år (2024), et spenn (2015-2025) "
-                "eller en liste (2015,2020-2024).",
+                say("error.cli.fetch.years", text=shown(text)),
+                hint=say("error.cli.fetch.years.hint"),
             )
     return sorted(years)
 
@@ -96,10 +94,8 @@ def preset_selections(name: str) -> dict[str, dict[str, list[str]]]:
     """
     if name.casefold() != "asss":
         raise KostraError(
-            f"Unknown preset {name!r}.",
-            nb=f"Ukjent forhåndsvalg {name!r}.",
-            hint="The preset is: asss.",
-            hint_nb="Forhåndsvalget er: asss.",
+            say("error.cli.fetch.preset", name=shown(name)),
+            hint=say("error.cli.fetch.preset.hint"),
         )
     from kostra.catalog import load_catalog
 
@@ -132,10 +128,17 @@ def build_plans(
             codes = [code for code in time.codes if code[:4] in wanted]
             if not codes:
                 raise KostraError(
-                    f"Table {table_id} has no figures for {years[0]}–{years[-1]}.",
-                    nb=f"Tabell {table_id} har ingen tall for {years[0]}–{years[-1]}.",
-                    hint=f"It covers {time.codes[0]}–{time.codes[-1]}.",
-                    hint_nb=f"Den dekker {time.codes[0]}–{time.codes[-1]}.",
+                    say(
+                        "error.cli.fetch.table_years",
+                        table=table_id,
+                        first=years[0],
+                        last=years[-1],
+                    ),
+                    hint=say(
+                        "error.cli.fetch.table_years.hint",
+                        start=time.codes[0],
+                        end=time.codes[-1],
+                    ),
                 )
             selection[time.code] = codes
         region = _region_variable(metadata)
@@ -203,10 +206,8 @@ def fetch_command(
         return
     if (tables is None) == (preset is None):
         raise KostraError(
-            "Give either --tables or --preset.",
-            nb="Oppgi enten --tables eller --preset.",
-            hint="Example: kostra fetch --tables 07459,12362 --years 2015-2025",
-            hint_nb="Eksempel: kostra fetch --tables 07459,12362 --years 2015-2025",
+            say("error.cli.fetch.tables_or_preset"),
+            hint=say("error.cli.fetch.tables_or_preset.hint"),
         )
     if preset is not None:
         selections = preset_selections(preset)
@@ -216,10 +217,8 @@ def fetch_command(
         bad = [t for t in ids if not re.fullmatch(r"\d{5}", t)]
         if bad or not ids:
             raise KostraError(
-                f"Not SSB table ids: {', '.join(bad) or tables!r}.",
-                nb=f"Ikke tabellnumre i statistikkbanken: {', '.join(bad) or tables!r}.",
-                hint="SSB table ids have five digits, such as 07459 or 12362.",
-                hint_nb="SSBs tabellnumre har fem sifre, som 07459 eller 12362.",
+                say("error.cli.fetch.table_ids", ids=", ".join(bad) or repr(tables)),
+                hint=say("error.cli.fetch.table_ids.hint"),
             )
         selections = {t: {} for t in dict.fromkeys(ids)}
     year_list = parse_years(years) if years else None
@@ -310,8 +309,13 @@ def _check_codes(client: SsbClient, selections: dict[str, dict[str, list[str]]],
         problems.extend(problems_for_selection(metadata, given))
     if not problems:
         return
-    lines = "\n".join(f"  {describe(finding, lang)}" for finding in problems)
+    lines = Said.each(
+        lambda lang: "\n".join(f"  {describe(finding, lang)}" for finding in problems)
+    )
+    count = len(problems)
     raise KostraError(
-        plural("cli.fetch.bad_codes", len(problems), lang, lines=lines),
-        hint=text("cli.fetch.bad_codes_hint", lang),
+        say_plural(
+            "cli.fetch.bad_codes", count, Said.each(lambda lang: number(count, lang)), lines=lines
+        ),
+        hint=say("cli.fetch.bad_codes_hint"),
     )

@@ -28,6 +28,7 @@ from kostra.geography import (
 )
 from kostra.geography._data import FIRST_YEAR, LAST_YEAR, municipality_years
 from kostra.i18n import Words, plural
+from kostra.i18n.said import say
 
 _TEXT = Words(
     "cli.geo",
@@ -73,10 +74,8 @@ def _year(value: int | None) -> int:
     year = value
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise KostraError(
-            f"Year {year} is outside {FIRST_YEAR}–{LAST_YEAR}.",
-            nb=f"Året {year} er utenfor {FIRST_YEAR}–{LAST_YEAR}.",
-            hint=f"Choose a year from {FIRST_YEAR} to {LAST_YEAR}.",
-            hint_nb=f"Velg et år fra {FIRST_YEAR} til {LAST_YEAR}.",
+            say("error.cli.geo.year", year=year, first=FIRST_YEAR, last=LAST_YEAR),
+            hint=say("error.cli.geo.year.hint", first=FIRST_YEAR, last=LAST_YEAR),
         )
     return year
 
@@ -100,10 +99,10 @@ def _county(frame: pl.DataFrame, county: str, year: int) -> pl.DataFrame:
     close = difflib.get_close_matches(county.strip()[:100], names, n=3, cutoff=0.5)
     listed = ", ".join(close or names)
     raise KostraError(
-        f"No county matches {shown(county)} in {year}.",
-        nb=f"Ingen fylker heter {shown(county)} i {year}.",
-        hint=("Did you mean: " if close else "Counties: ") + listed + ".",
-        hint_nb=("Mente du: " if close else "Fylkene: ") + listed + ".",
+        say("error.cli.geo.county", county=shown(county), year=year),
+        hint=say("error.cli.geo.county.hint_close", names=listed)
+        if close
+        else say("error.cli.geo.county.hint_list", names=listed),
     )
 
 
@@ -233,10 +232,8 @@ def population_command(
             border_year = int(borders)
         except ValueError:
             raise KostraError(
-                f"--borders {shown(borders)} is neither a year nor 'own'.",
-                nb=f"--borders {shown(borders)} er verken et år eller 'own'.",
-                hint="Give a year such as 2024, or 'own'.",
-                hint_nb="Gi et år som 2024, eller 'own'.",
+                say("error.cli.geo.borders", value=shown(borders)),
+                hint=say("error.cli.geo.borders.hint"),
             ) from None
         _year(border_year)
         unit = _resolve(name, border_year)
@@ -248,7 +245,7 @@ def population_command(
             notes.extend(_history_note(unit.code, unit.name, border_year, chosen))
         notes.append(_t("on_borders", borders=border_year, code=unit.code))
     if frame.height == 0:
-        raise KostraError(_t("no_rows", who=unit.name), hint=None)
+        raise KostraError(say("cli.geo.no_rows", who=unit.name))
     if own:
         names = municipality_years().select("year", pl.col("code").alias("region"), "name")
         frame = frame.join(names, on=["year", "region"], how="left")

@@ -24,7 +24,8 @@ from kostra.cli._options import (
     parse_borders,
 )
 from kostra.errors import KostraError
-from kostra.i18n import N_, plural, text
+from kostra.i18n import N_, number, plural, text
+from kostra.i18n.said import Said, same, say, say_plural
 from kostra.report.batch import keep_out_of_collection, slug
 from kostra.report.locale import SYNTHETIC_BANNER
 from kostra.report.render import ReportFormat, write_report
@@ -40,7 +41,8 @@ def _lang(lang: str | None) -> str:
 
     chosen = lang or state.settings.lang
     if chosen not in LANGS:
-        raise typer.BadParameter("choose 'nb', 'nn' or 'en'", param_hint="--lang")
+        words = text("error.cli.report.lang", state.settings.text_lang)
+        raise typer.BadParameter(words, param_hint="--lang")
     return chosen
 
 
@@ -100,10 +102,7 @@ def report_command(
     console = Console(stderr=True)
     if all_ == (municipality is not None):
         raise KostraError(
-            "Name one municipality, or use --all for a whole group.",
-            nb="Oppgi én kommune, eller bruk --all for en hel gruppe.",
-            hint="`kostra report Bærum --year 2024` or `kostra report --all --group asss`",
-            hint_nb="`kostra report Bærum --year 2024` eller `kostra report --all --group asss`",
+            say("error.cli.report.one_or_all"), hint=say("error.cli.report.one_or_all.hint")
         )
     year = year if year is not None else chosen_year(None)
     inputs = prepare(year, language, console, parse_borders(borders))
@@ -197,10 +196,7 @@ def write_for_group(
     year = inputs.year
     if group.strip().lower() in ("county", "fylke", "kostra_group", "kostragruppe", "kostra"):
         raise KostraError(
-            f"--all --group {group} depends on one municipality.",
-            nb=f"--all --group {group} avhenger av én kommune.",
-            hint="Use --group asss, country or country_ex_oslo, or a list of names.",
-            hint_nb="Bruk --group asss, country eller country_ex_oslo, eller en liste med navn.",
+            say("error.cli.report.group", group=group), hint=say("error.cli.report.group.hint")
         )
     # the progress bar's module loads only for a batch (a single report has none)
     from rich.progress import (
@@ -233,11 +229,11 @@ def write_for_group(
     said = plural(done_key, done, lang, folder=folder, seconds=f"{seconds:.0f}")
     console.print(said, highlight=False)
     if failures:
+        count = len(failures)
+        listed = same("\n".join(failures))
         raise KostraError(
-            plural(failed_key, len(failures), "en"),
-            nb=plural(failed_key, len(failures), "nb"),
-            hint="\n".join(failures),
-            hint_nb="\n".join(failures),
+            say_plural(failed_key, count, Said.each(lambda lang: number(count, lang))),
+            hint=listed,
         )
 
 
@@ -254,6 +250,6 @@ def write_each(
         try:
             write(code)
         except KostraError as error:
-            failures.append(f"{names(code)} ({code}): {error.message}")
+            failures.append(f"{names(code)} ({code}): {error.text(state.settings.text_lang)}")
         advance(code)
     return failures

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from kostra.cli._app import app, state
 from kostra.errors import DatabaseBusyError, KostraError
+from kostra.i18n.said import say
 
 
 def check_port(host: str, port: int) -> None:
@@ -23,10 +24,7 @@ def check_port(host: str, port: int) -> None:
         infos = []
     if not infos:
         raise KostraError(
-            f"Cannot listen on {host!r}: not an address of this machine.",
-            nb=f"Kan ikke lytte på {host!r}: ikke en adresse på denne maskinen.",
-            hint="Use --host 127.0.0.1 (this machine) or 0.0.0.0 (every interface).",
-            hint_nb="Bruk --host 127.0.0.1 (denne maskinen) eller 0.0.0.0 (alle grensesnitt).",
+            say("error.cli.serve.host", host=repr(host)), hint=say("error.cli.serve.host.hint")
         )
     family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
@@ -36,19 +34,14 @@ def check_port(host: str, port: int) -> None:
             probe.bind(address)
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
+                other = port + 1 if port < 65535 else 8001
                 raise KostraError(
-                    f"Port {port} on {host} is already in use.",
-                    nb=f"Port {port} på {host} er allerede i bruk.",
-                    hint=f"Stop the program using it, or choose another: `kostra serve --port "
-                    f"{port + 1 if port < 65535 else 8001}`.",
-                    hint_nb=f"Stopp programmet som bruker den, eller velg en annen: `kostra "
-                    f"serve --port {port + 1 if port < 65535 else 8001}`.",
+                    say("error.cli.serve.port_in_use", port=port, host=host),
+                    hint=say("error.cli.serve.port_in_use.hint", other=other),
                 ) from None
             raise KostraError(
-                f"Cannot listen on {host}:{port}: {error.strerror}.",
-                nb=f"Kan ikke lytte på {host}:{port}: {error.strerror}.",
-                hint="Choose a port from 1024 up, e.g. `kostra serve --port 8001`.",
-                hint_nb="Velg en port fra 1024 og opp, f.eks. `kostra serve --port 8001`.",
+                say("error.cli.serve.listen", host=host, port=port, reason=str(error.strerror)),
+                hint=say("error.cli.serve.listen.hint"),
             ) from None
 
 

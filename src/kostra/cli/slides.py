@@ -28,6 +28,7 @@ from kostra.cli._options import (
 from kostra.cli.report import _lang, document_lang, prepare, write_each, write_for_group
 from kostra.errors import KostraError
 from kostra.i18n import N_
+from kostra.i18n.said import say
 from kostra.report.batch import slug
 
 if TYPE_CHECKING:
@@ -82,17 +83,12 @@ def slides_command(
     console = Console(stderr=True)
     if all_ == (municipality is not None):
         raise KostraError(
-            "Name one municipality, or use --all for a whole group.",
-            nb="Oppgi én kommune, eller bruk --all for en hel gruppe.",
-            hint="kostra slides Bærum --year 2024   or   kostra slides --all --group asss",
-            hint_nb="kostra slides Bærum --year 2024   eller   kostra slides --all --group asss",
+            say("error.cli.report.one_or_all"), hint=say("error.cli.slides.one_or_all.hint")
         )
     if template is not None and not template.is_file():
         raise KostraError(
-            f"No template file {template}.",
-            nb=f"Finner ikke malfilen {template}.",
-            hint="Give an existing .pptx file.",
-            hint_nb="Oppgi en .pptx-fil som finnes.",
+            say("error.cli.slides.template", template=str(template)),
+            hint=say("error.cli.slides.template.hint"),
         )
     year = year if year is not None else chosen_year(None)
     inputs = prepare(year, language, console, parse_borders(borders))

@@ -255,9 +255,9 @@ def similar_command(
 ) -> None:
     """The municipalities most similar in structure: size, age, growth, density, centrality,
     KOSTRA group, expenditure need, ROBEK (and free income when fetched)."""
-    if not 1 <= n <= 50:
-        raise typer.BadParameter("give a number from 1 to 50", param_hint="--n")
     lang = state.settings.text_lang
+    if not 1 <= n <= 50:
+        raise typer.BadParameter(text("error.cli.similar_n", lang), param_hint="--n")
     result = workbench.similar(municipality, chosen_year(year), n=n, db=state.settings.db)
     words = _SIMILAR[lang]
     title = words["title"].format(name=result.name, year=result.year)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from rich.console import Console
 
 from kostra.cli._app import state
-from kostra.cli._output import in_lang
 from kostra.errors import KostraError, SourceError
+from kostra.i18n import text
+from kostra.i18n.said import say
 from kostra.sources.klass import KlassClient
 
 #: First year of KOSTRA figures the analyses read (the grouping of earlier years is not used).
@@ -30,17 +31,12 @@ def fetch_classifications(years: str | None, tables_given: bool) -> None:
 
     if tables_given:
         raise KostraError(
-            in_lang(
-                "--classifications henter SSBs klassifikasjoner, ikke tabeller.",
-                "--classifications fetches SSB's classifications, not tables.",
-            ),
-            hint=in_lang(
-                "Kjør `kostra fetch --classifications` og tabellene hver for seg.",
-                "Run `kostra fetch --classifications` and the tables separately.",
-            ),
+            say("error.cli.classifications.tables"),
+            hint=say("error.cli.classifications.tables.hint"),
         )
     wanted = parse_years(years) if years else list(range(FIRST_YEAR, _data.LAST_YEAR + 1))
     console = Console(stderr=True, highlight=False)
+    lang = state.settings.text_lang
     client = _client()
     found = 0
     for year in wanted:
@@ -49,32 +45,16 @@ def fetch_classifications(years: str | None, tables_given: bool) -> None:
         except SourceError as error:
             if "(404" not in error.message:
                 raise  # unreachable or a broken answer: every other year would fail the same way
-            console.print(
-                in_lang(
-                    f"{year}: Klass har ingen KOSTRA-gruppering for 1. januar {year}.",
-                    f"{year}: Klass has no KOSTRA grouping for 1 January {year}.",
-                )
-            )
+            console.print(text("cli.classifications.none_for_year", lang, year=year))
             continue
         found += 1
         groups = frame["kostra_group"].n_unique()
         console.print(
-            in_lang(
-                f"{year}: {frame.height} kommuner i {groups} KOSTRA-grupper (Klass 112) lagret "
-                "i mellomlageret.",
-                f"{year}: {frame.height} municipalities in {groups} KOSTRA groups (Klass 112) "
-                "stored in the cache.",
-            )
+            text("cli.classifications.stored", lang, year=year, n=frame.height, groups=groups)
         )
     clear_cache()
     if not found:
         raise SourceError(
-            in_lang(
-                "Klass hadde ingen KOSTRA-gruppering for årene som ble bedt om.",
-                "Klass had no KOSTRA grouping for the years asked for.",
-            ),
-            hint=in_lang(
-                "For 2020–2025 bruker kostra SSBs gruppering fra 2020, som følger med pakken.",
-                "For 2020–2025 kostra uses SSB's 2020 grouping, shipped with the package.",
-            ),
+            say("error.cli.classifications.none"),
+            hint=say("error.cli.classifications.none.hint"),
         )

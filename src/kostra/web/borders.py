@@ -23,6 +23,7 @@ import polars as pl
 
 from kostra import api
 from kostra.errors import DissolvedMunicipalityError, KostraError, UnknownMunicipalityError
+from kostra.i18n.said import say
 from kostra.web.labels import label
 
 #: The ``grenser`` query parameter's values → the borders choice (``api.BordersChoice``).
@@ -37,18 +38,9 @@ class SeveralMunicipalitiesError(UnknownMunicipalityError):
     that year, with no predecessor of its name): ``suggestions`` are the predecessors."""
 
     def __init__(self, query: str, name: str, code: str, year: int, parts: list[str]) -> None:
-        super().__init__(query, parts, year=year)
+        message = say("error.web.several", name=name, code=code, year=year, parts=", ".join(parts))
+        super().__init__(query, parts, year=year, message=message)
         self.name, self.code = name, code
-        listed = ", ".join(parts)
-        self.message = (
-            f"{name} ({code}) did not exist in {year}; it was formed from {listed}. "
-            "Choose one of them, or see the year on today's borders."
-        )
-        self.nb = (
-            f"{name} ({code}) fantes ikke i {year}; kommunen ble dannet av {listed}. "
-            "Velg en av dem, eller se året på dagens kommunegrenser."
-        )
-        self.args = (self.message,)
 
     def texts(self, lang: str) -> tuple[str, str | None]:
         """What the page says, in ``lang``."""

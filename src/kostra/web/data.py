@@ -51,7 +51,9 @@ from kostra.errors import (
     KostraError,
     UnknownMunicipalityError,
     WarehouseUnreadableError,
+    shown,
 )
+from kostra.i18n.said import Said, same, say, say_plural
 from kostra.report.model import REPORT_SECTORS, ReportData
 from kostra.report.pipeline import ReportInputs, ReportSettings, prepare
 from kostra.results import store as computed_store
@@ -106,19 +108,15 @@ T = TypeVar("T")
 
 
 class NotFoundError(KostraError):
-    """A year, sector or indicator the app does not have (shown as a 404), said in bokmål
-    (``nb``, ``hint_nb``) and English (``message``, ``hint``)."""
+    """A year, sector or indicator the app does not have (shown as a 404); its words are
+    catalog messages (``say("error.web.…")``) in every language a page is written in."""
 
-    def __init__(
-        self, message: str, *, hint: str | None = None, nb: str = "", hint_nb: str | None = None
-    ) -> None:
+    def __init__(self, message: Said, *, hint: Said | None = None) -> None:
         super().__init__(message, hint=hint)
-        self.nb = nb or message
-        self.hint_nb = hint_nb if hint_nb is not None else hint
 
     def texts(self, lang: str) -> tuple[str, str | None]:
         """``(message, hint)`` in ``lang``."""
-        return (self.message, self.hint) if lang == "en" else (self.nb, self.hint_nb)
+        return self.text(lang), self.hint_text(lang)
 
 
 class ComputingError(KostraError):
@@ -126,24 +124,27 @@ class ComputingError(KostraError):
     computed year does not hold yet): answered at once with 503 and ``Retry-After``, never by
     computing them inside a request."""
 
-    def __init__(self, what: str, what_nb: str, *, retry_after: int = RETRY_AFTER) -> None:
+    def __init__(self, what: Said | str, *, retry_after: int = RETRY_AFTER) -> None:
+        """``what``: the figures' year, or a year and peer group (the same in every language),
+        or the warehouse (:func:`this_warehouse`)."""
         super().__init__(
-            f"The figures for {what} are being computed.",
-            nb=f"Tallene for {what_nb} blir beregnet.",
-            hint=f"Try again in {retry_after} seconds.",
-            hint_nb=f"Prøv igjen om {retry_after} sekunder.",
+            say("error.web.computing", what=what),
+            hint=say_plural("error.web.computing.hint", retry_after, same(str(retry_after))),
         )
         self.retry_after = retry_after
+
+
+def this_warehouse() -> Said:
+    """The words "this warehouse" for :class:`ComputingError`."""
+    return say("error.web.this_warehouse")
 
 
 def check_borders(borders: str) -> str:
     """``borders`` when it is one of :data:`BORDERS_CHOICES`; otherwise a clear error."""
     if borders not in BORDERS_CHOICES:
         raise NotFoundError(
-            f"No borders choice {borders!r}.",
-            nb=f"Ukjent grensevalg {borders!r}.",
-            hint="Choose one of: " + ", ".join(BORDERS_CHOICES),
-            hint_nb="Velg en av: " + ", ".join(BORDERS_CHOICES),
+            say("error.web.borders", borders=shown(borders)),
+            hint=say("error.web.choose_one.hint", choices=", ".join(BORDERS_CHOICES)),
         )
     return borders
 
@@ -441,7 +442,7 @@ class WebData:
                 self._next_checks[borders] = time.monotonic() + RECHECK_SECONDS
                 if current is not None:
                     return current  # the old computed year until the new one is ready
-                raise ComputingError("this warehouse", "dette lageret")
+                raise ComputingError(this_warehouse())
             found = _Source.of(stamp, chosen[0], chosen[1], key)
             if found.key != key:
                 self._next_checks[borders] = time.monotonic() + RECHECK_SECONDS
@@ -453,7 +454,7 @@ class WebData:
         builder rendering that content's pages ahead, :mod:`kostra.web.prerender`)."""
         content = self.store.content(key)
         if content is None:
-            raise ComputingError("this warehouse", "dette lageret")
+            raise ComputingError(this_warehouse())
         self.use_store = True
         self._pinned = True
         self._currents[DEFAULT_BORDERS] = _Source.of(self.stamp(), key, content, key)
@@ -552,10 +553,7 @@ class WebData:
             chosen = api.newest_year(years, real_years)
         if chosen is None:
             raise DataNotFoundError(
-                "No KOSTRA figures.",
-                nb="Ingen KOSTRA-tall.",
-                hint="Load them with `kostra fetch`.",
-                hint_nb="Hent dem med `kostra fetch`.",
+                say("error.web.no_figures"), hint=say("error.web.no_figures.hint")
             )
         return chosen
 
@@ -566,10 +564,8 @@ class WebData:
         years = self.years()
         if year not in years:
             raise NotFoundError(
-                f"No figures for {year}.",
-                hint=f"Choose a year between {years[0]} and {years[-1]}.",
-                nb=f"Ingen tall for {year}.",
-                hint_nb=f"Velg et år mellom {years[0]} og {years[-1]}.",
+                say("error.web.year", year=year),
+                hint=say("error.web.year.hint", first=years[0], last=years[-1]),
             )
         return year
 
@@ -589,10 +585,8 @@ class WebData:
             return self._indicators[indicator_id]
         except KeyError:
             raise NotFoundError(
-                f"No key figure {indicator_id!r}.",
-                hint="See /api/indikatorer for the key figures.",
-                nb=f"Finner ikke nøkkeltallet {indicator_id!r}.",
-                hint_nb="Se /api/indikatorer for nøkkeltallene.",
+                say("error.web.indicator", id=shown(indicator_id)),
+                hint=say("error.web.indicator.hint"),
             ) from None
 
     def indicators(self) -> list[Indicator]:
@@ -618,7 +612,7 @@ class WebData:
             # minutes of CPU, and a queue of requests behind it would time out)
             computed = self.store.year(str(state[1]), year)
             if computed is None:
-                raise ComputingError(str(year), str(year))
+                raise ComputingError(str(year))
             return YearView(
                 year=year,
                 municipalities=computed.municipalities,
@@ -773,10 +767,8 @@ class WebData:
         (``code`` on those borders; cached)."""
         if peers not in PEER_CHOICES:
             raise NotFoundError(
-                f"No peer group {peers!r}.",
-                nb=f"Ingen sammenligningsgruppe {peers!r}.",
-                hint="Choose one of: " + ", ".join(PEER_CHOICES),
-                hint_nb="Velg en av: " + ", ".join(PEER_CHOICES),
+                say("error.web.peers", peers=shown(peers)),
+                hint=say("error.web.choose_one.hint", choices=", ".join(PEER_CHOICES)),
             )
         year_view = self.year_view(year, borders)
         key = ("view", self.state(borders), year_view.year, code, peers, borders)
@@ -798,14 +790,11 @@ class WebData:
                     borders=year_view.choice,
                 )
             if not computed.has(peers):
-                what = f"{year_view.year} ({peers})"
-                raise ComputingError(what, what)
+                raise ComputingError(f"{year_view.year} ({peers})")
             # the builder found no such group for this municipality: neither would we
             raise NotFoundError(
-                f"No {peers} peer group for {code} in {year_view.year}.",
-                nb=f"Ingen sammenligningsgruppe {peers} for {code} i {year_view.year}.",
-                hint="Choose another peer group.",
-                hint_nb="Velg en annen sammenligningsgruppe.",
+                say("error.web.peers_for", peers=peers, code=code, year=year_view.year),
+                hint=say("error.web.peers_for.hint"),
             )
         return self._compute_view(year_view, code, peers)
 
@@ -967,18 +956,14 @@ class WebData:
         if size:
             if size not in SIZE_CLASSES:
                 raise NotFoundError(
-                    f"No size class {size!r}.",
-                    nb=f"Ingen størrelsesklasse {size!r}.",
-                    hint="Choose one of: " + ", ".join(SIZE_CLASSES),
-                    hint_nb="Velg en av: " + ", ".join(SIZE_CLASSES),
+                    say("error.web.size", size=shown(size)),
+                    hint=say("error.web.choose_one.hint", choices=", ".join(SIZE_CLASSES)),
                 )
             frame = frame.filter(pl.col("size") == size)
         if sort not in RANKING_SORTS:
             raise NotFoundError(
-                f"Cannot sort by {sort!r}.",
-                nb=f"Kan ikke sortere etter {sort!r}.",
-                hint="Sort by one of: " + ", ".join(RANKING_SORTS),
-                hint_nb="Sorter etter en av: " + ", ".join(RANKING_SORTS),
+                say("error.web.sort", sort=shown(sort)),
+                hint=say("error.web.sort.hint", choices=", ".join(RANKING_SORTS)),
             )
         return frame.sort(sort, descending=descending, nulls_last=True, maintain_order=True)
 

@@ -30,6 +30,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from kostra import api as kostra_api
 from kostra.errors import KostraError
 from kostra.i18n import plural, unit_name
+from kostra.i18n.said import same, say, say_plural
 from kostra.report.locale import sector_name
 from kostra.report.model import REPORT_SECTORS
 from kostra.web import downloads, views, workbench_views
@@ -393,10 +394,8 @@ def _codes(web: WebData, k: Sequence[str], year: int, borders: str = "year") -> 
     # counted before resolving: a long list costs nothing but this error
     if len(parts) > MAX_COMPARE:
         raise KostraError(
-            f"{len(parts)} municipalities given.",
-            hint=f"Compare at most {MAX_COMPARE}.",
-            nb=f"{len(parts)} kommuner er valgt.",
-            hint_nb=f"Sammenlign høyst {MAX_COMPARE}.",
+            say_plural("error.web.too_many", len(parts), same(str(len(parts)))),
+            hint=say("error.web.too_many.hint", most=MAX_COMPARE),
         )
     return list(dict.fromkeys(web.resolve(p, year, borders).code for p in parts))
 

@@ -18,11 +18,18 @@ import polars as pl
 
 from kostra import workbench
 from kostra.catalog.models import series_of
+from kostra.errors import shown
+from kostra.i18n.said import say
 from kostra.report import charts
 from kostra.report.locale import vega_locale
 from kostra.results import barometer as barometer_results
 from kostra.results.provenance import REAL
-from kostra.web.data import DEFAULT_BORDERS, MunicipalityView, NotFoundError, WebData
+from kostra.web.data import (
+    DEFAULT_BORDERS,
+    MunicipalityView,
+    NotFoundError,
+    WebData,
+)
 from kostra.web.labels import label
 from kostra.web.views import _meta, _rows, banner
 
@@ -89,19 +96,15 @@ def sector_ranking(
     sectors = {s["id"]: s["name"] for s in barometer_sectors(web, year, lang, borders)}
     if ranking is None or sector not in sectors:
         raise NotFoundError(
-            f"No barometer sector {sector!r} in {year}.",
-            hint="Choose one of: " + ", ".join(sectors),
-            nb=f"Ingen barometersektor {sector!r} i {year}.",
-            hint_nb="Velg en av: " + ", ".join(sectors),
+            say("error.web.barometer_sector", sector=shown(sector), year=year),
+            hint=say("error.web.choose_one.hint", choices=", ".join(sectors)),
         )
     items = [i for i in ranking.items if i.sector.value == sector]
     indicator_ids = [i.indicator_id for i in items]
     if sort not in (*SECTOR_SORTS, *indicator_ids):
         raise NotFoundError(
-            f"Cannot sort by {sort!r}.",
-            hint="Sort by one of: " + ", ".join((*SECTOR_SORTS, *indicator_ids)),
-            nb=f"Kan ikke sortere etter {sort!r}.",
-            hint_nb="Sorter etter en av: " + ", ".join((*SECTOR_SORTS, *indicator_ids)),
+            say("error.web.sort", sort=shown(sort)),
+            hint=say("error.web.sort.hint", choices=", ".join((*SECTOR_SORTS, *indicator_ids))),
         )
     ranks = ranking.sectors.filter((pl.col("year") == year) & (pl.col("sector") == sector))
     grades = ranking.indicators.filter(
