@@ -249,3 +249,26 @@ def test_kept_group_results_are_bounded(
         assert len(shared.group_results) <= 3
     again = pipeline.report_data(shared, "4640")
     assert _dump(again) == _dump(first)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("nn", "Lageret er lukka."), ("en", "The warehouse is closed.")],
+)
+def test_a_failed_report_is_said_in_the_batch_language(
+    inputs: pipeline.ReportInputs,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+    expected: str,
+) -> None:
+    from kostra.errors import KostraError
+    from kostra.i18n.said import say
+
+    def fails(*_: object) -> Path:
+        raise KostraError(say("error.warehouse.closed"))
+
+    monkeypatch.setattr(batch, "_write_one", fails)
+    job = batch.Batch(year=2024, db=None, folder=tmp_path, fmt="html", lang=lang)
+    outcome = batch.write_reports(inputs, job, ["4640"], names=lambda code: "Sogndal")
+    assert outcome.failures == [f"Sogndal (4640): {expected}"]

@@ -121,7 +121,7 @@ def _worker(batch: Batch, borders: Any, codes: Sequence[str], messages: Any) -> 
         try:
             path = _write_one(inputs, batch, code)
         except KostraError as error:
-            messages.put(("failed", code, error.message))
+            messages.put(("failed", code, error.text(batch.lang)))
         except Exception as error:
             messages.put(("gave-up", code, f"{type(error).__name__}: {error}"))
             return
@@ -192,7 +192,7 @@ def write_reports(
         try:
             path = _write_one(inputs, batch, code)
         except KostraError as error:
-            note("failed", code, error.message)
+            note("failed", code, error.text(batch.lang))
         else:
             note("written", code, str(path))
 
