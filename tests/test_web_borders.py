@@ -123,6 +123,10 @@ def test_an_older_year_follows_the_code_history(client: TestClient, web: WebData
     for code in ("0226", "0227", "0231"):
         assert f'href="/kommune/{code}?ar=2018"' in several.text
     assert "Lillestrøm (3205)" in several.text
+    nynorsk = client.get("/kommune/3205?ar=2018&lang=nn")
+    assert nynorsk.status_code == 404
+    assert "Lillestrøm (3205) fanst ikkje i 2018" in nynorsk.text
+    assert "fantes ikke" not in nynorsk.text
 
 
 def test_the_map_and_series_stay_on_the_newest_borders(client: TestClient) -> None:
