@@ -149,6 +149,23 @@ def test_fetch_classifications_when_klass_has_nothing(monkeypatch: pytest.Monkey
     assert "ikke tabeller" in error_text(both)
 
 
+def test_fetch_classifications_stops_when_klass_fails_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only Klass's 404 means "no grouping that year"; a server error stops the fetch."""
+    monkeypatch.setattr(
+        workbench_fetch,
+        "_client",
+        lambda: KlassClient(
+            Settings(), transport=httpx.MockTransport(lambda _: httpx.Response(503))
+        ),
+    )
+    result = CliRunner().invoke(app, ["fetch", "--classifications", "--years", "2025,2026"])
+    assert result.exit_code == 2
+    assert "Klass har ingen KOSTRA-gruppering" not in result.output
+    assert "503" in error_text(result)
+
+
 def test_profile_against_the_kostra_group_works_offline(tmp_db: Path) -> None:
     result = CliRunner().invoke(
         app, ["profile", "Utsira", "-p", "kostra_group", "--year", "2024", "-f", "csv"]

@@ -225,7 +225,7 @@ def fetch_command(
     codes = _municipality_codes(municipalities) if municipalities else None
     console = Console(stderr=True)
     with SsbClient(base_url, settings=settings, progress=progress) as client:
-        _check_codes(client, selections, settings.text_lang)
+        _check_codes(client, selections)
         plans = build_plans(client, selections, year_list, codes)
         _show_plans(console, plans, client.base_url, text, settings.text_lang)
         if dry_run:
@@ -289,7 +289,7 @@ def _show_plans(
     console.print(table)
 
 
-def _check_codes(client: SsbClient, selections: dict[str, dict[str, list[str]]], lang: str) -> None:
+def _check_codes(client: SsbClient, selections: dict[str, dict[str, list[str]]]) -> None:
     """Stop before any data request when a selected code is not in SSB's metadata, listing
     every such code with SSB's closest labels (the catalog's codes for ``--preset``)."""
     from kostra.catalog.verify import Finding, describe, problems_for_selection

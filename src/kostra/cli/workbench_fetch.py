@@ -12,7 +12,7 @@ from kostra.cli._app import state
 from kostra.errors import KostraError, SourceError
 from kostra.i18n import text
 from kostra.i18n.said import say
-from kostra.sources.klass import KlassClient
+from kostra.sources.klass import KlassClient, KlassNotFoundError
 
 #: First year of KOSTRA figures the analyses read (the grouping of earlier years is not used).
 FIRST_YEAR = 2015
@@ -42,9 +42,8 @@ def fetch_classifications(years: str | None, tables_given: bool) -> None:
     for year in wanted:
         try:
             frame = client.kostra_groups(year, refresh=True)
-        except SourceError as error:
-            if "(404" not in error.message:
-                raise  # unreachable or a broken answer: every other year would fail the same way
+        except KlassNotFoundError:
+            # other failures (unreachable, a broken answer) propagate: every year would fail
             console.print(text("cli.classifications.none_for_year", lang, year=year))
             continue
         found += 1

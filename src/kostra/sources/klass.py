@@ -92,6 +92,11 @@ def _iso(value: dt.date | str) -> str:
         ) from exc
 
 
+class KlassNotFoundError(SourceError):
+    """Klass has nothing at the address asked for (404): no classification, version or
+    correspondence table covers the id or the date."""
+
+
 class KlassClient:
     """A small Klass client with an on-disk JSON cache.
 
@@ -165,7 +170,7 @@ class KlassClient:
                 hint=say("error.klass.unreachable.hint"),
             ) from exc
         if response.status_code == 404:
-            raise SourceError(
+            raise KlassNotFoundError(
                 say("error.klass.not_found", what=what, url=str(response.request.url)),
                 hint=say("error.klass.not_found.hint"),
             )
@@ -286,9 +291,11 @@ class KlassClient:
                 MUNICIPALITIES, KOSTRA_GROUPS, dt.date(year, 1, 1), refresh=refresh
             )
         except SourceError as exc:
-            hint = exc.hint_words()
-            raise SourceError(
-                say("error.klass.groups_absent", year=year, error=exc.words()), hint=hint
+            # a year Klass has no grouping for stays told apart from Klass being unreachable
+            kind = KlassNotFoundError if isinstance(exc, KlassNotFoundError) else SourceError
+            raise kind(
+                say("error.klass.groups_absent", year=year, error=exc.words()),
+                hint=exc.hint_words(),
             ) from exc
         duplicated = pairs.filter(pl.col("source_code").is_duplicated())
         if duplicated.height:
