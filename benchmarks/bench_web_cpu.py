@@ -12,7 +12,8 @@ gzip-accepting clients send them. Reported per kind: the count and the mean and 
 process CPU time (user + system of every thread, :func:`time.process_time`) of a request,
 each kind's share of the total, and the mean over the mix (``1 / mean`` is the most requests
 per second one core could answer). ``--profile KIND`` prints cProfile's top functions of the
-requests of that kind.
+requests of that kind (the app's sync routes then run in the calling thread, where cProfile
+sees them).
 
 Run: ``python benchmarks/bench_web_cpu.py DB [--requests 3000]``, ``DB`` a warehouse whose
 computed year is ready (e.g. ``bench_web_load.py --keep DIR`` leaves ``DIR/warehouse.duckdb``).
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import os
 import pstats
@@ -79,6 +81,19 @@ async def _call(app: Any, url: str, headers: list[tuple[bytes, bytes]]) -> tuple
     return status, size
 
 
+def _inline_threadpool() -> None:
+    """Run FastAPI's sync routes and dependencies in the calling thread instead of its
+    threadpool (``--profile``: cProfile only sees the thread it was enabled in)."""
+    import fastapi.dependencies.utils
+    import fastapi.routing
+
+    async def inline(func: Any, *args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    for module in (fastapi.routing, fastapi.dependencies.utils):
+        module.run_in_threadpool = inline  # type: ignore[attr-defined]
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
@@ -90,8 +105,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", default=None, help="a kind to profile (cProfile)")
+    parser.add_argument("--profile-out", type=Path, default=None, help="write the profile here")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("KOSTRA_WEB_WARM_VIEWS", "0")
+    if args.profile:
+        _inline_threadpool()  # cProfile sees only its own thread: the routes run in it
     from kostra.geography import municipalities
     from kostra.web import WebData, create_app
 
@@ -102,6 +120,11 @@ def main(argv: list[str] | None = None) -> None:
     if web.store.content(key) is None:
         raise SystemExit(f"no computed year of the warehouse's content beside {args.db}")
     web.pin(key)  # this content only: no builder is started for other years
+    newest = content_key(args.db, web.settings, "newest")
+    if web.store.content(newest) is not None:
+        # the earlier years' time series on the newest borders, as the builder left them
+        with contextlib.suppress(TypeError):  # a WebData.pin without borders (older code)
+            web.pin(newest, "newest")
     app = create_app(web=web)
     codes = sorted(municipalities(2024)["code"].to_list())
     mix = Mix(codes, web.years()[-4:])
@@ -150,6 +173,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     if profiler is not None:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+        if args.profile_out is not None:
+            profiler.dump_stats(args.profile_out)
 
 
 if __name__ == "__main__":
