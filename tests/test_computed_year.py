@@ -4,6 +4,7 @@ answering from it while keeping the old one until the new one is complete."""
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from importlib import resources
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
 
@@ -269,16 +271,78 @@ def test_every_part_rendered_ahead_is_the_answer_the_server_renders(
             assert "content-encoding" not in answer.headers, url
 
 
-def test_pages_of_years_on_older_borders_are_not_rendered_ahead() -> None:
+def test_pages_of_years_on_older_borders_are_rendered_ahead_with_their_series(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from kostra import api
+    from kostra.web.labels import label
 
-    years = list(range(2018, api.NEWEST_BORDERS + 2))
-    kept = computed_store._on_newest(years)
-    # such a page's time series come from another content (the newest borders'): rendered
-    # ahead, it would keep saying that content is missing after it was built
-    assert kept == [y for y in years if api.borders_for(y, "year") >= api.NEWEST_BORDERS]
-    assert api.NEWEST_BORDERS in kept
-    assert api.NEWEST_BORDERS - 1 not in kept
+    # every content here is built by this test, not by a builder process
+    monkeypatch.setattr(WebData, "_start_builder", lambda *args, **kwargs: None)
+    db = tmp_path / "none.duckdb"
+    codes = ("0301", "4601")  # Oslo and Bergen: the same codes on the 2023 and 2024 borders
+    store = Store(db)
+    default = store.build(
+        settings=SETTINGS,
+        peers=(),
+        codes=codes,
+        years_back=2,
+        all_years=True,
+        until_ready=True,
+        rendered=True,
+    )
+    assert default is not None
+    older = default.year - 2
+    assert api.borders_for(older, "year") < api.NEWEST_BORDERS <= default.year - 1
+    # the builder computed the older year on the newest borders too (its pages' series) ...
+    newest = content_key(db, SETTINGS, "newest", codes=codes)
+    assert store.year(newest, older) is not None
+    assert store.year(newest, default.year - 1) is None  # on the newest borders already
+    # ... and rendered its pages ahead, saying which content their series came from
+    folder = store.path(default.key, older)
+    meta = pq.read_schema(folder / prerender.FILE).metadata[b"kostra"]
+    assert json.loads(meta)["series"] == newest
+    urls = [u for code in codes for u in prerender.targets(code, "", f"ar={older}")]
+    page = f"/kommune/0301/grunnskole?ar={older}"
+    assert page in urls
+
+    def webs() -> tuple[WebData, WebData]:
+        fast = WebData(db, resamples=20, store=True, store_codes=codes, warm_views=False)
+        live = WebData(db, resamples=20, store=True, store_codes=codes, warm_views=False)
+        live.prerendered = lambda *args: None  # type: ignore[method-assign]
+        return fast, live
+
+    fast_web, live_web = webs()
+    with TestClient(create_app(web=fast_web)) as fast, TestClient(create_app(web=live_web)) as live:
+        for url in urls:
+            want = live.get(url)
+            assert want.status_code == 200, url
+            got = fast.get(url)
+            assert got.headers.get("content-encoding") == "gzip", url  # from the file
+            assert got.content == want.content, url
+        assert label("web_series_borders", "nb", borders=api.NEWEST_BORDERS) in got.text
+    # without that content (say, not computed yet) the stored pages are not served: the page
+    # is rendered with the year's own series, and says so; once it is back, so are they
+    aside = tmp_path / "aside"
+    store.path(newest, older).rename(aside)
+    fast_web, live_web = webs()
+    with TestClient(create_app(web=fast_web)) as fast, TestClient(create_app(web=live_web)) as live:
+        want = live.get(page)
+        got = fast.get(page)
+        assert "content-encoding" not in got.headers  # rendered, not the file
+        assert got.content == want.content
+        assert label("web_series_borders", "nb", borders=older) in got.text
+        aside.rename(store.path(newest, older))
+        again = fast.get(page)  # the page kept in memory was drawn without it: not sent
+        assert again.headers.get("content-encoding") == "gzip"
+        assert label("web_series_borders", "nb", borders=api.NEWEST_BORDERS) in again.text
+    # nothing left to render: every part is in place with the same series
+    assert (
+        prerender.render_ahead(
+            db, default.key, default.year, earlier=[older], codes=codes, series=newest
+        )
+        == 0
+    )
 
 
 def test_answers_rendered_ahead_of_an_old_vintage_are_not_served(tmp_path: Path) -> None:

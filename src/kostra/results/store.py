@@ -392,7 +392,8 @@ class Store:
         (``content.json`` says ``ready``). With ``all_years`` the builder goes on (unless
         ``until_ready``) with the rest rendered ahead for the web (:mod:`kostra.web.prerender`:
         the default year's JSON and CSV answers and its pages against the other peer groups,
-        the pages of the earlier years on the newest borders; also with ``until_ready`` when
+        the pages of the earlier years, those on older borders after their years are computed
+        on the newest borders for the pages' time series; also with ``until_ready`` when
         ``rendered``), then every
         other year's standard peer groups, then every earlier year's other peer groups, and
         marks the content ``complete``. Returns the first year,
@@ -425,8 +426,11 @@ class Store:
                 self._complete(key, other, FIRST_PEERS, data, settings, borders, codes, about)
             self._describe(key, about, ready=True, complete=not all_years)
             if all_years and borders == str(WEB_BORDERS) and (rendered or not until_ready):
+                # the pages of a year on older borders draw their time series from the newest
+                # borders' content: its years computed first, so they are rendered ahead too
+                series = self._series_years(key, before, data, settings, vintages, codes, about)
                 # the answers the pages are asked for next, read instead of rendered
-                _render_ahead(self.db, key, wanted, _on_newest(before), peers, codes)
+                _render_ahead(self.db, key, wanted, before, peers, codes, series)
             if all_years and not until_ready:
                 rest = [y for y in reversed(years) if y != wanted]
                 for other in rest:
@@ -435,6 +439,29 @@ class Store:
                     self._complete(key, other, peers, data, settings, borders, codes, about)
                 self._describe(key, about, ready=True, complete=True)
             return done
+
+    def _series_years(
+        self,
+        key: str,
+        years: Sequence[int],
+        data: Any,
+        settings: ReportSettings,
+        vintages: list[list[Any]],
+        codes: Sequence[str] | None,
+        about: dict[str, Any],
+    ) -> str | None:
+        """The ``years`` on older borders than the newest computed with their standard peer
+        groups in the newest borders' content of the same warehouse content (what their pages'
+        time series are read from); returns that content's key (``None``: no such year)."""
+        older = [y for y in years if y not in _on_newest([y])]
+        if not older:
+            return None
+        newest = content_key(self.db, settings, "newest", vintages=vintages, codes=codes)
+        described = {**about, "borders": "newest"}
+        for year in older:
+            self._complete(newest, year, FIRST_PEERS, data, settings, "newest", codes, described)
+        log.info("computed %s on the newest borders for the pages' series (%s)", older, newest)
+        return newest
 
     def _complete(
         self,
@@ -655,8 +682,8 @@ def _render_pages(db: Path, key: str, year: int, codes: Sequence[str] | None) ->
 
 def _on_newest(years: Sequence[int]) -> list[int]:
     """The ``years`` whose own borders are the newest: a page of an older year draws its
-    time series from the figures on the newest borders, another content (built apart, maybe
-    later), so it is not rendered ahead from this one."""
+    time series from the figures on the newest borders, another content (the newest
+    borders'), so its page depends on that content too."""
     return [y for y in years if api.borders_for(y, "year") >= api.NEWEST_BORDERS]
 
 
@@ -667,14 +694,18 @@ def _render_ahead(
     earlier: Sequence[int],
     peers: Sequence[str],
     codes: Sequence[str] | None,
+    series: str | None = None,
 ) -> None:
-    """The rest of the web's answers rendered ahead (:func:`kostra.web.prerender.render_ahead`);
-    a failure costs only that."""
+    """The rest of the web's answers rendered ahead (:func:`kostra.web.prerender.render_ahead`;
+    ``series``: the newest borders' content the pages of years on older borders draw their
+    time series from); a failure costs only that."""
     import importlib
 
     prerender = importlib.import_module("kostra.web.prerender")
     try:
-        prerender.render_ahead(db, key, year, earlier=earlier, peers=peers, codes=codes)
+        prerender.render_ahead(
+            db, key, year, earlier=earlier, peers=peers, codes=codes, series=series
+        )
     except Exception:
         log.exception("could not render the answers of %d ahead", year)
 

@@ -134,6 +134,10 @@ def without_paths(text: str | None) -> str | None:
     return None if text is None else _PATH.sub("…", text)
 
 
+#: A request's year (``ar=``) in its query string.
+_YEAR = re.compile(rb"(?:^|&)ar=([0-9]{4})(?:&|$)")
+
+
 def _accepts_gzip(scope: Scope) -> bool:
     """Whether the request's ``Accept-Encoding`` takes gzip (not refused with ``q=0``)."""
     for name, value in scope.get("headers", ()):
@@ -189,7 +193,12 @@ class ResponseCache:
             await self.app(scope, receive, send)
             return
         try:
-            key = (self.web.state(), path, scope.get("query_string", b""))
+            query = scope.get("query_string", b"")
+            # an answer of a year on older borders draws its time series from the newest
+            # borders' content: kept apart per that content too
+            year = _YEAR.search(query)
+            series = self.web.series_key(int(year[1])) if year else None
+            key = ((self.web.state(), series), path, query)
         except KostraError:  # nothing to answer from yet: the app says so (a 503)
             await self.app(scope, receive, send)
             return

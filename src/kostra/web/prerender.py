@@ -111,6 +111,14 @@ def locate(path: str, query: str) -> tuple[str, int | None, str, str] | None:
     return None
 
 
+def on_older_borders(year: int) -> bool:
+    """Whether ``year``'s own borders are older than the newest: its pages draw their time
+    series from the newest borders' content (:meth:`kostra.web.data.WebData.series_borders`)."""
+    from kostra import api
+
+    return api.borders_for(year, "year") < api.NEWEST_BORDERS
+
+
 def web_fingerprint() -> str:
     """A hash of the content of what a page's HTML is made from besides the figures: this
     package (code, templates, static files) and the label catalogs."""
@@ -128,12 +136,20 @@ def web_fingerprint() -> str:
 
 
 def render_pages(
-    db: Path, key: str, year: int, codes: Sequence[str] | None = None, part: str = ""
+    db: Path,
+    key: str,
+    year: int,
+    codes: Sequence[str] | None = None,
+    part: str = "",
+    series: str | None = None,
 ) -> int:
     """Render ``part`` of every municipality (see the module) of ``year`` from the computed
     year ``key`` of ``db`` into the year's file of that part (written under a temporary name
     and renamed in); returns the number of answers stored (0: nothing to render, e.g. a peer
-    group not stored, or the JSON answers of a year other than the default)."""
+    group not stored, or the JSON answers of a year other than the default). The pages of a
+    year on older borders draw their time series from the newest borders' content
+    ``series``: they are rendered only when it holds the year, and its key is recorded with
+    them (a reader uses them only while it draws its series from the same content)."""
     from fastapi.testclient import TestClient
 
     from kostra.results.store import Store
@@ -156,10 +172,18 @@ def render_pages(
     default = web.default_year()
     if year not in web.years() or (year != default and part):
         return 0  # of an earlier year, only the pages
+    needs = None
+    if on_older_borders(year):
+        if series is None or store.year(series, year) is None:
+            return 0  # its series are not computed: rendered on request, saying so
+        web.pin(series, "newest")
+        needs = series
     query = "" if year == default else f"ar={year}"
     target = computed.path / name
     tmp = target.with_name(f".tmp-{name}-{os.getpid()}-{threading.get_ident()}")
     meta = {"key": key, "year": year, "web": web_fingerprint(), "lang": LANG, "part": part}
+    if needs is not None:
+        meta["series"] = needs
     count = 0
     schema = SCHEMA.with_metadata({"kostra": json.dumps(meta)})
     # the bodies are gzip already: compressing them again would only cost a reader
@@ -200,9 +224,12 @@ def render_ahead(
     earlier: Sequence[int] = (),
     peers: Sequence[str] = (),
     codes: Sequence[str] | None = None,
+    series: str | None = None,
 ) -> int:
     """Every part not rendered yet: ``year``'s JSON and CSV answers, its pages against each
-    of ``peers``, then the pages of the ``earlier`` years; returns the answers stored."""
+    of ``peers``, then the pages of the ``earlier`` years (those on older borders with their
+    time series from the newest borders' content ``series``, see :func:`render_pages`);
+    returns the answers stored."""
     from kostra.results.store import Store
 
     store = Store(db)
@@ -210,9 +237,12 @@ def render_ahead(
     count = 0
     for when, part in jobs:
         computed = store.year(key, when)
-        if computed is None or Pages(computed.path, key, when, {}, part).usable():
+        if computed is None:
             continue
-        count += render_pages(db, key, when, codes, part)
+        drawn = series if on_older_borders(when) else None
+        if Pages(computed.path, key, when, {}, part, drawn).usable():
+            continue
+        count += render_pages(db, key, when, codes, part, series)
     return count
 
 
@@ -221,20 +251,30 @@ class Pages:
     cache."""
 
     def __init__(
-        self, folder: Path, key: str, year: int, rows: dict[str, int], part: str = ""
+        self,
+        folder: Path,
+        key: str,
+        year: int,
+        rows: dict[str, int],
+        part: str = "",
+        series: str | None = None,
     ) -> None:
         self.path = folder / part_file(part)
         self.key = key
         self.year = year
         self.rows = rows
         self.part = part
+        #: the newest borders' content the reader draws this year's time series from (pages
+        #: of a year on older borders; ``None``: none, or not drawn from another content)
+        self.series = series
         self._metadata: Any = None
         self._usable: bool | None = None
         self._checked = 0.0
 
     def usable(self) -> bool:
-        """Whether the file is there and was rendered from this content, year and web code
-        (a missing file is looked for again every :data:`RECHECK` seconds)."""
+        """Whether the file is there and was rendered from this content, year and web code,
+        with its time series from :attr:`series` (a missing file is looked for again every
+        :data:`RECHECK` seconds)."""
         now = time.monotonic()
         if self._usable is None or (not self._usable and now - self._checked > RECHECK):
             self._checked = now
@@ -248,6 +288,7 @@ class Pages:
                     and meta.get("year") == self.year
                     and meta.get("part", "") == self.part
                     and meta.get("web") == web_fingerprint()
+                    and meta.get("series") == self.series
                 )
                 self._metadata = metadata
             self._usable = ok

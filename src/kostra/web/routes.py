@@ -670,14 +670,19 @@ def _unless_default(value: str, default: str) -> str | None:
 
 def _measures(web: WebData, lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
     """(sector name, [(id, name)]) of every measure a ranking or map can show, grouped by
-    sector in catalog order; the barometer rank first, in a group without a name."""
-    groups: dict[str, list[tuple[str, str]]] = {
-        "": [(BAROMETER_RANK, label("barometer_rank", lang))]
-    }
-    for ind in web.indicators():
-        name = sector_name(ind.sector.value, lang, capital=True)
-        groups.setdefault(name, []).append((ind.id, views.indicator_name(ind, lang)))
-    return list(groups.items())
+    sector in catalog order; the barometer rank first, in a group without a name (made once
+    per language: the catalog is the app's)."""
+
+    def make() -> list[tuple[str, list[tuple[str, str]]]]:
+        groups: dict[str, list[tuple[str, str]]] = {
+            "": [(BAROMETER_RANK, label("barometer_rank", lang))]
+        }
+        for ind in web.indicators():
+            name = sector_name(ind.sector.value, lang, capital=True)
+            groups.setdefault(name, []).append((ind.id, views.indicator_name(ind, lang)))
+        return list(groups.items())
+
+    return web.panel(("measures", lang), make)
 
 
 @pages.get("/rangering", response_class=HTMLResponse)

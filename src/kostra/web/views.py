@@ -636,7 +636,7 @@ def compare(
     except ComputingError:  # the newest borders not computed yet: the page's own, said so
         series = web.compare_series(codes, year, measure, borders)
         series_on = on
-    names = api.names(series["code"].to_list(), borders=series_on)
+    names = api.names(series["code"].to_list(), borders=series_on) if series.height else {}
     series = series.with_columns(
         pl.col("code").replace_strict(names, default=None).alias("name")
     ).select("code", "name", "year", "value")
