@@ -380,7 +380,7 @@ class WebData:
         current = self._currents.get(borders)
         if self._pinned:  # the pinned contents only: nothing looked at, no builder started
             if current is None:
-                raise ComputingError("this warehouse", "dette lageret")
+                raise ComputingError(this_warehouse())
             return current
         if self.use_store and current is not None:
             # a stat() per request was 6 % of a busy server's time: the file is looked at
