@@ -144,6 +144,54 @@ def pdf_parts(db: Path, runs: int) -> None:
     print(f"  the images alone on one page, laid out and drawn: {min(charts):.2f} s CPU")
 
 
+def pdf_side_by_side(runs: int, before: Path | None) -> None:
+    """One PDF as a command, ``kostra report Bærum --year 2024 --format pdf``, the computed year
+    current (stored by an unmeasured HTML report first), for this tree and, with ``before``,
+    for another checkout's ``src``, alternating run by run in fresh processes. Each tree has a
+    warehouse path of its own: the computed year is keyed by the code that computed it."""
+    here = Path(__file__).resolve().parents[1] / "src"
+    trees = {"after (this tree)": here}
+    if before is not None:
+        trees = {"before": before.resolve(), **trees}
+    print(GOALS)
+    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {load()}")
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        envs = {}
+        for n, (name, src) in enumerate(trees.items()):
+            env = {
+                **os.environ,
+                "PYTHONPATH": str(src),
+                "KOSTRA_CACHE_DIR": str(out / f"cache{n}"),
+                "KOSTRA_DB": str(out / f"none{n}.duckdb"),
+                "COLUMNS": "100",
+                "PYTHONPYCACHEPREFIX": str(out / f"pycache{n}"),
+            }
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            report = ["report", "Bærum", "--year", str(YEAR)]
+            command([*report, "-o", str(out / f"year{n}.html")], env)  # stores the year
+            command([*report, "--format", "pdf", "-o", str(out / f"warm{n}.pdf")], env)
+            envs[name] = env
+        measured: dict[str, list[Run]] = {name: [] for name in trees}
+        sizes: dict[str, int] = {}
+        for _ in range(runs):
+            for n, (name, env) in enumerate(envs.items()):
+                target = out / f"r{n}.pdf"
+                pdf = [*report, "--format", "pdf", "-o", str(target)]
+                measured[name].append(command(pdf, env))
+                sizes[name] = target.stat().st_size
+        print("one PDF report as a command (computed year current):")
+        for name, values in measured.items():
+            runs_line(f"{name}, {sizes[name] / 1e6:.2f} MB", values)
+        if before is not None:
+            old, new = measured["before"], measured["after (this tree)"]
+            print(
+                f"  ratio before/after: {min(r.wall for r in old) / min(r.wall for r in new):.2f}x"
+                f" wall, {min(r.cpu for r in old) / min(r.cpu for r in new):.2f}x CPU (best runs)"
+            )
+    print(load())
+
+
 def main(argv: list[str] | None = None) -> None:
     """Measure the report commands and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
@@ -152,8 +200,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--pdf-parts", action="store_true", help="only where one PDF's time goes (in process)"
     )
+    parser.add_argument(
+        "--pdf",
+        action="store_true",
+        help="only the PDF command (computed year current), with --before side by side",
+    )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        metavar="SRC",
+        help="with --pdf: another checkout's src folder, measured alternating with this one",
+    )
     args = parser.parse_args(argv)
     runs = max(1, args.runs)
+    if args.pdf:
+        pdf_side_by_side(runs, args.before)
+        return
     if args.pdf_parts:
         with tempfile.TemporaryDirectory() as folder:
             os.environ["KOSTRA_CACHE_DIR"] = str(Path(folder) / "cache")
