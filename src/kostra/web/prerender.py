@@ -19,7 +19,10 @@ Bodies are stored gzip-compressed (sent as they are to a client that accepts gzi
 server's response cache (:class:`kostra.web.app.ResponseCache`) answers a request whose path
 and query are one of these from the file when the content key, the year and the web's own
 code (:func:`web_fingerprint`: templates, labels, this package) are the ones it was rendered
-with; otherwise it renders as always.
+with; otherwise it renders as always. A year on older borders than the newest (2022, 2023)
+draws its pages' time series from the newest borders' content, so its files record that
+content's key (``series``) and are used only while the server draws from the same content; a
+year whose series content is not computed is not rendered ahead.
 """
 
 from __future__ import annotations
