@@ -565,3 +565,44 @@ def test_merger_verbs(
     text = event_text(kind, 2020, name, code, old, ("x",) * len(old), "nb", continuing=continuing)
     assert text == expected
     assert "sammenslåing fra" not in text
+
+
+def test_print_charts_from_the_chart_process_equal_those_converted_here() -> None:
+    """A PDF command converts its charts in a second process (vl-convert holds the GIL, so a
+    thread could not overlap them): the print version is the same, images and alt texts
+    included, in document order, and the process is used once."""
+    data, found, _ = rendered(BAERUM, "nb")
+    here = render.print_html(data, "nb", findings=found)
+    render.start_chart_process()
+    started = render._STARTED
+    assert started is not None
+    there = render.print_html(data, "nb", findings=found)
+    assert render._STARTED is None
+    assert started._process.returncode == 0
+    assert there == here
+    assert "@@kostra-image-" not in there
+    assert len(started._answers) == there.count("<img ") > 20
+    assert all(ok for ok, _ in started._answers)
+
+
+def test_charts_the_chart_process_did_not_answer_are_converted_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A chart process that died converts nothing: every chart is converted in this process,
+    and a conversion error is raised here."""
+    data, found, _ = rendered(BAERUM, "nb")
+    here = render.print_html(data, "nb", findings=found)
+    render.start_chart_process()
+    assert render._STARTED is not None
+    render._STARTED._process.kill()
+    assert render.print_html(data, "nb", findings=found) == here
+
+    def broken(*_: Any, **__: Any) -> str:
+        raise ValueError("vl-convert failed")
+
+    render.start_chart_process()
+    assert render._STARTED is not None
+    render._STARTED._process.kill()
+    monkeypatch.setattr(render, "chart_svg", broken)
+    with pytest.raises(ValueError, match="vl-convert failed"):
+        render.print_html(data, "nb", findings=found)

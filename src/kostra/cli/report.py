@@ -28,7 +28,7 @@ from kostra.i18n import N_, number, plural, text
 from kostra.i18n.said import Said, same, say, say_plural
 from kostra.report.batch import keep_out_of_collection, slug
 from kostra.report.locale import SYNTHETIC_BANNER
-from kostra.report.render import ReportFormat, write_report
+from kostra.report.render import ReportFormat, start_chart_process, write_report
 
 if TYPE_CHECKING:
     from kostra.api import BordersChoice
@@ -105,6 +105,9 @@ def report_command(
             say("error.cli.report.one_or_all"), hint=say("error.cli.report.one_or_all.hint")
         )
     year = year if year is not None else chosen_year(None)
+    if fmt is ReportFormat.PDF and not all_:
+        # its charts are converted by a second process from now on, beside the year's reading
+        start_chart_process()
     inputs = prepare(year, language, console, parse_borders(borders))
     compare_list = list(compare or [])
 

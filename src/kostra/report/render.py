@@ -9,8 +9,10 @@ numbers, a table of contents and a banner on every page when the data are synthe
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -779,6 +781,164 @@ def chart_png(
     return png
 
 
+def warm_up_charts() -> None:
+    """Start vl-convert's engine: its first conversion in a process costs about half a
+    second (V8, Vega's modules)."""
+    import vl_convert
+
+    vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}})
+
+
+def _static_image(chart: Chart, lang: str) -> bytes:
+    """``chart`` converted for print: a PNG for the raster charts (maps), else an SVG."""
+    if chart.raster:
+        return chart_png(chart.spec, lang, config=PRINT_CONFIG)
+    return chart_svg(chart.spec, lang, config=PRINT_CONFIG).encode("utf-8")
+
+
+def _image_tag(chart: Chart, image: bytes) -> str:
+    """The print version's ``<img>`` of ``chart`` (``image`` from :func:`_static_image`), with
+    the chart's text alternative."""
+    alt = _attr(chart.alt)
+    encoded = base64.b64encode(image).decode("ascii")
+    if chart.raster:
+        # the PNG's width in pixels (its IHDR chunk) at the chart's own size in CSS pixels
+        width = int.from_bytes(image[16:20], "big") / PRINT_RASTER_SCALE
+        return (
+            f'<img src="data:image/png;base64,{encoded}" alt="{alt}" style="width: {width:.0f}px">'
+        )
+    return f'<img src="data:image/svg+xml;base64,{encoded}" alt="{alt}">'
+
+
+class ChartProcess:
+    """The print version's charts converted by a child process while this one works.
+
+    vl-convert 1.9 holds the GIL while it converts, so a thread cannot convert beside Python
+    work; a second process can, on a second core. Started before the year's data are read
+    (:func:`start_chart_process`), the child starts vl-convert's engine at once; the template
+    hands it each chart as it reaches it (:meth:`__call__` returns a placeholder) and
+    :meth:`fill` puts the images in. A chart the child could not convert (it failed, died or
+    never started) is converted in this process, so its error, if any, is raised here.
+    """
+
+    def __init__(self) -> None:
+        import queue
+        import subprocess
+        import sys
+        import threading
+
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "kostra.report._chart_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self._charts: list[tuple[Chart, bool]] = []  # each chart and whether the child has it
+        self._answers: list[tuple[bool, bytes]] = []
+        self._requests: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        # pipes are written and read on threads (they wait without the GIL), so neither side
+        # blocks on a full pipe while the other is busy
+        self._threads = [
+            threading.Thread(target=self._write, daemon=True, name="kostra-charts-out"),
+            threading.Thread(target=self._read, daemon=True, name="kostra-charts-in"),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _write(self) -> None:
+        stream = self._process.stdin
+        assert stream is not None
+        try:
+            while (request := self._requests.get()) is not None:
+                stream.write(request)
+                stream.flush()
+        except OSError:
+            pass  # the child is gone: what it did not answer is converted here
+        finally:
+            with contextlib.suppress(OSError):
+                stream.close()
+
+    def _read(self) -> None:
+        from kostra.report._chart_worker import HEADER, OK
+
+        stream = self._process.stdout
+        assert stream is not None
+        while len(status := stream.read(1)) == 1:
+            head = stream.read(HEADER.size)
+            if len(head) < HEADER.size:
+                return
+            size = HEADER.unpack(head)[0]
+            body = stream.read(size)
+            if len(body) < size:
+                return
+            self._answers.append((status == OK, body))
+
+    def __call__(self, chart: Chart, lang: str) -> str:
+        """A placeholder for ``chart``'s image, which the child is asked to convert."""
+        import pickle
+
+        from kostra.report._chart_worker import HEADER
+
+        token = f"@@kostra-image-{len(self._charts)}@@"
+        try:
+            request = pickle.dumps(("png" if chart.raster else "svg", chart.spec, lang))
+        except (pickle.PicklingError, TypeError, AttributeError):
+            self._charts.append((chart, False))
+            return token
+        self._charts.append((chart, True))
+        self._requests.put(HEADER.pack(len(request)) + request)
+        return token
+
+    def fill(self, html: str, lang: str) -> str:
+        """``html`` with every placeholder replaced by its image; waits for the child."""
+        self._requests.put(None)
+        for thread in self._threads:
+            thread.join()
+        self._process.wait()
+        answers = iter(self._answers)
+        images = []
+        for chart, sent in self._charts:
+            answer = next(answers, None) if sent else None
+            if answer is not None and answer[0]:
+                images.append(_image_tag(chart, answer[1]))
+            else:
+                images.append(_image_tag(chart, _static_image(chart, lang)))
+        return _PLACEHOLDER.sub(lambda m: images[int(m.group(1))], html)
+
+
+_PLACEHOLDER = re.compile(r"@@kostra-image-([0-9]+)@@")
+_STARTED: ChartProcess | None = None
+
+
+def start_chart_process() -> None:
+    """Start the child that converts the next PDF's charts (:class:`ChartProcess`); the next
+    :func:`render_pdf` or :func:`print_html` of this process uses it. For a command that writes
+    one PDF: it starts vl-convert while the command reads the year."""
+    global _STARTED
+    try:
+        _STARTED = ChartProcess()
+    except OSError:
+        _STARTED = None  # converted in this process
+
+
+def _print_template(
+    data: ReportData,
+    lang: str,
+    findings: Sequence[Finding] | None,
+    rules: FindingRules | None,
+) -> tuple[str, ChartProcess | None]:
+    global _STARTED
+    started, _STARTED = _STARTED, None
+
+    def renderer(chart: Chart) -> str:
+        if started is None:
+            return _image_tag(chart, _static_image(chart, lang))
+        return started(chart, lang)
+
+    context = _context(data, lang, "pdf", findings, rules or FindingRules(), renderer)
+    return _TEMPLATES.get_template("report.html.j2").render(**context), started
+
+
 def print_html(
     data: ReportData,
     lang: str = "nb",
@@ -787,24 +947,8 @@ def print_html(
     rules: FindingRules | None = None,
 ) -> str:
     """The report's print version: static SVG charts, no JavaScript (WeasyPrint's input)."""
-
-    def static_image(chart: Chart) -> str:
-        alt = _attr(chart.alt)
-        if chart.raster:
-            png = chart_png(chart.spec, lang, config=PRINT_CONFIG)
-            # the PNG's width in pixels (its IHDR chunk) at the chart's own size in CSS pixels
-            width = int.from_bytes(png[16:20], "big") / PRINT_RASTER_SCALE
-            encoded = base64.b64encode(png).decode("ascii")
-            return (
-                f'<img src="data:image/png;base64,{encoded}" alt="{alt}" '
-                f'style="width: {width:.0f}px">'
-            )
-        svg = chart_svg(chart.spec, lang, config=PRINT_CONFIG)
-        encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-        return f'<img src="data:image/svg+xml;base64,{encoded}" alt="{alt}">'
-
-    context = _context(data, lang, "pdf", findings, rules or FindingRules(), static_image)
-    return _TEMPLATES.get_template("report.html.j2").render(**context)
+    html, started = _print_template(data, lang, findings, rules)
+    return html if started is None else started.fill(html, lang)
 
 
 def render_pdf(
@@ -816,9 +960,12 @@ def render_pdf(
 ) -> bytes:
     """The report as a tagged PDF (WeasyPrint, PDF/UA-1): page numbers, table of contents,
     static charts with their text alternatives, the report's language and title."""
+    html, started = _print_template(data, lang, findings, rules)
+    # imported while a chart process (if started) converts the charts
     import weasyprint
 
-    html = print_html(data, lang, findings=findings, rules=rules)
+    if started is not None:
+        html = started.fill(html, lang)
     # PDF/UA-1: tagged (structure tree, figures with their alt text, table headers), the
     # document language from <html lang> and the title from <title>, shown by viewers
     pdf: bytes = weasyprint.HTML(string=html, base_url=".").write_pdf(pdf_variant="pdf/ua-1")
