@@ -781,14 +781,6 @@ def chart_png(
     return png
 
 
-def warm_up_charts() -> None:
-    """Start vl-convert's engine: its first conversion in a process costs about half a
-    second (V8, Vega's modules)."""
-    import vl_convert
-
-    vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}})
-
-
 def _static_image(chart: Chart, lang: str) -> bytes:
     """``chart`` converted for print: a PNG for the raster charts (maps), else an SVG."""
     if chart.raster:
@@ -880,8 +872,13 @@ class ChartProcess:
         from kostra.report._chart_worker import HEADER
 
         token = f"@@kostra-image-{len(self._charts)}@@"
+        # the arguments chart_png and chart_svg pass (the child imports only vl-convert)
+        arguments: dict[str, Any] = {"config": PRINT_CONFIG, **_locale_options(chart.spec, lang)}
+        if chart.raster:
+            arguments["scale"] = PRINT_RASTER_SCALE
+        function = "vegalite_to_png" if chart.raster else "vegalite_to_svg"
         try:
-            request = pickle.dumps(("png" if chart.raster else "svg", chart.spec, lang))
+            request = pickle.dumps((function, shared_datasets(chart.spec), arguments))
         except (pickle.PicklingError, TypeError, AttributeError):
             self._charts.append((chart, False))
             return token
