@@ -104,8 +104,13 @@ def test_map_indicator_gets_every_municipality() -> None:
 def test_unknown_map_indicator_is_a_user_error() -> None:
     from kostra.errors import KostraError
 
-    with pytest.raises(KostraError, match="no_such"):
+    with pytest.raises(KostraError, match="no_such") as unknown:
         make_report(BAERUM, map_indicator="no_such")
+    assert unknown.value.text("nn") == (
+        "Nøkkeltalet 'no_such' finst ikkje i katalogen til rapporten."
+    )
+    hint = unknown.value.hint_text("nn") or ""
+    assert hint.startswith("Sjå id-ane med `kostra catalog` (t.d. ")
 
 
 def test_need_total_is_the_analysis_total_over_welfare_sectors() -> None:

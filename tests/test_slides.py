@@ -24,6 +24,7 @@ from kostra.analysis.overview import (
     year_context,
 )
 from kostra.cli import main
+from kostra.errors import KostraError
 from kostra.render import render
 from kostra.render.pptx import choose_layout, fits, wrapped_lines
 from kostra.report import pipeline
@@ -206,6 +207,27 @@ def test_template_layouts_by_placeholder_type(baerum: ReportData, tmp_path: Path
         for shape in slide.shapes:
             assert int(shape.left) + int(shape.width) <= int(prs.slide_width)
             assert int(shape.top) + int(shape.height) <= int(prs.slide_height)
+
+
+def test_template_errors_read_nynorsk(baerum: ReportData, tmp_path: Path) -> None:
+    bad = tmp_path / "mal.pptx"
+    bad.write_text("ikkje ein presentasjon")
+    with pytest.raises(KostraError) as unreadable:
+        _deck(baerum, "nn", template=bad)
+    assert unreadable.value.text("nn") == f"Kan ikkje lese malen {bad}."
+    assert (unreadable.value.hint_text("nn") or "").startswith(
+        "Oppgi ei .pptx-fil lagra av PowerPoint eller LibreOffice ("
+    )
+    untitled = Presentation()
+    for layout in list(untitled.slide_layouts):
+        for placeholder in list(layout.placeholders):
+            placeholder.element.getparent().remove(placeholder.element)
+    with pytest.raises(KostraError) as no_title:
+        choose_layout(untitled, "content")
+    assert no_title.value.text("nn") == "Malen har ingen lysbiletoppsett med plass til tittel."
+    assert no_title.value.hint_text("nn") == (
+        "Bruk ein PowerPoint-mal der oppsetta har tittel (t.d. «Tittel og innhald»)."
+    )
 
 
 def test_text_fitting_estimate() -> None:

@@ -35,6 +35,7 @@ from pptx.text.text import TextFrame
 from pptx.util import Emu, Inches, Pt
 
 from kostra.errors import KostraError
+from kostra.i18n.said import say
 from kostra.slides.model import ChartView, DeckView, SectorSlide, TextSlide, TitleSlide
 
 MAX_PT = 18
@@ -142,11 +143,7 @@ def choose_layout(prs: PresentationType, kind: str) -> SlideLayout:
     with_title = next((x for x in layouts if any(t in _TITLE_TYPES for t in _types(x))), None)
     if with_title is None:
         raise KostraError(
-            "The template has no layout with a title placeholder.",
-            nb="Malen har ingen lysbildeoppsett med plass til tittel.",
-            hint="Use a PowerPoint template whose layouts have titles (e.g. 'Title and Content').",
-            hint_nb="Bruk en PowerPoint-mal der oppsettene har tittel "
-            "(f.eks. «Tittel og innhold»).",
+            say("error.pptx.no_title_layout"), hint=say("error.pptx.no_title_layout.hint")
         )
     return with_title
 
@@ -280,10 +277,8 @@ class _Writer:
                 self.prs = Presentation(str(template))
             except Exception as error:  # python-pptx raises several kinds for a bad file
                 raise KostraError(
-                    f"Cannot read the template {template}.",
-                    nb=f"Kan ikke lese malen {template}.",
-                    hint=f"Give a .pptx file saved by PowerPoint or LibreOffice ({error}).",
-                    hint_nb=f"Oppgi en .pptx-fil lagret av PowerPoint eller LibreOffice ({error}).",
+                    say("error.pptx.unreadable_template", template=str(template)),
+                    hint=say("error.pptx.unreadable_template.hint", error=str(error)),
                 ) from error
             _drop_slides(self.prs)
             self.placed = False
@@ -349,10 +344,7 @@ class _Writer:
         frame = slide.notes_slide.notes_text_frame
         if frame is None:  # a notes master without a body placeholder
             raise KostraError(
-                "The template's notes page has no text area.",
-                nb="Notatsiden i malen har ikke noe tekstfelt.",
-                hint="Use a template whose notes master has a body placeholder.",
-                hint_nb="Bruk en mal der notatmalen har et tekstfelt.",
+                say("error.pptx.no_notes_area"), hint=say("error.pptx.no_notes_area.hint")
             )
         frame.text = text
 

@@ -40,6 +40,7 @@ from kostra.analysis.findings import Finding, FindingContext, FindingRules, gene
 from kostra.analysis.need import WELFARE_SECTORS
 from kostra.catalog.models import Catalog, Indicator, Sector
 from kostra.errors import KostraError
+from kostra.i18n.said import say
 from kostra.report.locale import t
 from kostra.report.model import (
     REPORT_SECTORS,
@@ -552,10 +553,8 @@ def build_report_data(
     if map_indicator is not None and map_indicator not in ids:
         known = ", ".join(sorted(ids)[:8])
         raise KostraError(
-            f"No key figure {map_indicator!r} in the report's catalog.",
-            nb=f"Nøkkeltallet {map_indicator!r} finnes ikke i rapportens katalog.",
-            hint=f"Run `kostra catalog` for the ids (e.g. {known}, ...).",
-            hint_nb=f"Se id-ene med `kostra catalog` (f.eks. {known}, ...).",
+            say("error.report.map_indicator", indicator=repr(map_indicator)),
+            hint=say("error.report.map_indicator.hint", known=known),
         )
     distributions = (
         _distributions(

@@ -36,6 +36,7 @@ from kostra.analysis.profile import service_profile
 from kostra.catalog import load_catalog
 from kostra.catalog.models import Catalog
 from kostra.errors import KostraError
+from kostra.i18n.said import say
 from kostra.report.build import YearShared, build_report_data
 from kostra.report.build import _production as production_rows
 from kostra.report.geo import GEO_BORDERS_YEAR
@@ -215,10 +216,8 @@ def prepare(
     evaluated = api.evaluated(data, catalog, years, borders=on)
     if evaluated.filter(pl.col("year") == year).is_empty():
         raise KostraError(
-            f"No key figures for {year}.",
-            nb=f"Ingen nøkkeltall for {year}.",
-            hint="Choose a year the warehouse or the sample has (see `kostra db info`).",
-            hint_nb="Velg et år som lageret eller eksempeldataene har (se `kostra db info`).",
+            say("error.report.no_key_figures", year=year),
+            hint=say("error.report.no_key_figures.hint"),
         )
     spending = sector_spending(evaluated, catalog)
     gross = sector_spending(evaluated, catalog, role="gross_opex")
@@ -486,10 +485,8 @@ def report_data(
     code, name = api.resolve(municipality, year, borders=on)
     if code not in inputs.names:
         raise KostraError(
-            f"{name} ({code}) has no report on the {on} borders.",
-            nb=f"{name} ({code}) har ingen rapport på {on}-grensene.",
-            hint=f"Give a municipality valid in {on}.",
-            hint_nb=f"Oppgi en kommune som finnes i {on}.",
+            say("error.report.not_on_borders", name=name, code=code, year=on),
+            hint=say("error.report.not_on_borders.hint", year=on),
         )
     peer_key = peers if peers is not None else default_peers(code, year, on)
     peers_name, members = api.peers_on_borders(peer_key, year, code, borders=on)

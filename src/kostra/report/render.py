@@ -32,6 +32,7 @@ from kostra.analysis.method import AVERAGE_LEGEND, DIFFERENCE_TEXT, SMALL_NUMBER
 from kostra.analysis.verdict import SectorVerdict
 from kostra.catalog.models import Indicator
 from kostra.errors import KostraError
+from kostra.i18n.said import say
 from kostra.report import charts, maps
 from kostra.report.build import report_findings
 from kostra.report.geo import report_topology
@@ -992,10 +993,8 @@ def _atomic_write_bytes(output: Path, content: bytes) -> None:
         output.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise KostraError(
-            f"Cannot create the folder {output.parent}.",
-            nb=f"Kan ikke opprette mappen {output.parent}.",
-            hint=str(error),
-            hint_nb=str(error),
+            say("error.report.cannot_create_folder", path=str(output.parent)),
+            hint=say("error.report.reason", reason=str(error)),
         ) from error
     temporary = output.with_name(f".{output.name}.partial")
     try:
@@ -1003,10 +1002,8 @@ def _atomic_write_bytes(output: Path, content: bytes) -> None:
         temporary.replace(output)
     except OSError as error:
         raise KostraError(
-            f"Cannot write {output}.",
-            nb=f"Kan ikke skrive {output}.",
-            hint=str(error),
-            hint_nb=str(error),
+            say("error.report.cannot_write", path=str(output)),
+            hint=say("error.report.reason", reason=str(error)),
         ) from error
     finally:
         temporary.unlink(missing_ok=True)
