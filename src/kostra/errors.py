@@ -1,15 +1,14 @@
 """Errors that reach a user: each says what went wrong and what to do about it.
 
 An error's words come from the gettext catalogs in bokmål, nynorsk and English: the raise site
-passes a :class:`~kostra.i18n.said.Said` (``say("error.….", …)``) as the message and the hint.
-Older raise sites still pass English words (``message``, ``hint``) with bokmål beside them
-(``nb``, ``hint_nb``); those read bokmål in nynorsk. The surface that shows an error (the CLI's
-one error handler, the web) picks the language the user chose with :meth:`KostraError.text` and
-:meth:`KostraError.hint_text`. Text a user typed is quoted through :func:`shown`, so a pasted
-novel is never echoed back in full.
+passes a :class:`~kostra.i18n.said.Said` (``say("error.….", …)``) as the message and the hint
+(a test reads the source and fails on an error written in code). The surface that shows an
+error (the CLI's one error handler, the web) picks the language the user chose with
+:meth:`KostraError.text` and :meth:`KostraError.hint_text`. Text a user typed is quoted
+through :func:`shown`, so a pasted novel is never echoed back in full.
 
-This module imports nothing of :mod:`kostra.i18n` (the CLI's start imports it): a ``Said`` is
-taken by its attributes.
+This module imports :mod:`kostra.i18n` only when an error is made: the CLI's start imports
+this module, and ``kostra --help`` loads no catalog.
 """
 
 from __future__ import annotations
@@ -48,64 +47,47 @@ def clip(text: str, limit: int = 400) -> str:
 class KostraError(Exception):
     """Base for every error kostra reports to a user without a traceback.
 
-    ``message`` is the error's words: a :class:`~kostra.i18n.said.Said` from the catalogs (every
-    language), or English with ``nb`` the same in bokmål (default: the English words, for
-    messages that name only codes and numbers). ``hint`` likewise (``hint_nb``) tells the user
-    what to do next and names a real command where it names one. ``message``/``hint`` stay the
-    English words, ``nb``/``hint_nb`` the bokmål, whichever way they were given.
+    ``message`` is the error's words, a :class:`~kostra.i18n.said.Said` from the catalogs in
+    every language (``say("error.…", …)``); ``hint`` likewise tells the user what to do next and
+    names a real command where it names one. A plain string is taken only for text that exists
+    in one language, such as a library's own description of bad input, and reads the same in
+    every language. ``message``/``hint`` hold the English words (logs, ``str(error)``).
     """
 
-    def __init__(
-        self,
-        message: str | Said,
-        *,
-        hint: str | Said | None = None,
-        nb: str | None = None,
-        hint_nb: str | None = None,
-    ) -> None:
-        self.said: Said | None = None
-        self.hint_said: Said | None = None
-        if not isinstance(message, str):
-            self.said, nb, message = message, message.nb, message.en
-        if hint is not None and not isinstance(hint, str):
-            self.hint_said, hint_nb, hint = hint, hint.nb, hint.en
-        super().__init__(message)
-        self.message: str = message
-        self.hint: str | None = hint
-        self.nb: str = nb if nb is not None else message
-        self.hint_nb: str | None = hint_nb if hint_nb is not None else hint
+    def __init__(self, message: str | Said, *, hint: str | Said | None = None) -> None:
+        self.said = _said(message)
+        self.hint_said = None if hint is None else _said(hint)
+        super().__init__(self.said.en)
+        self.message: str = self.said.en
+        self.hint: str | None = None if self.hint_said is None else self.hint_said.en
 
     def text(self, lang: str) -> str:
-        """The message in ``lang`` (nynorsk reads bokmål where the words are not in the
-        catalogs yet)."""
-        if self.said is not None:
-            return self.said[lang]
-        return self.message if lang == "en" else self.nb
+        """The message in ``lang`` (``nb``, ``nn`` or ``en``)."""
+        return self.said[lang]
 
     def hint_text(self, lang: str) -> str | None:
         """The hint in ``lang``, or None."""
-        if self.hint_said is not None:
-            return self.hint_said[lang]
-        return self.hint if lang == "en" else self.hint_nb
+        return None if self.hint_said is None else self.hint_said[lang]
 
     def words(self) -> Said:
         """The message in every language, for an error that wraps this one in its own words."""
-        from kostra.i18n.said import Said
-
-        return self.said if self.said is not None else Said(self.nb, self.nb, self.message)
+        return self.said
 
     def hint_words(self) -> Said | None:
         """The hint in every language, or None (see :meth:`words`)."""
-        from kostra.i18n.said import Said
-
-        if self.hint_said is not None:
-            return self.hint_said
-        if self.hint is None:
-            return None
-        return Said(self.hint_nb or self.hint, self.hint_nb or self.hint, self.hint)
+        return self.hint_said
 
     def __str__(self) -> str:
         return self.message if self.hint is None else f"{self.message}\n{self.hint}"
+
+
+def _said(words: str | Said) -> Said:
+    """``words`` as a Said: a plain string reads the same in every language."""
+    if not isinstance(words, str):
+        return words
+    from kostra.i18n.said import same
+
+    return same(words)
 
 
 def in_year(year: int | None) -> Said | str:
