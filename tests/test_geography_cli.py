@@ -8,18 +8,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from cli_main import run_main
 from kostra.api import default_year
-from kostra.cli import main
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return run_main(list(argv), capsys)
 
 
 def test_population_baerum_2019_on_2024_borders(capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,20 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from kostra.cli import main
+from cli_main import run_main
 from kostra.warehouse import Warehouse
 
 NBSP = "\u00a0"
 
 
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_main
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from kostra.cli import main
+from cli_main import run_main
 from kostra.errors import InputFileError
 from kostra.geography.peers import asss_members
 from kostra.sources.files import read_file
@@ -30,14 +30,7 @@ LABEL_15 = "Andel barn 1-5 år i barnehage, i forhold til innbyggere 1-5 år (pr
 YEARS = list(range(2015, 2024))
 
 
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_main
 
 
 @pytest.fixture(autouse=True)

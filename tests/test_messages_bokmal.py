@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kostra.cli import main
+from cli_main import run_main
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "kostra"
 
@@ -124,12 +124,7 @@ def test_the_scan_tells_catalog_words_from_written_ones() -> None:
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as stop:
-        code = int(stop.code or 0)
-    out, err = capsys.readouterr()
+    code, out, err = run_main(argv, capsys)
     return code, out + err
 
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 import respx
 
-from kostra.cli import main
+from cli_main import run_main
 from kostra.errors import InputFileError, SourceError
 from kostra.settings import Settings
 from kostra.sources import klass
@@ -20,12 +20,7 @@ from language_checks import bokmal_words
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    _out, err = capsys.readouterr()
+    code, _out, err = run_main(argv, capsys)
     return code, err
 
 

@@ -9,19 +9,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from kostra.cli import main
+from cli_main import run_main
 from kostra.cli.db import human_size
 from kostra.warehouse import VintageInfo, Warehouse
 
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_main
 
 
 def _frame(table_id: str, regions: list[str], year: int) -> pl.DataFrame:
