@@ -11,9 +11,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from cli_main import run_main
 from kostra.catalog import load_catalog
-from kostra.catalog.verify import unconfirmed_sentence, verify_catalog
-from kostra.cli import main
+from kostra.catalog.verify import Finding, describe, unconfirmed_sentence, verify_catalog
 from kostra.sources.labels import catalog_labels, fetched_from, metadata_path
 from kostra.testing.pxweb_server import (
     FrameTable,
@@ -69,14 +69,7 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "cache"
 
 
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_main
 
 
 def _status(report: list[dict[str, str]], table: str, code: str) -> dict[str, str]:
@@ -255,3 +248,30 @@ def test_profile_exports_say_which_codes_are_not_yet_checked(
         assert note == (expected or ""), indicator_id
     assert any(notes.values())  # 14019's codes are not confirmed
     assert "offline" not in " ".join(notes.values())
+
+
+@pytest.mark.parametrize(
+    ("lang", "renamed", "missing"),
+    [
+        (
+            "nb",
+            "13502 ContentsCode=A: heter nå B (Ny)",
+            "12209 ContentsCode=C: finnes ikke hos SSB",
+        ),
+        (
+            "nn",
+            "13502 ContentsCode=A: heiter no B (Ny)",
+            "12209 ContentsCode=C: finst ikkje hos SSB",
+        ),
+        (
+            "en",
+            "13502 ContentsCode=A: now called B (Ny)",
+            "12209 ContentsCode=C: not in SSB's metadata",
+        ),
+    ],
+)
+def test_a_problem_is_described_in_each_language(lang: str, renamed: str, missing: str) -> None:
+    moved = Finding("13502", "ContentsCode", "A", "renamed", "live", ssb_code="B", ssb_label="Ny")
+    gone = Finding("12209", "ContentsCode", "C", "wrong", "live")
+    assert describe(moved, lang) == renamed
+    assert describe(gone, lang) == missing

@@ -403,6 +403,16 @@ def test_profile_bar_tone_follows_the_catalog_direction(
     assert number(index, "nb", 0) in bar["label"]
 
 
+def test_profile_bars_and_their_legend_speak_nynorsk() -> None:
+    bar = render.profile_bar(80.0, "higher_better", 40.0, "nn")
+    assert bar["label"] == "Indeks 80: 20 under, ugunstig retning"
+    assert render.profile_bar(None, "higher_better", 40.0, "nn")["label"] == "indeks manglar"
+    legend = render.profile_bar_legend(40.0, "ASSS", "nn")
+    assert legend.startswith("Søyler: indeksen mot snittet for ASSS (midtlinja = 100; ei halv")
+    assert "nøkkeltallet" not in legend
+    assert render.profile_bar_legend(40.0, "ASSS", "nb").startswith("Søyler: indeksen mot ASSS-")
+
+
 def test_profile_bar_geometry_from_the_centre_line() -> None:
     above = render.profile_bar(120.0, "higher_better", 40.0, "en")
     assert (above["left"], above["width"], above["clipped"]) == (50.0, 25.0, False)

@@ -35,6 +35,7 @@ from typing import Literal
 import polars as pl
 
 from kostra.catalog.models import Catalog, Indicator, series_of
+from kostra.i18n import text
 from kostra.sources._ssb.metadata import TableMetadata, Variable
 from kostra.sources.labels import catalog_labels, closest_labels, normalise_label
 
@@ -242,21 +243,13 @@ def describe(finding: Finding | Mapping[str, str | None], lang: str = "nb") -> s
     row = finding.row() if isinstance(finding, Finding) else finding
     head = f"{row['table_id']} {row['variable']}={row['code']}"
     if row["status"] == "renamed":
-        return (
-            f"{head}: heter nå {row['ssb_code']} ({row['ssb_label']})"
-            if lang == "nb"
-            else f"{head}: now called {row['ssb_code']} ({row['ssb_label']})"
-        )
+        return text("verify.renamed", lang, head=head, code=row["ssb_code"], label=row["ssb_label"])
     if row["status"] == "missing_table":
-        return (
-            f"{head}: SSB har ingen tabell {row['table_id']}"
-            if lang == "nb"
-            else (f"{head}: SSB has no table {row['table_id']}")
-        )
+        return text("verify.missing_table", lang, head=head, table=row["table_id"])
     near = row.get("closest") or ""
-    if lang == "nb":
-        return f"{head}: finnes ikke hos SSB" + (f"; nærmeste: {near}" if near else "")
-    return f"{head}: not in SSB's metadata" + (f"; closest: {near}" if near else "")
+    if near:
+        return text("verify.missing_code_closest", lang, head=head, closest=near)
+    return text("verify.missing_code", lang, head=head)
 
 
 def unconfirmed_sentence(indicator: Indicator, lang: str = "nb") -> str | None:

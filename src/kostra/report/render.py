@@ -195,35 +195,10 @@ def bar_half(indices: Sequence[float | None]) -> float:
     return min(PROFILE_BAR_MAX, max(PROFILE_BAR_MIN, 10.0 * -(-largest // 10.0)))
 
 
-_BAR_WORDS = {
-    "nb": {
-        "good": "gunstig retning",
-        "bad": "ugunstig retning",
-        "neutral": "nøytral retning",
-        "above": "over",
-        "below": "under",
-        "equal": "lik snittet",
-        "missing": "indeks mangler",
-    },
-    "nn": {
-        "good": "gunstig retning",
-        "bad": "ugunstig retning",
-        "neutral": "nøytral retning",
-        "above": "over",
-        "below": "under",
-        "equal": "lik snittet",
-        "missing": "indeks manglar",
-    },
-    "en": {
-        "good": "favourable direction",
-        "bad": "unfavourable direction",
-        "neutral": "neutral direction",
-        "above": "above",
-        "below": "below",
-        "equal": "equal to the average",
-        "missing": "index missing",
-    },
-}
+#: The words of a bar's text for assistive technology and of its tone, per language.
+_BAR_WORDS = i18n.Words(
+    "report.bar", ("good", "bad", "neutral", "above", "below", "equal", "missing", "index")
+)
 
 
 def profile_bar(index: float | None, direction: str, half: float, lang: str) -> dict[str, Any]:
@@ -233,7 +208,7 @@ def profile_bar(index: float | None, direction: str, half: float, lang: str) -> 
 
     A bar longer than ``half`` is cut at the cell's edge and marked ``clipped``.
     """
-    words = _BAR_WORDS[lang if lang in _BAR_WORDS else "nb"]
+    words = _BAR_WORDS[lang]
     if index is None:
         return {
             "left": 50.0,
@@ -256,9 +231,8 @@ def profile_bar(index: float | None, direction: str, half: float, lang: str) -> 
         where = words["equal"]
     else:
         side = words["above"] if deviation > 0 else words["below"]
-        where = f"{number(abs(deviation), lang, 0)} {side}"
-    index_word = "Indeks" if lang != "en" else "Index"
-    label = f"{index_word} {number(index, lang, 0)}: {where}"
+        where = side.format(n=number(abs(deviation), lang, 0))
+    label = words["index"].format(index=number(index, lang, 0), where=where)
     if tone != "neutral" or direction == "neutral":
         label += f", {words[tone]}"
     return {
@@ -272,18 +246,7 @@ def profile_bar(index: float | None, direction: str, half: float, lang: str) -> 
 
 def profile_bar_legend(half: float, peer: str, lang: str) -> str:
     """The note under a PDF profile table: what the bars mean and their scale."""
-    points = number(half, lang, 0)
-    if lang == "en":
-        return (
-            f"Bars: the index against the {peer} average (centre line = 100; a half cell = "
-            f"{points} points). Green: the favourable direction for the key figure, red and "
-            "hatched: the unfavourable, grey: no direction (more is neither better nor worse)."
-        )
-    return (
-        f"Søyler: indeksen mot {peer}-snittet (midtlinjen = 100; en halv celle = {points} "
-        "poeng). Grønn: gunstig retning for nøkkeltallet, rød og skravert: ugunstig, grå: "
-        "ingen retning (mer er verken bedre eller dårligere)."
-    )
+    return i18n.text("report.bar_legend", lang, peer=peer, points=number(half, lang, 0))
 
 
 def unit_label(unit: str, lang: str) -> str:
@@ -655,7 +618,7 @@ def _context(
         "generated": data.generated or date.today(),
         "peer_codes": {p.code for p in data.peers.members},
         "bar_legend": lambda half: profile_bar_legend(half, data.peers.name, lang),
-        "bar_header": "Mot snittet" if lang != "en" else "Against the average",
+        "bar_header": i18n.text("report.bar_header", lang),
     }
 
 

@@ -833,7 +833,7 @@ class _Progress:
             console=Console(stderr=True),
         )
         self._bar.start()
-        self._task = self._bar.add_task(f"Tabell {self.plan.table_id}", total=len(self.plan.chunks))
+        self._task = self._bar.add_task(f"SSB {self.plan.table_id}", total=len(self.plan.chunks))
         return lambda: self._bar.advance(self._task)
 
     def __exit__(self, *_: object) -> None:
