@@ -62,7 +62,7 @@ def test_barometer_sectors_through_the_same_resolver() -> None:
 
 def test_unknown_sector_suggests_the_close_one() -> None:
     with pytest.raises(KostraError) as caught:
-        resolve_sector("skoel", lang="en")
+        resolve_sector("skoel")
     assert caught.value.message == "Unknown sector: skoel."
     assert "Did you mean grunnskole?" in (caught.value.hint or "")
     assert caught.value.text("nn") == "Ukjend sektor: skoel."

@@ -131,14 +131,14 @@ def fold(text: str) -> str:
     return "_".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
-def resolve_sector(text: str, choices: type[E] = Sector, *, lang: str = "nb") -> E:  # type: ignore[assignment]
+def resolve_sector(text: str, choices: type[E] = Sector) -> E:  # type: ignore[assignment]
     """The sector of ``choices`` (the catalog's :class:`Sector` by default, or
     Kommunebarometeret's sectors) that ``text`` names.
 
     Accepts the id, the Norwegian name with or without æ/ø/å, and common short forms
     ("skole", "pleie", "eldre", "miljø", "VAR"). Unknown words raise
     :class:`~kostra.errors.KostraError` with the closest sectors and every choice, in every
-    language (the surface that shows it picks one); ``lang`` is no longer read.
+    language (the surface that shows it picks one).
     """
 
     key = fold(text)
@@ -169,13 +169,13 @@ def resolve_sector(text: str, choices: type[E] = Sector, *, lang: str = "nb") ->
     raise KostraError(say("error.sector.unknown", text=shown), hint=hint)
 
 
-def resolve_sectors(texts: Iterable[str] | None, *, lang: str = "nb") -> list[str] | None:
+def resolve_sectors(texts: Iterable[str] | None) -> list[str] | None:
     """Sector ids of the catalog for ``--sector`` values (each may be a comma list); None
     when none are given."""
     if not texts:
         return None
     chosen: list[str] = [
-        resolve_sector(part, Sector, lang=lang).value
+        resolve_sector(part, Sector).value
         for text in texts
         for part in text.split(",")
         if part.strip()

@@ -40,7 +40,7 @@ from kostra.i18n.said import say
 def _sectors(sector: list[str] | None) -> list[str] | None:
     from kostra.catalog import resolve_sectors
 
-    return resolve_sectors(sector, lang=state.settings.text_lang)
+    return resolve_sectors(sector)
 
 
 def _ready_ratios(choice: str) -> ReadyRatios:

@@ -203,7 +203,7 @@ def parse_sector(text: str | None) -> str:
             return sector.id.value
     # short and folded forms ("skole", "miljø", "eldre"): the catalog's one sector resolver
     with contextlib.suppress(KostraError):
-        return resolve_sector(text, BarometerSector, lang=state.settings.text_lang).value
+        return resolve_sector(text, BarometerSector).value
     choices = ", ".join(s.id.value for s in config.sectors)
     raise KostraError(
         say("error.cli.barometer.sector", sector=shown(text)),

@@ -164,7 +164,7 @@ def catalog_command(
     if ctx.invoked_subcommand is not None:
         return
     lang = state.settings.text_lang
-    chosen = resolve_sector(sector, lang=lang) if sector is not None else None
+    chosen = resolve_sector(sector) if sector is not None else None
     catalog = load_catalog()
     frame = catalog_frame(catalog, sector=chosen, lang=lang)
     if search is not None:
