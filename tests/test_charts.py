@@ -9,7 +9,7 @@ from pathlib import Path
 
 import vl_convert
 
-from kostra.report import charts, render
+from kostra.report import charts
 from kostra.report.geo import (
     GEO_OBJECT,
     compact_topology,
@@ -273,7 +273,7 @@ def _shared_layers() -> dict:
 def test_shared_boundaries_inlined_once_for_conversion() -> None:
     spec = _shared_layers()
     topology = spec["layer"][0]["data"]["values"]
-    shared = render.shared_datasets(spec)
+    shared = charts.shared_datasets(spec)
     assert list(shared["datasets"]) == ["shared-1"]
     assert shared["datasets"]["shared-1"] is topology
     for layer, original in zip(shared["layer"], spec["layer"], strict=True):
@@ -293,7 +293,7 @@ def test_shared_boundaries_inlined_once_for_conversion() -> None:
         year=2024,
         peer_name="ASSS",
     )
-    assert render.shared_datasets(profile) is profile
+    assert charts.shared_datasets(profile) is profile
 
 
 def test_axis_and_legend_formats_never_use_si_prefixes() -> None:

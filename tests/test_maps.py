@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import vl_convert
 
-from kostra.report import maps, render
+from kostra.report import maps, printing, render
 from kostra.report.geo import (
     centroids,
     map_codes,
@@ -238,7 +238,7 @@ def test_web_spec_loads_the_boundaries_by_url() -> None:
 
 @pytest.mark.slow
 def test_map_renders_offline_with_every_shape() -> None:
-    svg = render.chart_svg(_map(RESULT))
+    svg = printing.chart_svg(_map(RESULT))
     assert svg.count("<path") > len(map_codes()) + len(maps.inset_codes())  # Norway and inset
     assert "Kilde: SSB, tabell 12134, 2024" in svg
     assert "Oslo-området" in svg
@@ -246,12 +246,12 @@ def test_map_renders_offline_with_every_shape() -> None:
 
 def test_map_in_print_is_a_png_at_the_chart_size() -> None:
     spec = _map(maps.rank_measure("nb"))
-    png = render.chart_png(spec, config=render.PRINT_CONFIG)
+    png = printing.chart_png(spec, config=printing.PRINT_CONFIG)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    svg = render.chart_svg(spec, config=render.PRINT_CONFIG)
+    svg = printing.chart_svg(spec, config=printing.PRINT_CONFIG)
     svg_width = float(re.search(r'<svg[^>]* width="([\d.]+)"', svg)[1])  # type: ignore[index]
     png_width = int.from_bytes(png[16:20], "big")
-    assert png_width == pytest.approx(svg_width * render.PRINT_RASTER_SCALE, abs=2)
+    assert png_width == pytest.approx(svg_width * printing.PRINT_RASTER_SCALE, abs=2)
 
 
 def test_one_builder_for_web_report_and_deck(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -268,7 +268,7 @@ def test_one_builder_for_web_report_and_deck(monkeypatch: pytest.MonkeyPatch) ->
     assert expected is not None
     assert render._summary_charts(data, "nb")["map"].spec == expected
     drawn: list[dict[str, Any]] = []
-    monkeypatch.setattr(render, "chart_png", lambda spec, *a, **k: drawn.append(spec) or b"")
+    monkeypatch.setattr(printing, "chart_png", lambda spec, *a, **k: drawn.append(spec) or b"")
     build.map_picture(data, "nb")
     assert drawn == [expected]
 

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from kostra.analysis.findings import Finding, FindingRules
-from kostra.report import render
+from kostra.report import printing, render
 from kostra.report.build import report_findings
 from kostra.report.locale import SYNTHETIC_BANNER, number, sector_name, t
 from kostra.report.model import REPORT_SECTORS, ReportData
@@ -583,16 +583,16 @@ def test_print_charts_from_the_chart_process_equal_those_converted_here() -> Non
     included, in document order, and the process is used once."""
     data, found, _ = rendered(BAERUM, "nb")
     here = render.print_html(data, "nb", findings=found)
-    render.start_chart_process()
-    started = render._STARTED
+    printing.start_chart_process()
+    started = printing._STARTED
     assert started is not None
     there = render.print_html(data, "nb", findings=found)
-    assert render._STARTED is None
-    assert started._process.returncode == 0
+    assert printing._STARTED is None
+    assert started.returncode == 0
     assert there == here
     assert "@@kostra-image-" not in there
-    assert len(started._answers) == there.count("<img ") > 20
-    assert all(ok for ok, _ in started._answers)
+    assert len(started.answers) == there.count("<img ") > 20
+    assert all(ok for ok, _ in started.answers)
 
 
 def test_charts_the_chart_process_did_not_answer_are_converted_here(
@@ -602,17 +602,87 @@ def test_charts_the_chart_process_did_not_answer_are_converted_here(
     and a conversion error is raised here."""
     data, found, _ = rendered(BAERUM, "nb")
     here = render.print_html(data, "nb", findings=found)
-    render.start_chart_process()
-    assert render._STARTED is not None
-    render._STARTED._process.kill()
+    printing.start_chart_process()
+    assert printing._STARTED is not None
+    printing._STARTED.kill()
     assert render.print_html(data, "nb", findings=found) == here
 
     def broken(*_: Any, **__: Any) -> str:
         raise ValueError("vl-convert failed")
 
-    render.start_chart_process()
-    assert render._STARTED is not None
-    render._STARTED._process.kill()
-    monkeypatch.setattr(render, "chart_svg", broken)
+    printing.start_chart_process()
+    assert printing._STARTED is not None
+    printing._STARTED.kill()
+    monkeypatch.setattr(printing, "chart_svg", broken)
     with pytest.raises(ValueError, match="vl-convert failed"):
         render.print_html(data, "nb", findings=found)
+
+
+def _pdf_from_print_html(code: str, lang: str) -> bytes:
+    data, found, _ = rendered(code, lang)
+    return printing.write_pdf(render.print_html(data, lang, findings=found))
+
+
+def test_a_pdf_laid_out_while_its_charts_convert_equals_one_from_the_print_version(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """WeasyPrint lays the pages out while the chart process converts the charts, and takes each
+    chart when the layout first needs it: the PDF is byte for byte the one made from the print
+    version, where every chart was converted first (maps as PNG included)."""
+    data, found, _ = rendered(BAERUM, "nb")
+    expected = _pdf_from_print_html(BAERUM, "nb")
+    asked: list[int] = []
+    image = printing.ChartProcess.image
+
+    def recorded(self: printing.ChartProcess, index: int) -> bytes:
+        asked.append(index)
+        return image(self, index)
+
+    monkeypatch.setattr(printing.ChartProcess, "image", recorded)
+    printing.start_chart_process()
+    started = printing._STARTED
+    assert started is not None
+    fed: list[str] = []
+    write = printing.write_pdf
+
+    def watched(html_text: str, charts: printing.ChartProcess | None = None) -> bytes:
+        fed.append(html_text)
+        return write(html_text, charts)
+
+    monkeypatch.setattr(render, "write_pdf", watched)
+    assert render.render_pdf(data, "nb", findings=found) == expected
+    # WeasyPrint was given the placeholders, not the images, and asked for every chart once
+    assert "data:image" not in fed[0]
+    assert sorted(asked) == list(range(len(started)))
+    assert len(started) > 20
+    assert started.returncode == 0
+
+
+def test_a_chart_process_that_died_still_gives_the_same_pdf() -> None:
+    """The charts a dead chart process did not convert are converted here, when WeasyPrint's
+    layout asks for them."""
+    data, found, _ = rendered(UTSIRA, "en")
+    expected = _pdf_from_print_html(UTSIRA, "en")
+    printing.start_chart_process()
+    assert printing._STARTED is not None
+    printing._STARTED.kill()
+    assert render.render_pdf(data, "en", findings=found) == expected
+
+
+def test_a_chart_weasyprint_cannot_read_shows_its_alt_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As for any unreadable ``<img>``, the chart's text alternative stands in its place: the
+    PDF is made again from the print version, which WeasyPrint reads image by image."""
+    pypdf = pytest.importorskip("pypdf")
+    import io
+
+    data, found, _ = rendered(BAERUM, "nb")
+    monkeypatch.setattr(printing.ChartProcess, "image", lambda self, index: b"<not an image")
+    printing.start_chart_process()
+    started = printing._STARTED
+    assert started is not None
+    pdf = render.render_pdf(data, "nb", findings=found)
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    first = re.sub(r"\s+", " ", started.chart(0).alt)
+    assert first[:60] in re.sub(r"\s+", " ", text)

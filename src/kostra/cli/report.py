@@ -28,7 +28,8 @@ from kostra.i18n import N_, number, plural, text
 from kostra.i18n.said import Said, same, say, say_plural
 from kostra.report.batch import keep_out_of_collection, slug
 from kostra.report.locale import SYNTHETIC_BANNER
-from kostra.report.render import ReportFormat, start_chart_process, write_report
+from kostra.report.printing import start_chart_process
+from kostra.report.render import ReportFormat, write_report
 
 if TYPE_CHECKING:
     from kostra.api import BordersChoice

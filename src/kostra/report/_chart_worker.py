@@ -1,7 +1,7 @@
 """A child process that converts a PDF's charts with vl-convert while its parent works.
 
 vl-convert 1.9 holds the GIL while it converts, so a thread cannot convert beside Python work;
-a process can. The parent (:class:`kostra.report.render.ChartProcess`) starts this module
+a process can. The parent (:class:`kostra.report.printing.ChartProcess`) starts this module
 before it reads the year's data; it starts vl-convert's engine at once (about half a second),
 then answers requests in order: each a length-prefixed pickle of ``(function, spec,
 arguments)`` on stdin (vl-convert's ``vegalite_to_svg`` or ``vegalite_to_png``, the spec and

@@ -49,6 +49,56 @@ Spec = dict[str, Any]
 MARK_ARIA: Spec = {"aria": False}
 
 
+@dataclass
+class Chart:
+    """A chart of the report: its anchor id, Vega-Lite spec and alt text."""
+
+    id: str
+    spec: dict[str, Any]
+    caption: str = ""
+    wide: bool = False
+    #: drawn as a PNG in the PDF (maps: many small shapes, no text worth selecting)
+    raster: bool = False
+
+    @property
+    def alt(self) -> str:
+        """The chart's alt text."""
+        return alt_text(self.spec)
+
+
+def shared_datasets(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with inline data that several layers share (the same object, e.g. a map's
+    boundaries in its fill and outline layers) moved to the top-level ``datasets`` once.
+
+    The map's boundaries are most of its spec: inlined three times they triple the HTML report's
+    map payload and what vl-convert parses. ``spec`` itself is not changed.
+    """
+    layers = spec.get("layer")
+    if not isinstance(layers, list):
+        return spec
+    counts: dict[int, int] = {}
+    for layer in layers:
+        values = layer.get("data", {}).get("values") if isinstance(layer, dict) else None
+        if isinstance(values, dict | list):
+            counts[id(values)] = counts.get(id(values), 0) + 1
+    if not any(n > 1 for n in counts.values()):
+        return spec
+    datasets: dict[str, Any] = dict(spec.get("datasets", {}))
+    names: dict[int, str] = {}
+    new_layers = []
+    for layer in layers:
+        values = layer.get("data", {}).get("values") if isinstance(layer, dict) else None
+        if values is None or counts.get(id(values), 0) < 2:
+            new_layers.append(layer)
+            continue
+        if id(values) not in names:
+            names[id(values)] = f"shared-{len(datasets) + 1}"
+            datasets[names[id(values)]] = values
+        data = {k: v for k, v in layer["data"].items() if k != "values"}
+        new_layers.append({**layer, "data": {**data, "name": names[id(values)]}})
+    return {**spec, "datasets": datasets, "layer": new_layers}
+
+
 def _base(lang: str, description: str, *, title: str | None = None, width: int = WIDTH) -> Spec:
     spec: Spec = {
         "$schema": SCHEMA,

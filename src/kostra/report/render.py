@@ -8,11 +8,8 @@ numbers, a table of contents and a banner on every page when the data are synthe
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import json
 import os
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,6 +32,7 @@ from kostra.errors import KostraError
 from kostra.i18n.said import say
 from kostra.report import charts, maps
 from kostra.report.build import report_findings
+from kostra.report.charts import Chart, shared_datasets
 from kostra.report.geo import report_topology
 from kostra.report.locale import (
     SYNTHETIC_BANNER,
@@ -43,7 +41,6 @@ from kostra.report.locale import (
     sector_name,
     signed,
     t,
-    vega_locale,
     when,
 )
 from kostra.report.model import (
@@ -52,6 +49,14 @@ from kostra.report.model import (
     Distribution,
     HistoryPoint,
     ReportData,
+)
+from kostra.report.printing import (
+    ChartProcess,
+    data_url,
+    image_tag,
+    static_image,
+    take_chart_process,
+    write_pdf,
 )
 from kostra.report.verdicts import report_verdicts
 
@@ -62,13 +67,6 @@ SERIES_PER_SECTOR = 3
 #: series, the sector's headline (first as the HTML orders them), saves 0.2–0.45 s per PDF.
 PRINT_SERIES_PER_SECTOR = 1
 PRINT_STRIPS_PER_SECTOR = 1
-#: Print style of the static charts: no grid lines (bars and points carry their values; fewer
-#: SVG elements also make WeasyPrint draw the PDF faster).
-PRINT_CONFIG: dict[str, Any] = {"axis": {"grid": False}}
-#: Scale of the charts the PDF embeds as PNG (the maps): 2 × 96 px per CSS inch ≈ 190 dpi on
-#: paper. WeasyPrint draws an SVG map's hundreds of paths in Python (about a ninth of its whole
-#: PDF drawing time); a PNG it only embeds.
-PRINT_RASTER_SCALE = 2.0
 #: Half the width of the PDF's profile bars in index points (the centre line is 100), at least
 #: this and at most :data:`PROFILE_BAR_MAX`; bars beyond the cap are cut and marked.
 PROFILE_BAR_MIN = 20.0
@@ -80,23 +78,6 @@ class ReportFormat(StrEnum):
 
     HTML = "html"
     PDF = "pdf"
-
-
-@dataclass
-class Chart:
-    """A chart of the report: its anchor id, Vega-Lite spec and alt text."""
-
-    id: str
-    spec: dict[str, Any]
-    caption: str = ""
-    wide: bool = False
-    #: drawn as a PNG in the PDF (maps: many small shapes, no text worth selecting)
-    raster: bool = False
-
-    @property
-    def alt(self) -> str:
-        """The chart's alt text."""
-        return charts.alt_text(self.spec)
 
 
 @dataclass
@@ -674,226 +655,17 @@ def render_html(
     return _TEMPLATES.get_template("report.html.j2").render(**context)
 
 
-def shared_datasets(spec: dict[str, Any]) -> dict[str, Any]:
-    """``spec`` with inline data that several layers share (the same object, e.g. a map's
-    boundaries in its fill and outline layers) moved to the top-level ``datasets`` once.
-
-    The map's boundaries are most of its spec: inlined three times they triple the HTML report's
-    map payload and what vl-convert parses. ``spec`` itself is not changed.
-    """
-    layers = spec.get("layer")
-    if not isinstance(layers, list):
-        return spec
-    counts: dict[int, int] = {}
-    for layer in layers:
-        values = layer.get("data", {}).get("values") if isinstance(layer, dict) else None
-        if isinstance(values, dict | list):
-            counts[id(values)] = counts.get(id(values), 0) + 1
-    if not any(n > 1 for n in counts.values()):
-        return spec
-    datasets: dict[str, Any] = dict(spec.get("datasets", {}))
-    names: dict[int, str] = {}
-    new_layers = []
-    for layer in layers:
-        values = layer.get("data", {}).get("values") if isinstance(layer, dict) else None
-        if values is None or counts.get(id(values), 0) < 2:
-            new_layers.append(layer)
-            continue
-        if id(values) not in names:
-            names[id(values)] = f"shared-{len(datasets) + 1}"
-            datasets[names[id(values)]] = values
-        data = {k: v for k, v in layer["data"].items() if k != "values"}
-        new_layers.append({**layer, "data": {**data, "name": names[id(values)]}})
-    return {**spec, "datasets": datasets, "layer": new_layers}
-
-
-def _locale_options(spec: dict[str, Any], lang: str) -> dict[str, Any]:
-    # the spec carries its locale in ``config.locale``: ``lang`` only fills a spec without one
-    if "locale" in spec.get("config", {}):
-        return {}
-    locale = vega_locale(lang)
-    return {"format_locale": locale["number"], "time_format_locale": locale["time"]}
-
-
-def chart_svg(
-    spec: dict[str, Any], lang: str = "nb", *, config: dict[str, Any] | None = None
-) -> str:
-    """A chart spec as a static SVG (vl-convert), with the report's locale; ``config`` is
-    merged into the spec's own (the PDF passes :data:`PRINT_CONFIG`)."""
-    import vl_convert
-
-    svg: str = vl_convert.vegalite_to_svg(
-        shared_datasets(spec), config=config, **_locale_options(spec, lang)
-    )
-    return svg
-
-
-def chart_png(
-    spec: dict[str, Any],
-    lang: str = "nb",
-    *,
-    scale: float = PRINT_RASTER_SCALE,
-    config: dict[str, Any] | None = None,
-) -> bytes:
-    """A chart spec as a PNG (vl-convert) at ``scale`` pixels per CSS pixel, like
-    :func:`chart_svg` otherwise."""
-    import vl_convert
-
-    png: bytes = vl_convert.vegalite_to_png(
-        shared_datasets(spec), scale=scale, config=config, **_locale_options(spec, lang)
-    )
-    return png
-
-
-def _static_image(chart: Chart, lang: str) -> bytes:
-    """``chart`` converted for print: a PNG for the raster charts (maps), else an SVG."""
-    if chart.raster:
-        return chart_png(chart.spec, lang, config=PRINT_CONFIG)
-    return chart_svg(chart.spec, lang, config=PRINT_CONFIG).encode("utf-8")
-
-
-def _image_tag(chart: Chart, image: bytes) -> str:
-    """The print version's ``<img>`` of ``chart`` (``image`` from :func:`_static_image`), with
-    the chart's text alternative."""
-    alt = _attr(chart.alt)
-    encoded = base64.b64encode(image).decode("ascii")
-    if chart.raster:
-        # the PNG's width in pixels (its IHDR chunk) at the chart's own size in CSS pixels
-        width = int.from_bytes(image[16:20], "big") / PRINT_RASTER_SCALE
-        return (
-            f'<img src="data:image/png;base64,{encoded}" alt="{alt}" style="width: {width:.0f}px">'
-        )
-    return f'<img src="data:image/svg+xml;base64,{encoded}" alt="{alt}">'
-
-
-class ChartProcess:
-    """The print version's charts converted by a child process while this one works.
-
-    vl-convert 1.9 holds the GIL while it converts, so a thread cannot convert beside Python
-    work; a second process can, on a second core. Started before the year's data are read
-    (:func:`start_chart_process`), the child starts vl-convert's engine at once; the template
-    hands it each chart as it reaches it (:meth:`__call__` returns a placeholder) and
-    :meth:`fill` puts the images in. A chart the child could not convert (it failed, died or
-    never started) is converted in this process, so its error, if any, is raised here.
-    """
-
-    def __init__(self) -> None:
-        import queue
-        import subprocess
-        import sys
-        import threading
-
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "kostra.report._chart_worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        self._charts: list[tuple[Chart, bool]] = []  # each chart and whether the child has it
-        self._answers: list[tuple[bool, bytes]] = []
-        self._requests: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-        # pipes are written and read on threads (they wait without the GIL), so neither side
-        # blocks on a full pipe while the other is busy
-        self._threads = [
-            threading.Thread(target=self._write, daemon=True, name="kostra-charts-out"),
-            threading.Thread(target=self._read, daemon=True, name="kostra-charts-in"),
-        ]
-        for thread in self._threads:
-            thread.start()
-
-    def _write(self) -> None:
-        stream = self._process.stdin
-        assert stream is not None
-        try:
-            while (request := self._requests.get()) is not None:
-                stream.write(request)
-                stream.flush()
-        except OSError:
-            pass  # the child is gone: what it did not answer is converted here
-        finally:
-            with contextlib.suppress(OSError):
-                stream.close()
-
-    def _read(self) -> None:
-        from kostra.report._chart_worker import HEADER, OK
-
-        stream = self._process.stdout
-        assert stream is not None
-        while len(status := stream.read(1)) == 1:
-            head = stream.read(HEADER.size)
-            if len(head) < HEADER.size:
-                return
-            size = HEADER.unpack(head)[0]
-            body = stream.read(size)
-            if len(body) < size:
-                return
-            self._answers.append((status == OK, body))
-
-    def __call__(self, chart: Chart, lang: str) -> str:
-        """A placeholder for ``chart``'s image, which the child is asked to convert."""
-        import pickle
-
-        from kostra.report._chart_worker import HEADER
-
-        token = f"@@kostra-image-{len(self._charts)}@@"
-        # the arguments chart_png and chart_svg pass (the child imports only vl-convert)
-        arguments: dict[str, Any] = {"config": PRINT_CONFIG, **_locale_options(chart.spec, lang)}
-        if chart.raster:
-            arguments["scale"] = PRINT_RASTER_SCALE
-        function = "vegalite_to_png" if chart.raster else "vegalite_to_svg"
-        try:
-            request = pickle.dumps((function, shared_datasets(chart.spec), arguments))
-        except (pickle.PicklingError, TypeError, AttributeError):
-            self._charts.append((chart, False))
-            return token
-        self._charts.append((chart, True))
-        self._requests.put(HEADER.pack(len(request)) + request)
-        return token
-
-    def fill(self, html: str, lang: str) -> str:
-        """``html`` with every placeholder replaced by its image; waits for the child."""
-        self._requests.put(None)
-        for thread in self._threads:
-            thread.join()
-        self._process.wait()
-        answers = iter(self._answers)
-        images = []
-        for chart, sent in self._charts:
-            answer = next(answers, None) if sent else None
-            if answer is not None and answer[0]:
-                images.append(_image_tag(chart, answer[1]))
-            else:
-                images.append(_image_tag(chart, _static_image(chart, lang)))
-        return _PLACEHOLDER.sub(lambda m: images[int(m.group(1))], html)
-
-
-_PLACEHOLDER = re.compile(r"@@kostra-image-([0-9]+)@@")
-_STARTED: ChartProcess | None = None
-
-
-def start_chart_process() -> None:
-    """Start the child that converts the next PDF's charts (:class:`ChartProcess`); the next
-    :func:`render_pdf` or :func:`print_html` of this process uses it. For a command that writes
-    one PDF: it starts vl-convert while the command reads the year."""
-    global _STARTED
-    try:
-        _STARTED = ChartProcess()
-    except OSError:
-        _STARTED = None  # converted in this process
-
-
 def _print_template(
     data: ReportData,
     lang: str,
     findings: Sequence[Finding] | None,
     rules: FindingRules | None,
 ) -> tuple[str, ChartProcess | None]:
-    global _STARTED
-    started, _STARTED = _STARTED, None
+    started = take_chart_process()
 
     def renderer(chart: Chart) -> str:
         if started is None:
-            return _image_tag(chart, _static_image(chart, lang))
+            return image_tag(chart, data_url(chart, static_image(chart, lang)))
         return started(chart, lang)
 
     context = _context(data, lang, "pdf", findings, rules or FindingRules(), renderer)
@@ -909,7 +681,7 @@ def print_html(
 ) -> str:
     """The report's print version: static SVG charts, no JavaScript (WeasyPrint's input)."""
     html, started = _print_template(data, lang, findings, rules)
-    return html if started is None else started.fill(html, lang)
+    return html if started is None else started.fill(html)
 
 
 def render_pdf(
@@ -922,15 +694,7 @@ def render_pdf(
     """The report as a tagged PDF (WeasyPrint, PDF/UA-1): page numbers, table of contents,
     static charts with their text alternatives, the report's language and title."""
     html, started = _print_template(data, lang, findings, rules)
-    # imported while a chart process (if started) converts the charts
-    import weasyprint
-
-    if started is not None:
-        html = started.fill(html, lang)
-    # PDF/UA-1: tagged (structure tree, figures with their alt text, table headers), the
-    # document language from <html lang> and the title from <title>, shown by viewers
-    pdf: bytes = weasyprint.HTML(string=html, base_url=".").write_pdf(pdf_variant="pdf/ua-1")
-    return pdf
+    return write_pdf(html, started)
 
 
 def write_report(

@@ -380,7 +380,7 @@ def map_picture(data: ReportData, lang: str = "nb") -> bytes | None:
     PPTX has no map chart)."""
     from kostra.report.geo import report_topology
     from kostra.report.maps import barometer_map
-    from kostra.report.render import PRINT_CONFIG, chart_png
+    from kostra.report.printing import PRINT_CONFIG, chart_png
 
     spec = barometer_map(data, lang, topology=report_topology())
     return None if spec is None else chart_png(spec, lang, config=PRINT_CONFIG)
