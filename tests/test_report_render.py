@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -686,3 +687,42 @@ def test_a_chart_weasyprint_cannot_read_shows_its_alt_text(
     text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     first = re.sub(r"\s+", " ", started.chart(0).alt)
     assert first[:60] in re.sub(r"\s+", " ", text)
+
+
+def test_the_pdf_worker_renders_the_same_pdf_in_another_process() -> None:
+    """A server's PDFs are rendered by :class:`~kostra.report.printing.PdfWorker` in a process
+    of its own, with its own chart process: the same PDF, and the worker is kept."""
+    data, found, _ = rendered(UTSIRA, "en")
+    expected = _pdf_from_print_html(UTSIRA, "en")
+    worker = printing.PdfWorker()
+    try:
+        assert worker.render(render.render_pdf, data, "en", findings=found) == expected
+        child = worker.render(os.getpid)
+        assert child != os.getpid()
+        assert worker.render(os.getpid) == child
+    finally:
+        worker.close()
+
+
+def test_a_pdf_worker_that_cannot_run_renders_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that cannot be started, or that died, leaves the PDF to this process (slower
+    for the others, but the download works); the next PDF starts a new worker."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    worker = printing.PdfWorker()
+    try:
+        first = worker.render(os.getpid)
+        assert first != os.getpid()
+        for process in list(worker._pool._processes.values()):
+            process.kill()
+            process.join()
+        assert worker.render(os.getpid) == os.getpid()
+        assert worker.render(os.getpid) not in (first, os.getpid())
+
+        def unavailable(self: printing.PdfWorker) -> None:
+            raise BrokenProcessPool("no worker")
+
+        monkeypatch.setattr(printing.PdfWorker, "_executor", unavailable)
+        assert worker.render(os.getpid) == os.getpid()
+    finally:
+        worker.close()

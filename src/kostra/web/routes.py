@@ -582,8 +582,10 @@ def report(ctx: PlaceContext, ext: Literal["pdf", "html"]) -> Response:
     name = f"kostra_{ctx.place.code}_{ctx.year}_{lang}"
     key = (ext, ctx.place.code, ctx.year, ctx.peers, ctx.borders, lang)
     if ext == "pdf":
+        # in the web's PDF worker: seconds of GIL-bound layout would stall every other request
         body: bytes | str = ctx.web.rendered(
-            key, lambda: render_pdf(view.data, lang, findings=view.findings)
+            key,
+            lambda: ctx.web.pdf_worker.render(render_pdf, view.data, lang, findings=view.findings),
         )
         media = "application/pdf"
     else:
