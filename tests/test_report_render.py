@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -689,40 +688,23 @@ def test_a_chart_weasyprint_cannot_read_shows_its_alt_text(
     assert first[:60] in re.sub(r"\s+", " ", text)
 
 
-def test_the_pdf_worker_renders_the_same_pdf_in_another_process() -> None:
-    """A server's PDFs are rendered by :class:`~kostra.report.printing.PdfWorker` in a process
-    of its own, with its own chart process: the same PDF, and the worker is kept."""
+def test_a_pdf_with_its_charts_converted_apart_is_the_same() -> None:
+    """``charts_apart`` (a server's document worker rendering one PDF) starts the chart process
+    itself: the same PDF, and the process is used up."""
     data, found, _ = rendered(UTSIRA, "en")
     expected = _pdf_from_print_html(UTSIRA, "en")
-    worker = printing.PdfWorker()
+    assert render.render_pdf(data, "en", findings=found, charts_apart=True) == expected
+    assert printing._STARTED is None
+
+
+def test_a_chart_process_started_and_not_used_is_kept() -> None:
+    """Starting the chart process twice keeps the first (a second would be left waiting)."""
+    printing.start_chart_process()
+    first = printing._STARTED
     try:
-        assert worker.render(render.render_pdf, data, "en", findings=found) == expected
-        child = worker.render(os.getpid)
-        assert child != os.getpid()
-        assert worker.render(os.getpid) == child
+        printing.start_chart_process()
+        assert printing._STARTED is first
     finally:
-        worker.close()
-
-
-def test_a_pdf_worker_that_cannot_run_renders_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A worker that cannot be started, or that died, leaves the PDF to this process (slower
-    for the others, but the download works); the next PDF starts a new worker."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    worker = printing.PdfWorker()
-    try:
-        first = worker.render(os.getpid)
-        assert first != os.getpid()
-        for process in list(worker._pool._processes.values()):
-            process.kill()
-            process.join()
-        assert worker.render(os.getpid) == os.getpid()
-        assert worker.render(os.getpid) not in (first, os.getpid())
-
-        def unavailable(self: printing.PdfWorker) -> None:
-            raise BrokenProcessPool("no worker")
-
-        monkeypatch.setattr(printing.PdfWorker, "_executor", unavailable)
-        assert worker.render(os.getpid) == os.getpid()
-    finally:
-        worker.close()
+        started = printing.take_chart_process()
+        if started is not None:
+            started.end()

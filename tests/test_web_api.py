@@ -293,15 +293,17 @@ def test_report_downloads(client: TestClient) -> None:
     assert client.get("/kommune/3201/rapport.exe").status_code in (404, 422)
 
 
-def test_a_pdf_download_is_rendered_in_the_pdf_worker(client: TestClient, web: WebData) -> None:
+def test_a_pdf_download_is_rendered_in_the_document_worker(
+    client: TestClient, web: WebData
+) -> None:
     """The web's PDFs are rendered in a process of their own (WeasyPrint's layout holds the GIL
-    for seconds): the download is a tagged PDF, and the worker stays for the next one."""
+    for seconds): the download is a PDF, and the worker stays for the next one."""
     pdf = client.get("/kommune/4601/rapport.pdf?lang=en")
     assert pdf.status_code == 200
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
-    assert web.pdf_worker._pool is not None
-    assert web.pdf_worker.render(os.getpid) != os.getpid()
+    assert web.documents._pool is not None
+    assert web.documents.render(os.getpid) != os.getpid()
 
 
 # -- pages ------------------------------------------------------------------------------------

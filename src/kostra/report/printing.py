@@ -266,8 +266,10 @@ _STARTED: ChartProcess | None = None
 def start_chart_process() -> None:
     """Start the child that converts the next PDF's charts (:class:`ChartProcess`); the next
     PDF or print version this process renders uses it. For a command that writes one PDF: it
-    starts vl-convert while the command reads the year."""
+    starts vl-convert while the command reads the year. One started and not yet used is kept."""
     global _STARTED
+    if _STARTED is not None:
+        return
     try:
         _STARTED = ChartProcess()
     except OSError:
@@ -358,65 +360,3 @@ def _loader(document: Any, fonts: Any, charts: ChartProcess, index: int) -> Call
 def _weasyprint(document: Any, fonts: Any, images: dict[str, _ChartImage] | None = None) -> bytes:
     pdf: bytes = document.write_pdf(pdf_variant=PDF_VARIANT, font_config=fonts, cache=images)
     return pdf
-
-
-class PdfWorker:
-    """PDFs rendered in a process of their own, for a server: WeasyPrint's layout is Python
-    that holds the GIL for seconds, and vl-convert holds it for each chart, so a PDF rendered
-    in the server's process would make every other request wait behind it.
-
-    The worker is started (``spawn``: the server has threads) at the first PDF and kept for the
-    next; each PDF it renders converts its charts in a chart process of its own, as the command
-    does. If the worker cannot be started or dies, the PDF is rendered in this process.
-    """
-
-    #: PDFs a worker renders before it is replaced (its memory then starts afresh)
-    TASKS_PER_WORKER = 50
-
-    def __init__(self) -> None:
-        import threading
-
-        self._lock = threading.Lock()
-        self._pool: Any = None
-
-    def render(self, render: Callable[..., bytes], *arguments: Any, **options: Any) -> bytes:
-        """``render(*arguments, **options)`` (a module-level function, its arguments picklable)
-        in the worker; in this process if the worker is not available."""
-        from concurrent.futures.process import BrokenProcessPool
-
-        try:
-            future = self._executor().submit(_in_worker, render, arguments, options)
-        except (BrokenProcessPool, OSError, RuntimeError):
-            self.close()
-            return render(*arguments, **options)
-        try:
-            pdf: bytes = future.result()
-        except BrokenProcessPool:
-            self.close()
-            return render(*arguments, **options)
-        return pdf
-
-    def _executor(self) -> Any:
-        with self._lock:
-            if self._pool is None:
-                import multiprocessing
-                from concurrent.futures import ProcessPoolExecutor
-
-                self._pool = ProcessPoolExecutor(
-                    max_workers=1,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    max_tasks_per_child=self.TASKS_PER_WORKER,
-                )
-            return self._pool
-
-    def close(self) -> None:
-        """Stop the worker (a new one starts at the next PDF)."""
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _in_worker(render: Callable[..., bytes], arguments: Any, options: Any) -> bytes:
-    start_chart_process()
-    return render(*arguments, **options)

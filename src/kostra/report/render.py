@@ -54,6 +54,7 @@ from kostra.report.printing import (
     ChartProcess,
     data_url,
     image_tag,
+    start_chart_process,
     static_image,
     take_chart_process,
     write_pdf,
@@ -690,9 +691,17 @@ def render_pdf(
     *,
     findings: Sequence[Finding] | None = None,
     rules: FindingRules | None = None,
+    charts_apart: bool = False,
 ) -> bytes:
     """The report as a tagged PDF (WeasyPrint, PDF/UA-1): page numbers, table of contents,
-    static charts with their text alternatives, the report's language and title."""
+    static charts with their text alternatives, the report's language and title.
+
+    ``charts_apart``: the charts converted by a second process while WeasyPrint lays the pages
+    out (:mod:`kostra.report.printing`), for a process that renders one PDF now; a command
+    starts that process itself, earlier (:func:`~kostra.report.printing.start_chart_process`).
+    """
+    if charts_apart:
+        start_chart_process()
     html, started = _print_template(data, lang, findings, rules)
     return write_pdf(html, started)
 

@@ -56,7 +56,6 @@ from kostra.errors import (
 from kostra.i18n.said import Said, same, say, say_plural
 from kostra.report.model import REPORT_SECTORS, ReportData
 from kostra.report.pipeline import ReportInputs, ReportSettings, prepare
-from kostra.report.printing import PdfWorker
 from kostra.results import store as computed_store
 from kostra.results.barometer import DEFAULT_RESAMPLES
 from kostra.results.year import (
@@ -69,6 +68,7 @@ from kostra.results.year import (
     municipality_view,
     years_of,
 )
+from kostra.web.documents import DocumentWorker
 
 BORDERS = api.BORDERS
 #: The borders choices of the pages (``api.BordersChoice`` without a fixed year).
@@ -338,8 +338,8 @@ class WebData:
         self._views = _Cache(VIEWS_FROM_STORE if store else 512)
         self._values = _Cache(256)
         self._rendered = _Cache(16)
-        #: the PDFs' own process (:class:`kostra.report.printing.PdfWorker`)
-        self.pdf_worker = PdfWorker()
+        #: the process the downloadable documents are rendered in
+        self.documents = DocumentWorker()
         self._panels = _Cache(2048)
         self._resolved = _Cache(8192)
         # a view is CPU work under the GIL: two at a time (the machine's cores) finish a crowd of
@@ -541,15 +541,15 @@ class WebData:
         ).result()
 
     def stop_builders(self, timeout: float = 10.0) -> None:
-        """End the builder processes and the PDF worker this app started (when the server
-        stops)."""
+        """End the builder processes and the document worker this app started (when the
+        server stops)."""
         for process in self._builders.values():
             if process.poll() is None:
                 process.terminate()
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     process.wait(timeout)
         self._builders.clear()
-        self.pdf_worker.close()
+        self.documents.close()
 
     def data(self) -> api.AnalysisData:
         """Every year's observations (warehouse, then the sample), loaded once per stamp."""

@@ -581,15 +581,20 @@ def report(ctx: PlaceContext, ext: Literal["pdf", "html"]) -> Response:
     view, lang = ctx.view(), ctx.lang
     name = f"kostra_{ctx.place.code}_{ctx.year}_{lang}"
     key = (ext, ctx.place.code, ctx.year, ctx.peers, ctx.borders, lang)
+    # in the web's document worker: rendering holds the GIL, which every other request needs
+    documents = ctx.web.documents
     if ext == "pdf":
-        # in the web's PDF worker: seconds of GIL-bound layout would stall every other request
         body: bytes | str = ctx.web.rendered(
             key,
-            lambda: ctx.web.pdf_worker.render(render_pdf, view.data, lang, findings=view.findings),
+            lambda: documents.render(
+                render_pdf, view.data, lang, findings=view.findings, charts_apart=True
+            ),
         )
         media = "application/pdf"
     else:
-        body = ctx.web.rendered(key, lambda: render_html(view.data, lang, findings=view.findings))
+        body = ctx.web.rendered(
+            key, lambda: documents.render(render_html, view.data, lang, findings=view.findings)
+        )
         media = "text/html; charset=utf-8"
     return Response(
         body,
@@ -605,7 +610,7 @@ def deck(ctx: PlaceContext) -> Response:
 
     view, lang = ctx.view(), ctx.lang
     key = ("pptx", ctx.place.code, ctx.year, ctx.peers, ctx.borders, lang)
-    body = ctx.web.rendered(key, lambda: deck_pptx(view.data, lang))
+    body = ctx.web.rendered(key, lambda: ctx.web.documents.render(deck_pptx, view.data, lang))
     return Response(
         body,
         media_type="application/vnd.openxmlformats-officedocument.presentationml.presentation",
