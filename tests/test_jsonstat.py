@@ -556,6 +556,29 @@ def test_numbers_json_forbids_are_refused_from_bytes(body: str) -> None:
         jsonstat.decode(raw)
 
 
+@pytest.mark.parametrize("spaced", [False, True])
+def test_numbers_beyond_orjsons_range_are_read_as_the_standard_library_reads_them(
+    spaced: bool,
+) -> None:
+    """The value array is read with orjson, which refuses integers beyond 64 bits and floats
+    beyond double's range that JSON allows; such a piece is read the slower way, with the
+    standard library's result."""
+    body = "[18446744073709551616, 1e400, -0.5, null]"
+    if spaced:
+        body = body.replace(",", " ,\n ")
+    raw = orjson.dumps(small_doc(value=[0, 0, 0, 0])).replace(b"[0,0,0,0]", body.encode())
+    assert jsonstat._split_dense_value(raw) is not None
+    values = jsonstat.decode(raw).frame.get_column("value").to_list()
+    assert values == [float(v) if v is not None else None for v in json.loads(body)]
+
+
+@pytest.mark.parametrize("body", ["1,true,3,4", "1,2,false,4", '1,"2",3,4', "1,[2],3,4"])
+def test_values_that_are_not_numbers_are_refused_from_bytes(body: str) -> None:
+    raw = orjson.dumps(small_doc(value=[0, 0, 0, 0])).replace(b"[0,0,0,0]", f"[{body}]".encode())
+    with pytest.raises(SourceError):
+        jsonstat.decode(raw)
+
+
 def test_pretty_and_compact_bytes_agree_with_exponents_and_nulls() -> None:
     doc = small_doc(value=[1e-300, None, -2.5e12, 0])
     compact = jsonstat.decode(orjson.dumps(doc)).frame
