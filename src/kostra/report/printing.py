@@ -131,6 +131,7 @@ class ChartProcess:
         self._answered = threading.Condition()
         self._child_done = False
         self._requests: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._all_sent = False
         # pipes are written and read on threads (they wait without the GIL), so neither side
         # blocks on a full pipe while the other is busy
         self._threads: list[threading.Thread] = [
@@ -215,7 +216,7 @@ class ChartProcess:
 
     def image(self, index: int) -> bytes:
         """Chart ``index``'s image: the child's answer, waited for, or converted here."""
-        self._requests.put(None)  # the template has handed over every chart
+        self._no_more_charts()  # the template has handed over every chart
         chart, answer = self._charts[index]
         if answer is not None:
             with self._answered:
@@ -244,9 +245,14 @@ class ChartProcess:
             self.end()
         return _PLACEHOLDER.sub(lambda m: tags[int(m.group(1))], html_text)
 
+    def _no_more_charts(self) -> None:
+        if not self._all_sent:
+            self._all_sent = True
+            self._requests.put(None)
+
     def end(self) -> None:
         """Close the child's input and wait for it to end."""
-        self._requests.put(None)
+        self._no_more_charts()
         for thread in self._threads:
             thread.join()
         self._process.wait()
