@@ -725,7 +725,8 @@ def test_status_object_read_from_bytes_or_parsed_agree() -> None:
     assert expected.get_column("status").to_list() == [":", ",", "ø", ""]
     assert jsonstat._split_sparse_status(orjson.dumps(doc)) is not None
     assert_frame_equal(jsonstat.decode(orjson.dumps(doc)).frame, expected)
-    assert jsonstat._split_sparse_status(json.dumps(doc, indent=2).encode()) is None
+    # Indented, with "ø" escaped as \\u00f8: still read from the bytes, escapes included.
+    assert jsonstat._split_sparse_status(json.dumps(doc, indent=2).encode()) is not None
     assert_frame_equal(jsonstat.decode(json.dumps(doc, indent=2)).frame, expected)
     # A key given twice: the last one counts, as in a parsed object.
     raw = orjson.dumps(small_doc(status={"1": ".."})).replace(
@@ -756,9 +757,31 @@ def test_status_byte_reader_refuses_what_it_cannot_read() -> None:
         "\\",
         None,
     ]
-    not_an_index = orjson.dumps(small_doc(status={"01": ".."}))
-    with pytest.raises(SourceError, match="not a cell index"):
-        jsonstat.decode(not_an_index)
+    for key in ("01", "+1", "-0", " 1", "1.0", "1e0", "x"):
+        not_an_index = orjson.dumps(small_doc(status={"2": ":", key: ".."}))
+        assert jsonstat._split_sparse_status(not_an_index) is None, key
+        with pytest.raises(SourceError, match="not a cell index"):
+            jsonstat.decode(not_an_index)
+    not_a_symbol = orjson.dumps(small_doc(status={"1": ".."})).replace(b'".."', b"7")
+    assert jsonstat._split_sparse_status(not_a_symbol) is None
+    with pytest.raises(SourceError, match="not strings"):
+        jsonstat.decode(not_a_symbol)
+
+
+@pytest.mark.parametrize("piece", [1, 2, 3, 5, 8])
+@pytest.mark.parametrize("symbol", ["a, b", 'a,"2":"b', 'a,\n"3"', "}", "{"])
+def test_status_piece_cut_inside_a_symbol_still_decodes(
+    monkeypatch: pytest.MonkeyPatch, piece: int, symbol: str
+) -> None:
+    # Pieces are cut at a comma before a key; inside a symbol such a cut leaves a string
+    # unterminated, so the object is read whole instead, never wrongly.
+    monkeypatch.setattr(jsonstat, "_PIECE", piece)
+    status = {"0": ".", "1": symbol, "3": ":"}
+    for raw in (
+        orjson.dumps(small_doc(status=status)),
+        json.dumps(small_doc(status=status)).encode(),
+    ):
+        assert jsonstat.decode(raw).frame.get_column("status").to_list() == [".", symbol, None, ":"]
 
 
 def test_observations_of_a_metadata_answer_are_empty() -> None:

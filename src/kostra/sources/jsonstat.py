@@ -76,21 +76,15 @@ _NOT_JSON_NUMBERS = (
     r"|[^,eE]-|-([^0-9]|$)|[^eE]\+|^\+|\+([^0-9]|$)"
 )
 _STATUS_KEY = re.compile(rb'"status"\s*:\s*\{')
-# A compact sparse status object's inside, as SSB sends it: "flat":"symbol" pairs, the symbols
-# free of quotes, backslashes and control characters. Anything else takes the ordinary parse.
-_FLAT_KEY = r'"(0|[1-9][0-9]{0,17})"'
-_STATUS_ENTRY = _FLAT_KEY + r':"[^"\\\x00-\x1f]*"'
-_STATUS_ENTRIES = f"^{_STATUS_ENTRY}(,{_STATUS_ENTRY})*$"
-_WS = r"[ \t\n\r]*"
-_STATUS_ENTRY_SPACED = _FLAT_KEY + _WS + r":" + _WS + r'"[^"\\\x00-\x1f]*"'
-_STATUS_ENTRIES_SPACED = f"^{_WS}{_STATUS_ENTRY_SPACED}({_WS},{_WS}{_STATUS_ENTRY_SPACED})*{_WS}$"
-# Between a closing and an opening quote only structure can stand (a symbol holds no quote),
-# so this finds exactly the whitespace around the ":" and "," of the entries.
-_STATUS_GAP = r'"[ \t\n\r]*([:,])[ \t\n\r]*"'
+# A key the cast below would take but JSON-stat does not write ("01", "+1", "-0"): the ordinary
+# parse refuses it with its own message. (A quote within a symbol is escaped, so a quote after
+# a comma or at the start of a piece opens a key.)
+_ODD_FLAT_KEY = re.compile(rb'(?:^|,)[ \t\n\r]*"(?:0[0-9]|[+-])')
 _PLACEHOLDERS = {"value": b'"\\u0000kostra:value"', "status": b'"\\u0000kostra:status"'}
 _PLACEHOLDER_TEXTS = {"value": "\x00kostra:value", "status": "\x00kostra:status"}
-# The value array is checked and parsed in pieces of about this many bytes: Polars' regex
-# engine on one 5 MB string holds some 18 MB while it works, on a piece of this size little.
+# The value array and the status object are parsed in pieces of about this many bytes, so only
+# one piece's entries are ever Python objects (and the values' fallback, Polars' regex engine,
+# holds some 18 MB while it works on one 5 MB string, on a piece of this size little).
 _PIECE = 1 << 17
 # Code columns are built this many cells at a time (see _code_columns).
 _ROWS = 1 << 16
@@ -266,64 +260,62 @@ def _splits_a_token(piece: bytes) -> bool:
 
 
 def _split_sparse_status(raw: bytes) -> tuple[int, int, pl.DataFrame] | None:
-    """Find a compact sparse ``status`` object in the raw bytes and read it in Polars.
+    """Find a sparse ``status`` object in the raw bytes and read it piece by piece.
 
     KOSTRA tables mark many cells "." (no such category for that region), and as Python objects
     each entry of the status object costs some 120 bytes, against some 20 as two Arrow columns.
     Returns where the object lies in ``raw`` (from its ``{`` to past its ``}``) and its entries
-    (``flat`` Int64, ``status`` Utf8, in document order); or None when it is not in SSB's plain
-    form (the caller then parses it with the rest). The caller checks that it was the top-level
-    object. The grammar is checked piece by piece, as for the values; then the CSV reader, with
-    ``:`` between key and symbol, ``,`` between entries and JSON's quotes as its own, reads it.
+    (``flat`` Int64, ``status`` Utf8, in document order); or None when it cannot be read so (the
+    caller then parses it with the rest). The caller checks that it was the top-level object.
+
+    Each piece of about ``_PIECE`` bytes, cut where an entry starts, is parsed as a JSON object
+    of its own, so only one piece's entries are Python objects at a time; the JSON parser
+    checks the grammar, whitespace and escapes included. A cut inside a symbol leaves a string
+    unterminated (a quote inside a JSON string is escaped), so such a piece fails and the whole
+    object takes the ordinary parse. Polars' CSV reader did this before: its first use in a
+    process starts its own threads and keeps some 14 MB however small the object (measured).
     """
     match = _last(_STATUS_KEY, raw)
     if match is None:
         return None
     start = match.end()
-    end = raw.find(b"}", start)  # a symbol holding "}" leaves a piece unmatched below
+    end = raw.find(b"}", start)  # a symbol holding "}" leaves a piece unterminated below
     if end < start:
         return None
     body = raw[start:end]
+    parts: list[pl.DataFrame] = []
     pos = 0
-    pieces: list[bytes] = []  # the pieces, whitespace between tokens dropped
-    spaced = False
     while pos < len(body):
-        # Cut where an entry starts; a symbol holding ',"' (or ', ') makes pieces that do not
-        # match, and the object then takes the ordinary parse.
         stop = _entry_cut(body, pos + _PIECE) if pos + _PIECE < len(body) else -1
         if stop < 0:
             stop = len(body)
-        try:
-            piece = pl.Series([body[pos:stop].decode("utf-8")])
-        except UnicodeDecodeError:
+        part = _status_piece(body[pos:stop])
+        if part is None:
             return None
-        if piece.str.contains(_STATUS_ENTRIES).item():
-            pieces.append(body[pos:stop])
-        elif piece.str.contains(_STATUS_ENTRIES_SPACED).item():
-            compact = piece.str.replace_all(_STATUS_GAP, '"${1}"').str.strip_chars(" \t\n\r")
-            pieces.append(str(compact.item()).encode("utf-8"))
-            spaced = True
-        else:
-            return None
+        parts.append(part)
         pos = stop + 1
-    if spaced:  # a compact copy for the CSV reader; the object is far smaller than the values
-        body = b",".join(pieces)
-    del pieces
-    schema = {"flat": pl.Int64, "status": pl.Utf8}
-    if not body:
-        return start - 1, end + 1, pl.DataFrame(schema=schema)
-    try:
-        entries = pl.read_csv(
-            io.BytesIO(body),
-            has_header=False,
-            separator=":",
-            quote_char='"',
-            eol_char=",",
-            schema=schema,
-        )
-    except pl.exceptions.PolarsError:
+    if not parts:
+        return start - 1, end + 1, pl.DataFrame(schema={"flat": pl.Int64, "status": pl.Utf8})
+    return start - 1, end + 1, pl.concat(parts, rechunk=True)
+
+
+def _status_piece(piece: bytes) -> pl.DataFrame | None:
+    """The entries of a piece of a status object (``"flat": "symbol"`` pairs, no braces) as
+    ``flat`` and ``status`` columns; None unless every key is a cell index written as JSON-stat
+    writes one ("0" or no leading zero) and every symbol a string."""
+    if _ODD_FLAT_KEY.search(piece):
         return None
-    return start - 1, end + 1, entries
+    try:
+        entries = _loads(b"{" + piece + b"}")
+    except ValueError:
+        return None
+    keys = pl.Series("flat", list(entries), dtype=pl.Utf8)
+    try:
+        symbols = pl.Series("status", list(entries.values()), dtype=pl.Utf8, strict=True)
+        flat = keys.cast(pl.Int64, strict=True)
+    except (TypeError, ValueError, pl.exceptions.PolarsError):
+        return None
+    return pl.DataFrame([flat, symbols])
 
 
 def _entry_cut(body: bytes, start: int) -> int:
