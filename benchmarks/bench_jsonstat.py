@@ -15,7 +15,10 @@ child process, which sees every allocation: Python's, numpy's, and the native on
 Polars, Arrow and pandas, including what their allocators keep after freeing. It is given for
 the first decoding in the process (one-off costs such as thread pools, allocator arenas and
 regex compilation included) and after one warm-up decoding of a 20 000-cell document of the
-same shape (as when a fetch decodes chunk after chunk). ``tracemalloc`` is shown last, as a
+same shape (as when a fetch decodes chunk after chunk). Between them, "alloc 1st" is the first
+decoding again with every page of the process's mapped files read in beforehand: a first call
+reads in library code (Polars' kernels) whose pages count in RSS but are file pages shared by
+every process, not memory the decoding allocates. ``tracemalloc`` is shown last, as a
 Python-heap figure only: it sees Python objects and numpy buffers but none of Polars' or
 Arrow's memory, so it flatters Polars-based decoders.
 Run: ``python benchmarks/bench_jsonstat.py`` or ``python benchmarks/run.py jsonstat``.
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import random
 import subprocess
 import sys
@@ -200,9 +204,10 @@ def traced_peak(fn: Callable[[bytes], Any], raw: bytes) -> int:
     return peak
 
 
-def rss_growth(name: str, response: Path, *, warm: bool = False) -> int:
+def rss_growth(name: str, response: Path, *, warm: bool = False, resident: bool = False) -> int:
     """Peak-RSS growth (bytes) of decoding once in a fresh process, after imports and input
-    (and, with ``warm``, after decoding a small document of the same shape)."""
+    (and, with ``warm``, after decoding a small document of the same shape; with
+    ``resident``, after every page of the process's mapped files has been read in)."""
     out = subprocess.run(
         [
             sys.executable,
@@ -212,6 +217,7 @@ def rss_growth(name: str, response: Path, *, warm: bool = False) -> int:
             "--response",
             str(response),
             *(["--warm"] if warm else []),
+            *(["--resident"] if resident else []),
         ],
         capture_output=True,
         text=True,
@@ -226,13 +232,15 @@ TINY = (
 )
 
 
-def child(name: str, response: Path, *, warm: bool) -> None:
+def child(name: str, response: Path, *, warm: bool, resident: bool = False) -> None:
     """In a fresh process: print the peak-RSS growth of one decoding, in bytes."""
     raw = response.read_bytes()  # read, not generated: generating would raise the peak first
     fn = DECODERS[name]
     fn(TINY)  # import the decoder's modules before taking the baseline
     if warm:
         fn(kostra_response(seed=4, n_regions=10))  # 20 000 cells: one-off costs paid here
+    if resident:
+        read_in_mapped_files()
     gc.collect()
     # VmHWM is the peak RSS of this process image. (ru_maxrss would not do: Linux carries the
     # parent's peak across fork and exec.) Writing 5 to clear_refs resets the peak to the
@@ -243,6 +251,32 @@ def child(name: str, response: Path, *, warm: bool) -> None:
     after = _status_kib("VmHWM")
     del result
     print((after - before) * 1024)
+
+
+def read_in_mapped_files() -> None:
+    """Fault in every page of the files this process maps (the interpreter, Polars' and the
+    other libraries' code), by reading them through ``/proc/self/mem``.
+
+    A decoder's first call runs library code no earlier call ran, and those pages then count in
+    RSS: file pages, shared with every process using the library, not memory the decoding
+    allocates. With them resident beforehand, the growth of peak RSS is the decoding's own
+    allocations (anonymous memory), first use of each code path included.
+    """
+    buffer = bytearray(1 << 20)
+    regions = []
+    for line in Path("/proc/self/maps").read_text().splitlines():
+        fields = line.split(maxsplit=5)
+        if len(fields) == 6 and fields[5].startswith("/") and fields[1].startswith("r"):
+            start, end = (int(bound, 16) for bound in fields[0].split("-"))
+            regions.append((start, end))
+    with open("/proc/self/mem", "rb", buffering=0) as memory:
+        for start, end in regions:
+            for offset in range(start, end, len(buffer)):
+                view = memoryview(buffer)[: min(len(buffer), end - offset)]
+                try:
+                    os.preadv(memory.fileno(), [view], offset)
+                except OSError:  # a mapping past its file's end, or one gone meanwhile
+                    break
 
 
 def _status_kib(field: str) -> int:
@@ -259,6 +293,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--response", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--warm", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--resident", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--forms",
         nargs="+",
@@ -268,7 +303,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     if args.child:
-        child(args.child, args.response, warm=args.warm)
+        child(args.child, args.response, warm=args.warm, resident=args.resident)
         return
     compact = kostra_response()
     for form in args.forms:
@@ -296,18 +331,25 @@ def measure(raw: bytes, form: str, repeats: int) -> None:
         response = Path(tmp) / "response.json"
         response.write_bytes(raw)
         rss = {name: rss_growth(name, response) for name in DECODERS}
+        alloc = {name: rss_growth(name, response, resident=True) for name in DECODERS}
         warm = {name: rss_growth(name, response, warm=True) for name in DECODERS}
     ours, ours_cpu = times["kostra.jsonstat"], cpus["kostra.jsonstat"]
-    print("memory: peak growth ÷ response size; RSS in a fresh process (all allocations)")
+    print(
+        "memory: peak growth ÷ response size, in a fresh process. RSS 1st: everything, the "
+        "libraries' code pages a first call reads in included; alloc 1st: the same with those "
+        "pages read in beforehand (the decoding's own allocations); RSS warm: after a small "
+        "decoding"
+    )
     print(
         f"{'decoder':<18}{'wall s':>8}{'vs ours':>9}{'cpu s':>8}{'vs ours':>9}"
-        f"{'RSS 1st':>9}{'RSS warm':>10}{'tracemalloc (Py heap)':>23}"
+        f"{'RSS 1st':>9}{'alloc 1st':>10}{'RSS warm':>10}{'tracemalloc (Py heap)':>23}"
     )
     for name in DECODERS:
         print(
             f"{name:<18}{times[name]:>8.3f}{times[name] / ours:>8.1f}×"
             f"{cpus[name]:>8.3f}{cpus[name] / ours_cpu:>8.1f}×"
-            f"{rss[name] / size:>8.1f}×{warm[name] / size:>9.1f}×{peaks[name] / size:>22.1f}×"
+            f"{rss[name] / size:>8.1f}×{alloc[name] / size:>9.1f}×{warm[name] / size:>9.1f}×"
+            f"{peaks[name] / size:>22.1f}×"
         )
     for label, t in (("wall", times), ("cpu", cpus)):
         print(
@@ -317,7 +359,8 @@ def measure(raw: bytes, form: str, repeats: int) -> None:
         )
     print(
         f"ours: peak memory {rss['kostra.jsonstat'] / size:.1f}× the response (peak-RSS growth, "
-        f"first decoding in a fresh process; {warm['kostra.jsonstat'] / size:.1f}× after a "
+        f"first decoding in a fresh process; {alloc['kostra.jsonstat'] / size:.1f}× of it "
+        f"allocated, the rest code pages read in; {warm['kostra.jsonstat'] / size:.1f}× after a "
         f"warm-up), the frame itself {frame_size / size:.1f}× (Enum codes); tracemalloc, which "
         f"sees only the Python heap and numpy, {peaks['kostra.jsonstat'] / size:.1f}×"
     )
