@@ -20,6 +20,11 @@ Nothing is warmed before the clients start. Reported: p50/p95/p99 latency, throu
 errors overall and per kind, the server's resident memory (all its processes) every few
 seconds and its growth from the first minute to the end, and the load average.
 
+``--documents N``: N more clients download documents the whole run, one after another (a
+random municipality's report as PDF or HTML, or its council deck), as people do from a shared
+server before a council meeting; their latency is reported as ``document`` and left out of the
+pages' figures and the goal, which then say what the other visitors met beside them.
+
 ``--import-at S``: S seconds into the run, a new vintage of the table is loaded into the
 warehouse by another process (as ``kostra import`` would); reported are the load's duration,
 the latency while it runs and after, and when the pages first show the new figures.
@@ -240,12 +245,34 @@ class Result:
     )
     errors: list[str] = field(default_factory=list)
     computing: list[tuple[float, float]] = field(default_factory=list)
+    documents: list[tuple[float, float]] = field(default_factory=list)
     count: int = 0
 
 
-async def _load(base: str, mix: Mix, clients: int, seconds: float, began: float) -> Result:
+DOCUMENTS = ("rapport.pdf", "rapport.html", "presentasjon.pptx")
+
+
+async def _load(
+    base: str, mix: Mix, clients: int, seconds: float, began: float, documents: int = 0
+) -> Result:
     result = Result()
     stop = began + seconds
+
+    async def downloader(seed: int) -> None:
+        rng = random.Random(seed)
+        async with httpx.AsyncClient(base_url=base, timeout=300) as session:
+            while time.perf_counter() < stop:
+                url = f"/kommune/{rng.choice(mix.codes)}/{rng.choice(DOCUMENTS)}"
+                start = time.perf_counter()
+                try:
+                    response = await session.get(url)
+                    await response.aread()
+                    if response.status_code == 200:
+                        result.documents.append((start - began, time.perf_counter() - start))
+                    else:
+                        result.errors.append(f"{response.status_code} {url}")
+                except httpx.HTTPError as error:
+                    result.errors.append(f"{type(error).__name__} {url}")
 
     async def client(seed: int) -> None:
         rng = random.Random(seed)
@@ -273,7 +300,10 @@ async def _load(base: str, mix: Mix, clients: int, seconds: float, began: float)
                     result.latencies[kind].append((start - began, time.perf_counter() - start))
                 result.count += 1
 
-    await asyncio.gather(*(client(n) for n in range(clients)))
+    await asyncio.gather(
+        *(client(n) for n in range(clients)),
+        *(downloader(1000 + n) for n in range(documents)),
+    )
     return result
 
 
@@ -304,6 +334,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--import-at", type=float, default=None, help="seconds into the run")
+    parser.add_argument(
+        "--documents", type=int, default=0, help="more clients downloading documents"
+    )
     parser.add_argument(
         "--wait-new", type=float, default=900.0, help="seconds to wait for the new figures"
     )
@@ -356,7 +389,7 @@ def main(argv: list[str] | None = None) -> None:
             print(
                 f"server answering {up:.1f} s after its start; {args.clients} clients for "
                 f"{args.seconds:.0f} s, {len(mix.first)} first visits queued, "
-                f"workers {args.workers}"
+                f"workers {args.workers}, {args.documents} downloading documents"
             )
             began = time.perf_counter()
 
@@ -380,7 +413,9 @@ def main(argv: list[str] | None = None) -> None:
                 threading.Thread(target=load_later, daemon=True).start()
             before = httpx.get(base + f"/api/kommune/{codes[0]}", timeout=120).text
             server_cpu, client_cpu = _tree_cpu(server.pid), time.process_time()
-            result = asyncio.run(_load(base, mix, args.clients, args.seconds, began))
+            result = asyncio.run(
+                _load(base, mix, args.clients, args.seconds, began, args.documents)
+            )
             wall = time.perf_counter() - began
             server_cpu = _tree_cpu(server.pid) - server_cpu
             client_cpu = time.process_time() - client_cpu
@@ -437,6 +472,8 @@ def main(argv: list[str] | None = None) -> None:
         )
     if result.computing:
         print(_row("503 computing", [lat for _, lat in result.computing]))
+    if args.documents:
+        print(_row("document", [lat for _, lat in result.documents]) + " (not in the above)")
     if result.errors:
         kinds: dict[str, int] = defaultdict(int)
         for error in result.errors:
