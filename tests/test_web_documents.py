@@ -26,6 +26,13 @@ def test_the_worker_renders_elsewhere_and_is_kept(worker: DocumentWorker) -> Non
     assert worker.render(os.getpid) == child
 
 
+def test_the_worker_yields_to_the_server(worker: DocumentWorker) -> None:
+    """Pages come first on a busy server: the worker runs at a lower priority."""
+    from kostra.web.documents import NICENESS
+
+    assert worker.render(os.nice, 0) == min(19, os.nice(0) + NICENESS)
+
+
 def test_a_pdf_from_the_worker_equals_one_rendered_here(worker: DocumentWorker) -> None:
     """The worker's PDF (its charts converted by a chart process of its own) is the PDF this
     process makes from the print version."""

@@ -10,18 +10,33 @@ visitor's page then took up to a second while someone downloaded a PDF, measured
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+#: How much the worker (and the chart process it starts) yields to the server's own process
+#: (``nice``): on a busy server the pages' requests come first, as a page is waited for in
+#: milliseconds and a download in seconds. Not the lowest priority the computed year's builder
+#: takes, so a download still moves when the server is busy.
+NICENESS = 10
+
+
+def _yield_to_the_server() -> None:
+    # where that is not allowed, the worker keeps the server's priority
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)
+
 
 class DocumentWorker:
     """A process that renders the web's documents, one at a time, started (``spawn``: the
-    server has threads) at the first document and kept for the next. If it cannot be started
-    or dies, the document is rendered in the server's process: slower for the others, but the
-    download works; the next document starts a new worker."""
+    server has threads) at the first document and kept for the next, at a lower priority than
+    the server (:data:`NICENESS`). If it cannot be started or dies, the document is rendered
+    in the server's process: slower for the others, but the download works; the next document
+    starts a new worker."""
 
     #: Documents a worker renders before it is replaced (its memory then starts afresh)
     TASKS_PER_WORKER = 50
@@ -57,6 +72,7 @@ class DocumentWorker:
                     max_workers=1,
                     mp_context=multiprocessing.get_context("spawn"),
                     max_tasks_per_child=self.TASKS_PER_WORKER,
+                    initializer=_yield_to_the_server,
                 )
             return self._pool
 
