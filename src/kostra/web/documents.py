@@ -21,7 +21,10 @@ T = TypeVar("T")
 #: How much the worker (and the chart process it starts) yields to the server's own process
 #: (``nice``): on a busy server the pages' requests come first, as a page is waited for in
 #: milliseconds and a download in seconds. Not the lowest priority the computed year's builder
-#: takes, so a download still moves when the server is busy.
+#: takes, so a download still moves when the server is busy. Measured with one client
+#: downloading beside the 50-client mix (``benchmarks/bench_web_load.py --documents 1``): the
+#: others' p95 and p99 1.9× lower; the slowest download 1.5–1.8× slower, and PDFs beside one
+#: busy client (``bench_web_pdf.py``) 1.4× slower.
 NICENESS = 10
 
 
