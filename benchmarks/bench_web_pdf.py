@@ -10,12 +10,13 @@ warmed, a *probe* client asks for cheap pages (the front page, the year list, th
 municipality's page), one at a time, first for ``--quiet`` seconds alone, then while a second
 client downloads the PDF reports of ``--pdfs`` municipalities one after the other (each a
 different one, so none comes from the server's cache). Reported: the probe's latency (p50,
-p95, p99, max) alone and during the downloads, and each download's time.
+p95, p99, max) alone and during the downloads, and each download's time. With ``--idle`` the
+downloads run with no probe beside them, on a server with nothing else to do.
 
 With ``--before SRC`` the same is run first for another checkout's ``src`` (each tree's server
 in turn, never both at once), and the ratios are printed. Nothing is asserted; the machine is
 shared, so the load average is printed before and after. Run: ``python
-benchmarks/bench_web_pdf.py DB [--before OTHER/src] [--pdfs 4] [--quiet 8]``.
+benchmarks/bench_web_pdf.py DB [--before OTHER/src] [--pdfs 4] [--quiet 8] [--idle]``.
 """
 
 from __future__ import annotations
@@ -66,8 +67,9 @@ def _summary(latencies: list[float]) -> str:
     )
 
 
-def measure(db: Path, src: Path, pdfs: int, quiet: float) -> dict[str, list[float]]:
-    """One tree's server: the probe alone, then beside the PDF downloads."""
+def measure(db: Path, src: Path, pdfs: int, quiet: float, idle: bool) -> dict[str, list[float]]:
+    """One tree's server: the probe alone, then beside the PDF downloads (with ``idle``, the
+    downloads alone)."""
     with tempfile.TemporaryDirectory() as folder:
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
@@ -102,7 +104,7 @@ def measure(db: Path, src: Path, pdfs: int, quiet: float) -> dict[str, list[floa
 
                 thread = threading.Thread(target=download)
                 thread.start()
-                beside = _probe(client, base, done, 3600.0)
+                beside = [] if idle else _probe(client, base, done, 3600.0)
                 thread.join()
         finally:
             server.terminate()
@@ -116,6 +118,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--before", type=Path, default=None, help="another checkout's src")
     parser.add_argument("--pdfs", type=int, default=4, help=f"at most {len(PDF_CODES)}")
     parser.add_argument("--quiet", type=float, default=8.0, help="seconds of probe alone")
+    parser.add_argument("--idle", action="store_true", help="the downloads with no probe beside")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     here = Path(__file__).resolve().parents[1] / "src"
     trees = {"after (this tree)": here}
@@ -125,13 +128,18 @@ def main(argv: list[str] | None = None) -> None:
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     results = {}
     for name, src in trees.items():
-        results[name] = measure(args.db, src, min(args.pdfs, len(PDF_CODES)), args.quiet)
+        pdfs = min(args.pdfs, len(PDF_CODES))
+        results[name] = measure(args.db, src, pdfs, args.quiet, args.idle)
         got = results[name]
         print(f"{name}:")
         print(f"  probe alone          {_summary(got['alone'])}")
-        print(f"  probe beside PDFs    {_summary(got['beside'])}")
+        if not args.idle:
+            print(f"  probe beside PDFs    {_summary(got['beside'])}")
         print("  PDF downloads (s):   " + ", ".join(f"{x:.2f}" for x in got["downloads"]))
-    if args.before is not None:
+    if args.before is not None and args.idle:
+        old, new = results["before"]["downloads"], results["after (this tree)"]["downloads"]
+        print(f"  fastest download, before/after: {min(old) / min(new):.2f}x")
+    elif args.before is not None:
         old, new = results["before"], results["after (this tree)"]
         for q, label in ((0.95, "p95"), (0.99, "p99")):
             ratio = _percentile(old["beside"], q) / _percentile(new["beside"], q)
