@@ -762,6 +762,14 @@ def test_status_byte_reader_refuses_what_it_cannot_read() -> None:
         assert jsonstat._split_sparse_status(not_an_index) is None, key
         with pytest.raises(SourceError, match="not a cell index"):
             jsonstat.decode(not_an_index)
+    # an escaped key is the key it spells
+    escaped = orjson.dumps(small_doc(status={"2": ":", "9": ".."})).replace(
+        b'"9"', b'"\\u0030\\u0031"'
+    )
+    assert b"\\u0030" in escaped
+    assert jsonstat._split_sparse_status(escaped) is None
+    with pytest.raises(SourceError, match="not a cell index"):
+        jsonstat.decode(escaped)
     not_a_symbol = orjson.dumps(small_doc(status={"1": ".."})).replace(b'".."', b"7")
     assert jsonstat._split_sparse_status(not_a_symbol) is None
     with pytest.raises(SourceError, match="not strings"):

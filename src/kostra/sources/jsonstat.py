@@ -76,10 +76,6 @@ _NOT_JSON_NUMBERS = (
     r"|[^,eE]-|-([^0-9]|$)|[^eE]\+|^\+|\+([^0-9]|$)"
 )
 _STATUS_KEY = re.compile(rb'"status"\s*:\s*\{')
-# A key the cast below would take but JSON-stat does not write ("01", "+1", "-0"): the ordinary
-# parse refuses it with its own message. (A quote within a symbol is escaped, so a quote after
-# a comma or at the start of a piece opens a key.)
-_ODD_FLAT_KEY = re.compile(rb'(?:^|,)[ \t\n\r]*"(?:0[0-9]|[+-])')
 _PLACEHOLDERS = {"value": b'"\\u0000kostra:value"', "status": b'"\\u0000kostra:status"'}
 _PLACEHOLDER_TEXTS = {"value": "\x00kostra:value", "status": "\x00kostra:status"}
 # The value array and the status object are parsed in pieces of about this many bytes, so only
@@ -303,8 +299,6 @@ def _status_piece(piece: bytes) -> pl.DataFrame | None:
     """The entries of a piece of a status object (``"flat": "symbol"`` pairs, no braces) as
     ``flat`` and ``status`` columns; None unless every key is a cell index written as JSON-stat
     writes one ("0" or no leading zero) and every symbol a string."""
-    if _ODD_FLAT_KEY.search(piece):
-        return None
     try:
         entries = _loads(b"{" + piece + b"}")
     except ValueError:
@@ -314,6 +308,11 @@ def _status_piece(piece: bytes) -> pl.DataFrame | None:
         symbols = pl.Series("status", list(entries.values()), dtype=pl.Utf8, strict=True)
         flat = keys.cast(pl.Int64, strict=True)
     except (TypeError, ValueError, pl.exceptions.PolarsError):
+        return None
+    # A key the cast takes but JSON-stat does not write ("01", "+1", "-0", escaped or not) reads
+    # back otherwise; the ordinary parse refuses it with its own message. (A regex over the
+    # piece's bytes cost 8 % of an 800 000-cell decoding, one over the keys more memory.)
+    if (flat < 0).any() or (flat.cast(pl.Utf8) != keys).any():
         return None
     return pl.DataFrame([flat, symbols])
 
