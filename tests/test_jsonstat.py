@@ -13,6 +13,8 @@ import jsonschema
 import orjson
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from jsonstat_reference import SCHEMA, SSB_SYMBOLS, reference_decode
@@ -774,6 +776,45 @@ def test_status_byte_reader_refuses_what_it_cannot_read() -> None:
     assert jsonstat._split_sparse_status(not_a_symbol) is None
     with pytest.raises(SourceError, match="not strings"):
         jsonstat.decode(not_a_symbol)
+
+
+# Keys a status object may hold, well-formed or not: cell indexes, and short texts of the bytes
+# a cast to an integer might take ("01", "+1", "-0", " 1", "1e0", "").
+STATUS_KEYS = st.one_of(st.integers(0, 3).map(str), st.text(alphabet="0123+-. e", max_size=3))
+
+
+@settings(max_examples=300, derandomize=True, deadline=None, database=None)
+@given(
+    entries=st.dictionaries(STATUS_KEYS, st.sampled_from([".", "..", ":", "-"]), min_size=1),
+    escaped=st.booleans(),
+    spaced=st.booleans(),
+    piece=st.sampled_from([1, 5, 1 << 17]),
+)
+def test_status_keys_read_from_the_bytes_as_the_parse_reads_them(
+    entries: dict[str, str], escaped: bool, spaced: bool, piece: int
+) -> None:
+    # The byte reader of the status object and the ordinary parse of the same document agree:
+    # the same frame, or the same refusal. Keys are written plainly or as \u escapes.
+    def key(text: str) -> str:
+        return (
+            '"' + "".join(f"\\u{ord(c):04x}" for c in text) + '"' if escaped else json.dumps(text)
+        )
+
+    comma, colon = (", ", ": ") if spaced else (",", ":")
+    body = comma.join(f"{key(k)}{colon}{json.dumps(v)}" for k, v in entries.items())
+    head = json.dumps(small_doc(status=None), separators=(comma, colon))
+    raw = (head[: head.rindex("null")] + "{" + body + "}}").encode()
+    parsed = orjson.loads(raw)
+    assert parsed["status"] == entries
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jsonstat, "_PIECE", piece)
+        try:
+            from_bytes = jsonstat.decode(raw).frame
+        except SourceError as error:
+            with pytest.raises(SourceError, match=re.escape(str(error))):
+                jsonstat.decode(parsed)
+        else:
+            assert_frame_equal(from_bytes, jsonstat.decode(parsed).frame)
 
 
 @pytest.mark.parametrize("piece", [1, 2, 3, 5, 8])
