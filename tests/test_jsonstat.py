@@ -574,6 +574,44 @@ def test_numbers_beyond_orjsons_range_are_read_as_the_standard_library_reads_the
     assert values == [float(v) if v is not None else None for v in json.loads(body)]
 
 
+# Entries of a value array as a server might write them: JSON's numbers and null (some beyond
+# 64 bits or double's range), and what JSON forbids though a number reader might take it; and
+# the whitespace JSON allows between tokens.
+JSON_VALUES = ["0", "-0", "7", "-12", "1.5", "0.25e-3", "1E+2", "2e5", "null"]
+JSON_VALUES += ["18446744073709551616", "1e400"]
+NOT_JSON_VALUES = ["01", "+1", "1.", ".5", "1e", "--1", "-", "nul", "1.2.3", "", "1 2", "nu ll"]
+BETWEEN_TOKENS = ["", " ", "\n", " \t\r"]
+
+
+@settings(max_examples=300, derandomize=True, deadline=None, database=None)
+@given(
+    entries=st.lists(st.sampled_from(JSON_VALUES), min_size=4, max_size=4),
+    odd=st.one_of(st.none(), st.tuples(st.integers(0, 3), st.sampled_from(NOT_JSON_VALUES))),
+    spaces=st.lists(st.sampled_from(BETWEEN_TOKENS), min_size=8, max_size=8),
+    piece=st.sampled_from([1, 5, 1 << 17]),
+)
+def test_value_array_read_from_the_bytes_as_the_standard_library_reads_it(
+    entries: list[str], odd: tuple[int, str] | None, spaces: list[str], piece: int
+) -> None:
+    # The byte reader of the value array agrees with the standard library's JSON parser: what
+    # it refuses is refused, and what it reads gives the frame the ordinary path gives.
+    if odd is not None:
+        entries[odd[0]] = odd[1]
+    body = ",".join(spaces[2 * k] + entry + spaces[2 * k + 1] for k, entry in enumerate(entries))
+    raw = orjson.dumps(small_doc(value=[0, 0, 0, 0], status=None)).replace(
+        b"[0,0,0,0]", f"[{body}]".encode()
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jsonstat, "_PIECE", piece)
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            with pytest.raises(SourceError):
+                jsonstat.decode(raw)
+        else:
+            assert_frame_equal(jsonstat.decode(raw).frame, jsonstat.decode(parsed).frame)
+
+
 @pytest.mark.parametrize("body", ["1,true,3,4", "1,2,false,4", '1,"2",3,4', "1,[2],3,4"])
 def test_values_that_are_not_numbers_are_refused_from_bytes(body: str) -> None:
     raw = orjson.dumps(small_doc(value=[0, 0, 0, 0])).replace(b"[0,0,0,0]", f"[{body}]".encode())
