@@ -13,10 +13,11 @@ import jsonschema
 import orjson
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
+from fuzzing import budget
 from jsonstat_reference import SCHEMA, SSB_SYMBOLS, reference_decode
 from kostra.errors import SourceError
 from kostra.frames import OBSERVATION_SCHEMA
@@ -583,7 +584,7 @@ NOT_JSON_VALUES = ["01", "+1", "1.", ".5", "1e", "--1", "-", "nul", "1.2.3", "",
 BETWEEN_TOKENS = ["", " ", "\n", " \t\r"]
 
 
-@settings(max_examples=300, derandomize=True, deadline=None, database=None)
+@budget(300)
 @given(
     entries=st.lists(st.sampled_from(JSON_VALUES), min_size=4, max_size=4),
     odd=st.one_of(st.none(), st.tuples(st.integers(0, 3), st.sampled_from(NOT_JSON_VALUES))),
@@ -821,7 +822,7 @@ def test_status_byte_reader_refuses_what_it_cannot_read() -> None:
 STATUS_KEYS = st.one_of(st.integers(0, 3).map(str), st.text(alphabet="0123+-. e", max_size=3))
 
 
-@settings(max_examples=300, derandomize=True, deadline=None, database=None)
+@budget(300)
 @given(
     entries=st.dictionaries(STATUS_KEYS, st.sampled_from([".", "..", ":", "-"]), min_size=1),
     escaped=st.booleans(),
