@@ -37,7 +37,10 @@ import tempfile
 import time
 from pathlib import Path
 
-YEAR = 2024
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_report import YEAR, load
+
 CHROMIUM = Path("/usr/bin/chromium")
 
 WEASYPRINT = """
@@ -130,7 +133,7 @@ def contents(pdf: bytes) -> str:
     marked = bool(root.get("/MarkInfo", {}).get("/Marked", False))
     metadata = root.get("/Metadata")
     xmp = metadata.get_object().get_data().decode(errors="replace") if metadata else ""
-    toc = next((p.extract_text() for p in reader.pages if "Innhold" in p.extract_text()), "")
+    toc = next((text for p in reader.pages if "Innhold" in (text := p.extract_text())), "")
     numbered = len(re.findall(r"(?m)(?:Grunnskole|Barnehage|Eiendom)\W*\d+\s*$", toc))
     return (
         f"{len(reader.pages)} pages, tagged {'yes' if marked else 'no'}, PDF/UA id "
@@ -185,11 +188,6 @@ def main(argv: list[str] | None = None) -> None:
             print(f"  {engine:<11} {wall:5.2f} s wall, {cpu:5.2f} s CPU in Python")
             print(f"  {'':<11} {contents(target.read_bytes())}")
     print(load())
-
-
-def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.1f} {five:.1f} {fifteen:.1f} ({os.cpu_count()} CPUs)"
 
 
 if __name__ == "__main__":
